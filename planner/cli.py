@@ -1,0 +1,261 @@
+"""The `planner` command: solve, validate, template.
+
+Exit codes (the contract): 0 a plan was written (optimal or feasible);
+2 the input is invalid; 3 the rules cannot all hold (infeasible); 1 anything
+else. With `--json`, stdout carries exactly one JSON object and nothing else;
+human messages always go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
+DEFAULT_OUTPUT_DIR = Path("outputs")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own exit 2 matches "invalid input"
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INVALID, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="planner",
+        description="Plan where to buy: the least-cost supplier mix that meets demand under "
+                    "concentration caps, exclusions and disruption scenarios.",
+        epilog="Exit codes: 0 plan written, 1 error, 2 invalid input, 3 infeasible rules. "
+               "Run 'planner template FILE.xlsx' for an empty input workbook with explanations.",
+    )
+    from planner import __version__
+
+    parser.add_argument("--version", action="version", version=f"planner {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    solve = sub.add_parser(
+        "solve", help="solve an input workbook and write the plan workbook",
+        description="Read INPUT.xlsx, check it, find the least-cost plan that obeys every Policy rule, "
+                    "and write the plan workbook (sheets Plan, Summary, Scenarios, Run). Nothing is written "
+                    "when the input is invalid (exit 2) or the rules cannot all hold (exit 3); an existing "
+                    "plan file is replaced only by a complete new one.")
+    solve.add_argument("input", metavar="INPUT.xlsx", help="input workbook (see 'planner template')")
+    solve.add_argument("-o", "--output", metavar="PLAN.xlsx",
+                       help=f"plan workbook to write (default: {DEFAULT_OUTPUT_DIR}/<input name>-plan.xlsx)")
+    solve.add_argument("--json", action="store_true",
+                       help="print one JSON object (status, total_cost, output, ...) on stdout and nothing else")
+
+    validate = sub.add_parser(
+        "validate", help="check an input workbook without solving",
+        description="Check every sheet, row and cell of INPUT.xlsx and list every problem at once "
+                    "(exit 2 if there is any error, 0 otherwise). Nothing is written.")
+    validate.add_argument("input", metavar="INPUT.xlsx")
+    validate.add_argument("--json", action="store_true", help="print the result as one JSON object")
+
+    template = sub.add_parser(
+        "template", help="write an empty input workbook with explanations",
+        description="Write an empty input workbook: every sheet and header, a comment on each header, "
+                    "dropdowns where a column takes a fixed list, and a README sheet explaining each column.")
+    template.add_argument("output", metavar="OUT.xlsx")
+    template.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "solve":
+            return _solve(args)
+        if args.command == "validate":
+            return _validate(args)
+        return _template(args)
+    except KeyboardInterrupt:
+        _say("interrupted; nothing was written")
+        return 130
+    except Exception as exc:  # the contract: a message, never a traceback
+        if os.environ.get("PLANNER_DEBUG"):
+            traceback.print_exc()
+        message = f"internal error: {type(exc).__name__}: {exc} (set PLANNER_DEBUG=1 for details)"
+        if getattr(args, "json", False):
+            _emit({"status": "error", "total_cost": None, "output": None, "message": message})
+        else:
+            _say(message)
+        return EXIT_ERROR
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _emit(payload: dict[str, Any]) -> None:
+    print(json.dumps(payload, default=_json_default, allow_nan=False))
+
+
+def _json_default(value: object) -> object:
+    if hasattr(value, "item"):
+        return value.item()  # type: ignore[union-attr]
+    return str(value)
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _output_path(args: argparse.Namespace) -> tuple[Path | None, str | None]:
+    """The plan path, or why it cannot be used; checked before any work is done."""
+    source = Path(args.input)
+    if args.output is None:
+        DEFAULT_OUTPUT_DIR.mkdir(exist_ok=True)
+        target = DEFAULT_OUTPUT_DIR / f"{source.stem}-plan.xlsx"
+    else:
+        target = Path(args.output)
+    if target.suffix.lower() != ".xlsx":
+        return None, f"the plan must be an .xlsx file, got '{target}'"
+    if target.resolve() == source.resolve() or (target.exists() and source.exists() and target.samefile(source)):
+        return None, f"the output '{target}' is the input file; choose another output path"
+    if not target.parent.is_dir():
+        return None, f"the output folder '{target.parent}' does not exist"
+    if target.is_dir():
+        return None, f"the output '{target}' is a folder"
+    return target, None
+
+
+def _solve(args: argparse.Namespace) -> int:
+    from planner.pipeline import read, solve
+    from planner.problems import InputError
+
+    target, why = _output_path(args)
+    if target is None:
+        return _finish(args, {"status": "invalid", "total_cost": None, "output": None, "message": why}, EXIT_INVALID)
+    try:
+        data, warnings = read(args.input)
+    except InputError as exc:
+        return _invalid(args, exc)
+    for warning in warnings:
+        _say(f"warning: {warning}")
+
+    plan = solve(data)
+    plan.warnings = [str(w) for w in warnings]
+    payload: dict[str, Any] = {
+        "status": plan.status,
+        "total_cost": _finite(plan.total_cost),
+        "output": None,
+        "message": plan.message,
+        "objective": _finite(plan.total_cost),
+        "landed_cost": _finite(plan.landed_cost),
+        "fixed_cost": _finite(plan.fixed_cost),
+        "mip_gap": _finite(plan.mip_gap),
+        "problem_type": plan.run.get("problem type"),
+        "warnings": [w.as_dict() for w in warnings],
+    }
+    if plan.status == "infeasible":
+        payload["conflicts"] = plan.conflicts
+        if not args.json:
+            _say("infeasible: the rules cannot all hold; no plan was written.")
+            _say(f"  solver: {plan.run.get('solver said', plan.message)}")
+            for conflict in plan.conflicts:
+                _say(f"  {conflict}")
+        return _finish(args, payload, EXIT_INFEASIBLE, quiet=True)
+    if not plan.has_plan:
+        payload["conflicts"] = plan.conflicts
+        return _finish(args, payload, EXIT_ERROR)
+
+    from planner.io.write_plan import write_plan
+
+    try:
+        write_plan(plan, target, data.settings.currency)
+    except OSError as exc:
+        payload.update(status="error", message=f"could not write '{target}': {exc.strerror or exc}")
+        return _finish(args, payload, EXIT_ERROR)
+    payload["output"] = str(target)
+    if not args.json:
+        gap = f", MIP gap {plan.mip_gap:.4%}" if plan.mip_gap is not None and plan.run.get("problem type") == "MIP" else ""
+        print(f"{plan.status}: total cost {plan.total_cost:,.2f} {data.settings.currency}{gap}")
+        if plan.status != "optimal":
+            print(f"  {plan.message}")
+        print(f"plan written to {target}")
+        return EXIT_OK
+    return _finish(args, payload, EXIT_OK)
+
+
+def _invalid(args: argparse.Namespace, exc: Any) -> int:
+    payload = {
+        "status": "invalid",
+        "total_cost": None,
+        "output": None,
+        "message": f"{len(exc.problems)} problem(s) in the input",
+        "problems": [p.as_dict() for p in exc.problems],
+        "warnings": [p.as_dict() for p in exc.warnings],
+    }
+    if not args.json:
+        _say(f"{args.input}: {len(exc.problems)} problem(s); nothing was written.")
+        for problem in exc.problems:
+            _say(f"  error: {problem}")
+        for warning in exc.warnings:
+            _say(f"  warning: {warning}")
+    return _finish(args, payload, EXIT_INVALID, quiet=True)
+
+
+def _finish(args: argparse.Namespace, payload: dict[str, Any], code: int, quiet: bool = False) -> int:
+    if getattr(args, "json", False):
+        _emit(payload)
+    elif not quiet:
+        _say(f"{payload['status']}: {payload.get('message', '')}")
+    return code
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from planner.pipeline import read
+    from planner.problems import InputError
+
+    try:
+        data, warnings = read(args.input)
+    except InputError as exc:
+        if args.json:
+            return _invalid(args, exc)
+        for problem in exc.problems:
+            print(f"error: {problem}")
+        for warning in exc.warnings:
+            print(f"warning: {warning}")
+        print(f"{len(exc.problems)} error(s), {len(exc.warnings)} warning(s)")
+        return EXIT_INVALID
+    summary = (f"{len(data.items)} items, {len(data.suppliers)} suppliers, {len(data.countries)} countries, "
+               f"{len(data.offers)} offers, {len(data.rules)} rules, {len(data.scenarios)} scenarios; "
+               f"{'MIP' if data.is_mip else 'LP'}")
+    if args.json:
+        _emit({"status": "valid", "total_cost": None, "output": None, "message": summary,
+               "problems": [], "warnings": [w.as_dict() for w in warnings]})
+        return EXIT_OK
+    for warning in warnings:
+        print(f"warning: {warning}")
+    print(f"valid: {summary}")
+    return EXIT_OK
+
+
+def _template(args: argparse.Namespace) -> int:
+    from planner.io.write_input import write_input_workbook
+
+    target = Path(args.output)
+    if target.suffix.lower() != ".xlsx":
+        _say(f"the template must be an .xlsx file, got '{target}'")
+        return EXIT_INVALID
+    if target.exists() and not args.force:
+        _say(f"'{target}' exists; use --force to replace it")
+        return EXIT_ERROR
+    if not target.parent.is_dir():
+        _say(f"the folder '{target.parent}' does not exist")
+        return EXIT_ERROR
+    write_input_workbook(target)
+    print(f"template written to {target}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Validated, typed planning data: plain Python, no solver and no Excel objects.
+
+`PlanningData` is what the model is built from and what results are reported
+against. Every record keeps the worksheet row it came from (`row`) so that any
+later message can point back to the cell a person edits. Rows are None for
+data built in code rather than read from a workbook.
+
+Later extensions (periods, currencies, discount tiers, two-stage scenarios)
+add fields and records here; the model reads only these structures.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+GroupKind = Literal["country", "bloc", "supplier"]
+RuleKind = Literal["max_share", "min_share", "exclude", "min_coverage"]
+OfferKey = tuple[str, str]  # (item, supplier)
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    demand: float
+    unit: str = ""
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Supplier:
+    name: str
+    country: str
+    capacity: float = math.inf
+    fixed_cost: float = 0.0
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Country:
+    name: str
+    label: str = ""
+    blocs: tuple[str, ...] = ()
+    tariff: float = 0.0
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Offer:
+    item: str
+    supplier: str
+    price: float
+    capacity: float = math.inf
+    min_order: float = 0.0
+    freight: float = 0.0
+    row: int | None = None
+
+    @property
+    def key(self) -> OfferKey:
+        return (self.item, self.supplier)
+
+
+@dataclass(frozen=True)
+class Group:
+    """A concrete group: one country, one bloc or one supplier."""
+
+    kind: GroupKind
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """A group as written in a rule: one group, or `each <kind>` (name None)."""
+
+    kind: GroupKind
+    name: str | None = None
+
+    @property
+    def each(self) -> bool:
+        return self.name is None
+
+    def __str__(self) -> str:
+        return f"each {self.kind}" if self.name is None else f"{self.kind}:{self.name}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: RuleKind
+    item: str | None = None  # None: every item, separately
+    group: GroupSpec | None = None
+    value: float | None = None
+    row: int | None = None
+
+    def label(self) -> str:
+        """How the user knows the rule: `Policy!7 max_share country:CN 0.5 on gallium`."""
+        where = f"Policy!{self.row} " if self.row is not None else ""
+        parts = [self.kind]
+        if self.group is not None:
+            parts.append(str(self.group))
+        if self.value is not None:
+            parts.append(f"{self.value:g}")
+        parts.append(f"on {self.item}" if self.item is not None else "on every item")
+        return where + " ".join(parts)
+
+
+@dataclass(frozen=True)
+class ScenarioHit:
+    """One Scenarios row: `group` (on `item`, or every item) keeps `availability`."""
+
+    scenario: str
+    group: Group
+    item: str | None = None
+    availability: float = 0.0
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    currency: str = "EUR"
+    time_limit: float = 60.0
+    mip_gap: float = 1e-4
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the data came from, for the Run sheet."""
+
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class PlanningData:
+    items: dict[str, Item]
+    suppliers: dict[str, Supplier]
+    countries: dict[str, Country]
+    offers: dict[OfferKey, Offer]
+    rules: tuple[Rule, ...] = ()
+    scenario_hits: tuple[ScenarioHit, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+    source: Source | None = None
+
+    # ---- derived views (pure functions of the records above) ----
+
+    def country_of(self, offer: Offer) -> Country:
+        return self.countries[self.suppliers[offer.supplier].country]
+
+    def landed_cost(self, offer: Offer) -> float:
+        """price * (1 + tariff of the supplier's country) + freight."""
+        return offer.price * (1.0 + self.country_of(offer).tariff) + offer.freight
+
+    def in_group(self, offer: Offer, group: Group) -> bool:
+        if group.kind == "supplier":
+            return offer.supplier == group.name
+        country = self.country_of(offer)
+        if group.kind == "country":
+            return country.name == group.name
+        return group.name in country.blocs
+
+    @cached_property
+    def blocs(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for country in self.countries.values():
+            for bloc in country.blocs:
+                seen.setdefault(bloc, None)
+        return tuple(seen)
+
+    def groups(self, spec: GroupSpec) -> list[Group]:
+        """The concrete groups a spec names: one, or every member of its kind."""
+        if spec.name is not None:
+            return [Group(spec.kind, spec.name)]
+        names = {"country": self.countries, "supplier": self.suppliers, "bloc": self.blocs}[spec.kind]
+        return [Group(spec.kind, name) for name in names]
+
+    def rule_items(self, rule: Rule) -> list[str]:
+        return [rule.item] if rule.item is not None else list(self.items)
+
+    @cached_property
+    def excluded_by(self) -> dict[OfferKey, tuple[Rule, ...]]:
+        """Offers removed by `exclude` rules, with the rules that remove them."""
+        hits: dict[OfferKey, list[Rule]] = {}
+        for rule in self.rules:
+            if rule.kind != "exclude" or rule.group is None:
+                continue
+            items = set(self.rule_items(rule))
+            groups = self.groups(rule.group)
+            for offer in self.offers.values():
+                if offer.item in items and any(self.in_group(offer, g) for g in groups):
+                    hits.setdefault(offer.key, []).append(rule)
+        return {key: tuple(rules) for key, rules in hits.items()}
+
+    @cached_property
+    def usable_offers(self) -> tuple[Offer, ...]:
+        """Offers the plan may buy from: every offer not excluded by a rule."""
+        return tuple(o for o in self.offers.values() if o.key not in self.excluded_by)
+
+    @cached_property
+    def scenarios(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(h.scenario for h in self.scenario_hits))
+
+    def availability(self, scenario: str, offer: Offer) -> float:
+        """Share of an offer's planned volume delivered in a scenario.
+
+        1 where no row of the scenario hits the offer; where several rows hit
+        it, the lowest availability counts.
+        """
+        level = 1.0
+        for hit in self.scenario_hits:
+            if hit.scenario == scenario and (hit.item is None or hit.item == offer.item) and self.in_group(offer, hit.group):
+                level = min(level, hit.availability)
+        return level
+
+    @property
+    def is_mip(self) -> bool:
+        """Fixed costs or minimum orders on any usable offer need binaries."""
+        used_suppliers = {o.supplier for o in self.usable_offers}
+        return any(self.suppliers[s].fixed_cost > 0 for s in used_suppliers) or any(
+            o.min_order > 0 for o in self.usable_offers
+        )

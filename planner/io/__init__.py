@@ -1,0 +1,1 @@
+"""Everything that touches workbook files; the only modules that import openpyxl."""

@@ -1,0 +1,143 @@
+"""Read an input workbook into raw cells (step 1 of the pipeline).
+
+Each sheet may be a plain range with its header in row 1, or hold one Excel
+Table whose header row is the header. Sheet names and headers are matched by
+`schema.normalize`. A formula cell is read through the value Excel stored for
+it; openpyxl cannot give both in one pass, so the file is parsed twice: once
+for formulas and tables, once for stored values. The file is read into memory
+once and never opened for writing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
+
+from planner.problems import ProblemLog
+from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
+from planner.schema import SHEETS, SheetSpec, normalize
+
+
+def read_workbook(path: str | Path, log: ProblemLog) -> RawWorkbook | None:
+    """Read every known sheet of `path`; problems go to `log`.
+
+    Returns None when the file itself cannot be read (the reason is logged).
+    """
+    path = Path(path)
+    name = path.name
+    if not path.exists():
+        log.error(name, "", "", f"file not found: {path}")
+        return None
+    if path.is_dir():
+        log.error(name, "", "", f"{path} is a folder, not a workbook")
+        return None
+    if path.suffix.lower() != ".xlsx":
+        log.error(name, "", "", f"expected an .xlsx workbook, got '{path.suffix or 'no extension'}'")
+        return None
+    content = path.read_bytes()
+    try:
+        formulas = openpyxl.load_workbook(io.BytesIO(content), data_only=False)
+        values = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        log.error(name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
+        return None
+
+    by_key = {normalize(title): title for title in formulas.sheetnames}
+    sheets: dict[str, RawSheet] = {}
+    for spec in SHEETS:
+        title = by_key.pop(normalize(spec.name), None)
+        if title is None:
+            if spec.required:
+                log.error(spec.name, "", "", f"required sheet is missing (sheets found: {', '.join(formulas.sheetnames)})")
+            continue
+        sheet = _read_sheet(formulas[title], values[title], spec, log)
+        if sheet is not None:
+            sheets[spec.name] = sheet
+    by_key.pop(normalize("README"), None)  # the template's own help sheet
+    if by_key:
+        log.warning("", "", "", f"sheets ignored (not part of the input format): {', '.join(by_key.values())}")
+    digest = hashlib.sha256(content).hexdigest()
+    return RawWorkbook(path=str(path), sha256=digest, sheets=sheets)
+
+
+def _data_range(ws: Worksheet, spec: SheetSpec, log: ProblemLog) -> tuple[int, int, int, int] | None:
+    """(header_row, first_col, last_col, last_row) of the sheet's data."""
+    tables = list(ws.tables.values())
+    if len(tables) > 1:
+        names = ", ".join(t.displayName for t in tables)
+        log.error(ws.title, "", "", f"holds {len(tables)} Excel Tables ({names}); one table or a plain range is expected")
+        return None
+    if tables:
+        table = tables[0]
+        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        max_row -= table.totalsRowCount or 0
+        return min_row, min_col, max_col, max_row
+    return 1, 1, max(ws.max_column, 1), ws.max_row
+
+
+def _read_sheet(ws: Worksheet, ws_values: Worksheet, spec: SheetSpec, log: ProblemLog) -> RawSheet | None:
+    bounds = _data_range(ws, spec, log)
+    if bounds is None:
+        return None
+    header_row, first_col, last_col, last_row = bounds
+    known = {normalize(c.name): c.name for c in spec.columns}
+    columns: dict[str, str] = {}
+    extra: list[str] = []
+    for col in range(first_col, last_col + 1):
+        header = ws.cell(row=header_row, column=col).value
+        if header is None or str(header).strip() == "":
+            continue
+        letter = get_column_letter(col)
+        key = known.get(normalize(header))
+        if key is None:
+            extra.append(f"{header} ({letter})")
+        elif key in columns:
+            log.error(ws.title, f"{letter}{header_row}", key, f"column appears twice (also in column {columns[key]})", header)
+        else:
+            columns[key] = letter
+    if extra:
+        log.warning(ws.title, f"{header_row}:{header_row}", "", f"columns ignored (not part of the input format): {', '.join(extra)}")
+    missing = [c.name for c in spec.columns if c.required and c.name not in columns]
+    for name in missing:
+        found = ", ".join(str(ws.cell(row=header_row, column=c).value) for c in range(first_col, last_col + 1)
+                          if ws.cell(row=header_row, column=c).value is not None) or "none"
+        log.error(ws.title, f"{header_row}:{header_row}", name,
+                  f"required column is missing from the header row (headers found: {found})")
+    if missing:
+        return None
+
+    sheet = RawSheet(name=ws.title, spec_name=spec.name, header_row=header_row, columns=columns)
+    col_index = {name: openpyxl.utils.column_index_from_string(letter) for name, letter in columns.items()}
+    for r in range(header_row + 1, last_row + 1):
+        cells: dict[str, RawCell] = {}
+        for name, c in col_index.items():
+            cells[name] = _raw_cell(ws.cell(row=r, column=c), ws_values.cell(row=r, column=c))
+        if all(_is_blank(cell) for cell in cells.values()):
+            continue
+        sheet.rows.append(RawRow(row=r, cells=cells))
+    return sheet
+
+
+def _raw_cell(formula_cell, value_cell) -> RawCell:
+    coordinate = value_cell.coordinate
+    value = value_cell.value
+    if value_cell.data_type == "e":
+        return RawCell(None, coordinate, f"holds the Excel error value {value}")
+    is_formula = formula_cell.data_type == "f"
+    if is_formula and value is None:
+        text = formula_cell.value if isinstance(formula_cell.value, str) else "a formula"
+        return RawCell(None, coordinate, f"formula {text} has no stored value (open and save the file in Excel first)")
+    return RawCell(value, coordinate)
+
+
+def _is_blank(cell: RawCell) -> bool:
+    if cell.error is not None:
+        return False
+    return cell.value is None or (isinstance(cell.value, str) and cell.value.strip() == "")

@@ -1,0 +1,143 @@
+"""Write input workbooks: the empty template and filled ones (the bundled example).
+
+Every sheet of the schema gets its header, a comment on each header cell
+with the column's meaning, accepted values and default, and a dropdown where
+a column takes a fixed list. A README sheet explains every column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from planner.io.atomic import atomic_write
+from planner.schema import RULES, SETTINGS, SHEETS, Column, SheetSpec
+
+README_SHEET = "README"
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="305496")
+VALIDATED_ROWS = 2000
+
+RULE_MEANINGS: tuple[tuple[str, str], ...] = (
+    ("max_share", "volume of the item bought from the group <= value * demand of the item"),
+    ("min_share", "volume of the item bought from the group >= value * demand of the item"),
+    ("exclude", "nothing of the item is bought from the group (sanctions, embargoes); value blank"),
+    ("min_coverage", "in every scenario, the planned volume of the item still delivered >= value * demand; group blank"),
+)
+
+
+def column_note(column: Column) -> str:
+    parts = [column.help, "required" if column.required else f"optional; blank = {column.default or 'blank'}"]
+    if column.unit:
+        parts.append(f"unit: {column.unit}")
+    return ". ".join(parts)
+
+
+def write_input_workbook(path: Path, rows: dict[str, Sequence[Sequence[object]]] | None = None,
+                         notes: Sequence[tuple[str, str]] = (), as_tables: bool = True) -> None:
+    """Write an input workbook: every sheet of the schema, filled with `rows` where given.
+
+    `rows` maps a sheet name to data rows in the schema's column order;
+    `notes` are extra (heading, text) lines for the README sheet, such as
+    the sources of an example's figures.
+    """
+    rows = rows or {}
+    wb = Workbook()
+    _readme(wb.active, notes)
+    for spec in SHEETS:
+        _data_sheet(wb.create_sheet(spec.name), spec, rows.get(spec.name, ()), as_tables)
+    atomic_write(path, lambda tmp: wb.save(tmp))
+
+
+def _readme(ws: Worksheet, notes: Sequence[tuple[str, str]]) -> None:
+    ws.title = README_SHEET
+    ws["A1"] = "Sourcing planner input workbook"
+    ws["A1"].font = Font(bold=True, size=14)
+    lines = [
+        ("How to use", "Fill the sheets Items, Suppliers, Countries and Offers (required) and, if you want rules, "
+                       "Policy, Scenarios and Settings. Then run: planner solve THIS.xlsx -o plan.xlsx"),
+        ("Headers", "Matched ignoring case, spaces and _ vs space. Extra columns and sheets are ignored "
+                    "(this README sheet too). A sheet may be a plain range (header in row 1) or one Excel Table."),
+        ("Numbers", "Type numbers as numbers. Text holding a plain decimal ('42') is read with a warning; "
+                    "'1,250.5', '12 t' or currency signs are refused: the locale is never guessed."),
+        ("Landed cost", "price * (1 + tariff of the supplier's country) + freight, per unit."),
+        ("The plan", "buys exactly the demand of every item at least total landed cost plus fixed costs, "
+                     "while every Policy rule holds."),
+    ]
+    row = 3
+    for heading, text in [*lines, *notes]:
+        ws.cell(row=row, column=1, value=heading).font = Font(bold=True)
+        ws.cell(row=row, column=2, value=text).alignment = Alignment(wrap_text=True, vertical="top")
+        row += 1
+    row += 1
+    header = ("sheet", "column", "required", "default", "unit", "meaning")
+    for col, name in enumerate(header, start=1):
+        cell = ws.cell(row=row, column=col, value=name)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+    for spec in SHEETS:
+        for column in spec.columns:
+            row += 1
+            values = (spec.name, column.name, "yes" if column.required else "no", column.default, column.unit, column.help)
+            for col, value in enumerate(values, start=1):
+                ws.cell(row=row, column=col, value=value)
+    row += 2
+    ws.cell(row=row, column=1, value="rule").font = Font(bold=True)
+    ws.cell(row=row, column=2, value="meaning for item i and group g").font = Font(bold=True)
+    for rule, meaning in RULE_MEANINGS:
+        row += 1
+        ws.cell(row=row, column=1, value=rule)
+        ws.cell(row=row, column=2, value=meaning)
+    row += 2
+    ws.cell(row=row, column=1, value="setting").font = Font(bold=True)
+    ws.cell(row=row, column=2, value="default and meaning").font = Font(bold=True)
+    for setting in SETTINGS:
+        row += 1
+        ws.cell(row=row, column=1, value=setting.name)
+        ws.cell(row=row, column=2, value=f"{setting.default}: {setting.help}")
+    widths = {"A": 22, "B": 60, "C": 10, "D": 14, "E": 20, "F": 90}
+    for letter, width in widths.items():
+        ws.column_dimensions[letter].width = width
+
+
+def _data_sheet(ws: Worksheet, spec: SheetSpec, rows: Sequence[Sequence[object]], as_table: bool) -> None:
+    for col, column in enumerate(spec.columns, start=1):
+        cell = ws.cell(row=1, column=col, value=column.name)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.comment = Comment(column_note(column), "planner", width=300, height=120)
+        ws.column_dimensions[get_column_letter(col)].width = max(14, len(column.name) + 4)
+    for r, values in enumerate(rows, start=2):
+        for col, value in enumerate(values, start=1):
+            ws.cell(row=r, column=col, value=value)
+        for col, value in enumerate(values, start=1):
+            letter = get_column_letter(col)
+            ws.column_dimensions[letter].width = min(60, max(ws.column_dimensions[letter].width or 0, len(str(value or "")) + 2))
+    last = get_column_letter(len(spec.columns))
+    if as_table and rows:
+        table = Table(displayName=f"{spec.name}Table", ref=f"A1:{last}{len(rows) + 1}")
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+        ws.add_table(table)
+    for col, column in enumerate(spec.columns, start=1):
+        if not column.choices:
+            continue
+        letter = get_column_letter(col)
+        dv = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True,
+                            showErrorMessage=column.choices_strict)
+        dv.error = f"{column.name} must be one of: {', '.join(column.choices)}"
+        dv.prompt = column.help
+        dv.showInputMessage = True
+        ws.add_data_validation(dv)
+        dv.add(f"{letter}2:{letter}{VALIDATED_ROWS}")
+    ws.freeze_panes = "A2"
+
+
+__all__ = ["write_input_workbook", "README_SHEET", "RULES"]

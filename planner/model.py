@@ -1,0 +1,275 @@
+"""Validated data -> Pyomo model (step 3 of the pipeline).
+
+`create_model` builds the model one family at a time; each `add_*` function
+states in its docstring when the family applies and its algebra, with the
+symbols of `models/formulation.md`. The name a family carries in Pyomo
+(`Item-demand`, `Policy-max-share`, ...) is the name used in that document
+and in every message about it.
+
+Index sets are sparse: variables exist only for usable offers (offers that
+exist and are not excluded), and a constraint exists only where it involves
+at least one variable. Constraints that would involve none are either
+trivially true (skipped) or trivially false: `structural_conflicts` names
+those before any model is built.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import pyomo.environ as pyo
+
+from planner.data import Group, GroupSpec, Offer, OfferKey, PlanningData, Rule
+
+# Family name -> one line of meaning. The formulation document describes each.
+FAMILIES: dict[str, str] = {
+    "Total-cost": "objective: landed cost of all purchases plus fixed costs of the suppliers used",
+    "Offer-capacity": "bound: buy[o] <= capacity of the offer",
+    "Item-demand": "the purchases of an item add up to its demand",
+    "Supplier-capacity": "a supplier's purchases over all items stay within its capacity",
+    "Supplier-use": "a supplier with a fixed cost delivers only if its fixed cost is paid",
+    "Offer-use": "an offer with a minimum order delivers only if it is opened",
+    "Offer-min-order": "an opened offer delivers at least its minimum order",
+    "Policy-max-share": "a group's volume of an item is at most a share of demand",
+    "Policy-min-share": "a group's volume of an item is at least a share of demand",
+    "Policy-exclude": "offers of an excluded group get no variable (set restriction)",
+    "Policy-min-coverage": "in every scenario, the surviving volume of an item covers a share of demand",
+}
+
+
+def rule_id(data: PlanningData, rule: Rule) -> int:
+    """The index a rule has in constraint names: its Policy row (position+1 for rules built in code)."""
+    return rule.row if rule.row is not None else data.rules.index(rule) + 1
+
+
+def offers_by_item(data: PlanningData) -> dict[str, list[Offer]]:
+    by_item: dict[str, list[Offer]] = {name: [] for name in data.items}
+    for offer in data.usable_offers:
+        by_item[offer.item].append(offer)
+    return by_item
+
+
+def group_members(data: PlanningData, offers: list[Offer], spec: GroupSpec) -> dict[Group, list[Offer]]:
+    """The offers among `offers` in each group the spec names.
+
+    For `each <kind>`, only groups holding at least one of the offers appear
+    (sparse); a single named group appears even when empty.
+    """
+    if spec.name is not None:
+        group = Group(spec.kind, spec.name)
+        return {group: [o for o in offers if data.in_group(o, group)]}
+    buckets: dict[Group, list[Offer]] = defaultdict(list)
+    for offer in offers:
+        if spec.kind == "supplier":
+            names: tuple[str, ...] = (offer.supplier,)
+        elif spec.kind == "country":
+            names = (data.country_of(offer).name,)
+        else:
+            names = data.country_of(offer).blocs
+        for name in names:
+            buckets[Group(spec.kind, name)].append(offer)
+    return dict(buckets)
+
+
+def big_m(data: PlanningData, offer: Offer) -> float:
+    """The most an offer can ever deliver: min(offer capacity, supplier capacity, item demand)."""
+    return min(offer.capacity, data.suppliers[offer.supplier].capacity, data.items[offer.item].demand)
+
+
+def structural_conflicts(data: PlanningData) -> list[str]:
+    """Rules that cannot hold whatever the plan: constraints with no variable that are false.
+
+    They are found here, before solving, so the message names the rows at
+    fault instead of a solver status.
+    """
+    conflicts: list[str] = []
+    by_item = offers_by_item(data)
+    for item in data.items.values():
+        if item.demand > 0 and not by_item[item.name]:
+            where = f"Items!{item.row} " if item.row is not None else ""
+            excluded = sorted({r.label() for key, rules in data.excluded_by.items() if key[0] == item.name for r in rules})
+            reason = f"every offer is excluded by {'; '.join(excluded)}" if excluded else "there is no offer for it in Offers"
+            conflicts.append(f"Item-demand: {where}demand {item.demand:g} of '{item.name}' cannot be bought: {reason}")
+    for rule in data.rules:
+        if rule.kind != "min_share" or rule.group is None or not rule.value:
+            continue
+        for item_name in data.rule_items(rule):
+            demand = data.items[item_name].demand
+            if demand <= 0:
+                continue
+            offers = by_item[item_name]
+            members = group_members(data, offers, rule.group)
+            empty = [g for g in data.groups(rule.group) if not members.get(g)]
+            for group in empty:
+                conflicts.append(f"Policy-min-share: {rule.label()} asks for {rule.value:g} of '{item_name}' "
+                                 f"from {group}, which has no usable offer for it")
+    for (_, scenario, item_name), (levels, _) in coverage_rows(data, by_item).items():
+        if all(a == 0 for a in levels.values()):
+            rule_labels = "; ".join(r.label() for r in data.rules if r.kind == "min_coverage"
+                                    and (r.item is None or r.item == item_name))
+            conflicts.append(f"Policy-min-coverage: scenario '{scenario}' stops every usable offer of "
+                             f"'{item_name}', so {rule_labels} cannot hold")
+    return sorted(set(conflicts), key=conflicts.index)
+
+
+def create_model(data: PlanningData) -> pyo.ConcreteModel:
+    """Build the sourcing model from plain data, one constraint family at a time."""
+    m = pyo.ConcreteModel(name="planner")
+    by_item = offers_by_item(data)
+    add_purchases(m, data)
+    add_item_demand(m, data, by_item)
+    add_supplier_capacity(m, data)
+    add_supplier_use(m, data)
+    add_offer_min_order(m, data)
+    add_policy_shares(m, data, by_item)
+    add_policy_min_coverage(m, data, by_item)
+    add_total_cost(m, data)
+    return m
+
+
+def add_purchases(m: pyo.ConcreteModel, data: PlanningData) -> None:
+    """Variables `buy[o]` for every usable offer o = (item, supplier), with `Offer-capacity`.
+
+    Applies to every offer not removed by `Policy-exclude`. Bound:
+        0 <= buy[o] <= cap_o            (no upper bound when capacity is blank)
+    """
+    m.OFFERS = pyo.Set(initialize=[o.key for o in data.usable_offers], dimen=2, ordered=True)
+    caps = {o.key: (None if math.isinf(o.capacity) else o.capacity) for o in data.usable_offers}
+    m.buy = pyo.Var(m.OFFERS, domain=pyo.NonNegativeReals, bounds=lambda _m, i, s: (0, caps[i, s]))
+
+
+def add_item_demand(m: pyo.ConcreteModel, data: PlanningData, by_item: dict[str, list[Offer]]) -> None:
+    """`Item-demand[i]`: for every item with at least one usable offer,
+        sum_{o in O_i} buy[o] = d_i
+    """
+    index = [name for name, offers in by_item.items() if offers]
+    m.add_component("Item-demand", pyo.Constraint(
+        index, rule=lambda _m, i: sum(m.buy[o.key] for o in by_item[i]) == data.items[i].demand))
+
+
+def add_supplier_capacity(m: pyo.ConcreteModel, data: PlanningData) -> None:
+    """`Supplier-capacity[s]`: for every supplier with a capacity and a usable offer,
+        sum_{o in O_s} buy[o] <= cap_s
+    """
+    by_supplier: dict[str, list[OfferKey]] = defaultdict(list)
+    for offer in data.usable_offers:
+        if not math.isinf(data.suppliers[offer.supplier].capacity):
+            by_supplier[offer.supplier].append(offer.key)
+    m.add_component("Supplier-capacity", pyo.Constraint(
+        list(by_supplier),
+        rule=lambda _m, s: sum(m.buy[k] for k in by_supplier[s]) <= data.suppliers[s].capacity))
+
+
+def add_supplier_use(m: pyo.ConcreteModel, data: PlanningData) -> None:
+    """`Supplier-use[o]`: for every usable offer o of a supplier s with fixed cost F_s > 0,
+        buy[o] <= M_o * use_supplier[s],   M_o = min(cap_o, cap_s, d_i)
+    with use_supplier[s] binary. One row per offer rather than per supplier:
+    the disaggregated form has the tighter LP relaxation.
+    """
+    keys = [o.key for o in data.usable_offers if data.suppliers[o.supplier].fixed_cost > 0]
+    m.FIXED_SUPPLIERS = pyo.Set(initialize=sorted({s for _, s in keys}), ordered=True)
+    m.use_supplier = pyo.Var(m.FIXED_SUPPLIERS, domain=pyo.Binary)
+    m.add_component("Supplier-use", pyo.Constraint(
+        keys, rule=lambda _m, i, s: m.buy[i, s] <= big_m(data, data.offers[i, s]) * m.use_supplier[s]))
+
+
+def add_offer_min_order(m: pyo.ConcreteModel, data: PlanningData) -> None:
+    """`Offer-use[o]` and `Offer-min-order[o]`: for every usable offer with minimum order q_o > 0,
+        buy[o] <= M_o * use_offer[o]
+        buy[o] >= q_o * use_offer[o]
+    with use_offer[o] binary: buy[o] is 0 or in [q_o, M_o].
+    """
+    keys = [o.key for o in data.usable_offers if o.min_order > 0]
+    m.MIN_ORDER_OFFERS = pyo.Set(initialize=keys, dimen=2, ordered=True)
+    m.use_offer = pyo.Var(m.MIN_ORDER_OFFERS, domain=pyo.Binary)
+    m.add_component("Offer-use", pyo.Constraint(
+        m.MIN_ORDER_OFFERS, rule=lambda _m, i, s: m.buy[i, s] <= big_m(data, data.offers[i, s]) * m.use_offer[i, s]))
+    m.add_component("Offer-min-order", pyo.Constraint(
+        m.MIN_ORDER_OFFERS, rule=lambda _m, i, s: m.buy[i, s] >= data.offers[i, s].min_order * m.use_offer[i, s]))
+
+
+def share_rows(data: PlanningData, kind: str, by_item: dict[str, list[Offer]]
+               ) -> dict[tuple[int, str, str, str], tuple[list[OfferKey], float]]:
+    """Index (rule id, item, group kind, group name) -> (offers in the group, v * d_i) for `kind` rules.
+
+    Only rows with at least one offer in the group: an empty max-share row
+    is always true, an empty min-share row is a structural conflict.
+    """
+    rows: dict[tuple[int, str, str, str], tuple[list[OfferKey], float]] = {}
+    for rule in data.rules:
+        if rule.kind != kind or rule.group is None or rule.value is None:
+            continue
+        for item in data.rule_items(rule):
+            for group, offers in group_members(data, by_item[item], rule.group).items():
+                if offers:
+                    rows[rule_id(data, rule), item, group.kind, group.name] = (
+                        [o.key for o in offers], rule.value * data.items[item].demand)
+    return rows
+
+
+def add_policy_shares(m: pyo.ConcreteModel, data: PlanningData, by_item: dict[str, list[Offer]]) -> None:
+    """`Policy-max-share[r, i, g]` and `Policy-min-share[r, i, g]`: for rule r with value v,
+    every item i it covers and every group g it names (each member, for `each ...`):
+        sum_{o in O_i, o in g} buy[o] <= v * d_i      (max_share)
+        sum_{o in O_i, o in g} buy[o] >= v * d_i      (min_share)
+    """
+    for kind, name in (("max_share", "Policy-max-share"), ("min_share", "Policy-min-share")):
+        rows = share_rows(data, kind, by_item)
+        if kind == "max_share":
+            def rule(_m, r, i, gk, gn, rows=rows):
+                keys, bound = rows[r, i, gk, gn]
+                return sum(m.buy[k] for k in keys) <= bound
+        else:
+            def rule(_m, r, i, gk, gn, rows=rows):
+                keys, bound = rows[r, i, gk, gn]
+                return sum(m.buy[k] for k in keys) >= bound
+        m.add_component(name, pyo.Constraint(list(rows), rule=rule))
+
+
+def coverage_rows(data: PlanningData, by_item: dict[str, list[Offer]]
+                  ) -> dict[tuple[int, str, str], tuple[dict[OfferKey, float], float]]:
+    """Index (rule id, scenario, item) -> (availability of each offer, v * d_i).
+
+    Rows where the scenario hits no usable offer of the item are left out:
+    then the surviving volume equals demand and the row always holds. So are
+    rows asking for nothing (v * d_i = 0).
+    """
+    rows: dict[tuple[int, str, str], tuple[dict[OfferKey, float], float]] = {}
+    for rule in data.rules:
+        if rule.kind != "min_coverage" or rule.value is None:
+            continue
+        for item in data.rule_items(rule):
+            for scenario in data.scenarios:
+                levels = {o.key: data.availability(scenario, o) for o in by_item[item]}
+                bound = rule.value * data.items[item].demand
+                if bound > 0 and any(a < 1.0 for a in levels.values()):
+                    rows[rule_id(data, rule), scenario, item] = (levels, rule.value * data.items[item].demand)
+    return rows
+
+
+def add_policy_min_coverage(m: pyo.ConcreteModel, data: PlanningData, by_item: dict[str, list[Offer]]) -> None:
+    """`Policy-min-coverage[r, s, i]`: for min_coverage rule r with value v, every item i it covers
+    and every scenario s that hits an offer of i:
+        sum_{o in O_i} a_{s,o} * buy[o] >= v * d_i
+    where a_{s,o} is the lowest availability any row of s gives offer o (1 if none hits it).
+    """
+    rows = {k: v for k, v in coverage_rows(data, by_item).items() if any(a > 0 for a in v[0].values())}
+
+    def rule(_m, r, s, i):
+        levels, bound = rows[r, s, i]
+        return sum(a * m.buy[k] for k, a in levels.items() if a > 0) >= bound
+
+    m.add_component("Policy-min-coverage", pyo.Constraint(list(rows), rule=rule))
+
+
+def add_total_cost(m: pyo.ConcreteModel, data: PlanningData) -> None:
+    """`Total-cost`: minimise
+        sum_o c_o * buy[o] + sum_{s: F_s > 0} F_s * use_supplier[s],
+        c_o = price_o * (1 + tariff of the supplier's country) + freight_o
+    """
+    landed = {o.key: data.landed_cost(o) for o in data.usable_offers}
+    m.add_component("Total-cost", pyo.Objective(
+        expr=sum(landed[k] * m.buy[k] for k in m.OFFERS)
+        + sum(data.suppliers[s].fixed_cost * m.use_supplier[s] for s in m.FIXED_SUPPLIERS),
+        sense=pyo.minimize))

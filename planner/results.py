@@ -1,0 +1,226 @@
+"""Solved model -> `Plan`: plain tables a person reads (step 5 of the pipeline).
+
+Everything here is computed from the validated data and the purchase
+quantities alone, so a plan can be rebuilt from a quantities table without
+any solver object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from planner.data import OfferKey, PlanningData
+from planner.solve import SolverOutcome
+
+# Quantities below this (relative to the item's demand) are solver noise, not purchases.
+ZERO = 1e-9
+
+
+@dataclass
+class Plan:
+    """A sourcing plan, or the reason there is none (`status` not optimal/feasible)."""
+
+    status: str  # optimal | feasible | infeasible | unbounded | error
+    message: str
+    quantities: dict[OfferKey, float] = field(default_factory=dict)
+    total_cost: float | None = None
+    landed_cost: float | None = None
+    fixed_cost: float | None = None
+    mip_gap: float | None = None
+    conflicts: list[str] = field(default_factory=list)
+    lines: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cost_by_country: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cost_by_bloc: pd.DataFrame = field(default_factory=pd.DataFrame)
+    volume_shares: pd.DataFrame = field(default_factory=pd.DataFrame)
+    concentration: pd.DataFrame = field(default_factory=pd.DataFrame)
+    fixed_costs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scenarios: pd.DataFrame = field(default_factory=pd.DataFrame)
+    run: dict[str, object] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def has_plan(self) -> bool:
+        return self.status in ("optimal", "feasible")
+
+
+def quantities_from_model(model: pyo.ConcreteModel, data: PlanningData) -> dict[OfferKey, float]:
+    """Purchases with solver noise removed: |x| below ZERO * demand becomes 0."""
+    out: dict[OfferKey, float] = {}
+    for key in model.OFFERS:
+        value = model.buy[key].value or 0.0
+        scale = max(1.0, data.items[key[0]].demand)
+        out[key] = 0.0 if abs(value) <= ZERO * scale else float(value)
+    return out
+
+
+def extract_plan(model: pyo.ConcreteModel, data: PlanningData, outcome: SolverOutcome) -> Plan:
+    """Read the solution out of a solved model into a `Plan` (no Pyomo object kept)."""
+    if not outcome.has_plan:
+        return Plan(status=outcome.status, message=outcome.message)
+    return build_plan(data, quantities_from_model(model, data), outcome.status, outcome.message, outcome.gap)
+
+
+def build_plan(data: PlanningData, quantities: dict[OfferKey, float], status: str = "optimal",
+               message: str = "", gap: float | None = None) -> Plan:
+    """Every table of a plan from data and quantities."""
+    lines = plan_lines(data, quantities)
+    landed = float(lines["cost"].sum()) if len(lines) else 0.0
+    fixed = fixed_cost_table(data, quantities)
+    fixed_total = float(fixed["fixed_cost"].sum()) if len(fixed) else 0.0
+    return Plan(
+        status=status,
+        message=message,
+        quantities=quantities,
+        total_cost=landed + fixed_total,
+        landed_cost=landed,
+        fixed_cost=fixed_total,
+        mip_gap=gap,
+        lines=lines,
+        cost_by_country=cost_by_country(data, lines),
+        cost_by_bloc=cost_by_bloc(data, lines),
+        volume_shares=volume_shares(data, lines),
+        concentration=concentration(data, lines),
+        fixed_costs=fixed,
+        scenarios=scenario_table(data, quantities),
+    )
+
+
+def plan_lines(data: PlanningData, quantities: dict[OfferKey, float]) -> pd.DataFrame:
+    rows = []
+    for key in sorted(k for k, q in quantities.items() if q > 0):
+        offer = data.offers[key]
+        item = data.items[offer.item]
+        country = data.country_of(offer)
+        unit_cost = data.landed_cost(offer)
+        q = quantities[key]
+        rows.append({
+            "item": offer.item,
+            "supplier": offer.supplier,
+            "country": country.name,
+            "quantity": q,
+            "unit": item.unit,
+            "share_of_demand": q / item.demand if item.demand > 0 else None,
+            "price": offer.price,
+            "tariff": country.tariff,
+            "freight": offer.freight,
+            "unit_cost": unit_cost,
+            "cost": q * unit_cost,
+            "country_name": country.label,
+            "blocs": ", ".join(country.blocs),
+        })
+    columns = ["item", "supplier", "country", "quantity", "unit", "share_of_demand", "price", "tariff",
+               "freight", "unit_cost", "cost", "country_name", "blocs"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def fixed_cost_table(data: PlanningData, quantities: dict[OfferKey, float]) -> pd.DataFrame:
+    used = sorted({s for (_, s), q in quantities.items() if q > 0 and data.suppliers[s].fixed_cost > 0})
+    return pd.DataFrame(
+        [{"supplier": s, "country": data.suppliers[s].country, "fixed_cost": data.suppliers[s].fixed_cost} for s in used],
+        columns=["supplier", "country", "fixed_cost"])
+
+
+def cost_by_country(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
+    total = lines["cost"].sum() if len(lines) else 0.0
+    grouped = lines.groupby("country", sort=True)["cost"].sum() if len(lines) else pd.Series(dtype=float)
+    rows = [{"country": c, "name": data.countries[c].label, "blocs": ", ".join(data.countries[c].blocs),
+             "cost": float(cost), "share_of_spend": float(cost / total) if total > 0 else None}
+            for c, cost in grouped.items()]
+    return pd.DataFrame(rows, columns=["country", "name", "blocs", "cost", "share_of_spend"])
+
+
+def cost_by_bloc(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
+    """Spend per bloc; a country in several blocs counts in each, so shares may add up to more than 1."""
+    total = lines["cost"].sum() if len(lines) else 0.0
+    spend: dict[str, float] = {}
+    for country, cost in (lines.groupby("country")["cost"].sum().items() if len(lines) else []):
+        for bloc in data.countries[country].blocs or ("(no bloc)",):
+            spend[bloc] = spend.get(bloc, 0.0) + float(cost)
+    rows = [{"bloc": b, "cost": c, "share_of_spend": c / total if total > 0 else None} for b, c in sorted(spend.items())]
+    return pd.DataFrame(rows, columns=["bloc", "cost", "share_of_spend"])
+
+
+def volume_shares(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
+    """Per item, the share of demand bought from each country and each bloc."""
+    rows = []
+    for item_name in sorted(data.items):
+        item = data.items[item_name]
+        part = lines[lines["item"] == item_name] if len(lines) else lines
+        by_country = part.groupby("country")["quantity"].sum() if len(part) else pd.Series(dtype=float)
+        by_bloc: dict[str, float] = {}
+        for country, q in by_country.items():
+            for bloc in data.countries[country].blocs or ("(no bloc)",):
+                by_bloc[bloc] = by_bloc.get(bloc, 0.0) + float(q)
+        for kind, table in (("country", dict(by_country.items())), ("bloc", by_bloc)):
+            for group, q in sorted(table.items()):
+                rows.append({"item": item_name, "group_kind": kind, "group": group, "quantity": float(q),
+                             "unit": item.unit, "share_of_demand": q / item.demand if item.demand > 0 else None})
+    return pd.DataFrame(rows, columns=["item", "group_kind", "group", "quantity", "unit", "share_of_demand"])
+
+
+def hhi(quantities: pd.Series) -> float | None:
+    """Herfindahl-Hirschman index on the 0-10,000 scale: sum of squared percentage shares."""
+    total = quantities.sum()
+    if total <= 0:
+        return None
+    return float(((quantities / total * 100.0) ** 2).sum())
+
+
+def concentration(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for item_name in sorted(data.items):
+        item = data.items[item_name]
+        part = lines[lines["item"] == item_name] if len(lines) else lines
+        by_country = part.groupby("country")["quantity"].sum() if len(part) else pd.Series(dtype=float)
+        by_supplier = part.groupby("supplier")["quantity"].sum() if len(part) else pd.Series(dtype=float)
+        top = by_country.idxmax() if len(by_country) else None
+        rows.append({
+            "item": item_name,
+            "demand": item.demand,
+            "unit": item.unit,
+            "suppliers_used": int(len(by_supplier)),
+            "countries_used": int(len(by_country)),
+            "hhi_country": hhi(by_country),
+            "hhi_supplier": hhi(by_supplier),
+            "top_country": top,
+            "top_country_share": float(by_country.max() / item.demand) if top is not None and item.demand > 0 else None,
+        })
+    return pd.DataFrame(rows, columns=["item", "demand", "unit", "suppliers_used", "countries_used",
+                                       "hhi_country", "hhi_supplier", "top_country", "top_country_share"])
+
+
+def required_coverage(data: PlanningData, item: str) -> float | None:
+    values = [r.value for r in data.rules if r.kind == "min_coverage" and r.value is not None
+              and (r.item is None or r.item == item)]
+    return max(values) if values else None
+
+
+def scenario_table(data: PlanningData, quantities: dict[OfferKey, float]) -> pd.DataFrame:
+    """For each scenario and item: planned volume surviving, its share of demand, and any shortfall."""
+    rows = []
+    for scenario in data.scenarios:
+        for item_name in sorted(data.items):
+            item = data.items[item_name]
+            surviving = sum(data.availability(scenario, data.offers[k]) * q
+                            for k, q in quantities.items() if k[0] == item_name and q > 0)
+            required = required_coverage(data, item_name)
+            needed = (required or 0.0) * item.demand
+            shortfall = max(0.0, needed - surviving)
+            if shortfall <= 1e-6 * max(1.0, item.demand):
+                shortfall = 0.0
+            rows.append({
+                "scenario": scenario,
+                "item": item_name,
+                "demand": item.demand,
+                "unit": item.unit,
+                "surviving": surviving,
+                "share_of_demand": surviving / item.demand if item.demand > 0 else None,
+                "required_share": required,
+                "shortfall": shortfall if required is not None else None,
+                "status": "not required" if required is None else ("short" if shortfall > 0 else "covered"),
+            })
+    return pd.DataFrame(rows, columns=["scenario", "item", "demand", "unit", "surviving", "share_of_demand",
+                                       "required_share", "shortfall", "status"])

@@ -1,0 +1,163 @@
+"""The input workbook's sheets and columns, declared once.
+
+The reader matches headers against these declarations, the validator parses
+cells by their `kind`, and the template writer turns the help texts into the
+README sheet, header comments and dropdowns. `docs/workbook.md` describes the
+same columns for people; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ColumnKind = Literal["id", "number", "share", "text", "rule", "group", "setting", "value"]
+
+RULES: tuple[str, ...] = ("max_share", "min_share", "exclude", "min_coverage")
+GROUP_WORDS: tuple[str, ...] = ("each country", "each supplier", "each bloc")
+GROUP_KINDS: tuple[str, ...] = ("country", "bloc", "supplier")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input sheet."""
+
+    name: str
+    kind: ColumnKind
+    required: bool
+    help: str
+    default: str = ""
+    unit: str = ""
+    choices: tuple[str, ...] = ()
+    # choices_strict: the dropdown refuses other entries (False: it only suggests)
+    choices_strict: bool = True
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    kind: Literal["text", "positive", "share"]
+    default: str | float
+    help: str
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str
+    required: bool
+    help: str
+    columns: tuple[Column, ...]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("currency", "text", "EUR", "currency code shown in outputs; all prices must be in it"),
+    Setting("time_limit", "positive", 60.0, "solver time limit in seconds"),
+    Setting("mip_gap", "share", 1e-4, "relative MIP gap at which the solver may stop (0.0001 = 0.01 %)"),
+)
+
+SHEETS: tuple[SheetSpec, ...] = (
+    SheetSpec(
+        "Items",
+        True,
+        "What to buy: one row per material or product.",
+        (
+            Column("item", "id", True, "material or product id, unique"),
+            Column("demand", "number", True, "quantity to buy in the planning period, >= 0", unit="unit of the item"),
+            Column("unit", "text", False, "unit of demand, shown in outputs (t, kg, pcs)"),
+        ),
+    ),
+    SheetSpec(
+        "Suppliers",
+        True,
+        "Who sells: one row per supplier.",
+        (
+            Column("supplier", "id", True, "supplier id, unique"),
+            Column("country", "id", True, "country the goods come from; must be listed in Countries"),
+            Column("capacity", "number", False, "total quantity over all items, >= 0", default="unlimited"),
+            Column(
+                "fixed_cost",
+                "number",
+                False,
+                "paid once if the supplier gets any volume (qualification, contract), >= 0; "
+                "any positive value makes the model a MIP",
+                default="0",
+                unit="currency",
+            ),
+        ),
+    ),
+    SheetSpec(
+        "Countries",
+        True,
+        "Where goods come from, the blocs each country belongs to, and import duties.",
+        (
+            Column("country", "id", True, "country id, unique; ISO 3166 alpha-2 recommended (CN, DE)"),
+            Column("name", "text", False, "country name, shown in outputs"),
+            Column("blocs", "text", False, "comma-separated bloc names (EU, MSP, CPTPP)"),
+            Column("tariff", "number", False, "ad-valorem duty on price, >= 0 (0.05 = 5 %)", default="0", unit="share of price"),
+        ),
+    ),
+    SheetSpec(
+        "Offers",
+        True,
+        "One row per item a supplier can deliver. Landed unit cost = price * (1 + tariff) + freight.",
+        (
+            Column("item", "id", True, "item id from Items"),
+            Column("supplier", "id", True, "supplier id from Suppliers"),
+            Column("price", "number", True, "price per unit, >= 0", unit="currency per unit"),
+            Column("capacity", "number", False, "most this supplier can deliver of this item, >= 0", default="unlimited", unit="unit of the item"),
+            Column("min_order", "number", False, "if anything is bought here, at least this much, >= 0 (makes a MIP)", default="0", unit="unit of the item"),
+            Column("freight", "number", False, "transport cost per unit, >= 0", default="0", unit="currency per unit"),
+        ),
+    ),
+    SheetSpec(
+        "Policy",
+        False,
+        "Sourcing rules, one per row; all must hold.",
+        (
+            Column("rule", "rule", True, "max_share | min_share | exclude | min_coverage", choices=RULES),
+            Column("item", "id", False, "item the rule is for; blank: every item, separately", default="every item"),
+            Column(
+                "group",
+                "group",
+                False,
+                "country id, bloc name or supplier id, or each country / each supplier / each bloc; "
+                "prefix country: bloc: supplier: when a name is ambiguous; blank for min_coverage",
+                choices=GROUP_WORDS,
+                choices_strict=False,
+            ),
+            Column("value", "share", False, "share of item demand in [0, 1]; blank for exclude", unit="share of demand"),
+        ),
+    ),
+    SheetSpec(
+        "Scenarios",
+        False,
+        "Disruptions: rows with the same scenario name add up to one scenario.",
+        (
+            Column("scenario", "id", True, "scenario name"),
+            Column("item", "id", False, "item hit; blank: every item", default="every item"),
+            Column("group", "group", True, "country id, bloc name or supplier id hit (prefix country: bloc: supplier: if ambiguous)"),
+            Column("availability", "share", False, "share of the planned volume of the hit offers still delivered, in [0, 1]", default="0", unit="share"),
+        ),
+    ),
+    SheetSpec(
+        "Settings",
+        False,
+        "Run settings, one per row.",
+        (
+            Column("setting", "setting", True, " | ".join(s.name for s in SETTINGS), choices=tuple(s.name for s in SETTINGS)),
+            Column("value", "value", True, "the setting's value"),
+        ),
+    ),
+)
+
+SHEET_BY_NAME: dict[str, SheetSpec] = {s.name: s for s in SHEETS}
+SETTING_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def normalize(label: object) -> str:
+    """Header/sheet-name key: case-insensitive, trimmed, `_` equal to space."""
+    text = str(label).replace("_", " ").strip().lower()
+    return " ".join(text.split())

@@ -1,0 +1,72 @@
+"""Test helpers: write input workbooks exactly as a person (or an outside test) would."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import openpyxl
+from openpyxl.worksheet.table import Table
+
+import planner
+from planner.check import check_plan
+from planner.results import Plan
+
+Rows = Sequence[Sequence[object]]
+
+HEADERS = {
+    "Items": ["item", "demand", "unit"],
+    "Suppliers": ["supplier", "country", "capacity", "fixed_cost"],
+    "Countries": ["country", "name", "blocs", "tariff"],
+    "Offers": ["item", "supplier", "price", "capacity", "min_order", "freight"],
+    "Policy": ["rule", "item", "group", "value"],
+    "Scenarios": ["scenario", "item", "group", "availability"],
+    "Settings": ["setting", "value"],
+}
+
+
+def write_workbook(path: Path, sheets: dict[str, Rows], tables: Sequence[str] = (),
+                   headers: dict[str, list[str]] | None = None) -> Path:
+    """Write `sheets` (name -> rows, header first unless the name is in HEADERS and rows have no header).
+
+    Each value is a list of data rows; the header comes from `headers` or HEADERS.
+    Sheets named in `tables` are written as Excel Tables.
+    """
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        header = (headers or {}).get(name) or HEADERS[name]
+        ws.append(list(header))
+        for row in rows:
+            ws.append(list(row))
+        if name in tables:
+            last = openpyxl.utils.get_column_letter(len(header))
+            ws.add_table(Table(displayName=f"T{name.replace(' ', '')}", ref=f"A1:{last}{len(rows) + 1}"))
+    wb.save(path)
+    return path
+
+
+def countries(*codes: str, blocs: dict[str, str] | None = None, tariffs: dict[str, float] | None = None) -> list[list]:
+    blocs = blocs or {}
+    tariffs = tariffs or {}
+    return [[c, c, blocs.get(c, ""), tariffs.get(c, 0)] for c in codes]
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def solve_file(path: Path) -> tuple[planner.PlanningData, Plan]:
+    """Read and solve; the plan must pass the independent checker."""
+    data, _ = planner.read(path)
+    plan = planner.solve(data)
+    if plan.has_plan:
+        violations = check_plan(data, plan.quantities, plan.total_cost)
+        assert violations == [], violations
+    return data, plan
+
+
+def qty(plan: Plan, item: str, supplier: str) -> float:
+    return plan.quantities.get((item, supplier), 0.0)
