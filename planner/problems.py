@@ -9,6 +9,7 @@ as `Offers!C14 (price): -3 is negative`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -74,7 +75,22 @@ class ProblemLog:
 
     def raise_if_errors(self) -> None:
         if self.errors:
-            raise InputError(self.errors, self.warnings)
+            raise InputError(sorted(self.errors, key=reading_order), sorted(self.warnings, key=reading_order))
+
+
+def reading_order(problem: Problem) -> tuple[int, int, int, str]:
+    """Workbook-level problems first, then sheet by sheet in the schema's order, row by row, left to right."""
+    from planner.schema import SHEETS
+
+    names = [s.name.lower() for s in SHEETS]
+    sheet = problem.sheet.strip().lower()
+    rank = names.index(sheet) if sheet in names else (-1 if not problem.sheet else len(names))
+    match = re.fullmatch(r"([A-Z]*)(\d*)(?::\d+)?", problem.cell)
+    letters, digits = (match.group(1), match.group(2)) if match else ("", "")
+    column = 0
+    for ch in letters:
+        column = column * 26 + ord(ch) - 64
+    return rank, int(digits) if digits else 0, column, problem.column
 
 
 class InputError(Exception):

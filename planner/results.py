@@ -47,12 +47,20 @@ class Plan:
 
 
 def quantities_from_model(model: pyo.ConcreteModel, data: PlanningData) -> dict[OfferKey, float]:
-    """Purchases with solver noise removed: |x| below ZERO * demand becomes 0."""
+    """Purchases with solver noise removed.
+
+    |x| below ZERO * demand becomes 0, and so does x whose on/off binary is
+    0: a MIP solver accepts x = 1e-6 with its binary at 0 within its
+    integrality tolerance, but a person would read that as an order placed.
+    """
+    closed = {(i, s) for (i, s) in model.MIN_ORDER_OFFERS if round(model.use_offer[i, s].value or 0.0) == 0}
+    idle = {s for s in model.FIXED_SUPPLIERS if round(model.use_supplier[s].value or 0.0) == 0}
     out: dict[OfferKey, float] = {}
     for key in model.OFFERS:
         value = model.buy[key].value or 0.0
         scale = max(1.0, data.items[key[0]].demand)
-        out[key] = 0.0 if abs(value) <= ZERO * scale else float(value)
+        noise = abs(value) <= ZERO * scale or key in closed or key[1] in idle
+        out[key] = 0.0 if noise else float(value)
     return out
 
 

@@ -44,6 +44,9 @@ class _Validator:
     def __init__(self, raw: RawWorkbook, log: ProblemLog) -> None:
         self.raw = raw
         self.log = log
+        # every id written in a sheet, valid row or not: a reference to an id whose
+        # own row is bad is not reported again (that error is already logged)
+        self.ids: dict[str, set[str]] = {}
 
     # ---- cell parsers -------------------------------------------------
 
@@ -156,6 +159,7 @@ class _Validator:
         if sheet is None:
             return {}
         keyed = [(row, self.ident(sheet, row, "item", True)) for row in sheet.rows]
+        self.ids["Items"] = {key for _, key in keyed if key is not None}
         repeats = self._unique(sheet, keyed, "item")
         out: dict[str, Item] = {}
         for row, name in keyed:
@@ -170,6 +174,7 @@ class _Validator:
         if sheet is None:
             return {}
         keyed = [(row, self.ident(sheet, row, "country", True)) for row in sheet.rows]
+        self.ids["Countries"] = {key for _, key in keyed if key is not None}
         repeats = self._unique(sheet, keyed, "country")
         out: dict[str, Country] = {}
         for row, name in keyed:
@@ -185,6 +190,7 @@ class _Validator:
         if sheet is None:
             return {}
         keyed = [(row, self.ident(sheet, row, "supplier", True)) for row in sheet.rows]
+        self.ids["Suppliers"] = {key for _, key in keyed if key is not None}
         repeats = self._unique(sheet, keyed, "supplier")
         out: dict[str, Supplier] = {}
         for row, name in keyed:
@@ -201,7 +207,7 @@ class _Validator:
         key = self.ident(sheet, row, column, required)
         if key is None:
             return None
-        if key not in known and self.raw.sheets.get(where) is not None:
+        if key not in known and key not in self.ids.get(where, set()) and self.raw.sheets.get(where) is not None:
             self._bad(sheet, row.cells[column], column, f"'{key}' is not listed in {where}{_did_you_mean(key, known)}")
             return None
         return key if key in known else None

@@ -70,3 +70,23 @@ def solve_file(path: Path) -> tuple[planner.PlanningData, Plan]:
 
 def qty(plan: Plan, item: str, supplier: str) -> float:
     return plan.quantities.get((item, supplier), 0.0)
+
+
+def patch_cell_xml(path: Path, sheet_number: int, coordinate: str, xml: str) -> None:
+    """Replace one cell's XML in sheet `sheet_number` (1-based), e.g. to give a formula a stored value.
+
+    openpyxl cannot write a formula's cached value or an error value; Excel does.
+    """
+    import re
+    import zipfile
+
+    name = f"xl/worksheets/sheet{sheet_number}.xml"
+    with zipfile.ZipFile(path) as zin:
+        parts = {n: zin.read(n) for n in zin.namelist()}
+    text = parts[name].decode()
+    pattern = re.compile(rf'<c r="{coordinate}"[^>]*?(/>|>.*?</c>)')
+    assert pattern.search(text), f"no cell {coordinate} in {name}"
+    parts[name] = pattern.sub(xml, text, count=1).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for n, content in parts.items():
+            zout.writestr(n, content)
