@@ -15,7 +15,7 @@ from planner.check import check_plan
 from planner.data import PlanningData
 from planner.model import create_model, structural_conflicts
 from planner.problems import InputError, Problem, ProblemLog
-from planner.results import Plan, extract_plan
+from planner.results import Plan, build_plan, extract_plan
 from planner.solve import solve_model, versions
 
 
@@ -55,6 +55,12 @@ def solve(data: PlanningData) -> Plan:
     if conflicts:
         plan = Plan(status="infeasible", message="the rules cannot all hold, whatever the plan", conflicts=conflicts)
         run.update({"status": plan.status, "solver said": "not called: conflicts found before solving"})
+        plan.run = run
+        return plan
+
+    if not data.usable_offers:  # no variable at all: every demand is 0 (else a conflict above)
+        plan = build_plan(data, {}, "optimal", "nothing to buy: every item's demand is 0")
+        run.update({"status": plan.status, "solver said": "not called: the model has no variable"})
         plan.run = run
         return plan
 

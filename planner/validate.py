@@ -53,7 +53,13 @@ class _Validator:
     def _bad(self, sheet: RawSheet, cell: RawCell, column: str, message: str) -> None:
         self.log.error(sheet.name, cell.coordinate, column, message, cell.value)
 
-    def ident(self, sheet: RawSheet, row: RawRow, column: str, required: bool) -> str | None:
+    def _present(self, sheet: RawSheet, row: RawRow, column: str, required: bool,
+                 noun: str, blank_noun: str) -> RawCell | None:
+        """The cell if it holds a value usable as `noun`; None (logged if wrong) otherwise.
+
+        Refuses what no column accepts: Excel errors, formulas without a stored
+        value, TRUE/FALSE and dates; a blank is an error only if `required`.
+        """
         cell = row.cells.get(column)
         if cell is None:
             return None
@@ -63,14 +69,21 @@ class _Validator:
         value = cell.value
         if value is None or (isinstance(value, str) and value.strip() == ""):
             if required:
-                self._bad(sheet, cell, column, "is blank; a value is required")
+                self._bad(sheet, cell, column, f"is blank; {blank_noun} is required")
             return None
         if isinstance(value, bool):
-            self._bad(sheet, cell, column, f"{value} is a TRUE/FALSE value, not an id")
+            self._bad(sheet, cell, column, f"{str(value).upper()} is a TRUE/FALSE value, not {noun}")
             return None
         if isinstance(value, (dt.datetime, dt.date, dt.time)):
-            self._bad(sheet, cell, column, f"{value} is a date or time, not an id")
+            self._bad(sheet, cell, column, f"{value} is a date or time, not {noun}")
             return None
+        return cell
+
+    def ident(self, sheet: RawSheet, row: RawRow, column: str, required: bool) -> str | None:
+        cell = self._present(sheet, row, column, required, "an id", "a value")
+        if cell is None:
+            return None
+        value = cell.value
         if isinstance(value, float):
             if not math.isfinite(value):
                 self._bad(sheet, cell, column, f"{value} is not a valid id")
@@ -90,23 +103,10 @@ class _Validator:
     def number(self, sheet: RawSheet, row: RawRow, column: str, *, required: bool = False,
                share: bool = False) -> float | None:
         """A number >= 0 (in [0, 1] if `share`); None if blank or bad."""
-        cell = row.cells.get(column)
+        cell = self._present(sheet, row, column, required, "a number", "a number")
         if cell is None:
             return None
-        if cell.error:
-            self._bad(sheet, cell, column, cell.error)
-            return None
         value = cell.value
-        if value is None or (isinstance(value, str) and value.strip() == ""):
-            if required:
-                self._bad(sheet, cell, column, "is blank; a number is required")
-            return None
-        if isinstance(value, bool):
-            self._bad(sheet, cell, column, f"{str(value).upper()} is a TRUE/FALSE value, not a number")
-            return None
-        if isinstance(value, (dt.datetime, dt.date, dt.time)):
-            self._bad(sheet, cell, column, f"{value} is a date or time, not a number")
-            return None
         if isinstance(value, str):
             text = value.strip()
             if not _PLAIN_NUMBER.fullmatch(text):

@@ -308,3 +308,12 @@ def test_infeasible_rules(tmp_path: Path, policy, scenarios, fragment) -> None:
     assert plan.status == "infeasible" and not plan.has_plan
     if fragment:
         assert any(c.startswith(fragment) for c in plan.conflicts), plan.conflicts
+
+
+def test_nothing_to_buy_is_an_empty_optimal_plan(tmp_path: Path) -> None:
+    """Demand 0 and no offer at all: nothing to buy costs 0; the solver is not needed."""
+    path = write_workbook(tmp_path / "empty.xlsx", {
+        "Items": [["A", 0], ["B", 0]], "Suppliers": [["S1", "C1"]], "Countries": countries("C1"),
+        "Offers": [["B", "S1", 1]], "Policy": [["exclude", None, "S1", None]]})
+    _, plan = solve_file(path)
+    assert plan.status == "optimal" and plan.total_cost == 0 and len(plan.lines) == 0
