@@ -66,11 +66,11 @@ class _Validator:
         if cell.error:
             self._bad(sheet, cell, column, cell.error)
             return None
-        value = cell.value
-        if value is None or (isinstance(value, str) and value.strip() == ""):
+        if _blank(cell):
             if required:
                 self._bad(sheet, cell, column, f"is blank; {blank_noun} is required")
             return None
+        value = cell.value
         if isinstance(value, bool):
             self._bad(sheet, cell, column, f"{str(value).upper()} is a TRUE/FALSE value, not {noun}")
             return None

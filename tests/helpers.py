@@ -28,9 +28,9 @@ HEADERS = {
 
 def write_workbook(path: Path, sheets: dict[str, Rows], tables: Sequence[str] = (),
                    headers: dict[str, list[str]] | None = None) -> Path:
-    """Write `sheets` (name -> rows, header first unless the name is in HEADERS and rows have no header).
+    """Write `sheets` (name -> data rows) as an input workbook.
 
-    Each value is a list of data rows; the header comes from `headers` or HEADERS.
+    The header of each sheet comes from `headers` or, by default, HEADERS.
     Sheets named in `tables` are written as Excel Tables.
     """
     wb = openpyxl.Workbook()
