@@ -1,5 +1,11 @@
 """Pyomo model -> HiGHS -> `SolverOutcome` (step 4 of the pipeline).
 
+The model is compiled once with Pyomo's standard-form compiler and handed to
+highspy as matrices (`HighsModel`). Keeping the HiGHS instance lets the
+analysis re-solve the same model after changing row bounds (dropping a rule,
+sweeping its value) without rebuilding it, read duals, ask HiGHS for an
+irreducible infeasible subset, and add elastic columns.
+
 The status reported to the user is derived from what HiGHS said and nothing
 else: `optimal` only when HiGHS proved optimality (within `mip_gap` for a
 MIP), `feasible` when it stopped early (time limit, interruption) holding a
@@ -10,29 +16,38 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Literal
 
+import highspy
+import numpy as np
 import pyomo.environ as pyo
-from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
-from pyomo.contrib.solver.solvers.highs import Highs
+from pyomo.core.base.constraint import ConstraintData
+from pyomo.core.base.var import VarData
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 Status = Literal["optimal", "feasible", "infeasible", "unbounded", "error"]
+INF = highspy.kHighsInf
+MS = highspy.HighsModelStatus
 
 _STOPPED_EARLY = {
-    TerminationCondition.maxTimeLimit: "stopped at the time limit",
-    TerminationCondition.iterationLimit: "stopped at an iteration limit",
-    TerminationCondition.objectiveLimit: "stopped at an objective limit",
-    TerminationCondition.interrupted: "was interrupted",
-    TerminationCondition.minStepLength: "stopped: step too small",
+    "kTimeLimit": "stopped at the time limit",
+    "kIterationLimit": "stopped at an iteration limit",
+    "kObjectiveBound": "stopped at an objective bound",
+    "kObjectiveTarget": "stopped at an objective target",
+    "kSolutionLimit": "stopped at a solution limit",
+    "kInterrupt": "was interrupted",
+    "kMemoryLimit": "stopped at its memory limit",
 }
 
 
 @dataclass(frozen=True)
 class SolverOutcome:
     status: Status
-    termination: str  # HiGHS's termination, as Pyomo names it
+    termination: str  # HiGHS's model status, as HiGHS names it
     message: str  # what happened, in a sentence
     objective: float | None
     bound: float | None
@@ -65,51 +80,133 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return difference / abs(objective) if objective != 0 else math.inf
 
 
-def classify(termination: TerminationCondition, solution: SolutionStatus, objective: float | None,
-             bound: float | None, is_mip: bool, mip_gap: float) -> tuple[Status, str, float | None]:
-    """The planner's status, a sentence, and the gap, from what the solver reported."""
-    has_solution = solution in (SolutionStatus.optimal, SolutionStatus.feasible) and objective is not None
+def classify(model_status: str, has_solution: bool, objective: float | None, bound: float | None,
+             is_mip: bool, mip_gap: float) -> tuple[Status, str, float | None]:
+    """The planner's status, a sentence, and the gap, from what HiGHS reported.
+
+    `model_status` is the name of HiGHS's `HighsModelStatus` (`kOptimal`, ...).
+    """
+    has_solution = has_solution and objective is not None
     gap = relative_gap(objective, bound) if has_solution else None
-    if termination == TerminationCondition.convergenceCriteriaSatisfied and has_solution:
+    if model_status == "kOptimal" and has_solution:
         if is_mip:
             return "optimal", f"optimal within the MIP gap setting ({mip_gap:g}); gap reached {gap if gap is not None else 'n/a'}", gap
         return "optimal", "optimal", 0.0 if gap is None else gap
-    if termination in (TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible):
+    if model_status == "kInfeasible":
         return "infeasible", "the solver proved that the rules cannot all hold", None
-    if termination == TerminationCondition.infeasibleOrUnbounded:
+    if model_status == "kUnboundedOrInfeasible":
         # costs are >= 0 and purchases bounded below, so this model cannot be unbounded
         return "infeasible", "the solver found the rules infeasible (reported as infeasible or unbounded)", None
-    if termination == TerminationCondition.unbounded:
+    if model_status == "kUnbounded":
         return "unbounded", "the solver reports the cost as unbounded below", None
-    if termination in _STOPPED_EARLY:
-        what = _STOPPED_EARLY[termination]
+    if model_status in _STOPPED_EARLY:
+        what = _STOPPED_EARLY[model_status]
         if has_solution:
             gap_text = f"{gap:.4%}" if gap is not None else "unknown"
             return "feasible", f"the solver {what} with a feasible plan that is not proven optimal (gap {gap_text})", gap
         return "error", f"the solver {what} before it found any plan", None
-    return "error", f"the solver ended with '{termination.name}' ({solution.name})", gap
+    return "error", f"the solver ended with '{model_status}'", gap
+
+
+def is_mip_model(model: pyo.ConcreteModel) -> bool:
+    return any(v.is_integer() or v.is_binary() for v in model.component_data_objects(pyo.Var, active=True))
+
+
+class HighsModel:
+    """A Pyomo model compiled into one HiGHS instance, kept for re-solves.
+
+    `rows[k]` is the Pyomo constraint behind HiGHS row k and `columns[j]` the
+    variable behind column j, so anything HiGHS reports (values, duals, an
+    IIS) maps back to the names of `models/formulation.md`.
+    """
+
+    def __init__(self, model: pyo.ConcreteModel) -> None:
+        repn = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+        self.model = model
+        self.columns: list[VarData] = list(repn.columns)
+        self.rows: list[ConstraintData] = [con for con, _ in repn.rows]
+        self.is_mip = any(v.is_integer() or v.is_binary() for v in self.columns)
+        n, m = len(self.columns), len(self.rows)
+        sense = np.array([s for _, s in repn.rows], dtype=float)
+        rhs = np.asarray(repn.rhs, dtype=float)
+        self.row_lower = np.where(sense >= 0, -INF, rhs) if m else np.zeros(0)
+        self.row_lower = np.where(sense == 0, rhs, self.row_lower) if m else self.row_lower
+        self.row_upper = np.where(sense <= 0, INF, rhs) if m else np.zeros(0)
+        self.row_upper = np.where(sense == 0, rhs, self.row_upper) if m else self.row_upper
+        self.col_lower = np.array([-INF if v.lb is None else v.lb for v in self.columns], dtype=float)
+        self.col_upper = np.array([INF if v.ub is None else v.ub for v in self.columns], dtype=float)
+        self.cost = repn.c.toarray()[0].astype(float) if repn.c.shape[0] else np.zeros(n)
+        self.offset = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
+
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, m
+        lp.col_cost_ = self.cost
+        lp.offset_ = self.offset
+        lp.col_lower_, lp.col_upper_ = self.col_lower, self.col_upper
+        lp.row_lower_, lp.row_upper_ = self.row_lower, self.row_upper
+        matrix = repn.A.tocsc()
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+        lp.a_matrix_.value_ = matrix.data.astype(float)
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, m
+        if self.is_mip:
+            lp.integrality_ = [highspy.HighsVarType.kInteger if (v.is_integer() or v.is_binary())
+                               else highspy.HighsVarType.kContinuous for v in self.columns]
+        self.highs = highspy.Highs()
+        self.highs.silent()
+        self.highs.passModel(lp)
+        self.highs.HandleKeyboardInterrupt = True  # Ctrl-C cancels the solve, then reaches the CLI
+        self._row_index: dict[int, list[int]] = {}
+        for k, con in enumerate(self.rows):
+            self._row_index.setdefault(id(con), []).append(k)
+
+    def row_indices(self, constraints: Iterable[ConstraintData]) -> list[int]:
+        return [k for con in constraints for k in self._row_index.get(id(con), [])]
+
+    def solve(self, time_limit: float = 60.0, mip_gap: float = 1e-4) -> SolverOutcome:
+        """Run HiGHS on the current bounds and load any plan into the Pyomo variables."""
+        h = self.highs
+        h.setOptionValue("time_limit", float(time_limit))
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
+        started = time.perf_counter()
+        h.solve()
+        seconds = time.perf_counter() - started
+        if h.getModelStatus() == MS.kInterrupt:
+            raise KeyboardInterrupt
+        info = h.getInfo()
+        status_name = h.getModelStatus().name
+        has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        objective = info.objective_function_value if has_solution else None
+        bound = info.mip_dual_bound if self.is_mip else objective
+        status, message, gap = classify(status_name, has_solution, objective, bound, self.is_mip, mip_gap)
+        if status in ("optimal", "feasible"):
+            values = h.getSolution().col_value
+            for var, value in zip(self.columns, values):
+                var.set_value(value, skip_validation=True)
+        return SolverOutcome(status, status_name, message, objective if status in ("optimal", "feasible") else None,
+                             bound if math.isfinite(bound or 0.0) else None, gap, seconds, self.is_mip)
+
+    def row_duals(self) -> np.ndarray:
+        """d(objective)/d(right-hand side) of each row at the last LP optimum."""
+        return np.asarray(self.highs.getSolution().row_dual, dtype=float)
+
+    def row_activity(self) -> np.ndarray:
+        return np.asarray(self.highs.getSolution().row_value, dtype=float)
+
+    @contextmanager
+    def relaxed(self, rows: list[int]) -> Iterator[None]:
+        """Drop the given rows (bounds -inf..inf) for the duration of the block."""
+        if rows:
+            idx = np.array(rows, dtype=np.int32)
+            self.highs.changeRowsBounds(len(idx), idx, np.full(len(idx), -INF), np.full(len(idx), INF))
+        try:
+            yield
+        finally:
+            if rows:
+                self.highs.changeRowsBounds(len(idx), idx, self.row_lower[idx], self.row_upper[idx])
 
 
 def solve_model(model: pyo.ConcreteModel, time_limit: float = 60.0, mip_gap: float = 1e-4) -> SolverOutcome:
-    """Solve with HiGHS (via highspy) and load the solution into the model if there is one."""
-    is_mip = any(v.is_integer() or v.is_binary() for v in model.component_data_objects(pyo.Var, active=True))
-    solver = Highs()
-    started = time.perf_counter()
-    results = solver.solve(
-        model,
-        tee=False,
-        load_solutions=False,
-        raise_exception_on_nonoptimal_result=False,
-        time_limit=time_limit,
-        rel_gap=mip_gap,
-    )
-    seconds = time.perf_counter() - started
-    objective = results.incumbent_objective
-    bound = results.objective_bound
-    status, message, gap = classify(results.termination_condition, results.solution_status,
-                                    objective, bound, is_mip, mip_gap)
-    if status in ("optimal", "feasible"):
-        results.solution_loader.load_vars()
-    return SolverOutcome(status, results.termination_condition.name, message,
-                         objective if status in ("optimal", "feasible") else None,
-                         bound, gap, seconds, is_mip)
+    """Compile, solve with HiGHS, and load the solution into the model if there is one."""
+    return HighsModel(model).solve(time_limit, mip_gap)
