@@ -95,10 +95,11 @@ class Rule:
     group: GroupSpec | None = None
     value: float | None = None
     row: int | None = None
+    cell: str | None = None  # coordinate of the row's `rule` cell, "A7"
 
     def label(self) -> str:
-        """How the user knows the rule: `Policy!7 max_share country:CN 0.5 on gallium`."""
-        where = f"Policy!{self.row} " if self.row is not None else ""
+        """How the user knows the rule: `Policy!A7 max_share country:CN 0.5 on gallium`."""
+        where = f"Policy!{self.cell or self.row} " if self.row is not None else ""
         parts = [self.kind]
         if self.group is not None:
             parts.append(str(self.group))
@@ -117,6 +118,13 @@ class ScenarioHit:
     item: str | None = None
     availability: float = 0.0
     row: int | None = None
+    cell: str | None = None  # coordinate of the row's `scenario` cell, "A4"
+
+    def label(self) -> str:
+        """How the user knows the row: `Scenarios!A4 CN stop: country:CN keeps 0 of every item`."""
+        where = f"Scenarios!{self.cell or self.row} " if self.row is not None else ""
+        on = f"of {self.item}" if self.item is not None else "of every item"
+        return f"{where}{self.scenario}: {self.group} keeps {self.availability:g} {on}"
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,7 @@ class Source:
 
     path: str
     sha256: str
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> column name -> letter
 
 
 @dataclass(frozen=True)
@@ -146,6 +155,17 @@ class PlanningData:
     source: Source | None = None
 
     # ---- derived views (pure functions of the records above) ----
+
+    def cell(self, sheet: str, column: str, row: int | None) -> str:
+        """Where a value sits in the input workbook, as Excel names it: `Offers!D12`.
+
+        Falls back to `Offers row 12` when the column's letter is unknown and
+        to `Offers` for data built in code.
+        """
+        if row is None:
+            return sheet
+        letter = self.source.columns.get(sheet, {}).get(column) if self.source is not None else None
+        return f"{sheet}!{letter}{row}" if letter else f"{sheet} row {row}"
 
     def country_of(self, offer: Offer) -> Country:
         return self.countries[self.suppliers[offer.supplier].country]

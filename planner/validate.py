@@ -318,7 +318,7 @@ class _Validator:
                 continue
             if kind != "exclude" and value is None:
                 continue
-            out.append(Rule(kind, item, group, value, row.row))  # type: ignore[arg-type]
+            out.append(Rule(kind, item, group, value, row.row, _coordinate(row, "rule")))  # type: ignore[arg-type]
         return tuple(out)
 
     def scenarios(self, items: dict, countries: dict, suppliers: dict, blocs: set[str]) -> tuple[ScenarioHit, ...]:
@@ -336,7 +336,8 @@ class _Validator:
                 continue
             if availability is None and not _blank(row.cells.get("availability")):
                 continue  # bad availability, already logged
-            out.append(ScenarioHit(name, Group(spec.kind, spec.name), item, availability or 0.0, row.row))
+            out.append(ScenarioHit(name, Group(spec.kind, spec.name), item, availability or 0.0, row.row,
+                                       _coordinate(row, "scenario")))
         return tuple(out)
 
     def settings(self) -> Settings:
@@ -388,7 +389,14 @@ class _Validator:
         if self.log.errors:
             return None
         return PlanningData(items, suppliers, countries, offers, rules, hits, settings,
-                            Source(self.raw.path, self.raw.sha256))
+                            Source(self.raw.path, self.raw.sha256,
+                                   {name: dict(sheet.columns) for name, sheet in self.raw.sheets.items()}))
+
+
+def _coordinate(row: RawRow, column: str) -> str | None:
+    """The coordinate of a row's cell in `column` ("A7"), which names the row in later messages."""
+    cell = row.cells.get(column)
+    return cell.coordinate if cell is not None else None
 
 
 def _blank(cell: RawCell | None) -> bool:

@@ -289,8 +289,8 @@ def test_zero_demand_item_buys_nothing(tmp_path: Path) -> None:
 @pytest.mark.parametrize("policy, scenarios, fragment", [
     ([["max_share", None, "each country", 0.3]], [], None),  # 3 countries * 30 % < 100 %: the solver proves it
     ([["exclude", None, "CN", None], ["exclude", None, "JP", None], ["exclude", None, "DE", None]], [],
-     "Item-demand: Items!2 demand 100 of 'A' cannot be bought: every offer is excluded by Policy!2"),
-    ([["min_share", None, "FR", 0.1]], [], "Policy-min-share: Policy!2 min_share country:FR 0.1 on every item"),
+     "Item-demand: Items!B2 demand 100 of 'A' cannot be bought: every offer is excluded by Policy!A2"),
+    ([["min_share", None, "FR", 0.1]], [], "Policy-min-share: Policy!A2 min_share country:FR 0.1 on every item"),
     ([["min_coverage", None, None, 0.5]], [["all", None, "CN", 0], ["all", None, "JP", 0], ["all", None, "DE", 0]],
      "Policy-min-coverage: scenario 'all' stops every usable offer of 'A'"),
 ])
