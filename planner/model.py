@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import Literal
 
 import pyomo.environ as pyo
 
@@ -33,7 +34,7 @@ FAMILIES: dict[str, str] = {
     "Offer-min-order": "an opened offer delivers at least its minimum order",
     "Policy-max-share": "a group's volume of an item is at most a share of demand",
     "Policy-min-share": "a group's volume of an item is at least a share of demand",
-    "Policy-exclude": "offers of an excluded group get no variable (set restriction)",
+    "Policy-exclude": "offers of an excluded group get no variable (set restriction); a row buy <= 0 when diagnosing",
     "Policy-min-coverage": "in every scenario, the surviving volume of an item covers a share of demand",
 }
 
@@ -43,9 +44,9 @@ def rule_id(data: PlanningData, rule: Rule) -> int:
     return rule.row if rule.row is not None else data.rules.index(rule) + 1
 
 
-def offers_by_item(data: PlanningData) -> dict[str, list[Offer]]:
+def offers_by_item(data: PlanningData, offers: tuple[Offer, ...] | None = None) -> dict[str, list[Offer]]:
     by_item: dict[str, list[Offer]] = {name: [] for name in data.items}
-    for offer in data.usable_offers:
+    for offer in data.usable_offers if offers is None else offers:
         by_item[offer.item].append(offer)
     return by_item
 
@@ -72,9 +73,15 @@ def group_members(data: PlanningData, offers: list[Offer], spec: GroupSpec) -> d
     return dict(buckets)
 
 
-def big_m(data: PlanningData, offer: Offer) -> float:
-    """The most an offer can ever deliver: min(offer capacity, supplier capacity, item demand)."""
-    return min(offer.capacity, data.suppliers[offer.supplier].capacity, data.items[offer.item].demand)
+def big_m(data: PlanningData, offer: Offer, view: View = "plan") -> float:
+    """The most an offer can ever deliver: min(offer capacity, supplier capacity, item demand).
+
+    Only the demand when diagnosing, where capacities may be relaxed.
+    """
+    demand = data.items[offer.item].demand
+    if view == "diagnose":
+        return demand
+    return min(offer.capacity, data.suppliers[offer.supplier].capacity, demand)
 
 
 def structural_conflicts(data: PlanningData) -> list[str]:
@@ -113,29 +120,48 @@ def structural_conflicts(data: PlanningData) -> list[str]:
     return sorted(set(conflicts), key=conflicts.index)
 
 
-def create_model(data: PlanningData) -> pyo.ConcreteModel:
-    """Build the sourcing model from plain data, one constraint family at a time."""
+View = Literal["plan", "diagnose"]
+
+
+def model_offers(data: PlanningData, view: View = "plan") -> tuple[Offer, ...]:
+    """The offers that get a variable: usable ones to plan; all of them to diagnose."""
+    return data.usable_offers if view == "plan" else tuple(data.offers.values())
+
+
+def create_model(data: PlanningData, view: View = "plan") -> pyo.ConcreteModel:
+    """Build the sourcing model from plain data, one constraint family at a time.
+
+    `view="plan"` is the model that is solved: excluded offers get no
+    variable. `view="diagnose"` is the same feasible set written so that
+    every input that restricts it is a row or a bound that an IIS or an
+    elastic re-solve can point at: excluded offers get a variable and a
+    `Policy-exclude` row, and the big-M of the on/off rows is the item's
+    demand, not a capacity (which may itself be relaxed).
+    """
     m = pyo.ConcreteModel(name="planner")
-    by_item = offers_by_item(data)
-    add_purchases(m, data)
+    offers = model_offers(data, view)
+    by_item = offers_by_item(data, offers)
+    add_purchases(m, data, offers)
     add_item_demand(m, data, by_item)
-    add_supplier_capacity(m, data)
-    add_supplier_use(m, data)
-    add_offer_min_order(m, data)
+    add_supplier_capacity(m, data, offers)
+    add_supplier_use(m, data, offers, view)
+    add_offer_min_order(m, data, offers, view)
     add_policy_shares(m, data, by_item)
     add_policy_min_coverage(m, data, by_item)
-    add_total_cost(m, data)
+    if view == "diagnose":
+        add_policy_exclude(m, data)
+    add_total_cost(m, data, offers)
     return m
 
 
-def add_purchases(m: pyo.ConcreteModel, data: PlanningData) -> None:
+def add_purchases(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...]) -> None:
     """Variables `buy[o]` for every usable offer o = (item, supplier), with `Offer-capacity`.
 
     Applies to every offer not removed by `Policy-exclude`. Bound:
         0 <= buy[o] <= cap_o            (no upper bound when capacity is blank)
     """
-    m.OFFERS = pyo.Set(initialize=[o.key for o in data.usable_offers], dimen=2, ordered=True)
-    caps = {o.key: (None if math.isinf(o.capacity) else o.capacity) for o in data.usable_offers}
+    m.OFFERS = pyo.Set(initialize=[o.key for o in offers], dimen=2, ordered=True)
+    caps = {o.key: (None if math.isinf(o.capacity) else o.capacity) for o in offers}
     m.buy = pyo.Var(m.OFFERS, domain=pyo.NonNegativeReals, bounds=lambda _m, i, s: (0, caps[i, s]))
 
 
@@ -148,12 +174,12 @@ def add_item_demand(m: pyo.ConcreteModel, data: PlanningData, by_item: dict[str,
         index, rule=lambda _m, i: sum(m.buy[o.key] for o in by_item[i]) == data.items[i].demand))
 
 
-def add_supplier_capacity(m: pyo.ConcreteModel, data: PlanningData) -> None:
+def add_supplier_capacity(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...]) -> None:
     """`Supplier-capacity[s]`: for every supplier with a capacity and a usable offer,
         sum_{o in O_s} buy[o] <= cap_s
     """
     by_supplier: dict[str, list[OfferKey]] = defaultdict(list)
-    for offer in data.usable_offers:
+    for offer in offers:
         if not math.isinf(data.suppliers[offer.supplier].capacity):
             by_supplier[offer.supplier].append(offer.key)
     m.add_component("Supplier-capacity", pyo.Constraint(
@@ -161,30 +187,30 @@ def add_supplier_capacity(m: pyo.ConcreteModel, data: PlanningData) -> None:
         rule=lambda _m, s: sum(m.buy[k] for k in by_supplier[s]) <= data.suppliers[s].capacity))
 
 
-def add_supplier_use(m: pyo.ConcreteModel, data: PlanningData) -> None:
+def add_supplier_use(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...], view: View) -> None:
     """`Supplier-use[o]`: for every usable offer o of a supplier s with fixed cost F_s > 0,
         buy[o] <= M_o * use_supplier[s],   M_o = min(cap_o, cap_s, d_i)
     with use_supplier[s] binary. One row per offer rather than per supplier:
     the disaggregated form has the tighter LP relaxation.
     """
-    keys = [o.key for o in data.usable_offers if data.suppliers[o.supplier].fixed_cost > 0]
+    keys = [o.key for o in offers if data.suppliers[o.supplier].fixed_cost > 0]
     m.FIXED_SUPPLIERS = pyo.Set(initialize=sorted({s for _, s in keys}), ordered=True)
     m.use_supplier = pyo.Var(m.FIXED_SUPPLIERS, domain=pyo.Binary)
     m.add_component("Supplier-use", pyo.Constraint(
-        keys, rule=lambda _m, i, s: m.buy[i, s] <= big_m(data, data.offers[i, s]) * m.use_supplier[s]))
+        keys, rule=lambda _m, i, s: m.buy[i, s] <= big_m(data, data.offers[i, s], view) * m.use_supplier[s]))
 
 
-def add_offer_min_order(m: pyo.ConcreteModel, data: PlanningData) -> None:
+def add_offer_min_order(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...], view: View) -> None:
     """`Offer-use[o]` and `Offer-min-order[o]`: for every usable offer with minimum order q_o > 0,
         buy[o] <= M_o * use_offer[o]
         buy[o] >= q_o * use_offer[o]
     with use_offer[o] binary: buy[o] is 0 or in [q_o, M_o].
     """
-    keys = [o.key for o in data.usable_offers if o.min_order > 0]
+    keys = [o.key for o in offers if o.min_order > 0]
     m.MIN_ORDER_OFFERS = pyo.Set(initialize=keys, dimen=2, ordered=True)
     m.use_offer = pyo.Var(m.MIN_ORDER_OFFERS, domain=pyo.Binary)
     m.add_component("Offer-use", pyo.Constraint(
-        m.MIN_ORDER_OFFERS, rule=lambda _m, i, s: m.buy[i, s] <= big_m(data, data.offers[i, s]) * m.use_offer[i, s]))
+        m.MIN_ORDER_OFFERS, rule=lambda _m, i, s: m.buy[i, s] <= big_m(data, data.offers[i, s], view) * m.use_offer[i, s]))
     m.add_component("Offer-min-order", pyo.Constraint(
         m.MIN_ORDER_OFFERS, rule=lambda _m, i, s: m.buy[i, s] >= data.offers[i, s].min_order * m.use_offer[i, s]))
 
@@ -263,12 +289,21 @@ def add_policy_min_coverage(m: pyo.ConcreteModel, data: PlanningData, by_item: d
     m.add_component("Policy-min-coverage", pyo.Constraint(list(rows), rule=rule))
 
 
-def add_total_cost(m: pyo.ConcreteModel, data: PlanningData) -> None:
+def add_policy_exclude(m: pyo.ConcreteModel, data: PlanningData) -> None:
+    """`Policy-exclude[r, i, s]` (diagnose view only): for exclude rule r and every offer o = (i, s) it removes,
+        buy[o] <= 0
+    In the plan view the same rule is a set restriction: o gets no variable.
+    """
+    rows = sorted({(rule_id(data, r), key[0], key[1]) for key, rules in data.excluded_by.items() for r in rules})
+    m.add_component("Policy-exclude", pyo.Constraint(rows, rule=lambda _m, r, i, s: m.buy[i, s] <= 0))
+
+
+def add_total_cost(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...]) -> None:
     """`Total-cost`: minimise
         sum_o c_o * buy[o] + sum_{s: F_s > 0} F_s * use_supplier[s],
         c_o = price_o * (1 + tariff of the supplier's country) + freight_o
     """
-    landed = {o.key: data.landed_cost(o) for o in data.usable_offers}
+    landed = {o.key: data.landed_cost(o) for o in offers}
     m.add_component("Total-cost", pyo.Objective(
         expr=sum(landed[k] * m.buy[k] for k in m.OFFERS)
         + sum(data.suppliers[s].fixed_cost * m.use_supplier[s] for s in m.FIXED_SUPPLIERS),

@@ -11,12 +11,16 @@ from pathlib import Path
 
 import pyomo.environ as pyo
 
+import pandas as pd
+
+from planner import analysis
 from planner.check import check_plan
-from planner.data import PlanningData
+from planner.data import PlanningData, Rule
+from planner.diagnose import diagnose, elastic_plan
 from planner.model import create_model, structural_conflicts
 from planner.problems import InputError, Problem, ProblemLog
 from planner.results import Plan, build_plan, extract_plan
-from planner.solve import solve_model, versions
+from planner.solve import HighsModel, versions
 
 
 def read(path: str | Path) -> tuple[PlanningData, list[Problem]]:
@@ -41,33 +45,45 @@ def model_size(model: pyo.ConcreteModel) -> dict[str, int]:
     }
 
 
-def solve(data: PlanningData) -> Plan:
-    """Plan from validated data: returns a `Plan` whatever the outcome; `plan.status` says which."""
-    started = time.perf_counter()
+def _run_info(data: PlanningData) -> dict[str, object]:
     run: dict[str, object] = {}
     if data.source is not None:
         run["input file"] = Path(data.source.path).name
         run["input SHA-256"] = data.source.sha256
     run.update({f"{name} version": v for name, v in versions().items()})
     run["problem type"] = "MIP" if data.is_mip else "LP"
+    return run
 
+
+def _finish(plan: Plan, run: dict[str, object], said: str) -> Plan:
+    run.update({"status": plan.status, "solver said": said})
+    plan.run = run
+    return plan
+
+
+def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True) -> Plan:
+    """Plan from validated data: returns a `Plan` whatever the outcome; `plan.status` says which.
+
+    With `rule_costs`, an optimal plan carries the cost of each Policy rule
+    (`plan.rules`) and the price of resilience (`plan.resilience`). With
+    `explain`, an infeasible one carries the conflicting input rows
+    (`plan.conflicts`), found as `diagnose.diagnose` describes.
+    """
+    started = time.perf_counter()
+    run = _run_info(data)
     conflicts = structural_conflicts(data)
     if conflicts:
         plan = Plan(status="infeasible", message="the rules cannot all hold, whatever the plan", conflicts=conflicts)
-        run.update({"status": plan.status, "solver said": "not called: conflicts found before solving"})
-        plan.run = run
-        return plan
-
+        return _finish(plan, run, "not called: conflicts found before solving")
     if not data.usable_offers:  # no variable at all: every demand is 0 (else a conflict above)
         plan = build_plan(data, {}, "optimal", "nothing to buy: every item's demand is 0")
-        run.update({"status": plan.status, "solver said": "not called: the model has no variable"})
-        plan.run = run
-        return plan
+        return _finish(plan, run, "not called: the model has no variable")
 
     model = create_model(data)
     run.update(model_size(model))
+    handle = HighsModel(model)
     run["build seconds"] = time.perf_counter() - started
-    outcome = solve_model(model, data.settings.time_limit, data.settings.mip_gap)
+    outcome = handle.solve(data.settings.time_limit, data.settings.mip_gap)
     plan = extract_plan(model, data, outcome)
     if plan.has_plan:
         violations = check_plan(data, plan.quantities, outcome.objective)
@@ -75,18 +91,84 @@ def solve(data: PlanningData) -> Plan:
             plan = Plan(status="error", message="the solver's plan breaks rules of the input; it is not written: "
                         + "; ".join(violations[:5]), conflicts=violations)
     run.update({
-        "status": plan.status,
-        "solver said": f"{outcome.termination}: {outcome.message}",
         "objective": outcome.objective,
         "best bound": outcome.bound,
         "MIP gap": outcome.gap,
         "mip_gap setting": data.settings.mip_gap,
         "time_limit setting (seconds)": data.settings.time_limit,
         "solve seconds": outcome.seconds,
-        "total seconds": time.perf_counter() - started,
     })
-    plan.run = run
-    return plan
+    if plan.status == "infeasible" and explain:
+        diagnosis = diagnose(data)
+        plan.conflicts = diagnosis.lines()
+        run["diagnosis"] = f"{diagnosis.method}: {len(diagnosis.rows) or len(diagnosis.notes)} row(s)"
+    if plan.status == "optimal" and rule_costs and data.rules:
+        costs = analysis.rule_costs(data, handle, outcome, data.settings.currency)
+        plan.rules = costs.table
+        plan.resilience = {"optimum with all Policy rules": costs.with_rules,
+                           "optimum without any Policy rule": costs.without_rules,
+                           "price of resilience": costs.price_of_resilience}
+        run["rule analysis seconds"] = costs.seconds
+        run["rule analysis re-solves"] = costs.resolves
+    elif data.rules:
+        run["rule analysis"] = "skipped" if not rule_costs else f"not done: the plan is {plan.status}"
+    run["total seconds"] = time.perf_counter() - started
+    return _finish(plan, run, f"{outcome.termination}: {outcome.message}")
 
 
-__all__ = ["read", "solve", "InputError", "Plan"]
+def solve_elastic(data: PlanningData) -> Plan:
+    """The plan that breaks the rules least (then costs least), with `plan.violations` saying how.
+
+    Call it when `solve` says infeasible: its status is `relaxed` when it
+    found a plan, with every relaxed row listed, else what the solver said.
+    """
+    started = time.perf_counter()
+    run = _run_info(data)
+    quantities, diagnosis, outcome = elastic_plan(data)
+    run["solve seconds"] = outcome.seconds
+    if quantities is None:
+        plan = Plan(status="error", message=f"no relaxed plan: {outcome.message}")
+        return _finish(plan, run, f"{outcome.termination}: {outcome.message}")
+    plan = build_plan(data, quantities, "relaxed",
+                      "the rules cannot all hold; this plan breaks the ones listed in Violations as little as possible")
+    plan.violations = pd.DataFrame(
+        [{"constraint": ref.name, "family": ref.family, "input rows": ref.what, "relaxed_by": amount,
+          "share_of_scale": (amount or 0.0) / ref.scale} for ref, amount in zip(diagnosis.rows, diagnosis.amounts)],
+        columns=["constraint", "family", "input rows", "relaxed_by", "share_of_scale"])
+    plan.conflicts = check_plan(data, quantities)  # the independent check names every broken rule of the contract
+    run["relaxed rows"] = len(diagnosis.rows)
+    run["total seconds"] = time.perf_counter() - started
+    return _finish(plan, run, f"{outcome.termination}: elastic re-solve, {outcome.message}")
+
+
+def frontier(data: PlanningData, rule: Rule, values: list[float]) -> pd.DataFrame:
+    """Cost, concentration and surviving share as one rule's value sweeps `values`.
+
+    Each step is solved from scratch on the data with that value, so a step
+    where the rules cannot hold is reported as infeasible, not skipped.
+    """
+    items = [rule.item] if rule.item is not None else sorted(data.items)
+    rows = []
+    first: float | None = None
+    for step, value in enumerate(values, start=1):
+        plan = solve(analysis.with_value(data, rule, value), rule_costs=False, explain=False)
+        row: dict[str, object] = {"step": step, "value": value, "status": plan.status,
+                                  "total_cost": plan.total_cost if plan.has_plan else None}
+        if plan.has_plan and first is None:
+            first = plan.total_cost
+        row["change_vs_first"] = (plan.total_cost - first) if plan.has_plan and first is not None else None
+        if plan.has_plan:
+            conc = plan.concentration[plan.concentration["item"].isin(items)]
+            weights = conc["demand"].where(conc["hhi_country"].notna(), 0.0)
+            row["hhi_country"] = float((conc["hhi_country"].fillna(0.0) * weights).sum() / weights.sum()) \
+                if weights.sum() > 0 else None
+            for scenario in data.scenarios:
+                part = plan.scenarios[(plan.scenarios["scenario"] == scenario) & plan.scenarios["item"].isin(items)]
+                row[f"surviving: {scenario}"] = float(part["share_of_demand"].min()) if len(part) else None
+        rows.append(row)
+    columns = ["step", "value", "status", "total_cost", "change_vs_first", "hhi_country",
+               *[f"surviving: {s}" for s in data.scenarios]]
+    return pd.DataFrame(rows, columns=columns)
+
+
+__all__ = ["read", "solve", "solve_elastic", "frontier", "InputError", "Plan"]

@@ -23,7 +23,7 @@ ZERO = 1e-9
 class Plan:
     """A sourcing plan, or the reason there is none (`status` not optimal/feasible)."""
 
-    status: str  # optimal | feasible | infeasible | unbounded | error
+    status: str  # optimal | feasible | relaxed | infeasible | unbounded | error
     message: str
     quantities: dict[OfferKey, float] = field(default_factory=dict)
     total_cost: float | None = None
@@ -38,12 +38,16 @@ class Plan:
     concentration: pd.DataFrame = field(default_factory=pd.DataFrame)
     fixed_costs: pd.DataFrame = field(default_factory=pd.DataFrame)
     scenarios: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rules: pd.DataFrame = field(default_factory=pd.DataFrame)  # cost of each Policy row (analysis.RULE_COLUMNS)
+    resilience: dict[str, float | None] = field(default_factory=dict)  # optimum with / without Policy rules
+    violations: pd.DataFrame = field(default_factory=pd.DataFrame)  # rows an elastic plan relaxes
     run: dict[str, object] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
     @property
     def has_plan(self) -> bool:
-        return self.status in ("optimal", "feasible")
+        """A plan to write: optimal, feasible, or (from `--elastic`) relaxed."""
+        return self.status in ("optimal", "feasible", "relaxed")
 
 
 def quantities_from_model(model: pyo.ConcreteModel, data: PlanningData) -> dict[OfferKey, float]:

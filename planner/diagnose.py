@@ -1,0 +1,204 @@
+"""Why the rules cannot all hold, in workbook terms; and the least-violating plan.
+
+Two ways to find the conflicting input rows, both on the model's diagnose
+view (`create_model(data, "diagnose")`, where exclusions are rows and
+capacities are the only caps on each quantity):
+
+* LP: HiGHS's irreducible infeasible subset (`Highs.getIis` with
+  `iis_strategy = 6`: from the whole LP, reduced to an irreducible set).
+  Removing any one of the rows it names makes the rest feasible.
+* MIP (HiGHS's IIS handles LPs only), or when the IIS fails: an elastic
+  re-solve. Every input row gets a slack `e_k >= 0` (a shortfall on
+  `Item-demand`, an excess on caps, a shortfall on minimums, an excess over
+  an offer's capacity), weighted by t_k / its scale so that violations are
+  measured as shares of the demand or capacity they concern, with t_k = 1
+  for Policy rows, 10 for demand and 100 for capacities and minimum orders
+  (`TIER`). Phase 1 minimises `sum_k t_k * e_k / scale_k`; phase 2 keeps that total
+  violation and minimises cost. The rows with a positive slack are the ones relaxed.
+
+`elastic_plan` returns the phase-2 plan itself for `planner solve --elastic`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from planner.data import PlanningData
+from planner.explain import DEFINITIONS, RowRef, describe, index_of
+from planner.model import create_model, structural_conflicts
+from planner.results import quantities_from_model
+from planner.solve import INF, HighsModel, SolverOutcome
+
+IIS_STRATEGY = 6  # 2: from the whole LP, + 4: reduce to an irreducible set
+SLACK_TOL = 1e-7  # a slack above this share of its row's scale counts as a violation
+
+# Which rows an elastic plan relaxes first: a policy can be broken and the plan
+# still carried out; buying less than demand leaves the business short; buying
+# past a capacity or below a minimum order cannot be carried out at all.
+TIER = {"Policy": 1.0, "Item-demand": 10.0, "Supplier-capacity": 100.0, "Offer-capacity": 100.0,
+        "Offer-min-order": 100.0}
+
+
+def tier(family: str) -> float:
+    return TIER["Policy"] if family.startswith("Policy-") else TIER.get(family, 1.0)
+
+
+@dataclass
+class Diagnosis:
+    """The input rows that conflict; `method` says how they were found."""
+
+    method: str  # "structural" | "iis" | "elastic" | "none"
+    rows: list[RowRef] = field(default_factory=list)
+    amounts: list[float | None] = field(default_factory=list)  # elastic: by how much each row is relaxed
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = list(self.notes)
+        for ref, amount in zip(self.rows, self.amounts):
+            by = f" (relaxed by {amount:,.6g})" if amount is not None else ""
+            out.append(f"{ref.name}: {ref.what}{by}")
+        return out
+
+
+def diagnose(data: PlanningData, time_limit: float | None = None) -> Diagnosis:
+    """The smallest set of conflicting input rows that the methods above can find."""
+    conflicts = structural_conflicts(data)
+    if conflicts:
+        return Diagnosis("structural", notes=conflicts)
+    model = create_model(data, "diagnose")
+    handle = HighsModel(model)
+    limit = time_limit if time_limit is not None else data.settings.time_limit
+    if not handle.is_mip:
+        found = _iis(data, handle, limit)
+        if found is not None:
+            return found
+    elastic = _Elastic(data, handle)
+    outcome = elastic.minimise_violation(limit)
+    if not outcome.has_plan:
+        return Diagnosis("none", notes=[f"the elastic re-solve found nothing: {outcome.message}"])
+    refs, amounts = elastic.violated()
+    note = ("rows relaxed by the least total violation (each measured as a share of its demand or capacity); "
+            "easing any of them is where to start")
+    return Diagnosis("elastic", refs, amounts, [note])
+
+
+def _iis(data: PlanningData, handle: HighsModel, time_limit: float) -> Diagnosis | None:
+    h = handle.highs
+    h.setOptionValue("presolve", "off")  # an infeasibility proof without presolve lets the IIS start from the LP
+    outcome = handle.solve(time_limit)
+    if outcome.status != "infeasible":
+        return None
+    h.setOptionValue("iis_strategy", IIS_STRATEGY)
+    status, iis = h.getIis()
+    if status != highspy.HighsStatus.kOk or not iis.valid_:
+        return None
+    refs: list[RowRef] = []
+    for k in iis.row_index_:
+        con = handle.rows[k]
+        refs.append(describe(data, con.parent_component().name, index_of(con)))
+    for j, bound in zip(iis.col_index_, iis.col_bound_):
+        var = handle.columns[j]
+        # 3 upper, 4 boxed: the offer's capacity. 2 (lower) is buy >= 0, not an input.
+        if var.parent_component().name == "buy" and bound in (3, 4) and math.isfinite(handle.col_upper[j]):
+            refs.append(describe(data, "Offer-capacity", index_of(var)))
+    if not refs:
+        return None
+    return Diagnosis("iis", sorted(set(refs), key=_order), [None] * len(set(refs)),
+                     ["an irreducible set: these rows cannot all hold, and dropping any one of them "
+                      "lets the others hold"])
+
+
+def _order(ref: RowRef) -> tuple:
+    return (ref.family, tuple(str(p) for p in ref.index))
+
+
+class _Elastic:
+    """A slack on every input row and on every capacity bound of a `HighsModel` (modified in place)."""
+
+    def __init__(self, data: PlanningData, handle: HighsModel) -> None:
+        self.data, self.handle = data, handle
+        h = handle.highs
+        self.slacks: list[tuple[RowRef, int]] = []  # (row it relaxes, slack column)
+        weights: list[float] = []
+        for k, con in enumerate(handle.rows):
+            family = con.parent_component().name
+            if family in DEFINITIONS:
+                continue
+            ref = describe(data, family, index_of(con))
+            lower, upper = handle.row_lower[k], handle.row_upper[k]
+            # An equality (demand) may fall short; a <= row may be exceeded; a >= row may fall short.
+            sign = 1.0 if lower > -INF else -1.0
+            self.slacks.append((ref, self._add_slack([k], [sign])))
+            weights.append(tier(family) / ref.scale)
+        for j, var in enumerate(handle.columns):
+            if var.parent_component().name != "buy" or not math.isfinite(handle.col_upper[j]):
+                continue
+            ref = describe(data, "Offer-capacity", index_of(var))
+            cap = handle.col_upper[j]
+            h.changeColBounds(j, handle.col_lower[j], INF)
+            h.addRow(-INF, cap, 1, np.array([j], dtype=np.int32), np.array([1.0]))
+            row = h.getNumRow() - 1
+            self.slacks.append((ref, self._add_slack([row], [-1.0])))
+            weights.append(tier("Offer-capacity") / ref.scale)
+        self.weights = np.array(weights)
+        self.columns = np.array([c for _, c in self.slacks], dtype=np.int32)
+
+    def _add_slack(self, rows: list[int], coefficients: list[float]) -> int:
+        h = self.handle.highs
+        h.addCol(0.0, 0.0, INF, len(rows), np.array(rows, dtype=np.int32), np.array(coefficients))
+        return h.getNumCol() - 1
+
+    def minimise_violation(self, time_limit: float) -> SolverOutcome:
+        """Phase 1: the least weighted violation, whatever the cost."""
+        h, n = self.handle.highs, len(self.handle.columns)
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+        h.changeColsCost(len(self.columns), self.columns, self.weights)
+        return self.handle.solve(time_limit, self.data.settings.mip_gap)
+
+    def cheapest_within(self, time_limit: float, violation: float) -> SolverOutcome:
+        """Phase 2: the cheapest plan whose weighted violation is no more than phase 1's.
+
+        Capping the total rather than each slack lets cost break ties between
+        relaxations that violate equally.
+        """
+        h, n = self.handle.highs, len(self.handle.columns)
+        h.addRow(-INF, violation + 1e-9 * max(1.0, violation), len(self.columns), self.columns, self.weights)
+        h.changeColsCost(len(self.columns), self.columns, np.zeros(len(self.columns)))
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), self.handle.cost)
+        return self.handle.solve(time_limit, self.data.settings.mip_gap)
+
+    def violated(self) -> tuple[list[RowRef], list[float | None]]:
+        values = np.asarray(self.handle.highs.getSolution().col_value)
+        refs: list[RowRef] = []
+        amounts: list[float | None] = []
+        for ref, column in self.slacks:
+            if values[column] > SLACK_TOL * ref.scale:
+                refs.append(ref)
+                amounts.append(float(values[column]))
+        return refs, amounts
+
+
+def elastic_plan(data: PlanningData, time_limit: float | None = None
+                 ) -> tuple[dict[tuple[str, str], float] | None, Diagnosis, SolverOutcome]:
+    """The cheapest plan among those that break the rules least: (quantities, what it relaxes, outcome).
+
+    Items with no offer at all cannot be bought whatever is relaxed; they are
+    left unbought and show up as `Item-demand` violations in the plan's check.
+    """
+    limit = time_limit if time_limit is not None else data.settings.time_limit
+    model = create_model(data, "diagnose")
+    handle = HighsModel(model)
+    elastic = _Elastic(data, handle)
+    first = elastic.minimise_violation(limit)
+    if not first.has_plan:
+        return None, Diagnosis("none", notes=[first.message]), first
+    second = elastic.cheapest_within(limit, float(first.objective or 0.0))
+    if not second.has_plan:
+        return None, Diagnosis("none", notes=[second.message]), second
+    refs, amounts = elastic.violated()
+    quantities = quantities_from_model(model, data)
+    return quantities, Diagnosis("elastic", refs, amounts), second
