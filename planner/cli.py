@@ -2,7 +2,8 @@
 
 Exit codes (the contract): 0 a plan was written (optimal or feasible);
 2 the input is invalid; 3 the rules cannot all hold (infeasible); 1 anything
-else. With `--json`, stdout carries exactly one JSON object and nothing else;
+else. Added here: 4 with `--elastic`, a plan that breaks some rules as little
+as possible was written. With `--json`, stdout carries exactly one JSON object and nothing else;
 human messages always go to stderr.
 """
 
@@ -17,7 +18,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
+EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_RELAXED = 0, 1, 2, 3, 4
 DEFAULT_OUTPUT_DIR = Path("outputs")
 
 
@@ -32,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="planner",
         description="Plan where to buy: the least-cost supplier mix that meets demand under "
                     "concentration caps, exclusions and disruption scenarios.",
-        epilog="Exit codes: 0 plan written, 1 error, 2 invalid input, 3 infeasible rules. "
+        epilog="Exit codes: 0 plan written, 1 error, 2 invalid input, 3 infeasible rules, "
+               "4 relaxed plan written (--elastic). "
                "Run 'planner template FILE.xlsx' for an empty input workbook with explanations.",
     )
     from planner import __version__
@@ -51,6 +53,28 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"plan workbook to write (default: {DEFAULT_OUTPUT_DIR}/<input name>-plan.xlsx)")
     solve.add_argument("--json", action="store_true",
                        help="print one JSON object (status, total_cost, output, ...) on stdout and nothing else")
+    solve.add_argument("--no-rule-costs", action="store_true",
+                       help="skip the Rules sheet: the cost of each Policy row needs one re-solve per row")
+    solve.add_argument("--diagnose", metavar="DIAGNOSIS.xlsx",
+                       help="if the rules cannot all hold, also write the conflicting input rows to this workbook")
+    solve.add_argument("--elastic", action="store_true",
+                       help="if the rules cannot all hold, write the plan that breaks them least (sheet "
+                            "Violations) and exit with 4 instead of 3")
+
+    frontier = sub.add_parser(
+        "frontier", help="sweep one Policy rule's value and write cost, concentration and resilience per step",
+        description="Solve INPUT.xlsx once per value of one Policy rule, from --from to --to in --steps evenly "
+                    "spaced steps, and write the total cost, the country HHI and the surviving share per "
+                    "scenario at each step, with charts: how much diversification costs.")
+    frontier.add_argument("input", metavar="INPUT.xlsx")
+    frontier.add_argument("--rule", metavar="ROW", type=int, required=True,
+                          help="the rule's row number in the Policy sheet, as Excel shows it")
+    frontier.add_argument("--from", dest="start", metavar="A", type=float, required=True, help="first value, a share in [0, 1]")
+    frontier.add_argument("--to", dest="stop", metavar="B", type=float, required=True, help="last value, a share in [0, 1]")
+    frontier.add_argument("--steps", metavar="N", type=int, default=11, help="number of values, ends included (default 11)")
+    frontier.add_argument("-o", "--output", metavar="FRONTIER.xlsx",
+                          help=f"workbook to write (default: {DEFAULT_OUTPUT_DIR}/<input name>-frontier.xlsx)")
+    frontier.add_argument("--json", action="store_true", help="print the table as one JSON object on stdout")
 
     validate = sub.add_parser(
         "validate", help="check an input workbook without solving",
@@ -75,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             return _solve(args)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "frontier":
+            return _frontier(args)
         return _template(args)
     except KeyboardInterrupt:
         _say("interrupted; nothing was written")
@@ -108,16 +134,19 @@ def _finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def _output_path(args: argparse.Namespace) -> tuple[Path | None, str | None]:
-    """The plan path, or why it cannot be used; checked before any work is done."""
+def _output_path(args: argparse.Namespace, given: str | None = None, suffix: str = "plan"
+                 ) -> tuple[Path | None, str | None]:
+    """An output path (the plan's by default), or why it cannot be used; checked before any work is done."""
     source = Path(args.input)
-    if args.output is None:
+    if given is None and suffix == "plan":
+        given = args.output
+    if given is None:
         DEFAULT_OUTPUT_DIR.mkdir(exist_ok=True)
-        target = DEFAULT_OUTPUT_DIR / f"{source.stem}-plan.xlsx"
+        target = DEFAULT_OUTPUT_DIR / f"{source.stem}-{suffix}.xlsx"
     else:
-        target = Path(args.output)
+        target = Path(given)
     if target.suffix.lower() != ".xlsx":
-        return None, f"the plan must be an .xlsx file, got '{target}'"
+        return None, f"the {suffix} must be an .xlsx file, got '{target}'"
     if target.resolve() == source.resolve() or (target.exists() and source.exists() and target.samefile(source)):
         return None, f"the output '{target}' is the input file; choose another output path"
     if not target.parent.is_dir():
@@ -132,7 +161,12 @@ def _solve(args: argparse.Namespace) -> int:
     from planner.problems import InputError
 
     target, why = _output_path(args)
-    if target is None:
+    diagnosis_path = None
+    if target is not None and args.diagnose is not None:
+        diagnosis_path, why = _output_path(args, args.diagnose, "diagnosis")
+        if diagnosis_path is not None and diagnosis_path.resolve() == target.resolve():
+            diagnosis_path, why = None, "the diagnosis and the plan must be different files"
+    if target is None or (args.diagnose is not None and diagnosis_path is None):
         return _finish(args, {"status": "invalid", "total_cost": None, "output": None, "message": why}, EXIT_INVALID)
     try:
         data, warnings = read(args.input)
@@ -141,7 +175,7 @@ def _solve(args: argparse.Namespace) -> int:
     for warning in warnings:
         _say(f"warning: {warning}")
 
-    plan = solve(data)
+    plan = solve(data, rule_costs=not args.no_rule_costs)
     plan.warnings = [str(w) for w in warnings]
     payload: dict[str, Any] = {
         "status": plan.status,
@@ -155,24 +189,45 @@ def _solve(args: argparse.Namespace) -> int:
         "problem_type": plan.run.get("problem type"),
         "warnings": [w.as_dict() for w in warnings],
     }
+    if plan.resilience:
+        payload["price_of_resilience"] = _finite(plan.resilience.get("price of resilience"))
     if plan.status == "infeasible":
         payload["conflicts"] = plan.conflicts
         if not args.json:
-            _say("infeasible: the rules cannot all hold; no plan was written.")
+            _say("infeasible: the rules cannot all hold." + ("" if args.elastic else " No plan was written."))
             _say(f"  solver: {plan.run.get('solver said', plan.message)}")
             for conflict in plan.conflicts:
                 _say(f"  {conflict}")
-        return _finish(args, payload, EXIT_INFEASIBLE, quiet=True)
+        if diagnosis_path is not None:
+            from planner.io.write_plan import write_diagnosis
+
+            if not _write(args, payload, lambda: write_diagnosis(plan, diagnosis_path), diagnosis_path):
+                return _finish(args, payload, EXIT_ERROR)
+            payload["diagnosis"] = str(diagnosis_path)
+            if not args.json:
+                _say(f"diagnosis written to {diagnosis_path}")
+        if not args.elastic:
+            return _finish(args, payload, EXIT_INFEASIBLE, quiet=True)
+        return _solve_elastic(args, data, target, payload)
     if not plan.has_plan:
         payload["conflicts"] = plan.conflicts
         return _finish(args, payload, EXIT_ERROR)
+    return _write_plan(args, data, plan, target, payload, EXIT_OK)
 
-    from planner.io.write_plan import write_plan
 
+def _write(args: argparse.Namespace, payload: dict[str, Any], write: Any, target: Path) -> bool:
     try:
-        write_plan(plan, target, data.settings.currency)
+        write()
     except OSError as exc:
         payload.update(status="error", message=f"could not write '{target}': {exc.strerror or exc}")
+        return False
+    return True
+
+
+def _write_plan(args: argparse.Namespace, data: Any, plan: Any, target: Path, payload: dict[str, Any], code: int) -> int:
+    from planner.io.write_plan import write_plan
+
+    if not _write(args, payload, lambda: write_plan(plan, target, data.settings.currency, data), target):
         return _finish(args, payload, EXIT_ERROR)
     payload["output"] = str(target)
     if not args.json:
@@ -180,9 +235,30 @@ def _solve(args: argparse.Namespace) -> int:
         print(f"{plan.status}: total cost {plan.total_cost:,.2f} {data.settings.currency}{gap}")
         if plan.status != "optimal":
             print(f"  {plan.message}")
+        if plan.resilience.get("price of resilience") is not None:
+            print(f"  price of resilience: {plan.resilience['price of resilience']:,.2f} {data.settings.currency} "
+                  f"(see the Rules sheet for each rule)")
         print(f"plan written to {target}")
-        return EXIT_OK
-    return _finish(args, payload, EXIT_OK)
+        return code
+    return _finish(args, payload, code)
+
+
+def _solve_elastic(args: argparse.Namespace, data: Any, target: Path, payload: dict[str, Any]) -> int:
+    from planner.pipeline import solve_elastic
+
+    plan = solve_elastic(data)
+    if not plan.has_plan:
+        payload.update(status="error", message=plan.message)
+        return _finish(args, payload, EXIT_ERROR)
+    payload.update(status=plan.status, message=plan.message, total_cost=_finite(plan.total_cost),
+                   objective=_finite(plan.total_cost), landed_cost=_finite(plan.landed_cost),
+                   fixed_cost=_finite(plan.fixed_cost),
+                   violations=plan.violations.to_dict(orient="records"))
+    if not args.json:
+        _say(f"relaxed plan: it breaks {len(plan.violations)} row(s) of the input as little as possible:")
+        for v in plan.violations.itertuples(index=False):
+            _say(f"  {v.constraint}: {v[2]} (relaxed by {v.relaxed_by:,.6g})")
+    return _write_plan(args, data, plan, target, payload, EXIT_RELAXED)
 
 
 def _invalid(args: argparse.Namespace, exc: Any) -> int:
@@ -236,6 +312,59 @@ def _validate(args: argparse.Namespace) -> int:
     for warning in warnings:
         print(f"warning: {warning}")
     print(f"valid: {summary}")
+    return EXIT_OK
+
+
+def _frontier(args: argparse.Namespace) -> int:
+    from planner.analysis import sweep_values
+    from planner.pipeline import frontier, read
+    from planner.problems import InputError
+
+    target, why = _output_path(args, args.output, "frontier")
+    problems = [why] if target is None else []
+    for name, value in (("--from", args.start), ("--to", args.stop)):
+        if not (0.0 <= value <= 1.0):
+            problems.append(f"{name} {value:g} is not a share in [0, 1] (write 30 % as 0.3)")
+    if args.steps < 1:
+        problems.append(f"--steps {args.steps} must be at least 1")
+    if problems:
+        return _finish(args, {"status": "invalid", "total_cost": None, "output": None,
+                              "message": "; ".join(p for p in problems if p)}, EXIT_INVALID)
+    try:
+        data, _ = read(args.input)
+    except InputError as exc:
+        return _invalid(args, exc)
+    rules = [r for r in data.rules if r.row == args.rule]
+    if not rules or rules[0].kind == "exclude":
+        rows = ", ".join(f"{r.row} ({r.kind})" for r in data.rules if r.kind != "exclude") or "none"
+        what = "holds no rule" if not rules else "is an exclude rule, which has no value to sweep"
+        return _finish(args, {"status": "invalid", "total_cost": None, "output": None,
+                              "message": f"Policy row {args.rule} {what}; rules with a value: {rows}"}, EXIT_INVALID)
+    rule = rules[0]
+    import time
+
+    from planner.io.write_plan import write_frontier
+    from planner.solve import versions
+
+    started = time.perf_counter()
+    table = frontier(data, rule, sweep_values(args.start, args.stop, args.steps))
+    run: dict[str, object] = {"input file": Path(args.input).name,
+                              "input SHA-256": data.source.sha256 if data.source else None,
+                              **{f"{k} version": v for k, v in versions().items()},
+                              "rule swept": rule.label(), "steps": len(table),
+                              "total seconds": time.perf_counter() - started}
+    payload: dict[str, Any] = {"status": "done", "total_cost": None, "output": None, "rule": rule.label(),
+                               "steps": table.to_dict(orient="records")}
+    assert target is not None
+    if not _write(args, payload, lambda: write_frontier(table, target, rule.label(), data.settings.currency, run),
+                  target):
+        return _finish(args, payload, EXIT_ERROR)
+    payload["output"] = str(target)
+    if args.json:
+        return _finish(args, payload, EXIT_OK)
+    print(f"sweep of {rule.label()}")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    print(f"frontier written to {target}")
     return EXIT_OK
 
 

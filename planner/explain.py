@@ -70,8 +70,10 @@ def describe(data: PlanningData, family: str, index: tuple) -> RowRef:
         r, item, kind, name = index
         rule = rules[r]
         label = rule.label()
-        if rule.item is None or rule.group is None or rule.group.each:
-            label += f" (for '{item}' from {kind}:{name})"
+        each = rule.group is not None and rule.group.each
+        if rule.item is None or each:
+            label += f" ({'for ' + repr(item) if rule.item is None else ''}{' ' if rule.item is None and each else ''}" \
+                     f"{'from ' + kind + ':' + name if each else ''})"
         return RowRef(family, index, (label,), max(data.items[item].demand, 1.0))
     if family == "Policy-exclude":
         r, item, supplier = index

@@ -16,7 +16,7 @@ import pandas as pd
 from planner import analysis
 from planner.check import check_plan
 from planner.data import PlanningData, Rule
-from planner.diagnose import diagnose, elastic_plan
+from planner.diagnose import Diagnosis, diagnose, elastic_plan
 from planner.model import create_model, structural_conflicts
 from planner.problems import InputError, Problem, ProblemLog
 from planner.results import Plan, build_plan, extract_plan
@@ -74,6 +74,7 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True) -> 
     conflicts = structural_conflicts(data)
     if conflicts:
         plan = Plan(status="infeasible", message="the rules cannot all hold, whatever the plan", conflicts=conflicts)
+        _attach_diagnosis(plan, Diagnosis("structural", notes=conflicts))
         return _finish(plan, run, "not called: conflicts found before solving")
     if not data.usable_offers:  # no variable at all: every demand is 0 (else a conflict above)
         plan = build_plan(data, {}, "optimal", "nothing to buy: every item's demand is 0")
@@ -100,7 +101,7 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True) -> 
     })
     if plan.status == "infeasible" and explain:
         diagnosis = diagnose(data)
-        plan.conflicts = diagnosis.lines()
+        _attach_diagnosis(plan, diagnosis)
         run["diagnosis"] = f"{diagnosis.method}: {len(diagnosis.rows) or len(diagnosis.notes)} row(s)"
     if plan.status == "optimal" and rule_costs and data.rules:
         costs = analysis.rule_costs(data, handle, outcome, data.settings.currency)
@@ -114,6 +115,21 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True) -> 
         run["rule analysis"] = "skipped" if not rule_costs else f"not done: the plan is {plan.status}"
     run["total seconds"] = time.perf_counter() - started
     return _finish(plan, run, f"{outcome.termination}: {outcome.message}")
+
+
+def _attach_diagnosis(plan: Plan, diagnosis: Diagnosis) -> None:
+    plan.conflicts = diagnosis.lines()
+    columns = ["constraint", "family", "input rows", "relaxed_by"]
+    if diagnosis.method == "structural":
+        rows = [{"constraint": "", "family": line.split(":", 1)[0], "input rows": line.split(":", 1)[-1].strip(),
+                 "relaxed_by": None} for line in diagnosis.notes]
+        notes = ["found before solving: no plan can meet these rows"]
+    else:
+        rows = [{"constraint": ref.name, "family": ref.family, "input rows": ref.what, "relaxed_by": amount}
+                for ref, amount in zip(diagnosis.rows, diagnosis.amounts)]
+        notes = [f"method: {diagnosis.method}", *diagnosis.notes]
+    plan.diagnosis = pd.DataFrame(rows, columns=columns)
+    plan.diagnosis_notes = notes
 
 
 def solve_elastic(data: PlanningData) -> Plan:

@@ -41,6 +41,8 @@ class Plan:
     rules: pd.DataFrame = field(default_factory=pd.DataFrame)  # cost of each Policy row (analysis.RULE_COLUMNS)
     resilience: dict[str, float | None] = field(default_factory=dict)  # optimum with / without Policy rules
     violations: pd.DataFrame = field(default_factory=pd.DataFrame)  # rows an elastic plan relaxes
+    diagnosis: pd.DataFrame = field(default_factory=pd.DataFrame)  # conflicting input rows of an infeasible input
+    diagnosis_notes: list[str] = field(default_factory=list)
     run: dict[str, object] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 

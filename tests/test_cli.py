@@ -44,7 +44,7 @@ def test_plan_workbook_contents(tmp_path: Path) -> None:
     out = tmp_path / "plan.xlsx"
     assert run("solve", str(src), "-o", str(out)).returncode == 0
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Plan", "Summary", "Scenarios", "Run"]
+    assert wb.sheetnames == ["Plan", "Summary", "Shares", "Scenarios", "Coverage", "Rules", "Run"]
     plan = wb["Plan"]
     header = [c.value for c in plan[1]]
     for column in ("item", "supplier", "country", "quantity", "unit_cost", "cost", "share_of_demand"):

@@ -1,9 +1,14 @@
 """`Plan` -> plan workbook (step 6 of the pipeline).
 
-Sheets: Plan (one row per purchase), Summary (costs, shares, concentration),
-Scenarios (surviving volume per scenario and item), Run (provenance, solver
-status, warnings). Headers are frozen and carry a comment saying what the
-column means; numbers are formatted; columns are sized to their content.
+Sheets: Plan (one row per purchase), Summary (costs, shares, concentration,
+price of resilience; chart of spend by bloc), Shares (share of each item's
+demand per country, against its cap; stacked bar chart), Scenarios (surviving
+volume per scenario and item), Coverage (surviving share against the required
+coverage; chart), Rules (cost of each Policy row; chart of the costliest),
+Violations (only for a relaxed plan), Run (provenance, solver status,
+warnings). Headers are frozen and carry a comment saying what the column
+means; numbers are formatted; columns are sized to their content. Charts are
+native Excel charts whose series point at the cells of these sheets.
 """
 
 from __future__ import annotations
@@ -13,11 +18,14 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.comments import Comment
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from planner.data import PlanningData
 from planner.io.atomic import atomic_write
 from planner.results import Plan
 
@@ -26,6 +34,8 @@ QUANTITY = "#,##0.00"
 SHARE = "0.00%"
 INDEX = "#,##0"
 
+RED_FILL = PatternFill("solid", fgColor="F8CBAD")
+AMBER_FILL = PatternFill("solid", fgColor="FFE699")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="305496")
 TITLE_FONT = Font(bold=True, size=13)
@@ -63,17 +73,55 @@ COLUMNS: dict[str, tuple[str | None, str]] = {
     "required_share": (SHARE, "min_coverage required for the item (blank: none)"),
     "shortfall": (QUANTITY, "max(0, required_share * demand - surviving); blank when no coverage is required"),
     "status": (None, "covered, short, or not required"),
+    "policy_row": (INDEX, "row of the rule in the input's Policy sheet"),
+    "rule": (None, "the rule as written in the input"),
+    "value": (SHARE, "the rule's value (share of demand)"),
+    "model_rows": (INDEX, "constraint rows the rule puts in the model (for exclude: offers removed)"),
+    "binds": (None, "yes when the rule shapes this plan: one of its rows holds with equality "
+                    "(for exclude: without it the plan would buy from the excluded group)"),
+    "cost_of_rule": (MONEY, "optimum with every rule minus optimum without this one: what the rule costs"),
+    "share_of_optimum": (SHARE, "cost_of_rule / optimum"),
+    "optimum_without": (MONEY, "optimum when only this rule is removed"),
+    "marginal_per_point": (MONEY, "LP only: change of the optimum if the rule's value rises by 0.01 "
+                                  "(one percentage point of demand), from the duals; negative = saves"),
+    "meaning": (None, "the marginal cost in words"),
+    "note": (None, "how the figure was obtained"),
+    "constraint": (None, "the model row relaxed, as named in models/formulation.md"),
+    "family": (None, "constraint family"),
+    "input rows": (None, "the input rows behind the constraint"),
+    "relaxed_by": (QUANTITY, "by how much the row is broken, in its units (quantity)"),
+    "share_of_scale": (SHARE, "relaxed_by as a share of the demand or capacity the row concerns"),
 }
 
 
-def write_plan(plan: Plan, path: Path, currency: str = "EUR") -> None:
-    """Write the plan workbook to `path` atomically (an existing file is replaced whole or kept)."""
+def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData | None = None) -> None:
+    """Write the plan workbook to `path` atomically (an existing file is replaced whole or kept).
+
+    With `data`, the Shares and Coverage sheets also show each cap and
+    required coverage next to the plan's figures.
+    """
     wb = Workbook()
     _plan_sheet(wb.active, plan)
     _summary_sheet(wb.create_sheet("Summary"), plan, currency)
+    if len(plan.volume_shares):
+        _shares_sheet(wb.create_sheet("Shares"), plan, data)
     _scenarios_sheet(wb.create_sheet("Scenarios"), plan)
+    if len(plan.scenarios):
+        _coverage_sheet(wb.create_sheet("Coverage"), plan)
+    if len(plan.rules):
+        _rules_sheet(wb.create_sheet("Rules"), plan, currency)
+    if plan.status == "relaxed":
+        _violations_sheet(wb.create_sheet("Violations"), plan)
     _run_sheet(wb.create_sheet("Run"), plan)
     atomic_write(path, lambda tmp: wb.save(tmp))
+
+
+def _chart_axes(chart: BarChart | LineChart, x_title: str | None, y_title: str | None) -> None:
+    # openpyxl >= 3.1 writes axes as deleted unless told otherwise; Excel then draws none.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.x_axis.title = x_title
+    chart.y_axis.title = y_title
 
 
 def _cell_value(value: object) -> object:
@@ -154,9 +202,186 @@ def _summary_sheet(ws: Worksheet, plan: Plan, currency: str) -> None:
         ("Concentration per item (Herfindahl-Hirschman index)", plan.concentration),
         ("Fixed costs paid", plan.fixed_costs),
     ]
+    if plan.resilience:
+        row = _title(ws, row + 1, "Price of resilience (what all Policy rules together cost)")
+        for label, value in plan.resilience.items():
+            ws.cell(row=row, column=1, value=label).font = Font(bold=True)
+            ws.cell(row=row, column=2, value=_cell_value(value)).number_format = MONEY
+            row += 1
+        with_rules = plan.resilience.get("optimum with all Policy rules")
+        price = plan.resilience.get("price of resilience")
+        if price is not None and with_rules:
+            ws.cell(row=row, column=1, value="as a share of the optimum without rules").font = Font(bold=True)
+            base = with_rules - price
+            ws.cell(row=row, column=2, value=price / base if base > 0 else None).number_format = SHARE
+            row += 1
     for title, frame in blocks:
         row = _title(ws, row + 1, title)
+        top = row
         row = _table(ws, frame, top=row)
+        if title == "Cost by bloc" and len(frame):
+            chart = BarChart()
+            chart.type = "bar"
+            chart.title = f"Spend by bloc ({currency})"
+            chart.legend = None
+            chart.add_data(Reference(ws, min_col=2, min_row=top, max_row=row - 1), titles_from_data=True)
+            chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=row - 1))
+            _chart_axes(chart, None, currency)
+            chart.width, chart.height = 16, 7 + 0.4 * len(frame)
+            ws.add_chart(chart, f"H{top}")
+    ws.freeze_panes = "A2"
+    _fit_columns(ws)
+
+
+def _caps(data: PlanningData | None, item: str, country: str) -> float | None:
+    """The strictest max_share that applies to `item` from `country` (named or via `each country`)."""
+    if data is None:
+        return None
+    values = [r.value for r in data.rules if r.kind == "max_share" and r.value is not None
+              and r.group is not None and r.group.kind == "country"
+              and (r.group.name is None or r.group.name == country) and (r.item is None or r.item == item)]
+    return min(values) if values else None
+
+
+def _shares_sheet(ws: Worksheet, plan: Plan, data: PlanningData | None) -> None:
+    """Item x country share of demand, a stacked bar chart of it, and the caps below with highlighting."""
+    shares = plan.volume_shares[plan.volume_shares["group_kind"] == "country"]
+    matrix = shares.pivot_table(index="item", columns="group", values="share_of_demand", aggfunc="sum",
+                                fill_value=0.0, sort=True)
+    items, countries = list(matrix.index), list(matrix.columns)
+    ws.cell(row=1, column=1, value="item")
+    for c, country in enumerate(countries, start=2):
+        ws.cell(row=1, column=c, value=country)
+    for r, item in enumerate(items, start=2):
+        ws.cell(row=r, column=1, value=item)
+        for c, country in enumerate(countries, start=2):
+            ws.cell(row=r, column=c, value=float(matrix.loc[item, country])).number_format = SHARE
+    for c in range(1, len(countries) + 2):
+        ws.cell(row=1, column=c).font = HEADER_FONT
+        ws.cell(row=1, column=c).fill = HEADER_FILL
+    ws.cell(row=1, column=1).comment = Comment("share of each item's demand bought from each country; "
+                                               "amber: at its cap, red: above its cap", "planner")
+    caps_top = len(items) + 4
+    ws.cell(row=caps_top - 1, column=1, value="Cap on each share (strictest max_share on the country; blank: none)").font = TITLE_FONT
+    ws.cell(row=caps_top, column=1, value="item").font = Font(bold=True)
+    for c, country in enumerate(countries, start=2):
+        ws.cell(row=caps_top, column=c, value=country).font = Font(bold=True)
+    for r, item in enumerate(items, start=1):
+        ws.cell(row=caps_top + r, column=1, value=item)
+        for c, country in enumerate(countries, start=2):
+            cap = _caps(data, item, country)
+            if cap is not None:
+                ws.cell(row=caps_top + r, column=c, value=cap).number_format = SHARE
+    if items and countries:
+        last = get_column_letter(len(countries) + 1)
+        area = f"B2:{last}{len(items) + 1}"
+        cap_ref = f"B{caps_top + 1}"
+        ws.conditional_formatting.add(area, FormulaRule(
+            formula=[f"AND(ISNUMBER({cap_ref}),B2>{cap_ref}+0.000001)"], fill=RED_FILL, stopIfTrue=True))
+        ws.conditional_formatting.add(area, FormulaRule(
+            formula=[f"AND(ISNUMBER({cap_ref}),B2>={cap_ref}-0.000001,B2>0)"], fill=AMBER_FILL))
+        chart = BarChart()
+        chart.type = "bar"
+        chart.grouping = "percentStacked"
+        chart.overlap = 100
+        chart.title = "Volume share by country per item"
+        chart.add_data(Reference(ws, min_col=2, max_col=len(countries) + 1, min_row=1, max_row=len(items) + 1),
+                       titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(items) + 1))
+        _chart_axes(chart, None, "share of demand")
+        chart.width, chart.height = 18, 6 + 0.6 * len(items)
+        ws.add_chart(chart, f"{get_column_letter(len(countries) + 3)}2")
+    ws.freeze_panes = "B2"
+    _fit_columns(ws)
+
+
+def _coverage_sheet(ws: Worksheet, plan: Plan) -> None:
+    """Item x scenario surviving share, the required coverage per item, and a bar + line chart."""
+    table = plan.scenarios
+    matrix = table.pivot_table(index="item", columns="scenario", values="share_of_demand", aggfunc="min", sort=False)
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    items = list(dict.fromkeys(table["item"]))
+    required = table.groupby("item", sort=False)["required_share"].max()
+    ws.cell(row=1, column=1, value="item")
+    for c, scenario in enumerate(scenarios, start=2):
+        ws.cell(row=1, column=c, value=scenario)
+    req_col = len(scenarios) + 2
+    ws.cell(row=1, column=req_col, value="required coverage")
+    for c in range(1, req_col + 1):
+        ws.cell(row=1, column=c).font = HEADER_FONT
+        ws.cell(row=1, column=c).fill = HEADER_FILL
+    ws.cell(row=1, column=1).comment = Comment("share of each item's demand still delivered in each scenario; "
+                                               "red: below the required coverage", "planner")
+    for r, item in enumerate(items, start=2):
+        ws.cell(row=r, column=1, value=item)
+        for c, scenario in enumerate(scenarios, start=2):
+            ws.cell(row=r, column=c, value=_cell_value(matrix.loc[item, scenario])).number_format = SHARE
+        ws.cell(row=r, column=req_col, value=_cell_value(required.get(item))).number_format = SHARE
+    if items and scenarios:
+        req_letter = get_column_letter(req_col)
+        area = f"B2:{get_column_letter(req_col - 1)}{len(items) + 1}"
+        ws.conditional_formatting.add(area, FormulaRule(
+            formula=[f"AND(ISNUMBER(${req_letter}2),B2<${req_letter}2-0.000001)"], fill=RED_FILL))
+        bars = BarChart()
+        bars.type = "col"
+        bars.title = "Surviving share per scenario against the required coverage"
+        bars.add_data(Reference(ws, min_col=2, max_col=req_col - 1, min_row=1, max_row=len(items) + 1),
+                      titles_from_data=True)
+        bars.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(items) + 1))
+        _chart_axes(bars, None, "share of demand")
+        if required.notna().any():
+            line = LineChart()
+            line.add_data(Reference(ws, min_col=req_col, min_row=1, max_row=len(items) + 1), titles_from_data=True)
+            line.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(items) + 1))
+            bars += line
+        bars.width, bars.height = 20, 9
+        ws.add_chart(bars, f"{get_column_letter(req_col + 2)}2")
+    ws.freeze_panes = "B2"
+    _fit_columns(ws)
+
+
+def _rules_sheet(ws: Worksheet, plan: Plan, currency: str) -> None:
+    """Cost of each Policy row, then the costliest ones sorted with a bar chart."""
+    end = _table(ws, plan.rules)
+    ws.freeze_panes = "A2"
+    row = _title(ws, end + 1, "Price of resilience: optimum with all Policy rules minus optimum without any")
+    for label, value in plan.resilience.items():
+        ws.cell(row=row, column=1, value=label).font = Font(bold=True)
+        ws.cell(row=row, column=2, value=_cell_value(value)).number_format = MONEY
+        row += 1
+    ws.cell(row=row, column=1, value="Costs of single rules need not add up to the price of resilience: "
+                                      "rules interact.")
+    top = plan.rules[plan.rules["cost_of_rule"].fillna(0.0) > 0].sort_values(
+        ["cost_of_rule", "policy_row"], ascending=[False, True]).head(10)
+    if len(top):
+        row = _title(ws, row + 2, "Costliest rules")
+        first = row
+        row = _table(ws, top[["rule", "cost_of_rule"]], top=row, comments=False)
+        for r in range(first + 1, row):
+            ws.cell(row=r, column=2).number_format = MONEY
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = f"Cost of the top rules ({currency})"
+        chart.legend = None
+        chart.add_data(Reference(ws, min_col=2, min_row=first, max_row=row - 1), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=row - 1))
+        chart.y_axis.number_format = "#,##0"
+        _chart_axes(chart, None, currency)
+        chart.width, chart.height = 22, 5 + 0.7 * len(top)
+        ws.add_chart(chart, f"D{first}")
+    _fit_columns(ws)
+
+
+def _violations_sheet(ws: Worksheet, plan: Plan) -> None:
+    """Every row the relaxed plan breaks, by how much; then the independent check's findings."""
+    end = _table(ws, plan.violations)
+    for r in range(2, end):
+        for c in range(1, len(plan.violations.columns) + 1):
+            ws.cell(row=r, column=c).fill = RED_FILL
+    row = _title(ws, end + 1, "Independent check of this plan against every rule of the input")
+    for line in plan.conflicts or ["no rule broken"]:
+        ws.cell(row=row, column=1, value=line)
+        row += 1
     ws.freeze_panes = "A2"
     _fit_columns(ws)
 
@@ -185,3 +410,63 @@ def _run_sheet(ws: Worksheet, plan: Plan) -> None:
         row += 1
     ws.freeze_panes = "A2"
     _fit_columns(ws)
+
+
+def write_diagnosis(plan: Plan, path: Path) -> None:
+    """Why the rules cannot all hold: the conflicting input rows, then the run record."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Diagnosis"
+    ws.cell(row=1, column=1, value="The rules cannot all hold. The input rows below conflict; "
+                                   "change one of them (or more) and solve again.").font = TITLE_FONT
+    end = _table(ws, plan.diagnosis, top=3)
+    for r in range(4, end):
+        ws.cell(row=r, column=3).alignment = Alignment(wrap_text=True, vertical="top")
+    row = end + 1
+    for note in plan.diagnosis_notes:
+        ws.cell(row=row, column=1, value=note)
+        row += 1
+    ws.freeze_panes = "A4"
+    _fit_columns(ws)
+    _run_sheet(wb.create_sheet("Run"), plan)
+    atomic_write(path, lambda tmp: wb.save(tmp))
+
+
+def write_frontier(table: pd.DataFrame, path: Path, rule_label: str, currency: str, run: dict[str, object]) -> None:
+    """The sweep of one rule's value: a table, a cost curve and an HHI curve."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Frontier"
+    ws.cell(row=1, column=1, value=f"Sweep of {rule_label}").font = TITLE_FONT
+    end = _table(ws, table, top=3, comments=False)
+    formats = {"value": SHARE, "total_cost": MONEY, "change_vs_first": MONEY, "hhi_country": INDEX}
+    for c, name in enumerate(table.columns, start=1):
+        fmt = formats.get(name, SHARE if name.startswith("surviving: ") else None)
+        for r in range(4, end):
+            if fmt and isinstance(ws.cell(row=r, column=c).value, (int, float)):
+                ws.cell(row=r, column=c).number_format = fmt
+    comments = {"value": "the rule's value at this step", "status": "what the solver said at this step",
+                "total_cost": f"optimum at this value ({currency})", "change_vs_first": "total_cost minus the first solved step's",
+                "hhi_country": "demand-weighted mean Herfindahl-Hirschman index of country shares, 0-10,000"}
+    for c, name in enumerate(table.columns, start=1):
+        text = comments.get(name) or ("lowest share of demand surviving in this scenario among the rule's items"
+                                      if name.startswith("surviving: ") else None)
+        if text:
+            ws.cell(row=3, column=c).comment = Comment(text, "planner")
+    if len(table):
+        cols = list(table.columns)
+        x = Reference(ws, min_col=cols.index("value") + 1, min_row=4, max_row=end - 1)
+        for offset, (name, title, axis) in enumerate((("total_cost", "Cost against the rule's value", currency),
+                                                      ("hhi_country", "Concentration (HHI) against the rule's value", "HHI"))):
+            chart = LineChart()
+            chart.title = title
+            chart.add_data(Reference(ws, min_col=cols.index(name) + 1, min_row=3, max_row=end - 1), titles_from_data=True)
+            chart.set_categories(x)
+            _chart_axes(chart, "rule value", axis)
+            chart.width, chart.height = 18, 8
+            ws.add_chart(chart, f"{get_column_letter(len(cols) + 2)}{3 + offset * 17}")
+    ws.freeze_panes = "A4"
+    _fit_columns(ws)
+    runs = wb.create_sheet("Run")
+    _run_sheet(runs, Plan(status="frontier", message="", run=run))
+    atomic_write(path, lambda tmp: wb.save(tmp))

@@ -1,0 +1,292 @@
+"""Explaining a plan: the cost of each rule, why rules conflict, relaxed plans, sweeps.
+
+Every figure is worked out by hand in the test's docstring: a rule's cost is
+the optimum without it (re-solved by hand) minus the optimum with it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import planner
+from helpers import countries, solve_file, write_workbook
+from planner.analysis import sweep_values
+from planner.check import check_plan
+from planner.pipeline import frontier, solve_elastic
+
+THREE = {
+    "Items": [["A", 100, "t"]],
+    "Suppliers": [["S1", "C1"], ["S2", "C2"], ["S3", "C3"]],
+    "Countries": countries("C1", "C2", "C3"),
+    "Offers": [["A", "S1", 10], ["A", "S2", 12], ["A", "S3", 15]],
+}
+RULES = [["max_share", None, "C1", 0.5], ["min_share", None, "C3", 0.2], ["exclude", None, "supplier:S2", None]]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "planner", *args], capture_output=True, text=True, timeout=120)
+
+
+def rule_rows(plan: planner.Plan) -> dict[int, dict]:
+    return {int(r["policy_row"]): r for r in plan.rules.to_dict(orient="records")}
+
+
+def test_rule_costs_lp_by_hand(tmp_path: Path) -> None:
+    """All rules: C1 <= 50, C3 >= 20, no S2: S1 50 + S3 50 = 500 + 750 = 1250.
+    Without Policy!2 (cap C1): S1 80 + S3 20 = 1100, so the cap costs 150.
+    Without Policy!3 (min C3): still S1 50 + S3 50 = 1250: costs 0, and its row is slack (50 > 20).
+    Without Policy!4 (exclude S2): S1 50 + S2 30 + S3 20 = 500 + 360 + 300 = 1160: costs 90.
+    No rules: S1 100 = 1000; price of resilience 250.
+    Marginal of the cap: one more point of demand (1 t) moves from S3 to S1 and saves 15 - 10 = 5."""
+    _, plan = solve_file(write_workbook(tmp_path / "in.xlsx", {**THREE, "Policy": RULES}))
+    assert plan.total_cost == pytest.approx(1250)
+    rows = rule_rows(plan)
+    assert rows[2]["cost_of_rule"] == pytest.approx(150) and rows[2]["optimum_without"] == pytest.approx(1100)
+    assert rows[3]["cost_of_rule"] == 0 and rows[3]["binds"] == "no"
+    assert rows[4]["cost_of_rule"] == pytest.approx(90) and rows[4]["binds"] == "yes"
+    assert rows[2]["binds"] == "yes"
+    assert rows[2]["marginal_per_point"] == pytest.approx(-5)
+    assert rows[2]["meaning"] == "raising this cap by 1 % of demand saves 5.00 EUR"
+    assert rows[3]["marginal_per_point"] == pytest.approx(0)
+    assert rows[4]["marginal_per_point"] is None or rows[4]["marginal_per_point"] != rows[4]["marginal_per_point"]
+    assert rows[2]["share_of_optimum"] == pytest.approx(150 / 1250)
+    assert plan.resilience["optimum without any Policy rule"] == pytest.approx(1000)
+    assert plan.resilience["price of resilience"] == pytest.approx(250)
+    assert plan.run["rule analysis re-solves"] == 4  # three rules, then no rules at all
+
+
+def test_rule_costs_mip_by_hand(tmp_path: Path) -> None:
+    """S3 has a minimum order of 30, so C3 >= 20 means S3 >= 30 if used at all.
+    All rules: S1 50 + S3 50 = 1250 (S3 50 >= 30).
+    Without the cap: S1 70 + S3 30 = 700 + 450 = 1150: costs 100 (150 in the LP above).
+    Without the exclusion: S1 50 + S2 20 + S3 30 = 500 + 240 + 450 = 1190: costs 60.
+    No rules: S1 100 = 1000."""
+    offers = [["A", "S1", 10], ["A", "S2", 12], ["A", "S3", 15, None, 30]]
+    _, plan = solve_file(write_workbook(tmp_path / "in.xlsx", {**THREE, "Offers": offers, "Policy": RULES}))
+    assert plan.run["problem type"] == "MIP"
+    rows = rule_rows(plan)
+    assert plan.total_cost == pytest.approx(1250)
+    assert rows[2]["cost_of_rule"] == pytest.approx(100)
+    assert rows[3]["cost_of_rule"] == 0
+    assert rows[4]["cost_of_rule"] == pytest.approx(60)
+    assert rows[2]["marginal_per_point"] is None or rows[2]["marginal_per_point"] != rows[2]["marginal_per_point"]
+    assert "MIP" in rows[2]["note"]
+    assert plan.resilience["price of resilience"] == pytest.approx(250)
+
+
+def test_rules_sheet_and_no_rule_costs_flag(tmp_path: Path) -> None:
+    src = write_workbook(tmp_path / "in.xlsx", {**THREE, "Policy": RULES})
+    out = tmp_path / "plan.xlsx"
+    result = run("solve", str(src), "-o", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["price_of_resilience"] == pytest.approx(250)
+    wb = openpyxl.load_workbook(out)
+    rules = wb["Rules"]
+    header = [c.value for c in rules[1]]
+    body = [dict(zip(header, [c.value for c in r])) for r in rules.iter_rows(min_row=2, max_row=4)]
+    assert [(r["policy_row"], r["cost_of_rule"]) for r in body] == [(2, pytest.approx(150)), (3, 0), (4, pytest.approx(90))]
+    assert body[0]["rule"] == "Policy!A2 max_share country:C1 0.5 on every item"
+    chart = rules._charts[0]
+    (series,) = chart.series
+    first = [r[0].row for r in rules.iter_rows() if r[0].value == "Costliest rules"][0] + 1
+    assert series.val.numRef.f == f"'Rules'!$B${first + 1}:$B${first + 2}"  # the two rules that cost something
+    assert [rules.cell(row=r, column=1).value for r in (first + 1, first + 2)] == [
+        "Policy!A2 max_share country:C1 0.5 on every item", "Policy!A4 exclude supplier:S2 on every item"]
+    run_sheet = {r[0].value: r[1].value for r in wb["Run"].iter_rows(min_row=2)}
+    assert run_sheet["rule analysis seconds"] >= 0
+
+    quick = tmp_path / "quick.xlsx"
+    assert run("solve", str(src), "-o", str(quick), "--no-rule-costs").returncode == 0
+    wb = openpyxl.load_workbook(quick)
+    assert "Rules" not in wb.sheetnames
+    assert {r[0].value: r[1].value for r in wb["Run"].iter_rows(min_row=2)}["rule analysis"] == "skipped"
+
+
+def test_charts_point_at_their_tables(tmp_path: Path) -> None:
+    src = write_workbook(tmp_path / "in.xlsx", {
+        **THREE, "Items": [["A", 100, "t"], ["B", 10, "t"]],
+        "Offers": [["A", "S1", 10], ["A", "S2", 12], ["A", "S3", 15], ["B", "S2", 1], ["B", "S3", 2]],
+        "Countries": countries("C1", "C2", "C3", blocs={"C2": "EU", "C3": "EU"}),
+        "Policy": [["max_share", None, "each country", 0.5], ["min_coverage", None, None, 0.4]],
+        "Scenarios": [["C1 stop", None, "C1", 0], ["EU half", None, "bloc:EU", 0.5]]})
+    out = tmp_path / "plan.xlsx"
+    assert run("solve", str(src), "-o", str(out)).returncode == 0
+    wb = openpyxl.load_workbook(out)
+    shares = wb["Shares"]
+    assert [c.value for c in shares[1]][:4] == ["item", "C1", "C2", "C3"]
+    assert [shares.cell(row=r, column=1).value for r in (2, 3)] == ["A", "B"]
+    (chart,) = shares._charts
+    assert chart.grouping == "percentStacked"
+    assert [s.val.numRef.f for s in chart.series] == [f"'Shares'!${c}$2:${c}$3" for c in "BCD"]
+    assert [s.tx.strRef.f for s in chart.series] == [f"'Shares'!{c}1" for c in "BCD"]
+    # A: C1 50 (at its cap), C2 50; B: C2 5, C3 5. The caps sit below the shares, one per cell.
+    assert shares["B2"].value == pytest.approx(0.5) and shares["B7"].value == pytest.approx(0.5)
+    assert any("B7" in rule.formula[0] for rng in shares.conditional_formatting for rule in rng.rules)
+    coverage = wb["Coverage"]
+    assert [c.value for c in coverage[1]] == ["item", "C1 stop", "EU half", "required coverage"]
+    (bars,) = coverage._charts
+    assert [s.val.numRef.f for s in bars.series] == ["'Coverage'!$B$2:$B$3", "'Coverage'!$C$2:$C$3"]
+    assert coverage["D2"].value == pytest.approx(0.4)
+    summary = wb["Summary"]
+    (spend,) = summary._charts
+    title_row = [r[0].row for r in summary.iter_rows() if r[0].value == "Cost by bloc"][0]
+    assert spend.series[0].val.numRef.f.startswith(f"'Summary'!$B${title_row + 2}:")
+
+
+def conflict_book(tmp_path: Path, **sheets: list) -> Path:
+    base = {
+        "Items": [["A", 100, "t"]],
+        "Suppliers": [["S1", "C1"], ["S2", "C2"]],
+        "Countries": countries("C1", "C2"),
+        "Offers": [["A", "S1", 10], ["A", "S2", 12, 40]],
+    }
+    base.update(sheets)
+    return write_workbook(tmp_path / "conflict.xlsx", base)
+
+
+@pytest.mark.parametrize("sheets, expected", [
+    # Offer capacities 30 + 40 cannot meet a demand of 100.
+    ({"Offers": [["A", "S1", 10, 30], ["A", "S2", 12, 40]]},
+     ["Item-demand[A]: Items!B2 demand 100 of 'A'",
+      "Offer-capacity[A,S1]: Offers!D2 capacity 30 of 'A' from 'S1'",
+      "Offer-capacity[A,S2]: Offers!D3 capacity 40 of 'A' from 'S2'"]),
+    # A supplier's capacity 50 plus the other offer's 40 fall short of 100.
+    ({"Suppliers": [["S1", "C1", 50], ["S2", "C2"]]},
+     ["Item-demand[A]: Items!B2 demand 100 of 'A'",
+      "Offer-capacity[A,S2]: Offers!D3 capacity 40 of 'A' from 'S2'",
+      "Supplier-capacity[S1]: Suppliers!C2 capacity 50 of 'S1'"]),
+    # A cap of 50 % on C1 and 40 from C2 leave 10 unbought.
+    ({"Policy": [["max_share", None, "C1", 0.5]]},
+     ["Item-demand[A]: Items!B2 demand 100 of 'A'",
+      "Offer-capacity[A,S2]: Offers!D3 capacity 40 of 'A' from 'S2'",
+      "Policy-max-share[2,A,country,C1]: Policy!A2 max_share country:C1 0.5 on every item (for 'A')"]),
+    # Two minimum shares of 60 % add up to more than the demand.
+    ({"Offers": [["A", "S1", 10], ["A", "S2", 12]],
+      "Policy": [["min_share", None, "C1", 0.6], ["min_share", None, "C2", 0.6]]},
+     ["Item-demand[A]: Items!B2 demand 100 of 'A'",
+      "Policy-min-share[2,A,country,C1]: Policy!A2 min_share country:C1 0.6 on every item (for 'A')",
+      "Policy-min-share[3,A,country,C2]: Policy!A3 min_share country:C2 0.6 on every item (for 'A')"]),
+    # At most 30 % and at least 50 % of the same country: the demand is not even needed.
+    ({"Offers": [["A", "S1", 10], ["A", "S2", 12]],
+      "Policy": [["max_share", "A", "C1", 0.3], ["min_share", "A", "C1", 0.5]]},
+     ["Policy-max-share[2,A,country,C1]: Policy!A2 max_share country:C1 0.3 on A",
+      "Policy-min-share[3,A,country,C1]: Policy!A3 min_share country:C1 0.5 on A"]),
+    # A sanction on C1 leaves only S2, whose capacity is 40.
+    ({"Policy": [["exclude", None, "C1", None]]},
+     ["Item-demand[A]: Items!B2 demand 100 of 'A'",
+      "Offer-capacity[A,S2]: Offers!D3 capacity 40 of 'A' from 'S2'",
+      "Policy-exclude[2,A,S1]: Policy!A2 exclude country:C1 on every item ('A' from 'S1')"]),
+    # If C1 stops, 50 % must survive, but S2 can deliver only 40.
+    ({"Policy": [["min_coverage", None, None, 0.5]], "Scenarios": [["C1 stop", None, "C1", 0]]},
+     ["Offer-capacity[A,S2]: Offers!D3 capacity 40 of 'A' from 'S2'",
+      "Policy-min-coverage[2,C1 stop,A]: Policy!A2 min_coverage 0.5 on every item (in scenario 'C1 stop', "
+      "for 'A'); Scenarios!A2 C1 stop: country:C1 keeps 0 of every item"]),
+])
+def test_iis_names_exactly_the_conflicting_rows(tmp_path: Path, sheets: dict, expected: list[str]) -> None:
+    _, plan = solve_file(conflict_book(tmp_path, **sheets))
+    assert plan.status == "infeasible"
+    assert plan.diagnosis_notes[0] == "method: iis"
+    assert sorted(plan.conflicts[1:]) == sorted(expected)
+
+
+def test_mip_conflict_is_explained_by_an_elastic_resolve(tmp_path: Path) -> None:
+    """S1 can deliver 40, so S2 must deliver 60 = its 60 % cap, but S2's minimum order is 70:
+    only the binaries make this infeasible. The least violation breaks the cap by 10 t
+    (10 % of demand, weight 1) rather than the minimum order (weight 100) or demand (weight 10)."""
+    path = conflict_book(tmp_path, Offers=[["A", "S1", 10, 40], ["A", "S2", 12, None, 70]],
+                         Policy=[["max_share", None, "C2", 0.6]])
+    _, plan = solve_file(path)
+    assert plan.status == "infeasible" and plan.diagnosis_notes[0] == "method: elastic"
+    assert plan.conflicts[1:] == ["Policy-max-share[2,A,country,C2]: Policy!A2 max_share country:C2 0.6 on every item "
+                                  "(for 'A') (relaxed by 10)"]
+
+
+def test_elastic_plan_breaks_rules_least(tmp_path: Path) -> None:
+    """Cap C1 at 50 %, S2 holds 40: 10 t must break something. Breaking the cap (weight 1)
+    beats buying less (weight 10) and overfilling S2 (weight 100): S1 60, S2 40 = 600 + 480 = 1080."""
+    path = conflict_book(tmp_path, Policy=[["max_share", None, "C1", 0.5]])
+    data, _ = planner.read(path)
+    plan = solve_elastic(data)
+    assert plan.status == "relaxed"
+    assert plan.total_cost == pytest.approx(1080)
+    assert plan.quantities[("A", "S1")] == pytest.approx(60)
+    (violation,) = plan.violations.to_dict(orient="records")
+    assert violation["constraint"] == "Policy-max-share[2,A,country,C1]"
+    assert violation["relaxed_by"] == pytest.approx(10) and violation["share_of_scale"] == pytest.approx(0.1)
+    assert plan.conflicts == check_plan(data, plan.quantities)
+    assert len(plan.conflicts) == 1 and plan.conflicts[0].startswith("Policy-max-share: Policy!A2")
+
+
+def test_cli_elastic_and_diagnose(tmp_path: Path) -> None:
+    path = conflict_book(tmp_path, Policy=[["max_share", None, "C1", 0.5]])
+    out, why = tmp_path / "plan.xlsx", tmp_path / "why.xlsx"
+    result = run("solve", str(path), "-o", str(out), "--diagnose", str(why))
+    assert result.returncode == 3 and not out.exists()
+    assert "Policy!A2 max_share country:C1 0.5" in result.stderr
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(why)["Diagnosis"].iter_rows(min_row=4)]
+    assert {r[0] for r in rows if r[0]} >= {"Item-demand[A]", "Offer-capacity[A,S2]", "Policy-max-share[2,A,country,C1]"}
+
+    result = run("solve", str(path), "-o", str(out), "--elastic", "--json")
+    assert result.returncode == 4, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["status"] == "relaxed" and payload["output"] == str(out)
+    assert payload["total_cost"] == pytest.approx(1080)
+    assert [v["constraint"] for v in payload["violations"]] == ["Policy-max-share[2,A,country,C1]"]
+    wb = openpyxl.load_workbook(out)
+    assert "Violations" in wb.sheetnames
+    head = [c.value for c in wb["Violations"][1]]
+    first = dict(zip(head, [c.value for c in wb["Violations"][2]]))
+    assert first["relaxed_by"] == pytest.approx(10)
+    assert wb["Shares"]["B2"].value == pytest.approx(0.6)  # above its cap: shown red by the sheet's formatting
+
+
+def test_elastic_on_feasible_input_is_a_normal_plan(tmp_path: Path) -> None:
+    path = conflict_book(tmp_path)
+    out = tmp_path / "plan.xlsx"
+    result = run("solve", str(path), "-o", str(out), "--elastic")
+    assert result.returncode == 0
+    assert "Violations" not in openpyxl.load_workbook(out).sheetnames
+
+
+def test_frontier_is_monotone_and_exact(tmp_path: Path) -> None:
+    """Cap each country at v: S1 (10) takes 100 v, S2 (12) the rest up to 100 v, S3 (15) what is left.
+    v = 1: 1000. v = 0.5: 500 + 600 = 1100. v = 0.4: 400 + 480 + 300 = 1180.
+    Below 1/3 three countries cannot cover the demand: infeasible. Tightening a cap never lowers cost."""
+    path = write_workbook(tmp_path / "in.xlsx", {**THREE, "Policy": [["max_share", None, "each country", 1.0]]})
+    data, _ = planner.read(path)
+    table = frontier(data, data.rules[0], sweep_values(1.0, 0.3, 8))
+    assert list(table["value"]) == pytest.approx([1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3])
+    assert list(table["status"]) == ["optimal"] * 7 + ["infeasible"]
+    costs = list(table["total_cost"][:7])
+    assert costs[0] == pytest.approx(1000) and costs[5] == pytest.approx(1100) and costs[6] == pytest.approx(1180)
+    assert all(b >= a - 1e-9 for a, b in zip(costs, costs[1:]))
+    hhi = list(table["hhi_country"][:7])
+    assert hhi[0] == pytest.approx(10000) and hhi[5] == pytest.approx(5000)
+    assert all(b <= a + 1e-9 for a, b in zip(hhi, hhi[1:]))  # a tighter cap never concentrates more here
+
+
+def test_frontier_cli_writes_table_and_charts(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "in.xlsx", {
+        **THREE, "Policy": [["max_share", None, "each country", 1.0], ["min_coverage", None, None, 0.0]],
+        "Scenarios": [["C1 stop", None, "C1", 0]]})
+    out = tmp_path / "frontier.xlsx"
+    result = run("frontier", str(path), "--rule", "2", "--from", "1", "--to", "0.4", "--steps", "7", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    ws = openpyxl.load_workbook(out)["Frontier"]
+    header = [c.value for c in ws[3]]
+    assert header[:6] == ["step", "value", "status", "total_cost", "change_vs_first", "hhi_country"]
+    assert header[6] == "surviving: C1 stop"
+    rows = [dict(zip(header, [c.value for c in r])) for r in ws.iter_rows(min_row=4)]
+    assert rows[-1]["total_cost"] == pytest.approx(1180) and rows[-1]["surviving: C1 stop"] == pytest.approx(0.6)
+    assert rows[0]["surviving: C1 stop"] == pytest.approx(0.0)
+    cost_chart = ws._charts[0]
+    assert cost_chart.series[0].val.numRef.f == "'Frontier'!$D$4:$D$10"
+    assert run("frontier", str(path), "--rule", "9", "--from", "1", "--to", "0.4").returncode == 2
+    bad = run("frontier", str(path), "--rule", "2", "--from", "1.5", "--to", "0.4")
+    assert bad.returncode == 2 and "--from 1.5 is not a share" in bad.stderr
