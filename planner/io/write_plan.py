@@ -113,7 +113,17 @@ def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData
     if plan.status == "relaxed":
         _violations_sheet(wb.create_sheet("Violations"), plan)
     _run_sheet(wb.create_sheet("Run"), plan)
+    _print_setup(wb)
     atomic_write(path, lambda tmp: wb.save(tmp))
+
+
+def _print_setup(wb: Workbook) -> None:
+    """Landscape, one page wide: printed or exported to PDF, a chart is never cut in two."""
+    for ws in wb.worksheets:
+        ws.page_setup.orientation = "landscape"
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
 
 
 def _chart_axes(chart: BarChart | LineChart, x_title: str | None, y_title: str | None) -> None:
@@ -156,7 +166,7 @@ def _fit_columns(ws: Worksheet) -> None:
     widths: dict[int, int] = {}
     for row in ws.iter_rows():
         for cell in row:
-            if cell.value is None:
+            if cell.value is None or cell.font.sz == TITLE_FONT.sz:  # titles may spill over empty cells
                 continue
             value = cell.value
             text = f"{value:,.2f}" if isinstance(value, float) else str(value)
@@ -334,7 +344,7 @@ def _coverage_sheet(ws: Worksheet, plan: Plan) -> None:
             line.add_data(Reference(ws, min_col=req_col, min_row=1, max_row=len(items) + 1), titles_from_data=True)
             line.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(items) + 1))
             bars += line
-        bars.width, bars.height = 20, 9
+        bars.width, bars.height = 24, 11
         ws.add_chart(bars, f"{get_column_letter(req_col + 2)}2")
     ws.freeze_panes = "B2"
     _fit_columns(ws)
@@ -429,6 +439,7 @@ def write_diagnosis(plan: Plan, path: Path) -> None:
     ws.freeze_panes = "A4"
     _fit_columns(ws)
     _run_sheet(wb.create_sheet("Run"), plan)
+    _print_setup(wb)
     atomic_write(path, lambda tmp: wb.save(tmp))
 
 
@@ -462,6 +473,9 @@ def write_frontier(table: pd.DataFrame, path: Path, rule_label: str, currency: s
             chart.title = title
             chart.add_data(Reference(ws, min_col=cols.index(name) + 1, min_row=3, max_row=end - 1), titles_from_data=True)
             chart.set_categories(x)
+            chart.legend = None
+            for series in chart.series:
+                series.smooth = False  # a smoothed curve would show dips the optimum never takes
             _chart_axes(chart, "rule value", axis)
             chart.width, chart.height = 18, 8
             ws.add_chart(chart, f"{get_column_letter(len(cols) + 2)}{3 + offset * 17}")
@@ -469,4 +483,5 @@ def write_frontier(table: pd.DataFrame, path: Path, rule_label: str, currency: s
     _fit_columns(ws)
     runs = wb.create_sheet("Run")
     _run_sheet(runs, Plan(status="frontier", message="", run=run))
+    _print_setup(wb)
     atomic_write(path, lambda tmp: wb.save(tmp))
