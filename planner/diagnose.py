@@ -29,7 +29,8 @@ import numpy as np
 
 from planner.data import PlanningData
 from planner.explain import DEFINITIONS, RowRef, describe, index_of
-from planner.model import create_model, structural_conflicts
+from planner.model import (coverage_rows, create_model, group_members, model_offers, offers_by_item, rule_id,
+                           structural_conflicts)
 from planner.results import quantities_from_model
 from planner.solve import INF, HighsModel, SolverOutcome
 
@@ -129,9 +130,8 @@ class _Elastic:
             if family in DEFINITIONS:
                 continue
             ref = describe(data, family, index_of(con))
-            lower, upper = handle.row_lower[k], handle.row_upper[k]
-            # An equality (demand) may fall short; a <= row may be exceeded; a >= row may fall short.
-            sign = 1.0 if lower > -INF else -1.0
+            # An equality (demand) may fall short; a >= row may fall short; a <= row may be exceeded.
+            sign = 1.0 if handle.row_lower[k] > -INF else -1.0
             self.slacks.append((ref, self._add_slack([k], [sign])))
             weights.append(tier(family) / ref.scale)
         for j, var in enumerate(handle.columns):
@@ -182,6 +182,34 @@ class _Elastic:
         return refs, amounts
 
 
+def rows_without_variables(data: PlanningData) -> list[tuple[RowRef, float]]:
+    """Rows of the diagnose view that have no variable yet ask for something: (row, shortfall).
+
+    An item with no offer at all, a min_share group with no offer of the item,
+    a scenario that stops every offer of an item with a coverage rule. No
+    plan can meet them, so an elastic plan misses them in full; the model
+    cannot hold them as rows (Pyomo refuses a constraint with no variable).
+    """
+    by_item = offers_by_item(data, model_offers(data, "diagnose"))
+    out: list[tuple[RowRef, float]] = []
+    for name, item in data.items.items():
+        if item.demand > 0 and not by_item[name]:
+            out.append((describe(data, "Item-demand", (name,)), item.demand))
+    for rule in data.rules:
+        if rule.kind != "min_share" or rule.group is None or not rule.value:
+            continue
+        for name in data.rule_items(rule):
+            members = group_members(data, by_item[name], rule.group)
+            for group in data.groups(rule.group):
+                if not members.get(group) and by_item[name]:
+                    index = (rule_id(data, rule), name, group.kind, group.name)
+                    out.append((describe(data, "Policy-min-share", index), rule.value * data.items[name].demand))
+    for index, (levels, bound) in coverage_rows(data, by_item).items():
+        if levels and all(a == 0 for a in levels.values()):
+            out.append((describe(data, "Policy-min-coverage", index), bound))
+    return out
+
+
 def elastic_plan(data: PlanningData, time_limit: float | None = None
                  ) -> tuple[dict[tuple[str, str], float] | None, Diagnosis, SolverOutcome]:
     """The cheapest plan among those that break the rules least: (quantities, what it relaxes, outcome).
@@ -200,5 +228,8 @@ def elastic_plan(data: PlanningData, time_limit: float | None = None
     if not second.has_plan:
         return None, Diagnosis("none", notes=[second.message]), second
     refs, amounts = elastic.violated()
+    for ref, amount in rows_without_variables(data):
+        refs.append(ref)
+        amounts.append(amount)
     quantities = quantities_from_model(model, data)
     return quantities, Diagnosis("elastic", refs, amounts), second

@@ -116,7 +116,7 @@ def test_output_equal_to_input_is_refused(tmp_path: Path) -> None:
 
 
 def test_default_output_under_outputs(tmp_path: Path) -> None:
-    src = write_workbook(tmp_path / "book.xlsx", GOOD)
+    write_workbook(tmp_path / "book.xlsx", GOOD)
     result = run("solve", "book.xlsx", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "outputs" / "book-plan.xlsx").exists()

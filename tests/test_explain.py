@@ -290,3 +290,20 @@ def test_frontier_cli_writes_table_and_charts(tmp_path: Path) -> None:
     assert run("frontier", str(path), "--rule", "9", "--from", "1", "--to", "0.4").returncode == 2
     bad = run("frontier", str(path), "--rule", "2", "--from", "1.5", "--to", "0.4")
     assert bad.returncode == 2 and "--from 1.5 is not a share" in bad.stderr
+
+
+def test_elastic_plan_lists_rows_no_plan_can_meet(tmp_path: Path) -> None:
+    """B has no offer at all (100 t short); a 10 % minimum from C3, which offers nothing (10 t of A short).
+    Everything else holds: A is bought at S1 for 1000."""
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [["A", 100, "t"], ["B", 100, "t"]],
+        "Suppliers": [["S1", "C1"], ["S3", "C3"]],
+        "Countries": countries("C1", "C3"),
+        "Offers": [["A", "S1", 10]],
+        "Policy": [["min_share", "A", "C3", 0.1]]})
+    data, _ = planner.read(path)
+    plan = solve_elastic(data)
+    assert plan.status == "relaxed" and plan.total_cost == pytest.approx(1000)
+    found = {v["constraint"]: v["relaxed_by"] for v in plan.violations.to_dict(orient="records")}
+    assert found == {"Item-demand[B]": pytest.approx(100), "Policy-min-share[2,A,country,C3]": pytest.approx(10)}
+    assert len(plan.conflicts) == 2
