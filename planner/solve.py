@@ -1,7 +1,8 @@
 """Pyomo model -> HiGHS -> `SolverOutcome` (step 4 of the pipeline).
 
-The model is compiled once with Pyomo's standard-form compiler and handed to
-highspy as matrices (`HighsModel`). Keeping the HiGHS instance lets the
+The model is compiled once into a row-wise sparse matrix with row and column
+bounds (Pyomo's `generate_standard_repn` per row) and handed to highspy
+(`HighsModel`). Keeping the HiGHS instance lets the
 analysis re-solve the same model after changing row bounds (dropping a rule,
 sweeping its value) without rebuilding it, read duals, ask HiGHS for an
 irreducible infeasible subset, and add elastic columns.
@@ -27,7 +28,7 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+from pyomo.repn.standard_repn import generate_standard_repn
 
 Status = Literal["optimal", "feasible", "infeasible", "unbounded", "error"]
 INF = highspy.kHighsInf
@@ -121,22 +122,48 @@ class HighsModel:
     """
 
     def __init__(self, model: pyo.ConcreteModel) -> None:
-        repn = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
         self.model = model
-        self.columns: list[VarData] = list(repn.columns)
-        self.rows: list[ConstraintData] = [con for con, _ in repn.rows]
-        self.is_mip = any(v.is_integer() or v.is_binary() for v in self.columns)
+        self.columns: list[VarData] = []
+        self.rows: list[ConstraintData] = []
+        column_of: dict[int, int] = {}
+
+        def column(var: VarData) -> int:
+            j = column_of.get(id(var))
+            if j is None:
+                j = column_of[id(var)] = len(self.columns)
+                self.columns.append(var)
+            return j
+
+        # Columns in declaration order, so HiGHS sees the model as written.
+        for var in model.component_data_objects(pyo.Var, active=True, descend_into=True, sort=False):
+            column(var)
+        starts, indices, values = [0], [], []
+        lower, upper = [], []
+        for con in model.component_data_objects(pyo.Constraint, active=True, descend_into=True, sort=False):
+            repn = generate_standard_repn(con.body, compute_values=True, quadratic=False)
+            if repn.nonlinear_expr is not None:
+                raise ValueError(f"{con.name} is not linear")
+            constant = float(repn.constant or 0.0)
+            for var, coef in zip(repn.linear_vars, repn.linear_coefs):
+                indices.append(column(var))
+                values.append(float(coef))
+            starts.append(len(indices))
+            lower.append(-INF if con.lower is None else float(pyo.value(con.lower)) - constant)
+            upper.append(INF if con.upper is None else float(pyo.value(con.upper)) - constant)
+            self.rows.append(con)
+        (objective,) = list(model.component_data_objects(pyo.Objective, active=True))
+        if objective.sense != pyo.minimize:
+            raise ValueError("the planner's models minimise cost")
+        obj = generate_standard_repn(objective.expr, compute_values=True, quadratic=False)
         n, m = len(self.columns), len(self.rows)
-        sense = np.array([s for _, s in repn.rows], dtype=float)
-        rhs = np.asarray(repn.rhs, dtype=float)
-        self.row_lower = np.where(sense >= 0, -INF, rhs) if m else np.zeros(0)
-        self.row_lower = np.where(sense == 0, rhs, self.row_lower) if m else self.row_lower
-        self.row_upper = np.where(sense <= 0, INF, rhs) if m else np.zeros(0)
-        self.row_upper = np.where(sense == 0, rhs, self.row_upper) if m else self.row_upper
+        self.cost = np.zeros(n)
+        for var, coef in zip(obj.linear_vars, obj.linear_coefs):
+            self.cost[column(var)] += float(coef)
+        self.offset = float(obj.constant or 0.0)
+        self.row_lower, self.row_upper = np.array(lower, dtype=float), np.array(upper, dtype=float)
         self.col_lower = np.array([-INF if v.lb is None else v.lb for v in self.columns], dtype=float)
         self.col_upper = np.array([INF if v.ub is None else v.ub for v in self.columns], dtype=float)
-        self.cost = repn.c.toarray()[0].astype(float) if repn.c.shape[0] else np.zeros(n)
-        self.offset = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
+        self.is_mip = any(v.is_integer() or v.is_binary() for v in self.columns)
 
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = n, m
@@ -144,11 +171,10 @@ class HighsModel:
         lp.offset_ = self.offset
         lp.col_lower_, lp.col_upper_ = self.col_lower, self.col_upper
         lp.row_lower_, lp.row_upper_ = self.row_lower, self.row_upper
-        matrix = repn.A.tocsc()
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
-        lp.a_matrix_.value_ = matrix.data.astype(float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(indices, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(values, dtype=float)
         lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, m
         if self.is_mip:
             lp.integrality_ = [highspy.HighsVarType.kInteger if (v.is_integer() or v.is_binary())
