@@ -59,3 +59,28 @@ def test_readme_sheet_cites_sources(topic: str) -> None:
     readme = openpyxl.load_workbook(EXAMPLE)["README"]
     notes = {r[0].value: r[1].value for r in readme.iter_rows(min_row=3) if r[0].value}
     assert "USGS" in notes.get("Prices", "") and topic in notes
+
+
+def test_example_rule_costs_match_the_readme() -> None:
+    """The figures the README quotes: what each rule of the example costs, and the country-cap sweep.
+
+    The example is a MIP solved to a relative gap of 1e-4; every figure is a
+    difference of two such optima, so it is asserted to that tolerance.
+    """
+    data, plan = solve_file(EXAMPLE)
+    tol = data.settings.mip_gap * plan.total_cost
+    costs = {int(r["policy_row"]): r for r in plan.rules.to_dict(orient="records")}
+    assert plan.total_cost == pytest.approx(22_139_499, abs=tol)
+    assert plan.resilience["optimum without any Policy rule"] == pytest.approx(21_135_767, abs=tol)
+    assert costs[2]["cost_of_rule"] == pytest.approx(317_270, abs=2 * tol)  # nothing from Russia
+    assert costs[3]["cost_of_rule"] == pytest.approx(0, abs=2 * tol)  # 60 % per country
+    assert costs[3]["binds"] == "no"
+    assert costs[4]["cost_of_rule"] == pytest.approx(236_918, abs=2 * tol)  # 20 % from MSP
+    assert costs[5]["cost_of_rule"] == pytest.approx(138_934, abs=2 * tol)  # 50 % coverage
+    from planner.analysis import sweep_values
+    from planner.pipeline import frontier
+
+    cap = next(r for r in data.rules if r.row == 3)
+    table = frontier(data, cap, sweep_values(0.5, 0.3, 3))
+    assert list(table["status"]) == ["optimal", "optimal", "infeasible"]
+    assert table["change_vs_first"][1] == pytest.approx(143_447, abs=2 * tol)
