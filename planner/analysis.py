@@ -150,10 +150,13 @@ def _row_item(con: object) -> str:
 
 
 def _meaning(rule: Rule, marginal: float | None, currency: str) -> str:
+    """The marginal cost in words: `raising the country:CN cap on gallium by 1 % of demand saves 4,180.00 EUR`."""
     if marginal is None or math.isclose(marginal, 0.0, abs_tol=1e-9):
         return ""
-    what = {"max_share": "raising this cap", "min_share": "raising this minimum share",
-            "min_coverage": "raising the required coverage"}[rule.kind]
+    on = rule.item if rule.item is not None else "every item"
+    what = {"max_share": f"raising the {rule.group} cap on {on}",
+            "min_share": f"raising the {rule.group} minimum share of {on}",
+            "min_coverage": f"raising the required coverage of {on}"}[rule.kind]
     verb = "saves" if marginal < 0 else "costs"
     return f"{what} by 1 % of demand {verb} {abs(marginal):,.2f} {currency}".rstrip()
 

@@ -7,8 +7,10 @@ capacities are the only caps on each quantity):
 * LP: HiGHS's irreducible infeasible subset (`Highs.getIis` with
   `iis_strategy = 6`: from the whole LP, reduced to an irreducible set).
   Removing any one of the rows it names makes the rest feasible.
-* MIP (HiGHS's IIS handles LPs only), or when the IIS fails: an elastic
-  re-solve. Every input row gets a slack `e_k >= 0` (a shortfall on
+* MIP whose LP relaxation (binaries in [0, 1]) is already infeasible: the
+  IIS of that relaxation, which is a conflict of the MIP as well.
+* Any other MIP (HiGHS's IIS handles LPs only), or when the IIS fails: an
+  elastic re-solve. Every input row gets a slack `e_k >= 0` (a shortfall on
   `Item-demand`, an excess on caps, a shortfall on minimums, an excess over
   an offer's capacity), weighted by t_k / its scale so that violations are
   measured as shares of the demand or capacity they concern, with t_k = 1
@@ -70,13 +72,21 @@ def diagnose(data: PlanningData, time_limit: float | None = None) -> Diagnosis:
     conflicts = structural_conflicts(data)
     if conflicts:
         return Diagnosis("structural", notes=conflicts)
-    model = create_model(data, "diagnose")
-    handle = HighsModel(model)
     limit = time_limit if time_limit is not None else data.settings.time_limit
-    if not handle.is_mip:
-        found = _iis(data, handle, limit)
-        if found is not None:
-            return found
+    handle = HighsModel(create_model(data, "diagnose"))
+    is_mip = handle.is_mip
+    if is_mip:
+        handle.relax_integrality()
+    found = _iis(data, handle, limit)
+    if found is not None:
+        if is_mip:
+            found.method = "iis of the LP relaxation"
+            found.notes = ["an irreducible set of the LP relaxation: these rows cannot all hold even with "
+                           "fractional on/off decisions (fixed costs and minimum orders play no part), and "
+                           "dropping any one of them lets the others hold in that relaxation"]
+        return found
+    if is_mip:
+        handle = HighsModel(create_model(data, "diagnose"))
     elastic = _Elastic(data, handle)
     outcome = elastic.minimise_violation(limit)
     if not outcome.has_plan:

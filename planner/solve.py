@@ -213,6 +213,14 @@ class HighsModel:
         return SolverOutcome(status, status_name, message, objective if status in ("optimal", "feasible") else None,
                              bound if math.isfinite(bound or 0.0) else None, gap, seconds, self.is_mip)
 
+    def relax_integrality(self) -> None:
+        """Make every integer column continuous (the LP relaxation); not undone."""
+        n = len(self.columns)
+        if n and self.is_mip:
+            self.highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
+                                             np.array([highspy.HighsVarType.kContinuous] * n))
+        self.is_mip = False
+
     def row_duals(self) -> np.ndarray:
         """d(objective)/d(right-hand side) of each row at the last LP optimum."""
         return np.asarray(self.highs.getSolution().row_dual, dtype=float)

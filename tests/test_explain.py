@@ -18,6 +18,9 @@ import planner
 from helpers import countries, solve_file, write_workbook
 from planner.analysis import sweep_values
 from planner.check import check_plan
+from planner.explain import describe, index_of
+from planner.model import create_model
+from planner.solve import INF, HighsModel
 from planner.pipeline import frontier, solve_elastic
 
 THREE = {
@@ -52,7 +55,7 @@ def test_rule_costs_lp_by_hand(tmp_path: Path) -> None:
     assert rows[4]["cost_of_rule"] == pytest.approx(90) and rows[4]["binds"] == "yes"
     assert rows[2]["binds"] == "yes"
     assert rows[2]["marginal_per_point"] == pytest.approx(-5)
-    assert rows[2]["meaning"] == "raising this cap by 1 % of demand saves 5.00 EUR"
+    assert rows[2]["meaning"] == "raising the country:C1 cap on every item by 1 % of demand saves 5.00 EUR"
     assert rows[3]["marginal_per_point"] == pytest.approx(0)
     assert rows[4]["marginal_per_point"] is None or rows[4]["marginal_per_point"] != rows[4]["marginal_per_point"]
     assert rows[2]["share_of_optimum"] == pytest.approx(150 / 1250)
@@ -189,10 +192,31 @@ def conflict_book(tmp_path: Path, **sheets: list) -> Path:
       "for 'A'); Scenarios!A2 C1 stop: country:C1 keeps 0 of every item"]),
 ])
 def test_iis_names_exactly_the_conflicting_rows(tmp_path: Path, sheets: dict, expected: list[str]) -> None:
-    _, plan = solve_file(conflict_book(tmp_path, **sheets))
+    data, plan = solve_file(conflict_book(tmp_path, **sheets))
     assert plan.status == "infeasible"
     assert plan.diagnosis_notes[0] == "method: iis"
     assert sorted(plan.conflicts[1:]) == sorted(expected)
+    assert_irreducible(data, {line.split(":", 1)[0] for line in expected})
+
+
+def assert_irreducible(data: planner.PlanningData, names: set[str]) -> None:
+    """Re-check with the solver: the named rows and capacities alone are infeasible, and dropping any one
+    of them (every other row and capacity dropped too) leaves a feasible system."""
+    def feasible(kept: set[str]) -> bool:
+        handle = HighsModel(create_model(data, "diagnose"))
+        h = handle.highs
+        for k, con in enumerate(handle.rows):
+            if describe(data, con.parent_component().name, index_of(con)).name not in kept:
+                h.changeRowBounds(k, -INF, INF)
+        for j, var in enumerate(handle.columns):
+            if var.parent_component().name == "buy" and \
+                    describe(data, "Offer-capacity", index_of(var)).name not in kept:
+                h.changeColBounds(j, 0.0, INF)
+        return handle.solve().status == "optimal"
+
+    assert not feasible(names)
+    for name in names:
+        assert feasible(names - {name}), f"still infeasible without {name}: not irreducible"
 
 
 def test_mip_conflict_is_explained_by_an_elastic_resolve(tmp_path: Path) -> None:
@@ -307,3 +331,17 @@ def test_elastic_plan_lists_rows_no_plan_can_meet(tmp_path: Path) -> None:
     found = {v["constraint"]: v["relaxed_by"] for v in plan.violations.to_dict(orient="records")}
     assert found == {"Item-demand[B]": pytest.approx(100), "Policy-min-share[2,A,country,C3]": pytest.approx(10)}
     assert len(plan.conflicts) == 2
+
+
+def test_mip_whose_relaxation_is_infeasible_gets_an_iis(tmp_path: Path) -> None:
+    """S1 has a fixed cost (a MIP), but the conflict does not depend on it: C1 at most 50 % and S2 at most 40
+    leave 10 t unbought even with fractional on/off decisions. The relaxation's IIS names the three rows."""
+    path = conflict_book(tmp_path, Suppliers=[["S1", "C1", None, 100], ["S2", "C2"]],
+                         Policy=[["max_share", None, "C1", 0.5]])
+    data, plan = solve_file(path)
+    assert data.is_mip and plan.status == "infeasible"
+    assert plan.diagnosis_notes[0] == "method: iis of the LP relaxation"
+    assert sorted(plan.conflicts[1:]) == [
+        "Item-demand[A]: Items!B2 demand 100 of 'A'",
+        "Offer-capacity[A,S2]: Offers!D3 capacity 40 of 'A' from 'S2'",
+        "Policy-max-share[2,A,country,C1]: Policy!A2 max_share country:C1 0.5 on every item (for 'A')"]
