@@ -397,7 +397,13 @@ def _violations_sheet(ws: Worksheet, plan: Plan) -> None:
 
 
 def _scenarios_sheet(ws: Worksheet, plan: Plan) -> None:
-    _table(ws, plan.scenarios)
+    end = _table(ws, plan.scenarios)
+    if "shortfall" in plan.scenarios.columns and end > 2:
+        # A row whose scenario leaves less than the required coverage turns red.
+        col = get_column_letter(list(plan.scenarios.columns).index("shortfall") + 1)
+        last = get_column_letter(len(plan.scenarios.columns))
+        ws.conditional_formatting.add(f"A2:{last}{end - 1}", FormulaRule(
+            formula=[f"AND(ISNUMBER(${col}2),${col}2>0)"], fill=RED_FILL))
     ws.freeze_panes = "A2"
     _fit_columns(ws)
 
