@@ -213,11 +213,7 @@ def _summary_sheet(ws: Worksheet, plan: Plan, currency: str) -> None:
         ("Fixed costs paid", plan.fixed_costs),
     ]
     if plan.resilience:
-        row = _title(ws, row + 1, "Price of resilience (what all Policy rules together cost)")
-        for label, value in plan.resilience.items():
-            ws.cell(row=row, column=1, value=label).font = Font(bold=True)
-            ws.cell(row=row, column=2, value=_cell_value(value)).number_format = MONEY
-            row += 1
+        row = _resilience(ws, _title(ws, row + 1, "Price of resilience (what all Policy rules together cost)"), plan)
         with_rules = plan.resilience.get("optimum with all Policy rules")
         price = plan.resilience.get("price of resilience")
         if price is not None and with_rules:
@@ -230,17 +226,32 @@ def _summary_sheet(ws: Worksheet, plan: Plan, currency: str) -> None:
         top = row
         row = _table(ws, frame, top=row)
         if title == "Cost by bloc" and len(frame):
-            chart = BarChart()
-            chart.type = "bar"
-            chart.title = f"Spend by bloc ({currency})"
-            chart.legend = None
-            chart.add_data(Reference(ws, min_col=2, min_row=top, max_row=row - 1), titles_from_data=True)
-            chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=row - 1))
-            _chart_axes(chart, None, currency)
+            chart = _horizontal_bars(ws, f"Spend by bloc ({currency})", top, row - 1, currency)
             chart.width, chart.height = 16, 7 + 0.4 * len(frame)
             ws.add_chart(chart, f"H{top}")
     ws.freeze_panes = "A2"
     _fit_columns(ws)
+
+
+def _resilience(ws: Worksheet, row: int, plan: Plan) -> int:
+    """The optimum with and without Policy rules and their difference, from `row`; returns the next row."""
+    for label, value in plan.resilience.items():
+        ws.cell(row=row, column=1, value=label).font = Font(bold=True)
+        ws.cell(row=row, column=2, value=_cell_value(value)).number_format = MONEY
+        row += 1
+    return row
+
+
+def _horizontal_bars(ws: Worksheet, title: str, header_row: int, last_row: int, unit: str) -> BarChart:
+    """One series of bars: labels in column A, values in column B, rows header_row+1..last_row."""
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = title
+    chart.legend = None
+    chart.add_data(Reference(ws, min_col=2, min_row=header_row, max_row=last_row), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row))
+    _chart_axes(chart, None, unit)
+    return chart
 
 
 def _caps(data: PlanningData | None, item: str, country: str) -> float | None:
@@ -354,11 +365,8 @@ def _rules_sheet(ws: Worksheet, plan: Plan, currency: str) -> None:
     """Cost of each Policy row, then the costliest ones sorted with a bar chart."""
     end = _table(ws, plan.rules)
     ws.freeze_panes = "A2"
-    row = _title(ws, end + 1, "Price of resilience: optimum with all Policy rules minus optimum without any")
-    for label, value in plan.resilience.items():
-        ws.cell(row=row, column=1, value=label).font = Font(bold=True)
-        ws.cell(row=row, column=2, value=_cell_value(value)).number_format = MONEY
-        row += 1
+    row = _resilience(ws, _title(ws, end + 1, "Price of resilience: optimum with all Policy rules minus optimum "
+                                              "without any"), plan)
     ws.cell(row=row, column=1, value="Costs of single rules need not add up to the price of resilience: "
                                       "rules interact.")
     top = plan.rules[plan.rules["cost_of_rule"].fillna(0.0) > 0].sort_values(
@@ -369,14 +377,8 @@ def _rules_sheet(ws: Worksheet, plan: Plan, currency: str) -> None:
         row = _table(ws, top[["rule", "cost_of_rule"]], top=row, comments=False)
         for r in range(first + 1, row):
             ws.cell(row=r, column=2).number_format = MONEY
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = f"Cost of the top rules ({currency})"
-        chart.legend = None
-        chart.add_data(Reference(ws, min_col=2, min_row=first, max_row=row - 1), titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=row - 1))
+        chart = _horizontal_bars(ws, f"Cost of the top rules ({currency})", first, row - 1, currency)
         chart.y_axis.number_format = "#,##0"
-        _chart_axes(chart, None, currency)
         chart.width, chart.height = 22, 5 + 0.7 * len(top)
         ws.add_chart(chart, f"D{first}")
     _fit_columns(ws)
