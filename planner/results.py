@@ -43,7 +43,8 @@ class Plan:
     violations: pd.DataFrame = field(default_factory=pd.DataFrame)  # rows an elastic plan relaxes
     diagnosis: pd.DataFrame = field(default_factory=pd.DataFrame)  # conflicting input rows of an infeasible input
     diagnosis_notes: list[str] = field(default_factory=list)
-    run: dict[str, object] = field(default_factory=dict)
+    run: dict[str, object] = field(default_factory=dict)  # provenance and solver outcome: the Run sheet
+    timings: dict[str, float] = field(default_factory=dict)  # wall-clock seconds; in the Run sheet only on request
     warnings: list[str] = field(default_factory=list)
 
     @property

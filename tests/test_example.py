@@ -25,6 +25,7 @@ def test_committed_workbook_matches_its_csv_sources(tmp_path: Path) -> None:
     fresh, _ = planner.read(rebuilt)
     assert warnings == []
     assert dataclasses.replace(committed, source=None) == dataclasses.replace(fresh, source=None)
+    assert rebuilt.read_bytes() == EXAMPLE.read_bytes()  # workbooks are written reproducibly
 
 
 def test_example_solves_to_a_checked_optimum() -> None:

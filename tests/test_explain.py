@@ -102,7 +102,12 @@ def test_rules_sheet_and_no_rule_costs_flag(tmp_path: Path) -> None:
     assert [rules.cell(row=r, column=1).value for r in (first + 1, first + 2)] == [
         "Policy!A2 max_share country:C1 0.5 on every item", "Policy!A4 exclude supplier:S2 on every item"]
     run_sheet = {r[0].value: r[1].value for r in wb["Run"].iter_rows(min_row=2)}
-    assert run_sheet["rule analysis seconds"] >= 0
+    assert run_sheet["rule analysis re-solves"] == 4
+
+    timed = tmp_path / "timed.xlsx"
+    assert run("solve", str(src), "-o", str(timed), "--timings").returncode == 0
+    run_sheet = {r[0].value: r[1].value for r in openpyxl.load_workbook(timed)["Run"].iter_rows(min_row=2)}
+    assert run_sheet["rule analysis seconds"] >= 0 and run_sheet["solve seconds"] >= 0
 
     quick = tmp_path / "quick.xlsx"
     assert run("solve", str(src), "-o", str(quick), "--no-rule-costs").returncode == 0

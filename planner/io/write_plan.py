@@ -27,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.data import PlanningData
 from planner.io.atomic import atomic_write
+from planner.io.reproducible import save_reproducibly
 from planner.results import Plan
 
 MONEY = "#,##0.00"
@@ -94,11 +95,13 @@ COLUMNS: dict[str, tuple[str | None, str]] = {
 }
 
 
-def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData | None = None) -> None:
+def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData | None = None,
+               timings: bool = False) -> None:
     """Write the plan workbook to `path` atomically (an existing file is replaced whole or kept).
 
-    With `data`, the Shares and Coverage sheets also show each cap and
-    required coverage next to the plan's figures.
+    With `data`, the Shares sheet also shows each cap next to the plan's
+    shares. The same plan gives the same bytes; `timings` adds wall-clock
+    times to the Run sheet, which then differ from run to run.
     """
     wb = Workbook()
     _plan_sheet(wb.active, plan)
@@ -112,9 +115,9 @@ def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData
         _rules_sheet(wb.create_sheet("Rules"), plan, currency)
     if plan.status == "relaxed":
         _violations_sheet(wb.create_sheet("Violations"), plan)
-    _run_sheet(wb.create_sheet("Run"), plan)
+    _run_sheet(wb.create_sheet("Run"), plan, timings)
     _print_setup(wb)
-    atomic_write(path, lambda tmp: wb.save(tmp))
+    atomic_write(path, lambda tmp: save_reproducibly(wb, tmp))
 
 
 def _print_setup(wb: Workbook) -> None:
@@ -410,13 +413,16 @@ def _scenarios_sheet(ws: Worksheet, plan: Plan) -> None:
     _fit_columns(ws)
 
 
-def _run_sheet(ws: Worksheet, plan: Plan) -> None:
+def _run_sheet(ws: Worksheet, plan: Plan, timings: bool = False) -> None:
     for col, name in enumerate(("field", "value"), start=1):
         cell = ws.cell(row=1, column=col, value=name)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
     row = 2
-    for key, value in plan.run.items():
+    entries = dict(plan.run)
+    if timings:
+        entries.update(plan.timings)
+    for key, value in entries.items():
         ws.cell(row=row, column=1, value=key)
         cell = ws.cell(row=row, column=2, value=_cell_value(value))
         if isinstance(value, float):
@@ -448,7 +454,7 @@ def write_diagnosis(plan: Plan, path: Path) -> None:
     _fit_columns(ws)
     _run_sheet(wb.create_sheet("Run"), plan)
     _print_setup(wb)
-    atomic_write(path, lambda tmp: wb.save(tmp))
+    atomic_write(path, lambda tmp: save_reproducibly(wb, tmp))
 
 
 def write_frontier(table: pd.DataFrame, path: Path, rule_label: str, currency: str, run: dict[str, object]) -> None:
@@ -492,4 +498,4 @@ def write_frontier(table: pd.DataFrame, path: Path, rule_label: str, currency: s
     runs = wb.create_sheet("Run")
     _run_sheet(runs, Plan(status="frontier", message="", run=run))
     _print_setup(wb)
-    atomic_write(path, lambda tmp: wb.save(tmp))
+    atomic_write(path, lambda tmp: save_reproducibly(wb, tmp))

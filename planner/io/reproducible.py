@@ -1,0 +1,47 @@
+"""Byte-identical workbooks: the same plan gives the same bytes, so plans can be versioned and diffed.
+
+openpyxl stamps the package with the time of saving twice: in the zip
+entries' dates and in the document properties (`docProps/core.xml`). Both are
+replaced by a fixed instant, `SOURCE_DATE_EPOCH` if set (the convention of
+reproducible builds), else 2000-01-01T00:00:00Z.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook
+
+
+def fixed_instant() -> dt.datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime(2000, 1, 1)
+
+
+def save_reproducibly(wb: Workbook, path: Path) -> None:
+    """Save `wb` to `path`, then rewrite the package with fixed timestamps."""
+    instant = fixed_instant()
+    wb.properties.creator = "planner"
+    wb.properties.created = instant
+    wb.properties.lastModifiedBy = None
+    wb.save(path)
+    stamp = instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                # openpyxl sets `modified` to the time of saving whatever the properties say
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                              rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(max(instant.year, 1980), instant.month, instant.day,
+                                                              instant.hour, instant.minute, instant.second))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            target.writestr(fixed, data)
