@@ -27,6 +27,7 @@ class Item:
     demand: float
     unit: str = ""
     row: int | None = None
+    origin: tuple[tuple[str, str], ...] = ()  # (column, cell) of values set by an update file
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Supplier:
     capacity: float = math.inf
     fixed_cost: float = 0.0
     row: int | None = None
+    origin: tuple[tuple[str, str], ...] = ()  # (column, cell) of values set by an update file
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Country:
     blocs: tuple[str, ...] = ()
     tariff: float = 0.0
     row: int | None = None
+    origin: tuple[tuple[str, str], ...] = ()  # (column, cell) of values set by an update file
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Offer:
     min_order: float = 0.0
     freight: float = 0.0
     row: int | None = None
+    origin: tuple[tuple[str, str], ...] = ()  # (column, cell) of values set by an update file
 
     @property
     def key(self) -> OfferKey:
@@ -141,6 +145,7 @@ class Source:
     path: str
     sha256: str
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> column name -> letter
+    changes: tuple[tuple[str, str], ...] = ()  # (what, detail) of each update file and override applied
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,13 @@ class PlanningData:
     source: Source | None = None
 
     # ---- derived views (pure functions of the records above) ----
+
+    def where(self, sheet: str, record: Item | Supplier | Country | Offer, column: str) -> str:
+        """Where a record's value was last set: an update file's cell, or the input workbook's."""
+        for name, place in record.origin:
+            if name == column:
+                return place
+        return self.cell(sheet, column, record.row)
 
     def cell(self, sheet: str, column: str, row: int | None) -> str:
         """Where a value sits in the input workbook, as Excel names it: `Offers!D12`.

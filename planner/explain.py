@@ -48,21 +48,21 @@ def describe(data: PlanningData, family: str, index: tuple) -> RowRef:
     if family == "Item-demand":
         (item,) = index
         d = data.items[item]
-        return RowRef(family, index, (f"{data.cell('Items', 'demand', d.row)} demand {d.demand:g} of '{item}'",),
+        return RowRef(family, index, (f"{data.where('Items', d, 'demand')} demand {d.demand:g} of '{item}'",),
                       max(d.demand, 1.0))
     if family == "Supplier-capacity":
         (name,) = index
         s = data.suppliers[name]
-        return RowRef(family, index, (f"{data.cell('Suppliers', 'capacity', s.row)} capacity {s.capacity:g} of '{name}'",),
+        return RowRef(family, index, (f"{data.where('Suppliers', s, 'capacity')} capacity {s.capacity:g} of '{name}'",),
                       max(s.capacity, 1.0))
     if family in ("Offer-capacity", "Offer-min-order", "Offer-use", "Supplier-use"):
         item, supplier = index
         o = data.offers[item, supplier]
         scale = max(data.items[item].demand, 1.0)
         if family == "Offer-capacity":
-            label = f"{data.cell('Offers', 'capacity', o.row)} capacity {o.capacity:g} of '{item}' from '{supplier}'"
+            label = f"{data.where('Offers', o, 'capacity')} capacity {o.capacity:g} of '{item}' from '{supplier}'"
         elif family == "Offer-min-order":
-            label = f"{data.cell('Offers', 'min_order', o.row)} min_order {o.min_order:g} of '{item}' from '{supplier}'"
+            label = f"{data.where('Offers', o, 'min_order')} min_order {o.min_order:g} of '{item}' from '{supplier}'"
         else:
             label = f"{family} of '{item}' from '{supplier}' (links the quantity to its on/off decision)"
         return RowRef(family, index, (label,), scale)

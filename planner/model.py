@@ -94,7 +94,7 @@ def structural_conflicts(data: PlanningData) -> list[str]:
     by_item = offers_by_item(data)
     for item in data.items.values():
         if item.demand > 0 and not by_item[item.name]:
-            where = f"{data.cell('Items', 'demand', item.row)} " if item.row is not None else ""
+            where = f"{data.where('Items', item, 'demand')} " if item.row is not None or item.origin else ""
             excluded = sorted({r.label() for key, rules in data.excluded_by.items() if key[0] == item.name for r in rules})
             reason = f"every offer is excluded by {'; '.join(excluded)}" if excluded else "there is no offer for it in Offers"
             conflicts.append(f"Item-demand: {where}demand {item.demand:g} of '{item.name}' cannot be bought: {reason}")

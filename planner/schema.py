@@ -8,8 +8,12 @@ same columns for people; a test keeps the two in step.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
+
+# A number written as text that is read without guessing a locale: "1250.5", " 42 ", "1e3".
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 ColumnKind = Literal["id", "number", "share", "text", "rule", "group", "setting", "value"]
 
@@ -161,3 +165,21 @@ def normalize(label: object) -> str:
     """Header/sheet-name key: case-insensitive, trimmed, `_` equal to space."""
     text = str(label).replace("_", " ").strip().lower()
     return " ".join(text.split())
+
+
+# Update tables (`planner solve --update FILE`): the key columns say what a row
+# updates, the other columns are the values it sets; a blank cell keeps the
+# base value. One CSV is one table; each sheet of an .xlsx update is one table.
+UPDATE_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # kind: (key columns, value columns)
+    "Offers": (("item", "supplier"), ("price", "capacity", "min_order", "freight")),
+    "Suppliers": (("supplier",), ("capacity", "fixed_cost", "country")),
+    "Countries": (("country",), ("tariff", "name", "blocs")),
+    "Items": (("item",), ("demand", "unit")),
+}
+
+UPDATE_SPEC = SheetSpec(
+    "Update", False, "an update table: key columns, then the values to set",
+    tuple(Column(name, "text", False, f"update column {name}") for name in dict.fromkeys(
+        name for keys, values in UPDATE_KINDS.values() for name in (*keys, *values))),
+)

@@ -27,9 +27,8 @@ from planner.data import (
 )
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
-from planner.schema import GROUP_KINDS, RULES, SETTING_BY_NAME, normalize
+from planner.schema import GROUP_KINDS, PLAIN_NUMBER, RULES, SETTING_BY_NAME, normalize
 
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _PREFIX = re.compile(r"^\s*(country|bloc|supplier)\s*:\s*(.*)$", re.IGNORECASE)
 _EACH = {f"each {kind}": kind for kind in GROUP_KINDS}
 
@@ -40,15 +39,14 @@ def validate(raw: RawWorkbook, log: ProblemLog) -> PlanningData | None:
     return v.run()
 
 
-class _Validator:
-    def __init__(self, raw: RawWorkbook, log: ProblemLog) -> None:
-        self.raw = raw
-        self.log = log
-        # every id written in a sheet, valid row or not: a reference to an id whose
-        # own row is bad is not reported again (that error is already logged)
-        self.ids: dict[str, set[str]] = {}
+class CellParser:
+    """Typed values from raw cells, each problem logged with its sheet, cell and column.
 
-    # ---- cell parsers -------------------------------------------------
+    Shared by the workbook validator and by update tables (`planner.update`).
+    """
+
+    def __init__(self, log: ProblemLog) -> None:
+        self.log = log
 
     def _bad(self, sheet: RawSheet, cell: RawCell, column: str, message: str) -> None:
         self.log.error(sheet.name, cell.coordinate, column, message, cell.value)
@@ -109,7 +107,7 @@ class _Validator:
         value = cell.value
         if isinstance(value, str):
             text = value.strip()
-            if not _PLAIN_NUMBER.fullmatch(text):
+            if not PLAIN_NUMBER.fullmatch(text):
                 self._bad(sheet, cell, column, f"'{value}' is not a plain number (write it as a number, "
                           "without thousands separators, currency or units; the locale is never guessed)")
                 return None
@@ -130,6 +128,15 @@ class _Validator:
             self._bad(sheet, cell, column, f"{number:g} is not a share in [0, 1] (write 30 % as 0.3)")
             return None
         return number
+
+
+class _Validator(CellParser):
+    def __init__(self, raw: RawWorkbook, log: ProblemLog) -> None:
+        super().__init__(log)
+        self.raw = raw
+        # every id written in a sheet, valid row or not: a reference to an id whose
+        # own row is bad is not reported again (that error is already logged)
+        self.ids: dict[str, set[str]] = {}
 
     # ---- sheets -------------------------------------------------------
 

@@ -10,6 +10,7 @@ once and never opened for writing.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import zipfile
@@ -22,7 +23,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
-from planner.schema import SHEETS, SheetSpec, normalize
+from planner.schema import PLAIN_NUMBER, SHEETS, UPDATE_SPEC, SheetSpec, normalize
+
 
 
 def read_workbook(path: str | Path, log: ProblemLog) -> RawWorkbook | None:
@@ -67,6 +69,79 @@ def read_workbook(path: str | Path, log: ProblemLog) -> RawWorkbook | None:
     return RawWorkbook(path=str(path), sha256=digest, sheets=sheets)
 
 
+def read_update_file(path: str | Path, log: ProblemLog) -> tuple[str, list[RawSheet]] | None:
+    """An update file's tables and its SHA-256: a CSV is one table, each sheet of an .xlsx one table.
+
+    Sheets are named `prices.csv` or `prices.xlsx:Offers` in messages. In a
+    CSV every cell is text: plain decimal numbers become numbers (that is how
+    CSV writes them), anything else stays text for the validator to judge.
+    """
+    path = Path(path)
+    if not path.is_file():
+        log.error(path.name, "", "", f"update file not found: {path}" if not path.exists() else f"{path} is not a file")
+        return None
+    content = path.read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return digest, [_csv_table(path.name, content, log)] if content.strip() else []
+    if suffix != ".xlsx":
+        log.error(path.name, "", "", f"an update file must be .csv or .xlsx, got '{path.suffix or 'no extension'}'")
+        return None
+    try:
+        formulas = openpyxl.load_workbook(io.BytesIO(content), data_only=False)
+        values = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        log.error(path.name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
+        return None
+    tables = []
+    for title in formulas.sheetnames:
+        if formulas[title].max_row <= 1 and formulas[title].max_column <= 1 and formulas[title]["A1"].value is None:
+            continue  # an empty sheet updates nothing
+        sheet = _read_sheet(formulas[title], values[title], UPDATE_SPEC, log, label=f"{path.name}:{title}")
+        if sheet is not None:
+            tables.append(sheet)
+    return digest, tables
+
+
+def _csv_table(name: str, content: bytes, log: ProblemLog) -> RawSheet:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("latin-1")
+        log.warning(name, "", "", "not UTF-8; read as Latin-1")
+    rows = list(csv.reader(io.StringIO(text)))
+    header = rows[0] if rows else []
+    known = {normalize(c.name): c.name for c in UPDATE_SPEC.columns}
+    columns: dict[str, str] = {}
+    extra: list[str] = []
+    for index, label in enumerate(header):
+        key = known.get(normalize(label))
+        letter = get_column_letter(index + 1)
+        if key is None:
+            if label.strip():
+                extra.append(f"{label} ({letter})")
+        elif key in columns:
+            log.error(name, f"{letter}1", key, f"column appears twice (also in column {columns[key]})", label)
+        else:
+            columns[key] = letter
+    if extra:
+        log.warning(name, "1:1", "", f"columns ignored (not update columns): {', '.join(extra)}")
+    sheet = RawSheet(name=name, spec_name="Update", header_row=1, columns=columns)
+    positions = {key: openpyxl.utils.column_index_from_string(letter) - 1 for key, letter in columns.items()}
+    for number, values in enumerate(rows[1:], start=2):
+        cells = {}
+        for key, pos in positions.items():
+            raw = values[pos] if pos < len(values) else ""
+            text_value = raw.strip()
+            value: object = None if text_value == "" else (float(text_value) if PLAIN_NUMBER.fullmatch(text_value)
+                                                          else raw)
+            cells[key] = RawCell(value, f"{get_column_letter(pos + 1)}{number}")
+        if any(c.value is not None for c in cells.values()):
+            sheet.rows.append(RawRow(row=number, cells=cells))
+    return sheet
+
+
 def _data_range(ws: Worksheet, spec: SheetSpec, log: ProblemLog) -> tuple[int, int, int, int] | None:
     """(header_row, first_col, last_col, last_row) of the sheet's data."""
     tables = list(ws.tables.values())
@@ -82,7 +157,10 @@ def _data_range(ws: Worksheet, spec: SheetSpec, log: ProblemLog) -> tuple[int, i
     return 1, 1, max(ws.max_column, 1), ws.max_row
 
 
-def _read_sheet(ws: Worksheet, ws_values: Worksheet, spec: SheetSpec, log: ProblemLog) -> RawSheet | None:
+def _read_sheet(ws: Worksheet, ws_values: Worksheet, spec: SheetSpec, log: ProblemLog,
+                label: str | None = None) -> RawSheet | None:
+    """The sheet's rows keyed by `spec`'s columns; `label` names the sheet in messages (default its title)."""
+    name = label or ws.title
     bounds = _data_range(ws, spec, log)
     if bounds is None:
         return None
@@ -99,26 +177,26 @@ def _read_sheet(ws: Worksheet, ws_values: Worksheet, spec: SheetSpec, log: Probl
         if key is None:
             extra.append(f"{header} ({letter})")
         elif key in columns:
-            log.error(ws.title, f"{letter}{header_row}", key, f"column appears twice (also in column {columns[key]})", header)
+            log.error(name, f"{letter}{header_row}", key, f"column appears twice (also in column {columns[key]})", header)
         else:
             columns[key] = letter
     if extra:
-        log.warning(ws.title, f"{header_row}:{header_row}", "", f"columns ignored (not part of the input format): {', '.join(extra)}")
+        log.warning(name, f"{header_row}:{header_row}", "", f"columns ignored (not part of the input format): {', '.join(extra)}")
     missing = [c.name for c in spec.columns if c.required and c.name not in columns]
-    for name in missing:
+    for column in missing:
         found = ", ".join(str(ws.cell(row=header_row, column=c).value) for c in range(first_col, last_col + 1)
                           if ws.cell(row=header_row, column=c).value is not None) or "none"
-        log.error(ws.title, f"{header_row}:{header_row}", name,
+        log.error(name, f"{header_row}:{header_row}", column,
                   f"required column is missing from the header row (headers found: {found})")
     if missing:
         return None
 
-    sheet = RawSheet(name=ws.title, spec_name=spec.name, header_row=header_row, columns=columns)
-    col_index = {name: openpyxl.utils.column_index_from_string(letter) for name, letter in columns.items()}
+    sheet = RawSheet(name=name, spec_name=spec.name, header_row=header_row, columns=columns)
+    col_index = {key: openpyxl.utils.column_index_from_string(letter) for key, letter in columns.items()}
     for r in range(header_row + 1, last_row + 1):
         cells: dict[str, RawCell] = {}
-        for name, c in col_index.items():
-            cells[name] = _raw_cell(ws.cell(row=r, column=c), ws_values.cell(row=r, column=c))
+        for key, c in col_index.items():
+            cells[key] = _raw_cell(ws.cell(row=r, column=c), ws_values.cell(row=r, column=c))
         if all(_is_blank(cell) for cell in cells.values()):
             continue
         sheet.rows.append(RawRow(row=r, cells=cells))
