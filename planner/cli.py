@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"plan workbook to write (default: {DEFAULT_OUTPUT_DIR}/<input name>-plan.xlsx)")
     solve.add_argument("--json", action="store_true",
                        help="print one JSON object (status, total_cost, output, ...) on stdout and nothing else")
+    _add_change_options(solve)
     solve.add_argument("--timings", action="store_true",
                        help="also record wall-clock times in the Run sheet (the plan then differs byte for byte "
                             "between runs; without it the same input gives the same file)")
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "(exit 2 if there is any error, 0 otherwise). Nothing is written.")
     validate.add_argument("input", metavar="INPUT.xlsx")
     validate.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    _add_change_options(validate)
 
     template = sub.add_parser(
         "template", help="write an empty input workbook with explanations",
@@ -93,6 +95,19 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("output", metavar="OUT.xlsx")
     template.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
     return parser
+
+
+def _add_change_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--update", metavar="FILE", action="append", default=[],
+                        help="apply an update table (.csv, or every sheet of an .xlsx) before solving; repeatable, "
+                             "applied in order. Key columns item+supplier (offers: price, capacity, min_order, "
+                             "freight), supplier (capacity, fixed_cost), country (tariff) or item (demand); "
+                             "a blank cell keeps the base value, 'unlimited' removes a capacity")
+    parser.add_argument("--allow-new", action="store_true",
+                        help="let update rows add offers, suppliers, countries or items the base lacks")
+    parser.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], dest="overrides",
+                        help="override a setting (time_limit=30) or a Policy row's value (Policy!7=0.3, "
+                             "also Policy!7.value=0.3 or Policy!D7=0.3); repeatable")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,7 +175,7 @@ def _output_path(args: argparse.Namespace, given: str | None = None, suffix: str
 
 
 def _solve(args: argparse.Namespace) -> int:
-    from planner.pipeline import read, solve
+    from planner.pipeline import load, solve
     from planner.problems import InputError
 
     target, why = _output_path(args)
@@ -172,7 +187,7 @@ def _solve(args: argparse.Namespace) -> int:
     if target is None or (args.diagnose is not None and diagnosis_path is None):
         return _finish(args, {"status": "invalid", "total_cost": None, "output": None, "message": why}, EXIT_INVALID)
     try:
-        data, warnings = read(args.input)
+        data, warnings = load(args.input, args.update, args.overrides, args.allow_new)
     except InputError as exc:
         return _invalid(args, exc)
     for warning in warnings:
@@ -275,7 +290,8 @@ def _invalid(args: argparse.Namespace, exc: Any) -> int:
         "warnings": [p.as_dict() for p in exc.warnings],
     }
     if not args.json:
-        _say(f"{args.input}: {len(exc.problems)} problem(s); nothing was written.")
+        changed = " (with its updates and overrides)" if getattr(args, "update", None) or getattr(args, "overrides", None) else ""
+        _say(f"{args.input}{changed}: {len(exc.problems)} problem(s); nothing was written.")
         for problem in exc.problems:
             _say(f"  error: {problem}")
         for warning in exc.warnings:
@@ -292,11 +308,11 @@ def _finish(args: argparse.Namespace, payload: dict[str, Any], code: int, quiet:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from planner.pipeline import read
+    from planner.pipeline import load
     from planner.problems import InputError
 
     try:
-        data, warnings = read(args.input)
+        data, warnings = load(args.input, args.update, args.overrides, args.allow_new)
     except InputError as exc:
         if args.json:
             return _invalid(args, exc)

@@ -36,6 +36,32 @@ def read(path: str | Path) -> tuple[PlanningData, list[Problem]]:
     return data, log.warnings
 
 
+def load(path: str | Path, updates: list[str | Path] = (), overrides: list[str] = (),  # type: ignore[assignment]
+         allow_new: bool = False) -> tuple[PlanningData, list[Problem]]:
+    """Read a base workbook, then apply update files and overrides in order: (data, warnings).
+
+    Raises `InputError` with every problem of the base, or else with every
+    problem of the updates and overrides together. Nothing is written.
+    """
+    data, warnings = read(path)
+    if not updates and not overrides:
+        return data, warnings
+    from planner.io.read import read_update_file
+    from planner.update import apply_overrides, apply_updates
+
+    log = ProblemLog()
+    files = []
+    for update in updates:
+        found = read_update_file(update, log)
+        if found is not None:
+            files.append((Path(update), found[0], found[1]))
+    data = apply_updates(data, files, log, allow_new) if files else data
+    data = apply_overrides(data, list(overrides), log) if overrides else data
+    if log.errors:
+        raise InputError(log.errors, warnings + log.warnings)
+    return data, warnings + log.warnings
+
+
 def model_size(model: pyo.ConcreteModel) -> dict[str, int]:
     variables = list(model.component_data_objects(pyo.Var))
     return {
@@ -50,6 +76,8 @@ def _run_info(data: PlanningData) -> dict[str, object]:
     if data.source is not None:
         run["input file"] = Path(data.source.path).name
         run["input SHA-256"] = data.source.sha256
+    if data.source is not None:
+        run.update(dict(data.source.changes))
     run.update({f"{name} version": v for name, v in versions().items()})
     run["problem type"] = "MIP" if data.is_mip else "LP"
     return run
@@ -187,4 +215,4 @@ def frontier(data: PlanningData, rule: Rule, values: list[float]) -> pd.DataFram
     return pd.DataFrame(rows, columns=columns)
 
 
-__all__ = ["read", "solve", "solve_elastic", "frontier", "InputError", "Plan"]
+__all__ = ["read", "load", "solve", "solve_elastic", "frontier", "InputError", "Plan"]

@@ -1,0 +1,278 @@
+"""Apply update tables and overrides to validated data, without touching the base workbook.
+
+An update table's key columns say what each row updates:
+
+| key columns       | updates    | value columns                     |
+|-------------------|------------|-----------------------------------|
+| item, supplier    | Offers     | price, capacity, min_order, freight |
+| supplier          | Suppliers  | capacity, fixed_cost, country     |
+| country           | Countries  | tariff, name, blocs               |
+| item              | Items      | demand, unit                      |
+
+A value present replaces the base value, a blank keeps it, `unlimited`
+removes a capacity. A key missing from the base is an error naming the file,
+row and column, unless `allow_new` adds it (then the columns a new record
+needs must be given). Tables apply in dependency order (Countries, Items,
+Suppliers, Offers), in the order given within each kind.
+
+Overrides (`--set`) change one Settings value or one Policy row's value:
+
+    time_limit=30            Settings!mip_gap=0.001
+    Policy!7=0.3             Policy!7.value=0.3          Policy!D7=0.3
+
+Every value is checked as in the workbook, every problem is collected, and
+the changes applied are recorded in `data.source.changes` for the Run sheet.
+No solver object and no file is touched here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from pathlib import Path
+
+from planner.data import Country, Item, Offer, PlanningData, Settings, Source, Supplier
+from planner.problems import ProblemLog
+from planner.raw import RawCell, RawRow, RawSheet
+from planner.schema import PLAIN_NUMBER, SETTING_BY_NAME, UPDATE_KINDS, normalize
+from planner.validate import CellParser
+
+ORDER = ("Countries", "Items", "Suppliers", "Offers")
+NUMBER_COLUMNS = {"price", "capacity", "min_order", "freight", "fixed_cost", "tariff", "demand"}
+_POLICY = re.compile(r"^policy\s*!\s*([a-z]*)(\d+)(?:\s*\.\s*value)?$", re.IGNORECASE)
+
+
+def table_kind(sheet: RawSheet) -> str | None:
+    """What a table updates, from its key columns (most specific first)."""
+    present = set(sheet.columns)
+    for kind in ("Offers", "Suppliers", "Countries", "Items"):
+        if set(UPDATE_KINDS[kind][0]) <= present:
+            return kind
+    return None
+
+
+class _Updater(CellParser):
+    def __init__(self, data: PlanningData, log: ProblemLog, allow_new: bool) -> None:
+        super().__init__(log)
+        self.allow_new = allow_new
+        self.records: dict[str, dict] = {
+            "Items": dict(data.items), "Suppliers": dict(data.suppliers),
+            "Countries": dict(data.countries), "Offers": dict(data.offers)}
+
+    def value(self, sheet: RawSheet, row: RawRow, column: str) -> object:
+        """The typed value of a cell, `None` for blank (keep), or `_BAD` (logged)."""
+        cell = row.cells.get(column)
+        if cell is None or cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
+            return None if cell is None or not cell.error else self._error(sheet, cell, column, cell.error)
+        if column == "capacity" and isinstance(cell.value, str) and normalize(cell.value) == "unlimited":
+            return math.inf
+        if column in NUMBER_COLUMNS:
+            number = self.number(sheet, row, column)
+            return _BAD if number is None else number
+        if column == "country":
+            name = self.ident(sheet, row, column, True)
+            if name is not None and name not in self.records["Countries"]:
+                self._bad(sheet, cell, column, f"'{name}' is not listed in Countries")
+                return _BAD
+            return _BAD if name is None else name
+        if column == "blocs":
+            return tuple(dict.fromkeys(b.strip() for b in str(cell.value).split(",") if b.strip()))
+        return self.text(row, column)
+
+    def _error(self, sheet: RawSheet, cell: RawCell, column: str, message: str) -> object:
+        self._bad(sheet, cell, column, message)
+        return _BAD
+
+    def apply(self, sheet: RawSheet, kind: str) -> tuple[int, int]:
+        """Apply one table; (rows changed, rows added)."""
+        keys, allowed = UPDATE_KINDS[kind]
+        ignored = [c for c in sheet.columns if c not in keys and c not in allowed]
+        if ignored:
+            self.log.warning(sheet.name, f"{sheet.header_row}:{sheet.header_row}", "",
+                             f"columns ignored in a {kind} update (it sets {', '.join(allowed)}): {', '.join(ignored)}")
+        records = self.records[kind]
+        seen: dict[tuple, int] = {}
+        changed = added = 0
+        for row in sheet.rows:
+            key = tuple(self.ident(sheet, row, k, True) for k in keys)
+            values = {c: self.value(sheet, row, c) for c in allowed if c in sheet.columns}
+            if any(k is None for k in key) or any(v is _BAD for v in values.values()):
+                continue
+            if key in seen:
+                self._bad(sheet, row.cells[keys[-1]], keys[-1], f"{_name(key)} appears again in this table "
+                          f"(first in row {seen[key]})")
+                continue
+            seen[key] = row.row
+            given = {c: v for c, v in values.items() if v is not None}
+            origin = tuple((c, f"{sheet.name}!{row.cells[c].coordinate}") for c in given)
+            record_key = key if kind == "Offers" else key[0]
+            old = records.get(record_key)
+            if old is None:
+                new = self._new(sheet, row, kind, key, given, origin)
+                if new is not None:
+                    records[record_key] = new
+                    added += 1
+                continue
+            updated = dataclasses.replace(old, **{_field(kind, c): v for c, v in given.items()},
+                                          origin=_merge(old.origin, origin))
+            if any(getattr(updated, _field(kind, c)) != getattr(old, _field(kind, c)) for c in given):
+                changed += 1
+            records[record_key] = updated
+        return changed, added
+
+    def _new(self, sheet: RawSheet, row: RawRow, kind: str, key: tuple, given: dict, origin: tuple) -> object:
+        first = row.cells[UPDATE_KINDS[kind][0][0]]
+        if not self.allow_new:
+            self._bad(sheet, first, UPDATE_KINDS[kind][0][0], f"{_name(key)} is not in the base workbook's {kind} "
+                      "(add it there, or pass --allow-new to add it from this file)")
+            return None
+        required = {"Offers": ("price",), "Suppliers": ("country",), "Items": ("demand",), "Countries": ()}[kind]
+        missing = [c for c in required if c not in given]
+        if missing:
+            self._bad(sheet, first, missing[0], f"new {kind[:-1].lower()} {_name(key)} needs {', '.join(missing)}")
+            return None
+        if kind == "Offers":
+            item, supplier = key
+            unknown = [(c, n, k) for c, n, k in (("item", item, "Items"), ("supplier", supplier, "Suppliers"))
+                       if n not in self.records[k]]
+            for column, name, where in unknown:
+                self._bad(sheet, row.cells[column], column, f"'{name}' is not listed in {where}")
+            if unknown:
+                return None
+            return Offer(item, supplier, given["price"], given.get("capacity", math.inf), given.get("min_order", 0.0),
+                         given.get("freight", 0.0), None, origin)
+        if kind == "Suppliers":
+            return Supplier(key[0], given["country"], given.get("capacity", math.inf), given.get("fixed_cost", 0.0),
+                            None, origin)
+        if kind == "Items":
+            return Item(key[0], given["demand"], given.get("unit", ""), None, origin)
+        return Country(key[0], given.get("name", ""), given.get("blocs", ()), given.get("tariff", 0.0), None, origin)
+
+
+_BAD = object()
+
+
+def _field(kind: str, column: str) -> str:
+    """The record field an update column sets (Countries' `name` is the record's `label`)."""
+    return "label" if (kind, column) == ("Countries", "name") else column
+
+
+def _merge(old: tuple[tuple[str, str], ...], new: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    replaced = {c for c, _ in new}
+    return tuple(p for p in old if p[0] not in replaced) + new
+
+
+def _name(key: tuple) -> str:
+    return f"offer of '{key[1]}' for '{key[0]}'" if len(key) == 2 else f"'{key[0]}'"
+
+
+def apply_updates(data: PlanningData, files: list[tuple[Path, str, list[RawSheet]]], log: ProblemLog,
+                  allow_new: bool = False) -> PlanningData:
+    """Data with every update table applied: `files` holds (path, SHA-256, tables) in the order given."""
+    updater = _Updater(data, log, allow_new)
+    tagged = []
+    for path, digest, tables in files:
+        if not tables:
+            log.warning(path.name, "", "", "holds no update table; nothing applied")
+        for sheet in tables:
+            kind = table_kind(sheet)
+            if kind is None:
+                log.error(sheet.name, f"{sheet.header_row}:{sheet.header_row}", "",
+                          "cannot tell what this table updates: it needs the key columns item and supplier "
+                          "(Offers), supplier (Suppliers), country (Countries) or item (Items)")
+                continue
+            tagged.append((ORDER.index(kind), len(tagged), path, digest, sheet, kind))
+    changes: list[tuple[str, str]] = []
+    for _, _, path, digest, sheet, kind in sorted(tagged, key=lambda t: (t[0], t[1])):
+        changed, added = updater.apply(sheet, kind)
+        changes.append((f"update {sheet.name}", f"{kind}: {changed} row(s) changed, {added} added; "
+                                                 f"file {path.name}, SHA-256 {digest}"))
+    r = updater.records
+    offers = r["Offers"]
+    # an offer whose supplier moved to a country that no longer exists cannot happen: countries are never removed
+    return dataclasses.replace(data, items=r["Items"], suppliers=r["Suppliers"], countries=r["Countries"],
+                               offers=offers, source=_with_changes(data.source, changes))
+
+
+def _with_changes(source: Source | None, changes: list[tuple[str, str]]) -> Source:
+    base = source or Source(path="(built in code)", sha256="")
+    return dataclasses.replace(base, changes=base.changes + tuple(changes))
+
+
+def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -> PlanningData:
+    """Data with every `--set` override applied; problems are logged against `--set`."""
+    rules = list(data.rules)
+    settings = dataclasses.asdict(data.settings)
+    changes: list[tuple[str, str]] = []
+    for text in overrides:
+        target, sep, raw_value = text.partition("=")
+        target, raw_value = target.strip(), raw_value.strip()
+        if not sep or not target:
+            log.error(f"--set {text}", "", "", "write NAME=VALUE: a setting (time_limit=30) or a Policy row's value "
+                                         "(Policy!7=0.3)", text)
+            continue
+        policy = _POLICY.match(target)
+        if policy:
+            letter, row = policy.group(1).upper(), int(policy.group(2))
+            value_letter = data.source.columns.get("Policy", {}).get("value") if data.source else None
+            if letter and value_letter and letter != value_letter:
+                log.error(f"--set {text}", "", "", f"column {letter} of Policy is not its value column ({value_letter})", text)
+                continue
+            index = next((k for k, r in enumerate(rules) if r.row == row), None)
+            if index is None:
+                rows = ", ".join(str(r.row) for r in rules if r.row is not None) or "none"
+                log.error(f"--set {text}", "", "", f"Policy row {row} holds no rule (rules are in rows {rows})", text)
+                continue
+            if rules[index].kind == "exclude":
+                log.error(f"--set {text}", "", "", f"Policy row {row} is an exclude rule, which has no value", text)
+                continue
+            value = _share(raw_value, text, log)
+            if value is None:
+                continue
+            changes.append((f"override {target}", f"value {value:g} (was {rules[index].value:g}) in "
+                                                  f"{rules[index].label()}"))
+            rules[index] = dataclasses.replace(rules[index], value=value)
+            continue
+        name = normalize(re.sub(r"^settings\s*!\s*", "", target, flags=re.IGNORECASE)).replace(" ", "_")
+        spec = SETTING_BY_NAME.get(name)
+        if spec is None:
+            log.error(f"--set {text}", "", "", f"'{target}' is neither a setting ({', '.join(SETTING_BY_NAME)}) nor "
+                                         "a Policy row (Policy!7)", text)
+            continue
+        if spec.kind == "text":
+            if not raw_value:
+                log.error(f"--set {text}", "", "", f"{name} needs a value", text)
+                continue
+            new: object = raw_value
+        else:
+            new = _share(raw_value, text, log) if spec.kind == "share" else _positive(raw_value, text, log)
+            if new is None:
+                continue
+        changes.append((f"override {name}", f"{new} (was {settings[name]})"))
+        settings[name] = new
+    return dataclasses.replace(data, rules=tuple(rules), settings=Settings(**settings),
+                               source=_with_changes(data.source, changes))
+
+
+def _number(raw: str, text: str, log: ProblemLog) -> float | None:
+    if not PLAIN_NUMBER.fullmatch(raw) or not math.isfinite(float(raw)):
+        log.error(f"--set {text}", "", "", f"'{raw}' is not a plain number", text)
+        return None
+    return float(raw)
+
+
+def _share(raw: str, text: str, log: ProblemLog) -> float | None:
+    value = _number(raw, text, log)
+    if value is not None and not 0.0 <= value <= 1.0:
+        log.error(f"--set {text}", "", "", f"{value:g} is not a share in [0, 1] (write 30 % as 0.3)", text)
+        return None
+    return value
+
+
+def _positive(raw: str, text: str, log: ProblemLog) -> float | None:
+    value = _number(raw, text, log)
+    if value is not None and value <= 0:
+        log.error(f"--set {text}", "", "", f"{value:g} must be positive", text)
+        return None
+    return value
