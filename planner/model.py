@@ -141,6 +141,7 @@ def create_model(data: PlanningData, view: View = "plan") -> pyo.ConcreteModel:
     m = pyo.ConcreteModel(name="planner")
     offers = model_offers(data, view)
     by_item = offers_by_item(data, offers)
+    add_parameters(m, data, view)
     add_purchases(m, data, offers)
     add_item_demand(m, data, by_item)
     add_supplier_capacity(m, data, offers)
@@ -154,6 +155,67 @@ def create_model(data: PlanningData, view: View = "plan") -> pyo.ConcreteModel:
     return m
 
 
+def parameter_values(data: PlanningData, view: View = "plan") -> dict[str, dict]:
+    """Every number the model takes from the data, by parameter name and index.
+
+    Index sets come from `structure_key`'s ingredients; these values may
+    change between runs without changing the model's shape, and
+    `update_parameters` then pushes them into a built model.
+    """
+    offers = model_offers(data, view)
+    used = {o.supplier for o in offers}
+    rules = {rule_id(data, r): r.value for r in data.rules if r.value is not None}
+    return {
+        "cost": {o.key: data.landed_cost(o) for o in offers},
+        "offer_capacity": {o.key: o.capacity for o in offers if not math.isinf(o.capacity)},
+        "demand": {name: item.demand for name, item in data.items.items()},
+        "supplier_capacity": {s: data.suppliers[s].capacity for s in sorted(used)
+                              if not math.isinf(data.suppliers[s].capacity)},
+        "fixed_cost": {s: data.suppliers[s].fixed_cost for s in sorted(used) if data.suppliers[s].fixed_cost > 0},
+        "big_m": {o.key: big_m(data, o, view) for o in offers
+                  if o.min_order > 0 or data.suppliers[o.supplier].fixed_cost > 0},
+        "min_order": {o.key: o.min_order for o in offers if o.min_order > 0},
+        "rule_value": rules,
+    }
+
+
+def add_parameters(m: pyo.ConcreteModel, data: PlanningData, view: View) -> None:
+    """Mutable parameters for every number from the data (`parameter_values`), so a price or demand
+    update re-solves the built model instead of rebuilding it."""
+    for name, values in parameter_values(data, view).items():
+        m.add_component(name, pyo.Param(list(values), initialize=values, mutable=True, within=pyo.Reals))
+
+
+def update_parameters(m: pyo.ConcreteModel, data: PlanningData, view: View = "plan") -> None:
+    """Set a built model's parameters from `data`, whose `structure_key` must equal the model's data's."""
+    for name, values in parameter_values(data, view).items():
+        param = m.component(name)
+        if set(values) != set(param.keys()):
+            raise ValueError(f"parameter {name} has other indices: the data's structure changed")
+        for index, value in values.items():
+            param[index] = value
+
+
+def structure_key(data: PlanningData, view: View = "plan") -> tuple:
+    """What fixes the model's shape (its index sets and which coefficients exist), not its numbers.
+
+    Two data sets with equal keys give models that differ only in parameter
+    values: offers, which capacities are finite, which suppliers carry fixed
+    costs, which offers have minimum orders, the rules' kinds, items and
+    groups, and the scenario rows (their availabilities are coefficients).
+    """
+    values = parameter_values(data, view)
+    by_item = offers_by_item(data, model_offers(data, view))
+    shares = tuple(tuple(share_rows(data, kind, by_item)) for kind in ("max_share", "min_share"))
+    coverage = tuple(coverage_rows(data, by_item))
+    return (
+        tuple(values["cost"]), tuple(values["offer_capacity"]), tuple(values["supplier_capacity"]),
+        tuple(values["fixed_cost"]), tuple(values["min_order"]),
+        tuple((r.kind, r.item, r.group, r.row) for r in data.rules), shares, coverage, data.scenario_hits,
+        tuple(data.excluded_by), tuple(name for name, offers in by_item.items() if offers), view,
+    )
+
+
 def add_purchases(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...]) -> None:
     """Variables `buy[o]` for every usable offer o = (item, supplier), with `Offer-capacity`.
 
@@ -161,8 +223,9 @@ def add_purchases(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer,
         0 <= buy[o] <= cap_o            (no upper bound when capacity is blank)
     """
     m.OFFERS = pyo.Set(initialize=[o.key for o in offers], dimen=2, ordered=True)
-    caps = {o.key: (None if math.isinf(o.capacity) else o.capacity) for o in offers}
-    m.buy = pyo.Var(m.OFFERS, domain=pyo.NonNegativeReals, bounds=lambda _m, i, s: (0, caps[i, s]))
+    capped = m.offer_capacity
+    m.buy = pyo.Var(m.OFFERS, domain=pyo.NonNegativeReals,
+                    bounds=lambda _m, i, s: (0, capped[i, s] if (i, s) in capped else None))
 
 
 def add_item_demand(m: pyo.ConcreteModel, data: PlanningData, by_item: dict[str, list[Offer]]) -> None:
@@ -171,7 +234,7 @@ def add_item_demand(m: pyo.ConcreteModel, data: PlanningData, by_item: dict[str,
     """
     index = [name for name, offers in by_item.items() if offers]
     m.add_component("Item-demand", pyo.Constraint(
-        index, rule=lambda _m, i: sum(m.buy[o.key] for o in by_item[i]) == data.items[i].demand))
+        index, rule=lambda _m, i: sum(m.buy[o.key] for o in by_item[i]) == m.demand[i]))
 
 
 def add_supplier_capacity(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...]) -> None:
@@ -184,7 +247,7 @@ def add_supplier_capacity(m: pyo.ConcreteModel, data: PlanningData, offers: tupl
             by_supplier[offer.supplier].append(offer.key)
     m.add_component("Supplier-capacity", pyo.Constraint(
         list(by_supplier),
-        rule=lambda _m, s: sum(m.buy[k] for k in by_supplier[s]) <= data.suppliers[s].capacity))
+        rule=lambda _m, s: sum(m.buy[k] for k in by_supplier[s]) <= m.supplier_capacity[s]))
 
 
 def add_supplier_use(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...], view: View) -> None:
@@ -197,7 +260,7 @@ def add_supplier_use(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Off
     m.FIXED_SUPPLIERS = pyo.Set(initialize=sorted({s for _, s in keys}), ordered=True)
     m.use_supplier = pyo.Var(m.FIXED_SUPPLIERS, domain=pyo.Binary)
     m.add_component("Supplier-use", pyo.Constraint(
-        keys, rule=lambda _m, i, s: m.buy[i, s] <= big_m(data, data.offers[i, s], view) * m.use_supplier[s]))
+        keys, rule=lambda _m, i, s: m.buy[i, s] <= m.big_m[i, s] * m.use_supplier[s]))
 
 
 def add_offer_min_order(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...], view: View) -> None:
@@ -210,9 +273,9 @@ def add_offer_min_order(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[
     m.MIN_ORDER_OFFERS = pyo.Set(initialize=keys, dimen=2, ordered=True)
     m.use_offer = pyo.Var(m.MIN_ORDER_OFFERS, domain=pyo.Binary)
     m.add_component("Offer-use", pyo.Constraint(
-        m.MIN_ORDER_OFFERS, rule=lambda _m, i, s: m.buy[i, s] <= big_m(data, data.offers[i, s], view) * m.use_offer[i, s]))
+        m.MIN_ORDER_OFFERS, rule=lambda _m, i, s: m.buy[i, s] <= m.big_m[i, s] * m.use_offer[i, s]))
     m.add_component("Offer-min-order", pyo.Constraint(
-        m.MIN_ORDER_OFFERS, rule=lambda _m, i, s: m.buy[i, s] >= data.offers[i, s].min_order * m.use_offer[i, s]))
+        m.MIN_ORDER_OFFERS, rule=lambda _m, i, s: m.buy[i, s] >= m.min_order[i, s] * m.use_offer[i, s]))
 
 
 def share_rows(data: PlanningData, kind: str, by_item: dict[str, list[Offer]]
@@ -244,12 +307,10 @@ def add_policy_shares(m: pyo.ConcreteModel, data: PlanningData, by_item: dict[st
         rows = share_rows(data, kind, by_item)
         if kind == "max_share":
             def rule(_m, r, i, gk, gn, rows=rows):
-                keys, bound = rows[r, i, gk, gn]
-                return sum(m.buy[k] for k in keys) <= bound
+                return sum(m.buy[k] for k in rows[r, i, gk, gn][0]) <= m.rule_value[r] * m.demand[i]
         else:
             def rule(_m, r, i, gk, gn, rows=rows):
-                keys, bound = rows[r, i, gk, gn]
-                return sum(m.buy[k] for k in keys) >= bound
+                return sum(m.buy[k] for k in rows[r, i, gk, gn][0]) >= m.rule_value[r] * m.demand[i]
         m.add_component(name, pyo.Constraint(list(rows), rule=rule))
 
 
@@ -283,8 +344,8 @@ def add_policy_min_coverage(m: pyo.ConcreteModel, data: PlanningData, by_item: d
     rows = {k: v for k, v in coverage_rows(data, by_item).items() if any(a > 0 for a in v[0].values())}
 
     def rule(_m, r, s, i):
-        levels, bound = rows[r, s, i]
-        return sum(a * m.buy[k] for k, a in levels.items() if a > 0) >= bound
+        levels = rows[r, s, i][0]
+        return sum(a * m.buy[k] for k, a in levels.items() if a > 0) >= m.rule_value[r] * m.demand[i]
 
     m.add_component("Policy-min-coverage", pyo.Constraint(list(rows), rule=rule))
 
@@ -303,8 +364,7 @@ def add_total_cost(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer
         sum_o c_o * buy[o] + sum_{s: F_s > 0} F_s * use_supplier[s],
         c_o = price_o * (1 + tariff of the supplier's country) + freight_o
     """
-    landed = {o.key: data.landed_cost(o) for o in offers}
     m.add_component("Total-cost", pyo.Objective(
-        expr=sum(landed[k] * m.buy[k] for k in m.OFFERS)
-        + sum(data.suppliers[s].fixed_cost * m.use_supplier[s] for s in m.FIXED_SUPPLIERS),
+        expr=sum(m.cost[k] * m.buy[k] for k in m.OFFERS)
+        + sum(m.fixed_cost[s] * m.use_supplier[s] for s in m.FIXED_SUPPLIERS),
         sense=pyo.minimize))

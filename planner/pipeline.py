@@ -7,6 +7,7 @@ strings them together and records what happened for the Run sheet.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyomo.environ as pyo
@@ -17,7 +18,7 @@ from planner import analysis
 from planner.check import check_plan
 from planner.data import PlanningData, Rule
 from planner.diagnose import Diagnosis, diagnose, elastic_plan
-from planner.model import create_model, structural_conflicts
+from planner.model import create_model, structural_conflicts, structure_key, update_parameters
 from planner.problems import InputError, Problem, ProblemLog
 from planner.results import Plan, build_plan, extract_plan
 from planner.solve import HighsModel, versions
@@ -36,7 +37,7 @@ def read(path: str | Path) -> tuple[PlanningData, list[Problem]]:
     return data, log.warnings
 
 
-def load(path: str | Path, updates: list[str | Path] = (), overrides: list[str] = (),  # type: ignore[assignment]
+def load(path: str | Path, updates: Sequence[str | Path] = (), overrides: Sequence[str] = (),
          allow_new: bool = False) -> tuple[PlanningData, list[Problem]]:
     """Read a base workbook, then apply update files and overrides in order: (data, warnings).
 
@@ -44,8 +45,15 @@ def load(path: str | Path, updates: list[str | Path] = (), overrides: list[str] 
     problem of the updates and overrides together. Nothing is written.
     """
     data, warnings = read(path)
+    changed, more = apply_changes(data, updates, overrides, allow_new)
+    return changed, warnings + more
+
+
+def apply_changes(data: PlanningData, updates: Sequence[str | Path] = (), overrides: Sequence[str] = (),
+                  allow_new: bool = False) -> tuple[PlanningData, list[Problem]]:
+    """Validated data with update files and overrides applied: (data, warnings), or `InputError`."""
     if not updates and not overrides:
-        return data, warnings
+        return data, []
     from planner.io.read import read_update_file
     from planner.update import apply_overrides, apply_updates
 
@@ -57,9 +65,40 @@ def load(path: str | Path, updates: list[str | Path] = (), overrides: list[str] 
             files.append((Path(update), found[0], found[1]))
     data = apply_updates(data, files, log, allow_new) if files else data
     data = apply_overrides(data, list(overrides), log) if overrides else data
-    if log.errors:
-        raise InputError(log.errors, warnings + log.warnings)
-    return data, warnings + log.warnings
+    log.raise_if_errors()
+    return data, log.warnings
+
+
+class ModelCache:
+    """Built models kept by shape, for reruns where only numbers change (prices, capacities, demand, values).
+
+    `get` returns a model and its HiGHS instance: a kept one whose mutable
+    parameters are set from the new data and pushed into HiGHS (an LP then
+    re-solves warm from the last basis), or a newly built one.
+    """
+
+    def __init__(self, keep: int = 4) -> None:
+        self.keep = keep
+        self._models: dict[tuple, tuple[pyo.ConcreteModel, HighsModel]] = {}
+        self.built = 0
+        self.reused = 0
+
+    def get(self, data: PlanningData) -> tuple[pyo.ConcreteModel, HighsModel, bool]:
+        key = structure_key(data)
+        kept = self._models.pop(key, None)
+        if kept is not None:
+            model, handle = kept
+            update_parameters(model, data)
+            handle.refresh()
+            self.reused += 1
+        else:
+            model = create_model(data)
+            handle = HighsModel(model)
+            self.built += 1
+        self._models[key] = (model, handle)
+        while len(self._models) > self.keep:
+            self._models.pop(next(iter(self._models)))
+        return model, handle, kept is not None
 
 
 def model_size(model: pyo.ConcreteModel) -> dict[str, int]:
@@ -89,13 +128,14 @@ def _finish(plan: Plan, run: dict[str, object], said: str) -> Plan:
     return plan
 
 
-def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True) -> Plan:
+def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cache: ModelCache | None = None) -> Plan:
     """Plan from validated data: returns a `Plan` whatever the outcome; `plan.status` says which.
 
     With `rule_costs`, an optimal plan carries the cost of each Policy rule
     (`plan.rules`) and the price of resilience (`plan.resilience`). With
     `explain`, an infeasible one carries the conflicting input rows
-    (`plan.conflicts`), found as `diagnose.diagnose` describes.
+    (`plan.conflicts`), found as `diagnose.diagnose` describes. With a
+    `cache`, a model of the same shape built before is re-used.
     """
     started = time.perf_counter()
     run = _run_info(data)
@@ -108,9 +148,13 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True) -> 
         plan = build_plan(data, {}, "optimal", "nothing to buy: every item's demand is 0")
         return _finish(plan, run, "not called: the model has no variable")
 
-    model = create_model(data)
+    if cache is not None:
+        model, handle, reused = cache.get(data)
+        run["model"] = "re-used: parameters updated in the built model" if reused else "built"
+    else:
+        model = create_model(data)
+        handle = HighsModel(model)
     run.update(model_size(model))
-    handle = HighsModel(model)
     timings = {"build seconds": time.perf_counter() - started}
     outcome = handle.solve(data.settings.time_limit, data.settings.mip_gap)
     plan = extract_plan(model, data, outcome)

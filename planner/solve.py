@@ -139,31 +139,42 @@ class HighsModel:
             column(var)
         starts, indices, values = [0], [], []
         lower, upper = [], []
-        for con in model.component_data_objects(pyo.Constraint, active=True, descend_into=True, sort=False):
-            repn = generate_standard_repn(con.body, compute_values=True, quadratic=False)
+        # Coefficients and constants that depend on mutable parameters, kept as
+        # expressions so that `refresh` can re-evaluate them after an update.
+        self._row_terms: list[tuple[int, int, object]] = []
+        self._row_constants: dict[int, object] = {}
+        for k, con in enumerate(model.component_data_objects(pyo.Constraint, active=True, descend_into=True,
+                                                             sort=False)):
+            repn = generate_standard_repn(con.body, compute_values=False, quadratic=False)
             if repn.nonlinear_expr is not None:
                 raise ValueError(f"{con.name} is not linear")
-            constant = float(repn.constant or 0.0)
+            constant = repn.constant
+            if not isinstance(constant, (int, float)):
+                self._row_constants[k] = constant
             for var, coef in zip(repn.linear_vars, repn.linear_coefs):
-                indices.append(column(var))
-                values.append(float(coef))
+                j = column(var)
+                if not isinstance(coef, (int, float)):
+                    self._row_terms.append((len(indices), j, coef))
+                indices.append(j)
+                values.append(float(pyo.value(coef)))
             starts.append(len(indices))
-            lower.append(-INF if con.lower is None else float(pyo.value(con.lower)) - constant)
-            upper.append(INF if con.upper is None else float(pyo.value(con.upper)) - constant)
+            constant_value = float(pyo.value(constant))
+            lower.append(-INF if con.lb is None else float(con.lb) - constant_value)
+            upper.append(INF if con.ub is None else float(con.ub) - constant_value)
             self.rows.append(con)
         (objective,) = list(model.component_data_objects(pyo.Objective, active=True))
         if objective.sense != pyo.minimize:
             raise ValueError("the planner's models minimise cost")
-        obj = generate_standard_repn(objective.expr, compute_values=True, quadratic=False)
+        obj = generate_standard_repn(objective.expr, compute_values=False, quadratic=False)
+        self._objective_terms = [(column(var), coef) for var, coef in zip(obj.linear_vars, obj.linear_coefs)]
+        self._objective_constant = obj.constant
         n, m = len(self.columns), len(self.rows)
-        self.cost = np.zeros(n)
-        for var, coef in zip(obj.linear_vars, obj.linear_coefs):
-            self.cost[column(var)] += float(coef)
-        self.offset = float(obj.constant or 0.0)
+        self.cost = self._evaluate_cost()
+        self.offset = float(pyo.value(obj.constant))
         self.row_lower, self.row_upper = np.array(lower, dtype=float), np.array(upper, dtype=float)
-        self.col_lower = np.array([-INF if v.lb is None else v.lb for v in self.columns], dtype=float)
-        self.col_upper = np.array([INF if v.ub is None else v.ub for v in self.columns], dtype=float)
+        self.col_lower, self.col_upper = self._evaluate_col_bounds()
         self.is_mip = any(v.is_integer() or v.is_binary() for v in self.columns)
+        self._starts = np.array(starts, dtype=np.int64)
 
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = n, m
@@ -186,6 +197,41 @@ class HighsModel:
         self._row_index: dict[int, list[int]] = {}
         for k, con in enumerate(self.rows):
             self._row_index.setdefault(id(con), []).append(k)
+
+    def _evaluate_cost(self) -> np.ndarray:
+        cost = np.zeros(len(self.columns))
+        for j, coef in self._objective_terms:
+            cost[j] += float(pyo.value(coef))
+        return cost
+
+    def _evaluate_col_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        lower = np.array([-INF if v.lb is None else v.lb for v in self.columns], dtype=float)
+        upper = np.array([INF if v.ub is None else v.ub for v in self.columns], dtype=float)
+        return lower, upper
+
+    def refresh(self) -> None:
+        """Push the model's current parameter values into HiGHS: costs, bounds, right-hand sides and the
+        coefficients that depend on parameters. The model's shape must not have changed."""
+        h = self.highs
+        n, m = len(self.columns), len(self.rows)
+        self.cost = self._evaluate_cost()
+        self.offset = float(pyo.value(self._objective_constant))
+        self.col_lower, self.col_upper = self._evaluate_col_bounds()
+        lower, upper = np.empty(m), np.empty(m)
+        for k, con in enumerate(self.rows):
+            constant = float(pyo.value(self._row_constants[k])) if k in self._row_constants else 0.0
+            lower[k] = -INF if con.lb is None else float(con.lb) - constant
+            upper[k] = INF if con.ub is None else float(con.ub) - constant
+        self.row_lower, self.row_upper = lower, upper
+        columns = np.arange(n, dtype=np.int32)
+        h.changeColsCost(n, columns, self.cost)
+        h.changeObjectiveOffset(self.offset)
+        h.changeColsBounds(n, columns, self.col_lower, self.col_upper)
+        if m:
+            h.changeRowsBounds(m, np.arange(m, dtype=np.int32), lower, upper)
+        for position, j, coef in self._row_terms:
+            row = int(np.searchsorted(self._starts, position, side="right") - 1)
+            h.changeCoeff(row, j, float(pyo.value(coef)))
 
     def row_indices(self, constraints: Iterable[ConstraintData]) -> list[int]:
         return [k for con in constraints for k in self._row_index.get(id(con), [])]
