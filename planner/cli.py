@@ -80,6 +80,20 @@ def build_parser() -> argparse.ArgumentParser:
                           help=f"workbook to write (default: {DEFAULT_OUTPUT_DIR}/<input name>-frontier.xlsx)")
     frontier.add_argument("--json", action="store_true", help="print the table as one JSON object on stdout")
 
+    batch = sub.add_parser(
+        "batch", help="run many plans from a table of runs (base workbook, updates, overrides, output)",
+        description="Solve every run of RUNS.csv (or the first sheet of RUNS.xlsx): columns name, base, updates "
+                    "(';'-separated), set (';'-separated overrides), output, allow_new. Paths are relative to "
+                    "the table's folder. Each base is read once and a run whose model has the shape of an "
+                    "earlier one re-uses it. Writes every plan and a summary workbook; exit 0 if every run "
+                    "wrote its plan, 1 if any did not (the summary says why), 2 if the table is invalid.")
+    batch.add_argument("runs", metavar="RUNS.csv")
+    batch.add_argument("-o", "--output", metavar="SUMMARY.xlsx",
+                       help=f"summary workbook (default: {DEFAULT_OUTPUT_DIR}/<table name>-summary.xlsx)")
+    batch.add_argument("--no-rule-costs", action="store_true", help="skip the Rules sheet of every plan")
+    batch.add_argument("--timings", action="store_true", help="record wall-clock times in each plan's Run sheet")
+    batch.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")
+
     validate = sub.add_parser(
         "validate", help="check an input workbook without solving",
         description="Check every sheet, row and cell of INPUT.xlsx and list every problem at once "
@@ -119,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(args)
         if args.command == "frontier":
             return _frontier(args)
+        if args.command == "batch":
+            return _batch(args)
         return _template(args)
     except KeyboardInterrupt:
         _say("interrupted; nothing was written")
@@ -382,6 +398,59 @@ def _frontier(args: argparse.Namespace) -> int:
     print(_frontier_text(table))
     print(f"frontier written to {target}")
     return EXIT_OK
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from planner.batch import parse_runs, run_batch
+    from planner.io.read import read_text_table
+    from planner.io.write_plan import write_batch_summary
+    from planner.problems import ProblemLog
+
+    args.input = args.runs
+    target, why = _output_path(args, args.output, "summary")
+    log = ProblemLog()
+    table = read_text_table(args.runs, log)
+    runs = parse_runs(table[0], table[1], Path(args.runs).resolve().parent, log) if table is not None else []
+    if target is None or log.errors:
+        problems = [p.as_dict() for p in log.errors]
+        if not args.json:
+            for problem in log.errors:
+                _say(f"  error: {problem}")
+        return _finish(args, {"status": "invalid", "total_cost": None, "output": None,
+                              "message": why or f"{len(problems)} problem(s) in the batch table",
+                              "problems": problems}, EXIT_INVALID)
+    progress = _progress_bar() if not args.json and sys.stderr.isatty() else None
+    summary, totals = run_batch(runs, rule_costs=not args.no_rule_costs, timings=args.timings, progress=progress)
+    assert target is not None
+    payload: dict[str, Any] = {"status": "done", "total_cost": None, "output": None, "totals": totals,
+                               "runs": summary.to_dict(orient="records")}
+    if not _write(args, payload, lambda: write_batch_summary(summary, totals, target), target):
+        return _finish(args, payload, EXIT_ERROR)
+    payload["output"] = str(target)
+    code = EXIT_OK if totals["plans written"] == totals["runs"] else EXIT_ERROR
+    if args.json:
+        return _finish(args, payload, code)
+    shown = summary[["run", "name", "status", "total_cost", "change_vs_first", "model"]]
+    print(shown.to_string(index=False, na_rep="", formatters={
+        "total_cost": lambda v: "" if v != v or v is None else f"{v:,.2f}",
+        "change_vs_first": lambda v: "" if v != v or v is None else f"{v:+,.2f}"}))
+    print(f"{totals['plans written']} of {totals['runs']} plans written in {totals['seconds']:.1f} s "
+          f"(models built {totals['models built']}, re-used {totals['models re-used']}); summary written to {target}")
+    return code
+
+
+def _progress_bar() -> Any:
+    """A one-line progress bar on stderr for terminals: runs done, share, and the last run's outcome."""
+    def show(done: int, total: int, run: Any, plan: Any, status: str) -> None:
+        width = 24
+        filled = int(width * done / total)
+        cost = f" {plan.total_cost:,.2f}" if plan is not None and plan.has_plan else ""
+        line = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {run.name}: {status}{cost}"
+        sys.stderr.write(line[:120].ljust(120))
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+    return show
 
 
 def _frontier_text(table: Any) -> str:

@@ -104,6 +104,40 @@ def read_update_file(path: str | Path, log: ProblemLog) -> tuple[str, list[RawSh
     return digest, tables
 
 
+def read_text_table(path: str | Path, log: ProblemLog) -> tuple[str, list[tuple[int, dict[str, str]]]] | None:
+    """A small table of text (a batch table): CSV, or the first sheet of an .xlsx, header in row 1.
+
+    Returns (name for messages, [(row number, normalised column -> text)]), blank rows left out.
+    """
+    path = Path(path)
+    if not path.is_file():
+        log.error(path.name, "", "", f"file not found: {path}" if not path.exists() else f"{path} is not a file")
+        return None
+    content = path.read_bytes()
+    if path.suffix.lower() == ".csv":
+        lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig", errors="replace"))))
+    elif path.suffix.lower() == ".xlsx":
+        try:
+            ws = openpyxl.load_workbook(io.BytesIO(content), data_only=True).worksheets[0]
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, IndexError) as exc:
+            log.error(path.name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
+            return None
+        lines = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    else:
+        log.error(path.name, "", "", f"expected a .csv or .xlsx table, got '{path.suffix or 'no extension'}'")
+        return None
+    if not lines:
+        log.error(path.name, "", "", "is empty")
+        return None
+    header = [normalize(h).replace(" ", "_") for h in lines[0]]
+    rows = []
+    for number, values in enumerate(lines[1:], start=2):
+        row = {key: (values[i] if i < len(values) else "") for i, key in enumerate(header) if key}
+        if any(v.strip() for v in row.values()):
+            rows.append((number, row))
+    return path.name, rows
+
+
 def _csv_table(name: str, content: bytes, log: ProblemLog) -> RawSheet:
     try:
         text = content.decode("utf-8-sig")

@@ -499,3 +499,30 @@ def write_frontier(table: pd.DataFrame, path: Path, rule_label: str, currency: s
     _run_sheet(runs, Plan(status="frontier", message="", run=run))
     _print_setup(wb)
     atomic_write(path, lambda tmp: save_reproducibly(wb, tmp))
+
+
+def write_batch_summary(table: pd.DataFrame, totals: dict[str, object], path: Path, currency: str = "") -> None:
+    """One row per run of a batch (status, cost, change against the first plan, output), then the totals."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Batch"
+    end = _table(ws, table, comments=False)
+    for c, name in enumerate(table.columns, start=1):
+        if name in ("total_cost", "change_vs_first"):
+            for r in range(2, end):
+                ws.cell(row=r, column=c).number_format = MONEY
+    status_col = get_column_letter(list(table.columns).index("status") + 1)
+    if end > 2:
+        ws.conditional_formatting.add(f"A2:{get_column_letter(len(table.columns))}{end - 1}", FormulaRule(
+            formula=[f'AND(${status_col}2<>"optimal",${status_col}2<>"feasible")'], fill=RED_FILL))
+    row = end + 1
+    for key, value in totals.items():
+        if key == "seconds":
+            continue  # wall-clock time would make the summary differ between identical batches
+        ws.cell(row=row, column=1, value=key).font = Font(bold=True)
+        ws.cell(row=row, column=2, value=_cell_value(value))
+        row += 1
+    ws.freeze_panes = "A2"
+    _fit_columns(ws)
+    _print_setup(wb)
+    atomic_write(path, lambda tmp: save_reproducibly(wb, tmp))

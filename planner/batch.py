@@ -1,0 +1,140 @@
+"""Many plans in one process: one row of a batch table per run.
+
+A batch table (CSV, or the first sheet of an .xlsx) has one row per run:
+
+| column    | meaning                                                            |
+|-----------|--------------------------------------------------------------------|
+| name      | the run's name (default: the output file's name)                   |
+| base      | the input workbook (required)                                       |
+| updates   | update files, separated by `;`, applied in order                   |
+| set       | overrides, separated by `;` (`Policy!7=0.3; time_limit=30`)        |
+| output    | the plan to write (required)                                        |
+| allow_new | `yes` to let updates add records                                    |
+
+Relative paths are relative to the batch table's folder. Each base workbook
+is read and validated once; a run whose data has the shape of an earlier
+run's re-uses its built model (`pipeline.ModelCache`), so a batch of price
+updates builds the model once. A run that fails (invalid update, infeasible
+rules) is reported in the summary and the others go on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from planner.data import PlanningData
+from planner.problems import InputError, Problem, ProblemLog
+from planner.results import Plan
+
+COLUMNS = ("name", "base", "updates", "set", "output", "allow_new")
+SUMMARY_COLUMNS = ["run", "name", "status", "total_cost", "change_vs_first", "output", "base", "updates",
+                   "overrides", "model", "message"]
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    row: int  # the batch table's row, as a spreadsheet shows it
+    name: str
+    base: Path
+    updates: tuple[Path, ...]
+    overrides: tuple[str, ...]
+    output: Path
+    allow_new: bool
+
+
+def parse_runs(sheet: str, rows: list[tuple[int, dict[str, str]]], folder: Path, log: ProblemLog) -> list[BatchRun]:
+    """Runs from a batch table's rows (row number, column -> text); every problem is logged."""
+    runs: list[BatchRun] = []
+    outputs: dict[Path, int] = {}
+    for number, row in rows:
+        base, output = row.get("base", "").strip(), row.get("output", "").strip()
+        for column, value in (("base", base), ("output", output)):
+            if not value:
+                log.error(sheet, f"row {number}", column, "is blank; a path is required")
+        if not base or not output:
+            continue
+        out = (folder / output).resolve()
+        if out.suffix.lower() != ".xlsx":
+            log.error(sheet, f"row {number}", "output", f"'{output}' is not an .xlsx file", output)
+            continue
+        if out in outputs:
+            log.error(sheet, f"row {number}", "output", f"'{output}' is also the output of row {outputs[out]}", output)
+            continue
+        outputs[out] = number
+        if not out.parent.is_dir():
+            log.error(sheet, f"row {number}", "output", f"the folder of '{output}' does not exist", output)
+        base_path = (folder / base).resolve()
+        if not base_path.is_file():
+            log.error(sheet, f"row {number}", "base", f"'{base}' is not a file", base)
+        if out == base_path:
+            log.error(sheet, f"row {number}", "output", "is the base workbook itself", output)
+        updates = tuple((folder / u.strip()).resolve() for u in row.get("updates", "").split(";") if u.strip())
+        overrides = tuple(o.strip() for o in row.get("set", "").split(";") if o.strip())
+        allow = row.get("allow_new", "").strip().lower()
+        if allow not in ("", "yes", "no", "true", "false", "1", "0"):
+            log.error(sheet, f"row {number}", "allow_new", f"'{allow}' is not yes or no", allow)
+        runs.append(BatchRun(number, row.get("name", "").strip() or out.stem, base_path, updates, overrides, out,
+                             allow in ("yes", "true", "1")))
+    if not runs and not log.errors:
+        log.error(sheet, "", "", "holds no run")
+    return runs
+
+
+Progress = Callable[[int, int, BatchRun, "Plan | None", str], None]
+
+
+def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = False,
+              progress: Progress | None = None) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Solve and write every run; returns the summary table and totals (runs, plans written, seconds...)."""
+    from planner.io.write_plan import write_plan
+    from planner.pipeline import ModelCache, apply_changes, read, solve
+
+    cache = ModelCache()
+    bases: dict[Path, tuple[PlanningData, list[Problem]] | InputError] = {}
+    records = []
+    first_cost: float | None = None
+    started = time.perf_counter()
+    for position, run in enumerate(runs, start=1):
+        plan: Plan | None = None
+        record: dict[str, object] = {
+            "run": run.row, "name": run.name, "output": str(run.output), "base": str(run.base),
+            "updates": "; ".join(str(u) for u in run.updates), "overrides": "; ".join(run.overrides)}
+        try:
+            if run.base not in bases:
+                try:
+                    bases[run.base] = read(run.base)
+                except InputError as exc:
+                    bases[run.base] = exc
+            base = bases[run.base]
+            if isinstance(base, InputError):
+                raise base
+            data, _ = apply_changes(base[0], run.updates, run.overrides, run.allow_new)
+            plan = solve(data, rule_costs=rule_costs, cache=cache)
+            record.update(status=plan.status, message=plan.message, model=plan.run.get("model"))
+            if plan.has_plan:
+                write_plan(plan, run.output, data.settings.currency, data, timings)
+                record["total_cost"] = plan.total_cost
+                if first_cost is None:
+                    first_cost = plan.total_cost
+                record["change_vs_first"] = (plan.total_cost or 0.0) - first_cost
+            else:
+                record["message"] = "; ".join(plan.conflicts[:3]) or plan.message
+        except InputError as exc:
+            record.update(status="invalid", message="; ".join(str(p) for p in exc.problems[:3])
+                          + (f" (and {len(exc.problems) - 3} more)" if len(exc.problems) > 3 else ""))
+        except OSError as exc:
+            record.update(status="error", message=f"could not write '{run.output}': {exc.strerror or exc}")
+        records.append(record)
+        if progress is not None:
+            progress(position, len(runs), run, plan, str(record["status"]))
+    table = pd.DataFrame(records, columns=SUMMARY_COLUMNS)
+    totals: dict[str, object] = {
+        "runs": len(runs), "plans written": int(table["status"].isin(["optimal", "feasible"]).sum()),
+        "models built": cache.built, "models re-used": cache.reused,
+        "seconds": time.perf_counter() - started}
+    return table, totals
