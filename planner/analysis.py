@@ -30,7 +30,7 @@ import pandas as pd
 from planner.data import PlanningData, Rule
 from planner.explain import index_of
 from planner.model import create_model, rule_id
-from planner.solve import HighsModel, SolverOutcome
+from planner.solve import HighsModel, Progress, SolverOutcome
 
 ROW_FAMILIES = {"max_share": "Policy-max-share", "min_share": "Policy-min-share",
                 "min_coverage": "Policy-min-coverage"}
@@ -65,7 +65,8 @@ def _tolerance(value: float) -> float:
     return 1e-6 * max(1.0, abs(value))
 
 
-def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, currency: str = "") -> RuleCosts:
+def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, currency: str = "",
+               progress: Progress | None = None) -> RuleCosts:
     """The Rules table for a solved plan. `handle` holds the plan's solution; it is re-solved in place."""
     started = time.perf_counter()
     assert outcome.objective is not None
@@ -81,7 +82,8 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
 
     records = []
     resolves = 0
-    for rule in data.rules:
+    for position, rule in enumerate(data.rules, start=1):
+        stage = f"cost of rule {position}/{len(data.rules)}"
         rid = rule_id(data, rule)
         note = ""
         marginal = None
@@ -89,7 +91,7 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
             alone = without_rules(data, lambda r, rule=rule: r is rule)
             other_model = create_model(alone)
             other = HighsModel(other_model)
-            result = other.solve(data.settings.time_limit, data.settings.mip_gap)
+            result = other.solve(data.settings.time_limit, data.settings.mip_gap, progress, stage)
             resolves += 1
             excluded = set(data.excluded_by) - set(alone.excluded_by)
             bought = sum(other_model.buy[k].value or 0.0 for k in excluded if k in other_model.OFFERS) if result.has_plan else 0.0
@@ -106,7 +108,7 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
                 marginal = 0.01 * float(sum(duals[k] * demand_of_row[k] for k in rows))
             if rows:
                 with handle.relaxed(rows):
-                    result = handle.solve(data.settings.time_limit, data.settings.mip_gap)
+                    result = handle.solve(data.settings.time_limit, data.settings.mip_gap, progress, stage)
                 resolves += 1
             else:
                 result = outcome  # the rule has no row: it holds whatever the plan, so it costs nothing

@@ -40,10 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
     from planner import __version__
 
     parser.add_argument("--version", action="version", version=f"planner {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    noise = common.add_mutually_exclusive_group()
+    noise.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr (no warnings, no progress)")
+    noise.add_argument("-v", "--verbose", action="store_true",
+                       help="also show the run's details on stderr: model size, solver outcome, timings")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     solve = sub.add_parser(
-        "solve", help="solve an input workbook and write the plan workbook",
+        "solve", parents=[common], help="solve an input workbook and write the plan workbook",
         description="Read INPUT.xlsx, check it, find the least-cost plan that obeys every Policy rule, "
                     "and write the plan workbook (sheets Plan, Summary, Scenarios, Run). Nothing is written "
                     "when the input is invalid (exit 2) or the rules cannot all hold (exit 3); an existing "
@@ -66,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "Violations) and exit with 4 instead of 3")
 
     frontier = sub.add_parser(
-        "frontier", help="sweep one Policy rule's value and write cost, concentration and resilience per step",
+        "frontier", parents=[common], help="sweep one Policy rule's value and write cost, concentration and resilience per step",
         description="Solve INPUT.xlsx once per value of one Policy rule, from --from to --to in --steps evenly "
                     "spaced steps, and write the total cost, the country HHI and the surviving share per "
                     "scenario at each step, with charts: how much diversification costs.")
@@ -81,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     frontier.add_argument("--json", action="store_true", help="print the table as one JSON object on stdout")
 
     batch = sub.add_parser(
-        "batch", help="run many plans from a table of runs (base workbook, updates, overrides, output)",
+        "batch", parents=[common], help="run many plans from a table of runs (base workbook, updates, overrides, output)",
         description="Solve every run of RUNS.csv (or the first sheet of RUNS.xlsx): columns name, base, updates "
                     "(';'-separated), set (';'-separated overrides), output, allow_new. Paths are relative to "
                     "the table's folder. Each base is read once and a run whose model has the shape of an "
@@ -94,8 +99,18 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--timings", action="store_true", help="record wall-clock times in each plan's Run sheet")
     batch.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")
 
+    diff = sub.add_parser(
+        "diff", parents=[common], help="show what moved between two plan workbooks",
+        description="Compare two plans written by 'planner solve': per item and supplier the quantity and "
+                    "cost before and after, suppliers entering and leaving, country and bloc share changes, "
+                    "and the total cost change split into price, reallocation and fixed-cost effects.")
+    diff.add_argument("old", metavar="OLD_PLAN.xlsx")
+    diff.add_argument("new", metavar="NEW_PLAN.xlsx")
+    diff.add_argument("-o", "--output", metavar="DIFF.xlsx", help="also write the diff to this workbook")
+    diff.add_argument("--json", action="store_true", help="print the diff as one JSON object on stdout")
+
     validate = sub.add_parser(
-        "validate", help="check an input workbook without solving",
+        "validate", parents=[common], help="check an input workbook without solving",
         description="Check every sheet, row and cell of INPUT.xlsx and list every problem at once "
                     "(exit 2 if there is any error, 0 otherwise). Nothing is written.")
     validate.add_argument("input", metavar="INPUT.xlsx")
@@ -103,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_change_options(validate)
 
     template = sub.add_parser(
-        "template", help="write an empty input workbook with explanations",
+        "template", parents=[common], help="write an empty input workbook with explanations",
         description="Write an empty input workbook: every sheet and header, a comment on each header, "
                     "dropdowns where a column takes a fixed list, and a README sheet explaining each column.")
     template.add_argument("output", metavar="OUT.xlsx")
@@ -125,7 +140,9 @@ def _add_change_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global _VERBOSITY
     args = build_parser().parse_args(argv)
+    _VERBOSITY = -1 if getattr(args, "quiet", False) else (1 if getattr(args, "verbose", False) else 0)
     try:
         if args.command == "solve":
             return _solve(args)
@@ -135,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             return _frontier(args)
         if args.command == "batch":
             return _batch(args)
+        if args.command == "diff":
+            return _diff(args)
         return _template(args)
     except KeyboardInterrupt:
         _say("interrupted; nothing was written")
@@ -150,8 +169,44 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
 
 
-def _say(text: str) -> None:
+_VERBOSITY = 0  # -1 with -q, 1 with -v
+
+
+def _say(text: str, info: bool = False) -> None:
+    """A human message on stderr; `info` messages (warnings, notes) are dropped by -q."""
+    if info and _VERBOSITY < 0:
+        return
     print(text, file=sys.stderr)
+
+
+def _detail(text: str) -> None:
+    """Shown with -v only."""
+    if _VERBOSITY > 0:
+        print(text, file=sys.stderr)
+
+
+def _spinner() -> Any:
+    """Progress for long solves on a terminal: stage, elapsed time and MIP gap, shown after one second."""
+    if _VERBOSITY < 0 or not sys.stderr.isatty():
+        return None
+    frames = "|/-\\"
+    state = {"tick": 0, "shown": False}
+
+    def show(stage: str, elapsed: float, gap: float | None, done: bool = False) -> None:
+        if done:
+            if state["shown"]:
+                sys.stderr.write("\r" + " " * 78 + "\r")
+                sys.stderr.flush()
+                state["shown"] = False
+            return
+        if elapsed < 1.0:
+            return
+        state["tick"] += 1
+        gap_text = f", gap {gap:.2%}" if gap is not None and gap == gap and gap != float("inf") else ""
+        sys.stderr.write(f"\r{frames[state['tick'] % 4]} {stage}: {elapsed:.1f} s{gap_text}".ljust(78)[:78])
+        sys.stderr.flush()
+        state["shown"] = True
+    return show
 
 
 def _emit(payload: dict[str, Any]) -> None:
@@ -162,6 +217,11 @@ def _json_default(value: object) -> object:
     if hasattr(value, "item"):
         return value.item()  # type: ignore[union-attr]
     return str(value)
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    """A table's rows for JSON: NaN (no value) becomes null."""
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 
 def _finite(value: float | None) -> float | None:
@@ -207,9 +267,11 @@ def _solve(args: argparse.Namespace) -> int:
     except InputError as exc:
         return _invalid(args, exc)
     for warning in warnings:
-        _say(f"warning: {warning}")
+        _say(f"warning: {warning}", info=True)
 
-    plan = solve(data, rule_costs=not args.no_rule_costs)
+    plan = solve(data, rule_costs=not args.no_rule_costs, progress=_spinner())
+    for key, value in {**plan.run, **plan.timings}.items():
+        _detail(f"  {key}: {value:.3f}" if isinstance(value, float) and "seconds" in key else f"  {key}: {value}")
     plan.warnings = [str(w) for w in warnings]
     payload: dict[str, Any] = {
         "status": plan.status,
@@ -240,7 +302,7 @@ def _solve(args: argparse.Namespace) -> int:
                 return _finish(args, payload, EXIT_ERROR)
             payload["diagnosis"] = str(diagnosis_path)
             if not args.json:
-                _say(f"diagnosis written to {diagnosis_path}")
+                _say(f"diagnosis written to {diagnosis_path}", info=True)
         if not args.elastic:
             return _finish(args, payload, EXIT_INFEASIBLE, quiet=True)
         return _solve_elastic(args, data, target, payload)
@@ -288,7 +350,7 @@ def _solve_elastic(args: argparse.Namespace, data: Any, target: Path, payload: d
     payload.update(status=plan.status, message=plan.message, total_cost=_finite(plan.total_cost),
                    objective=_finite(plan.total_cost), landed_cost=_finite(plan.landed_cost),
                    fixed_cost=_finite(plan.fixed_cost),
-                   violations=plan.violations.to_dict(orient="records"))
+                   violations=_records(plan.violations))
     if not args.json:
         _say(f"relaxed plan: it breaks {len(plan.violations)} row(s) of the input as little as possible:")
         for v in plan.violations.itertuples(index=False):
@@ -311,7 +373,7 @@ def _invalid(args: argparse.Namespace, exc: Any) -> int:
         for problem in exc.problems:
             _say(f"  error: {problem}")
         for warning in exc.warnings:
-            _say(f"  warning: {warning}")
+            _say(f"  warning: {warning}", info=True)
     return _finish(args, payload, EXIT_INVALID, quiet=True)
 
 
@@ -386,7 +448,7 @@ def _frontier(args: argparse.Namespace) -> int:
                               **{f"{k} version": v for k, v in versions().items()},
                               "rule swept": rule.label(), "steps": len(table)}
     payload: dict[str, Any] = {"status": "done", "total_cost": None, "output": None, "rule": rule.label(),
-                               "steps": table.to_dict(orient="records")}
+                               "steps": _records(table)}
     assert target is not None
     if not _write(args, payload, lambda: write_frontier(table, target, rule.label(), data.settings.currency, run),
                   target):
@@ -397,6 +459,43 @@ def _frontier(args: argparse.Namespace) -> int:
     print(f"sweep of {rule.label()}")
     print(_frontier_text(table))
     print(f"frontier written to {target}")
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from planner.diff import diff_plans, diff_text
+    from planner.io.read_plan import read_plan
+    from planner.problems import ProblemLog
+
+    log = ProblemLog()
+    old, new = read_plan(args.old, log), read_plan(args.new, log)
+    target = Path(args.output) if args.output else None
+    if target is not None and (target.suffix.lower() != ".xlsx" or not target.parent.is_dir()):
+        log.error(str(target), "", "", "the diff must be an .xlsx file in an existing folder")
+    if target is not None and any(target.resolve() == Path(p).resolve() for p in (args.old, args.new)):
+        log.error(str(target), "", "", "the diff would overwrite one of the plans compared")
+    if old is None or new is None or log.errors:
+        if not args.json:
+            for problem in log.errors:
+                _say(f"  error: {problem}")
+        return _finish(args, {"status": "invalid", "total_cost": None, "output": None,
+                              "message": "; ".join(str(p) for p in log.errors),
+                              "problems": [p.as_dict() for p in log.errors]}, EXIT_INVALID)
+    d = diff_plans(old, new)
+    payload: dict[str, Any] = {"status": "done", "total_cost": d.totals["total cost new"], "output": None,
+                               "totals": d.totals, "suppliers_entering": d.suppliers_entering,
+                               "suppliers_leaving": d.suppliers_leaving, "lines": _records(d.lines)}
+    if target is not None:
+        from planner.io.write_plan import write_diff
+
+        if not _write(args, payload, lambda: write_diff(d, target, old.name, new.name), target):
+            return _finish(args, payload, EXIT_ERROR)
+        payload["output"] = str(target)
+    if args.json:
+        return _finish(args, payload, EXIT_OK)
+    print(diff_text(d))
+    if target is not None:
+        print(f"diff written to {target}")
     return EXIT_OK
 
 
@@ -423,7 +522,7 @@ def _batch(args: argparse.Namespace) -> int:
     summary, totals = run_batch(runs, rule_costs=not args.no_rule_costs, timings=args.timings, progress=progress)
     assert target is not None
     payload: dict[str, Any] = {"status": "done", "total_cost": None, "output": None, "totals": totals,
-                               "runs": summary.to_dict(orient="records")}
+                               "runs": _records(summary)}
     if not _write(args, payload, lambda: write_batch_summary(summary, totals, target), target):
         return _finish(args, payload, EXIT_ERROR)
     payload["output"] = str(target)

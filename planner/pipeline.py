@@ -21,7 +21,7 @@ from planner.diagnose import Diagnosis, diagnose, elastic_plan
 from planner.model import create_model, structural_conflicts, structure_key, update_parameters
 from planner.problems import InputError, Problem, ProblemLog
 from planner.results import Plan, build_plan, extract_plan
-from planner.solve import HighsModel, versions
+from planner.solve import HighsModel, Progress, versions
 
 
 def read(path: str | Path) -> tuple[PlanningData, list[Problem]]:
@@ -128,14 +128,16 @@ def _finish(plan: Plan, run: dict[str, object], said: str) -> Plan:
     return plan
 
 
-def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cache: ModelCache | None = None) -> Plan:
+def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cache: ModelCache | None = None,
+          progress: Progress | None = None) -> Plan:
     """Plan from validated data: returns a `Plan` whatever the outcome; `plan.status` says which.
 
     With `rule_costs`, an optimal plan carries the cost of each Policy rule
     (`plan.rules`) and the price of resilience (`plan.resilience`). With
     `explain`, an infeasible one carries the conflicting input rows
     (`plan.conflicts`), found as `diagnose.diagnose` describes. With a
-    `cache`, a model of the same shape built before is re-used.
+    `cache`, a model of the same shape built before is re-used. `progress`
+    is told how a long solve goes (see `HighsModel.solve`).
     """
     started = time.perf_counter()
     run = _run_info(data)
@@ -156,7 +158,7 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         handle = HighsModel(model)
     run.update(model_size(model))
     timings = {"build seconds": time.perf_counter() - started}
-    outcome = handle.solve(data.settings.time_limit, data.settings.mip_gap)
+    outcome = handle.solve(data.settings.time_limit, data.settings.mip_gap, progress)
     plan = extract_plan(model, data, outcome)
     if plan.has_plan:
         violations = check_plan(data, plan.quantities, outcome.objective)
@@ -176,7 +178,7 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         _attach_diagnosis(plan, diagnosis)
         run["diagnosis"] = f"{diagnosis.method}: {len(diagnosis.rows) or len(diagnosis.notes)} row(s)"
     if plan.status == "optimal" and rule_costs and data.rules:
-        costs = analysis.rule_costs(data, handle, outcome, data.settings.currency)
+        costs = analysis.rule_costs(data, handle, outcome, data.settings.currency, progress)
         plan.rules = costs.table
         plan.resilience = {"optimum with all Policy rules": costs.with_rules,
                            "optimum without any Policy rule": costs.without_rules,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
@@ -31,6 +31,7 @@ from pyomo.core.base.var import VarData
 from pyomo.repn.standard_repn import generate_standard_repn
 
 Status = Literal["optimal", "feasible", "infeasible", "unbounded", "error"]
+Progress = Callable[..., None]  # (stage, elapsed seconds, MIP gap or None, done=False)
 INF = highspy.kHighsInf
 MS = highspy.HighsModelStatus
 
@@ -236,13 +237,22 @@ class HighsModel:
     def row_indices(self, constraints: Iterable[ConstraintData]) -> list[int]:
         return [k for con in constraints for k in self._row_index.get(id(con), [])]
 
-    def solve(self, time_limit: float = 60.0, mip_gap: float = 1e-4) -> SolverOutcome:
-        """Run HiGHS on the current bounds and load any plan into the Pyomo variables."""
+    def solve(self, time_limit: float = 60.0, mip_gap: float = 1e-4, progress: Progress | None = None,
+              stage: str = "solving") -> SolverOutcome:
+        """Run HiGHS on the current bounds and load any plan into the Pyomo variables.
+
+        `progress(stage, elapsed seconds, MIP gap or None)` is called about
+        four times a second while HiGHS runs, and `progress(..., done=True)`
+        at the end.
+        """
         h = self.highs
         h.setOptionValue("time_limit", float(time_limit))
         h.setOptionValue("mip_rel_gap", float(mip_gap))
         started = time.perf_counter()
-        h.solve()
+        if progress is None:
+            h.solve()
+        else:
+            self._solve_with_progress(progress, stage, started)
         seconds = time.perf_counter() - started
         if h.getModelStatus() == MS.kInterrupt:
             raise KeyboardInterrupt
@@ -266,6 +276,28 @@ class HighsModel:
             self.highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
                                              np.array([highspy.HighsVarType.kContinuous] * n))
         self.is_mip = False
+
+    def _solve_with_progress(self, progress: Progress, stage: str, started: float) -> None:
+        h = self.highs
+        gap: list[float | None] = [None]
+
+        def on_solution(event: object) -> None:
+            gap[0] = float(event.data_out.mip_gap)  # type: ignore[attr-defined]
+
+        h.cbMipImprovingSolution.subscribe(on_solution)
+        h.cbMipLogging.subscribe(on_solution)
+        try:
+            h.startSolve()
+            while not h.wait(0.25)[0]:
+                progress(stage, time.perf_counter() - started, gap[0])
+        except KeyboardInterrupt:
+            h.cancelSolve()
+            h.wait()
+            raise
+        finally:
+            h.cbMipImprovingSolution.unsubscribe(on_solution)
+            h.cbMipLogging.unsubscribe(on_solution)
+            progress(stage, time.perf_counter() - started, gap[0], done=True)
 
     def row_duals(self) -> np.ndarray:
         """d(objective)/d(right-hand side) of each row at the last LP optimum."""

@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.data import PlanningData
+from planner.diff import PlanDiff
 from planner.io.atomic import atomic_write
 from planner.io.reproducible import save_reproducibly
 from planner.results import Plan
@@ -524,5 +525,47 @@ def write_batch_summary(table: pd.DataFrame, totals: dict[str, object], path: Pa
         row += 1
     ws.freeze_panes = "A2"
     _fit_columns(ws)
+    _print_setup(wb)
+    atomic_write(path, lambda tmp: save_reproducibly(wb, tmp))
+
+
+def write_diff(d: PlanDiff, path: Path, old_name: str, new_name: str) -> None:
+    """Summary (totals and their split, suppliers in and out), Lines, Countries and Blocs sheets."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Summary"
+    ws.cell(row=1, column=1, value=f"From {old_name} to {new_name}").font = TITLE_FONT
+    row = 3
+    for key, value in d.totals.items():
+        ws.cell(row=row, column=1, value=key).font = Font(bold=True)
+        ws.cell(row=row, column=2, value=_cell_value(value)).number_format = MONEY
+        row += 1
+    for label, names in (("suppliers entering", d.suppliers_entering), ("suppliers leaving", d.suppliers_leaving)):
+        ws.cell(row=row, column=1, value=label).font = Font(bold=True)
+        ws.cell(row=row, column=2, value=", ".join(names) or "none")
+        row += 1
+    ws.cell(row=row + 1, column=1, value="price effect: old quantities at the price change; reallocation effect: "
+                                          "quantity changes at new prices (old price for lines that left)")
+    _fit_columns(ws)
+    money = {"unit_cost_old", "unit_cost_new", "cost_old", "cost_new", "cost_change", "price_effect",
+             "reallocation_effect"}
+    for title, frame in (("Lines", d.lines), ("Countries", d.countries), ("Blocs", d.blocs)):
+        sheet = wb.create_sheet(title)
+        end = _table(sheet, frame, comments=False)
+        for c, name in enumerate(frame.columns, start=1):
+            fmt = MONEY if name in money else QUANTITY if name.startswith("quantity") else \
+                SHARE if name.startswith("share") else None
+            for r in range(2, end):
+                if fmt:
+                    sheet.cell(row=r, column=c).number_format = fmt
+        if title == "Lines" and end > 2:
+            change = get_column_letter(list(frame.columns).index("change") + 1)
+            last = get_column_letter(len(frame.columns))
+            sheet.conditional_formatting.add(f"A2:{last}{end - 1}", FormulaRule(
+                formula=[f'${change}2="entering"'], fill=PatternFill("solid", fgColor="C6EFCE")))
+            sheet.conditional_formatting.add(f"A2:{last}{end - 1}", FormulaRule(
+                formula=[f'${change}2="leaving"'], fill=RED_FILL))
+        sheet.freeze_panes = "A2"
+        _fit_columns(sheet)
     _print_setup(wb)
     atomic_write(path, lambda tmp: save_reproducibly(wb, tmp))

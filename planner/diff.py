@@ -1,0 +1,132 @@
+"""What moved between two plans: quantities, costs, suppliers, country and bloc shares.
+
+Plain tables in, plain tables out (`planner.io.read_plan` reads plan
+workbooks into `PlanTables`). The change of total cost is split exactly:
+
+    price effect         = sum over lines in both plans of q_old * (u_new - u_old)
+    reallocation effect  = sum over all lines of u_new * (q_new - q_old)
+    fixed-cost effect    = fixed_new - fixed_old
+
+with u the landed unit cost; a line only in the old plan has no new price,
+so u_new = u_old there (no price effect, all reallocation), and a line only
+in the new plan has q_old = 0. Price + reallocation = change of landed cost,
+and adding the fixed-cost effect gives the change of total cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+LINE_COLUMNS = ["item", "supplier", "country", "quantity_old", "quantity_new", "quantity_change", "unit_cost_old",
+                "unit_cost_new", "cost_old", "cost_new", "cost_change", "price_effect", "reallocation_effect", "change"]
+SHARE_COLUMNS = ["item", "share_old", "share_new", "share_change"]
+
+
+@dataclass
+class PlanTables:
+    """What a diff needs of a plan: its purchase lines and fixed costs."""
+
+    lines: pd.DataFrame  # item, supplier, country, quantity, unit_cost, cost, blocs
+    fixed_cost: float = 0.0
+    name: str = ""
+
+
+@dataclass
+class PlanDiff:
+    lines: pd.DataFrame
+    countries: pd.DataFrame
+    blocs: pd.DataFrame
+    suppliers_entering: list[str] = field(default_factory=list)
+    suppliers_leaving: list[str] = field(default_factory=list)
+    totals: dict[str, float] = field(default_factory=dict)
+
+
+def diff_plans(old: PlanTables, new: PlanTables) -> PlanDiff:
+    keys = ["item", "supplier"]
+    a = old.lines.set_index(keys)
+    b = new.lines.set_index(keys)
+    index = a.index.union(b.index).sort_values()
+    a, b = a.reindex(index), b.reindex(index)
+    q0, q1 = a["quantity"].fillna(0.0), b["quantity"].fillna(0.0)
+    u0 = a["unit_cost"]
+    u1 = b["unit_cost"].fillna(u0)  # a line that left keeps its old price
+    price = (q0 * (u1 - u0.fillna(u1))).where(a["quantity"].notna() & b["quantity"].notna(), 0.0)
+    realloc = u1 * (q1 - q0)
+    lines = pd.DataFrame({
+        "country": b["country"].fillna(a["country"]),
+        "quantity_old": q0, "quantity_new": q1, "quantity_change": q1 - q0,
+        "unit_cost_old": a["unit_cost"], "unit_cost_new": b["unit_cost"],
+        "cost_old": a["cost"].fillna(0.0), "cost_new": b["cost"].fillna(0.0),
+    }, index=index)
+    lines["cost_change"] = lines["cost_new"] - lines["cost_old"]
+    lines["price_effect"] = price
+    lines["reallocation_effect"] = realloc
+    lines["change"] = [
+        "entering" if pd.isna(x) else "leaving" if pd.isna(y) else ("unchanged" if abs(dq) <= 1e-9 * max(1.0, x)
+                                                                     and abs(dc) <= 1e-9 * max(1.0, abs(c)) else "changed")
+        for x, y, dq, dc, c in zip(a["quantity"], b["quantity"], lines["quantity_change"], lines["cost_change"],
+                                   lines["cost_old"])]
+    lines = lines.reset_index()[LINE_COLUMNS]
+    used_old = set(old.lines["supplier"]) if len(old.lines) else set()
+    used_new = set(new.lines["supplier"]) if len(new.lines) else set()
+    landed_old = float(lines["cost_old"].sum())
+    landed_new = float(lines["cost_new"].sum())
+    totals = {
+        "total cost old": landed_old + old.fixed_cost,
+        "total cost new": landed_new + new.fixed_cost,
+        "total cost change": landed_new + new.fixed_cost - landed_old - old.fixed_cost,
+        "price effect": float(lines["price_effect"].sum()),
+        "reallocation effect": float(lines["reallocation_effect"].sum()),
+        "fixed-cost effect": new.fixed_cost - old.fixed_cost,
+    }
+    return PlanDiff(lines, _shares(old.lines, new.lines, "country"), _shares(old.lines, new.lines, "bloc"),
+                    sorted(used_new - used_old), sorted(used_old - used_new), totals)
+
+
+def _shares(old: pd.DataFrame, new: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Share of each item's bought volume per country (or bloc; a country in two blocs counts in both)."""
+    def table(lines: pd.DataFrame) -> pd.Series:
+        if not len(lines):
+            return pd.Series(dtype=float)
+        frame = lines[["item", "country", "quantity", "blocs"]].copy()
+        totals = frame.groupby("item")["quantity"].transform("sum")
+        frame["share"] = frame["quantity"] / totals.where(totals > 0)
+        if kind == "bloc":
+            frame["bloc"] = frame["blocs"].fillna("").map(lambda t: [b.strip() for b in str(t).split(",") if b.strip()]
+                                                        or ["(no bloc)"])
+            frame = frame.explode("bloc")
+        return frame.groupby(["item", kind])["share"].sum()
+
+    a, b = table(old), table(new)
+    index = a.index.union(b.index).sort_values()
+    out = pd.DataFrame({"share_old": a.reindex(index).fillna(0.0), "share_new": b.reindex(index).fillna(0.0)},
+                       index=index)
+    out["share_change"] = out["share_new"] - out["share_old"]
+    out.index.names = ["item", kind]
+    return out.reset_index()[["item", kind, "share_old", "share_new", "share_change"]]
+
+
+def diff_text(d: PlanDiff, currency: str = "") -> str:
+    """The diff for a terminal: totals and their split, suppliers in and out, lines that moved."""
+    t = d.totals
+    money = (lambda v: f"{v:+,.2f} {currency}".rstrip())
+    out = [f"total cost: {t['total cost old']:,.2f} -> {t['total cost new']:,.2f} ({money(t['total cost change'])})",
+           f"  price effect {money(t['price effect'])}, reallocation effect {money(t['reallocation effect'])}, "
+           f"fixed-cost effect {money(t['fixed-cost effect'])}",
+           f"suppliers entering: {', '.join(d.suppliers_entering) or 'none'}",
+           f"suppliers leaving: {', '.join(d.suppliers_leaving) or 'none'}"]
+    moved = d.lines[d.lines["change"] != "unchanged"]
+    if len(moved):
+        out.append("")
+        out.append(moved[["item", "supplier", "country", "quantity_old", "quantity_new", "cost_change", "change"]]
+                   .to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    shifts = d.countries[d.countries["share_change"].abs() > 1e-9]
+    if len(shifts):
+        out.append("")
+        out.append("country shares that moved:")
+        out.append(shifts.to_string(index=False, formatters={c: (lambda v: f"{v:.1%}") for c in
+                                                             ("share_old", "share_new")} |
+                                    {"share_change": lambda v: f"{v:+.1%}"}))
+    return "\n".join(out)
