@@ -209,8 +209,11 @@ def _spinner() -> Any:
     return show
 
 
+JSON_SCHEMA_VERSION = 2  # 1: contract fields only; 2: adds schema_version, timings, rule costs, diff, batch
+
+
 def _emit(payload: dict[str, Any]) -> None:
-    print(json.dumps(payload, default=_json_default, allow_nan=False))
+    print(json.dumps({"schema_version": JSON_SCHEMA_VERSION, **payload}, default=_json_default, allow_nan=False))
 
 
 def _json_default(value: object) -> object:

@@ -35,3 +35,12 @@ class RawWorkbook:
     path: str
     sha256: str
     sheets: dict[str, RawSheet]  # keyed by schema sheet name
+
+
+def column_letter(number: int) -> str:
+    """Spreadsheet column letters for a 1-based column number: 1 -> A, 27 -> AA."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

@@ -1,0 +1,90 @@
+"""pandas DataFrames -> validated `PlanningData`, exactly as if they were sheets of a workbook.
+
+Each frame is one sheet: its columns are the sheet's headers (matched as in
+a workbook: case, spaces and `_` do not matter), its rows the sheet's rows
+from row 2. The same validation runs, so a problem is reported as
+`Offers!C3 (price): -1 is negative`, naming the frame, the row as a sheet
+would number it (position + 2) and the column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+import pandas as pd
+
+from planner.data import PlanningData
+from planner.problems import InputError, Problem, ProblemLog
+from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook, column_letter
+from planner.schema import SHEET_BY_NAME, normalize
+from planner.validate import validate
+
+
+def _plain(value: object) -> object:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()  # numpy scalars
+    return value
+
+
+def raw_from_frames(frames: dict[str, pd.DataFrame], log: ProblemLog) -> RawWorkbook:
+    sheets: dict[str, RawSheet] = {}
+    for name, frame in frames.items():
+        spec = SHEET_BY_NAME.get(name) or next((s for s in SHEET_BY_NAME.values() if normalize(s.name) == normalize(name)),
+                                               None)
+        if spec is None:
+            log.warning(name, "", "", "not part of the input format; ignored")
+            continue
+        known = {normalize(c.name): c.name for c in spec.columns}
+        columns: dict[str, str] = {}
+        positions: dict[str, int] = {}
+        for position, header in enumerate(frame.columns):
+            key = known.get(normalize(header))
+            letter = column_letter(position + 1)
+            if key is None:
+                log.warning(spec.name, f"{letter}1", "", f"column '{header}' ignored (not part of the input format)")
+            elif key in columns:
+                log.error(spec.name, f"{letter}1", key, f"column appears twice (also in column {columns[key]})")
+            else:
+                columns[key], positions[key] = letter, position
+        missing = [c.name for c in spec.columns if c.required and c.name not in columns]
+        for column in missing:
+            log.error(spec.name, "1:1", column, "required column is missing")
+        if missing:
+            continue
+        sheet = RawSheet(spec.name, spec.name, 1, columns)
+        for offset, values in enumerate(frame.itertuples(index=False, name=None)):
+            number = offset + 2
+            cells = {key: RawCell(_plain(values[pos]), f"{columns[key]}{number}") for key, pos in positions.items()}
+            if all(c.value is None or (isinstance(c.value, str) and not c.value.strip()) for c in cells.values()):
+                continue
+            sheet.rows.append(RawRow(number, cells))
+        sheets[spec.name] = sheet
+    for spec in SHEET_BY_NAME.values():
+        if spec.required and spec.name not in sheets and not any(p.sheet == spec.name for p in log.errors):
+            log.error(spec.name, "", "", "required sheet is missing")
+    digest = hashlib.sha256(pd.util.hash_pandas_object(
+        pd.concat([f.astype(str) for f in frames.values()], ignore_index=True), index=False).values.tobytes()
+    ).hexdigest() if frames else ""
+    return RawWorkbook(path="(DataFrames)", sha256=digest, sheets=sheets)
+
+
+def from_frames(items: pd.DataFrame, suppliers: pd.DataFrame, countries: pd.DataFrame, offers: pd.DataFrame,
+                policy: pd.DataFrame | None = None, scenarios: pd.DataFrame | None = None,
+                settings: pd.DataFrame | None = None) -> tuple[PlanningData, list[Problem]]:
+    """Validated data from DataFrames, one per sheet: (data, warnings), or `InputError` with every problem."""
+    frames = {"Items": items, "Suppliers": suppliers, "Countries": countries, "Offers": offers}
+    for name, frame in (("Policy", policy), ("Scenarios", scenarios), ("Settings", settings)):
+        if frame is not None:
+            frames[name] = frame
+    log = ProblemLog()
+    raw = raw_from_frames(frames, log)
+    data = validate(raw, log)
+    log.raise_if_errors()
+    assert data is not None
+    return data, log.warnings
+
+
+__all__ = ["from_frames", "InputError"]
