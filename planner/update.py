@@ -130,7 +130,8 @@ class _Updater(CellParser):
         required = {"Offers": ("price",), "Suppliers": ("country",), "Items": ("demand",), "Countries": ()}[kind]
         missing = [c for c in required if c not in given]
         if missing:
-            self._bad(sheet, first, missing[0], f"new {kind[:-1].lower()} {_name(key)} needs {', '.join(missing)}")
+            what = _name(key) if kind == "Offers" else f"{kind[:-1].lower()} {_name(key)}"
+            self._bad(sheet, first, missing[0], f"a new {what} needs {', '.join(missing)}")
             return None
         if kind == "Offers":
             item, supplier = key

@@ -1,0 +1,372 @@
+"""Reruns after price updates: update files, overrides, diffs, batches, reproducible output, the API.
+
+Optima are worked out by hand in the docstrings, as in test_optima.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import planner
+from helpers import countries, sha, solve_file, write_workbook
+from planner.check import check_plan
+from planner.pipeline import ModelCache, solve
+
+BASE = {
+    "Items": [["A", 100, "t"], ["B", 10, "t"]],
+    "Suppliers": [["S1", "C1"], ["S2", "C2"], ["S3", "C3", None, None]],
+    "Countries": countries("C1", "C2", "C3", blocs={"C2": "EU", "C3": "EU"}),
+    "Offers": [["A", "S1", 10], ["A", "S2", 12], ["A", "S3", 15], ["B", "S2", 3]],
+    "Policy": [["max_share", None, "C1", 0.6]],
+}
+# Base optimum: A: S1 60 at 10, S2 40 at 12 = 1080; B: S2 10 at 3 = 30. Total 1110.
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "planner", *args], capture_output=True, text=True, timeout=180,
+                          cwd=cwd)
+
+
+def csv_file(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def load(tmp_path: Path, *updates: Path, overrides: tuple[str, ...] = (), allow_new: bool = False,
+         base: dict | None = None) -> planner.PlanningData:
+    src = write_workbook(tmp_path / "base.xlsx", base or BASE)
+    data, _ = planner.load(src, list(updates), list(overrides), allow_new)
+    return data
+
+
+def errors(tmp_path: Path, *updates: Path, overrides: tuple[str, ...] = (), allow_new: bool = False) -> list[str]:
+    with pytest.raises(planner.InputError) as caught:
+        load(tmp_path, *updates, overrides=overrides, allow_new=allow_new)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_base_optimum(tmp_path: Path) -> None:
+    _, plan = solve_file(write_workbook(tmp_path / "base.xlsx", BASE))
+    assert plan.total_cost == pytest.approx(1110)
+
+
+def test_offer_price_update_and_blank_keeps(tmp_path: Path) -> None:
+    """S2 raises A to 16: S3 (15) becomes second source: S1 60 * 10 + S3 40 * 15 = 1200, B 30: 1230.
+    The blank capacity keeps S2 unlimited; B's row changes nothing."""
+    prices = csv_file(tmp_path / "prices.csv", "item,supplier,price,capacity\nA,S2,16,\nB,S2,3,\n")
+    data = load(tmp_path, prices)
+    assert data.offers["A", "S2"].price == 16 and data.offers["A", "S2"].capacity == float("inf")
+    plan = solve(data)
+    assert plan.total_cost == pytest.approx(1230)
+    assert not check_plan(data, plan.quantities)
+    changes = dict(data.source.changes)
+    assert changes["update prices.csv"] == (f"Offers: 1 row(s) changed, 0 added; file prices.csv, SHA-256 "
+                                            f"{sha(prices)}")
+    # messages about an updated value name the update file's cell
+    assert data.where("Offers", data.offers["A", "S2"], "price") == "prices.csv!C2"
+    assert data.where("Offers", data.offers["A", "S1"], "price") == "Offers!C2"
+
+
+def test_supplier_country_and_item_updates(tmp_path: Path) -> None:
+    """S1 capacity 50, C2 tariff 0.25 (S2's A costs 15 landed, B 3.75), demand of A 80.
+    A: S1 48 (60 % of 80, capacity 50 allows it) at 10 = 480; the other 32 at 15 from S2 or S3 = 480.
+    B: 10 at 3.75 = 37.5. Total 997.5."""
+    book = tmp_path / "changes.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "suppliers"
+    wb.active.append(["supplier", "capacity"])
+    wb.active.append(["S1", 50])
+    for title, rows in (("tariffs", [["country", "tariff"], ["C2", 0.25]]), ("demand", [["item", "demand"], ["A", 80]])):
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    wb.save(book)
+    data = load(tmp_path, book)
+    assert data.suppliers["S1"].capacity == 50 and data.countries["C2"].tariff == 0.25 and data.items["A"].demand == 80
+    assert solve(data).total_cost == pytest.approx(997.5)
+    assert [k for k, _ in data.source.changes] == ["update changes.xlsx:tariffs", "update changes.xlsx:demand",
+                                                   "update changes.xlsx:suppliers"]  # countries, items, suppliers
+
+
+def test_unlimited_removes_a_capacity_and_later_files_win(tmp_path: Path) -> None:
+    first = csv_file(tmp_path / "a.csv", "supplier,capacity\nS1,5\n")
+    second = csv_file(tmp_path / "b.csv", "supplier,capacity,fixed_cost\nS1,unlimited,7\n")
+    data = load(tmp_path, first, second)
+    assert data.suppliers["S1"].capacity == float("inf") and data.suppliers["S1"].fixed_cost == 7
+
+
+def test_update_errors_name_file_row_and_column(tmp_path: Path) -> None:
+    bad = csv_file(tmp_path / "bad.csv", "item,supplier,price,freight\nA,S9,10,\nA,S1,-3,\nA,S2,\"1,5\",\nA,S2,11,\n"
+                                         "C,S1,1,\n")
+    assert errors(tmp_path, bad) == [
+        "bad.csv!A2 (item): offer of 'S9' for 'A' is not in the base workbook's Offers (add it there, or pass "
+        "--allow-new to add it from this file)",
+        "bad.csv!C3 (price): -3 is negative",
+        "bad.csv!C4 (price): '1,5' is not a plain number (write it as a number, without thousands separators, "
+        "currency or units; the locale is never guessed)",
+        "bad.csv!A6 (item): offer of 'S1' for 'C' is not in the base workbook's Offers (add it there, or pass "
+        "--allow-new to add it from this file)",
+    ]
+    keyless = csv_file(tmp_path / "keyless.csv", "price\n3\n")
+    assert errors(tmp_path, keyless) == [
+        "keyless.csv!1:1: cannot tell what this table updates: it needs the key columns item and supplier (Offers), "
+        "supplier (Suppliers), country (Countries) or item (Items)"]
+    twice = csv_file(tmp_path / "twice.csv", "item,demand\nA,5\nA,6\n")
+    assert errors(tmp_path, twice) == ["twice.csv!A3 (item): 'A' appears again in this table (first in row 2)"]
+    assert errors(tmp_path, tmp_path / "missing.csv") == [f"missing.csv: update file not found: {tmp_path / 'missing.csv'}"]
+
+
+def test_allow_new_adds_records(tmp_path: Path) -> None:
+    """A new supplier S4 in C3 offers A at 9, cheaper than S1 and outside the capped C1:
+    A 100 from S4 at 9 = 900; B 10 from S2 at 3 = 30. Total 930."""
+    suppliers = csv_file(tmp_path / "s.csv", "supplier,country\nS4,C3\n")
+    offers = csv_file(tmp_path / "o.csv", "item,supplier,price\nA,S4,9\n")
+    assert any(e.startswith("s.csv!A2 (supplier): 'S4' is not in the base") for e in errors(tmp_path, suppliers, offers))
+    data = load(tmp_path, suppliers, offers, allow_new=True)
+    assert data.offers["A", "S4"].price == 9 and data.suppliers["S4"].country == "C3"
+    assert solve(data).total_cost == pytest.approx(930)
+    incomplete = csv_file(tmp_path / "n.csv", "item,supplier,freight\nA,S3x,1\n")
+    assert errors(tmp_path, incomplete, allow_new=True) == ["n.csv!A2 (price): a new offer of 'S3x' for 'A' needs price"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("time_limit=5", ("override time_limit", "5.0 (was 60.0)")),
+    ("Settings!mip_gap=0.01", ("override mip_gap", "0.01 (was 0.0001)")),
+    ("currency=USD", ("override currency", "USD (was EUR)")),
+    ("Policy!2=0.7", ("override Policy!2", "value 0.7 (was 0.6) in Policy!A2 max_share country:C1 0.6 on every item")),
+    ("Policy!2.value=0.7", ("override Policy!2.value",
+                            "value 0.7 (was 0.6) in Policy!A2 max_share country:C1 0.6 on every item")),
+    ("Policy!D2=0.7", ("override Policy!D2", "value 0.7 (was 0.6) in Policy!A2 max_share country:C1 0.6 on every item")),
+])
+def test_overrides(tmp_path: Path, text: str, expected: tuple[str, str]) -> None:
+    data = load(tmp_path, overrides=(text,))
+    assert data.source.changes == (expected,)
+
+
+def test_override_changes_the_optimum(tmp_path: Path) -> None:
+    """Cap C1 at 70 %: A: S1 70 at 10 + S2 30 at 12 = 1060; B 30: 1090."""
+    assert solve(load(tmp_path, overrides=("Policy!2=0.7",))).total_cost == pytest.approx(1090)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("Policy!9=0.5", "--set Policy!9=0.5: Policy row 9 holds no rule (rules are in rows 2)"),
+    ("Policy!C2=0.5", "--set Policy!C2=0.5: column C of Policy is not its value column (D)"),
+    ("Policy!2=1.5", "--set Policy!2=1.5: 1.5 is not a share in [0, 1] (write 30 % as 0.3)"),
+    ("Policy!2=30%", "--set Policy!2=30%: '30%' is not a plain number"),
+    ("time_limit=0", "--set time_limit=0: 0 must be positive"),
+    ("speed=3", "--set speed=3: 'speed' is neither a setting (currency, time_limit, mip_gap) nor a Policy row "
+                "(Policy!7)"),
+    ("time_limit", "--set time_limit: write NAME=VALUE: a setting (time_limit=30) or a Policy row's value "
+                   "(Policy!7=0.3)"),
+])
+def test_override_errors(tmp_path: Path, text: str, message: str) -> None:
+    assert errors(tmp_path, overrides=(text,)) == [message]
+
+
+def test_exclude_rows_have_no_value_to_override(tmp_path: Path) -> None:
+    base = {**BASE, "Policy": [["exclude", None, "C3", None]]}
+    src = write_workbook(tmp_path / "b.xlsx", base)
+    data, _ = planner.read(src)
+    with pytest.raises(planner.InputError) as caught:
+        planner.apply_changes(data, overrides=["Policy!2=0.5"])
+    assert [str(p) for p in caught.value.problems] == [
+        "--set Policy!2=0.5: Policy row 2 is an exclude rule, which has no value"]
+
+
+def test_cli_update_run_sheet_and_nothing_written_on_error(tmp_path: Path) -> None:
+    src = write_workbook(tmp_path / "base.xlsx", BASE)
+    source_sha = sha(src)
+    prices = csv_file(tmp_path / "prices.csv", "item,supplier,price\nA,S2,16\n")
+    out = tmp_path / "plan.xlsx"
+    result = run("solve", str(src), "--update", str(prices), "--set", "Policy!2=0.6", "-o", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["total_cost"] == pytest.approx(1230) and payload["schema_version"] == 2
+    run_sheet = {r[0].value: r[1].value for r in openpyxl.load_workbook(out)["Run"].iter_rows(min_row=2)}
+    assert run_sheet["update prices.csv"].endswith(f"SHA-256 {sha(prices)}")
+    assert run_sheet["override Policy!2"].startswith("value 0.6 (was 0.6)")
+    before = out.read_bytes()
+    bad = csv_file(tmp_path / "bad.csv", "item,supplier,price\nA,S2,-1\n")
+    bad_sha = sha(bad)
+    result = run("solve", str(src), "--update", str(bad), "-o", str(out))
+    assert result.returncode == 2 and "bad.csv!C2 (price): -1 is negative" in result.stderr
+    assert out.read_bytes() == before and sha(src) == source_sha and sha(bad) == bad_sha
+
+
+def test_same_inputs_give_byte_identical_plans(tmp_path: Path) -> None:
+    src = write_workbook(tmp_path / "base.xlsx", {**BASE, "Scenarios": [["C1 stop", None, "C1", 0]]})
+    first, second, timed = tmp_path / "1.xlsx", tmp_path / "2.xlsx", tmp_path / "t.xlsx"
+    assert run("solve", str(src), "-o", str(first)).returncode == 0
+    assert run("solve", str(src), "-o", str(second)).returncode == 0
+    assert first.read_bytes() == second.read_bytes()
+    assert run("solve", str(src), "-o", str(timed), "--timings").returncode == 0
+    assert "solve seconds" in {r[0].value for r in openpyxl.load_workbook(timed)["Run"].iter_rows()}
+
+
+def plan_book(path: Path, lines: list[list], fixed: float) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Plan"
+    ws.append(["item", "supplier", "country", "quantity", "unit_cost", "cost", "blocs"])
+    for line in lines:
+        ws.append(line)
+    summary = wb.create_sheet("Summary")
+    summary.append(["Summary"])
+    summary.append(["fixed costs", fixed])
+    wb.save(path)
+    return path
+
+
+def test_diff_arithmetic_on_hand_made_plans(tmp_path: Path) -> None:
+    """Old: A/S1 60 at 10, A/S2 40 at 12 (1080), no fixed cost. New: A/S1 50 at 11, A/S3 50 at 12 (1150), fixed 100.
+    Price effect: A/S1 60 * (11 - 10) = 60. Reallocation: A/S1 11 * (50 - 60) = -110; A/S2 left: 12 * -40 = -480;
+    A/S3 entered: 12 * 50 = 600; sum 10. Landed change 70 = 60 + 10; fixed-cost effect 100; total change 170."""
+    old = plan_book(tmp_path / "old.xlsx", [["A", "S1", "C1", 60, 10, 600, ""], ["A", "S2", "C2", 40, 12, 480, "EU"]], 0)
+    new = plan_book(tmp_path / "new.xlsx", [["A", "S1", "C1", 50, 11, 550, ""], ["A", "S3", "C3", 50, 12, 600, "EU"]], 100)
+    d = planner.diff_plans(planner.read_plan(old), planner.read_plan(new))
+    assert d.totals == pytest.approx({"total cost old": 1080, "total cost new": 1250, "total cost change": 170,
+                                      "price effect": 60, "reallocation effect": 10, "fixed-cost effect": 100})
+    lines = {r["supplier"]: r for r in d.lines.to_dict(orient="records")}
+    assert (lines["S1"]["change"], lines["S2"]["change"], lines["S3"]["change"]) == ("changed", "leaving", "entering")
+    assert lines["S2"]["quantity_new"] == 0 and lines["S3"]["quantity_old"] == 0
+    assert (d.suppliers_entering, d.suppliers_leaving) == (["S3"], ["S2"])
+    shares = {r["country"]: [r["share_old"], r["share_new"]] for r in d.countries.to_dict(orient="records")}
+    assert shares["C1"] == pytest.approx([0.6, 0.5]) and shares["C2"] == pytest.approx([0.4, 0.0])
+    assert shares["C3"] == pytest.approx([0.0, 0.5])
+    blocs = {r["bloc"]: r["share_change"] for r in d.blocs.to_dict(orient="records")}
+    assert blocs == pytest.approx({"(no bloc)": -0.1, "EU": 0.1})
+
+    out = tmp_path / "diff.xlsx"
+    result = run("diff", str(old), str(new), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "total cost: 1,080.00 -> 1,250.00 (+170.00)" in result.stdout
+    assert "price effect +60.00, reallocation effect +10.00, fixed-cost effect +100.00" in result.stdout
+    assert openpyxl.load_workbook(out).sheetnames == ["Summary", "Lines", "Countries", "Blocs"]
+    assert run("diff", str(old), str(tmp_path / "nope.xlsx")).returncode == 2
+
+
+def test_batch_equals_the_same_runs_one_by_one(tmp_path: Path) -> None:
+    src = write_workbook(tmp_path / "base.xlsx", BASE)
+    for k, price in enumerate([11, 13, 16, 9], start=1):
+        csv_file(tmp_path / f"p{k}.csv", f"item,supplier,price\nA,S2,{price}\n")
+    csv_file(tmp_path / "bad.csv", "item,supplier,price\nA,S2,-1\n")
+    table = ("name,base,updates,set,output\n"
+             "w1,base.xlsx,p1.csv,,w1.xlsx\nw2,base.xlsx,p2.csv,,w2.xlsx\n"
+             "w3,base.xlsx,p3.csv,Policy!2=0.7,w3.xlsx\nw4,base.xlsx,p4.csv,,w4.xlsx\nw5,base.xlsx,bad.csv,,w5.xlsx\n")
+    runs = csv_file(tmp_path / "runs.csv", table)
+    result = run("batch", str(runs), "-o", str(tmp_path / "summary.xlsx"), "--json")
+    assert result.returncode == 1, result.stderr  # one run is invalid
+    payload = json.loads(result.stdout)
+    rows = {r["name"]: r for r in payload["runs"]}
+    assert rows["w5"]["status"] == "invalid" and "bad.csv!C2 (price): -1 is negative" in rows["w5"]["message"]
+    assert payload["totals"]["models built"] == 1 and payload["totals"]["models re-used"] == 3
+    for name, updates, overrides in (("w1", "p1.csv", []), ("w2", "p2.csv", []), ("w3", "p3.csv", ["Policy!2=0.7"]),
+                                     ("w4", "p4.csv", [])):
+        alone = tmp_path / f"{name}-alone.xlsx"
+        args = ["solve", str(src), "--update", str(tmp_path / updates), "-o", str(alone)]
+        for o in overrides:
+            args += ["--set", o]
+        assert run(*args).returncode == 0
+        assert sheets(tmp_path / f"{name}.xlsx") == sheets(alone)  # the same plan, sheet by sheet
+        assert rows[name]["status"] == "optimal"
+    # hand check of w3: S2 at 16, cap 70 %: S1 70 * 10 + S3 30 * 15 = 1150, B 30
+    assert rows["w3"]["total_cost"] == pytest.approx(1180)
+    assert not (tmp_path / "w5.xlsx").exists()
+    summary = openpyxl.load_workbook(tmp_path / "summary.xlsx")["Batch"]
+    assert [c.value for c in summary[1]][:4] == ["run", "name", "status", "total_cost"]
+
+
+def sheets(path: Path) -> dict[str, list[tuple]]:
+    """Every sheet's values, but the Run sheet's line saying whether the model was built or re-used."""
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [row for row in ws.iter_rows(values_only=True) if row[0] != "model"] for ws in wb}
+
+
+def test_batch_table_errors(tmp_path: Path) -> None:
+    runs = csv_file(tmp_path / "runs.csv", "name,base,output\na,missing.xlsx,a.xlsx\nb,,b.txt\n")
+    result = run("batch", str(runs))
+    assert result.returncode == 2
+    assert "runs.csv!row 2 (base): 'missing.xlsx' is not a file" in result.stderr
+    assert "runs.csv!row 3 (base): is blank; a path is required" in result.stderr
+
+
+@pytest.mark.parametrize("change", ["price", "capacity", "demand", "value", "fixed", "min_order"])
+def test_reused_model_matches_a_fresh_build(tmp_path: Path, change: str) -> None:
+    """A model re-used with new numbers gives the optimum of a model built from scratch, LP and MIP alike."""
+    base = {**BASE, "Suppliers": [["S1", "C1", 80, 50], ["S2", "C2"], ["S3", "C3", None, None]],
+            "Offers": [["A", "S1", 10, 70], ["A", "S2", 12, None, 20], ["A", "S3", 15], ["B", "S2", 3]]}
+    data = load(tmp_path, base=base)
+    cache = ModelCache()
+    first = solve(data, cache=cache)
+    offers, suppliers, items, rules = dict(data.offers), dict(data.suppliers), dict(data.items), list(data.rules)
+    if change == "price":
+        offers["A", "S2"] = dataclasses.replace(offers["A", "S2"], price=9)
+    elif change == "capacity":
+        offers["A", "S1"] = dataclasses.replace(offers["A", "S1"], capacity=30)
+        suppliers["S1"] = dataclasses.replace(suppliers["S1"], capacity=35)
+    elif change == "demand":
+        items["A"] = dataclasses.replace(items["A"], demand=300)
+    elif change == "value":
+        rules[0] = dataclasses.replace(rules[0], value=0.2)
+    elif change == "fixed":
+        suppliers["S1"] = dataclasses.replace(suppliers["S1"], fixed_cost=400)
+    else:
+        offers["A", "S2"] = dataclasses.replace(offers["A", "S2"], min_order=95)
+    changed = dataclasses.replace(data, offers=offers, suppliers=suppliers, items=items, rules=tuple(rules))
+    again = solve(changed, cache=cache)
+    fresh = solve(changed)
+    assert again.run["model"].startswith("re-used") and cache.reused == 1
+    assert again.status == fresh.status
+    assert again.total_cost == pytest.approx(fresh.total_cost, rel=1e-9)
+    assert again.total_cost != pytest.approx(first.total_cost)  # the change mattered
+    assert not check_plan(changed, again.quantities)
+
+
+def test_api_round_trip_from_dataframes(tmp_path: Path) -> None:
+    frames = {
+        "items": pd.DataFrame({"item": ["A", "B"], "demand": [100, 10], "unit": ["t", "t"]}),
+        "suppliers": pd.DataFrame({"supplier": ["S1", "S2", "S3"], "country": ["C1", "C2", "C3"]}),
+        "countries": pd.DataFrame({"country": ["C1", "C2", "C3"], "blocs": ["", "EU", "EU"]}),
+        "offers": pd.DataFrame({"item": ["A", "A", "A", "B"], "supplier": ["S1", "S2", "S3", "S2"],
+                                "price": [10, 12, 15, 3]}),
+        "policy": pd.DataFrame({"rule": ["max_share"], "group": ["C1"], "value": [0.6]}),
+    }
+    data, warnings = planner.from_frames(**frames)
+    assert warnings == []
+    plan = planner.solve(data)
+    assert plan.total_cost == pytest.approx(1110)
+    assert isinstance(plan.lines, pd.DataFrame) and set(plan.lines["supplier"]) == {"S1", "S2"}
+    out = tmp_path / "plan.xlsx"
+    planner.write_plan(plan, out, data=data)
+    tables = planner.read_plan(out)
+    assert tables.lines["quantity"].sum() == pytest.approx(110)
+    same = planner.diff_plans(tables, tables)
+    assert same.totals["total cost change"] == 0 and set(same.lines["change"]) == {"unchanged"}
+    # the same data read from a workbook solves to the same plan
+    _, from_book = solve_file(write_workbook(tmp_path / "base.xlsx", BASE))
+    assert from_book.quantities == pytest.approx(plan.quantities)
+
+    bad = {**frames, "offers": frames["offers"].assign(price=[10, -1, 15, "x"])}
+    with pytest.raises(planner.InputError) as caught:
+        planner.from_frames(**bad)
+    assert [str(p) for p in caught.value.problems] == ["Offers!C3 (price): -1 is negative",
+                                                       "Offers!C5 (price): 'x' is not a plain number (write it as a "
+                                                       "number, without thousands separators, currency or units; the "
+                                                       "locale is never guessed)"]
+
+
+def test_quiet_and_verbose(tmp_path: Path) -> None:
+    src = write_workbook(tmp_path / "base.xlsx", {**BASE, "Extra": [["x"]]}, headers={"Extra": ["x"]})
+    loud = run("solve", str(src), "-o", str(tmp_path / "a.xlsx"), "-v")
+    assert "warning: sheets ignored" in loud.stderr and "solver said: kOptimal" in loud.stderr
+    quiet = run("solve", str(src), "-o", str(tmp_path / "b.xlsx"), "-q")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    assert "optimal: total cost 1,110.00 EUR" in quiet.stdout
