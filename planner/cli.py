@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     frontier.add_argument("-o", "--output", metavar="FRONTIER.xlsx",
                           help=f"workbook to write (default: {DEFAULT_OUTPUT_DIR}/<input name>-frontier.xlsx)")
     frontier.add_argument("--json", action="store_true", help="print the table as one JSON object on stdout")
+    _add_change_options(frontier)
 
     batch = sub.add_parser(
         "batch", parents=[common], help="run many plans from a table of runs (base workbook, updates, overrides, output)",
@@ -418,7 +419,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _frontier(args: argparse.Namespace) -> int:
     from planner.analysis import sweep_values
-    from planner.pipeline import frontier, read
+    from planner.pipeline import frontier, load
     from planner.problems import InputError
 
     target, why = _output_path(args, args.output, "frontier")
@@ -432,7 +433,7 @@ def _frontier(args: argparse.Namespace) -> int:
         return _finish(args, {"status": "invalid", "total_cost": None, "output": None,
                               "message": "; ".join(p for p in problems if p)}, EXIT_INVALID)
     try:
-        data, _ = read(args.input)
+        data, _ = load(args.input, args.update, args.overrides, args.allow_new)
     except InputError as exc:
         return _invalid(args, exc)
     rules = [r for r in data.rules if r.row == args.rule]
@@ -448,6 +449,7 @@ def _frontier(args: argparse.Namespace) -> int:
     table = frontier(data, rule, sweep_values(args.start, args.stop, args.steps))
     run: dict[str, object] = {"input file": Path(args.input).name,
                               "input SHA-256": data.source.sha256 if data.source else None,
+                              **(dict(data.source.changes) if data.source else {}),
                               **{f"{k} version": v for k, v in versions().items()},
                               "rule swept": rule.label(), "steps": len(table)}
     payload: dict[str, Any] = {"status": "done", "total_cost": None, "output": None, "rule": rule.label(),

@@ -234,14 +234,16 @@ def solve_elastic(data: PlanningData) -> Plan:
 def frontier(data: PlanningData, rule: Rule, values: list[float]) -> pd.DataFrame:
     """Cost, concentration and surviving share as one rule's value sweeps `values`.
 
-    Each step is solved from scratch on the data with that value, so a step
-    where the rules cannot hold is reported as infeasible, not skipped.
+    Each step is solved on the data with that value (re-using the model when
+    only the value changed), so a step where the rules cannot hold is
+    reported as infeasible, not skipped.
     """
     items = [rule.item] if rule.item is not None else sorted(data.items)
     rows = []
     first: float | None = None
+    cache = ModelCache()  # only the rule's value changes: one model, re-solved per step
     for step, value in enumerate(values, start=1):
-        plan = solve(analysis.with_value(data, rule, value), rule_costs=False, explain=False)
+        plan = solve(analysis.with_value(data, rule, value), rule_costs=False, explain=False, cache=cache)
         row: dict[str, object] = {"step": step, "value": value, "status": plan.status,
                                   "total_cost": plan.total_cost if plan.has_plan else None}
         if plan.has_plan and first is None:
