@@ -16,7 +16,7 @@ import pandas as pd
 
 from planner.data import PlanningData
 from planner.problems import InputError, Problem, ProblemLog
-from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook, column_letter
+from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook, column_letter, match_header
 from planner.schema import SHEET_BY_NAME, normalize
 from planner.validate import validate
 
@@ -37,18 +37,9 @@ def raw_from_frames(frames: dict[str, pd.DataFrame], log: ProblemLog) -> RawWork
         if spec is None:
             log.warning(name, "", "", "not part of the input format; ignored")
             continue
-        known = {normalize(c.name): c.name for c in spec.columns}
-        columns: dict[str, str] = {}
-        positions: dict[str, int] = {}
-        for position, header in enumerate(frame.columns):
-            key = known.get(normalize(header))
-            letter = column_letter(position + 1)
-            if key is None:
-                log.warning(spec.name, f"{letter}1", "", f"column '{header}' ignored (not part of the input format)")
-            elif key in columns:
-                log.error(spec.name, f"{letter}1", key, f"column appears twice (also in column {columns[key]})")
-            else:
-                columns[key], positions[key] = letter, position
+        columns = match_header(spec.name, 1, enumerate(frame.columns, start=1), spec, log)
+        position_of = {column_letter(n): n - 1 for n in range(1, len(frame.columns) + 1)}
+        positions = {key: position_of[letter] for key, letter in columns.items()}
         missing = [c.name for c in spec.columns if c.required and c.name not in columns]
         for column in missing:
             log.error(spec.name, "1:1", column, "required column is missing")

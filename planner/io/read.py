@@ -22,7 +22,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.problems import ProblemLog
-from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
+from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook, match_header
 from planner.schema import PLAIN_NUMBER, SHEETS, UPDATE_SPEC, SheetSpec, normalize
 
 
@@ -146,21 +146,7 @@ def _csv_table(name: str, content: bytes, log: ProblemLog) -> RawSheet:
         log.warning(name, "", "", "not UTF-8; read as Latin-1")
     rows = list(csv.reader(io.StringIO(text)))
     header = rows[0] if rows else []
-    known = {normalize(c.name): c.name for c in UPDATE_SPEC.columns}
-    columns: dict[str, str] = {}
-    extra: list[str] = []
-    for index, label in enumerate(header):
-        key = known.get(normalize(label))
-        letter = get_column_letter(index + 1)
-        if key is None:
-            if label.strip():
-                extra.append(f"{label} ({letter})")
-        elif key in columns:
-            log.error(name, f"{letter}1", key, f"column appears twice (also in column {columns[key]})", label)
-        else:
-            columns[key] = letter
-    if extra:
-        log.warning(name, "1:1", "", f"columns ignored (not update columns): {', '.join(extra)}")
+    columns = match_header(name, 1, enumerate(header, start=1), UPDATE_SPEC, log, "not update columns")
     sheet = RawSheet(name=name, spec_name="Update", header_row=1, columns=columns)
     positions = {key: openpyxl.utils.column_index_from_string(letter) - 1 for key, letter in columns.items()}
     for number, values in enumerate(rows[1:], start=2):
@@ -199,23 +185,8 @@ def _read_sheet(ws: Worksheet, ws_values: Worksheet, spec: SheetSpec, log: Probl
     if bounds is None:
         return None
     header_row, first_col, last_col, last_row = bounds
-    known = {normalize(c.name): c.name for c in spec.columns}
-    columns: dict[str, str] = {}
-    extra: list[str] = []
-    for col in range(first_col, last_col + 1):
-        header = ws.cell(row=header_row, column=col).value
-        if header is None or str(header).strip() == "":
-            continue
-        letter = get_column_letter(col)
-        key = known.get(normalize(header))
-        if key is None:
-            extra.append(f"{header} ({letter})")
-        elif key in columns:
-            log.error(name, f"{letter}{header_row}", key, f"column appears twice (also in column {columns[key]})", header)
-        else:
-            columns[key] = letter
-    if extra:
-        log.warning(name, f"{header_row}:{header_row}", "", f"columns ignored (not part of the input format): {', '.join(extra)}")
+    labels = ((col, ws.cell(row=header_row, column=col).value) for col in range(first_col, last_col + 1))
+    columns = match_header(name, header_row, labels, spec, log)
     missing = [c.name for c in spec.columns if c.required and c.name not in columns]
     for column in missing:
         found = ", ".join(str(ws.cell(row=header_row, column=c).value) for c in range(first_col, last_col + 1)
