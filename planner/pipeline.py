@@ -18,40 +18,50 @@ from planner import analysis
 from planner.check import check_plan
 from planner.data import PlanningData, Rule
 from planner.diagnose import Diagnosis, diagnose, elastic_plan
+from planner.io.guard import ReadLimits
+from planner.lint import lint
 from planner.model import create_model, structural_conflicts, structure_key, update_parameters
 from planner.problems import InputError, Problem, ProblemLog
 from planner.results import Plan, build_plan, extract_plan
 from planner.solve import HighsModel, Progress, versions
 
 
-def read(path: str | Path) -> tuple[PlanningData, list[Problem]]:
-    """Read and validate a workbook: (data, warnings), or `InputError` listing every problem."""
+def read(path: str | Path, limits: ReadLimits | None = None) -> tuple[PlanningData, list[Problem]]:
+    """Read and validate a workbook: (data, warnings), or `InputError` listing every problem.
+
+    Warnings include suspicious data (`planner.lint`). `limits` bound what a
+    file may unpack to before it is parsed (`planner.io.guard`).
+    """
     from planner.io.read import read_workbook  # openpyxl is only needed when reading a file
     from planner.validate import validate
 
     log = ProblemLog()
-    raw = read_workbook(path, log)
+    raw = read_workbook(path, log, limits)
     data = validate(raw, log) if raw is not None else None
     log.raise_if_errors()
     assert data is not None
-    return data, log.warnings
+    return data, log.warnings + lint(data)
 
 
 def load(path: str | Path, updates: Sequence[str | Path] = (), overrides: Sequence[str] = (),
-         allow_new: bool = False) -> tuple[PlanningData, list[Problem]]:
+         allow_new: bool = False, limits: ReadLimits | None = None) -> tuple[PlanningData, list[Problem]]:
     """Read a base workbook, then apply update files and overrides in order: (data, warnings).
 
     Raises `InputError` with every problem of the base, or else with every
     problem of the updates and overrides together. Nothing is written.
     """
-    data, warnings = read(path)
-    changed, more = apply_changes(data, updates, overrides, allow_new)
-    return changed, warnings + more
+    data, warnings = read(path, limits)
+    changed, more = apply_changes(data, updates, overrides, allow_new, limits)
+    seen = {str(w) for w in warnings}
+    return changed, warnings + [w for w in more if str(w) not in seen]
 
 
 def apply_changes(data: PlanningData, updates: Sequence[str | Path] = (), overrides: Sequence[str] = (),
-                  allow_new: bool = False) -> tuple[PlanningData, list[Problem]]:
-    """Validated data with update files and overrides applied: (data, warnings), or `InputError`."""
+                  allow_new: bool = False, limits: ReadLimits | None = None) -> tuple[PlanningData, list[Problem]]:
+    """Validated data with update files and overrides applied: (data, warnings), or `InputError`.
+
+    The warnings include `planner.lint`'s findings on the changed data.
+    """
     if not updates and not overrides:
         return data, []
     from planner.io.read import read_update_file
@@ -60,13 +70,13 @@ def apply_changes(data: PlanningData, updates: Sequence[str | Path] = (), overri
     log = ProblemLog()
     files = []
     for update in updates:
-        found = read_update_file(update, log)
+        found = read_update_file(update, log, limits)
         if found is not None:
             files.append((Path(update), found[0], found[1]))
     data = apply_updates(data, files, log, allow_new) if files else data
     data = apply_overrides(data, list(overrides), log) if overrides else data
     log.raise_if_errors()
-    return data, log.warnings
+    return data, log.warnings + lint(data)
 
 
 class ModelCache:

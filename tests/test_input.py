@@ -193,9 +193,9 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name, content, expected", [
-    ("plan.csv", b"item,demand\n", "expected an .xlsx workbook, got '.csv'"),
-    ("broken.xlsx", b"not a zip", "not a readable .xlsx workbook"),
-    ("empty.xlsx", b"", "not a readable .xlsx workbook"),
+    ("plan.csv", b"item,demand\n", "is text (.csv), not an .xlsx workbook"),
+    ("broken.xlsx", b"not a zip\x00\x01", "not a readable .xlsx workbook: it is not a zip archive"),
+    ("empty.xlsx", b"", "is empty (0 bytes)"),
 ])
 def test_unreadable_files(tmp_path: Path, name: str, content: bytes, expected: str) -> None:
     path = tmp_path / name

@@ -19,38 +19,30 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from planner.io.guard import ReadLimits, check_workbook_bytes
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook, match_header
 from planner.schema import PLAIN_NUMBER, SHEETS, UPDATE_SPEC, SheetSpec, normalize
 
 
 
-def read_workbook(path: str | Path, log: ProblemLog) -> RawWorkbook | None:
+def read_workbook(path: str | Path, log: ProblemLog, limits: ReadLimits | None = None) -> RawWorkbook | None:
     """Read every known sheet of `path`; problems go to `log`.
 
     Returns None when the file itself cannot be read (the reason is logged).
     """
     path = Path(path)
     name = path.name
-    if not path.exists():
-        log.error(name, "", "", f"file not found: {path}")
+    content = check_workbook_bytes(path, log, limits)
+    if content is None:
         return None
-    if path.is_dir():
-        log.error(name, "", "", f"{path} is a folder, not a workbook")
+    loaded = _load(name, content, log)
+    if loaded is None:
         return None
-    if path.suffix.lower() != ".xlsx":
-        log.error(name, "", "", f"expected an .xlsx workbook, got '{path.suffix or 'no extension'}'")
-        return None
-    content = path.read_bytes()
-    try:
-        formulas = openpyxl.load_workbook(io.BytesIO(content), data_only=False)
-        values = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        log.error(name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
-        return None
-
+    formulas, values = loaded
     by_key = {normalize(title): title for title in formulas.sheetnames}
     sheets: dict[str, RawSheet] = {}
     for spec in SHEETS:
@@ -69,7 +61,23 @@ def read_workbook(path: str | Path, log: ProblemLog) -> RawWorkbook | None:
     return RawWorkbook(path=str(path), sha256=digest, sheets=sheets)
 
 
-def read_update_file(path: str | Path, log: ProblemLog) -> tuple[str, list[RawSheet]] | None:
+def _load(name: str, content: bytes, log: ProblemLog) -> tuple[Workbook, Workbook] | None:
+    """The workbook twice: with formulas and tables, and with the values Excel stored."""
+    try:
+        formulas = openpyxl.load_workbook(io.BytesIO(content), data_only=False)
+        values = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+    except Exception as exc:  # noqa: BLE001 - whatever the parser trips on, the file is unreadable
+        if type(exc).__name__ in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
+            log.error(name, "", "", "refused: its XML declares entities or a DTD, which a workbook never needs "
+                                    "(a possible XML entity attack)")
+        else:
+            log.error(name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
+        return None
+    return formulas, values
+
+
+def read_update_file(path: str | Path, log: ProblemLog, limits: ReadLimits | None = None
+                     ) -> tuple[str, list[RawSheet]] | None:
     """An update file's tables and its SHA-256: a CSV is one table, each sheet of an .xlsx one table.
 
     Sheets are named `prices.csv` or `prices.xlsx:Offers` in messages. In a
@@ -88,12 +96,11 @@ def read_update_file(path: str | Path, log: ProblemLog) -> tuple[str, list[RawSh
     if suffix != ".xlsx":
         log.error(path.name, "", "", f"an update file must be .csv or .xlsx, got '{path.suffix or 'no extension'}'")
         return None
-    try:
-        formulas = openpyxl.load_workbook(io.BytesIO(content), data_only=False)
-        values = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        log.error(path.name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
+    checked = check_workbook_bytes(path, log, limits)
+    loaded = _load(path.name, checked, log) if checked is not None else None
+    if loaded is None:
         return None
+    formulas, values = loaded
     tables = []
     for title in formulas.sheetnames:
         if formulas[title].max_row <= 1 and formulas[title].max_column <= 1 and formulas[title]["A1"].value is None:

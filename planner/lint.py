@@ -1,0 +1,124 @@
+"""Warnings for data that is valid but suspicious: numbers that cannot mislead silently.
+
+Each check names the cell a person would look at. None of them stops a run;
+they are listed on stderr and in the plan's Run sheet:
+
+- a price more than `PRICE_OUTLIER` times the median price of its item's
+  offers (a unit or decimal slip);
+- an item whose demand exceeds what all its offers can deliver together;
+- a scenario that hits no offer, so it changes nothing;
+- a rule that can never bind: max_share of 1, min_share or min_coverage of
+  0, an exclusion or a share rule whose group holds no offer of its items;
+- numbers so far apart in magnitude that the solver may lose precision.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+
+from planner.data import PlanningData, Rule
+from planner.problems import Problem
+
+PRICE_OUTLIER = 100.0
+MAGNITUDE_SPAN = 1e12
+
+
+def lint(data: PlanningData) -> list[Problem]:
+    out: list[Problem] = []
+    out += _price_outliers(data)
+    out += _unmeetable_demand(data)
+    out += _idle_scenarios(data)
+    out += _idle_rules(data)
+    out += _magnitudes(data)
+    return out
+
+
+def _warn(sheet: str, cell: str, column: str, message: str, value: object = None) -> Problem:
+    return Problem("warning", sheet, cell, column, message, value)
+
+
+def _cell(data: PlanningData, sheet: str, column: str, record: object) -> str:
+    """The coordinate part of `data.where` ("C12"), for a Problem's cell."""
+    place = data.where(sheet, record, column)  # type: ignore[arg-type]
+    return place.split("!", 1)[1] if "!" in place else ""
+
+
+def _price_outliers(data: PlanningData) -> list[Problem]:
+    out = []
+    by_item: dict[str, list] = {}
+    for offer in data.offers.values():
+        by_item.setdefault(offer.item, []).append(offer)
+    for item, offers in by_item.items():
+        if len(offers) < 3:
+            continue  # with two offers there is no telling which one is off
+        median = statistics.median(o.price for o in offers)
+        for o in offers:
+            if median > 0 and o.price > PRICE_OUTLIER * median:
+                out.append(_warn("Offers", _cell(data, "Offers", "price", o), "price",
+                                 f"price {o.price:g} of '{item}' from '{o.supplier}' is over {PRICE_OUTLIER:g} times "
+                                 f"the median price of '{item}' ({median:g}): a unit or decimal slip?", o.price))
+    return out
+
+
+def _unmeetable_demand(data: PlanningData) -> list[Problem]:
+    out = []
+    for item in data.items.values():
+        offers = [o for o in data.usable_offers if o.item == item.name]
+        if not offers or item.demand <= 0:
+            continue  # no usable offer at all is reported as a conflict when solving
+        deliverable = sum(min(o.capacity, data.suppliers[o.supplier].capacity) for o in offers)
+        if deliverable < item.demand * (1 - 1e-9):
+            out.append(_warn("Items", _cell(data, "Items", "demand", item), "demand",
+                             f"demand {item.demand:g} of '{item.name}' is more than all its usable offers can "
+                             f"deliver ({deliverable:g}): no plan can meet it", item.demand))
+    return out
+
+
+def _idle_scenarios(data: PlanningData) -> list[Problem]:
+    out = []
+    for scenario in data.scenarios:
+        hits = [h for h in data.scenario_hits if h.scenario == scenario]
+        if not any(data.availability(scenario, o) < 1.0 for o in data.offers.values()):
+            first = hits[0]
+            out.append(_warn("Scenarios", first.cell or "", "scenario",
+                             f"scenario '{scenario}' hits no offer (or keeps all of them): it changes nothing",
+                             scenario))
+    return out
+
+
+def _idle_rules(data: PlanningData) -> list[Problem]:
+    out = []
+    for rule in data.rules:
+        why = _never_binds(data, rule)
+        if why:
+            out.append(_warn("Policy", rule.cell or "", "rule", f"{rule.label()} can never bind: {why}", rule.kind))
+    return out
+
+
+def _never_binds(data: PlanningData, rule: Rule) -> str:
+    if rule.kind == "max_share" and rule.value is not None and rule.value >= 1:
+        return "no group can take more than all of the demand"
+    if rule.kind in ("min_share", "min_coverage") and rule.value == 0:
+        return "it asks for nothing"
+    if rule.group is None:
+        return ""
+    items = set(data.rule_items(rule))
+    groups = data.groups(rule.group)
+    members = [o for o in data.offers.values() if o.item in items and any(data.in_group(o, g) for g in groups)]
+    if not members and rule.kind in ("exclude", "max_share"):
+        return f"{rule.group} has no offer of {'its item' if rule.item else 'any item'}"
+    return ""
+
+
+def _magnitudes(data: PlanningData) -> list[Problem]:
+    numbers = [abs(x) for x in (
+        *(i.demand for i in data.items.values()),
+        *(o.price for o in data.offers.values()), *(o.freight for o in data.offers.values()),
+        *(o.capacity for o in data.offers.values()), *(o.min_order for o in data.offers.values()),
+        *(s.capacity for s in data.suppliers.values()), *(s.fixed_cost for s in data.suppliers.values()),
+    ) if x and math.isfinite(x)]
+    if numbers and max(numbers) / min(numbers) > MAGNITUDE_SPAN:
+        return [_warn("", "", "", f"the numbers range from {min(numbers):g} to {max(numbers):g}, more than "
+                                  f"{MAGNITUDE_SPAN:g} apart: the solver may lose precision; consider other units")]
+    return []
