@@ -13,7 +13,9 @@ import argparse
 import json
 import math
 import os
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Any
@@ -127,7 +129,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_limit_options(parser: argparse.ArgumentParser) -> None:
+    from planner.io.guard import ReadLimits
+
+    d = ReadLimits()
+    group = parser.add_argument_group("limits on input files (checked before parsing)")
+    group.add_argument("--max-file-mb", type=float, default=d.max_file_mb, metavar="MB",
+                       help=f"largest input file accepted (default {d.max_file_mb:g})")
+    group.add_argument("--max-unzipped-mb", type=float, default=d.max_unzipped_mb, metavar="MB",
+                       help=f"most a workbook may unpack to (default {d.max_unzipped_mb:g})")
+    group.add_argument("--max-ratio", type=float, default=d.max_ratio, metavar="R",
+                       help=f"most a workbook may unpack to, as a multiple of its size (default {d.max_ratio:g})")
+    group.add_argument("--max-entries", type=int, default=d.max_entries, metavar="N",
+                       help=f"most files inside a workbook (default {d.max_entries:,})")
+
+
+def _limits(args: argparse.Namespace) -> Any:
+    from planner.io.guard import ReadLimits
+
+    return ReadLimits(args.max_file_mb, args.max_unzipped_mb, args.max_ratio, args.max_entries)
+
+
 def _add_change_options(parser: argparse.ArgumentParser) -> None:
+    _add_limit_options(parser)
     parser.add_argument("--update", metavar="FILE", action="append", default=[],
                         help="apply an update table (.csv, or every sheet of an .xlsx) before solving; repeatable, "
                              "applied in order. Key columns item+supplier (offers: price, capacity, min_order, "
@@ -140,8 +164,18 @@ def _add_change_options(parser: argparse.ArgumentParser) -> None:
                              "also Policy!7.value=0.3 or Policy!D7=0.3); repeatable")
 
 
+class _Terminated(Exception):
+    """SIGTERM, turned into an exception so that half-done work is cleaned up on the way out."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     global _VERBOSITY
+    if argv is None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)  # the console command only; not a host program calling main()
     args = build_parser().parse_args(argv)
     _VERBOSITY = -1 if getattr(args, "quiet", False) else (1 if getattr(args, "verbose", False) else 0)
     try:
@@ -159,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("interrupted; nothing was written")
         return 130
+    except _Terminated:
+        _say("terminated; nothing was written")
+        return 143
     except Exception as exc:  # the contract: a message, never a traceback
         if os.environ.get("PLANNER_DEBUG"):
             traceback.print_exc()
@@ -251,6 +288,15 @@ def _output_path(args: argparse.Namespace, given: str | None = None, suffix: str
         return None, f"the output folder '{target.parent}' does not exist"
     if target.is_dir():
         return None, f"the output '{target}' is a folder"
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        return None, f"cannot write in the output folder '{target.parent}' (permission denied)"
+    if target.exists() and not os.access(target, os.W_OK):
+        return None, f"the output '{target}' is read-only"
+    for lock, program in ((target.parent / f"~${target.name}", "Excel"),
+                          (target.parent / f".~lock.{target.name}#", "LibreOffice")):
+        if lock.exists():
+            return None, (f"'{target.name}' is open in {program} (lock file '{lock.name}'): close it first, or "
+                          f"delete the lock file if {program} is not running")
     return target, None
 
 
@@ -267,7 +313,7 @@ def _solve(args: argparse.Namespace) -> int:
     if target is None or (args.diagnose is not None and diagnosis_path is None):
         return _finish(args, {"status": "invalid", "total_cost": None, "output": None, "message": why}, EXIT_INVALID)
     try:
-        data, warnings = load(args.input, args.update, args.overrides, args.allow_new)
+        data, warnings = load(args.input, args.update, args.overrides, args.allow_new, _limits(args))
     except InputError as exc:
         return _invalid(args, exc)
     for warning in warnings:
@@ -394,7 +440,7 @@ def _validate(args: argparse.Namespace) -> int:
     from planner.problems import InputError
 
     try:
-        data, warnings = load(args.input, args.update, args.overrides, args.allow_new)
+        data, warnings = load(args.input, args.update, args.overrides, args.allow_new, _limits(args))
     except InputError as exc:
         if args.json:
             return _invalid(args, exc)
@@ -433,7 +479,7 @@ def _frontier(args: argparse.Namespace) -> int:
         return _finish(args, {"status": "invalid", "total_cost": None, "output": None,
                               "message": "; ".join(p for p in problems if p)}, EXIT_INVALID)
     try:
-        data, _ = load(args.input, args.update, args.overrides, args.allow_new)
+        data, _ = load(args.input, args.update, args.overrides, args.allow_new, _limits(args))
     except InputError as exc:
         return _invalid(args, exc)
     rules = [r for r in data.rules if r.row == args.rule]

@@ -54,7 +54,7 @@ def check_workbook_bytes(path: Path, log: ProblemLog, limits: ReadLimits | None 
         return None
     size = path.stat().st_size
     if size > limits.max_file_mb * MB:
-        log.error(name, "", "", f"is {size / MB:,.1f} MB, above the limit of {limits.max_file_mb:g} MB "
+        log.error(name, "", "", f"is {size / MB:,.3g} MB, above the limit of {limits.max_file_mb:g} MB "
                                 "(raise it with --max-file-mb)")
         return None
     suffix = path.suffix.lower()

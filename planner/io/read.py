@@ -192,6 +192,13 @@ def _read_sheet(ws: Worksheet, ws_values: Worksheet, spec: SheetSpec, log: Probl
     if bounds is None:
         return None
     header_row, first_col, last_col, last_row = bounds
+    if not ws.tables and spec.name != "Update":
+        title_rows = _header_below(ws, spec, first_col, last_col)
+        if title_rows:
+            log.error(name, f"{title_rows}:{title_rows}", "",
+                      f"the header is in row {title_rows}, not row 1: delete the rows above it, or make the "
+                      "range an Excel Table (Insert > Table)")
+            return None
     labels = ((col, ws.cell(row=header_row, column=col).value) for col in range(first_col, last_col + 1))
     columns = match_header(name, header_row, labels, spec, log)
     missing = [c.name for c in spec.columns if c.required and c.name not in columns]
@@ -205,14 +212,45 @@ def _read_sheet(ws: Worksheet, ws_values: Worksheet, spec: SheetSpec, log: Probl
 
     sheet = RawSheet(name=name, spec_name=spec.name, header_row=header_row, columns=columns)
     col_index = {key: openpyxl.utils.column_index_from_string(letter) for key, letter in columns.items()}
+    merged = [m for m in ws.merged_cells.ranges
+              if m.max_row > header_row and m.min_row <= last_row and m.max_col >= first_col and m.min_col <= last_col]
+    for m in merged:
+        log.error(name, m.coord, "", "merged cells in the data: unmerge them and fill every cell (a merge keeps "
+                                     "its value in the top-left cell only)")
+    if merged:
+        return None
+    if ws.sheet_state != "visible":
+        log.warning(name, "", "", f"the sheet is {ws.sheet_state}; it is read like any other sheet")
+    hidden: list[int] = []
     for r in range(header_row + 1, last_row + 1):
         cells: dict[str, RawCell] = {}
         for key, c in col_index.items():
             cells[key] = _raw_cell(ws.cell(row=r, column=c), ws_values.cell(row=r, column=c))
         if all(_is_blank(cell) for cell in cells.values()):
             continue
+        if ws.row_dimensions[r].hidden:
+            hidden.append(r)
         sheet.rows.append(RawRow(row=r, cells=cells))
+    if hidden:
+        rows = ", ".join(str(r) for r in hidden[:10]) + (f" and {len(hidden) - 10} more" if len(hidden) > 10 else "")
+        log.warning(name, f"{hidden[0]}:{hidden[-1]}", "", f"hidden or filtered rows {rows} are read like the others")
     return sheet
+
+
+def _header_below(ws: Worksheet, spec: SheetSpec, first_col: int, last_col: int) -> int | None:
+    """The row (2-10) holding every required header when row 1 does not: a title above the header."""
+    required = {normalize(c.name) for c in spec.columns if c.required}
+
+    def found(row: int) -> set[str]:
+        return {normalize(ws.cell(row=row, column=c).value) for c in range(first_col, last_col + 1)
+                if ws.cell(row=row, column=c).value is not None}
+
+    if required <= found(1):
+        return None
+    for row in range(2, min(ws.max_row, 10) + 1):
+        if required <= found(row):
+            return row
+    return None
 
 
 def _raw_cell(formula_cell, value_cell) -> RawCell:

@@ -9,10 +9,10 @@ reproducible builds), else 2000-01-01T00:00:00Z.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 import zipfile
-from pathlib import Path
 
 from openpyxl import Workbook
 
@@ -24,17 +24,19 @@ def fixed_instant() -> dt.datetime:
     return dt.datetime(2000, 1, 1)
 
 
-def save_reproducibly(wb: Workbook, path: Path) -> None:
-    """Save `wb` to `path`, then rewrite the package with fixed timestamps."""
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The .xlsx package of `wb`, with fixed timestamps: the same workbook gives the same bytes."""
     instant = fixed_instant()
     wb.properties.creator = "planner"
     wb.properties.created = instant
     wb.properties.lastModifiedBy = None
-    wb.save(path)
+    first = io.BytesIO()
+    wb.save(first)
     stamp = instant.strftime("%Y-%m-%dT%H:%M:%SZ")
-    with zipfile.ZipFile(path) as source:
+    with zipfile.ZipFile(first) as source:
         entries = [(info, source.read(info.filename)) for info in source.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info, data in entries:
             if info.filename == "docProps/core.xml":
                 # openpyxl sets `modified` to the time of saving whatever the properties say
@@ -45,3 +47,4 @@ def save_reproducibly(wb: Workbook, path: Path) -> None:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
             target.writestr(fixed, data)
+    return out.getvalue()

@@ -19,7 +19,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.io.atomic import atomic_write
-from planner.io.reproducible import save_reproducibly
+from planner.io.reproducible import workbook_bytes
 from planner.schema import RULES, SETTINGS, SHEETS, Column, SheetSpec
 
 README_SHEET = "README"
@@ -55,7 +55,7 @@ def write_input_workbook(path: Path, rows: dict[str, Sequence[Sequence[object]]]
     _readme(wb.active, notes)
     for spec in SHEETS:
         _data_sheet(wb.create_sheet(spec.name), spec, rows.get(spec.name, ()), as_tables)
-    atomic_write(path, lambda tmp: save_reproducibly(wb, tmp))
+    atomic_write(path, workbook_bytes(wb))
 
 
 def _readme(ws: Worksheet, notes: Sequence[tuple[str, str]]) -> None:

@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from planner.data import PlanningData
 from planner.diff import PlanDiff
 from planner.io.atomic import atomic_write
-from planner.io.reproducible import save_reproducibly
+from planner.io.reproducible import workbook_bytes
 from planner.results import Plan
 
 MONEY = "#,##0.00"
@@ -118,7 +118,7 @@ def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData
         _violations_sheet(wb.create_sheet("Violations"), plan)
     _run_sheet(wb.create_sheet("Run"), plan, timings)
     _print_setup(wb)
-    atomic_write(path, lambda tmp: save_reproducibly(wb, tmp))
+    atomic_write(path, workbook_bytes(wb))
 
 
 def _print_setup(wb: Workbook) -> None:
@@ -455,7 +455,7 @@ def write_diagnosis(plan: Plan, path: Path) -> None:
     _fit_columns(ws)
     _run_sheet(wb.create_sheet("Run"), plan)
     _print_setup(wb)
-    atomic_write(path, lambda tmp: save_reproducibly(wb, tmp))
+    atomic_write(path, workbook_bytes(wb))
 
 
 def write_frontier(table: pd.DataFrame, path: Path, rule_label: str, currency: str, run: dict[str, object]) -> None:
@@ -499,7 +499,7 @@ def write_frontier(table: pd.DataFrame, path: Path, rule_label: str, currency: s
     runs = wb.create_sheet("Run")
     _run_sheet(runs, Plan(status="frontier", message="", run=run))
     _print_setup(wb)
-    atomic_write(path, lambda tmp: save_reproducibly(wb, tmp))
+    atomic_write(path, workbook_bytes(wb))
 
 
 def write_batch_summary(table: pd.DataFrame, totals: dict[str, object], path: Path, currency: str = "") -> None:
@@ -526,7 +526,7 @@ def write_batch_summary(table: pd.DataFrame, totals: dict[str, object], path: Pa
     ws.freeze_panes = "A2"
     _fit_columns(ws)
     _print_setup(wb)
-    atomic_write(path, lambda tmp: save_reproducibly(wb, tmp))
+    atomic_write(path, workbook_bytes(wb))
 
 
 def write_diff(d: PlanDiff, path: Path, old_name: str, new_name: str) -> None:
@@ -568,4 +568,4 @@ def write_diff(d: PlanDiff, path: Path, old_name: str, new_name: str) -> None:
         sheet.freeze_panes = "A2"
         _fit_columns(sheet)
     _print_setup(wb)
-    atomic_write(path, lambda tmp: save_reproducibly(wb, tmp))
+    atomic_write(path, workbook_bytes(wb))
