@@ -190,12 +190,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "diff":
             return _diff(args)
         return _template(args)
-    except KeyboardInterrupt:
-        _say("interrupted; nothing was written")
-        return 130
-    except _Terminated:
-        _say("terminated; nothing was written")
-        return 143
+    except (KeyboardInterrupt, _Terminated) as exc:
+        what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
+        _say(f"{what}; nothing was written")
+        if getattr(args, "json", False):
+            _emit({"status": "error", "total_cost": None, "output": None, "message": f"{what}; nothing was written"})
+        return 130 if isinstance(exc, KeyboardInterrupt) else 143
     except Exception as exc:  # the contract: a message, never a traceback
         if os.environ.get("PLANNER_DEBUG"):
             traceback.print_exc()

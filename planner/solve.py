@@ -194,7 +194,6 @@ class HighsModel:
         self.highs = highspy.Highs()
         self.highs.silent()
         self.highs.passModel(lp)
-        self.highs.HandleKeyboardInterrupt = True  # Ctrl-C cancels the solve, then reaches the CLI
         self._row_index: dict[int, list[int]] = {}
         for k, con in enumerate(self.rows):
             self._row_index.setdefault(id(con), []).append(k)
@@ -249,10 +248,7 @@ class HighsModel:
         h.setOptionValue("time_limit", float(time_limit))
         h.setOptionValue("mip_rel_gap", float(mip_gap))
         started = time.perf_counter()
-        if progress is None:
-            h.solve()
-        else:
-            self._solve_with_progress(progress, stage, started)
+        self._run(progress, stage, started)
         seconds = time.perf_counter() - started
         if h.getModelStatus() == MS.kInterrupt:
             raise KeyboardInterrupt
@@ -277,27 +273,31 @@ class HighsModel:
                                              np.array([highspy.HighsVarType.kContinuous] * n))
         self.is_mip = False
 
-    def _solve_with_progress(self, progress: Progress, stage: str, started: float) -> None:
+    def _run(self, progress: Progress | None, stage: str, started: float) -> None:
+        """HiGHS in its own thread, watched from here: Ctrl-C cancels it cleanly and is re-raised."""
         h = self.highs
         gap: list[float | None] = [None]
 
         def on_solution(event: object) -> None:
             gap[0] = float(event.data_out.mip_gap)  # type: ignore[attr-defined]
 
-        h.cbMipImprovingSolution.subscribe(on_solution)
-        h.cbMipLogging.subscribe(on_solution)
+        if progress is not None:
+            h.cbMipImprovingSolution.subscribe(on_solution)
+            h.cbMipLogging.subscribe(on_solution)
         try:
             h.startSolve()
-            while not h.wait(0.25)[0]:
-                progress(stage, time.perf_counter() - started, gap[0])
+            while not h.wait(0.1)[0]:
+                if progress is not None:
+                    progress(stage, time.perf_counter() - started, gap[0])
         except KeyboardInterrupt:
             h.cancelSolve()
             h.wait()
             raise
         finally:
-            h.cbMipImprovingSolution.unsubscribe(on_solution)
-            h.cbMipLogging.unsubscribe(on_solution)
-            progress(stage, time.perf_counter() - started, gap[0], done=True)
+            if progress is not None:
+                h.cbMipImprovingSolution.unsubscribe(on_solution)
+                h.cbMipLogging.unsubscribe(on_solution)
+                progress(stage, time.perf_counter() - started, gap[0], done=True)
 
     def row_duals(self) -> np.ndarray:
         """d(objective)/d(right-hand side) of each row at the last LP optimum."""

@@ -209,12 +209,17 @@ class _Validator(CellParser):
             out[name] = Supplier(name, country, math.inf if capacity is None else capacity, fixed or 0.0, row.row)
         return out
 
+    def _readable(self, name: str) -> bool:
+        """Whether a sheet was read with rows: if not, references into it are not checked (no cascade)."""
+        sheet = self.raw.sheets.get(name)
+        return sheet is not None and bool(sheet.rows)
+
     def _reference(self, sheet: RawSheet, row: RawRow, column: str, known: dict, where: str,
                    required: bool = True) -> str | None:
         key = self.ident(sheet, row, column, required)
         if key is None:
             return None
-        if key not in known and key not in self.ids.get(where, set()) and self.raw.sheets.get(where) is not None:
+        if key not in known and key not in self.ids.get(where, set()) and self._readable(where):
             self._bad(sheet, row.cells[column], column, f"'{key}' is not listed in {where}{_did_you_mean(key, known)}")
             return None
         return key if key in known else None
@@ -275,6 +280,8 @@ class _Validator(CellParser):
             self._bad(sheet, cell, "group", f"'{text}' is both a {' and a '.join(kinds)}; write {forms}")
             return None
         if not kinds:
+            if not (self._readable("Countries") and self._readable("Suppliers")):
+                return None  # a sheet that names groups could not be read: its own error says so
             known = set(countries) | blocs | set(suppliers)
             self._bad(sheet, cell, "group", f"'{text}' is not a country, bloc or supplier, nor one of "
                       f"'each country', 'each supplier', 'each bloc'{_did_you_mean(text, known)}")

@@ -67,13 +67,22 @@ def _load(name: str, content: bytes, log: ProblemLog) -> tuple[Workbook, Workboo
         formulas = openpyxl.load_workbook(io.BytesIO(content), data_only=False)
         values = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
     except Exception as exc:  # noqa: BLE001 - whatever the parser trips on, the file is unreadable
-        if type(exc).__name__ in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
+        if _defused(exc):
             log.error(name, "", "", "refused: its XML declares entities or a DTD, which a workbook never needs "
                                     "(a possible XML entity attack)")
         else:
             log.error(name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
         return None
     return formulas, values
+
+
+def _defused(exc: BaseException | None) -> bool:
+    """Whether defusedxml refused the XML (openpyxl may wrap its exception in another)."""
+    while exc is not None:
+        if type(exc).__module__.startswith("defusedxml"):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def read_update_file(path: str | Path, log: ProblemLog, limits: ReadLimits | None = None
