@@ -164,8 +164,9 @@ def _add_change_options(parser: argparse.ArgumentParser) -> None:
                              "also Policy!7.value=0.3 or Policy!D7=0.3); repeatable")
 
 
-class _Terminated(Exception):
-    """SIGTERM, turned into an exception so that half-done work is cleaned up on the way out."""
+class _Terminated(BaseException):
+    """SIGTERM as an exception that half-done work is cleaned up by; a BaseException, like KeyboardInterrupt,
+    so that no `except Exception` mistakes it for a failure of its own."""
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
@@ -355,7 +356,7 @@ def _solve(args: argparse.Namespace) -> int:
                 _say(f"diagnosis written to {diagnosis_path}", info=True)
         if not args.elastic:
             return _finish(args, payload, EXIT_INFEASIBLE, quiet=True)
-        return _solve_elastic(args, data, target, payload)
+        return _solve_elastic(args, data, target, payload, plan.warnings)
     if not plan.has_plan:
         payload["conflicts"] = plan.conflicts
         return _finish(args, payload, EXIT_ERROR)
@@ -390,10 +391,12 @@ def _write_plan(args: argparse.Namespace, data: Any, plan: Any, target: Path, pa
     return _finish(args, payload, code)
 
 
-def _solve_elastic(args: argparse.Namespace, data: Any, target: Path, payload: dict[str, Any]) -> int:
+def _solve_elastic(args: argparse.Namespace, data: Any, target: Path, payload: dict[str, Any],
+                   warnings: list[str]) -> int:
     from planner.pipeline import solve_elastic
 
     plan = solve_elastic(data)
+    plan.warnings = warnings
     if not plan.has_plan:
         payload.update(status="error", message=plan.message)
         return _finish(args, payload, EXIT_ERROR)
