@@ -194,6 +194,7 @@ class HighsModel:
         self.highs = highspy.Highs()
         self.highs.silent()
         self.highs.passModel(lp)
+        self.highs.HandleUserInterrupt = True  # so that cancelSolve (on Ctrl-C) stops HiGHS at its next check
         self._row_index: dict[int, list[int]] = {}
         for k, con in enumerate(self.rows):
             self._row_index.setdefault(id(con), []).append(k)

@@ -323,7 +323,8 @@ def _shares_sheet(ws: Worksheet, plan: Plan, data: PlanningData | None) -> None:
 def _coverage_sheet(ws: Worksheet, plan: Plan) -> None:
     """Item x scenario surviving share, the required coverage per item, and a bar + line chart."""
     table = plan.scenarios
-    matrix = table.pivot_table(index="item", columns="scenario", values="share_of_demand", aggfunc="min", sort=False)
+    # a dict, not a pivot: a pivot drops scenarios whose shares are all blank (items with no demand)
+    share = {(r.item, r.scenario): r.share_of_demand for r in table.itertuples(index=False)}
     scenarios = list(dict.fromkeys(table["scenario"]))
     items = list(dict.fromkeys(table["item"]))
     required = table.groupby("item", sort=False)["required_share"].max()
@@ -340,7 +341,7 @@ def _coverage_sheet(ws: Worksheet, plan: Plan) -> None:
     for r, item in enumerate(items, start=2):
         ws.cell(row=r, column=1, value=item)
         for c, scenario in enumerate(scenarios, start=2):
-            ws.cell(row=r, column=c, value=_cell_value(matrix.loc[item, scenario])).number_format = SHARE
+            ws.cell(row=r, column=c, value=_cell_value(share.get((item, scenario)))).number_format = SHARE
         ws.cell(row=r, column=req_col, value=_cell_value(required.get(item))).number_format = SHARE
     if items and scenarios:
         req_letter = get_column_letter(req_col)
