@@ -63,8 +63,11 @@ def _price_outliers(data: PlanningData) -> list[Problem]:
 
 def _unmeetable_demand(data: PlanningData) -> list[Problem]:
     out = []
+    by_item: dict[str, list] = {}
+    for offer in data.usable_offers:
+        by_item.setdefault(offer.item, []).append(offer)
     for item in data.items.values():
-        offers = [o for o in data.usable_offers if o.item == item.name]
+        offers = by_item.get(item.name, [])
         if not offers or item.demand <= 0:
             continue  # no usable offer at all is reported as a conflict when solving
         deliverable = sum(min(o.capacity, data.suppliers[o.supplier].capacity) for o in offers)
@@ -77,14 +80,27 @@ def _unmeetable_demand(data: PlanningData) -> list[Problem]:
 
 def _idle_scenarios(data: PlanningData) -> list[Problem]:
     out = []
+    offered = {(o.item, o.supplier) for o in data.offers.values()}
+    offered_by = {o.supplier for o in data.offers.values()}
     for scenario in data.scenarios:
         hits = [h for h in data.scenario_hits if h.scenario == scenario]
-        if not any(data.availability(scenario, o) < 1.0 for o in data.offers.values()):
+        if not any(h.availability < 1.0 and _hits_an_offer(data, h, offered, offered_by) for h in hits):
             first = hits[0]
             out.append(_warn("Scenarios", first.cell or "", "scenario",
                              f"scenario '{scenario}' hits no offer (or keeps all of them): it changes nothing",
                              scenario))
     return out
+
+
+def _hits_an_offer(data: PlanningData, hit: object, offered: set, offered_by: set) -> bool:
+    """Whether a Scenarios row's group holds an offer (of its item, if it names one)."""
+    group = hit.group  # type: ignore[attr-defined]
+    item = hit.item  # type: ignore[attr-defined]
+    suppliers = [s for s in data.suppliers.values() if s.name in offered_by and (
+        (group.kind == "supplier" and s.name == group.name)
+        or (group.kind == "country" and s.country == group.name)
+        or (group.kind == "bloc" and group.name in data.countries[s.country].blocs))]
+    return any(item is None or (item, s.name) in offered for s in suppliers)
 
 
 def _idle_rules(data: PlanningData) -> list[Problem]:

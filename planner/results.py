@@ -7,6 +7,7 @@ any solver object.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -158,50 +159,60 @@ def cost_by_bloc(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["bloc", "cost", "share_of_spend"])
 
 
+def volumes_by(data: PlanningData, lines: pd.DataFrame, column: str) -> dict[str, dict[str, float]]:
+    """Item -> (value of `column` -> quantity bought), in one pass over the lines; every item present."""
+    out: dict[str, dict[str, float]] = {name: {} for name in data.items}
+    if len(lines):
+        for item, key, q in zip(lines["item"], lines[column], lines["quantity"]):
+            out[item][key] = out[item].get(key, 0.0) + float(q)
+    return out
+
+
 def volume_shares(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
     """Per item, the share of demand bought from each country and each bloc."""
     rows = []
+    by_country_of = volumes_by(data, lines, "country")
     for item_name in sorted(data.items):
         item = data.items[item_name]
-        part = lines[lines["item"] == item_name] if len(lines) else lines
-        by_country = part.groupby("country")["quantity"].sum() if len(part) else pd.Series(dtype=float)
+        by_country = by_country_of[item_name]
         by_bloc: dict[str, float] = {}
         for country, q in by_country.items():
             for bloc in data.countries[country].blocs or ("(no bloc)",):
-                by_bloc[bloc] = by_bloc.get(bloc, 0.0) + float(q)
-        for kind, table in (("country", dict(by_country.items())), ("bloc", by_bloc)):
+                by_bloc[bloc] = by_bloc.get(bloc, 0.0) + q
+        for kind, table in (("country", by_country), ("bloc", by_bloc)):
             for group, q in sorted(table.items()):
-                rows.append({"item": item_name, "group_kind": kind, "group": group, "quantity": float(q),
+                rows.append({"item": item_name, "group_kind": kind, "group": group, "quantity": q,
                              "unit": item.unit, "share_of_demand": q / item.demand if item.demand > 0 else None})
     return pd.DataFrame(rows, columns=["item", "group_kind", "group", "quantity", "unit", "share_of_demand"])
 
 
-def hhi(quantities: pd.Series) -> float | None:
+def hhi(quantities: Iterable[float]) -> float | None:
     """Herfindahl-Hirschman index on the 0-10,000 scale: sum of squared percentage shares."""
-    total = quantities.sum()
+    values = list(quantities)
+    total = sum(values)
     if total <= 0:
         return None
-    return float(((quantities / total * 100.0) ** 2).sum())
+    return float(sum((q / total * 100.0) ** 2 for q in values))
 
 
 def concentration(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
     rows = []
+    by_country_of = volumes_by(data, lines, "country")
+    by_supplier_of = volumes_by(data, lines, "supplier")
     for item_name in sorted(data.items):
         item = data.items[item_name]
-        part = lines[lines["item"] == item_name] if len(lines) else lines
-        by_country = part.groupby("country")["quantity"].sum() if len(part) else pd.Series(dtype=float)
-        by_supplier = part.groupby("supplier")["quantity"].sum() if len(part) else pd.Series(dtype=float)
-        top = by_country.idxmax() if len(by_country) else None
+        by_country, by_supplier = by_country_of[item_name], by_supplier_of[item_name]
+        top = max(sorted(by_country), key=lambda c: by_country[c]) if by_country else None
         rows.append({
             "item": item_name,
             "demand": item.demand,
             "unit": item.unit,
-            "suppliers_used": int(len(by_supplier)),
-            "countries_used": int(len(by_country)),
-            "hhi_country": hhi(by_country),
-            "hhi_supplier": hhi(by_supplier),
+            "suppliers_used": len(by_supplier),
+            "countries_used": len(by_country),
+            "hhi_country": hhi(by_country.values()),
+            "hhi_supplier": hhi(by_supplier.values()),
             "top_country": top,
-            "top_country_share": float(by_country.max() / item.demand) if top is not None and item.demand > 0 else None,
+            "top_country_share": by_country[top] / item.demand if top is not None and item.demand > 0 else None,
         })
     return pd.DataFrame(rows, columns=["item", "demand", "unit", "suppliers_used", "countries_used",
                                        "hhi_country", "hhi_supplier", "top_country", "top_country_share"])
@@ -215,14 +226,17 @@ def required_coverage(data: PlanningData, item: str) -> float | None:
 
 def scenario_table(data: PlanningData, quantities: dict[OfferKey, float]) -> pd.DataFrame:
     """For each scenario and item: planned volume surviving, its share of demand, and any shortfall."""
+    bought: dict[str, list[tuple[OfferKey, float]]] = {name: [] for name in data.items}
+    for key, q in quantities.items():
+        if q > 0:
+            bought[key[0]].append((key, q))
+    required = {name: required_coverage(data, name) for name in data.items}
     rows = []
     for scenario in data.scenarios:
         for item_name in sorted(data.items):
             item = data.items[item_name]
-            surviving = sum(data.availability(scenario, data.offers[k]) * q
-                            for k, q in quantities.items() if k[0] == item_name and q > 0)
-            required = required_coverage(data, item_name)
-            needed = (required or 0.0) * item.demand
+            surviving = sum(data.availability(scenario, data.offers[k]) * q for k, q in bought[item_name])
+            needed = (required[item_name] or 0.0) * item.demand
             shortfall = max(0.0, needed - surviving)
             if shortfall <= 1e-6 * max(1.0, item.demand):
                 shortfall = 0.0
@@ -233,9 +247,9 @@ def scenario_table(data: PlanningData, quantities: dict[OfferKey, float]) -> pd.
                 "unit": item.unit,
                 "surviving": surviving,
                 "share_of_demand": surviving / item.demand if item.demand > 0 else None,
-                "required_share": required,
-                "shortfall": shortfall if required is not None else None,
-                "status": "not required" if required is None else ("short" if shortfall > 0 else "covered"),
+                "required_share": required[item_name],
+                "shortfall": shortfall if required[item_name] is not None else None,
+                "status": "not required" if required[item_name] is None else ("short" if shortfall > 0 else "covered"),
             })
     return pd.DataFrame(rows, columns=["scenario", "item", "demand", "unit", "surviving", "share_of_demand",
                                        "required_share", "shortfall", "status"])
