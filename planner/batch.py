@@ -113,8 +113,9 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
             base = bases[run.base]
             if isinstance(base, InputError):
                 raise base
-            data, _ = apply_changes(base[0], run.updates, run.overrides, run.allow_new)
+            data, changes = apply_changes(base[0], run.updates, run.overrides, run.allow_new)
             plan = solve(data, rule_costs=rule_costs, cache=cache)
+            plan.warnings = list(dict.fromkeys(str(w) for w in base[1] + changes))
             record.update(status=plan.status, message=plan.message, model=plan.run.get("model"))
             if plan.has_plan:
                 write_plan(plan, run.output, data.settings.currency, data, timings)
@@ -129,6 +130,8 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
                           + (f" (and {len(exc.problems) - 3} more)" if len(exc.problems) > 3 else ""))
         except OSError as exc:
             record.update(status="error", message=f"could not write '{run.output}': {exc.strerror or exc}")
+        except Exception as exc:  # noqa: BLE001 - one broken run must not lose the others' plans
+            record.update(status="error", message=f"internal error: {type(exc).__name__}: {exc}")
         records.append(record)
         if progress is not None:
             progress(position, len(runs), run, plan, str(record["status"]))
