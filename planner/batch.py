@@ -122,7 +122,7 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
                 record["total_cost"] = plan.total_cost
                 if first_cost is None:
                     first_cost = plan.total_cost
-                record["change_vs_first"] = (plan.total_cost or 0.0) - first_cost
+                record["change_vs_first"] = (plan.total_cost or 0.0) - (first_cost or 0.0)
             else:
                 record["message"] = "; ".join(plan.conflicts[:3]) or plan.message
         except InputError as exc:

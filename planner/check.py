@@ -54,15 +54,15 @@ def check_plan(data: PlanningData, quantities: dict[OfferKey, float],
         if q > 0:
             bought[item][supplier] = bought[item].get(supplier, 0.0) + q
 
-    for item in data.items.values():
-        total = sum(bought[item.name].values())
-        if abs(total - item.demand) > _tol(item.demand):
-            bad.append(f"Item-demand: buys {total:g} of '{item.name}' against a demand of {item.demand:g}")
+    for record in data.items.values():
+        total = sum(bought[record.name].values())
+        if abs(total - record.demand) > _tol(record.demand):
+            bad.append(f"Item-demand: buys {total:g} of '{record.name}' against a demand of {record.demand:g}")
 
-    for supplier in data.suppliers.values():
-        total = sum(q for per_item in bought.values() for s, q in per_item.items() if s == supplier.name)
-        if total > supplier.capacity + _tol(supplier.capacity):
-            bad.append(f"Supplier-capacity: buys {total:g} from '{supplier.name}' against a capacity of {supplier.capacity:g}")
+    for seller in data.suppliers.values():
+        total = sum(q for per_item in bought.values() for s, q in per_item.items() if s == seller.name)
+        if total > seller.capacity + _tol(seller.capacity):
+            bad.append(f"Supplier-capacity: buys {total:g} from '{seller.name}' against a capacity of {seller.capacity:g}")
 
     for rule in data.rules:
         items = [rule.item] if rule.item is not None else list(data.items)

@@ -12,6 +12,7 @@ add fields and records here; the model reads only these structures.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -104,7 +105,7 @@ class Rule:
     def label(self) -> str:
         """How the user knows the rule: `Policy!A7 max_share country:CN 0.5 on gallium`."""
         where = f"Policy!{self.cell or self.row} " if self.row is not None else ""
-        parts = [self.kind]
+        parts: list[str] = [self.kind]
         if self.group is not None:
             parts.append(str(self.group))
         if self.value is not None:
@@ -206,7 +207,8 @@ class PlanningData:
         """The concrete groups a spec names: one, or every member of its kind."""
         if spec.name is not None:
             return [Group(spec.kind, spec.name)]
-        names = {"country": self.countries, "supplier": self.suppliers, "bloc": self.blocs}[spec.kind]
+        names: Iterable[str] = (self.countries if spec.kind == "country" else
+                                self.suppliers if spec.kind == "supplier" else self.blocs)
         return [Group(spec.kind, name) for name in names]
 
     def rule_items(self, rule: Rule) -> list[str]:

@@ -206,7 +206,7 @@ def _attach_diagnosis(plan: Plan, diagnosis: Diagnosis) -> None:
     plan.conflicts = diagnosis.lines()
     columns = ["constraint", "family", "input rows", "relaxed_by"]
     if diagnosis.method == "structural":
-        rows = [{"constraint": "", "family": line.split(":", 1)[0], "input rows": line.split(":", 1)[-1].strip(),
+        rows: list[dict[str, object]] = [{"constraint": "", "family": line.split(":", 1)[0], "input rows": line.split(":", 1)[-1].strip(),
                  "relaxed_by": None} for line in diagnosis.notes]
         notes = ["found before solving: no plan can meet these rows"]
     else:
@@ -258,7 +258,8 @@ def frontier(data: PlanningData, rule: Rule, values: list[float]) -> pd.DataFram
                                   "total_cost": plan.total_cost if plan.has_plan else None}
         if plan.has_plan and first is None:
             first = plan.total_cost
-        row["change_vs_first"] = (plan.total_cost - first) if plan.has_plan and first is not None else None
+        cost = plan.total_cost
+        row["change_vs_first"] = cost - first if plan.has_plan and cost is not None and first is not None else None
         if plan.has_plan:
             conc = plan.concentration[plan.concentration["item"].isin(items)]
             weights = conc["demand"].where(conc["hhi_country"].notna(), 0.0)

@@ -138,8 +138,11 @@ class HighsModel:
         # Columns in declaration order, so HiGHS sees the model as written.
         for var in model.component_data_objects(pyo.Var, active=True, descend_into=True, sort=False):
             column(var)
-        starts, indices, values = [0], [], []
-        lower, upper = [], []
+        starts: list[int] = [0]
+        indices: list[int] = []
+        values: list[float] = []
+        lower: list[float] = []
+        upper: list[float] = []
         # Coefficients and constants that depend on mutable parameters, kept as
         # expressions so that `refresh` can re-evaluate them after an update.
         self._row_terms: list[tuple[int, int, object]] = []

@@ -172,7 +172,7 @@ def apply_updates(data: PlanningData, files: list[tuple[Path, str, list[RawSheet
                   allow_new: bool = False) -> PlanningData:
     """Data with every update table applied: `files` holds (path, SHA-256, tables) in the order given."""
     updater = _Updater(data, log, allow_new)
-    tagged = []
+    tagged: list[tuple[int, int, Path, str, RawSheet, str]] = []
     for path, digest, tables in files:
         if not tables:
             log.warning(path.name, "", "", "holds no update table; nothing applied")
