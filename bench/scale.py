@@ -44,7 +44,7 @@ def generate(offers: int, seed: int = 1):
     suppliers = {f"S{k}": Supplier(f"S{k}", f"C{k % COUNTRIES}") for k in range(n_suppliers)}
     items = {f"I{k}": Item(f"I{k}", float(rng.integers(50, 500))) for k in range(n_items)}
     offer_map = {}
-    for k, item in enumerate(items.values()):
+    for item in items.values():
         chosen = rng.choice(n_suppliers, size=SUPPLIERS_PER_ITEM, replace=False)
         prices = rng.uniform(10, 60, size=SUPPLIERS_PER_ITEM).round(2)
         caps = rng.uniform(0.1, 0.6, size=SUPPLIERS_PER_ITEM) * item.demand
