@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Iterable
 
-from planner.data import PlanningData, Rule
+from planner.data import Offer, PlanningData, Rule
 from planner.problems import Problem
 
 PRICE_OUTLIER = 100.0
@@ -44,12 +45,16 @@ def _cell(data: PlanningData, sheet: str, column: str, record: object) -> str:
     return place.split("!", 1)[1] if "!" in place else ""
 
 
+def _by_item(offers: Iterable[Offer]) -> dict[str, list[Offer]]:
+    grouped: dict[str, list[Offer]] = {}
+    for offer in offers:
+        grouped.setdefault(offer.item, []).append(offer)
+    return grouped
+
+
 def _price_outliers(data: PlanningData) -> list[Problem]:
     out = []
-    by_item: dict[str, list] = {}
-    for offer in data.offers.values():
-        by_item.setdefault(offer.item, []).append(offer)
-    for item, offers in by_item.items():
+    for item, offers in _by_item(data.offers.values()).items():
         if len(offers) < 3:
             continue  # with two offers there is no telling which one is off
         median = statistics.median(o.price for o in offers)
@@ -63,9 +68,7 @@ def _price_outliers(data: PlanningData) -> list[Problem]:
 
 def _unmeetable_demand(data: PlanningData) -> list[Problem]:
     out = []
-    by_item: dict[str, list] = {}
-    for offer in data.usable_offers:
-        by_item.setdefault(offer.item, []).append(offer)
+    by_item = _by_item(data.usable_offers)
     for item in data.items.values():
         offers = by_item.get(item.name, [])
         if not offers or item.demand <= 0:
