@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
@@ -110,10 +110,6 @@ def classify(model_status: str, has_solution: bool, objective: float | None, bou
     return "error", f"the solver ended with '{model_status}'", gap
 
 
-def is_mip_model(model: pyo.ConcreteModel) -> bool:
-    return any(v.is_integer() or v.is_binary() for v in model.component_data_objects(pyo.Var, active=True))
-
-
 class HighsModel:
     """A Pyomo model compiled into one HiGHS instance, kept for re-solves.
 
@@ -198,9 +194,6 @@ class HighsModel:
         self.highs.silent()
         self.highs.passModel(lp)
         self.highs.HandleUserInterrupt = True  # so that cancelSolve (on Ctrl-C) stops HiGHS at its next check
-        self._row_index: dict[int, list[int]] = {}
-        for k, con in enumerate(self.rows):
-            self._row_index.setdefault(id(con), []).append(k)
 
     def _evaluate_cost(self) -> np.ndarray:
         cost = np.zeros(len(self.columns))
@@ -236,9 +229,6 @@ class HighsModel:
         for position, j, coef in self._row_terms:
             row = int(np.searchsorted(self._starts, position, side="right") - 1)
             h.changeCoeff(row, j, float(pyo.value(coef)))
-
-    def row_indices(self, constraints: Iterable[ConstraintData]) -> list[int]:
-        return [k for con in constraints for k in self._row_index.get(id(con), [])]
 
     def solve(self, time_limit: float = 60.0, mip_gap: float = 1e-4, progress: Progress | None = None,
               stage: str = "solving") -> SolverOutcome:
