@@ -228,6 +228,13 @@ class PlanningData:
                     hits.setdefault(offer.key, []).append(rule)
         return {key: tuple(rules) for key, rules in hits.items()}
 
+    def offers_by_item(self, offers: Iterable[Offer] | None = None) -> dict[str, list[Offer]]:
+        """`offers` (default: the usable ones) grouped by item; every item is a key, if only of an empty list."""
+        by_item: dict[str, list[Offer]] = {name: [] for name in self.items}
+        for offer in self.usable_offers if offers is None else offers:
+            by_item[offer.item].append(offer)
+        return by_item
+
     @cached_property
     def usable_offers(self) -> tuple[Offer, ...]:
         """Offers the plan may buy from: every offer not excluded by a rule."""

@@ -31,7 +31,7 @@ import numpy as np
 
 from planner.data import PlanningData
 from planner.explain import DEFINITIONS, RowRef, describe, index_of
-from planner.model import (coverage_rows, create_model, group_members, model_offers, offers_by_item, rule_id,
+from planner.model import (coverage_rows, create_model, group_members, model_offers, rule_id,
                            structural_conflicts)
 from planner.results import quantities_from_model
 from planner.solve import INF, HighsModel, SolverOutcome
@@ -200,7 +200,7 @@ def rows_without_variables(data: PlanningData) -> list[tuple[RowRef, float]]:
     plan can meet them, so an elastic plan misses them in full; the model
     cannot hold them as rows (Pyomo refuses a constraint with no variable).
     """
-    by_item = offers_by_item(data, model_offers(data, "diagnose"))
+    by_item = data.offers_by_item(model_offers(data, "diagnose"))
     out: list[tuple[RowRef, float]] = []
     for name, item in data.items.items():
         if item.demand > 0 and not by_item[name]:

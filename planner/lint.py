@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable
-
-from planner.data import Offer, PlanningData, Rule
+from planner.data import PlanningData, Rule
 from planner.problems import Problem
 
 PRICE_OUTLIER = 100.0
@@ -45,16 +43,9 @@ def _cell(data: PlanningData, sheet: str, column: str, record: object) -> str:
     return place.split("!", 1)[1] if "!" in place else ""
 
 
-def _by_item(offers: Iterable[Offer]) -> dict[str, list[Offer]]:
-    grouped: dict[str, list[Offer]] = {}
-    for offer in offers:
-        grouped.setdefault(offer.item, []).append(offer)
-    return grouped
-
-
 def _price_outliers(data: PlanningData) -> list[Problem]:
     out = []
-    for item, offers in _by_item(data.offers.values()).items():
+    for item, offers in data.offers_by_item(data.offers.values()).items():
         if len(offers) < 3:
             continue  # with two offers there is no telling which one is off
         median = statistics.median(o.price for o in offers)
@@ -68,9 +59,9 @@ def _price_outliers(data: PlanningData) -> list[Problem]:
 
 def _unmeetable_demand(data: PlanningData) -> list[Problem]:
     out = []
-    by_item = _by_item(data.usable_offers)
+    by_item = data.offers_by_item()
     for item in data.items.values():
-        offers = by_item.get(item.name, [])
+        offers = by_item[item.name]
         if not offers or item.demand <= 0:
             continue  # no usable offer at all is reported as a conflict when solving
         deliverable = sum(min(o.capacity, data.suppliers[o.supplier].capacity) for o in offers)

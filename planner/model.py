@@ -44,13 +44,6 @@ def rule_id(data: PlanningData, rule: Rule) -> int:
     return rule.row if rule.row is not None else data.rules.index(rule) + 1
 
 
-def offers_by_item(data: PlanningData, offers: tuple[Offer, ...] | None = None) -> dict[str, list[Offer]]:
-    by_item: dict[str, list[Offer]] = {name: [] for name in data.items}
-    for offer in data.usable_offers if offers is None else offers:
-        by_item[offer.item].append(offer)
-    return by_item
-
-
 def group_members(data: PlanningData, offers: list[Offer], spec: GroupSpec) -> dict[Group, list[Offer]]:
     """The offers among `offers` in each group the spec names.
 
@@ -91,7 +84,7 @@ def structural_conflicts(data: PlanningData) -> list[str]:
     fault instead of a solver status.
     """
     conflicts: list[str] = []
-    by_item = offers_by_item(data)
+    by_item = data.offers_by_item()
     for item in data.items.values():
         if item.demand > 0 and not by_item[item.name]:
             where = f"{data.where('Items', item, 'demand')} " if item.row is not None or item.origin else ""
@@ -140,7 +133,7 @@ def create_model(data: PlanningData, view: View = "plan") -> pyo.ConcreteModel:
     """
     m = pyo.ConcreteModel(name="planner")
     offers = model_offers(data, view)
-    by_item = offers_by_item(data, offers)
+    by_item = data.offers_by_item(offers)
     add_parameters(m, data, view)
     add_purchases(m, data, offers)
     add_item_demand(m, data, by_item)
@@ -205,7 +198,7 @@ def structure_key(data: PlanningData, view: View = "plan") -> tuple:
     groups, and the scenario rows (their availabilities are coefficients).
     """
     values = parameter_values(data, view)
-    by_item = offers_by_item(data, model_offers(data, view))
+    by_item = data.offers_by_item(model_offers(data, view))
     shares = tuple(tuple(share_rows(data, kind, by_item)) for kind in ("max_share", "min_share"))
     coverage = tuple(coverage_rows(data, by_item))
     return (
