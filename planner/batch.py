@@ -107,7 +107,7 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
         try:
             if run.base not in bases:
                 try:
-                    bases[run.base] = read(run.base)
+                    bases[run.base] = read(run.base, warn_suspicious=False)  # checked per run, as changed
                 except InputError as exc:
                     bases[run.base] = exc
             base = bases[run.base]

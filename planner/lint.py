@@ -37,10 +37,12 @@ def _warn(sheet: str, cell: str, column: str, message: str, value: object = None
     return Problem("warning", sheet, cell, column, message, value)
 
 
-def _cell(data: PlanningData, sheet: str, column: str, record: object) -> str:
-    """The coordinate part of `data.where` ("C12"), for a Problem's cell."""
+def _warn_at(data: PlanningData, sheet: str, record: object, column: str, message: str, value: object) -> Problem:
+    """A warning about a record's value, placed where the value was last set: the input workbook's cell,
+    or an update file's (`data.where`)."""
     place = data.where(sheet, record, column)  # type: ignore[arg-type]
-    return place.split("!", 1)[1] if "!" in place else ""
+    where, _, cell = place.rpartition("!") if "!" in place else (place, "", "")
+    return _warn(where, cell, column, message, value)
 
 
 def _price_outliers(data: PlanningData) -> list[Problem]:
@@ -51,7 +53,7 @@ def _price_outliers(data: PlanningData) -> list[Problem]:
         median = statistics.median(o.price for o in offers)
         for o in offers:
             if median > 0 and o.price > PRICE_OUTLIER * median:
-                out.append(_warn("Offers", _cell(data, "Offers", "price", o), "price",
+                out.append(_warn_at(data, "Offers", o, "price",
                                  f"price {o.price:g} of '{item}' from '{o.supplier}' is over {PRICE_OUTLIER:g} times "
                                  f"the median price of '{item}' ({median:g}): a unit or decimal slip?", o.price))
     return out
@@ -66,7 +68,7 @@ def _unmeetable_demand(data: PlanningData) -> list[Problem]:
             continue  # no usable offer at all is reported as a conflict when solving
         deliverable = sum(min(o.capacity, data.suppliers[o.supplier].capacity) for o in offers)
         if deliverable < item.demand * (1 - 1e-9):
-            out.append(_warn("Items", _cell(data, "Items", "demand", item), "demand",
+            out.append(_warn_at(data, "Items", item, "demand",
                              f"demand {item.demand:g} of '{item.name}' is more than all its usable offers can "
                              f"deliver ({deliverable:g}): no plan can meet it", item.demand))
     return out

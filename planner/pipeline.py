@@ -26,11 +26,14 @@ from planner.results import Plan, build_plan, extract_plan
 from planner.solve import HighsModel, Progress, versions
 
 
-def read(path: str | Path, limits: ReadLimits | None = None) -> tuple[PlanningData, list[Problem]]:
+def read(path: str | Path, limits: ReadLimits | None = None, *,
+         warn_suspicious: bool = True) -> tuple[PlanningData, list[Problem]]:
     """Read and validate a workbook: (data, warnings), or `InputError` listing every problem.
 
-    Warnings include suspicious data (`planner.lint`). `limits` bound what a
-    file may unpack to before it is parsed (`planner.io.guard`).
+    Warnings include suspicious data (`planner.lint`) unless
+    `warn_suspicious` is false (for data about to be changed: see `load`).
+    `limits` bound what a file may unpack to before it is parsed
+    (`planner.io.guard`).
     """
     from planner.io.read import read_workbook  # openpyxl is only needed when reading a file
     from planner.validate import validate
@@ -40,7 +43,7 @@ def read(path: str | Path, limits: ReadLimits | None = None) -> tuple[PlanningDa
     data = validate(raw, log) if raw is not None else None
     log.raise_if_errors()
     assert data is not None
-    return data, log.warnings + lint(data)
+    return data, log.warnings + (lint(data) if warn_suspicious else [])
 
 
 def load(path: str | Path, updates: Sequence[str | Path] = (), overrides: Sequence[str] = (),
@@ -49,21 +52,23 @@ def load(path: str | Path, updates: Sequence[str | Path] = (), overrides: Sequen
 
     Raises `InputError` with every problem of the base, or else with every
     problem of the updates and overrides together. Nothing is written.
+    Suspicious data is looked for once, in the data as changed: a price an
+    update corrects is not warned about.
     """
-    data, warnings = read(path, limits)
+    data, warnings = read(path, limits, warn_suspicious=False)
     changed, more = apply_changes(data, updates, overrides, allow_new, limits)
-    seen = {str(w) for w in warnings}
-    return changed, warnings + [w for w in more if str(w) not in seen]
+    return changed, warnings + more
 
 
 def apply_changes(data: PlanningData, updates: Sequence[str | Path] = (), overrides: Sequence[str] = (),
                   allow_new: bool = False, limits: ReadLimits | None = None) -> tuple[PlanningData, list[Problem]]:
     """Validated data with update files and overrides applied: (data, warnings), or `InputError`.
 
-    The warnings include `planner.lint`'s findings on the changed data.
+    The warnings include `planner.lint`'s findings on the data as changed
+    (on `data` itself when there is nothing to apply).
     """
     if not updates and not overrides:
-        return data, []
+        return data, lint(data)
     from planner.io.read import read_update_file
     from planner.update import apply_overrides, apply_updates
 

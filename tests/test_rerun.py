@@ -370,3 +370,19 @@ def test_quiet_and_verbose(tmp_path: Path) -> None:
     quiet = run("solve", str(src), "-o", str(tmp_path / "b.xlsx"), "-q")
     assert quiet.returncode == 0 and quiet.stderr == ""
     assert "optimal: total cost 1,110.00 EUR" in quiet.stdout
+
+
+def test_warnings_describe_the_data_as_updated(tmp_path: Path) -> None:
+    """A price slip in the base that an update corrects is not warned about; one the update makes is."""
+    base = {**BASE, "Offers": [["A", "S1", 10], ["A", "S2", 12], ["A", "S3", 1500], ["B", "S2", 3]]}
+    src = write_workbook(tmp_path / "base.xlsx", base)
+    _, before = planner.read(src)
+    assert any("price 1500 of 'A' from 'S3'" in str(w) for w in before)
+    fixed = csv_file(tmp_path / "fix.csv", "item,supplier,price\nA,S3,15\n")
+    _, after = planner.load(src, [fixed])
+    assert not any("price 1500" in str(w) for w in after)
+    slip = csv_file(tmp_path / "slip.csv", "item,supplier,price\nA,S3,15\nA,S1,2000\n")
+    _, slipped = planner.load(src, [slip])
+    assert [str(w) for w in slipped if "median" in str(w)] == [
+        "slip.csv!C3 (price): price 2000 of 'A' from 'S1' is over 100 times the median price of 'A' (15): "
+        "a unit or decimal slip?"]
