@@ -468,7 +468,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _frontier(args: argparse.Namespace) -> int:
     from planner.analysis import sweep_values
-    from planner.pipeline import frontier, load
+    from planner.pipeline import frontier, load, run_info
     from planner.problems import InputError
 
     target, why = _output_path(args, args.output, "frontier")
@@ -493,14 +493,9 @@ def _frontier(args: argparse.Namespace) -> int:
                               "message": f"Policy row {args.rule} {what}; rules with a value: {rows}"}, EXIT_INVALID)
     rule = rules[0]
     from planner.io.write_plan import write_frontier
-    from planner.solve import versions
 
     table = frontier(data, rule, sweep_values(args.start, args.stop, args.steps))
-    run: dict[str, object] = {"input file": Path(args.input).name,
-                              "input SHA-256": data.source.sha256 if data.source else None,
-                              **(dict(data.source.changes) if data.source else {}),
-                              **{f"{k} version": v for k, v in versions().items()},
-                              "rule swept": rule.label(), "steps": len(table)}
+    run = {**run_info(data), "rule swept": rule.label(), "steps": len(table)}
     payload: dict[str, Any] = {"status": "done", "total_cost": None, "output": None, "rule": rule.label(),
                                "steps": _records(table)}
     assert target is not None

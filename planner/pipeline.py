@@ -125,12 +125,12 @@ def model_size(model: pyo.ConcreteModel) -> dict[str, int]:
     }
 
 
-def _run_info(data: PlanningData) -> dict[str, object]:
+def run_info(data: PlanningData) -> dict[str, object]:
+    """Where a result comes from, for a Run sheet: input file and SHA-256, updates applied, versions."""
     run: dict[str, object] = {}
     if data.source is not None:
         run["input file"] = Path(data.source.path).name
         run["input SHA-256"] = data.source.sha256
-    if data.source is not None:
         run.update(dict(data.source.changes))
     run.update({f"{name} version": v for name, v in versions().items()})
     run["problem type"] = "MIP" if data.is_mip else "LP"
@@ -155,7 +155,7 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
     is told how a long solve goes (see `HighsModel.solve`).
     """
     started = time.perf_counter()
-    run = _run_info(data)
+    run = run_info(data)
     conflicts = structural_conflicts(data)
     if conflicts:
         plan = Plan(status="infeasible", message="the rules cannot all hold, whatever the plan", conflicts=conflicts)
@@ -229,7 +229,7 @@ def solve_elastic(data: PlanningData) -> Plan:
     found a plan, with every relaxed row listed, else what the solver said.
     """
     started = time.perf_counter()
-    run = _run_info(data)
+    run = run_info(data)
     quantities, diagnosis, outcome = elastic_plan(data)
     if quantities is None:
         plan = Plan(status="error", message=f"no relaxed plan: {outcome.message}")
