@@ -325,13 +325,8 @@ def _solve(args: argparse.Namespace) -> int:
         _detail(f"  {key}: {value:.3f}" if isinstance(value, float) and "seconds" in key else f"  {key}: {value}")
     plan.warnings = [str(w) for w in warnings]
     payload: dict[str, Any] = {
-        "status": plan.status,
-        "total_cost": _finite(plan.total_cost),
         "output": None,
-        "message": plan.message,
-        "objective": _finite(plan.total_cost),
-        "landed_cost": _finite(plan.landed_cost),
-        "fixed_cost": _finite(plan.fixed_cost),
+        **_figures(plan),
         "mip_gap": _finite(plan.mip_gap),
         "problem_type": plan.run.get("problem type"),
         "warnings": [w.as_dict() for w in warnings],
@@ -361,6 +356,13 @@ def _solve(args: argparse.Namespace) -> int:
         payload["conflicts"] = plan.conflicts
         return _finish(args, payload, EXIT_ERROR)
     return _write_plan(args, data, plan, target, payload, EXIT_OK)
+
+
+def _figures(plan: Any) -> dict[str, Any]:
+    """A plan's status and costs as --json reports them."""
+    return {"status": plan.status, "message": plan.message, "total_cost": _finite(plan.total_cost),
+            "objective": _finite(plan.total_cost), "landed_cost": _finite(plan.landed_cost),
+            "fixed_cost": _finite(plan.fixed_cost)}
 
 
 def _write(args: argparse.Namespace, payload: dict[str, Any], write: Any, target: Path) -> bool:
@@ -400,10 +402,7 @@ def _solve_elastic(args: argparse.Namespace, data: Any, target: Path, payload: d
     if not plan.has_plan:
         payload.update(status="error", message=plan.message)
         return _finish(args, payload, EXIT_ERROR)
-    payload.update(status=plan.status, message=plan.message, total_cost=_finite(plan.total_cost),
-                   objective=_finite(plan.total_cost), landed_cost=_finite(plan.landed_cost),
-                   fixed_cost=_finite(plan.fixed_cost),
-                   violations=_records(plan.violations))
+    payload.update(_figures(plan), violations=_records(plan.violations))
     if not args.json:
         _say(f"relaxed plan: it breaks {len(plan.violations)} row(s) of the input as little as possible:")
         for v in plan.violations.itertuples(index=False):
