@@ -12,7 +12,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -20,11 +20,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.io.atomic import atomic_write
 from planner.io.reproducible import workbook_bytes
+from planner.io.style import header as style_header
 from planner.schema import RULES, SETTINGS, SHEETS, Column, SheetSpec
 
 README_SHEET = "README"
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="305496")
 VALIDATED_ROWS = 2000
 
 RULE_MEANINGS: tuple[tuple[str, str], ...] = (
@@ -80,10 +79,7 @@ def _readme(ws: Worksheet, notes: Sequence[tuple[str, str]]) -> None:
         row += 1
     row += 1
     header = ("sheet", "column", "required", "default", "unit", "meaning")
-    for col, name in enumerate(header, start=1):
-        cell = ws.cell(row=row, column=col, value=name)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
+    style_header(ws, header, row=row)
     for spec in SHEETS:
         for column in spec.columns:
             row += 1
@@ -110,10 +106,7 @@ def _readme(ws: Worksheet, notes: Sequence[tuple[str, str]]) -> None:
 
 
 def _data_sheet(ws: Worksheet, spec: SheetSpec, rows: Sequence[Sequence[object]], as_table: bool) -> None:
-    for col, column in enumerate(spec.columns, start=1):
-        cell = ws.cell(row=1, column=col, value=column.name)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
+    for col, (column, cell) in enumerate(zip(spec.columns, style_header(ws, [c.name for c in spec.columns])), start=1):
         cell.comment = Comment(column_note(column), "planner", width=300, height=120)
         ws.column_dimensions[get_column_letter(col)].width = max(14, len(column.name) + 4)
     for r, values in enumerate(rows, start=2):

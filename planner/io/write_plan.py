@@ -29,6 +29,7 @@ from planner.data import PlanningData
 from planner.diff import PlanDiff
 from planner.io.atomic import atomic_write
 from planner.io.reproducible import workbook_bytes
+from planner.io.style import header
 from planner.results import Plan
 
 MONEY = "#,##0.00"
@@ -38,8 +39,6 @@ INDEX = "#,##0"
 
 RED_FILL = PatternFill("solid", fgColor="F8CBAD")
 AMBER_FILL = PatternFill("solid", fgColor="FFE699")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="305496")
 TITLE_FONT = Font(bold=True, size=13)
 
 # Output column -> (number format, meaning shown as the header's comment)
@@ -150,10 +149,7 @@ def _cell_value(value: object) -> object:
 
 def _table(ws: Worksheet, frame: pd.DataFrame, top: int = 1, comments: bool = True) -> int:
     """Write a header and rows from row `top`; return the next free row."""
-    for col, name in enumerate(frame.columns, start=1):
-        cell = ws.cell(row=top, column=col, value=name)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
+    for name, cell in zip(frame.columns, header(ws, frame.columns, row=top)):
         cell.alignment = Alignment(horizontal="center")
         if comments and name in COLUMNS:
             cell.comment = Comment(COLUMNS[name][1], "planner")
@@ -274,16 +270,11 @@ def _shares_sheet(ws: Worksheet, plan: Plan, data: PlanningData | None) -> None:
     matrix = shares.pivot_table(index="item", columns="group", values="share_of_demand", aggfunc="sum",
                                 fill_value=0.0, sort=True)
     items, countries = list(matrix.index), list(matrix.columns)
-    ws.cell(row=1, column=1, value="item")
-    for c, country in enumerate(countries, start=2):
-        ws.cell(row=1, column=c, value=country)
+    header(ws, ["item", *countries])
     for r, item in enumerate(items, start=2):
         ws.cell(row=r, column=1, value=item)
         for c, country in enumerate(countries, start=2):
             ws.cell(row=r, column=c, value=float(matrix.loc[item, country])).number_format = SHARE
-    for c in range(1, len(countries) + 2):
-        ws.cell(row=1, column=c).font = HEADER_FONT
-        ws.cell(row=1, column=c).fill = HEADER_FILL
     ws.cell(row=1, column=1).comment = Comment("share of each item's demand bought from each country; "
                                                "amber: at its cap, red: above its cap", "planner")
     caps_top = len(items) + 4
@@ -328,14 +319,8 @@ def _coverage_sheet(ws: Worksheet, plan: Plan) -> None:
     scenarios = list(dict.fromkeys(table["scenario"]))
     items = list(dict.fromkeys(table["item"]))
     required = table.groupby("item", sort=False)["required_share"].max()
-    ws.cell(row=1, column=1, value="item")
-    for c, scenario in enumerate(scenarios, start=2):
-        ws.cell(row=1, column=c, value=scenario)
     req_col = len(scenarios) + 2
-    ws.cell(row=1, column=req_col, value="required coverage")
-    for c in range(1, req_col + 1):
-        ws.cell(row=1, column=c).font = HEADER_FONT
-        ws.cell(row=1, column=c).fill = HEADER_FILL
+    header(ws, ["item", *scenarios, "required coverage"])
     ws.cell(row=1, column=1).comment = Comment("share of each item's demand still delivered in each scenario; "
                                                "red: below the required coverage", "planner")
     for r, item in enumerate(items, start=2):
@@ -416,10 +401,7 @@ def _scenarios_sheet(ws: Worksheet, plan: Plan) -> None:
 
 
 def _run_sheet(ws: Worksheet, plan: Plan, timings: bool = False) -> None:
-    for col, name in enumerate(("field", "value"), start=1):
-        cell = ws.cell(row=1, column=col, value=name)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
+    header(ws, ("field", "value"))
     row = 2
     entries = dict(plan.run)
     if timings:
