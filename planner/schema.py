@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 # A number written as text that is read without guessing a locale: "1250.5", " 42 ", "1e3".
+# The largest number accepted in any cell. HiGHS reads 1e20 and above as infinite, and far below that a
+# cost or bound swamps every other number in the model; a run then ends in a solver failure, not a plan.
+MAX_NUMBER = 1e15
+
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 ColumnKind = Literal["id", "number", "share", "text", "rule", "group", "setting", "value"]

@@ -27,7 +27,7 @@ from planner.data import (
 )
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
-from planner.schema import GROUP_KINDS, PLAIN_NUMBER, RULES, SETTING_BY_NAME, normalize
+from planner.schema import GROUP_KINDS, MAX_NUMBER, PLAIN_NUMBER, RULES, SETTING_BY_NAME, normalize
 
 _PREFIX = re.compile(r"^\s*(country|bloc|supplier)\s*:\s*(.*)$", re.IGNORECASE)
 _EACH = {f"each {kind}": kind for kind in GROUP_KINDS}
@@ -123,6 +123,10 @@ class CellParser:
             return None
         if number < 0:
             self._bad(sheet, cell, column, f"{number:g} is negative")
+            return None
+        if number > MAX_NUMBER:
+            self._bad(sheet, cell, column, f"{number:g} is larger than {MAX_NUMBER:g}, which the solver cannot tell "
+                      "from infinity (leave a capacity blank for unlimited; otherwise use larger units)")
             return None
         if share and number > 1:
             self._bad(sheet, cell, column, f"{number:g} is not a share in [0, 1] (write 30 % as 0.3)")

@@ -172,6 +172,9 @@ CASES: list[tuple[str, Builder, list[str]]] = [
      ["Items!B2 (demand): 2026-01-05 00:00:00 is a date or time, not a number"]),
     ("text-infinity", cells(Suppliers=[["S1", "C1", "inf", None], ["S2", "C2", None, 50]]),
      [f"Suppliers!C2 (capacity): 'inf' {NOT_PLAIN}"]),
+    ("number-too-large", cells(Suppliers=[["S1", "C1", 500, 1e300], ["S2", "C2", None, 50]]),
+     ["Suppliers!D2 (fixed_cost): 1e+300 is larger than 1e+15, which the solver cannot tell from infinity (leave a "
+      "capacity blank for unlimited; otherwise use larger units)"]),
     ("share-above-one", cells(Policy=[["max_share", None, "C1", 1.5]]),
      ["Policy!D2 (value): 1.5 is not a share in [0, 1] (write 30 % as 0.3)"]),
     ("percent-as-number", cells(Policy=[["min_coverage", None, None, 50]]),

@@ -275,6 +275,16 @@ def test_corrupted_workbooks_give_a_plan_or_a_clean_error(inst: dict, data: st.D
 # ---- examples hypothesis found, kept as regression tests ----------------------------------------------------------
 
 
+def test_regression_astronomical_fixed_cost(capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by hypothesis: a fixed cost of 1e300 made HiGHS end with kUnknown (exit 1); it is now refused (exit 2)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_workbook(Path(folder) / "in.xlsx", {
+            "Items": [["I0", 1, "t"]], "Suppliers": [["S0", "C0", None, 1e300]],
+            "Countries": [["C0", "Country 0", "", 0]], "Offers": [["I0", "S0", 1, None, None, None]]})
+        code, payload, _ = solve_cli(path, Path(folder) / "plan.xlsx", capsys)
+        assert code == 2 and [p["cell"] for p in payload["problems"]] == ["D2"]
+
+
 def test_regression_item_without_demand_and_a_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     """Found by hypothesis: the Coverage sheet failed when every share of a scenario was blank (demand 0)."""
     assert_agrees({"Items": [["I0", 0, "t"]], "Suppliers": [["S0", "C0", None, None]],
