@@ -190,10 +190,8 @@ def apply_updates(data: PlanningData, files: list[tuple[Path, str, list[RawSheet
         changes.append((f"update {sheet.name}", f"{kind}: {changed} row(s) changed, {added} added; "
                                                  f"file {path.name}, SHA-256 {digest}"))
     r = updater.records
-    offers = r["Offers"]
-    # an offer whose supplier moved to a country that no longer exists cannot happen: countries are never removed
     return dataclasses.replace(data, items=r["Items"], suppliers=r["Suppliers"], countries=r["Countries"],
-                               offers=offers, source=_with_changes(data.source, changes))
+                               offers=r["Offers"], source=_with_changes(data.source, changes))
 
 
 def _with_changes(source: Source | None, changes: list[tuple[str, str]]) -> Source:
