@@ -8,8 +8,15 @@ Data in, data out::
     plan = planner.solve(data)          # a Plan: status, total_cost, tables as DataFrames
     planner.write_plan(plan, "outputs/plan.xlsx", data=data)
 
-The steps behind `solve` can each be called alone: `planner.model.create_model`,
-`planner.solve.HighsModel(model).solve()`, `planner.results.extract_plan`.
+The steps behind `solve` can each be called alone::
+
+    model = planner.model.build(data)               # plain arrays, one block per family
+    handle = planner.solve.HighsModel(model)        # handed to HiGHS
+    outcome = handle.solve()
+    plan = planner.results.extract_plan(model, handle.values, data, outcome)
+
+`planner.model.create_model(data)` gives the same model as Pyomo components,
+and `planner.model.from_pyomo` takes a (possibly extended) Pyomo model back.
 No solver object is part of a `Plan`.
 """
 

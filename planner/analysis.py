@@ -28,8 +28,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data import PlanningData, Rule
-from planner.explain import index_of
-from planner.model import create_model, rule_id
+from planner.model import SourcingModel, build, rule_id
 from planner.solve import HighsModel, Progress, SolverOutcome
 
 ROW_FAMILIES = {"max_share": "Policy-max-share", "min_share": "Policy-min-share",
@@ -58,7 +57,7 @@ def without_rules(data: PlanningData, drop: Callable[[Rule], bool]) -> PlanningD
 
 def solve_data(data: PlanningData) -> SolverOutcome:
     """Build and solve a fresh model for `data` (no plan is extracted)."""
-    return HighsModel(create_model(data)).solve(data.settings.time_limit, data.settings.mip_gap)
+    return HighsModel(build(data)).solve(data.settings.time_limit, data.settings.mip_gap)
 
 
 def _tolerance(value: float) -> float:
@@ -73,12 +72,7 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
     z = outcome.objective
     duals = handle.row_duals() if not handle.is_mip else None
     activity = handle.row_activity()
-    rows_of: dict[int, list[int]] = {}
-    for k, con in enumerate(handle.rows):
-        family = con.parent_component().name
-        if family in ROW_FAMILIES.values():
-            rows_of.setdefault(index_of(con)[0], []).append(k)
-    demand_of_row = {k: data.items[_row_item(handle.rows[k])].demand for ks in rows_of.values() for k in ks}
+    rows_of, demand_of_row = _policy_rows(data, handle.model)
 
     records = []
     resolves = 0
@@ -89,25 +83,27 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
         marginal = None
         if rule.kind == "exclude":
             alone = without_rules(data, lambda r, rule=rule: r is rule)
-            other_model = create_model(alone)
-            other = HighsModel(other_model)
+            other = HighsModel(build(alone))
             result = other.solve(data.settings.time_limit, data.settings.mip_gap, progress, stage)
             resolves += 1
             excluded = set(data.excluded_by) - set(alone.excluded_by)
-            bought = sum(other_model.buy[k].value or 0.0 for k in excluded if k in other_model.OFFERS) if result.has_plan else 0.0
+            bought = 0.0
+            if result.has_plan and other.values is not None:
+                positions = {data.table.position[k] for k in excluded}
+                bought = float(sum(q for p, q in zip(other.model.offers.tolist(), other.values.tolist()) if p in positions))
             binds = bought > _tolerance(sum(data.items[k[0]].demand for k in excluded) if excluded else 1.0)
             n_rows = len([k for k, rules in data.excluded_by.items() if rule in rules])
             note = "re-solved on a rebuilt model (an exclusion removes offers from the model)"
         else:
-            rows = rows_of.get(rid, [])
+            rows = rows_of.get(rid, np.zeros(0, dtype=np.int64))
             n_rows = len(rows)
-            tight = [k for k in rows if min(abs(activity[k] - handle.row_lower[k]), abs(activity[k] - handle.row_upper[k]))
-                     <= _tolerance(demand_of_row[k])]
-            binds = bool(tight)
-            if duals is not None and rows:
-                marginal = 0.01 * float(sum(duals[k] * demand_of_row[k] for k in rows))
-            if rows:
-                with handle.relaxed(rows):
+            slack = np.minimum(np.abs(activity[rows] - handle.row_lower[rows]),
+                               np.abs(activity[rows] - handle.row_upper[rows]))
+            binds = bool((slack <= 1e-6 * np.maximum(1.0, demand_of_row[rows])).any())
+            if duals is not None and len(rows):
+                marginal = 0.01 * float(np.dot(duals[rows], demand_of_row[rows]))
+            if len(rows):
+                with handle.relaxed(rows.tolist()):
                     result = handle.solve(data.settings.time_limit, data.settings.mip_gap, progress, stage)
                 resolves += 1
             else:
@@ -145,10 +141,21 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
     return RuleCosts(table, z, base, time.perf_counter() - started, resolves)
 
 
-def _row_item(con: object) -> str:
-    """The item of a Policy row: index (r, i, kind, name) for shares, (r, scenario, i) for coverage."""
-    index = index_of(con)
-    return index[2] if con.parent_component().name == "Policy-min-coverage" else index[1]  # type: ignore[attr-defined]
+def _policy_rows(data: PlanningData, model: SourcingModel) -> tuple[dict[int, np.ndarray], np.ndarray]:
+    """The model rows of each share or coverage rule, by rule id, and the demand of each row's item (0 for rows of
+    other families): rows are indexed (r, i, kind, name) for shares and (r, scenario, i) for coverage."""
+    rows_of: dict[int, list[np.ndarray]] = {}
+    demand_of_row = np.zeros(model.num_rows)
+    for family, span in model.row_families():
+        if family not in ROW_FAMILIES.values() or not len(span):
+            continue
+        block = model.rows[[r.family for r in model.rows].index(family)]
+        rids = np.asarray(block.index[0].tolist())
+        items = block.index[2 if family == "Policy-min-coverage" else 1]
+        demand_of_row[span.start:span.stop] = [data.items[i].demand for i in items]
+        for rid in np.unique(rids).tolist():
+            rows_of.setdefault(rid, []).append(span.start + np.flatnonzero(rids == rid))
+    return {rid: np.concatenate(parts) for rid, parts in rows_of.items()}, demand_of_row
 
 
 def _meaning(rule: Rule, marginal: float | None, currency: str) -> str:

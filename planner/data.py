@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+import numpy as np
+
 GroupKind = Literal["country", "bloc", "supplier"]
 RuleKind = Literal["max_share", "min_share", "exclude", "min_coverage"]
 OfferKey = tuple[str, str]  # (item, supplier)
@@ -149,6 +151,73 @@ class Source:
     changes: tuple[tuple[str, str], ...] = ()  # (what, detail) of each update file and override applied
 
 
+@dataclass(frozen=True, eq=False)
+class OfferTable:
+    """Every offer as columns of numbers, in `PlanningData.offers` order, for work done per offer at scale.
+
+    Codes index the name arrays: `item[k]` is offer k's position in
+    `item_names` (the order of `PlanningData.items`), and so on. Per-item,
+    per-supplier and per-country values are indexed by those codes.
+    """
+
+    keys: tuple[OfferKey, ...]
+    item: np.ndarray  # int code of each offer's item
+    supplier: np.ndarray
+    country: np.ndarray  # code of the supplier's country
+    cost: np.ndarray  # landed cost per unit: price * (1 + tariff) + freight
+    capacity: np.ndarray  # inf where blank
+    min_order: np.ndarray
+    item_names: np.ndarray  # object arrays of names, indexed by code
+    supplier_names: np.ndarray
+    country_names: np.ndarray
+    demand: np.ndarray  # per item code
+    supplier_capacity: np.ndarray  # per supplier code
+    fixed_cost: np.ndarray  # per supplier code
+    bloc_names: tuple[str, ...]
+    in_bloc: np.ndarray  # bool, country code x bloc position
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @cached_property
+    def position(self) -> dict[OfferKey, int]:
+        return {key: k for k, key in enumerate(self.keys)}
+
+    @cached_property
+    def code(self) -> dict[str, dict[str, int]]:
+        """Name -> code for "item", "supplier" and "country"."""
+        return {kind: {str(name): k for k, name in enumerate(names)} for kind, names in
+                (("item", self.item_names), ("supplier", self.supplier_names), ("country", self.country_names))}
+
+    def group_codes(self, kind: GroupKind) -> np.ndarray:
+        """Per offer, the code of its supplier or country (not for blocs: a country may be in several)."""
+        return self.supplier if kind == "supplier" else self.country
+
+    def in_group(self, group: Group) -> np.ndarray:
+        """Bool per offer: is it in the group? (All false for a name no record has.)"""
+        if group.kind == "bloc":
+            if group.name not in self.bloc_names:
+                return np.zeros(len(self), dtype=bool)
+            return self.in_bloc[self.country, self.bloc_names.index(group.name)]
+        code = self.code[group.kind].get(group.name)
+        return self.group_codes(group.kind) == code if code is not None else np.zeros(len(self), dtype=bool)
+
+    def in_any(self, spec: GroupSpec) -> np.ndarray:
+        """Bool per offer: is it in any group the spec names?"""
+        if spec.name is not None:
+            return self.in_group(Group(spec.kind, spec.name))
+        if spec.kind == "bloc":
+            return self.in_bloc.any(axis=1)[self.country]
+        return np.ones(len(self), dtype=bool)
+
+    def of_item(self, item: str | None) -> np.ndarray:
+        """Bool per offer: is it an offer of `item` (None: of every item)?"""
+        if item is None:
+            return np.ones(len(self), dtype=bool)
+        code = self.code["item"].get(item)
+        return self.item == code if code is not None else np.zeros(len(self), dtype=bool)
+
+
 @dataclass(frozen=True)
 class PlanningData:
     items: dict[str, Item]
@@ -215,18 +284,62 @@ class PlanningData:
         return [rule.item] if rule.item is not None else list(self.items)
 
     @cached_property
+    def table(self) -> OfferTable:
+        """The offers as columns of numbers (`OfferTable`)."""
+        offers = list(self.offers.values())
+        n = len(offers)
+        item_code = {name: k for k, name in enumerate(self.items)}
+        supplier_code = {name: k for k, name in enumerate(self.suppliers)}
+        country_code = {name: k for k, name in enumerate(self.countries)}
+        supplier_country = np.fromiter((country_code[s.country] for s in self.suppliers.values()), dtype=np.int64,
+                                       count=len(self.suppliers))
+        supplier = np.fromiter((supplier_code[o.supplier] for o in offers), dtype=np.int64, count=n)
+        country = supplier_country[supplier] if n else np.zeros(0, dtype=np.int64)
+        tariff = np.array([c.tariff for c in self.countries.values()], dtype=float)
+        price = np.fromiter((o.price for o in offers), dtype=float, count=n)
+        freight = np.fromiter((o.freight for o in offers), dtype=float, count=n)
+        blocs = self.blocs
+        in_bloc = np.zeros((len(self.countries), len(blocs)), dtype=bool)
+        for k, c in enumerate(self.countries.values()):
+            for bloc in c.blocs:
+                in_bloc[k, blocs.index(bloc)] = True
+
+        def names(records: Iterable[str]) -> np.ndarray:
+            out = np.empty(len(list(records)), dtype=object)
+            out[:] = list(records)
+            return out
+
+        return OfferTable(
+            keys=tuple(self.offers), item=np.fromiter((item_code[o.item] for o in offers), dtype=np.int64, count=n),
+            supplier=supplier, country=country, cost=price * (1.0 + tariff[country]) + freight,
+            capacity=np.fromiter((o.capacity for o in offers), dtype=float, count=n),
+            min_order=np.fromiter((o.min_order for o in offers), dtype=float, count=n),
+            item_names=names(self.items), supplier_names=names(self.suppliers), country_names=names(self.countries),
+            demand=np.array([i.demand for i in self.items.values()], dtype=float),
+            supplier_capacity=np.array([s.capacity for s in self.suppliers.values()], dtype=float),
+            fixed_cost=np.array([s.fixed_cost for s in self.suppliers.values()], dtype=float),
+            bloc_names=blocs, in_bloc=in_bloc)
+
+    @cached_property
     def excluded_by(self) -> dict[OfferKey, tuple[Rule, ...]]:
         """Offers removed by `exclude` rules, with the rules that remove them."""
         hits: dict[OfferKey, list[Rule]] = {}
+        table = self.table
         for rule in self.rules:
             if rule.kind != "exclude" or rule.group is None:
                 continue
-            items = set(self.rule_items(rule))
-            groups = self.groups(rule.group)
-            for offer in self.offers.values():
-                if offer.item in items and any(self.in_group(offer, g) for g in groups):
-                    hits.setdefault(offer.key, []).append(rule)
+            for k in np.flatnonzero(table.of_item(rule.item) & table.in_any(rule.group)):
+                hits.setdefault(table.keys[k], []).append(rule)
         return {key: tuple(rules) for key, rules in hits.items()}
+
+    @cached_property
+    def usable(self) -> np.ndarray:
+        """Bool per offer of `table`: not excluded by any rule."""
+        mask = np.ones(len(self.table), dtype=bool)
+        position = self.table.position
+        for key in self.excluded_by:
+            mask[position[key]] = False
+        return mask
 
     def offers_by_item(self, offers: Iterable[Offer] | None = None) -> dict[str, list[Offer]]:
         """`offers` (default: the usable ones) grouped by item; every item is a key, if only of an empty list."""
@@ -238,7 +351,8 @@ class PlanningData:
     @cached_property
     def usable_offers(self) -> tuple[Offer, ...]:
         """Offers the plan may buy from: every offer not excluded by a rule."""
-        return tuple(o for o in self.offers.values() if o.key not in self.excluded_by)
+        usable = self.usable
+        return tuple(o for o, keep in zip(self.offers.values(), usable) if keep)
 
     @cached_property
     def scenarios(self) -> tuple[str, ...]:
@@ -250,11 +364,21 @@ class PlanningData:
         1 where no row of the scenario hits the offer; where several rows hit
         it, the lowest availability counts.
         """
-        level = 1.0
-        for hit in self.scenario_hits:
-            if hit.scenario == scenario and (hit.item is None or hit.item == offer.item) and self.in_group(offer, hit.group):
-                level = min(level, hit.availability)
-        return level
+        return float(self.availability_levels(scenario)[self.table.position[offer.key]])
+
+    def availability_levels(self, scenario: str) -> np.ndarray:
+        """`availability(scenario, o)` of every offer o of `table`, at once."""
+        cache = self.__dict__.setdefault("_levels", {})
+        if scenario not in cache:
+            table = self.table
+            level = np.ones(len(table))
+            for hit in self.scenario_hits:
+                if hit.scenario == scenario:
+                    hit_mask = table.in_group(hit.group) & table.of_item(hit.item)
+                    level[hit_mask] = np.minimum(level[hit_mask], hit.availability)
+            level.setflags(write=False)
+            cache[scenario] = level
+        return cache[scenario]
 
     @property
     def is_mip(self) -> bool:

@@ -1,7 +1,7 @@
 """Why the rules cannot all hold, in workbook terms; and the least-violating plan.
 
 Two ways to find the conflicting input rows, both on the model's diagnose
-view (`create_model(data, "diagnose")`, where exclusions are rows and
+view (`build(data, "diagnose")`, where exclusions are rows and
 capacities are the only caps on each quantity):
 
 * LP: HiGHS's irreducible infeasible subset (`Highs.getIis` with
@@ -30,10 +30,9 @@ import highspy
 import numpy as np
 
 from planner.data import PlanningData
-from planner.explain import DEFINITIONS, RowRef, describe, index_of
-from planner.model import (coverage_rows, create_model, group_members, model_offers, rule_id,
-                           structural_conflicts)
-from planner.results import quantities_from_model
+from planner.explain import DEFINITIONS, RowRef, describe
+from planner.model import build, empty_min_share_rows, rule_id, structural_conflicts, zero_coverage_rows
+from planner.results import quantities_from_values
 from planner.solve import INF, HighsModel, SolverOutcome
 
 IIS_STRATEGY = 6  # 2: from the whole LP, + 4: reduce to an irreducible set
@@ -73,7 +72,7 @@ def diagnose(data: PlanningData, time_limit: float | None = None) -> Diagnosis:
     if conflicts:
         return Diagnosis("structural", notes=conflicts)
     limit = time_limit if time_limit is not None else data.settings.time_limit
-    handle = HighsModel(create_model(data, "diagnose"))
+    handle = HighsModel(build(data, "diagnose"))
     is_mip = handle.is_mip
     if is_mip:
         handle.relax_integrality()
@@ -86,7 +85,7 @@ def diagnose(data: PlanningData, time_limit: float | None = None) -> Diagnosis:
                            "dropping any one of them lets the others hold in that relaxation"]
         return found
     if is_mip:
-        handle = HighsModel(create_model(data, "diagnose"))
+        handle = HighsModel(build(data, "diagnose"))
     elastic = _Elastic(data, handle)
     outcome = elastic.minimise_violation(limit)
     if not outcome.has_plan:
@@ -109,13 +108,12 @@ def _iis(data: PlanningData, handle: HighsModel, time_limit: float) -> Diagnosis
         return None
     refs: list[RowRef] = []
     for k in iis.row_index_:
-        con = handle.rows[k]
-        refs.append(describe(data, con.parent_component().name, index_of(con)))
+        refs.append(describe(data, *handle.model.row_label(k)))
     for j, bound in zip(iis.col_index_, iis.col_bound_):
-        var = handle.columns[j]
+        name, index = handle.model.column_label(j)
         # 3 upper, 4 boxed: the offer's capacity. 2 (lower) is buy >= 0, not an input.
-        if var.parent_component().name == "buy" and bound in (3, 4) and math.isfinite(handle.col_upper[j]):
-            refs.append(describe(data, "Offer-capacity", index_of(var)))
+        if name == "buy" and bound in (3, 4) and math.isfinite(handle.col_upper[j]):
+            refs.append(describe(data, "Offer-capacity", index))
     if not refs:
         return None
     return Diagnosis("iis", sorted(set(refs), key=_order), [None] * len(set(refs)),
@@ -135,19 +133,21 @@ class _Elastic:
         h = handle.highs
         self.slacks: list[tuple[RowRef, int]] = []  # (row it relaxes, slack column)
         weights: list[float] = []
-        for k, con in enumerate(handle.rows):
-            family = con.parent_component().name
+        model = handle.model
+        for family, span in model.row_families():
             if family in DEFINITIONS:
                 continue
-            ref = describe(data, family, index_of(con))
-            # An equality (demand) may fall short; a >= row may fall short; a <= row may be exceeded.
-            sign = 1.0 if handle.row_lower[k] > -INF else -1.0
-            self.slacks.append((ref, self._add_slack([k], [sign])))
-            weights.append(tier(family) / ref.scale)
-        for j, var in enumerate(handle.columns):
-            if var.parent_component().name != "buy" or not math.isfinite(handle.col_upper[j]):
+            for k in span:
+                ref = describe(data, *model.row_label(k))
+                # An equality (demand) may fall short; a >= row may fall short; a <= row may be exceeded.
+                sign = 1.0 if handle.row_lower[k] > -INF else -1.0
+                self.slacks.append((ref, self._add_slack([k], [sign])))
+                weights.append(tier(family) / ref.scale)
+        block, columns = model.column_block("buy")
+        for at, j in enumerate(columns.tolist()):
+            if not math.isfinite(handle.col_upper[j]):
                 continue
-            ref = describe(data, "Offer-capacity", index_of(var))
+            ref = describe(data, "Offer-capacity", block.label(at))
             cap = handle.col_upper[j]
             h.changeColBounds(j, handle.col_lower[j], INF)
             h.addRow(-INF, cap, 1, np.array([j], dtype=np.int32), np.array([1.0]))
@@ -164,7 +164,7 @@ class _Elastic:
 
     def minimise_violation(self, time_limit: float) -> SolverOutcome:
         """Phase 1: the least weighted violation, whatever the cost."""
-        h, n = self.handle.highs, len(self.handle.columns)
+        h, n = self.handle.highs, self.handle.model.num_columns
         h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
         h.changeColsCost(len(self.columns), self.columns, self.weights)
         return self.handle.solve(time_limit, self.data.settings.mip_gap)
@@ -175,7 +175,7 @@ class _Elastic:
         Capping the total rather than each slack lets cost break ties between
         relaxations that violate equally.
         """
-        h, n = self.handle.highs, len(self.handle.columns)
+        h, n = self.handle.highs, self.handle.model.num_columns
         h.addRow(-INF, violation + 1e-9 * max(1.0, violation), len(self.columns), self.columns, self.weights)
         h.changeColsCost(len(self.columns), self.columns, np.zeros(len(self.columns)))
         h.changeColsCost(n, np.arange(n, dtype=np.int32), self.handle.cost)
@@ -200,23 +200,16 @@ def rows_without_variables(data: PlanningData) -> list[tuple[RowRef, float]]:
     plan can meet them, so an elastic plan misses them in full; the model
     cannot hold them as rows (Pyomo refuses a constraint with no variable).
     """
-    by_item = data.offers_by_item(model_offers(data, "diagnose"))
+    count = np.bincount(data.table.item, minlength=len(data.items))
     out: list[tuple[RowRef, float]] = []
-    for name, item in data.items.items():
-        if item.demand > 0 and not by_item[name]:
+    for code, (name, item) in enumerate(data.items.items()):
+        if item.demand > 0 and not count[code]:
             out.append((describe(data, "Item-demand", (name,)), item.demand))
-    for rule in data.rules:
-        if rule.kind != "min_share" or rule.group is None or not rule.value:
-            continue
-        for name in data.rule_items(rule):
-            members = group_members(data, by_item[name], rule.group)
-            for group in data.groups(rule.group):
-                if not members.get(group) and by_item[name]:
-                    index = (rule_id(data, rule), name, group.kind, group.name)
-                    out.append((describe(data, "Policy-min-share", index), rule.value * data.items[name].demand))
-    for index, (levels, bound) in coverage_rows(data, by_item).items():
-        if levels and all(a == 0 for a in levels.values()):
-            out.append((describe(data, "Policy-min-coverage", index), bound))
+    for rule, name, group in empty_min_share_rows(data, "diagnose", items="with offers"):
+        index = (rule_id(data, rule), name, group.kind, group.name)
+        out.append((describe(data, "Policy-min-share", index), (rule.value or 0.0) * data.items[name].demand))
+    for rid, scenario, name, bound in zero_coverage_rows(data, "diagnose"):
+        out.append((describe(data, "Policy-min-coverage", (rid, scenario, name)), bound))
     return out
 
 
@@ -228,8 +221,7 @@ def elastic_plan(data: PlanningData, time_limit: float | None = None
     left unbought and show up as `Item-demand` violations in the plan's check.
     """
     limit = time_limit if time_limit is not None else data.settings.time_limit
-    model = create_model(data, "diagnose")
-    handle = HighsModel(model)
+    handle = HighsModel(build(data, "diagnose"))
     elastic = _Elastic(data, handle)
     first = elastic.minimise_violation(limit)
     if not first.has_plan:
@@ -241,5 +233,6 @@ def elastic_plan(data: PlanningData, time_limit: float | None = None
     for ref, amount in rows_without_variables(data):
         refs.append(ref)
         amounts.append(amount)
-    quantities = quantities_from_model(model, data)
+    values = np.asarray(handle.highs.getSolution().col_value, dtype=float)[:handle.model.num_columns]
+    quantities = quantities_from_values(handle.model, values, data)
     return quantities, Diagnosis("elastic", refs, amounts), second

@@ -86,11 +86,3 @@ def describe(data: PlanningData, family: str, index: tuple) -> RowRef:
                 and any(data.in_group(o, h.group) for o in data.offers.values() if o.item == item)]
         return RowRef(family, index, (label, *hits), max(data.items[item].demand, 1.0))
     return RowRef(family, index, (family,), 1.0)
-
-
-def index_of(component_data: object) -> tuple:
-    """A Pyomo component's index as a tuple (() for a scalar)."""
-    index = component_data.index()  # type: ignore[attr-defined]
-    if index is None:
-        return ()
-    return index if isinstance(index, tuple) else (index,)

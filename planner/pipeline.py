@@ -10,8 +10,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import pyomo.environ as pyo
-
 import pandas as pd
 
 from planner import analysis
@@ -20,7 +18,7 @@ from planner.data import PlanningData, Rule
 from planner.diagnose import Diagnosis, diagnose, elastic_plan
 from planner.io.guard import ReadLimits
 from planner.lint import lint
-from planner.model import create_model, structural_conflicts, structure_key, update_parameters
+from planner.model import SourcingModel, build, structural_conflicts
 from planner.problems import InputError, Problem, ProblemLog
 from planner.results import Plan, build_plan, extract_plan
 from planner.solve import HighsModel, Progress, versions
@@ -85,45 +83,34 @@ def apply_changes(data: PlanningData, updates: Sequence[str | Path] = (), overri
 
 
 class ModelCache:
-    """Built models kept by shape, for reruns where only numbers change (prices, capacities, demand, values).
+    """HiGHS instances kept by model shape, for reruns where only numbers change (prices, capacities, demand,
+    rule values).
 
-    `get` returns a model and its HiGHS instance: a kept one whose mutable
-    parameters are set from the new data and pushed into HiGHS (an LP then
-    re-solves warm from the last basis), or a newly built one.
+    `get` builds the model (cheap) and returns it with a HiGHS instance: a
+    kept one of the same `SourcingModel.shape` into which the new numbers are
+    pushed (an LP then re-solves warm from the last basis), or a new one.
     """
 
     def __init__(self, keep: int = 4) -> None:
         self.keep = keep
-        self._models: dict[tuple, tuple[pyo.ConcreteModel, HighsModel]] = {}
+        self._handles: dict[str, HighsModel] = {}
         self.built = 0
         self.reused = 0
 
-    def get(self, data: PlanningData) -> tuple[pyo.ConcreteModel, HighsModel, bool]:
-        key = structure_key(data)
-        kept = self._models.pop(key, None)
-        if kept is not None:
-            model, handle = kept
-            update_parameters(model, data)
-            handle.refresh()
+    def get(self, data: PlanningData) -> tuple[SourcingModel, HighsModel, bool]:
+        model = build(data)
+        handle = self._handles.pop(model.shape, None)
+        reused = handle is not None
+        if handle is not None:
+            handle.refresh(model)
             self.reused += 1
         else:
-            model = create_model(data)
             handle = HighsModel(model)
             self.built += 1
-        self._models[key] = (model, handle)
-        while len(self._models) > self.keep:
-            self._models.pop(next(iter(self._models)))
-        return model, handle, kept is not None
-
-
-def model_size(model: pyo.ConcreteModel) -> dict[str, int]:
-    variables = list(model.component_data_objects(pyo.Var))
-    return {
-        "variables": len(variables),
-        "binaries": sum(1 for v in variables if v.is_binary()),
-        "constraints": sum(1 for _ in model.component_data_objects(pyo.Constraint, active=True)),
-    }
-
+        self._handles[model.shape] = handle
+        while len(self._handles) > self.keep:
+            self._handles.pop(next(iter(self._handles)))
+        return model, handle, reused
 
 def run_info(data: PlanningData) -> dict[str, object]:
     """Where a result comes from, for a Run sheet: input file and SHA-256, updates applied, versions."""
@@ -167,14 +154,14 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
 
     if cache is not None:
         model, handle, reused = cache.get(data)
-        run["model"] = "re-used: parameters updated in the built model" if reused else "built"
+        run["model"] = "re-used: new numbers pushed into the HiGHS instance built before" if reused else "built"
     else:
-        model = create_model(data)
+        model = build(data)
         handle = HighsModel(model)
-    run.update(model_size(model))
+    run.update(model.size())
     timings = {"build seconds": time.perf_counter() - started}
     outcome = handle.solve(data.settings.time_limit, data.settings.mip_gap, progress)
-    plan = extract_plan(model, data, outcome)
+    plan = extract_plan(model, handle.values, data, outcome)
     if plan.has_plan:
         violations = check_plan(data, plan.quantities, outcome.objective)
         if violations:

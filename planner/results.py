@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
 from planner.data import OfferKey, PlanningData
+from planner.model import SourcingModel
 from planner.solve import SolverOutcome
 
 # Quantities below this (relative to the item's demand) are solver noise, not purchases.
@@ -54,29 +55,34 @@ class Plan:
         return self.status in ("optimal", "feasible", "relaxed")
 
 
-def quantities_from_model(model: pyo.ConcreteModel, data: PlanningData) -> dict[OfferKey, float]:
-    """Purchases with solver noise removed.
+def quantities_from_values(model: SourcingModel, values: np.ndarray, data: PlanningData) -> dict[OfferKey, float]:
+    """Purchases (every offer with a `buy` column) from the solver's column values, with solver noise removed.
 
     |x| below ZERO * demand becomes 0, and so does x whose on/off binary is
     0: a MIP solver accepts x = 1e-6 with its binary at 0 within its
     integrality tolerance, but a person would read that as an order placed.
     """
-    closed = {(i, s) for (i, s) in model.MIN_ORDER_OFFERS if round(model.use_offer[i, s].value or 0.0) == 0}
-    idle = {s for s in model.FIXED_SUPPLIERS if round(model.use_supplier[s].value or 0.0) == 0}
-    out: dict[OfferKey, float] = {}
-    for key in model.OFFERS:
-        value = model.buy[key].value or 0.0
-        scale = max(1.0, data.items[key[0]].demand)
-        noise = abs(value) <= ZERO * scale or key in closed or key[1] in idle
-        out[key] = 0.0 if noise else float(value)
-    return out
+    table = data.table
+    buy = values[model.column_block("buy")[1]].copy()
+    buy[np.abs(buy) <= ZERO * np.maximum(1.0, table.demand[table.item[model.offers]])] = 0.0
+    column_of = np.full(len(table), -1, dtype=np.int64)
+    column_of[model.offers] = np.arange(len(model.offers))
+    use_offer, at = model.column_block("use_offer")
+    for k in np.flatnonzero(np.round(values[at]) == 0):
+        buy[column_of[table.position[use_offer.label(int(k))]]] = 0.0
+    use_supplier, at = model.column_block("use_supplier")
+    idle = [table.code["supplier"][use_supplier.label(int(k))[0]] for k in np.flatnonzero(np.round(values[at]) == 0)]
+    if idle:
+        buy[np.isin(table.supplier[model.offers], idle)] = 0.0
+    keys = table.keys
+    return {keys[p]: q for p, q in zip(model.offers.tolist(), buy.tolist())}
 
 
-def extract_plan(model: pyo.ConcreteModel, data: PlanningData, outcome: SolverOutcome) -> Plan:
-    """Read the solution out of a solved model into a `Plan` (no Pyomo object kept)."""
-    if not outcome.has_plan:
+def extract_plan(model: SourcingModel, values: np.ndarray | None, data: PlanningData, outcome: SolverOutcome) -> Plan:
+    """Read the solver's column values into a `Plan` (no solver object kept)."""
+    if not outcome.has_plan or values is None:
         return Plan(status=outcome.status, message=outcome.message)
-    return build_plan(data, quantities_from_model(model, data), outcome.status, outcome.message, outcome.gap)
+    return build_plan(data, quantities_from_values(model, values, data), outcome.status, outcome.message, outcome.gap)
 
 
 def build_plan(data: PlanningData, quantities: dict[OfferKey, float], status: str = "optimal",

@@ -1,8 +1,7 @@
-"""Pyomo model -> HiGHS -> `SolverOutcome` (step 4 of the pipeline).
+"""Model -> HiGHS -> `SolverOutcome` (step 4 of the pipeline).
 
-The model is compiled once into a row-wise sparse matrix with row and column
-bounds (Pyomo's `generate_standard_repn` per row) and handed to highspy
-(`HighsModel`). Keeping the HiGHS instance lets the
+The model's blocks are stacked into one row-wise sparse matrix with row and
+column bounds and handed to highspy (`HighsModel`). Keeping the HiGHS instance lets the
 analysis re-solve the same model after changing row bounds (dropping a rule,
 sweeping its value) without rebuilding it, read duals, ask HiGHS for an
 irreducible infeasible subset, and add elastic columns.
@@ -25,10 +24,8 @@ from typing import Literal
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
-from pyomo.core.base.constraint import ConstraintData
-from pyomo.core.base.var import VarData
-from pyomo.repn.standard_repn import generate_standard_repn
+
+from planner.model import SourcingModel
 
 Status = Literal["optimal", "feasible", "infeasible", "unbounded", "error"]
 Progress = Callable[..., None]  # (stage, elapsed seconds, MIP gap or None, done=False)
@@ -111,128 +108,66 @@ def classify(model_status: str, has_solution: bool, objective: float | None, bou
 
 
 class HighsModel:
-    """A Pyomo model compiled into one HiGHS instance, kept for re-solves.
+    """A `SourcingModel` handed to one HiGHS instance, kept for re-solves.
 
-    `rows[k]` is the Pyomo constraint behind HiGHS row k and `columns[j]` the
-    variable behind column j, so anything HiGHS reports (values, duals, an
-    IIS) maps back to the names of `models/formulation.md`.
+    Row k and column j of HiGHS are row k and column j of the model, so
+    anything HiGHS reports (values, duals, an IIS) maps back to the names of
+    `models/formulation.md` through `model.row_label` and `model.column_label`.
+    After a solve with a plan, `values` holds the column values.
     """
 
-    def __init__(self, model: pyo.ConcreteModel) -> None:
+    def __init__(self, model: SourcingModel) -> None:
         self.model = model
-        self.columns: list[VarData] = []
-        self.rows: list[ConstraintData] = []
-        column_of: dict[int, int] = {}
-
-        def column(var: VarData) -> int:
-            j = column_of.get(id(var))
-            if j is None:
-                j = column_of[id(var)] = len(self.columns)
-                self.columns.append(var)
-            return j
-
-        # Columns in declaration order, so HiGHS sees the model as written.
-        for var in model.component_data_objects(pyo.Var, active=True, descend_into=True, sort=False):
-            column(var)
-        starts: list[int] = [0]
-        indices: list[int] = []
-        values: list[float] = []
-        lower: list[float] = []
-        upper: list[float] = []
-        # Coefficients and constants that depend on mutable parameters, kept as
-        # expressions so that `refresh` can re-evaluate them after an update.
-        self._row_terms: list[tuple[int, int, object]] = []
-        self._row_constants: dict[int, object] = {}
-        for k, con in enumerate(model.component_data_objects(pyo.Constraint, active=True, descend_into=True,
-                                                             sort=False)):
-            repn = generate_standard_repn(con.body, compute_values=False, quadratic=False)
-            if repn.nonlinear_expr is not None:
-                raise ValueError(f"{con.name} is not linear")
-            constant = repn.constant
-            if not isinstance(constant, (int, float)):
-                self._row_constants[k] = constant
-            for var, coef in zip(repn.linear_vars, repn.linear_coefs):
-                j = column(var)
-                if not isinstance(coef, (int, float)):
-                    self._row_terms.append((len(indices), j, coef))
-                indices.append(j)
-                values.append(float(pyo.value(coef)))
-            starts.append(len(indices))
-            constant_value = float(pyo.value(constant))
-            lower.append(-INF if con.lb is None else float(con.lb) - constant_value)
-            upper.append(INF if con.ub is None else float(con.ub) - constant_value)
-            self.rows.append(con)
-        (objective,) = list(model.component_data_objects(pyo.Objective, active=True))
-        if objective.sense != pyo.minimize:
-            raise ValueError("the planner's models minimise cost")
-        obj = generate_standard_repn(objective.expr, compute_values=False, quadratic=False)
-        self._objective_terms = [(column(var), coef) for var, coef in zip(obj.linear_vars, obj.linear_coefs)]
-        self._objective_constant = obj.constant
-        n, m = len(self.columns), len(self.rows)
-        self.cost = self._evaluate_cost()
-        self.offset = float(pyo.value(obj.constant))
-        self.row_lower, self.row_upper = np.array(lower, dtype=float), np.array(upper, dtype=float)
-        self.col_lower, self.col_upper = self._evaluate_col_bounds()
-        self.is_mip = any(v.is_integer() or v.is_binary() for v in self.columns)
-        self._starts = np.array(starts, dtype=np.int64)
-
+        self.values: np.ndarray | None = None
+        self.cost = model.cost.copy()
+        self.col_lower, self.col_upper = model.col_lower.copy(), model.col_upper.copy()
+        self.row_lower, self.row_upper = model.row_lower.copy(), model.row_upper.copy()
+        self.is_mip = model.is_mip
+        start, column, coef = model.matrix
+        n, m = model.num_columns, model.num_rows
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = n, m
         lp.col_cost_ = self.cost
-        lp.offset_ = self.offset
         lp.col_lower_, lp.col_upper_ = self.col_lower, self.col_upper
         lp.row_lower_, lp.row_upper_ = self.row_lower, self.row_upper
         lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
-        lp.a_matrix_.index_ = np.array(indices, dtype=np.int32)
-        lp.a_matrix_.value_ = np.array(values, dtype=float)
+        lp.a_matrix_.start_ = start.astype(np.int32)
+        lp.a_matrix_.index_ = column.astype(np.int32)
+        lp.a_matrix_.value_ = coef
         lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, m
         if self.is_mip:
-            lp.integrality_ = [highspy.HighsVarType.kInteger if (v.is_integer() or v.is_binary())
-                               else highspy.HighsVarType.kContinuous for v in self.columns]
+            lp.integrality_ = np.where(model.integer, highspy.HighsVarType.kInteger,
+                                       highspy.HighsVarType.kContinuous).tolist()
         self.highs = highspy.Highs()
         self.highs.silent()
         self.highs.passModel(lp)
         self.highs.HandleUserInterrupt = True  # so that cancelSolve (on Ctrl-C) stops HiGHS at its next check
 
-    def _evaluate_cost(self) -> np.ndarray:
-        cost = np.zeros(len(self.columns))
-        for j, coef in self._objective_terms:
-            cost[j] += float(pyo.value(coef))
-        return cost
-
-    def _evaluate_col_bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        lower = np.array([-INF if v.lb is None else v.lb for v in self.columns], dtype=float)
-        upper = np.array([INF if v.ub is None else v.ub for v in self.columns], dtype=float)
-        return lower, upper
-
-    def refresh(self) -> None:
-        """Push the model's current parameter values into HiGHS: costs, bounds, right-hand sides and the
-        coefficients that depend on parameters. The model's shape must not have changed."""
+    def refresh(self, model: SourcingModel) -> None:
+        """Push a model of the same shape (`SourcingModel.shape`) into HiGHS in place of the current one: costs,
+        bounds, right-hand sides and changed coefficients. An LP then re-solves warm from the last basis."""
+        if model.shape != self.model.shape:
+            raise ValueError("the model's shape changed: build a new HighsModel")
         h = self.highs
-        n, m = len(self.columns), len(self.rows)
-        self.cost = self._evaluate_cost()
-        self.offset = float(pyo.value(self._objective_constant))
-        self.col_lower, self.col_upper = self._evaluate_col_bounds()
-        lower, upper = np.empty(m), np.empty(m)
-        for k, con in enumerate(self.rows):
-            constant = float(pyo.value(self._row_constants[k])) if k in self._row_constants else 0.0
-            lower[k] = -INF if con.lb is None else float(con.lb) - constant
-            upper[k] = INF if con.ub is None else float(con.ub) - constant
-        self.row_lower, self.row_upper = lower, upper
+        n, m = model.num_columns, model.num_rows
+        old_coef = self.model.matrix[2]
+        start, column, coef = model.matrix
+        self.model, self.values = model, None
+        self.cost = model.cost.copy()
+        self.col_lower, self.col_upper = model.col_lower.copy(), model.col_upper.copy()
+        self.row_lower, self.row_upper = model.row_lower.copy(), model.row_upper.copy()
         columns = np.arange(n, dtype=np.int32)
         h.changeColsCost(n, columns, self.cost)
-        h.changeObjectiveOffset(self.offset)
         h.changeColsBounds(n, columns, self.col_lower, self.col_upper)
         if m:
-            h.changeRowsBounds(m, np.arange(m, dtype=np.int32), lower, upper)
-        for position, j, coef in self._row_terms:
-            row = int(np.searchsorted(self._starts, position, side="right") - 1)
-            h.changeCoeff(row, j, float(pyo.value(coef)))
+            h.changeRowsBounds(m, np.arange(m, dtype=np.int32), self.row_lower, self.row_upper)
+        for position in np.flatnonzero(coef != old_coef):
+            row = int(np.searchsorted(start, position, side="right") - 1)
+            h.changeCoeff(row, int(column[position]), float(coef[position]))
 
     def solve(self, time_limit: float = 60.0, mip_gap: float = 1e-4, progress: Progress | None = None,
               stage: str = "solving") -> SolverOutcome:
-        """Run HiGHS on the current bounds and load any plan into the Pyomo variables.
+        """Run HiGHS on the current bounds; keep the column values in `values` if there is a plan.
 
         `progress(stage, elapsed seconds, MIP gap or None)` is called about
         four times a second while HiGHS runs, and `progress(..., done=True)`
@@ -252,16 +187,13 @@ class HighsModel:
         objective = info.objective_function_value if has_solution else None
         bound = info.mip_dual_bound if self.is_mip else objective
         status, message, gap = classify(status_name, has_solution, objective, bound, self.is_mip, mip_gap)
-        if status in ("optimal", "feasible"):
-            values = h.getSolution().col_value
-            for var, value in zip(self.columns, values):
-                var.set_value(value, skip_validation=True)
+        self.values = np.asarray(h.getSolution().col_value, dtype=float) if status in ("optimal", "feasible") else None
         return SolverOutcome(status, status_name, message, objective if status in ("optimal", "feasible") else None,
                              bound if math.isfinite(bound or 0.0) else None, gap, seconds, self.is_mip)
 
     def relax_integrality(self) -> None:
         """Make every integer column continuous (the LP relaxation); not undone."""
-        n = len(self.columns)
+        n = self.model.num_columns
         if n and self.is_mip:
             self.highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
                                              np.array([highspy.HighsVarType.kContinuous] * n))
@@ -313,6 +245,9 @@ class HighsModel:
                 self.highs.changeRowsBounds(len(idx), idx, self.row_lower[idx], self.row_upper[idx])
 
 
-def solve_model(model: pyo.ConcreteModel, time_limit: float = 60.0, mip_gap: float = 1e-4) -> SolverOutcome:
-    """Compile, solve with HiGHS, and load the solution into the model if there is one."""
-    return HighsModel(model).solve(time_limit, mip_gap)
+def solve_model(model: SourcingModel, time_limit: float = 60.0, mip_gap: float = 1e-4) -> HighsModel:
+    """Hand the model to HiGHS and solve it: the `HighsModel`, whose `values` hold the plan if there is one
+    and whose `outcome` says what HiGHS said."""
+    handle = HighsModel(model)
+    handle.outcome = handle.solve(time_limit, mip_gap)
+    return handle

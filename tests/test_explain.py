@@ -18,8 +18,8 @@ import planner
 from helpers import countries, solve_file, write_workbook
 from planner.analysis import sweep_values
 from planner.check import check_plan
-from planner.explain import describe, index_of
-from planner.model import create_model
+from planner.explain import describe
+from planner.model import build
 from planner.solve import INF, HighsModel
 from planner.pipeline import frontier, solve_elastic
 
@@ -208,14 +208,15 @@ def assert_irreducible(data: planner.PlanningData, names: set[str]) -> None:
     """Re-check with the solver: the named rows and capacities alone are infeasible, and dropping any one
     of them (every other row and capacity dropped too) leaves a feasible system."""
     def feasible(kept: set[str]) -> bool:
-        handle = HighsModel(create_model(data, "diagnose"))
+        model = build(data, "diagnose")
+        handle = HighsModel(model)
         h = handle.highs
-        for k, con in enumerate(handle.rows):
-            if describe(data, con.parent_component().name, index_of(con)).name not in kept:
+        for k in range(model.num_rows):
+            if describe(data, *model.row_label(k)).name not in kept:
                 h.changeRowBounds(k, -INF, INF)
-        for j, var in enumerate(handle.columns):
-            if var.parent_component().name == "buy" and \
-                    describe(data, "Offer-capacity", index_of(var)).name not in kept:
+        for j in range(model.num_columns):
+            name, index = model.column_label(j)
+            if name == "buy" and describe(data, "Offer-capacity", index).name not in kept:
                 h.changeColBounds(j, 0.0, INF)
         return handle.solve().status == "optimal"
 

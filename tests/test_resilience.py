@@ -19,6 +19,7 @@ from helpers import countries, solve_file, write_workbook
 from instances import facility_mip, large_lp
 from planner.cli import main
 from planner.io import atomic
+from planner.model import from_pyomo
 from planner.solve import HighsModel
 
 
@@ -142,7 +143,7 @@ def test_unbounded_is_reported_as_unbounded() -> None:
     m.y = pyo.Var(domain=pyo.NonNegativeReals)
     m.c = pyo.Constraint(expr=m.x - m.y <= 1)
     m.o = pyo.Objective(expr=-m.x - m.y)
-    outcome = HighsModel(m).solve()
+    outcome = HighsModel(from_pyomo(m)).solve()
     assert outcome.status == "unbounded" and not outcome.has_plan and outcome.objective is None
 
 
