@@ -164,6 +164,9 @@ class OfferTable:
     item: np.ndarray  # int code of each offer's item
     supplier: np.ndarray
     country: np.ndarray  # code of the supplier's country
+    price: np.ndarray
+    freight: np.ndarray
+    tariff: np.ndarray  # of the supplier's country
     cost: np.ndarray  # landed cost per unit: price * (1 + tariff) + freight
     capacity: np.ndarray  # inf where blank
     min_order: np.ndarray
@@ -311,7 +314,8 @@ class PlanningData:
 
         return OfferTable(
             keys=tuple(self.offers), item=np.fromiter((item_code[o.item] for o in offers), dtype=np.int64, count=n),
-            supplier=supplier, country=country, cost=price * (1.0 + tariff[country]) + freight,
+            supplier=supplier, country=country, price=price, freight=freight, tariff=tariff[country],
+            cost=price * (1.0 + tariff[country]) + freight,
             capacity=np.fromiter((o.capacity for o in offers), dtype=float, count=n),
             min_order=np.fromiter((o.min_order for o in offers), dtype=float, count=n),
             item_names=names(self.items), supplier_names=names(self.suppliers), country_names=names(self.countries),

@@ -110,32 +110,37 @@ def build_plan(data: PlanningData, quantities: dict[OfferKey, float], status: st
     )
 
 
+def bought(data: PlanningData, quantities: dict[OfferKey, float]) -> tuple[np.ndarray, np.ndarray]:
+    """(positions in `data.table`, quantities) of the offers bought (q > 0), in (item, supplier) name order."""
+    position = data.table.position
+    pairs = [(position[k], q) for k, q in quantities.items() if q > 0]
+    at = np.array([p for p, _ in pairs], dtype=np.int64)
+    q = np.array([q for _, q in pairs], dtype=float)
+    t = data.table
+    order = np.lexsort((t.supplier_names[t.supplier[at]].astype(str), t.item_names[t.item[at]].astype(str))) \
+        if len(at) else np.zeros(0, dtype=np.int64)
+    return at[order], q[order]
+
+
 def plan_lines(data: PlanningData, quantities: dict[OfferKey, float]) -> pd.DataFrame:
-    rows = []
-    for key in sorted(k for k, q in quantities.items() if q > 0):
-        offer = data.offers[key]
-        item = data.items[offer.item]
-        country = data.country_of(offer)
-        unit_cost = data.landed_cost(offer)
-        q = quantities[key]
-        rows.append({
-            "item": offer.item,
-            "supplier": offer.supplier,
-            "country": country.name,
-            "quantity": q,
-            "unit": item.unit,
-            "share_of_demand": q / item.demand if item.demand > 0 else None,
-            "price": offer.price,
-            "tariff": country.tariff,
-            "freight": offer.freight,
-            "unit_cost": unit_cost,
-            "cost": q * unit_cost,
-            "country_name": country.label,
-            "blocs": ", ".join(country.blocs),
-        })
-    columns = ["item", "supplier", "country", "quantity", "unit", "share_of_demand", "price", "tariff",
-               "freight", "unit_cost", "cost", "country_name", "blocs"]
-    return pd.DataFrame(rows, columns=columns)
+    """One line per offer bought, in (item, supplier) order."""
+    t = data.table
+    at, q = bought(data, quantities)
+    item, country = t.item[at], t.country[at]
+    demand = t.demand[item]
+    units = np.array([i.unit for i in data.items.values()], dtype=object)
+    labels = np.array([c.label for c in data.countries.values()], dtype=object)
+    blocs = np.array([", ".join(c.blocs) for c in data.countries.values()], dtype=object)
+    share = np.full(len(q), None, dtype=object)
+    positive = demand > 0
+    share[positive] = (q[positive] / demand[positive]).tolist()
+    return pd.DataFrame({
+        "item": t.item_names[item], "supplier": t.supplier_names[t.supplier[at]], "country": t.country_names[country],
+        "quantity": q, "unit": units[item] if len(units) else np.zeros(0, dtype=object), "share_of_demand": share,
+        "price": t.price[at], "tariff": t.tariff[at], "freight": t.freight[at], "unit_cost": t.cost[at],
+        "cost": q * t.cost[at], "country_name": labels[country] if len(labels) else np.zeros(0, dtype=object),
+        "blocs": blocs[country] if len(blocs) else np.zeros(0, dtype=object),
+    })
 
 
 def fixed_cost_table(data: PlanningData, quantities: dict[OfferKey, float]) -> pd.DataFrame:
@@ -165,31 +170,39 @@ def cost_by_bloc(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["bloc", "cost", "share_of_spend"])
 
 
-def volumes_by(data: PlanningData, lines: pd.DataFrame, column: str) -> dict[str, dict[str, float]]:
-    """Item -> (value of `column` -> quantity bought), in one pass over the lines; every item present."""
-    out: dict[str, dict[str, float]] = {name: {} for name in data.items}
-    if len(lines):
-        for item, key, q in zip(lines["item"], lines[column], lines["quantity"]):
-            out[item][key] = out[item].get(key, 0.0) + float(q)
-    return out
+def volumes_by(lines: pd.DataFrame, column: str) -> pd.Series:
+    """Quantity bought per (item, value of `column`), sorted by item then value."""
+    return lines.groupby(["item", column], sort=True)["quantity"].sum()
+
+
+def _by_bloc(data: PlanningData, by_country: pd.Series) -> pd.Series:
+    """(item, country) volumes as (item, bloc) volumes; a country in several blocs counts in each."""
+    pairs = [(item, bloc, q) for (item, country), q in by_country.items()
+             for bloc in data.countries[country].blocs or ("(no bloc)",)]
+    frame = pd.DataFrame(pairs, columns=["item", "bloc", "quantity"])
+    return frame.groupby(["item", "bloc"], sort=True)["quantity"].sum()
 
 
 def volume_shares(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
     """Per item, the share of demand bought from each country and each bloc."""
-    rows = []
-    by_country_of = volumes_by(data, lines, "country")
-    for item_name in sorted(data.items):
-        item = data.items[item_name]
-        by_country = by_country_of[item_name]
-        by_bloc: dict[str, float] = {}
-        for country, q in by_country.items():
-            for bloc in data.countries[country].blocs or ("(no bloc)",):
-                by_bloc[bloc] = by_bloc.get(bloc, 0.0) + q
-        for kind, table in (("country", by_country), ("bloc", by_bloc)):
-            for group, q in sorted(table.items()):
-                rows.append({"item": item_name, "group_kind": kind, "group": group, "quantity": q,
-                             "unit": item.unit, "share_of_demand": q / item.demand if item.demand > 0 else None})
-    return pd.DataFrame(rows, columns=["item", "group_kind", "group", "quantity", "unit", "share_of_demand"])
+    columns = ["item", "group_kind", "group", "quantity", "unit", "share_of_demand"]
+    if not len(lines):
+        return pd.DataFrame([], columns=columns)
+    by_country = volumes_by(lines, "country")
+    parts = []
+    for kind, series in (("country", by_country), ("bloc", _by_bloc(data, by_country))):
+        part = series.reset_index()
+        part.columns = ["item", "group", "quantity"]
+        part.insert(1, "group_kind", kind)
+        parts.append(part)
+    frame = pd.concat(parts, ignore_index=True)
+    frame["kind_order"] = (frame["group_kind"] == "bloc").astype(int)
+    frame = frame.sort_values(["item", "kind_order", "group"], kind="stable").drop(columns="kind_order")
+    demand = frame["item"].map({name: i.demand for name, i in data.items.items()})
+    frame["unit"] = frame["item"].map({name: i.unit for name, i in data.items.items()})
+    frame["share_of_demand"] = (frame["quantity"] / demand).where(demand > 0, None).astype(object)
+    frame.loc[demand <= 0, "share_of_demand"] = None
+    return frame[columns].reset_index(drop=True)
 
 
 def hhi(quantities: Iterable[float]) -> float | None:
@@ -201,27 +214,37 @@ def hhi(quantities: Iterable[float]) -> float | None:
     return float(sum((q / total * 100.0) ** 2 for q in values))
 
 
+def _hhi(volumes: pd.Series) -> pd.Series:
+    """Per item (first index level), `hhi` of the volumes."""
+    total = volumes.groupby(level=0).transform("sum")
+    index = ((volumes / total * 100.0) ** 2).groupby(level=0).sum()
+    return index.where(volumes.groupby(level=0).sum() > 0)
+
+
 def concentration(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    by_country_of = volumes_by(data, lines, "country")
-    by_supplier_of = volumes_by(data, lines, "supplier")
-    for item_name in sorted(data.items):
-        item = data.items[item_name]
-        by_country, by_supplier = by_country_of[item_name], by_supplier_of[item_name]
-        top = max(sorted(by_country), key=lambda c: by_country[c]) if by_country else None
-        rows.append({
-            "item": item_name,
-            "demand": item.demand,
-            "unit": item.unit,
-            "suppliers_used": len(by_supplier),
-            "countries_used": len(by_country),
-            "hhi_country": hhi(by_country.values()),
-            "hhi_supplier": hhi(by_supplier.values()),
-            "top_country": top,
-            "top_country_share": by_country[top] / item.demand if top is not None and item.demand > 0 else None,
-        })
-    return pd.DataFrame(rows, columns=["item", "demand", "unit", "suppliers_used", "countries_used",
-                                       "hhi_country", "hhi_supplier", "top_country", "top_country_share"])
+    """Per item: suppliers and countries used, HHI by country and by supplier, and the top country's share."""
+    columns = ["item", "demand", "unit", "suppliers_used", "countries_used", "hhi_country", "hhi_supplier",
+               "top_country", "top_country_share"]
+    names = sorted(data.items)
+    frame = pd.DataFrame({"item": names, "demand": [data.items[n].demand for n in names],
+                          "unit": [data.items[n].unit for n in names]})
+    if not len(lines):
+        for column in columns[3:]:
+            frame[column] = 0 if column.endswith("_used") else None
+        return frame[columns]
+    by_country, by_supplier = volumes_by(lines, "country"), volumes_by(lines, "supplier")
+    top = by_country.groupby(level=0).idxmax()  # the first of equals in name order
+    top_volume = by_country.groupby(level=0).max()
+    frame["suppliers_used"] = frame["item"].map(by_supplier.groupby(level=0).size()).fillna(0).astype(int)
+    frame["countries_used"] = frame["item"].map(by_country.groupby(level=0).size()).fillna(0).astype(int)
+    frame["hhi_country"] = frame["item"].map(_hhi(by_country)).astype(object)
+    frame["hhi_supplier"] = frame["item"].map(_hhi(by_supplier)).astype(object)
+    frame["top_country"] = frame["item"].map(top.map(lambda pair: pair[1])).astype(object)
+    share = frame["item"].map(top_volume) / frame["demand"]
+    frame["top_country_share"] = share.where(frame["demand"] > 0).astype(object)
+    for column in ("hhi_country", "hhi_supplier", "top_country", "top_country_share"):
+        frame[column] = frame[column].where(frame[column].notna(), None)
+    return frame[columns]
 
 
 def required_coverage(data: PlanningData, item: str) -> float | None:
@@ -232,16 +255,18 @@ def required_coverage(data: PlanningData, item: str) -> float | None:
 
 def scenario_table(data: PlanningData, quantities: dict[OfferKey, float]) -> pd.DataFrame:
     """For each scenario and item: planned volume surviving, its share of demand, and any shortfall."""
-    bought: dict[str, list[tuple[OfferKey, float]]] = {name: [] for name in data.items}
-    for key, q in quantities.items():
-        if q > 0:
-            bought[key[0]].append((key, q))
+    t = data.table
+    at, q = bought(data, quantities)
+    names = sorted(data.items)
+    codes = np.array([t.code["item"][n] for n in names], dtype=np.int64)
     required = {name: required_coverage(data, name) for name in data.items}
     rows = []
     for scenario in data.scenarios:
-        for item_name in sorted(data.items):
+        level = data.availability_levels(scenario)[at]
+        surviving_of = np.bincount(t.item[at], weights=level * q, minlength=len(t.item_names))
+        for item_name, code in zip(names, codes.tolist()):
             item = data.items[item_name]
-            surviving = sum(data.availability(scenario, data.offers[k]) * q for k, q in bought[item_name])
+            surviving = float(surviving_of[code])
             needed = (required[item_name] or 0.0) * item.demand
             shortfall = max(0.0, needed - surviving)
             if shortfall <= 1e-6 * max(1.0, item.demand):
