@@ -21,18 +21,21 @@ def _tol(scale: float) -> float:
     return TOL * max(1.0, abs(scale))
 
 
-def _members(data: PlanningData, kind: str, name: str | None) -> list[tuple[str, set[str]]]:
-    """(group name, suppliers in it) for one group or for each group of a kind."""
-    supplier_country = {s.name: s.country for s in data.suppliers.values()}
+def _groups_of(data: PlanningData, kind: str) -> dict[str, tuple[str, ...]]:
+    """Supplier -> the names of the groups of `kind` it belongs to (itself, its country, or its country's blocs)."""
     if kind == "supplier":
-        names = [name] if name is not None else list(data.suppliers)
-        return [(n, {n}) for n in names]
+        return {s: (s,) for s in data.suppliers}
     if kind == "country":
-        names = [name] if name is not None else list(data.countries)
-        return [(n, {s for s, c in supplier_country.items() if c == n}) for n in names]
-    blocs = sorted({b for c in data.countries.values() for b in c.blocs})
-    names = [name] if name is not None else blocs
-    return [(n, {s for s, c in supplier_country.items() if n in data.countries[c].blocs}) for n in names]
+        return {s.name: (s.country,) for s in data.suppliers.values()}
+    return {s.name: data.countries[s.country].blocs for s in data.suppliers.values()}
+
+
+def _all_groups(data: PlanningData, kind: str) -> list[str]:
+    if kind == "supplier":
+        return list(data.suppliers)
+    if kind == "country":
+        return list(data.countries)
+    return sorted({b for c in data.countries.values() for b in c.blocs})
 
 
 def check_plan(data: PlanningData, quantities: dict[OfferKey, float],
@@ -47,6 +50,8 @@ def check_plan(data: PlanningData, quantities: dict[OfferKey, float],
             continue
         if not math.isfinite(q) or q < -_tol(q):
             bad.append(f"quantity {q} of '{item}' from '{supplier}' is negative or not finite")
+        if q == 0.0:
+            continue  # nothing bought: no capacity, minimum order or rule can be broken by it
         if q > offer.capacity + _tol(offer.capacity):
             bad.append(f"Offer-capacity: {q:g} of '{item}' from '{supplier}' exceeds capacity {offer.capacity:g}")
         if 0 < q < offer.min_order - _tol(offer.min_order) and q > _tol(data.items[item].demand):
@@ -59,27 +64,43 @@ def check_plan(data: PlanningData, quantities: dict[OfferKey, float],
         if abs(total - record.demand) > _tol(record.demand):
             bad.append(f"Item-demand: buys {total:g} of '{record.name}' against a demand of {record.demand:g}")
 
+    per_supplier: dict[str, float] = {}
+    for per_item in bought.values():
+        for s, q in per_item.items():
+            per_supplier[s] = per_supplier.get(s, 0.0) + q
     for seller in data.suppliers.values():
-        total = sum(q for per_item in bought.values() for s, q in per_item.items() if s == seller.name)
+        total = per_supplier.get(seller.name, 0.0)
         if total > seller.capacity + _tol(seller.capacity):
             bad.append(f"Supplier-capacity: buys {total:g} from '{seller.name}' against a capacity of {seller.capacity:g}")
 
+    scenarios = list(dict.fromkeys(h.scenario for h in data.scenario_hits))
+    levels = {scenario: _availability(data, scenario) for scenario in scenarios}
     for rule in data.rules:
         items = [rule.item] if rule.item is not None else list(data.items)
         if rule.kind == "min_coverage":
-            for scenario in dict.fromkeys(h.scenario for h in data.scenario_hits):
+            for scenario in scenarios:
+                every_item, per_item = levels[scenario]
                 for item in items:
-                    surviving = sum(q * _availability(data, scenario, item, s) for s, q in bought[item].items())
+                    surviving = sum(q * per_item.get((item, s), every_item.get(s, 1.0)) for s, q in bought[item].items())
                     need = rule.value * data.items[item].demand  # type: ignore[operator]
                     if surviving < need - _tol(need):
                         bad.append(f"Policy-min-coverage: {rule.label()}: in scenario '{scenario}' {surviving:g} of "
                                    f"'{item}' survives, {need:g} required")
             continue
         assert rule.group is not None
-        for group_name, suppliers in _members(data, rule.group.kind, rule.group.name):
-            for item in items:
-                volume = sum(q for s, q in bought[item].items() if s in suppliers)
-                demand = data.items[item].demand
+        groups_of = _groups_of(data, rule.group.kind)
+        named = [rule.group.name] if rule.group.name is not None else None
+        for item in items:
+            volumes: dict[str, float] = {}
+            for s, q in bought[item].items():
+                for group_name in groups_of[s]:
+                    volumes[group_name] = volumes.get(group_name, 0.0) + q
+            # a group with no volume can break only a minimum: check every group for min_share
+            checked = named if named is not None else (_all_groups(data, rule.group.kind) if rule.kind == "min_share"
+                                                       else list(volumes))
+            demand = data.items[item].demand
+            for group_name in checked:
+                volume = volumes.get(group_name, 0.0)
                 where = f"{rule.label()}: '{item}' from {rule.group.kind}:{group_name}"
                 if rule.kind == "exclude" and volume > 0:
                     bad.append(f"Policy-exclude: {where} buys {volume:g}")
@@ -100,17 +121,27 @@ def check_plan(data: PlanningData, quantities: dict[OfferKey, float],
     return bad
 
 
-def _availability(data: PlanningData, scenario: str, item: str, supplier: str) -> float:
-    country = data.suppliers[supplier].country
-    level = 1.0
-    for hit in data.scenario_hits:
-        if hit.scenario != scenario or (hit.item is not None and hit.item != item):
-            continue
-        g = hit.group
-        if (g.kind == "supplier" and g.name == supplier) or (g.kind == "country" and g.name == country) or (
-                g.kind == "bloc" and g.name in data.countries[country].blocs):
-            level = min(level, hit.availability)
-    return level
+def _availability(data: PlanningData, scenario: str) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
+    """What survives of each supplier's deliveries in a scenario: (supplier -> level for every item,
+    (item, supplier) -> level where a row naming the item cuts deeper). The lowest level of the rows that hit counts;
+    1 where none does."""
+    every_item: dict[str, float] = {}
+    per_item: dict[tuple[str, str], float] = {}
+    hits = [h for h in data.scenario_hits if h.scenario == scenario]
+    for supplier in data.suppliers.values():
+        country = supplier.country
+        for hit in hits:
+            g = hit.group
+            if (g.kind == "supplier" and g.name == supplier.name) or (g.kind == "country" and g.name == country) or (
+                    g.kind == "bloc" and g.name in data.countries[country].blocs):
+                if hit.item is None:
+                    every_item[supplier.name] = min(every_item.get(supplier.name, 1.0), hit.availability)
+                else:
+                    key = (hit.item, supplier.name)
+                    per_item[key] = min(per_item.get(key, 1.0), hit.availability)
+    for (item, name), level in per_item.items():
+        per_item[item, name] = min(level, every_item.get(name, 1.0))
+    return every_item, per_item
 
 
 def _cost(data: PlanningData, bought: dict[str, dict[str, float]]) -> tuple[float, set[str]]:

@@ -387,7 +387,5 @@ class PlanningData:
     @property
     def is_mip(self) -> bool:
         """Fixed costs or minimum orders on any usable offer need binaries."""
-        used_suppliers = {o.supplier for o in self.usable_offers}
-        return any(self.suppliers[s].fixed_cost > 0 for s in used_suppliers) or any(
-            o.min_order > 0 for o in self.usable_offers
-        )
+        t, usable = self.table, self.usable
+        return bool((t.fixed_cost[t.supplier[usable]] > 0).any() or (t.min_order[usable] > 0).any())

@@ -148,7 +148,7 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         plan = Plan(status="infeasible", message="the rules cannot all hold, whatever the plan", conflicts=conflicts)
         _attach_diagnosis(plan, Diagnosis("structural", notes=conflicts))
         return _finish(plan, run, "not called: conflicts found before solving")
-    if not data.usable_offers:  # no variable at all: every demand is 0 (else a conflict above)
+    if not data.usable.any():  # no variable at all: every demand is 0 (else a conflict above)
         plan = build_plan(data, {}, "optimal", "nothing to buy: every item's demand is 0")
         return _finish(plan, run, "not called: the model has no variable")
 

@@ -88,7 +88,8 @@ def extract_plan(model: SourcingModel, values: np.ndarray | None, data: Planning
 def build_plan(data: PlanningData, quantities: dict[OfferKey, float], status: str = "optimal",
                message: str = "", gap: float | None = None) -> Plan:
     """Every table of a plan from data and quantities."""
-    lines = plan_lines(data, quantities)
+    purchased = bought(data, quantities)
+    lines = plan_lines(data, quantities, purchased)
     landed = float(lines["cost"].sum()) if len(lines) else 0.0
     fixed = fixed_cost_table(data, quantities)
     fixed_total = float(fixed["fixed_cost"].sum()) if len(fixed) else 0.0
@@ -106,7 +107,7 @@ def build_plan(data: PlanningData, quantities: dict[OfferKey, float], status: st
         volume_shares=volume_shares(data, lines),
         concentration=concentration(data, lines),
         fixed_costs=fixed,
-        scenarios=scenario_table(data, quantities),
+        scenarios=scenario_table(data, quantities, purchased),
     )
 
 
@@ -122,10 +123,11 @@ def bought(data: PlanningData, quantities: dict[OfferKey, float]) -> tuple[np.nd
     return at[order], q[order]
 
 
-def plan_lines(data: PlanningData, quantities: dict[OfferKey, float]) -> pd.DataFrame:
-    """One line per offer bought, in (item, supplier) order."""
+def plan_lines(data: PlanningData, quantities: dict[OfferKey, float],
+               lines: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+    """One line per offer bought, in (item, supplier) order; `lines` is `bought(data, quantities)` if known."""
     t = data.table
-    at, q = bought(data, quantities)
+    at, q = lines if lines is not None else bought(data, quantities)
     item, country = t.item[at], t.country[at]
     demand = t.demand[item]
     units = np.array([i.unit for i in data.items.values()], dtype=object)
@@ -253,34 +255,38 @@ def required_coverage(data: PlanningData, item: str) -> float | None:
     return max(values) if values else None
 
 
-def scenario_table(data: PlanningData, quantities: dict[OfferKey, float]) -> pd.DataFrame:
-    """For each scenario and item: planned volume surviving, its share of demand, and any shortfall."""
+def scenario_table(data: PlanningData, quantities: dict[OfferKey, float],
+                   lines: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+    """For each scenario and item: planned volume surviving, its share of demand, and any shortfall.
+
+    `lines` is `bought(data, quantities)` when the caller has it already.
+    """
+    columns = ["scenario", "item", "demand", "unit", "surviving", "share_of_demand", "required_share", "shortfall",
+               "status"]
     t = data.table
-    at, q = bought(data, quantities)
+    at, q = lines if lines is not None else bought(data, quantities)
     names = sorted(data.items)
     codes = np.array([t.code["item"][n] for n in names], dtype=np.int64)
-    required = {name: required_coverage(data, name) for name in data.items}
-    rows = []
+    demand = t.demand[codes]
+    units = [data.items[n].unit for n in names]
+    required_of = [required_coverage(data, n) for n in names]
+    required = np.array([np.nan if r is None else r for r in required_of])
+    has_rule = ~np.isnan(required)
+    needed = np.where(has_rule, required, 0.0) * demand
+    parts = []
     for scenario in data.scenarios:
         level = data.availability_levels(scenario)[at]
-        surviving_of = np.bincount(t.item[at], weights=level * q, minlength=len(t.item_names))
-        for item_name, code in zip(names, codes.tolist()):
-            item = data.items[item_name]
-            surviving = float(surviving_of[code])
-            needed = (required[item_name] or 0.0) * item.demand
-            shortfall = max(0.0, needed - surviving)
-            if shortfall <= 1e-6 * max(1.0, item.demand):
-                shortfall = 0.0
-            rows.append({
-                "scenario": scenario,
-                "item": item_name,
-                "demand": item.demand,
-                "unit": item.unit,
-                "surviving": surviving,
-                "share_of_demand": surviving / item.demand if item.demand > 0 else None,
-                "required_share": required[item_name],
-                "shortfall": shortfall if required[item_name] is not None else None,
-                "status": "not required" if required[item_name] is None else ("short" if shortfall > 0 else "covered"),
-            })
-    return pd.DataFrame(rows, columns=["scenario", "item", "demand", "unit", "surviving", "share_of_demand",
-                                       "required_share", "shortfall", "status"])
+        surviving = np.bincount(t.item[at], weights=level * q, minlength=len(t.item_names))[codes]
+        shortfall = np.maximum(0.0, needed - surviving)
+        shortfall[shortfall <= 1e-6 * np.maximum(1.0, demand)] = 0.0
+        share = np.divide(surviving, demand, out=np.zeros(len(names)), where=demand > 0)
+        parts.append(pd.DataFrame({
+            "scenario": scenario, "item": names, "demand": demand, "unit": units, "surviving": surviving,
+            "share_of_demand": np.where(demand > 0, share, None).astype(object),
+            "required_share": required_of,
+            "shortfall": np.where(has_rule, shortfall, None).astype(object),
+            "status": np.where(~has_rule, "not required", np.where(shortfall > 0, "short", "covered")).astype(object),
+        }))
+    if not parts:
+        return pd.DataFrame([], columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns]
