@@ -1,22 +1,32 @@
-"""Time each phase of the planner at scale, against plain highspy on the identical LP.
+"""Time the planner at scale, phase by phase, against plain highspy on the identical LP.
 
-    python bench/scale.py --offers 10000 100000 [--workbook] [--out bench/results/scale.md]
+    python bench/scale.py                          # API 10k..2M, workbooks 10k..500k (about 15 minutes)
+    python bench/scale.py --api 100000 --workbook  # a quick look
+    python bench/scale.py --out bench/results/scale.md
 
-For each size, in a fresh subprocess (so that peak memory is that run's own):
-generate an instance (items x 20 suppliers each, 20 countries, a 40 % cap per
-country and item, 50 % coverage in 5 scenarios that each stop one country),
-optionally write it as a workbook and read it back, then time validate
-(workbook only), build (`create_model`), hand-off (`HighsModel`: compile and
-pass to HiGHS), solve, extract (`extract_plan`) and write (`write_plan`, with
-the workbook); and build + solve the same LP directly with highspy from numpy
-arrays. Both optima must agree. Prints a table and writes it to --out.
-Not part of the test suite.
+Instances come from `bench/instance.py` (seeded). Every measurement runs in a
+fresh subprocess, so that its peak memory (max RSS) is its own:
+
+* api: planner data built in code from the arrays (`planning_data`, not
+  timed), then `planner.solve(data, rule_costs=False)`, whose plan records
+  build, hand-off, solve, and extract (plan tables and the independent check)
+  seconds. Import time is measured separately.
+* highspy: the same LP built straight from the arrays with numpy and solved by
+  highspy (`instance.plain_lp`): build and solve seconds. Both optima must agree.
+* workbook: `planner solve IN.xlsx -o OUT.xlsx --json`, the command a user
+  types, timed from process start to exit (Python start-up and imports
+  included); its JSON gives read and validate, ..., write seconds.
+  Without rule costs and with them (the default: one re-solve per Policy row
+  and one without any rule).
+
+Prints a Markdown table and writes it to --out. Not part of the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -26,172 +36,151 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SUPPLIERS_PER_ITEM = 20
-COUNTRIES = 20
-SCENARIOS = 5
+HERE = Path(__file__).resolve().parent
 
 
-def generate(offers: int, seed: int = 1):
-    """PlanningData with `offers` offers, built through the public dataclasses (no workbook)."""
-    import numpy as np
-
-    from planner.data import Country, GroupSpec, Group, Item, Offer, PlanningData, Rule, ScenarioHit, Supplier
-
-    rng = np.random.default_rng(seed)
-    n_items = max(1, offers // SUPPLIERS_PER_ITEM)
-    n_suppliers = max(SUPPLIERS_PER_ITEM, n_items // 10)
-    countries = {f"C{k}": Country(f"C{k}", tariff=float(rng.choice([0, 0.05, 0.1]))) for k in range(COUNTRIES)}
-    suppliers = {f"S{k}": Supplier(f"S{k}", f"C{k % COUNTRIES}") for k in range(n_suppliers)}
-    items = {f"I{k}": Item(f"I{k}", float(rng.integers(50, 500))) for k in range(n_items)}
-    offer_map = {}
-    for item in items.values():
-        chosen = rng.choice(n_suppliers, size=SUPPLIERS_PER_ITEM, replace=False)
-        prices = rng.uniform(10, 60, size=SUPPLIERS_PER_ITEM).round(2)
-        caps = rng.uniform(0.1, 0.6, size=SUPPLIERS_PER_ITEM) * item.demand
-        for s, p, c in zip(chosen, prices, caps):
-            offer_map[item.name, f"S{s}"] = Offer(item.name, f"S{s}", float(p), float(round(c, 1)))
-    rules = (Rule("max_share", None, GroupSpec("country"), 0.4, row=2), Rule("min_coverage", None, None, 0.5, row=3))
-    hits = tuple(ScenarioHit(f"stop C{k}", Group("country", f"C{k}"), None, 0.0, row=2 + k) for k in range(SCENARIOS))
-    return PlanningData(items, suppliers, countries, offer_map, rules, hits)
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def plain_highspy(data) -> tuple[float, float, float]:
-    """The same LP built straight from arrays: (build seconds, solve seconds, objective)."""
-    import highspy
-    import numpy as np
+def run_api(offers: int) -> dict:
+    from instance import arrays, planning_data
 
     started = time.perf_counter()
-    offers = list(data.offers.values())
-    n = len(offers)
-    item_index = {name: k for k, name in enumerate(data.items)}
-    country_names = list(data.countries)
-    country_index = {c: k for k, c in enumerate(country_names)}
-    item_of = np.fromiter((item_index[o.item] for o in offers), dtype=np.int64, count=n)
-    country_of = np.fromiter((country_index[data.suppliers[o.supplier].country] for o in offers), dtype=np.int64, count=n)
-    price = np.fromiter((o.price for o in offers), dtype=float, count=n)
-    tariff = np.array([data.countries[c].tariff for c in country_names])[country_of]
-    cost = price * (1 + tariff)
-    cap = np.fromiter((o.capacity for o in offers), dtype=float, count=n)
-    demand = np.array([i.demand for i in data.items.values()])
-    share, cover = data.rules[0].value, data.rules[1].value
-    n_items = len(demand)
-    cols = np.arange(n)
-    # rows: demand (item), cap (item, country) for pairs that exist, coverage (item, scenario)
-    pair = item_of * len(country_names) + country_of
-    pairs, pair_row = np.unique(pair, return_inverse=True)
-    stopped = [country_index[h.group.name] for h in data.scenario_hits]
-    row_parts = [item_of, n_items + pair_row]
-    col_parts = [cols, cols]
-    val_parts = [np.ones(n), np.ones(n)]
-    base = n_items + len(pairs)
-    for k, c in enumerate(stopped):
-        alive = country_of != c
-        row_parts.append(base + k * n_items + item_of[alive])
-        col_parts.append(cols[alive])
-        val_parts.append(np.ones(int(alive.sum())))
-    rows = np.concatenate(row_parts)
-    order = np.lexsort((np.concatenate(col_parts), rows))
-    m = base + len(stopped) * n_items
-    lower = np.concatenate([demand, np.full(len(pairs), -highspy.kHighsInf), np.tile(cover * demand, len(stopped))])
-    upper = np.concatenate([demand, share * demand[pairs // len(country_names)],
-                            np.full(len(stopped) * n_items, highspy.kHighsInf)])
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n, m
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, np.zeros(n), cap
-    lp.row_lower_, lp.row_upper_ = lower, upper
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=m))]).astype(np.int32)
-    lp.a_matrix_.index_ = np.concatenate(col_parts)[order].astype(np.int32)
-    lp.a_matrix_.value_ = np.concatenate(val_parts)[order]
-    h = highspy.Highs()
-    h.silent()
-    h.passModel(lp)
-    built = time.perf_counter() - started
+    import planner
+
+    imported = time.perf_counter() - started
+    data = planning_data(arrays(offers))
+    t = time.perf_counter()
+    plan = planner.solve(data, rule_costs=False)
+    total = time.perf_counter() - t
+    assert plan.status == "optimal", plan.message
+    return {"import": imported, **plan.timings, "planner.solve": total, "objective": plan.total_cost,
+            "rows": plan.run["constraints"], "columns": plan.run["variables"], "peak MB": _peak_mb()}
+
+
+def run_highspy(offers: int) -> dict:
+    from instance import arrays, plain_lp
+
+    inst = arrays(offers)
+    t = time.perf_counter()
+    h = plain_lp(inst)
+    built = time.perf_counter() - t
     h.run()
-    solved = time.perf_counter() - started - built
-    return built, solved, h.getInfo().objective_function_value
+    solved = time.perf_counter() - t - built
+    return {"build": built, "solve": solved, "objective": h.getInfo().objective_function_value,
+            "status": h.getModelStatus().name, "rows": h.getNumRow(), "peak MB": _peak_mb()}
 
 
-def one(offers: int, workbook: bool) -> dict:
-    """Run every phase for one size in this process; returns the timings."""
-    out: dict[str, object] = {"offers": offers}
+def run_child(kind: str, offers: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, str(offers)], capture_output=True, text=True,
+                         check=True, cwd=HERE)
+    return json.loads(out.stdout)
+
+
+# `python -m planner`, plus a line on stderr with the process's own peak memory when it exits
+CLI = ("import atexit, resource, sys; atexit.register(lambda: sys.stderr.write("
+       "'PEAK_MB %f\\n' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))); "
+       "from planner.cli import main; sys.exit(main())")
+
+
+def run_cli(path: Path, rule_costs: bool) -> dict:
+    """`planner solve` in a subprocess: wall seconds from start to exit, its JSON timings, and its peak memory."""
+    out = path.with_name(path.stem + "-plan.xlsx")
+    cmd = [sys.executable, "-c", CLI, "solve", str(path), "-o", str(out), "--json"]
+    if not rule_costs:
+        cmd.append("--no-rule-costs")
     started = time.perf_counter()
-    import planner  # noqa: F401 - import time is part of a run
-    from planner.io.write_plan import write_plan
-    from planner.model import build, structural_conflicts
-    from planner.results import extract_plan
-    from planner.solve import HighsModel
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - started
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    peak = float(proc.stderr.rsplit("PEAK_MB", 1)[1])
+    return {"wall": wall, **result["timings"], "objective": result["total_cost"], "peak MB": peak}
 
-    out["import"] = time.perf_counter() - started
-    data = generate(offers)
-    with tempfile.TemporaryDirectory() as folder:
-        if workbook:
-            from bench_workbook import write_instance
 
-            path = write_instance(data, Path(folder) / "in.xlsx")
-            t = time.perf_counter()
-            data, _ = planner.read(path)
-            out["read + validate"] = time.perf_counter() - t
-        t = time.perf_counter()
-        assert not structural_conflicts(data)
-        model = build(data)
-        out["build"] = time.perf_counter() - t
-        t = time.perf_counter()
-        handle = HighsModel(model)
-        out["hand-off"] = time.perf_counter() - t
-        outcome = handle.solve(600, 1e-4)
-        out["solve"] = outcome.seconds
-        t = time.perf_counter()
-        plan = extract_plan(model, handle.values, data, outcome)
-        out["extract"] = time.perf_counter() - t
-        if workbook:
-            t = time.perf_counter()
-            write_plan(plan, Path(folder) / "plan.xlsx", "EUR", data)
-            out["write"] = time.perf_counter() - t
-    out["objective"] = outcome.objective
-    built, solved, objective = plain_highspy(data)
-    out["highspy build"], out["highspy solve"], out["highspy objective"] = built, solved, objective
-    out["peak MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return out
+def fmt(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--offers", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--workbook", action="store_true", help="also write, read and validate a workbook")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.md")
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--api", type=int, nargs="*", default=[10_000, 100_000, 500_000, 2_000_000])
+    parser.add_argument("--workbook", type=int, nargs="*", default=[10_000, 100_000, 500_000])
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "scale.md")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(one(args.one, args.workbook)))
+    if args.child:
+        kind, offers = args.child[0], int(args.child[1])
+        print(json.dumps(run_api(offers) if kind == "api" else run_highspy(offers)))
         return
-    rows = []
-    for size in args.offers:
-        cmd = [sys.executable, __file__, "--one", str(size)] + (["--workbook"] if args.workbook else [])
-        result = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
-        assert abs(result["objective"] - result["highspy objective"]) <= 1e-6 * abs(result["objective"]), result
-        rows.append(result)
-        print(json.dumps(result), flush=True)
-    phases = ["read + validate", "build", "hand-off", "solve", "extract", "write"]
-    lines = ["| offers | " + " | ".join(phases) + " | planner build..extract | highspy build + solve | ratio | peak MB |",
-             "|---" * (len(phases) + 5) + "|"]
-    for r in rows:
-        ours = sum(r[p] for p in ("build", "hand-off", "solve", "extract"))
-        theirs = r["highspy build"] + r["highspy solve"]
-        cells = [f"{r[p]:.2f}" if p in r else "-" for p in phases]
-        lines.append(f"| {r['offers']:,} | " + " | ".join(cells) + f" | {ours:.2f} | {theirs:.2f} | "
-                     f"{ours / theirs:.1f}x | {r['peak MB']:,.0f} |")
+
+    api_rows = []
+    for offers in args.api:
+        ours, plain = run_child("api", offers), run_child("highspy", offers)
+        assert plain["status"] == "kOptimal" and plain["rows"] == ours["rows"], (plain, ours)
+        assert abs(ours["objective"] - plain["objective"]) <= 1e-7 * abs(plain["objective"]), (ours, plain)
+        api_rows.append((offers, ours, plain))
+        print(json.dumps({"offers": offers, "planner": ours, "highspy": plain}), flush=True)
+
+    book_rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        from instance import arrays, write_workbook
+
+        for offers in args.workbook:
+            path = write_workbook(arrays(offers), Path(folder) / f"offers-{offers}.xlsx")
+            size = path.stat().st_size / 1e6
+            lean, full = run_cli(path, rule_costs=False), run_cli(path, rule_costs=True)
+            book_rows.append((offers, size, lean, full))
+            print(json.dumps({"offers": offers, "MB": size, "no rule costs": lean, "rule costs": full}), flush=True)
+
+    lines = [
+        "### Model: `planner.solve(data)` against plain highspy on the same LP (data built from the API)",
+        "",
+        "| offers | rows | build | hand-off | solve | extract + check | planner total | highspy build | "
+        "highspy solve | highspy total | ratio | planner peak MB | highspy peak MB |",
+        "|---:" * 13 + "|",
+    ]
+    for offers, ours, plain in api_rows:
+        total = ours["planner.solve"]
+        theirs = plain["build"] + plain["solve"]
+        lines.append(
+            f"| {offers:,} | {ours['rows']:,} | {fmt(ours['build seconds'])} | {fmt(ours['hand-off seconds'])} | "
+            f"{fmt(ours['solve seconds'])} | {fmt(ours['extract and check seconds'])} | {fmt(total)} | "
+            f"{fmt(plain['build'])} | {fmt(plain['solve'])} | {fmt(theirs)} | {total / theirs:.2f}x | "
+            f"{ours['peak MB']:,.0f} | {plain['peak MB']:,.0f} |")
+    if book_rows:
+        lines += [
+            "",
+            "### Whole command: `planner solve IN.xlsx -o OUT.xlsx` (wall clock, Python start-up included)",
+            "",
+            "| offers | workbook MB | read + validate | build + hand-off | solve | extract + check | write | "
+            "wall, --no-rule-costs | wall, with rule costs | rule analysis | peak MB |",
+            "|---:" * 11 + "|",
+        ]
+        for offers, size, lean, full in book_rows:
+            lines.append(
+                f"| {offers:,} | {size:.1f} | {fmt(lean['read and validate seconds'])} | "
+                f"{fmt(lean['build seconds'] + lean['hand-off seconds'])} | {fmt(lean['solve seconds'])} | "
+                f"{fmt(lean['extract and check seconds'])} | {fmt(lean['write seconds'])} | {fmt(lean['wall'])} | "
+                f"{fmt(full['wall'])} | {fmt(full.get('rule analysis seconds'))} | {full['peak MB']:,.0f} |")
+    import highspy  # noqa: F401 - for its version
+
+    from importlib.metadata import version
+
     text = "\n".join([
-        "Seconds per phase (bench/scale.py); LP of items x 20 suppliers, 20 countries, a 40 % cap per country "
-        "and item, 50 % coverage in 5 scenarios. Same optimum as plain highspy in every row.",
+        "Seconds per phase (bench/scale.py, instances from bench/instance.py: items x 20 suppliers, 20 countries, "
+        "a 40 % cap per country and item, 50 % coverage in 5 scenarios that each stop one country). "
+        "The planner's optimum equals plain highspy's in every row.",
         "", *lines, "",
-        f"Machine: {platform.machine()}, Python {platform.python_version()}, "
-        f"{len(__import__('os').sched_getaffinity(0))} cores."])
+        f"Machine: {platform.machine()}, {len(os.sched_getaffinity(0))} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; Python "
+        f"{platform.python_version()}, highspy {version('highspy')}; {time.strftime('%Y-%m-%d')}."])
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text + "\n")
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    sys.path.insert(0, str(HERE))
     main()

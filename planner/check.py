@@ -44,14 +44,14 @@ def check_plan(data: PlanningData, quantities: dict[OfferKey, float],
     bad: list[str] = []
     bought: dict[str, dict[str, float]] = {i: {} for i in data.items}  # item -> supplier -> qty
     for (item, supplier), q in quantities.items():
+        if q == 0.0:
+            continue  # nothing bought: no offer, capacity, minimum order or rule is concerned
         offer = data.offers.get((item, supplier))
         if offer is None:
             bad.append(f"buys {q:g} of '{item}' from '{supplier}', which made no offer for it")
             continue
         if not math.isfinite(q) or q < -_tol(q):
             bad.append(f"quantity {q} of '{item}' from '{supplier}' is negative or not finite")
-        if q == 0.0:
-            continue  # nothing bought: no capacity, minimum order or rule can be broken by it
         if q > offer.capacity + _tol(offer.capacity):
             bad.append(f"Offer-capacity: {q:g} of '{item}' from '{supplier}' exceeds capacity {offer.capacity:g}")
         if 0 < q < offer.min_order - _tol(offer.min_order) and q > _tol(data.items[item].demand):

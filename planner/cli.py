@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -313,14 +314,17 @@ def _solve(args: argparse.Namespace) -> int:
             diagnosis_path, why = None, "the diagnosis and the plan must be different files"
     if target is None or (args.diagnose is not None and diagnosis_path is None):
         return _finish(args, {"status": "invalid", "total_cost": None, "output": None, "message": why}, EXIT_INVALID)
+    reading = time.perf_counter()
     try:
         data, warnings = load(args.input, args.update, args.overrides, args.allow_new, _limits(args))
     except InputError as exc:
         return _invalid(args, exc)
+    read_seconds = time.perf_counter() - reading
     for warning in warnings:
         _say(f"warning: {warning}", info=True)
 
     plan = solve(data, rule_costs=not args.no_rule_costs, progress=_spinner())
+    plan.timings = {"read and validate seconds": read_seconds, **plan.timings}
     for key, value in {**plan.run, **plan.timings}.items():
         _detail(f"  {key}: {value:.3f}" if isinstance(value, float) and "seconds" in key else f"  {key}: {value}")
     plan.warnings = [str(w) for w in warnings]
@@ -377,8 +381,11 @@ def _write(args: argparse.Namespace, payload: dict[str, Any], write: Any, target
 def _write_plan(args: argparse.Namespace, data: Any, plan: Any, target: Path, payload: dict[str, Any], code: int) -> int:
     from planner.io.write_plan import write_plan
 
+    writing = time.perf_counter()
     if not _write(args, payload, lambda: write_plan(plan, target, data.settings.currency, data, args.timings), target):
         return _finish(args, payload, EXIT_ERROR)
+    if isinstance(payload.get("timings"), dict):
+        payload["timings"]["write seconds"] = time.perf_counter() - writing
     payload["output"] = str(target)
     if not args.json:
         gap = f", MIP gap {plan.mip_gap:.4%}" if plan.mip_gap is not None and plan.run.get("problem type") == "MIP" else ""

@@ -306,27 +306,25 @@ class _Offers:
         return np.minimum(np.minimum(t.capacity[self.position[columns]], t.supplier_capacity[self.supplier[columns]]),
                           demand)
 
-    def members(self, columns: np.ndarray, spec: GroupSpec) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """The columns among `columns` in each group the spec names, as (group kind, group name, column) arrays.
+    def members(self, columns: np.ndarray, spec: GroupSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The columns among `columns` that are in a group the spec names: (column, group code, group names by code).
 
-        For `each <kind>`, only groups holding at least one of the columns appear; a
-        named group appears with its members, possibly none.
+        A column in several groups (a country in several blocs) appears once
+        per group. Group codes follow the order of the Suppliers or Countries
+        sheet, or of the blocs' first mention.
         """
         t = self.table
         if spec.name is not None:
             inside = columns[t.in_group(Group(spec.kind, spec.name))[self.position[columns]]]
-            return [(np.full(len(inside), spec.kind, dtype=object), np.full(len(inside), spec.name, dtype=object),
-                     inside)]
+            return inside, np.zeros(len(inside), dtype=np.int64), _names([spec.name])
         if spec.kind == "bloc":
-            out = []
-            for b, bloc in enumerate(t.bloc_names):
-                inside = columns[t.in_bloc[self.country[columns], b]]
-                out.append((np.full(len(inside), "bloc", dtype=object), np.full(len(inside), bloc, dtype=object),
-                            inside))
-            return out
-        codes = (self.supplier if spec.kind == "supplier" else self.country)[columns]
-        names = (t.supplier_names if spec.kind == "supplier" else t.country_names)[codes]
-        return [(np.full(len(columns), spec.kind, dtype=object), names, columns)]
+            parts = [columns[t.in_bloc[self.country[columns], b]] for b in range(len(t.bloc_names))]
+            codes = [np.full(len(part), b, dtype=np.int64) for b, part in enumerate(parts)]
+            return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64),
+                    np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64), _names(list(t.bloc_names)))
+        if spec.kind == "supplier":
+            return columns, self.supplier[columns], t.supplier_names
+        return columns, self.country[columns], t.country_names
 
 
 def model_offers(data: PlanningData, view: View = "plan") -> np.ndarray:
@@ -455,18 +453,15 @@ def add_offer_min_order(o: _Offers, first: int) -> tuple[Rows, Rows]:
             _on_off_rows("Offer-min-order", o, columns, binary, -o.table.min_order[o.position[columns]], 0.0, INF))
 
 
-def _grouped_rows(rid: int, item: np.ndarray, groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+def _grouped_rows(rid: int, kind: str, item: np.ndarray, members: tuple[np.ndarray, np.ndarray, np.ndarray]
                   ) -> tuple[tuple[np.ndarray, ...], np.ndarray, np.ndarray, np.ndarray]:
     """Rows (rule id, item, group kind, group name), one per pair with at least one column, in item then group order:
-    (index, row of each term, column of each term, item code of each row)."""
-    kinds = np.concatenate([g[0] for g in groups]) if groups else np.zeros(0, dtype=object)
-    names = np.concatenate([g[1] for g in groups]) if groups else np.zeros(0, dtype=object)
-    columns = np.concatenate([g[2] for g in groups]) if groups else np.zeros(0, dtype=np.int64)
+    (index with item codes, row of each term, column of each term, item code of each row)."""
+    columns, codes, names = members
     items = item[columns]
-    _, group_code = np.unique(names.astype(str), return_inverse=True) if len(names) else (None, np.zeros(0, np.int64))
-    pair = items * (int(group_code.max(initial=0)) + 1) + group_code
-    pairs, first, row = np.unique(pair, return_index=True, return_inverse=True)
-    index = (np.full(len(pairs), rid, dtype=object), items[first], kinds[first], names[first])
+    pairs, first, row = np.unique(items * max(1, len(names)) + codes, return_index=True, return_inverse=True)
+    n = len(pairs)
+    index = (np.full(n, rid, dtype=object), items[first], np.full(n, kind, dtype=object), names[codes[first]])
     return index, row, columns, items[first]
 
 
@@ -484,7 +479,8 @@ def add_policy_shares(o: _Offers, kind: Literal["max_share", "min_share"]) -> Ro
         if rule.kind != kind or rule.group is None or rule.value is None:
             continue
         columns = o.of_item(rule.item)
-        index, row, terms, items = _grouped_rows(rule_id(o.data, rule), o.item, o.members(columns, rule.group))
+        index, row, terms, items = _grouped_rows(rule_id(o.data, rule), rule.group.kind, o.item,
+                                                 o.members(columns, rule.group))
         bound = rule.value * t.demand[items]
         none = np.full(len(items), INF)
         blocks.append(_rows(family, (index[0], t.item_names[index[1]], index[2], index[3]), row, terms,
@@ -575,8 +571,8 @@ def empty_min_share_rows(data: PlanningData, view: View, items: str = "with dema
             continue
         names = data.rule_items(rule)
         present: set[tuple[int, str]] = set()
-        for _, group_names, columns in o.members(o.of_item(rule.item), rule.group):
-            present.update(zip(o.item[columns].tolist(), group_names.tolist()))
+        columns, codes, group_names = o.members(o.of_item(rule.item), rule.group)
+        present.update(zip(o.item[columns].tolist(), group_names[codes].tolist()))
         groups = data.groups(rule.group)
         for name in names:
             code = t.code["item"][name]
