@@ -27,13 +27,55 @@ class RawRow:
     cells: dict[str, RawCell]  # keyed by the schema's column name
 
 
-@dataclass
 class RawSheet:
-    name: str  # as spelt in the workbook
-    spec_name: str  # as named in the schema
-    header_row: int
-    columns: dict[str, str]  # schema column name -> column letter
-    rows: list[RawRow] = field(default_factory=list)
+    """One sheet's data rows, keyed by the schema's column names.
+
+    Filled row by row (`rows.append`), or, for large sheets, column by
+    column (`set_columns`): then `values[column][k]` is the value of data
+    row `numbers[k]`, and `rows` is built from them only when asked for, so
+    that a validator can check clean columns in bulk and go cell by cell only
+    to report problems.
+    """
+
+    def __init__(self, name: str, spec_name: str, header_row: int, columns: dict[str, str],
+                 rows: list[RawRow] | None = None) -> None:
+        self.name = name  # as spelt in the workbook
+        self.spec_name = spec_name  # as named in the schema
+        self.header_row = header_row
+        self.columns = columns  # schema column name -> column letter
+        self._rows: list[RawRow] | None = rows if rows is not None else []
+        self.values: dict[str, list[object]] | None = None
+        self.numbers: list[int] | None = None
+        self._whole_as_int = False
+
+    def set_columns(self, values: dict[str, list[object]], numbers: list[int], whole_as_int: bool = False) -> None:
+        """The data as columns: `values[column][k]` is in row `numbers[k]`; no cell holds an error.
+
+        `whole_as_int`: the values come from a reader that gives every number
+        as a float; rows then show whole numbers as int, as Excel stores them.
+        """
+        self.values, self.numbers, self._rows, self._whole_as_int = values, numbers, None, whole_as_int
+
+    @property
+    def rows(self) -> list[RawRow]:
+        if self._rows is None:
+            assert self.values is not None and self.numbers is not None
+            letters = [(key, self.columns[key], column) for key, column in self.values.items()]
+            read = _as_read if self._whole_as_int else (lambda value: value)
+            self._rows = [RawRow(number, {key: RawCell(read(column[k]), f"{letter}{number}")
+                                          for key, letter, column in letters})
+                          for k, number in enumerate(self.numbers)]
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self.numbers) if self._rows is None and self.numbers is not None else len(self.rows)
+
+
+def _as_read(value: object) -> object:
+    """A value as a cell-by-cell reader gives it: whole numbers as int (as Excel stores them)."""
+    if type(value) is float and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
 
 
 @dataclass

@@ -12,6 +12,8 @@ import math
 import re
 from collections.abc import Iterable
 
+import numpy as np
+
 from planner.data import (
     Country,
     Group,
@@ -161,7 +163,7 @@ class _Validator(CellParser):
 
     def _nonempty(self, name: str) -> RawSheet | None:
         sheet = self.raw.sheets.get(name)
-        if sheet is not None and not sheet.rows:
+        if sheet is not None and not len(sheet):
             self.log.error(sheet.name, "", "", "has no rows below the header")
         return sheet
 
@@ -216,7 +218,7 @@ class _Validator(CellParser):
     def _readable(self, name: str) -> bool:
         """Whether a sheet was read with rows: if not, references into it are not checked (no cascade)."""
         sheet = self.raw.sheets.get(name)
-        return sheet is not None and bool(sheet.rows)
+        return sheet is not None and bool(len(sheet))
 
     def _reference(self, sheet: RawSheet, row: RawRow, column: str, known: dict, where: str,
                    required: bool = True) -> str | None:
@@ -232,6 +234,9 @@ class _Validator(CellParser):
         sheet = self._nonempty("Offers")
         if sheet is None:
             return {}
+        clean = _clean_offers(sheet, items, suppliers)
+        if clean is not None:
+            return clean
         out: dict[tuple[str, str], Offer] = {}
         first: dict[tuple[str, str], int] = {}
         for row in sheet.rows:
@@ -409,6 +414,52 @@ class _Validator(CellParser):
         return PlanningData(items, suppliers, countries, offers, rules, hits, settings,
                             Source(self.raw.path, self.raw.sha256,
                                    {name: dict(sheet.columns) for name, sheet in self.raw.sheets.items()}))
+
+
+def _clean_offers(sheet: RawSheet, items: dict[str, Item], suppliers: dict[str, Supplier]
+                  ) -> dict[tuple[str, str], Offer] | None:
+    """The offers of a sheet read as columns, checked column by column; None unless every cell is clean.
+
+    Clean means: item and supplier are text naming a listed item and supplier,
+    each pair appears once, price is a number and the other number columns
+    are numbers or blank, all finite, >= 0 and <= MAX_NUMBER. Then the
+    cell-by-cell checks could not find anything and are skipped; otherwise
+    they run and report every problem (a large sheet is checked in bulk, and
+    goes cell by cell only to say what is wrong).
+    """
+    values = sheet.values
+    if values is None or sheet.numbers is None:
+        return None
+    names: dict[str, list[str]] = {}
+    for column, known in (("item", items), ("supplier", suppliers)):
+        cells = values.get(column)
+        if cells is None or set(map(type, cells)) != {str}:
+            return None
+        stripped = list(map(str.strip, cells))
+        if not set(stripped) <= known.keys():
+            return None
+        names[column] = stripped
+    numbers: dict[str, np.ndarray] = {}
+    for column in ("price", "capacity", "min_order", "freight"):
+        cells = values.get(column)
+        if cells is None:
+            numbers[column] = np.full(len(sheet.numbers), np.nan)
+            continue
+        allowed = {float, int} if column == "price" else {float, int, type(None)}
+        if not set(map(type, cells)) <= allowed:
+            return None
+        array = np.fromiter((np.nan if v is None else v for v in cells), dtype=float, count=len(cells))
+        given = array[~np.isnan(array)] if column != "price" else array
+        if not (np.isfinite(given).all() and (given >= 0).all() and (given <= MAX_NUMBER).all()):
+            return None
+        numbers[column] = array
+    keys = list(zip(names["item"], names["supplier"]))
+    if len(set(keys)) != len(keys):
+        return None
+    capacity = np.where(np.isnan(numbers["capacity"]), math.inf, numbers["capacity"])
+    min_order, freight = np.nan_to_num(numbers["min_order"]), np.nan_to_num(numbers["freight"])
+    return {key: Offer(key[0], key[1], p, c, m, f, n) for key, p, c, m, f, n in zip(
+        keys, numbers["price"].tolist(), capacity.tolist(), min_order.tolist(), freight.tolist(), sheet.numbers)}
 
 
 def _coordinate(row: RawRow, column: str) -> str | None:

@@ -66,12 +66,12 @@ def test_example_in_both_views() -> None:
 
 
 def test_benchmark_instance() -> None:
-    """The benchmark's own generator (bench/scale.py) at 10,000 offers."""
+    """The benchmark's own instance (bench/instance.py) at 10,000 offers."""
     sys.path.insert(0, str(ROOT / "bench"))
     try:
-        from scale import generate
+        from instance import arrays, planning_data
     finally:
         sys.path.remove(str(ROOT / "bench"))
-    data = generate(10_000)
+    data = planning_data(arrays(10_000))
     assert_same_model(data)
     assert fast_optimum(data) == pytest.approx(straightforward_optimum(data), rel=1e-9)

@@ -11,10 +11,15 @@ once and never opened for writing.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
+import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
 
 import openpyxl
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -39,19 +44,28 @@ def read_workbook(path: str | Path, log: ProblemLog, limits: ReadLimits | None =
     content = check_workbook_bytes(path, log, limits)
     if content is None:
         return None
-    loaded = _load(name, content, log)
-    if loaded is None:
-        return None
-    formulas, values = loaded
-    by_key = {normalize(title): title for title in formulas.sheetnames}
+    plain = _values_only(content, log)
+    if plain is not None:
+        titles, read_sheet = plain
+    else:
+        loaded = _load(name, content, log)
+        if loaded is None:
+            return None
+        formulas, values = loaded
+        titles = formulas.sheetnames
+
+        def read_sheet(title: str, spec: SheetSpec) -> RawSheet | None:
+            return _read_sheet(formulas[title], values[title], spec, log)
+
+    by_key = {normalize(title): title for title in titles}
     sheets: dict[str, RawSheet] = {}
     for spec in SHEETS:
         title = by_key.pop(normalize(spec.name), None)
         if title is None:
             if spec.required:
-                log.error(spec.name, "", "", f"required sheet is missing (sheets found: {', '.join(formulas.sheetnames)})")
+                log.error(spec.name, "", "", f"required sheet is missing (sheets found: {', '.join(titles)})")
             continue
-        sheet = _read_sheet(formulas[title], values[title], spec, log)
+        sheet = read_sheet(title, spec)
         if sheet is not None:
             sheets[spec.name] = sheet
     by_key.pop(normalize("README"), None)  # the template's own help sheet
@@ -59,6 +73,152 @@ def read_workbook(path: str | Path, log: ProblemLog, limits: ReadLimits | None =
         log.warning("", "", "", f"sheets ignored (not part of the input format): {', '.join(by_key.values())}")
     digest = hashlib.sha256(content).hexdigest()
     return RawWorkbook(path=str(path), sha256=digest, sheets=sheets)
+
+
+# What only a cell-by-cell read can report: merged cells, Excel Tables, hidden rows, error values, and
+# formulas without a stored value. A workbook with none of them is read for its values alone (calamine).
+_NEEDS_CELLS = re.compile(
+    rb'<mergeCell\b|<row\b[^>]*\bhidden="(?:1|true)"|<c\b[^>]*\bt="e"'
+    rb'|(?:<f\b[^>]*/>|</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+Bounds = tuple[int, int, int, int]  # header row, first column, last column, last row (as `_data_range`)
+
+
+def _part(base: str, target: str) -> str:
+    """A relationship's target as a member name of the archive."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts = base.rsplit("/", 1)[0].split("/") if "/" in base else []
+    for piece in target.split("/"):
+        if piece == "..":
+            parts.pop()
+        elif piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _table_bounds(archive: zipfile.ZipFile) -> dict[str, list[Bounds | None]]:
+    """Sheet title -> the bounds of each Excel Table on it (None for a table without a header row)."""
+    from xml.etree import ElementTree
+
+    def rels(member: str) -> dict[str, tuple[str, str]]:
+        folder, name = member.rsplit("/", 1) if "/" in member else ("", member)
+        path = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+        if path not in archive.namelist():
+            return {}
+        return {r.get("Id", ""): (r.get("Type", ""), _part(member, r.get("Target", "")))
+                for r in ElementTree.fromstring(archive.read(path)).iter(f"{_RELS}Relationship")}
+
+    book = rels("xl/workbook.xml")
+    out: dict[str, list[Bounds | None]] = {}
+    for sheet in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter(f"{_MAIN}sheet"):
+        member = book.get(sheet.get(_REL_ID, ""), ("", ""))[1]
+        found: list[Bounds | None] = []
+        for kind, target in rels(member).values():
+            if not kind.endswith("/table") or target not in archive.namelist():
+                continue
+            table = ElementTree.fromstring(archive.read(target))
+            if table.get("headerRowCount", "1") == "0":
+                found.append(None)
+                continue
+            min_col, min_row, max_col, max_row = range_boundaries(table.get("ref", "A1"))
+            found.append((min_row, min_col, max_col, max_row - int(table.get("totalsRowCount", "0") or 0)))
+        out[sheet.get("name", "")] = found
+    return out
+_HIDDEN_SHEET = re.compile(rb'<sheet\b[^>]*\bstate="(?:hidden|veryHidden)"')
+
+
+def _values_only(content: bytes, log: ProblemLog) -> tuple[list[str], Callable[[str, SheetSpec], RawSheet | None]] | None:
+    """(sheet titles, sheet reader) for a workbook whose cells say nothing beyond their values; else None.
+
+    Such a workbook (the usual case) is read with python-calamine, many
+    times faster than openpyxl on large sheets; the sheets come back as
+    columns (`RawSheet.set_columns`). Anything else, or a file calamine
+    cannot open, goes the cell-by-cell way, which reports each of those
+    features with its cell.
+    """
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = archive.namelist()
+            if "xl/workbook.xml" not in names or _HIDDEN_SHEET.search(archive.read("xl/workbook.xml")):
+                return None
+            for member in names:
+                if not member.endswith((".xml", ".rels")):
+                    continue
+                part = archive.read(member)
+                # a DTD or entity is refused by the cell-by-cell reader's parser (defusedxml), with its message
+                if b"<!DOCTYPE" in part or b"<!ENTITY" in part:
+                    return None
+                if member.startswith("xl/worksheets/") and _NEEDS_CELLS.search(part):
+                    return None
+            tables = _table_bounds(archive)
+        if any(len(found) > 1 or None in found for found in tables.values()):
+            return None  # the cell-by-cell reader says which tables are in the way
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    except Exception:  # noqa: BLE001 - the cell-by-cell reader then says what is wrong
+        return None
+
+    def read_sheet(title: str, spec: SheetSpec) -> RawSheet | None:
+        rows = workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        table = tables.get(title) or [None]
+        return _columns_sheet(rows, title, spec, log, table[0])
+
+    return list(workbook.sheet_names), read_sheet
+
+
+class _ValueGrid:
+    """A sheet's values as rows of a list (python-calamine's shape): 1-based `value(row, column)`."""
+
+    def __init__(self, rows: list[list[object]]) -> None:
+        self.rows = rows
+        self.max_row = len(rows)
+        self.max_column = max((len(r) for r in rows), default=0)
+
+    def value(self, row: int, column: int) -> object:
+        if row > self.max_row or column > len(self.rows[row - 1]):
+            return None
+        value = self.rows[row - 1][column - 1]
+        return None if value == "" else value
+
+
+def _columns_sheet(rows: list[list[object]], title: str, spec: SheetSpec, log: ProblemLog,
+                   table: Bounds | None = None) -> RawSheet | None:
+    """A values-only sheet as a `RawSheet` of columns: the Excel Table's range, or the header in row 1."""
+    grid = _ValueGrid(rows)
+    header_row, first_col, last_col, last_row = table or (1, 1, max(grid.max_column, 1), grid.max_row)
+    columns = _header(grid, title, spec, header_row, first_col, last_col, table is None and spec.name != "Update", log)
+    if columns is None:
+        return None
+    sheet = RawSheet(name=title, spec_name=spec.name, header_row=header_row, columns=columns)
+    data = rows[header_row:last_row]
+    values: dict[str, list[object]] = {}
+    filled = np.zeros(len(data), dtype=bool)
+    for key, letter in columns.items():
+        at = openpyxl.utils.column_index_from_string(letter) - 1
+        column = [r[at] if at < len(r) else None for r in data]
+        kinds = set(map(type, column))
+        if str in kinds:
+            column = [None if type(v) is str and v == "" else v for v in column]
+            filled |= np.fromiter((v is not None and not (type(v) is str and not v.strip()) for v in column),
+                                  dtype=bool, count=len(column))
+        else:
+            filled |= np.fromiter((v is not None for v in column), dtype=bool, count=len(column))
+        if dt.date in kinds or dt.time in kinds:  # openpyxl gives date cells as datetime
+            column = [dt.datetime.combine(v, dt.time()) if type(v) is dt.date else v for v in column]
+        values[key] = column
+    keep = np.flatnonzero(filled)
+    numbers = (keep + header_row + 1).tolist()
+    if len(keep) < len(data):
+        values = {key: [column[k] for k in keep.tolist()] for key, column in values.items()}
+    sheet.set_columns(values, numbers, whole_as_int=True)
+    return sheet
 
 
 def _load(name: str, content: bytes, log: ProblemLog) -> tuple[Workbook, Workbook] | None:
@@ -201,22 +361,9 @@ def _read_sheet(ws: Worksheet, ws_values: Worksheet, spec: SheetSpec, log: Probl
     if bounds is None:
         return None
     header_row, first_col, last_col, last_row = bounds
-    if not ws.tables and spec.name != "Update":
-        title_rows = _header_below(ws, spec, first_col, last_col)
-        if title_rows:
-            log.error(name, f"{title_rows}:{title_rows}", "",
-                      f"the header is in row {title_rows}, not row 1: delete the rows above it, or make the "
-                      "range an Excel Table (Insert > Table)")
-            return None
-    labels = ((col, ws.cell(row=header_row, column=col).value) for col in range(first_col, last_col + 1))
-    columns = match_header(name, header_row, labels, spec, log)
-    missing = [c.name for c in spec.columns if c.required and c.name not in columns]
-    for column in missing:
-        found = ", ".join(str(ws.cell(row=header_row, column=c).value) for c in range(first_col, last_col + 1)
-                          if ws.cell(row=header_row, column=c).value is not None) or "none"
-        log.error(name, f"{header_row}:{header_row}", column,
-                  f"required column is missing from the header row (headers found: {found})")
-    if missing:
+    columns = _header(_CellGrid(ws), name, spec, header_row, first_col, last_col,
+                      not ws.tables and spec.name != "Update", log)
+    if columns is None:
         return None
 
     sheet = RawSheet(name=name, spec_name=spec.name, header_row=header_row, columns=columns)
@@ -246,17 +393,50 @@ def _read_sheet(ws: Worksheet, ws_values: Worksheet, spec: SheetSpec, log: Probl
     return sheet
 
 
-def _header_below(ws: Worksheet, spec: SheetSpec, first_col: int, last_col: int) -> int | None:
+class _CellGrid:
+    """An openpyxl worksheet seen as `_ValueGrid` is: 1-based `value(row, column)`."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+        self.max_row = ws.max_row
+
+    def value(self, row: int, column: int) -> object:
+        return self.ws.cell(row=row, column=column).value
+
+
+def _header(grid: _ValueGrid | _CellGrid, name: str, spec: SheetSpec, header_row: int, first_col: int,
+            last_col: int, title_check: bool, log: ProblemLog) -> dict[str, str] | None:
+    """The sheet's columns (schema name -> letter) from its header row; None, logged, when unusable:
+    a title above the header (with `title_check`) or a required column missing."""
+    if title_check:
+        title_rows = _header_below(grid, spec, first_col, last_col)
+        if title_rows:
+            log.error(name, f"{title_rows}:{title_rows}", "",
+                      f"the header is in row {title_rows}, not row 1: delete the rows above it, or make the "
+                      "range an Excel Table (Insert > Table)")
+            return None
+    labels = ((col, grid.value(header_row, col)) for col in range(first_col, last_col + 1))
+    columns = match_header(name, header_row, labels, spec, log)
+    missing = [c.name for c in spec.columns if c.required and c.name not in columns]
+    for column in missing:
+        found = ", ".join(str(grid.value(header_row, c)) for c in range(first_col, last_col + 1)
+                          if grid.value(header_row, c) is not None) or "none"
+        log.error(name, f"{header_row}:{header_row}", column,
+                  f"required column is missing from the header row (headers found: {found})")
+    return None if missing else columns
+
+
+def _header_below(grid: _ValueGrid | _CellGrid, spec: SheetSpec, first_col: int, last_col: int) -> int | None:
     """The row (2-10) holding every required header when row 1 does not: a title above the header."""
     required = {normalize(c.name) for c in spec.columns if c.required}
 
     def found(row: int) -> set[str]:
-        return {normalize(ws.cell(row=row, column=c).value) for c in range(first_col, last_col + 1)
-                if ws.cell(row=row, column=c).value is not None}
+        return {normalize(grid.value(row, c)) for c in range(first_col, last_col + 1)
+                if grid.value(row, c) is not None}
 
     if required <= found(1):
         return None
-    for row in range(2, min(ws.max_row, 10) + 1):
+    for row in range(2, min(grid.max_row, 10) + 1):
         if required <= found(row):
             return row
     return None
