@@ -12,11 +12,13 @@ from __future__ import annotations
 import hashlib
 import math
 
+import numpy as np
 import pandas as pd
 
+from planner.bulk import paused_gc
 from planner.data import PlanningData
 from planner.problems import InputError, Problem, ProblemLog
-from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook, column_letter, match_header
+from planner.raw import RawSheet, RawWorkbook, column_letter, match_header
 from planner.schema import SHEET_BY_NAME, normalize
 from planner.validate import validate
 
@@ -27,6 +29,14 @@ def _plain(value: object) -> object:
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         return value.item()  # numpy scalars
     return value
+
+
+def _plain_column(column: pd.Series) -> list[object]:
+    """A frame's column as plain Python values: NaN, NA and NaT become None, numpy scalars Python ones."""
+    values = column.astype(object).where(column.notna(), None).tolist()
+    if any(isinstance(v, np.generic) for v in values):
+        values = [_plain(v) for v in values]
+    return values
 
 
 def raw_from_frames(frames: dict[str, pd.DataFrame], log: ProblemLog) -> RawWorkbook:
@@ -46,12 +56,7 @@ def raw_from_frames(frames: dict[str, pd.DataFrame], log: ProblemLog) -> RawWork
         if missing:
             continue
         sheet = RawSheet(spec.name, spec.name, 1, columns)
-        for offset, values in enumerate(frame.itertuples(index=False, name=None)):
-            number = offset + 2
-            cells = {key: RawCell(_plain(values[pos]), f"{columns[key]}{number}") for key, pos in positions.items()}
-            if all(c.value is None or (isinstance(c.value, str) and not c.value.strip()) for c in cells.values()):
-                continue
-            sheet.rows.append(RawRow(number, cells))
+        sheet.fill_columns({key: _plain_column(frame.iloc[:, pos]) for key, pos in positions.items()}, 2)
         sheets[spec.name] = sheet
     for spec in SHEET_BY_NAME.values():
         if spec.required and spec.name not in sheets and not any(p.sheet == spec.name for p in log.errors):
@@ -71,8 +76,9 @@ def from_frames(items: pd.DataFrame, suppliers: pd.DataFrame, countries: pd.Data
         if frame is not None:
             frames[name] = frame
     log = ProblemLog()
-    raw = raw_from_frames(frames, log)
-    data = validate(raw, log)
+    with paused_gc():
+        raw = raw_from_frames(frames, log)
+        data = validate(raw, log)
     log.raise_if_errors()
     assert data is not None
     return data, log.warnings

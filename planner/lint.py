@@ -14,8 +14,10 @@ they are listed on stderr and in the plan's Run sheet:
 
 from __future__ import annotations
 
-import math
-import statistics
+
+import numpy as np
+import pandas as pd
+
 from planner.data import PlanningData, Rule
 from planner.problems import Problem
 
@@ -46,31 +48,35 @@ def _warn_at(data: PlanningData, sheet: str, record: object, column: str, messag
 
 
 def _price_outliers(data: PlanningData) -> list[Problem]:
+    t = data.table
+    if not len(t):
+        return []
+    count = np.bincount(t.item, minlength=len(t.item_names))
+    median = pd.Series(t.price).groupby(t.item).median().reindex(range(len(t.item_names))).to_numpy()
+    # with two offers there is no telling which one is off
+    flagged = np.flatnonzero((count[t.item] >= 3) & (median[t.item] > 0) & (t.price > PRICE_OUTLIER * median[t.item]))
     out = []
-    for item, offers in data.offers_by_item(data.offers.values()).items():
-        if len(offers) < 3:
-            continue  # with two offers there is no telling which one is off
-        median = statistics.median(o.price for o in offers)
-        for o in offers:
-            if median > 0 and o.price > PRICE_OUTLIER * median:
-                out.append(_warn_at(data, "Offers", o, "price",
-                                 f"price {o.price:g} of '{item}' from '{o.supplier}' is over {PRICE_OUTLIER:g} times "
-                                 f"the median price of '{item}' ({median:g}): a unit or decimal slip?", o.price))
+    for k in flagged[np.lexsort((flagged, t.item[flagged]))].tolist():
+        o, m = data.offers[t.keys[k]], float(median[t.item[k]])
+        out.append(_warn_at(data, "Offers", o, "price",
+                            f"price {o.price:g} of '{o.item}' from '{o.supplier}' is over {PRICE_OUTLIER:g} times "
+                            f"the median price of '{o.item}' ({m:g}): a unit or decimal slip?", o.price))
     return out
 
 
 def _unmeetable_demand(data: PlanningData) -> list[Problem]:
+    t, usable = data.table, data.usable
+    most = np.minimum(t.capacity, t.supplier_capacity[t.supplier])[usable]
+    deliverable = np.bincount(t.item[usable], weights=most, minlength=len(t.item_names))
+    count = np.bincount(t.item[usable], minlength=len(t.item_names))
     out = []
-    by_item = data.offers_by_item()
-    for item in data.items.values():
-        offers = by_item[item.name]
-        if not offers or item.demand <= 0:
+    for code, item in enumerate(data.items.values()):
+        if not count[code] or item.demand <= 0:
             continue  # no usable offer at all is reported as a conflict when solving
-        deliverable = sum(min(o.capacity, data.suppliers[o.supplier].capacity) for o in offers)
-        if deliverable < item.demand * (1 - 1e-9):
+        if deliverable[code] < item.demand * (1 - 1e-9):
             out.append(_warn_at(data, "Items", item, "demand",
-                             f"demand {item.demand:g} of '{item.name}' is more than all its usable offers can "
-                             f"deliver ({deliverable:g}): no plan can meet it", item.demand))
+                                f"demand {item.demand:g} of '{item.name}' is more than all its usable offers can "
+                                f"deliver ({float(deliverable[code]):g}): no plan can meet it", item.demand))
     return out
 
 
@@ -115,22 +121,19 @@ def _never_binds(data: PlanningData, rule: Rule) -> str:
         return "it asks for nothing"
     if rule.group is None:
         return ""
-    items = set(data.rule_items(rule))
-    groups = data.groups(rule.group)
-    members = [o for o in data.offers.values() if o.item in items and any(data.in_group(o, g) for g in groups)]
-    if not members and rule.kind in ("exclude", "max_share"):
+    members = data.table.of_item(rule.item) & data.table.in_any(rule.group)
+    if not members.any() and rule.kind in ("exclude", "max_share"):
         return f"{rule.group} has no offer of {'its item' if rule.item else 'any item'}"
     return ""
 
 
 def _magnitudes(data: PlanningData) -> list[Problem]:
-    numbers = [abs(x) for x in (
-        *(i.demand for i in data.items.values()),
-        *(o.price for o in data.offers.values()), *(o.freight for o in data.offers.values()),
-        *(o.capacity for o in data.offers.values()), *(o.min_order for o in data.offers.values()),
-        *(s.capacity for s in data.suppliers.values()), *(s.fixed_cost for s in data.suppliers.values()),
-    ) if x and math.isfinite(x)]
-    if numbers and max(numbers) / min(numbers) > MAGNITUDE_SPAN:
-        return [_warn("", "", "", f"the numbers range from {min(numbers):g} to {max(numbers):g}, more than "
+    t = data.table
+    values = np.abs(np.concatenate([t.demand, t.price, t.freight, t.capacity, t.min_order, t.supplier_capacity,
+                                    t.fixed_cost]))
+    numbers = values[(values > 0) & np.isfinite(values)]
+    if len(numbers) and numbers.max() / numbers.min() > MAGNITUDE_SPAN:
+        low, high = float(numbers.min()), float(numbers.max())
+        return [_warn("", "", "", f"the numbers range from {low:g} to {high:g}, more than "
                                   f"{MAGNITUDE_SPAN:g} apart: the solver may lose precision; consider other units")]
     return []

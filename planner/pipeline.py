@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner import analysis
+from planner.bulk import paused_gc
 from planner.check import check_plan
 from planner.data import PlanningData, Rule
 from planner.diagnose import Diagnosis, diagnose, elastic_plan
@@ -37,8 +38,9 @@ def read(path: str | Path, limits: ReadLimits | None = None, *,
     from planner.validate import validate
 
     log = ProblemLog()
-    raw = read_workbook(path, log, limits)
-    data = validate(raw, log) if raw is not None else None
+    with paused_gc():
+        raw = read_workbook(path, log, limits)
+        data = validate(raw, log) if raw is not None else None
     log.raise_if_errors()
     assert data is not None
     return data, log.warnings + (lint(data) if warn_suspicious else [])

@@ -6,8 +6,10 @@ Kept apart from the reader so that validation never needs openpyxl.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 if TYPE_CHECKING:
     from planner.problems import ProblemLog
@@ -55,6 +57,22 @@ class RawSheet:
         as a float; rows then show whole numbers as int, as Excel stores them.
         """
         self.values, self.numbers, self._rows, self._whole_as_int = values, numbers, None, whole_as_int
+
+    def fill_columns(self, values: dict[str, list[object]], first_row: int, whole_as_int: bool = False) -> None:
+        """`set_columns` from columns that start at row `first_row` and may hold blank rows (left out, as a
+        row-by-row reader leaves them out): a row is blank when all its cells are None or whitespace."""
+        length = len(next(iter(values.values()), []))
+        filled = np.zeros(length, dtype=bool)
+        for column in values.values():
+            if str in set(map(type, column)):
+                filled |= np.fromiter((v is not None and not (type(v) is str and not v.strip()) for v in column),
+                                      dtype=bool, count=length)
+            else:
+                filled |= np.fromiter((v is not None for v in column), dtype=bool, count=length)
+        keep = np.flatnonzero(filled)
+        if len(keep) < length:
+            values = {key: [column[k] for k in keep.tolist()] for key, column in values.items()}
+        self.set_columns(values, (keep + first_row).tolist(), whole_as_int)
 
     @property
     def rows(self) -> list[RawRow]:

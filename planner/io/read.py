@@ -19,7 +19,6 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 
 import openpyxl
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -77,9 +76,18 @@ def read_workbook(path: str | Path, log: ProblemLog, limits: ReadLimits | None =
 
 # What only a cell-by-cell read can report: merged cells, Excel Tables, hidden rows, error values, and
 # formulas without a stored value. A workbook with none of them is read for its values alone (calamine).
-_NEEDS_CELLS = re.compile(
-    rb'<mergeCell\b|<row\b[^>]*\bhidden="(?:1|true)"|<c\b[^>]*\bt="e"'
-    rb'|(?:<f\b[^>]*/>|</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
+_HIDDEN_ROW = re.compile(rb'<row\b[^>]*\bhidden="(?:1|true)"')
+_ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"')
+_FORMULA_WITHOUT_VALUE = re.compile(rb'(?:<f\b[^>]*/>|</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
+
+
+def _needs_cells(sheet_xml: bytes) -> bool:
+    """Whether a worksheet's XML holds what only the cell-by-cell reader reports (a plain substring test first:
+    the regular expressions run only on sheets that may hold such a thing)."""
+    return (b"<mergeCell" in sheet_xml
+            or (b'hidden="' in sheet_xml and _HIDDEN_ROW.search(sheet_xml) is not None)
+            or (b't="e"' in sheet_xml and _ERROR_CELL.search(sheet_xml) is not None)
+            or (b"<f" in sheet_xml and _FORMULA_WITHOUT_VALUE.search(sheet_xml) is not None))
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -156,7 +164,7 @@ def _values_only(content: bytes, log: ProblemLog) -> tuple[list[str], Callable[[
                 # a DTD or entity is refused by the cell-by-cell reader's parser (defusedxml), with its message
                 if b"<!DOCTYPE" in part or b"<!ENTITY" in part:
                     return None
-                if member.startswith("xl/worksheets/") and _NEEDS_CELLS.search(part):
+                if member.startswith("xl/worksheets/") and _needs_cells(part):
                     return None
             tables = _table_bounds(archive)
         if any(len(found) > 1 or None in found for found in tables.values()):
@@ -199,25 +207,16 @@ def _columns_sheet(rows: list[list[object]], title: str, spec: SheetSpec, log: P
     sheet = RawSheet(name=title, spec_name=spec.name, header_row=header_row, columns=columns)
     data = rows[header_row:last_row]
     values: dict[str, list[object]] = {}
-    filled = np.zeros(len(data), dtype=bool)
     for key, letter in columns.items():
         at = openpyxl.utils.column_index_from_string(letter) - 1
         column = [r[at] if at < len(r) else None for r in data]
         kinds = set(map(type, column))
-        if str in kinds:
+        if str in kinds:  # calamine gives an empty cell as ""
             column = [None if type(v) is str and v == "" else v for v in column]
-            filled |= np.fromiter((v is not None and not (type(v) is str and not v.strip()) for v in column),
-                                  dtype=bool, count=len(column))
-        else:
-            filled |= np.fromiter((v is not None for v in column), dtype=bool, count=len(column))
-        if dt.date in kinds or dt.time in kinds:  # openpyxl gives date cells as datetime
+        if dt.date in kinds:  # openpyxl gives date cells as datetime
             column = [dt.datetime.combine(v, dt.time()) if type(v) is dt.date else v for v in column]
         values[key] = column
-    keep = np.flatnonzero(filled)
-    numbers = (keep + header_row + 1).tolist()
-    if len(keep) < len(data):
-        values = {key: [column[k] for k in keep.tolist()] for key, column in values.items()}
-    sheet.set_columns(values, numbers, whole_as_int=True)
+    sheet.fill_columns(values, header_row + 1, whole_as_int=True)
     return sheet
 
 
