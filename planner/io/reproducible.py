@@ -24,8 +24,14 @@ def fixed_instant() -> dt.datetime:
     return dt.datetime(2000, 1, 1)
 
 
-def workbook_bytes(wb: Workbook) -> bytes:
-    """The .xlsx package of `wb`, with fixed timestamps: the same workbook gives the same bytes."""
+def workbook_bytes(wb: Workbook, bulk_rows: dict[int, dict[int, list[tuple[int, str]]]] | None = None) -> bytes:
+    """The .xlsx package of `wb`, with fixed timestamps: the same workbook gives the same bytes.
+
+    `bulk_rows` (from `planner.io.bulk.BulkCells.finish`) are spliced into
+    the sheets at those positions.
+    """
+    from planner.io.bulk import splice
+
     instant = fixed_instant()
     wb.properties.creator = "planner"
     wb.properties.created = instant
@@ -38,6 +44,9 @@ def workbook_bytes(wb: Workbook) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info, data in entries:
+            match = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
+            if bulk_rows and match and int(match.group(1)) - 1 in bulk_rows:
+                data = splice(data, bulk_rows[int(match.group(1)) - 1])
             if info.filename == "docProps/core.xml":
                 # openpyxl sets `modified` to the time of saving whatever the properties say
                 data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",

@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from planner.data import PlanningData
 from planner.diff import PlanDiff
 from planner.io.atomic import atomic_write
+from planner.io.bulk import BulkCells
 from planner.io.reproducible import workbook_bytes
 from planner.io.style import header
 from planner.results import Plan
@@ -104,20 +105,22 @@ def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData
     times to the Run sheet, which then differ from run to run.
     """
     wb = Workbook()
-    _plan_sheet(wb.active, plan)
-    _summary_sheet(wb.create_sheet("Summary"), plan, currency)
+    bulk = BulkCells(wb)  # the sheets that grow with the catalogue are written in bulk
+    _plan_sheet(wb.active, plan, bulk)
+    _summary_sheet(wb.create_sheet("Summary"), plan, currency, bulk)
     if len(plan.volume_shares):
-        _shares_sheet(wb.create_sheet("Shares"), plan, data)
-    _scenarios_sheet(wb.create_sheet("Scenarios"), plan)
+        _shares_sheet(wb.create_sheet("Shares"), plan, data, bulk)
+    _scenarios_sheet(wb.create_sheet("Scenarios"), plan, bulk)
     if len(plan.scenarios):
-        _coverage_sheet(wb.create_sheet("Coverage"), plan)
+        _coverage_sheet(wb.create_sheet("Coverage"), plan, bulk)
     if len(plan.rules):
         _rules_sheet(wb.create_sheet("Rules"), plan, currency)
     if plan.status == "relaxed":
         _violations_sheet(wb.create_sheet("Violations"), plan)
     _run_sheet(wb.create_sheet("Run"), plan, timings)
+    rows = bulk.finish()
     _print_setup(wb)
-    atomic_write(path, workbook_bytes(wb))
+    atomic_write(path, workbook_bytes(wb, rows))
 
 
 def _print_setup(wb: Workbook) -> None:
@@ -147,12 +150,17 @@ def _cell_value(value: object) -> object:
     return value
 
 
-def _table(ws: Worksheet, frame: pd.DataFrame, top: int = 1, comments: bool = True) -> int:
-    """Write a header and rows from row `top`; return the next free row."""
+def _table(ws: Worksheet, frame: pd.DataFrame, top: int = 1, comments: bool = True, bulk: BulkCells | None = None
+           ) -> int:
+    """Write a header and rows from row `top` (the rows through `bulk` if given); return the next free row."""
     for name, cell in zip(frame.columns, header(ws, frame.columns, row=top)):
         cell.alignment = Alignment(horizontal="center")
         if comments and name in COLUMNS:
             cell.comment = Comment(COLUMNS[name][1], "planner")
+    if bulk is not None:
+        if len(frame):
+            bulk.add(ws, top + 1, 1, [(frame[name].tolist(), COLUMNS.get(name, (None, ""))[0]) for name in frame.columns])
+        return top + 1 + len(frame)
     for r, values in enumerate(frame.itertuples(index=False), start=top + 1):
         for col, (name, value) in enumerate(zip(frame.columns, values), start=1):
             cell = ws.cell(row=r, column=col, value=_cell_value(value))
@@ -162,8 +170,8 @@ def _table(ws: Worksheet, frame: pd.DataFrame, top: int = 1, comments: bool = Tr
     return top + 1 + len(frame)
 
 
-def _fit_columns(ws: Worksheet) -> None:
-    widths: dict[int, int] = {}
+def _fit_columns(ws: Worksheet, bulk: BulkCells | None = None) -> None:
+    widths: dict[int, int] = bulk.widths(ws) if bulk is not None else {}
     for row in ws.iter_rows():
         for cell in row:
             if cell.value is None or cell.font.sz == TITLE_FONT.sz:  # titles may spill over empty cells
@@ -175,13 +183,13 @@ def _fit_columns(ws: Worksheet) -> None:
         ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
 
 
-def _plan_sheet(ws: Worksheet, plan: Plan) -> None:
+def _plan_sheet(ws: Worksheet, plan: Plan, bulk: BulkCells | None = None) -> None:
     ws.title = "Plan"
-    end = _table(ws, plan.lines)
+    end = _table(ws, plan.lines, bulk=bulk)
     ws.freeze_panes = "A2"
     if len(plan.lines.columns):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(plan.lines.columns))}{max(end - 1, 1)}"
-    _fit_columns(ws)
+    _fit_columns(ws, bulk)
 
 
 def _title(ws: Worksheet, row: int, text: str) -> int:
@@ -189,7 +197,7 @@ def _title(ws: Worksheet, row: int, text: str) -> int:
     return row + 1
 
 
-def _summary_sheet(ws: Worksheet, plan: Plan, currency: str) -> None:
+def _summary_sheet(ws: Worksheet, plan: Plan, currency: str, bulk: BulkCells | None = None) -> None:
     row = _title(ws, 1, "Summary")
     facts = [
         ("status", plan.status, None),
@@ -224,13 +232,13 @@ def _summary_sheet(ws: Worksheet, plan: Plan, currency: str) -> None:
     for title, frame in blocks:
         row = _title(ws, row + 1, title)
         top = row
-        row = _table(ws, frame, top=row)
+        row = _table(ws, frame, top=row, bulk=bulk)
         if title == "Cost by bloc" and len(frame):
             chart = _horizontal_bars(ws, f"Spend by bloc ({currency})", top, row - 1, currency)
             chart.width, chart.height = 16, 7 + 0.4 * len(frame)
             ws.add_chart(chart, f"H{top}")
     ws.freeze_panes = "A2"
-    _fit_columns(ws)
+    _fit_columns(ws, bulk)
 
 
 def _resilience(ws: Worksheet, row: int, plan: Plan) -> int:
@@ -254,27 +262,40 @@ def _horizontal_bars(ws: Worksheet, title: str, header_row: int, last_row: int, 
     return chart
 
 
-def _caps(data: PlanningData | None, item: str, country: str) -> float | None:
-    """The strictest max_share that applies to `item` from `country` (named or via `each country`)."""
+CHART_ITEMS = 60  # per-item charts are drawn for up to this many items; beyond, bars are too thin to read
+
+
+def _caps(data: PlanningData | None, items: list[str], country: str) -> list[float | None]:
+    """For each item, the strictest max_share on `country` (named or via `each country`), None if none."""
     if data is None:
-        return None
-    values = [r.value for r in data.rules if r.kind == "max_share" and r.value is not None
-              and r.group is not None and r.group.kind == "country"
-              and (r.group.name is None or r.group.name == country) and (r.item is None or r.item == item)]
-    return min(values) if values else None
+        return [None] * len(items)
+    rules = [r for r in data.rules if r.kind == "max_share" and r.value is not None and r.group is not None
+             and r.group.kind == "country" and (r.group.name is None or r.group.name == country)]
+    every = min((r.value for r in rules if r.item is None), default=None)
+    own: dict[str, float] = {}
+    for r in rules:
+        if r.item is not None:
+            own[r.item] = min(own.get(r.item, math.inf), r.value)  # type: ignore[type-var]
+    out: list[float | None] = []
+    for item in items:
+        values = [v for v in (every, own.get(item)) if v is not None]
+        out.append(min(values) if values else None)
+    return out
 
 
-def _shares_sheet(ws: Worksheet, plan: Plan, data: PlanningData | None) -> None:
+def _too_many_items(ws: Worksheet, row: int, column: int, items: int) -> None:
+    ws.cell(row=row, column=column, value=f"chart left out: {items:,} items (it is drawn for up to {CHART_ITEMS})")
+
+
+def _shares_sheet(ws: Worksheet, plan: Plan, data: PlanningData | None, bulk: BulkCells) -> None:
     """Item x country share of demand, a stacked bar chart of it, and the caps below with highlighting."""
     shares = plan.volume_shares[plan.volume_shares["group_kind"] == "country"]
     matrix = shares.pivot_table(index="item", columns="group", values="share_of_demand", aggfunc="sum",
                                 fill_value=0.0, sort=True)
     items, countries = list(matrix.index), list(matrix.columns)
     header(ws, ["item", *countries])
-    for r, item in enumerate(items, start=2):
-        ws.cell(row=r, column=1, value=item)
-        for c, country in enumerate(countries, start=2):
-            ws.cell(row=r, column=c, value=float(matrix.loc[item, country])).number_format = SHARE
+    if items:
+        bulk.add(ws, 2, 1, [(items, None), *[([float(v) for v in matrix[c].tolist()], SHARE) for c in countries]])
     ws.cell(row=1, column=1).comment = Comment("share of each item's demand bought from each country; "
                                                "amber: at its cap, red: above its cap", "planner")
     caps_top = len(items) + 4
@@ -282,12 +303,8 @@ def _shares_sheet(ws: Worksheet, plan: Plan, data: PlanningData | None) -> None:
     ws.cell(row=caps_top, column=1, value="item").font = Font(bold=True)
     for c, country in enumerate(countries, start=2):
         ws.cell(row=caps_top, column=c, value=country).font = Font(bold=True)
-    for r, item in enumerate(items, start=1):
-        ws.cell(row=caps_top + r, column=1, value=item)
-        for c, country in enumerate(countries, start=2):
-            cap = _caps(data, item, country)
-            if cap is not None:
-                ws.cell(row=caps_top + r, column=c, value=cap).number_format = SHARE
+    if items:
+        bulk.add(ws, caps_top + 1, 1, [(items, None), *[(_caps(data, items, c), SHARE) for c in countries]])
     if items and countries:
         last = get_column_letter(len(countries) + 1)
         area = f"B2:{last}{len(items) + 1}"
@@ -296,26 +313,29 @@ def _shares_sheet(ws: Worksheet, plan: Plan, data: PlanningData | None) -> None:
             formula=[f"AND(ISNUMBER({cap_ref}),B2>{cap_ref}+0.000001)"], fill=RED_FILL, stopIfTrue=True))
         ws.conditional_formatting.add(area, FormulaRule(
             formula=[f"AND(ISNUMBER({cap_ref}),B2>={cap_ref}-0.000001,B2>0)"], fill=AMBER_FILL))
-        chart = BarChart()
-        chart.type = "bar"
-        chart.grouping = "percentStacked"
-        chart.overlap = 100
-        chart.title = "Volume share by country per item"
-        chart.add_data(Reference(ws, min_col=2, max_col=len(countries) + 1, min_row=1, max_row=len(items) + 1),
-                       titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(items) + 1))
-        _chart_axes(chart, None, "share of demand")
-        chart.width, chart.height = 18, 6 + 0.6 * len(items)
-        ws.add_chart(chart, f"{get_column_letter(len(countries) + 3)}2")
+        if len(items) > CHART_ITEMS:
+            _too_many_items(ws, 2, len(countries) + 3, len(items))
+        else:
+            chart = BarChart()
+            chart.type = "bar"
+            chart.grouping = "percentStacked"
+            chart.overlap = 100
+            chart.title = "Volume share by country per item"
+            chart.add_data(Reference(ws, min_col=2, max_col=len(countries) + 1, min_row=1, max_row=len(items) + 1),
+                           titles_from_data=True)
+            chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(items) + 1))
+            _chart_axes(chart, None, "share of demand")
+            chart.width, chart.height = 18, 6 + 0.6 * len(items)
+            ws.add_chart(chart, f"{get_column_letter(len(countries) + 3)}2")
     ws.freeze_panes = "B2"
-    _fit_columns(ws)
+    _fit_columns(ws, bulk)
 
 
-def _coverage_sheet(ws: Worksheet, plan: Plan) -> None:
+def _coverage_sheet(ws: Worksheet, plan: Plan, bulk: BulkCells) -> None:
     """Item x scenario surviving share, the required coverage per item, and a bar + line chart."""
     table = plan.scenarios
     # a dict, not a pivot: a pivot drops scenarios whose shares are all blank (items with no demand)
-    share = {(r.item, r.scenario): r.share_of_demand for r in table.itertuples(index=False)}
+    share = dict(zip(zip(table["item"].tolist(), table["scenario"].tolist()), table["share_of_demand"].tolist()))
     scenarios = list(dict.fromkeys(table["scenario"]))
     items = list(dict.fromkeys(table["item"]))
     required = table.groupby("item", sort=False)["required_share"].max()
@@ -323,32 +343,35 @@ def _coverage_sheet(ws: Worksheet, plan: Plan) -> None:
     header(ws, ["item", *scenarios, "required coverage"])
     ws.cell(row=1, column=1).comment = Comment("share of each item's demand still delivered in each scenario; "
                                                "red: below the required coverage", "planner")
-    for r, item in enumerate(items, start=2):
-        ws.cell(row=r, column=1, value=item)
-        for c, scenario in enumerate(scenarios, start=2):
-            ws.cell(row=r, column=c, value=_cell_value(share.get((item, scenario)))).number_format = SHARE
-        ws.cell(row=r, column=req_col, value=_cell_value(required.get(item))).number_format = SHARE
+    if items:
+        bulk.add(ws, 2, 1, [(items, None),
+                            *[([_cell_value(share.get((item, scenario))) for item in items], SHARE)
+                              for scenario in scenarios],
+                            ([_cell_value(required.get(item)) for item in items], SHARE)], style_blanks=True)
     if items and scenarios:
         req_letter = get_column_letter(req_col)
         area = f"B2:{get_column_letter(req_col - 1)}{len(items) + 1}"
         ws.conditional_formatting.add(area, FormulaRule(
             formula=[f"AND(ISNUMBER(${req_letter}2),B2<${req_letter}2-0.000001)"], fill=RED_FILL))
-        bars = BarChart()
-        bars.type = "col"
-        bars.title = "Surviving share per scenario against the required coverage"
-        bars.add_data(Reference(ws, min_col=2, max_col=req_col - 1, min_row=1, max_row=len(items) + 1),
-                      titles_from_data=True)
-        bars.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(items) + 1))
-        _chart_axes(bars, None, "share of demand")
-        if required.notna().any():
-            line = LineChart()
-            line.add_data(Reference(ws, min_col=req_col, min_row=1, max_row=len(items) + 1), titles_from_data=True)
-            line.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(items) + 1))
-            bars += line
-        bars.width, bars.height = 24, 11
-        ws.add_chart(bars, f"{get_column_letter(req_col + 2)}2")
+        if len(items) > CHART_ITEMS:
+            _too_many_items(ws, 2, req_col + 2, len(items))
+        else:
+            bars = BarChart()
+            bars.type = "col"
+            bars.title = "Surviving share per scenario against the required coverage"
+            bars.add_data(Reference(ws, min_col=2, max_col=req_col - 1, min_row=1, max_row=len(items) + 1),
+                          titles_from_data=True)
+            bars.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(items) + 1))
+            _chart_axes(bars, None, "share of demand")
+            if required.notna().any():
+                line = LineChart()
+                line.add_data(Reference(ws, min_col=req_col, min_row=1, max_row=len(items) + 1), titles_from_data=True)
+                line.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(items) + 1))
+                bars += line
+            bars.width, bars.height = 24, 11
+            ws.add_chart(bars, f"{get_column_letter(req_col + 2)}2")
     ws.freeze_panes = "B2"
-    _fit_columns(ws)
+    _fit_columns(ws, bulk)
 
 
 def _rules_sheet(ws: Worksheet, plan: Plan, currency: str) -> None:
@@ -388,8 +411,8 @@ def _violations_sheet(ws: Worksheet, plan: Plan) -> None:
     _fit_columns(ws)
 
 
-def _scenarios_sheet(ws: Worksheet, plan: Plan) -> None:
-    end = _table(ws, plan.scenarios)
+def _scenarios_sheet(ws: Worksheet, plan: Plan, bulk: BulkCells | None = None) -> None:
+    end = _table(ws, plan.scenarios, bulk=bulk)
     if "shortfall" in plan.scenarios.columns and end > 2:
         # A row whose scenario leaves less than the required coverage turns red.
         col = get_column_letter(list(plan.scenarios.columns).index("shortfall") + 1)
@@ -397,7 +420,7 @@ def _scenarios_sheet(ws: Worksheet, plan: Plan) -> None:
         ws.conditional_formatting.add(f"A2:{last}{end - 1}", FormulaRule(
             formula=[f"AND(ISNUMBER(${col}2),${col}2>0)"], fill=RED_FILL))
     ws.freeze_panes = "A2"
-    _fit_columns(ws)
+    _fit_columns(ws, bulk)
 
 
 def _run_sheet(ws: Worksheet, plan: Plan, timings: bool = False) -> None:
