@@ -75,33 +75,48 @@ class BulkCells:
                     out[col] = max(out.get(col, 0), width)
         return out
 
-    def finish(self) -> dict[int, dict[int, list[tuple[int, str]]]]:
-        """Remove the style probe; return, by sheet position, row -> [(column, cell XML)] of every block."""
+    def finish(self) -> dict[int, list[Rows]]:
+        """Remove the style probe; return, by sheet position, the XML rows of each block."""
         if self._probe is not None:
             self.wb.remove(self._probe)
             self._probe = None
-        out: dict[int, dict[int, list[tuple[int, str]]]] = {}
+        out: dict[int, list[Rows]] = {}
         for key, blocks in self._blocks.items():
-            rows: dict[int, list[tuple[int, str]]] = {}
+            done = []
             for block in blocks:
-                for offset, (values, style) in enumerate(block.columns):
-                    col = block.first_col + offset
-                    letter = get_column_letter(col)
-                    for r, xml in enumerate(_cells(values, letter, block.first_row, style, block.style_blanks),
-                                            start=block.first_row):
-                        if xml is not None:
-                            rows.setdefault(r, []).append((col, xml))
-            out[self.wb.worksheets.index(self._sheets[key])] = rows
+                columns = [_cells(values, get_column_letter(block.first_col + offset), block.first_row, style,
+                                  block.style_blanks) for offset, (values, style) in enumerate(block.columns)]
+                if any(None in column for column in columns):
+                    cells = ("".join(c for c in row if c is not None) for row in zip(*columns))
+                else:
+                    cells = map("".join, zip(*columns))  # type: ignore[arg-type]
+                xml = "".join(f'<row r="{r}">{c}</row>' for r, c in enumerate(cells, start=block.first_row))
+                last_row = block.first_row + max((len(v) for v, _ in block.columns), default=0) - 1
+                done.append(Rows(block.first_row, last_row, block.first_col + len(block.columns) - 1, xml.encode()))
+            out[self.wb.worksheets.index(self._sheets[key])] = done
         return out
 
 
+@dataclass(frozen=True)
+class Rows:
+    """A block's `<row>` elements, ready to splice: rows first..last, up to column last_col."""
+
+    first: int
+    last: int
+    last_col: int
+    xml: bytes
+
+
 def _widest(values: list[object]) -> int:
-    texts = [v for v in values if isinstance(v, str)]
-    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)]
-    width = max(map(len, texts), default=0)
-    if numbers:
-        for v in (min(numbers), max(numbers)):
-            width = max(width, len(f"{v:,.2f}" if isinstance(v, float) else str(v)))
+    kinds = set(map(type, values))
+    texts = values if kinds == {str} else [v for v in values if type(v) is str] if str in kinds else []
+    width = max(map(len, texts), default=0)  # type: ignore[arg-type]
+    if kinds & {int, float}:
+        numbers = values if kinds <= {int, float} else [v for v in values if type(v) in (int, float)]
+        finite = [v for v in numbers if math.isfinite(v)]  # type: ignore[arg-type]
+        for v in (min(finite, default=None), max(finite, default=None)):
+            if v is not None:
+                width = max(width, len(f"{v:,.2f}" if isinstance(v, float) else str(v)))
     return width
 
 
@@ -109,9 +124,19 @@ def _cells(values: list[object], letter: str, first_row: int, style: int | None,
            ) -> list[str | None]:
     """Each value's `<c>` element as openpyxl writes it (None: no cell)."""
     s = f' s="{style}"' if style is not None else ""
+    rows = range(first_row, first_row + len(values))
+    kinds = set(map(type, values))
+    if kinds <= {float, int} and all(map(math.isfinite, values)):  # type: ignore[arg-type]
+        return [f'<c r="{letter}{r}"{s} t="n"><v>{"%.16g" % v}</v></c>' for r, v in zip(rows, values)]
+    if kinds == {str}:
+        joined = "\x00".join(values)  # type: ignore[arg-type]
+        plain = (not any(ch in joined for ch in "&<>") and not ILLEGAL_CHARACTERS_RE.search(joined.replace("\x00", ""))
+                 and all(v == v.strip() and v for v in values) and max(map(len, values)) <= 32767)  # type: ignore
+        if plain:
+            return [f'<c r="{letter}{r}" t="inlineStr"><is><t>{v}</t></is></c>' for r, v in zip(rows, values)]
     blank = f'<c r="{{}}"{s} t="n" />' if style_blanks and style is not None else None
     out: list[str | None] = []
-    for r, v in enumerate(values, start=first_row):
+    for r, v in zip(rows, values):
         kind = type(v)
         if v is None or (kind is float and not math.isfinite(v)):  # type: ignore[arg-type]
             out.append(blank.format(f"{letter}{r}") if blank else None)
@@ -130,49 +155,40 @@ def _cells(values: list[object], letter: str, first_row: int, style: int | None,
     return out
 
 
-_ROW = re.compile(rb'<row r="(\d+)"([^>]*?)(?:/>|>(.*?)</row>)', re.S)
-_CELL = re.compile(rb'<c r="([A-Z]+)\d+"')
+_ROW = re.compile(rb'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
+_LAST_CELL = re.compile(rb'<c r="([A-Z]+)\d+"[^>]*(?:/>|>(?:(?!<c ).)*</c>)\s*</row>', re.S)
 
 
-def splice(sheet_xml: bytes, rows: dict[int, list[tuple[int, str]]]) -> bytes:
-    """The sheet's XML with the bulk rows merged into `<sheetData>`, in row and column order."""
-    if not rows:
+def splice(sheet_xml: bytes, blocks: list[Rows]) -> bytes:
+    """The sheet's XML with the blocks' rows placed among the rows openpyxl wrote, in row order.
+
+    A row belongs to one side: openpyxl writing a cell in a block's rows is a
+    mistake in the writer, and raises.
+    """
+    if not blocks:
         return sheet_xml
-    start, end = sheet_xml.find(b"<sheetData"), sheet_xml.find(b"</sheetData>")
+    start = sheet_xml.find(b"<sheetData")
+    end = sheet_xml.find(b"</sheetData>")
     if end < 0:  # openpyxl writes an empty sheetData as <sheetData />
-        start = sheet_xml.find(b"<sheetData")
         close = sheet_xml.find(b"/>", start) + 2
         sheet_xml = sheet_xml[:start] + b"<sheetData></sheetData>" + sheet_xml[close:]
         end = sheet_xml.find(b"</sheetData>")
     body_start = sheet_xml.find(b">", start) + 1
-    merged: dict[int, tuple[bytes, list[tuple[int, bytes]]]] = {}
+    pieces: list[tuple[int, bytes]] = []
+    last_col = max(b.last_col for b in blocks)
     for match in _ROW.finditer(sheet_xml, body_start, end):
-        cells = [(_column_number(c.group(1)), chunk) for c, chunk in _split_cells(match.group(3) or b"")]
-        merged[int(match.group(1))] = (match.group(2), cells)
-    for r, cells in rows.items():
-        attrs, existing = merged.get(r, (b"", []))
-        taken = {col for col, _ in existing}
-        for col, _ in cells:
-            if col in taken:
-                raise ValueError(f"cell {get_column_letter(col)}{r} is written twice")
-        merged[r] = (attrs, existing + [(col, xml.encode()) for col, xml in cells])
-    body = b"".join(b'<row r="%d"%s>%s</row>' % (r, attrs, b"".join(x for _, x in sorted(cells, key=lambda c: c[0])))
-                    for r, (attrs, cells) in sorted(merged.items()))
-    last_row = max(merged)
-    last_col = max((col for _, cells in merged.values() for col, _ in cells), default=1)
-    out = sheet_xml[:body_start] + body + sheet_xml[end:]
+        r = int(match.group(1))
+        if any(b.first <= r <= b.last for b in blocks):
+            raise ValueError(f"row {r} is written both cell by cell and in bulk")
+        pieces.append((r, match.group(0)))
+        last = _LAST_CELL.search(match.group(0))
+        if last:
+            last_col = max(last_col, _column_number(last.group(1)))
+    pieces += [(b.first, b.xml) for b in blocks]
+    last_row = max(max(r for r, _ in pieces), max(b.last for b in blocks))
+    out = sheet_xml[:body_start] + b"".join(xml for _, xml in sorted(pieces, key=lambda p: p[0])) + sheet_xml[end:]
     return re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:%s%d"' % (get_column_letter(last_col).encode(),
                                                                              last_row), out, count=1)
-
-
-def _split_cells(row_body: bytes) -> list[tuple[re.Match[bytes], bytes]]:
-    """The `<c>` elements of a row openpyxl wrote, each with its column letters."""
-    starts = [m for m in _CELL.finditer(row_body)]
-    out = []
-    for k, m in enumerate(starts):
-        stop = starts[k + 1].start() if k + 1 < len(starts) else len(row_body)
-        out.append((m, row_body[m.start():stop]))
-    return out
 
 
 def _column_number(letters: bytes) -> int:

@@ -172,13 +172,13 @@ def _table(ws: Worksheet, frame: pd.DataFrame, top: int = 1, comments: bool = Tr
 
 def _fit_columns(ws: Worksheet, bulk: BulkCells | None = None) -> None:
     widths: dict[int, int] = bulk.widths(ws) if bulk is not None else {}
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value is None or cell.font.sz == TITLE_FONT.sz:  # titles may spill over empty cells
-                continue
-            value = cell.value
-            text = f"{value:,.2f}" if isinstance(value, float) else str(value)
-            widths[cell.column] = max(widths.get(cell.column, 0), len(text))
+    # the cells that exist, not every coordinate up to the last row (iter_rows would create those)
+    for cell in list(ws._cells.values()):
+        if cell.value is None or cell.font.sz == TITLE_FONT.sz:  # titles may spill over empty cells
+            continue
+        value = cell.value
+        text = f"{value:,.2f}" if isinstance(value, float) else str(value)
+        widths[cell.column] = max(widths.get(cell.column, 0), len(text))
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
 
@@ -314,7 +314,7 @@ def _shares_sheet(ws: Worksheet, plan: Plan, data: PlanningData | None, bulk: Bu
         ws.conditional_formatting.add(area, FormulaRule(
             formula=[f"AND(ISNUMBER({cap_ref}),B2>={cap_ref}-0.000001,B2>0)"], fill=AMBER_FILL))
         if len(items) > CHART_ITEMS:
-            _too_many_items(ws, 2, len(countries) + 3, len(items))
+            _too_many_items(ws, 1, len(countries) + 3, len(items))
         else:
             chart = BarChart()
             chart.type = "bar"
@@ -354,7 +354,7 @@ def _coverage_sheet(ws: Worksheet, plan: Plan, bulk: BulkCells) -> None:
         ws.conditional_formatting.add(area, FormulaRule(
             formula=[f"AND(ISNUMBER(${req_letter}2),B2<${req_letter}2-0.000001)"], fill=RED_FILL))
         if len(items) > CHART_ITEMS:
-            _too_many_items(ws, 2, req_col + 2, len(items))
+            _too_many_items(ws, 1, req_col + 2, len(items))
         else:
             bars = BarChart()
             bars.type = "col"
