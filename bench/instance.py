@@ -64,9 +64,10 @@ def planning_data(inst: Instance):
     countries = {f"C{k}": Country(f"C{k}", tariff=float(t)) for k, t in enumerate(inst.tariff)}
     suppliers = {f"S{k}": Supplier(f"S{k}", f"C{c}") for k, c in enumerate(inst.supplier_country.tolist())}
     items = {f"I{k}": Item(f"I{k}", float(d)) for k, d in enumerate(inst.demand.tolist())}
+    item_names, supplier_names = list(items), list(suppliers)
     offers = {}
     for i, s, p, c in zip(inst.item.tolist(), inst.supplier.tolist(), inst.price.tolist(), inst.capacity.tolist()):
-        offer = Offer(f"I{i}", f"S{s}", p, c)
+        offer = Offer(item_names[i], supplier_names[s], p, c)
         offers[offer.key] = offer
     rules = (Rule("max_share", None, GroupSpec("country"), CAP, row=2), Rule("min_coverage", None, None, COVERAGE, row=3))
     hits = tuple(ScenarioHit(f"stop C{c}", Group("country", f"C{c}"), None, 0.0, row=2 + k)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from planner.data import OfferKey, PlanningData
+from planner.data import OfferKey, PlanningData, Rule
 
 # Absolute tolerance per unit of scale (demand or capacity): HiGHS's default
 # primal feasibility tolerance is 1e-7, so 1e-6 leaves room without hiding errors.
@@ -101,13 +101,14 @@ def check_plan(data: PlanningData, quantities: dict[OfferKey, float],
             demand = data.items[item].demand
             for group_name in checked:
                 volume = volumes.get(group_name, 0.0)
-                where = f"{rule.label()}: '{item}' from {rule.group.kind}:{group_name}"
                 if rule.kind == "exclude" and volume > 0:
-                    bad.append(f"Policy-exclude: {where} buys {volume:g}")
+                    bad.append(f"Policy-exclude: {_where(rule, item, group_name)} buys {volume:g}")
                 if rule.kind == "max_share" and volume > rule.value * demand + _tol(demand):  # type: ignore[operator]
-                    bad.append(f"Policy-max-share: {where} is {volume:g}, above {rule.value:g} of {demand:g}")
+                    bad.append(f"Policy-max-share: {_where(rule, item, group_name)} is {volume:g}, "
+                               f"above {rule.value:g} of {demand:g}")
                 if rule.kind == "min_share" and volume < rule.value * demand - _tol(demand):  # type: ignore[operator]
-                    bad.append(f"Policy-min-share: {where} is {volume:g}, below {rule.value:g} of {demand:g}")
+                    bad.append(f"Policy-min-share: {_where(rule, item, group_name)} is {volume:g}, "
+                               f"below {rule.value:g} of {demand:g}")
 
     if objective is not None:
         cost, used = _cost(data, bought)
@@ -119,6 +120,11 @@ def check_plan(data: PlanningData, quantities: dict[OfferKey, float],
         if not (-tol <= excess <= idle_fixed + tol):
             bad.append(f"Total-cost: the plan costs {cost:.10g}, the solver reported {objective:.10g}")
     return bad
+
+
+def _where(rule: Rule, item: str, group_name: str) -> str:
+    assert rule.group is not None
+    return f"{rule.label()}: '{item}' from {rule.group.kind}:{group_name}"
 
 
 def _availability(data: PlanningData, scenario: str) -> tuple[dict[str, float], dict[tuple[str, str], float]]:

@@ -53,7 +53,7 @@ class Country:
     origin: tuple[tuple[str, str], ...] = ()  # (column, cell) of values set by an update file
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a catalogue holds millions of offers
 class Offer:
     item: str
     supplier: str

@@ -152,10 +152,26 @@ class SourcingModel:
     view: View = "plan"
     _column_starts: list[int] = field(init=False, repr=False)
     _row_starts: list[int] = field(init=False, repr=False)
+    matrix: tuple[np.ndarray, np.ndarray, np.ndarray] = field(init=False, repr=False)
+    """The constraint matrix row-wise, (start, column, coef) over all rows; each block's terms are views of it."""
 
     def __post_init__(self) -> None:
         self._column_starts = list(np.cumsum([0] + [len(c) for c in self.columns]))
         self._row_starts = list(np.cumsum([0] + [len(r) for r in self.rows]))
+        self._stack_rows()
+
+    def _stack_rows(self) -> None:
+        """Stack the row blocks into one row-wise matrix and make each block's terms a view of it: the terms are
+        held once, however the model is read (by block or whole)."""
+        blocks = list(self.rows)
+        offsets = np.cumsum([0] + [int(b.start[-1]) for b in blocks])
+        column = np.concatenate([b.column for b in blocks]) if blocks else np.zeros(0, dtype=np.int64)
+        coef = np.concatenate([b.coef for b in blocks]) if blocks else np.zeros(0)
+        self.rows = tuple(Rows(b.family, b.index, b.start, column[offsets[k]:offsets[k + 1]],
+                               coef[offsets[k]:offsets[k + 1]], b.lower, b.upper) for k, b in enumerate(blocks))
+        starts = [b.start[:-1] + offsets[k] for k, b in enumerate(blocks)]
+        self.matrix = (np.concatenate(starts + [np.array([offsets[-1]], dtype=np.int64)]).astype(np.int64),
+                       column, coef)
 
     @property
     def num_columns(self) -> int:
@@ -223,15 +239,6 @@ class SourcingModel:
     @cached_property
     def row_upper(self) -> np.ndarray:
         return np.concatenate([r.upper for r in self.rows]) if self.rows else np.zeros(0)
-
-    @cached_property
-    def matrix(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The constraint matrix row-wise: (start, column, coef) over all rows."""
-        blocks = [r for r in self.rows if len(r)]
-        if not blocks:
-            return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
-        merged = _concat("", blocks)
-        return merged.start, merged.column, merged.coef
 
     @cached_property
     def shape(self) -> str:

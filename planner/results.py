@@ -27,7 +27,7 @@ class Plan:
 
     status: str  # optimal | feasible | relaxed | infeasible | unbounded | error
     message: str
-    quantities: dict[OfferKey, float] = field(default_factory=dict)
+    quantities: dict[OfferKey, float] = field(default_factory=dict)  # the offers bought (> 0) and how much
     total_cost: float | None = None
     landed_cost: float | None = None
     fixed_cost: float | None = None
@@ -56,7 +56,15 @@ class Plan:
 
 
 def quantities_from_values(model: SourcingModel, values: np.ndarray, data: PlanningData) -> dict[OfferKey, float]:
-    """Purchases (every offer with a `buy` column) from the solver's column values, with solver noise removed.
+    """`purchases` as a dict: offer -> quantity, for the offers bought (quantity > 0)."""
+    q = purchases(model, values, data)
+    keys = data.table.keys
+    return {keys[p]: v for p, v in zip(model.offers[q > 0].tolist(), q[q > 0].tolist())}
+
+
+def purchases(model: SourcingModel, values: np.ndarray, data: PlanningData) -> np.ndarray:
+    """The quantity of each `buy` column (offer `model.offers[k]`) from the solver's column values, with solver
+    noise removed.
 
     |x| below ZERO * demand becomes 0, and so does x whose on/off binary is
     0: a MIP solver accepts x = 1e-6 with its binary at 0 within its
@@ -74,24 +82,28 @@ def quantities_from_values(model: SourcingModel, values: np.ndarray, data: Plann
     idle = [table.code["supplier"][use_supplier.label(int(k))[0]] for k in np.flatnonzero(np.round(values[at]) == 0)]
     if idle:
         buy[np.isin(table.supplier[model.offers], idle)] = 0.0
-    keys = table.keys
-    return {keys[p]: q for p, q in zip(model.offers.tolist(), buy.tolist())}
+    return buy
 
 
 def extract_plan(model: SourcingModel, values: np.ndarray | None, data: PlanningData, outcome: SolverOutcome) -> Plan:
     """Read the solver's column values into a `Plan` (no solver object kept)."""
     if not outcome.has_plan or values is None:
         return Plan(status=outcome.status, message=outcome.message)
-    return build_plan(data, quantities_from_values(model, values, data), outcome.status, outcome.message, outcome.gap)
+    q = purchases(model, values, data)
+    keys = data.table.keys
+    quantities = {keys[p]: v for p, v in zip(model.offers[q > 0].tolist(), q[q > 0].tolist())}
+    return build_plan(data, quantities, outcome.status, outcome.message, outcome.gap,
+                      _in_name_order(data, model.offers[q > 0], q[q > 0]))
 
 
 def build_plan(data: PlanningData, quantities: dict[OfferKey, float], status: str = "optimal",
-               message: str = "", gap: float | None = None) -> Plan:
-    """Every table of a plan from data and quantities."""
-    purchased = bought(data, quantities)
+               message: str = "", gap: float | None = None,
+               purchased: tuple[np.ndarray, np.ndarray] | None = None) -> Plan:
+    """Every table of a plan from data and quantities (`purchased`: `bought(data, quantities)`, if known)."""
+    purchased = purchased if purchased is not None else bought(data, quantities)
     lines = plan_lines(data, quantities, purchased)
     landed = float(lines["cost"].sum()) if len(lines) else 0.0
-    fixed = fixed_cost_table(data, quantities)
+    fixed = fixed_cost_table(data, quantities, purchased)
     fixed_total = float(fixed["fixed_cost"].sum()) if len(fixed) else 0.0
     return Plan(
         status=status,
@@ -115,8 +127,12 @@ def bought(data: PlanningData, quantities: dict[OfferKey, float]) -> tuple[np.nd
     """(positions in `data.table`, quantities) of the offers bought (q > 0), in (item, supplier) name order."""
     position = data.table.position
     pairs = [(position[k], q) for k, q in quantities.items() if q > 0]
-    at = np.array([p for p, _ in pairs], dtype=np.int64)
-    q = np.array([q for _, q in pairs], dtype=float)
+    return _in_name_order(data, np.array([p for p, _ in pairs], dtype=np.int64),
+                          np.array([q for _, q in pairs], dtype=float))
+
+
+def _in_name_order(data: PlanningData, at: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Offers (positions in `data.table`) and their quantities, sorted by item name, then supplier name."""
     t = data.table
     order = np.lexsort((t.supplier_names[t.supplier[at]].astype(str), t.item_names[t.item[at]].astype(str))) \
         if len(at) else np.zeros(0, dtype=np.int64)
@@ -145,8 +161,12 @@ def plan_lines(data: PlanningData, quantities: dict[OfferKey, float],
     })
 
 
-def fixed_cost_table(data: PlanningData, quantities: dict[OfferKey, float]) -> pd.DataFrame:
-    used = sorted({s for (_, s), q in quantities.items() if q > 0 and data.suppliers[s].fixed_cost > 0})
+def fixed_cost_table(data: PlanningData, quantities: dict[OfferKey, float],
+                     purchased: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+    t = data.table
+    at, _ = purchased if purchased is not None else bought(data, quantities)
+    codes = np.unique(t.supplier[at])
+    used = sorted(str(s) for s in t.supplier_names[codes[t.fixed_cost[codes] > 0]])
     return pd.DataFrame(
         [{"supplier": s, "country": data.suppliers[s].country, "fixed_cost": data.suppliers[s].fixed_cost} for s in used],
         columns=["supplier", "country", "fixed_cost"])

@@ -142,6 +142,7 @@ class HighsModel:
         self.highs.silent()
         self.highs.passModel(lp)
         self.highs.HandleUserInterrupt = True  # so that cancelSolve (on Ctrl-C) stops HiGHS at its next check
+        del lp  # HiGHS holds its own copy
 
     def refresh(self, model: SourcingModel) -> None:
         """Push a model of the same shape (`SourcingModel.shape`) into HiGHS in place of the current one: costs,
@@ -215,7 +216,9 @@ class HighsModel:
             while not h.wait(0.1)[0]:
                 if progress is not None:
                     progress(stage, time.perf_counter() - started, gap[0])
-        except KeyboardInterrupt:
+        except BaseException:
+            # Ctrl-C, SIGTERM (planner.cli raises it as a BaseException) or anything else: stop HiGHS's thread
+            # before unwinding, or the interpreter exits under a running solver thread and aborts (SIGABRT).
             h.cancelSolve()
             h.wait()
             raise

@@ -438,7 +438,8 @@ def _clean_offers(sheet: RawSheet, items: dict[str, Item], suppliers: dict[str, 
         stripped = list(map(str.strip, cells))
         if not set(stripped) <= known.keys():
             return None
-        names[column] = stripped
+        canonical = {name: name for name in known}  # one string object per name, not one per cell
+        names[column] = [canonical[name] for name in stripped]
     numbers: dict[str, np.ndarray] = {}
     for column in ("price", "capacity", "min_order", "freight"):
         cells = values.get(column)

@@ -43,7 +43,7 @@ def is_plan(path: Path) -> bool:
 def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
     """A large instance and how long a full `planner solve --no-rule-costs` of it takes on this machine."""
     folder = tmp_path_factory.mktemp("big")
-    path = large_lp(folder / "big.xlsx", items=150)
+    path = large_lp(folder / "big.xlsx", items=2500)  # seconds, not the ~1 s of start-up and imports
     started = time.perf_counter()
     full = start("solve", str(path), "-o", str(folder / "full.xlsx"), "--no-rule-costs")
     assert full.wait(timeout=300) == 0
@@ -98,18 +98,26 @@ def test_disk_full_keeps_the_previous_plan(tmp_path: Path, capsys: pytest.Captur
     assert target.read_bytes() == b"previous" and strays(tmp_path) == []
 
 
-def test_ctrl_c_during_a_solve(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signal_number, code, said", [(signal.SIGINT, 130, "interrupted"),
+                                                       (signal.SIGTERM, 143, "terminated")])
+def test_signal_during_a_solve(tmp_path: Path, signal_number: int, code: int, said: str) -> None:
+    """Ctrl-C or SIGTERM while HiGHS works in its thread: HiGHS is cancelled and the run ends cleanly.
+
+    (A SIGTERM once ended a run with SIGABRT, in test_sigterm_cleans_up: the solver thread was only
+    cancelled on Ctrl-C. It is now cancelled on any exception; the abort itself depends on timing and was
+    not reproduced on purpose.)"""
     source = facility_mip(tmp_path / "hard.xlsx", time_limit=120)
     out = tmp_path / "plan.xlsx"
     victim = start("solve", str(source), "-o", str(out), "--json")
     time.sleep(3.0)  # reading and building take about a second; HiGHS then needs many more
-    victim.send_signal(signal.SIGINT)
+    victim.send_signal(signal_number)
     signalled = time.perf_counter()
     stdout, stderr = victim.communicate(timeout=60)
     assert time.perf_counter() - signalled < 10  # HiGHS is cancelled, not waited for
-    assert victim.returncode == 130 and "interrupted; nothing was written" in stderr
-    payload = json.loads(stdout)
-    assert payload["status"] == "error" and payload["output"] is None
+    assert victim.returncode == code and f"{said}; nothing was written" in stderr
+    if signal_number == signal.SIGINT:
+        payload = json.loads(stdout)
+        assert payload["status"] == "error" and payload["output"] is None
     assert not out.exists() and strays(tmp_path) == []
 
 
