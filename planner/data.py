@@ -294,10 +294,11 @@ class PlanningData:
         item_code = {name: k for k, name in enumerate(self.items)}
         supplier_code = {name: k for k, name in enumerate(self.suppliers)}
         country_code = {name: k for k, name in enumerate(self.countries)}
-        supplier_country = np.fromiter((country_code[s.country] for s in self.suppliers.values()), dtype=np.int64,
+        # int32 codes: half the memory of int64 at millions of offers
+        supplier_country = np.fromiter((country_code[s.country] for s in self.suppliers.values()), dtype=np.int32,
                                        count=len(self.suppliers))
-        supplier = np.fromiter((supplier_code[o.supplier] for o in offers), dtype=np.int64, count=n)
-        country = supplier_country[supplier] if n else np.zeros(0, dtype=np.int64)
+        supplier = np.fromiter((supplier_code[o.supplier] for o in offers), dtype=np.int32, count=n)
+        country = supplier_country[supplier] if n else np.zeros(0, dtype=np.int32)
         tariff = np.array([c.tariff for c in self.countries.values()], dtype=float)
         price = np.fromiter((o.price for o in offers), dtype=float, count=n)
         freight = np.fromiter((o.freight for o in offers), dtype=float, count=n)
@@ -313,7 +314,7 @@ class PlanningData:
             return out
 
         return OfferTable(
-            keys=tuple(self.offers), item=np.fromiter((item_code[o.item] for o in offers), dtype=np.int64, count=n),
+            keys=tuple(self.offers), item=np.fromiter((item_code[o.item] for o in offers), dtype=np.int32, count=n),
             supplier=supplier, country=country, price=price, freight=freight, tariff=tariff[country],
             cost=price * (1.0 + tariff[country]) + freight,
             capacity=np.fromiter((o.capacity for o in offers), dtype=float, count=n),
@@ -339,10 +340,11 @@ class PlanningData:
     @cached_property
     def usable(self) -> np.ndarray:
         """Bool per offer of `table`: not excluded by any rule."""
-        mask = np.ones(len(self.table), dtype=bool)
-        position = self.table.position
-        for key in self.excluded_by:
-            mask[position[key]] = False
+        table = self.table
+        mask = np.ones(len(table), dtype=bool)
+        for rule in self.rules:
+            if rule.kind == "exclude" and rule.group is not None:
+                mask &= ~(table.of_item(rule.item) & table.in_any(rule.group))
         return mask
 
     def offers_by_item(self, offers: Iterable[Offer] | None = None) -> dict[str, list[Offer]]:
@@ -368,21 +370,22 @@ class PlanningData:
         1 where no row of the scenario hits the offer; where several rows hit
         it, the lowest availability counts.
         """
-        return float(self.availability_levels(scenario)[self.table.position[offer.key]])
+        level = 1.0
+        for hit in self.scenario_hits:
+            if hit.scenario == scenario and (hit.item is None or hit.item == offer.item) and self.in_group(offer, hit.group):
+                level = min(level, hit.availability)
+        return level
 
     def availability_levels(self, scenario: str) -> np.ndarray:
-        """`availability(scenario, o)` of every offer o of `table`, at once."""
-        cache = self.__dict__.setdefault("_levels", {})
-        if scenario not in cache:
-            table = self.table
-            level = np.ones(len(table))
-            for hit in self.scenario_hits:
-                if hit.scenario == scenario:
-                    hit_mask = table.in_group(hit.group) & table.of_item(hit.item)
-                    level[hit_mask] = np.minimum(level[hit_mask], hit.availability)
-            level.setflags(write=False)
-            cache[scenario] = level
-        return cache[scenario]
+        """`availability(scenario, o)` of every offer o of `table`, at once (computed anew: not kept, since at
+        millions of offers each scenario's array weighs as much as a column of the model)."""
+        table = self.table
+        level = np.ones(len(table))
+        for hit in self.scenario_hits:
+            if hit.scenario == scenario:
+                hit_mask = table.in_group(hit.group) & table.of_item(hit.item)
+                level[hit_mask] = np.minimum(level[hit_mask], hit.availability)
+        return level
 
     @property
     def is_mip(self) -> bool:

@@ -112,7 +112,8 @@ def _rows(family: str, index: tuple[np.ndarray, ...], row: np.ndarray, column: n
     order = np.argsort(row, kind="stable")
     start = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(row, minlength=n), out=start[1:])
-    return Rows(family, index, start, np.asarray(column, dtype=np.int64)[order], np.asarray(coef, dtype=float)[order],
+    # int32 columns: what HiGHS takes, so the hand-off needs no copy (a model has far fewer than 2**31 columns)
+    return Rows(family, index, start, np.asarray(column, dtype=np.int32)[order], np.asarray(coef, dtype=float)[order],
                 np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))
 
 
@@ -121,7 +122,7 @@ def _concat(family: str, blocks: list[Rows]) -> Rows:
     if len(blocks) == 1:
         return blocks[0]
     if not blocks:
-        return Rows(family, (), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0),
+        return Rows(family, (), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0),
                     np.zeros(0), np.zeros(0))
     offsets = np.cumsum([0] + [b.start[-1] for b in blocks[:-1]])
     start = np.concatenate([[0]] + [b.start[1:] + off for b, off in zip(blocks, offsets)])
@@ -129,6 +130,13 @@ def _concat(family: str, blocks: list[Rows]) -> Rows:
     return Rows(family, index, start, np.concatenate([b.column for b in blocks]),
                 np.concatenate([b.coef for b in blocks]), np.concatenate([b.lower for b in blocks]),
                 np.concatenate([b.upper for b in blocks]))
+
+
+def _repeated(value: object, n: int) -> np.ndarray:
+    """An object array holding `value` n times, as one shared object (np.full makes a copy of a str per slot)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
 
 
 def _names(values: list) -> np.ndarray:
@@ -152,6 +160,8 @@ class SourcingModel:
     view: View = "plan"
     _column_starts: list[int] = field(init=False, repr=False)
     _row_starts: list[int] = field(init=False, repr=False)
+    _stacked_columns: list[np.ndarray] = field(init=False, repr=False)
+    _stacked_row_bounds: list[np.ndarray] = field(init=False, repr=False)
     matrix: tuple[np.ndarray, np.ndarray, np.ndarray] = field(init=False, repr=False)
     """The constraint matrix row-wise, (start, column, coef) over all rows; each block's terms are views of it."""
 
@@ -161,14 +171,26 @@ class SourcingModel:
         self._stack_rows()
 
     def _stack_rows(self) -> None:
-        """Stack the row blocks into one row-wise matrix and make each block's terms a view of it: the terms are
-        held once, however the model is read (by block or whole)."""
+        """Stack the blocks into whole-model arrays (the row-wise matrix, costs, bounds) and make each block's
+        arrays views of them: every number is held once, however the model is read (by block or whole)."""
+        columns = list(self.columns)
+        stacked = [np.concatenate([getattr(c, name) for c in columns]) if columns else np.zeros(0)
+                   for name in ("cost", "lower", "upper")]
+        at = self._column_starts
+        self.columns = tuple(Columns(c.name, c.index, *(a[at[k]:at[k + 1]] for a in stacked), c.integer)
+                             for k, c in enumerate(columns))
+        self._stacked_columns = stacked
         blocks = list(self.rows)
         offsets = np.cumsum([0] + [int(b.start[-1]) for b in blocks])
-        column = np.concatenate([b.column for b in blocks]) if blocks else np.zeros(0, dtype=np.int64)
+        column = np.concatenate([b.column for b in blocks]) if blocks else np.zeros(0, dtype=np.int32)
         coef = np.concatenate([b.coef for b in blocks]) if blocks else np.zeros(0)
+        bounds = [np.concatenate([getattr(b, name) for b in blocks]) if blocks else np.zeros(0)
+                  for name in ("lower", "upper")]
+        rs = self._row_starts
         self.rows = tuple(Rows(b.family, b.index, b.start, column[offsets[k]:offsets[k + 1]],
-                               coef[offsets[k]:offsets[k + 1]], b.lower, b.upper) for k, b in enumerate(blocks))
+                               coef[offsets[k]:offsets[k + 1]], bounds[0][rs[k]:rs[k + 1]], bounds[1][rs[k]:rs[k + 1]])
+                          for k, b in enumerate(blocks))
+        self._stacked_row_bounds = bounds
         starts = [b.start[:-1] + offsets[k] for k, b in enumerate(blocks)]
         self.matrix = (np.concatenate(starts + [np.array([offsets[-1]], dtype=np.int64)]).astype(np.int64),
                        column, coef)
@@ -216,29 +238,42 @@ class SourcingModel:
         for k, block in enumerate(self.rows):
             yield block.family, range(self._row_starts[k], self._row_starts[k + 1])
 
-    @cached_property
+    def release_terms(self) -> None:
+        """Drop the constraint coefficients once HiGHS holds its own copy (at millions of offers they weigh as much
+        as the rest of the model). Names, bounds and costs stay; `matrix`, `shape` and `to_pyomo` then raise."""
+        empty_i, empty_f = np.zeros(0, dtype=np.int32), np.zeros(0)
+        self.rows = tuple(Rows(b.family, b.index, b.start, empty_i, empty_f, b.lower, b.upper) for b in self.rows)
+        self.matrix = None  # type: ignore[assignment]
+
+    def terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`matrix`, or a RuntimeError if `release_terms` dropped it."""
+        if self.matrix is None:
+            raise RuntimeError("the model's coefficients were released after the hand-off to HiGHS: build it again")
+        return self.matrix
+
+    @property
     def cost(self) -> np.ndarray:
-        return np.concatenate([c.cost for c in self.columns]) if self.columns else np.zeros(0)
+        return self._stacked_columns[0]
 
-    @cached_property
+    @property
     def col_lower(self) -> np.ndarray:
-        return np.concatenate([c.lower for c in self.columns]) if self.columns else np.zeros(0)
+        return self._stacked_columns[1]
 
-    @cached_property
+    @property
     def col_upper(self) -> np.ndarray:
-        return np.concatenate([c.upper for c in self.columns]) if self.columns else np.zeros(0)
+        return self._stacked_columns[2]
 
     @cached_property
     def integer(self) -> np.ndarray:
         return np.concatenate([np.full(len(c), c.integer) for c in self.columns]) if self.columns else np.zeros(0, bool)
 
-    @cached_property
+    @property
     def row_lower(self) -> np.ndarray:
-        return np.concatenate([r.lower for r in self.rows]) if self.rows else np.zeros(0)
+        return self._stacked_row_bounds[0]
 
-    @cached_property
+    @property
     def row_upper(self) -> np.ndarray:
-        return np.concatenate([r.upper for r in self.rows]) if self.rows else np.zeros(0)
+        return self._stacked_row_bounds[1]
 
     @cached_property
     def shape(self) -> str:
@@ -249,7 +284,7 @@ class SourcingModel:
         HiGHS instance.
         """
         digest = hashlib.sha256()
-        start, column, _ = self.matrix
+        start, column, _ = self.terms()
         for block in (*self.columns, *self.rows):
             name = block.name if isinstance(block, Columns) else block.family
             digest.update(f"{name}:{len(block)};".encode())
@@ -466,9 +501,10 @@ def _grouped_rows(rid: int, kind: str, item: np.ndarray, members: tuple[np.ndarr
     (index with item codes, row of each term, column of each term, item code of each row)."""
     columns, codes, names = members
     items = item[columns]
-    pairs, first, row = np.unique(items * max(1, len(names)) + codes, return_index=True, return_inverse=True)
+    pairs, first, row = np.unique(items.astype(np.int64) * max(1, len(names)) + codes, return_index=True,
+                                  return_inverse=True)
     n = len(pairs)
-    index = (np.full(n, rid, dtype=object), items[first], np.full(n, kind, dtype=object), names[codes[first]])
+    index = (_repeated(rid, n), items[first], _repeated(kind, n), names[codes[first]])
     return index, row, columns, items[first]
 
 
@@ -541,7 +577,7 @@ def add_policy_min_coverage(o: _Offers) -> Rows:
         take = keep_item[items] & (c.level > 0)
         codes, row = np.unique(items[take], return_inverse=True)
         n = len(codes)
-        index = (np.full(n, c.rid, dtype=object), np.full(n, c.scenario, dtype=object), t.item_names[codes])
+        index = (_repeated(c.rid, n), _repeated(c.scenario, n), t.item_names[codes])
         blocks.append(_rows(family, index, row, c.columns[take], c.level[take], c.bound[codes], np.full(n, INF)))
     return _concat(family, blocks)
 
@@ -637,6 +673,7 @@ def to_pyomo(model: SourcingModel) -> pyo.ConcreteModel:
     import pyomo.environ as pyo
     from pyomo.core.expr.numeric_expr import LinearExpression
 
+    model.terms()  # raises if the coefficients were released
     m = pyo.ConcreteModel(name="planner")
     variables = []
     for block in model.columns:

@@ -162,6 +162,7 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         model = build(data)
         timings = {"build seconds": time.perf_counter() - started}
         handle = HighsModel(model)
+        model.release_terms()  # HiGHS has them; nothing here reads them again (a cached model keeps them)
         timings["hand-off seconds"] = time.perf_counter() - started - timings["build seconds"]
     run.update(model.size())
     outcome = handle.solve(data.settings.time_limit, data.settings.mip_gap, progress)

@@ -119,30 +119,24 @@ class HighsModel:
     def __init__(self, model: SourcingModel) -> None:
         self.model = model
         self.values: np.ndarray | None = None
-        self.cost = model.cost.copy()
-        self.col_lower, self.col_upper = model.col_lower.copy(), model.col_upper.copy()
-        self.row_lower, self.row_upper = model.row_lower.copy(), model.row_upper.copy()
+        # the model's own arrays, never changed in place: `relaxed` restores row bounds from them
+        self.cost = model.cost
+        self.col_lower, self.col_upper = model.col_lower, model.col_upper
+        self.row_lower, self.row_upper = model.row_lower, model.row_upper
         self.is_mip = model.is_mip
         start, column, coef = model.matrix
-        n, m = model.num_columns, model.num_rows
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = n, m
-        lp.col_cost_ = self.cost
-        lp.col_lower_, lp.col_upper_ = self.col_lower, self.col_upper
-        lp.row_lower_, lp.row_upper_ = self.row_lower, self.row_upper
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.start_ = start.astype(np.int32)
-        lp.a_matrix_.index_ = column.astype(np.int32)
-        lp.a_matrix_.value_ = coef
-        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, m
-        if self.is_mip:
-            lp.integrality_ = np.where(model.integer, highspy.HighsVarType.kInteger,
-                                       highspy.HighsVarType.kContinuous).tolist()
+        integrality = np.where(model.integer, highspy.HighsVarType.kInteger.value,
+                               highspy.HighsVarType.kContinuous.value).astype(np.int32)
         self.highs = highspy.Highs()
         self.highs.silent()
-        self.highs.passModel(lp)
+        # the arrays go straight to HiGHS (no HighsLp in between: at millions of offers its copy costs memory)
+        status = self.highs.passModel(
+            model.num_columns, model.num_rows, len(coef), highspy.MatrixFormat.kRowwise.value,
+            highspy.ObjSense.kMinimize.value, 0.0, self.cost, self.col_lower, self.col_upper, self.row_lower,
+            self.row_upper, start.astype(np.int32), np.asarray(column, dtype=np.int32), coef, integrality)
+        if status == highspy.HighsStatus.kError:
+            raise ValueError(f"HiGHS refused the model ({model.num_columns} columns, {model.num_rows} rows)")
         self.highs.HandleUserInterrupt = True  # so that cancelSolve (on Ctrl-C) stops HiGHS at its next check
-        del lp  # HiGHS holds its own copy
 
     def refresh(self, model: SourcingModel) -> None:
         """Push a model of the same shape (`SourcingModel.shape`) into HiGHS in place of the current one: costs,
@@ -151,12 +145,12 @@ class HighsModel:
             raise ValueError("the model's shape changed: build a new HighsModel")
         h = self.highs
         n, m = model.num_columns, model.num_rows
-        old_coef = self.model.matrix[2]
+        old_coef = self.model.terms()[2]
         start, column, coef = model.matrix
         self.model, self.values = model, None
-        self.cost = model.cost.copy()
-        self.col_lower, self.col_upper = model.col_lower.copy(), model.col_upper.copy()
-        self.row_lower, self.row_upper = model.row_lower.copy(), model.row_upper.copy()
+        self.cost = model.cost
+        self.col_lower, self.col_upper = model.col_lower, model.col_upper
+        self.row_lower, self.row_upper = model.row_lower, model.row_upper
         columns = np.arange(n, dtype=np.int32)
         h.changeColsCost(n, columns, self.cost)
         h.changeColsBounds(n, columns, self.col_lower, self.col_upper)
