@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+
+from report import publish  # noqa: E402 - after the path is set
 
 
 def main() -> None:
@@ -72,12 +72,8 @@ def main() -> None:
         f"{built:.1f} s; one solve with mip_gap 0.01 % and a {args.time_limit:g} s limit ended {outcome.status} "
         f"after {outcome.seconds:.1f} s ({outcome.message}).", "",
         "| gap | first reached after (s) |", "|---|---|", *rows, "",
-        "Gap after each new incumbent (seconds: gap): " + ", ".join(f"{t:.0f}: {g:.3%}" for t, g in trace[:40]), "",
-        f"Machine: {platform.machine()}, {len(os.sched_getaffinity(0))} cores; Python {platform.python_version()}; "
-        f"{time.strftime('%Y-%m-%d')}."])
-    print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text + "\n")
+        "Gap after each new incumbent (seconds: gap): " + ", ".join(f"{t:.0f}: {g:.3%}" for t, g in trace[:40])])
+    publish(text, args.out)
 
 
 if __name__ == "__main__":

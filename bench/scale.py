@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -37,6 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from report import publish  # noqa: E402 - after the path is set
 
 
 def _peak_mb() -> float:
@@ -180,23 +181,12 @@ def main() -> None:
                 f"{fmt(lean['build seconds'] + lean['hand-off seconds'])} | {fmt(lean['solve seconds'])} | "
                 f"{fmt(lean['extract and check seconds'])} | {fmt(lean['write seconds'])} | {fmt(lean['wall'])} | "
                 f"{fmt(full['wall'])} | {fmt(full.get('rule analysis seconds'))} | {full['peak MB']:,.0f} |")
-    import highspy  # noqa: F401 - for its version
-
-    from importlib.metadata import version
-
     text = "\n".join([
         "Seconds per phase (bench/scale.py, instances from bench/instance.py: items x 20 suppliers, 20 countries, "
         "a 40 % cap per country and item, 50 % coverage in 5 scenarios that each stop one country). "
         "The planner's optimum equals plain highspy's in every row.",
-        "", *lines, "",
-        f"Machine: {platform.machine()}, {len(os.sched_getaffinity(0))} cores, "
-        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; Python "
-        f"{platform.python_version()}, highspy {version('highspy')}; {time.strftime('%Y-%m-%d')}."])
-    print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text + "\n")
-
+        "", *lines])
+    publish(text, args.out)
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(HERE))
     main()

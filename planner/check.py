@@ -65,8 +65,8 @@ def check_plan(data: PlanningData, quantities: dict[OfferKey, float],
             bad.append(f"Item-demand: buys {total:g} of '{record.name}' against a demand of {record.demand:g}")
 
     per_supplier: dict[str, float] = {}
-    for per_item in bought.values():
-        for s, q in per_item.items():
+    for volumes_of_item in bought.values():
+        for s, q in volumes_of_item.items():
             per_supplier[s] = per_supplier.get(s, 0.0) + q
     for seller in data.suppliers.values():
         total = per_supplier.get(seller.name, 0.0)

@@ -177,8 +177,9 @@ class SourcingModel:
         stacked = [np.concatenate([getattr(c, name) for c in columns]) if columns else np.zeros(0)
                    for name in ("cost", "lower", "upper")]
         at = self._column_starts
-        self.columns = tuple(Columns(c.name, c.index, *(a[at[k]:at[k + 1]] for a in stacked), c.integer)
-                             for k, c in enumerate(columns))
+        cost, lower, upper = stacked
+        self.columns = tuple(Columns(c.name, c.index, cost[at[k]:at[k + 1]], lower[at[k]:at[k + 1]],
+                                     upper[at[k]:at[k + 1]], c.integer) for k, c in enumerate(columns))
         self._stacked_columns = stacked
         blocks = list(self.rows)
         offsets = np.cumsum([0] + [int(b.start[-1]) for b in blocks])
@@ -285,10 +286,11 @@ class SourcingModel:
         """
         digest = hashlib.sha256()
         start, column, _ = self.terms()
-        for block in (*self.columns, *self.rows):
-            name = block.name if isinstance(block, Columns) else block.family
-            digest.update(f"{name}:{len(block)};".encode())
-            for part in block.index:
+        named: list[tuple[str, tuple[np.ndarray, ...]]] = [(c.name, c.index) for c in self.columns]
+        named += [(r.family, r.index) for r in self.rows]
+        for name, index in named:
+            digest.update(f"{name}:{len(index[0]) if index else 0};".encode())
+            for part in index:
                 digest.update(repr(part.tolist()).encode())
         for array in (start, column, self.integer, np.isfinite(self.col_upper), np.isfinite(self.row_lower),
                       np.isfinite(self.row_upper), self.offers):
@@ -690,21 +692,21 @@ def to_pyomo(model: SourcingModel) -> pyo.ConcreteModel:
             v.setlb(float(block.lower[k]))
             v.setub(float(block.upper[k]) if math.isfinite(block.upper[k]) else None)
             variables.append(v)
-    for block in model.rows:
-        labels = [_pyomo_index(block.label(k)) for k in range(len(block))]
+    for family in model.rows:
+        labels = [_pyomo_index(family.label(k)) for k in range(len(family))]
         position = {label: k for k, label in enumerate(labels)}
 
-        def rule(_m: object, *index: object, block: Rows = block, position: dict = position) -> object:
+        def rule(_m: object, *index: object, family: Rows = family, position: dict = position) -> object:
             k = position[index[0] if len(index) == 1 else index]
-            terms = slice(block.start[k], block.start[k + 1])
-            body = LinearExpression(constant=0, linear_coefs=[float(c) for c in block.coef[terms]],
-                                    linear_vars=[variables[j] for j in block.column[terms]])
-            lower, upper = float(block.lower[k]), float(block.upper[k])
+            terms = slice(family.start[k], family.start[k + 1])
+            body = LinearExpression(constant=0, linear_coefs=[float(c) for c in family.coef[terms]],
+                                    linear_vars=[variables[j] for j in family.column[terms]])
+            lower, upper = float(family.lower[k]), float(family.upper[k])
             if lower == upper:
                 return body == lower
             return (lower if math.isfinite(lower) else None, body, upper if math.isfinite(upper) else None)
 
-        m.add_component(block.family, pyo.Constraint(labels, rule=rule))
+        m.add_component(family.family, pyo.Constraint(labels, rule=rule))
     objective = LinearExpression(constant=0, linear_coefs=[float(c) for c in model.cost], linear_vars=variables)
     m.add_component("Total-cost", pyo.Objective(expr=objective, sense=pyo.minimize))
     return m

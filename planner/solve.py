@@ -242,9 +242,9 @@ class HighsModel:
                 self.highs.changeRowsBounds(len(idx), idx, self.row_lower[idx], self.row_upper[idx])
 
 
-def solve_model(model: SourcingModel, time_limit: float = 60.0, mip_gap: float = 1e-4) -> HighsModel:
-    """Hand the model to HiGHS and solve it: the `HighsModel`, whose `values` hold the plan if there is one
-    and whose `outcome` says what HiGHS said."""
+def solve_model(model: SourcingModel, time_limit: float = 60.0, mip_gap: float = 1e-4
+                ) -> tuple[HighsModel, SolverOutcome]:
+    """Hand the model to HiGHS and solve it: the `HighsModel` (its `values` hold the plan, if there is one) and
+    what HiGHS said."""
     handle = HighsModel(model)
-    handle.outcome = handle.solve(time_limit, mip_gap)
-    return handle
+    return handle, handle.solve(time_limit, mip_gap)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -86,10 +87,9 @@ class BulkCells:
             for block in blocks:
                 columns = [_cells(values, get_column_letter(block.first_col + offset), block.first_row, style,
                                   block.style_blanks) for offset, (values, style) in enumerate(block.columns)]
-                if any(None in column for column in columns):
-                    cells = ("".join(c for c in row if c is not None) for row in zip(*columns))
-                else:
-                    cells = map("".join, zip(*columns))  # type: ignore[arg-type]
+                cells: Iterable[str] = (("".join(c for c in row if c is not None) for row in zip(*columns))
+                                        if any(None in column for column in columns)
+                                        else map("".join, zip(*columns)))  # type: ignore[arg-type]
                 xml = "".join(f'<row r="{r}">{c}</row>' for r, c in enumerate(cells, start=block.first_row))
                 last_row = block.first_row + max((len(v) for v, _ in block.columns), default=0) - 1
                 done.append(Rows(block.first_row, last_row, block.first_col + len(block.columns) - 1, xml.encode()))
