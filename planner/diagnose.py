@@ -198,7 +198,8 @@ def rows_without_variables(data: PlanningData) -> list[tuple[RowRef, float]]:
     An item with no offer at all, a min_share group with no offer of the item,
     a scenario that stops every offer of an item with a coverage rule. No
     plan can meet them, so an elastic plan misses them in full; the model
-    cannot hold them as rows (Pyomo refuses a constraint with no variable).
+    leaves them out (a row needs a variable, and the Pyomo rendering could not
+    hold one without).
     """
     count = np.bincount(data.table.item, minlength=len(data.items))
     out: list[tuple[RowRef, float]] = []
