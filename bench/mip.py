@@ -4,9 +4,10 @@
 
 The instance is bench/instance.py's with a fixed cost of 2,000-20,000 on
 every supplier and a minimum order of 5 % of demand on every fifth offer.
-The model is built once and solved once with mip_gap 0.01 % and the time
-limit; HiGHS reports each new incumbent and its gap as it goes, and the
-first time the gap is at or below 1 % and at or below 0.01 % are recorded.
+The model is built once and solved from scratch with mip_gap 1 % and with
+mip_gap 0.01 % (HiGHS stops as soon as it proves the gap, so its time is
+the time to that gap), each within the time limit; the incumbents of the
+second run and their gaps are listed too.
 Not part of the test suite.
 """
 
@@ -46,33 +47,32 @@ def main() -> None:
     data = dataclasses.replace(data, suppliers=suppliers, offers=offers)
     started = time.perf_counter()
     model = build(data)
-    handle = HighsModel(model)
     built = time.perf_counter() - started
-    reached: dict[float, float] = {}
-    trace: list[tuple[float, float]] = []
-
-    def progress(stage: str, elapsed: float, gap: float | None, done: bool = False) -> None:
-        if gap is None:
-            return
-        if not trace or trace[-1][1] != gap:
-            trace.append((elapsed, gap))
-        for target in (0.01, 0.0001):
-            if gap <= target and target not in reached:
-                reached[target] = elapsed
-
-    outcome = handle.solve(args.time_limit, 0.0001, progress)
     size = model.size()
-    rows = [f"| {target:.2%} | {reached[target]:.1f} |" if target in reached else
-            f"| {target:.2%} | not reached in {args.time_limit:g} s (gap at the end: {outcome.gap or 0:.4%}) |"
-            for target in (0.01, 0.0001)]
+    rows, trace = [], []
+    for target in (0.01, 0.0001):
+        # a fresh instance per gap: HiGHS stops as soon as it proves the gap, so its time is the time to that gap
+        handle = HighsModel(model)
+        seen: list[tuple[float, float]] = []
+
+        def progress(stage: str, elapsed: float, gap: float | None, done: bool = False, seen=seen) -> None:
+            if gap is not None and (not seen or seen[-1][1] != gap):
+                seen.append((elapsed, gap))
+
+        outcome = handle.solve(args.time_limit, target, progress)
+        rows.append(f"| {target:.2%} | {outcome.seconds:.1f} | {outcome.status} | "
+                    f"{(outcome.gap if outcome.gap is not None else float('nan')):.4%} |")
+        print(rows[-1], flush=True)
+        trace = seen
     text = "\n".join([
         f"MIP to two gaps (bench/mip.py): {args.offers:,} offers, {len(data.items):,} items, {len(data.suppliers):,} "
         f"suppliers, all with fixed costs, a minimum order on every fifth offer: {size['variables']:,} variables "
-        f"({size['binaries']:,} binary), {size['constraints']:,} rows. Model built and handed to HiGHS in "
-        f"{built:.1f} s; one solve with mip_gap 0.01 % and a {args.time_limit:g} s limit ended {outcome.status} "
-        f"after {outcome.seconds:.1f} s ({outcome.message}).", "",
-        "| gap | first reached after (s) |", "|---|---|", *rows, "",
-        "Gap after each new incumbent (seconds: gap): " + ", ".join(f"{t:.0f}: {g:.3%}" for t, g in trace[:40])])
+        f"({size['binaries']:,} binary), {size['constraints']:,} rows, built and handed to HiGHS in {built:.1f} s. "
+        f"Solved from scratch once per mip_gap setting, time limit {args.time_limit:g} s; HiGHS stops as soon as it "
+        "proves the gap, so its time is the time to that gap.", "",
+        "| mip_gap | HiGHS seconds | status | gap reached |", "|---|---:|---|---:|", *rows, "",
+        "Gap at each new incumbent of the 0.01 % run (seconds: gap): "
+        + ", ".join(f"{t:.0f}: {g:.3%}" for t, g in trace[:40])])
     publish(text, args.out)
 
 

@@ -174,7 +174,11 @@ def _values_only(content: bytes, log: ProblemLog) -> tuple[list[str], Callable[[
         return None
 
     def read_sheet(title: str, spec: SheetSpec) -> RawSheet | None:
-        rows = workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        try:
+            rows = workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        except Exception as exc:  # noqa: BLE001 - a message, not a traceback
+            log.error(title, "", "", f"could not be read ({type(exc).__name__}: {exc})")
+            return None
         table = tables.get(title) or [None]
         return _columns_sheet(rows, title, spec, log, table[0])
 
