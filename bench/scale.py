@@ -155,7 +155,7 @@ def main() -> None:
         f"Median of {args.repeat} runs each (by total time); peak memory is the highest of the runs.",
         "",
         "| offers | rows | build | hand-off | solve | extract + check | planner total | highspy build | "
-        "highspy solve | highspy total | ratio | planner peak MB | highspy peak MB |",
+        "highspy solve | highspy total | ratio | planner peak MiB | highspy peak MiB |",
         "|---:" * 13 + "|",
     ]
     for offers, ours, plain in api_rows:
@@ -172,7 +172,7 @@ def main() -> None:
             "### Whole command: `planner solve IN.xlsx -o OUT.xlsx` (wall clock, Python start-up included)",
             "",
             "| offers | workbook MB | read + validate | build + hand-off | solve | extract + check | write | "
-            "wall, --no-rule-costs | wall, with rule costs | rule analysis | peak MB |",
+            "wall, --no-rule-costs | wall, with rule costs | rule analysis | peak MiB |",
             "|---:" * 11 + "|",
         ]
         for offers, size, lean, full in book_rows:
