@@ -192,10 +192,6 @@ class OfferTable:
         return {kind: {str(name): k for k, name in enumerate(names)} for kind, names in
                 (("item", self.item_names), ("supplier", self.supplier_names), ("country", self.country_names))}
 
-    def group_codes(self, kind: GroupKind) -> np.ndarray:
-        """Per offer, the code of its supplier or country (not for blocs: a country may be in several)."""
-        return self.supplier if kind == "supplier" else self.country
-
     def in_group(self, group: Group) -> np.ndarray:
         """Bool per offer: is it in the group? (All false for a name no record has.)"""
         if group.kind == "bloc":
@@ -203,7 +199,8 @@ class OfferTable:
                 return np.zeros(len(self), dtype=bool)
             return self.in_bloc[self.country, self.bloc_names.index(group.name)]
         code = self.code[group.kind].get(group.name)
-        return self.group_codes(group.kind) == code if code is not None else np.zeros(len(self), dtype=bool)
+        codes = self.supplier if group.kind == "supplier" else self.country
+        return codes == code if code is not None else np.zeros(len(self), dtype=bool)
 
     def in_any(self, spec: GroupSpec) -> np.ndarray:
         """Bool per offer: is it in any group the spec names?"""
@@ -347,38 +344,14 @@ class PlanningData:
                 mask &= ~(table.of_item(rule.item) & table.in_any(rule.group))
         return mask
 
-    def offers_by_item(self, offers: Iterable[Offer] | None = None) -> dict[str, list[Offer]]:
-        """`offers` (default: the usable ones) grouped by item; every item is a key, if only of an empty list."""
-        by_item: dict[str, list[Offer]] = {name: [] for name in self.items}
-        for offer in self.usable_offers if offers is None else offers:
-            by_item[offer.item].append(offer)
-        return by_item
-
-    @cached_property
-    def usable_offers(self) -> tuple[Offer, ...]:
-        """Offers the plan may buy from: every offer not excluded by a rule."""
-        usable = self.usable
-        return tuple(o for o, keep in zip(self.offers.values(), usable) if keep)
-
     @cached_property
     def scenarios(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(h.scenario for h in self.scenario_hits))
 
-    def availability(self, scenario: str, offer: Offer) -> float:
-        """Share of an offer's planned volume delivered in a scenario.
-
-        1 where no row of the scenario hits the offer; where several rows hit
-        it, the lowest availability counts.
-        """
-        level = 1.0
-        for hit in self.scenario_hits:
-            if hit.scenario == scenario and (hit.item is None or hit.item == offer.item) and self.in_group(offer, hit.group):
-                level = min(level, hit.availability)
-        return level
-
     def availability_levels(self, scenario: str) -> np.ndarray:
-        """`availability(scenario, o)` of every offer o of `table`, at once (computed anew: not kept, since at
-        millions of offers each scenario's array weighs as much as a column of the model)."""
+        """Share of each offer's planned volume delivered in a scenario, for every offer of `table`: 1 where no row
+        of the scenario hits the offer; where several rows hit it, the lowest availability counts. Computed anew
+        each time: at millions of offers, a kept array per scenario weighs as much as a column of the model."""
         table = self.table
         level = np.ones(len(table))
         for hit in self.scenario_hits:

@@ -219,12 +219,6 @@ class SourcingModel:
                 return range(self._column_starts[k], self._column_starts[k + 1])
         return range(0)
 
-    def row_range(self, family: str) -> range:
-        for k, block in enumerate(self.rows):
-            if block.family == family:
-                return range(self._row_starts[k], self._row_starts[k + 1])
-        return range(0)
-
     def column_label(self, j: int) -> tuple[str, tuple]:
         k = int(np.searchsorted(self._column_starts, j, side="right")) - 1
         block = self.columns[k]

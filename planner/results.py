@@ -57,9 +57,18 @@ class Plan:
 
 def quantities_from_values(model: SourcingModel, values: np.ndarray, data: PlanningData) -> dict[OfferKey, float]:
     """`purchases` as a dict: offer -> quantity, for the offers bought (quantity > 0)."""
-    q = purchases(model, values, data)
+    return _as_dict(data, *_positive(model, purchases(model, values, data)))
+
+
+def _positive(model: SourcingModel, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(positions in the offer table, quantities) of the `buy` columns with a quantity > 0."""
+    bought = q > 0
+    return model.offers[bought], q[bought]
+
+
+def _as_dict(data: PlanningData, at: np.ndarray, q: np.ndarray) -> dict[OfferKey, float]:
     keys = data.table.keys
-    return {keys[p]: v for p, v in zip(model.offers[q > 0].tolist(), q[q > 0].tolist())}
+    return {keys[p]: v for p, v in zip(at.tolist(), q.tolist())}
 
 
 def purchases(model: SourcingModel, values: np.ndarray, data: PlanningData) -> np.ndarray:
@@ -89,11 +98,9 @@ def extract_plan(model: SourcingModel, values: np.ndarray | None, data: Planning
     """Read the solver's column values into a `Plan` (no solver object kept)."""
     if not outcome.has_plan or values is None:
         return Plan(status=outcome.status, message=outcome.message)
-    q = purchases(model, values, data)
-    keys = data.table.keys
-    quantities = {keys[p]: v for p, v in zip(model.offers[q > 0].tolist(), q[q > 0].tolist())}
-    return build_plan(data, quantities, outcome.status, outcome.message, outcome.gap,
-                      _in_name_order(data, model.offers[q > 0], q[q > 0]))
+    at, q = _positive(model, purchases(model, values, data))
+    return build_plan(data, _as_dict(data, at, q), outcome.status, outcome.message, outcome.gap,
+                      _in_name_order(data, at, q))
 
 
 def build_plan(data: PlanningData, quantities: dict[OfferKey, float], status: str = "optimal",

@@ -60,6 +60,14 @@ def big_m(data: PlanningData, offer: Offer, view: View = "plan") -> float:
 View = Literal["plan", "diagnose"]
 
 
+def offers_by_item(data: PlanningData, offers: tuple[Offer, ...]) -> dict[str, list[Offer]]:
+    """The offers grouped by item; every item is a key."""
+    by_item: dict[str, list[Offer]] = {name: [] for name in data.items}
+    for offer in offers:
+        by_item[offer.item].append(offer)
+    return by_item
+
+
 def excluded_by(data: PlanningData) -> dict[OfferKey, list[Rule]]:
     """Offers removed by `exclude` rules, offer by offer (not `data.excluded_by`, which the fast path uses)."""
     hits: dict[OfferKey, list[Rule]] = {}
@@ -90,18 +98,10 @@ def model_offers(data: PlanningData, view: View = "plan") -> tuple[Offer, ...]:
 
 
 def create_model(data: PlanningData, view: View = "plan") -> pyo.ConcreteModel:
-    """Build the sourcing model from plain data, one constraint family at a time.
-
-    `view="plan"` is the model that is solved: excluded offers get no
-    variable. `view="diagnose"` is the same feasible set written so that
-    every input that restricts it is a row or a bound that an IIS or an
-    elastic re-solve can point at: excluded offers get a variable and a
-    `Policy-exclude` row, and the big-M of the on/off rows is the item's
-    demand, not a capacity (which may itself be relaxed).
-    """
+    """The model `planner.model.build(data, view)` makes (see its docstring for the two views), as Pyomo rules."""
     m = pyo.ConcreteModel(name="planner")
     offers = model_offers(data, view)
-    by_item = data.offers_by_item(offers)
+    by_item = offers_by_item(data, offers)
     add_parameters(m, data, view)
     add_purchases(m, data, offers)
     add_item_demand(m, data, by_item)
