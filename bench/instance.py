@@ -108,6 +108,8 @@ def plain_lp(inst: Instance):
     demand (item), country cap (item, country), coverage (scenario, item). Returns a `highspy.Highs` loaded with it."""
     import highspy
 
+    from planner.highs import new_highs
+
     n, n_items = inst.offers, len(inst.demand)
     inf = highspy.kHighsInf
     country = inst.supplier_country[inst.supplier]
@@ -138,7 +140,6 @@ def plain_lp(inst: Instance):
     lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=m))]).astype(np.int32)
     lp.a_matrix_.index_ = np.concatenate(cols)[order].astype(np.int32)
     lp.a_matrix_.value_ = np.ones(len(row))
-    h = highspy.Highs()
-    h.silent()
+    h = new_highs()
     h.passModel(lp)
     return h

@@ -25,6 +25,7 @@ from typing import Literal
 import highspy
 import numpy as np
 
+from planner.highs import new_highs
 from planner.model import SourcingModel
 
 Status = Literal["optimal", "feasible", "infeasible", "unbounded", "error"]
@@ -127,8 +128,7 @@ class HighsModel:
         start, column, coef = model.matrix
         integrality = np.where(model.integer, highspy.HighsVarType.kInteger.value,
                                highspy.HighsVarType.kContinuous.value).astype(np.int32)
-        self.highs = highspy.Highs()
-        self.highs.silent()
+        self.highs = new_highs()
         # the arrays go straight to HiGHS (no HighsLp in between: at millions of offers its copy costs memory)
         status = self.highs.passModel(
             model.num_columns, model.num_rows, len(coef), highspy.MatrixFormat.kRowwise.value,

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 
 from helpers import write_workbook
 from planner.cli import main
+from planner.highs import new_highs
 
 BLOCS = ["EU", "MSP"]
 # 40 examples each in the suite; PLANNER_HYPOTHESIS_EXAMPLES=500 for a deeper hunt
@@ -105,8 +106,7 @@ def availability(inst: dict, scenario: str, supplier: str) -> float:
 
 def oracle(inst: dict) -> float | None:
     """The optimum by a formulation written straight from the contract (None: infeasible)."""
-    h = highspy.Highs()
-    h.silent()
+    h = new_highs()
     h.setOptionValue("mip_rel_gap", 0.0)
     buy, use_offer, use_supplier = {}, {}, {}
     demand = {i[0]: i[1] for i in inst["Items"]}

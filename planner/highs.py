@@ -1,0 +1,73 @@
+"""The one place a HiGHS instance is made (`new_highs`).
+
+HiGHS writes to the process's standard output from C++ (highspy 1.16 prints
+a banner when the first `Highs()` is created, before any option can be set),
+so `print` redirection cannot catch it. `new_highs` points file descriptor 1
+elsewhere while the instance is created and switches HiGHS's console output
+off before handing it out; the solver's log then reaches only the `log`
+callback (the CLI's verbose channel, stderr with `-v`) or nowhere. Every
+HiGHS instance of the planner comes from here, so no code path can forget
+it (`tests/test_stdout.py` checks that nothing else calls `highspy.Highs`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import highspy
+
+_CREATING = threading.Lock()
+
+
+@contextmanager
+def stdout_diverted(to_fd: int | None = None) -> Iterator[None]:
+    """Send whatever is written to file descriptor 1 to `to_fd` (default: /dev/null) for the block.
+
+    Python's own `sys.stdout` buffer is flushed first, so nothing the
+    program printed before is lost or reordered.
+    """
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    try:
+        saved = os.dup(1)
+    except OSError:  # no standard output at all: nothing to protect
+        yield
+        return
+    target = to_fd if to_fd is not None else os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(target, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        if to_fd is None:
+            os.close(target)
+
+
+def new_highs(log: Callable[[str], None] | None = None) -> highspy.Highs:
+    """A HiGHS instance that never writes to stdout; its log lines go to `log`, if given.
+
+    The lock keeps two threads from diverting descriptor 1 at once (the
+    second would restore the first's diversion).
+    """
+    with _CREATING, stdout_diverted():
+        highs = highspy.Highs()
+    highs.setOptionValue("log_to_console", False)
+    if log is None:
+        highs.setOptionValue("output_flag", False)
+    else:
+        highs.setOptionValue("output_flag", True)
+
+        def forward(event: object) -> None:
+            text = str(getattr(event, "message", "")).rstrip("\n")
+            if text:
+                log(text)
+
+        highs.cbLogging.subscribe(forward)
+    return highs
