@@ -36,7 +36,7 @@ def main() -> None:
     from instance import arrays, planning_data
 
     from planner.model import build
-    from planner.solve import HighsModel
+    from planner.solver import HighsModel
 
     data = planning_data(arrays(args.offers))
     rng = np.random.default_rng(5)

@@ -11,7 +11,7 @@ Data in, data out::
 The steps behind `solve` can each be called alone::
 
     model = planner.model.build(data)               # plain arrays, one block per family
-    handle = planner.solve.HighsModel(model)        # handed to HiGHS
+    handle = planner.solver.HighsModel(model)        # handed to HiGHS
     outcome = handle.solve()
     plan = planner.results.extract_plan(model, handle.values, data, outcome)
 

@@ -29,7 +29,7 @@ import pandas as pd
 
 from planner.data import PlanningData, Rule
 from planner.model import SourcingModel, build, rule_id
-from planner.solve import HighsModel, Progress, SolverOutcome
+from planner.solver import HighsModel, Progress, SolverOutcome
 
 ROW_FAMILIES = {"max_share": "Policy-max-share", "min_share": "Policy-min-share",
                 "min_coverage": "Policy-min-coverage"}

@@ -33,7 +33,7 @@ from planner.data import PlanningData
 from planner.explain import DEFINITIONS, RowRef, describe
 from planner.model import build, empty_min_share_rows, rule_id, structural_conflicts, zero_coverage_rows
 from planner.results import quantities_from_values
-from planner.solve import INF, HighsModel, SolverOutcome
+from planner.solver import INF, HighsModel, SolverOutcome
 
 IIS_STRATEGY = 6  # 2: from the whole LP, + 4: reduce to an irreducible set
 SLACK_TOL = 1e-7  # a slack above this share of its row's scale counts as a violation

@@ -7,7 +7,7 @@ family's rows from the data with whole-array operations (no Python loop per
 offer), so a model of millions of offers builds in seconds.
 
 The blocks are the formulation's one definition. They go to HiGHS as they
-are (`planner.solve.HighsModel`), and `create_model` renders the same blocks
+are (`planner.solver.HighsModel`), and `create_model` renders the same blocks
 as a Pyomo model, with the same names: a `Var` per variable family and a
 `Constraint` per row family (`Item-demand`, `Policy-max-share`, ...), for
 anyone who wants to read, print or extend the model in Pyomo. The name a
@@ -716,7 +716,7 @@ def from_pyomo(m: pyo.ConcreteModel, data: PlanningData | None = None) -> Sourci
 
     With `data`, the `buy[i, s]` variables are tied to their offers so that a
     plan can be read out. Lets a model extended in Pyomo be solved by
-    `planner.solve.HighsModel` like the planner's own.
+    `planner.solver.HighsModel` like the planner's own.
     """
     import pyomo.environ as pyo
     from pyomo.repn.standard_repn import generate_standard_repn

@@ -22,7 +22,7 @@ from planner.lint import lint
 from planner.model import SourcingModel, build, structural_conflicts
 from planner.problems import InputError, Problem, ProblemLog
 from planner.results import Plan, build_plan, extract_plan
-from planner.solve import HighsModel, Progress, versions
+from planner.solver import HighsModel, Progress, versions
 
 
 def read(path: str | Path, limits: ReadLimits | None = None, *,

@@ -15,7 +15,7 @@ import pandas as pd
 
 from planner.data import OfferKey, PlanningData
 from planner.model import SourcingModel
-from planner.solve import SolverOutcome
+from planner.solver import SolverOutcome
 
 # Quantities below this (relative to the item's demand) are solver noise, not purchases.
 ZERO = 1e-9

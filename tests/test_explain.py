@@ -20,7 +20,7 @@ from planner.analysis import sweep_values
 from planner.check import check_plan
 from planner.explain import describe
 from planner.model import build
-from planner.solve import INF, HighsModel
+from planner.solver import INF, HighsModel
 from planner.pipeline import frontier, solve_elastic
 
 THREE = {

@@ -20,7 +20,7 @@ import reference_model
 from fast_path import assert_same_model
 from instances import facility_mip, large_lp
 from planner.model import build
-from planner.solve import HighsModel
+from planner.solver import HighsModel
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -20,7 +20,7 @@ from instances import facility_mip, large_lp
 from planner.cli import main
 from planner.io import atomic
 from planner.model import from_pyomo
-from planner.solve import HighsModel
+from planner.solver import HighsModel
 
 
 def start(*args: str) -> subprocess.Popen[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from planner.solve import classify, relative_gap
+from planner.solver import classify, relative_gap
 
 
 def test_time_limit_with_incumbent_is_feasible_with_its_gap() -> None:
