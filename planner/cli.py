@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_RELAXED = 0, 1, 2, 3, 4
+EXIT_PIPE = 128 + 13  # SIGPIPE: stdout's reader went away
 DEFAULT_OUTPUT_DIR = Path("outputs")
 
 
@@ -29,6 +30,17 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse's own exit 2 matches "invalid input"
         self.print_usage(sys.stderr)
         self.exit(EXIT_INVALID, f"{self.prog}: error: {message}\n")
+
+
+class _Versions(argparse.Action):
+    """`--version`: one line per package, unwrapped (argparse's own version action re-flows the text)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        from planner.about import version_text
+
+        print(version_text())
+        parser.exit(EXIT_OK)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,9 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
                "4 relaxed plan written (--elastic). "
                "Run 'planner template FILE.xlsx' for an empty input workbook with explanations.",
     )
-    from planner import __version__
-
-    parser.add_argument("--version", action="version", version=f"planner {__version__}")
+    parser.add_argument("--version", action=_Versions, nargs=0,
+                        help="show the planner's and its dependencies' versions (as a plan's Run sheet lists them)")
     common = argparse.ArgumentParser(add_help=False)
     noise = common.add_mutually_exclusive_group()
     noise.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr (no warnings, no progress)")
@@ -175,11 +186,29 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global _VERBOSITY
-    if argv is None and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _on_sigterm)  # the console command only; not a host program calling main()
+    global _VERBOSITY, _STARTED
+    _STARTED = time.perf_counter()
+    console = argv is None and threading.current_thread() is threading.main_thread()
+    if console:  # the console command only; not a host program calling main()
+        # first thing: the package imports nothing heavy before this line (planner/__init__.py is lazy), so a
+        # SIGTERM during the imports of pandas, numpy or HiGHS below ends with our message and code too
+        signal.signal(signal.SIGTERM, _on_sigterm)
+        _own_stdout()
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # inside the try: a closed pipe shows at the flush when stdout is buffered
+        return code
+    except BrokenPipeError:
+        return _pipe_closed()
+
+
+def _run(argv: list[str] | None) -> int:
+    global _VERBOSITY, _COMMAND
     args = build_parser().parse_args(argv)
+    _COMMAND = args.command
     _VERBOSITY = -1 if getattr(args, "quiet", False) else (1 if getattr(args, "verbose", False) else 0)
+    if _VERBOSITY > 0:
+        _show_solver_log()
     try:
         if args.command == "solve":
             return _solve(args)
@@ -192,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "diff":
             return _diff(args)
         return _template(args)
+    except BrokenPipeError:
+        raise  # the reader of stdout went away: not an error of ours (see `_pipe_closed`)
     except (KeyboardInterrupt, _Terminated) as exc:
         what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
         _say(f"{what}; nothing was written")
@@ -210,6 +241,41 @@ def main(argv: list[str] | None = None) -> int:
 
 
 _VERBOSITY = 0  # -1 with -q, 1 with -v
+_STARTED = time.perf_counter()  # when main() began: "total seconds" in --json is the whole run
+
+
+def _own_stdout() -> None:
+    """Keep file descriptor 1 for the planner's own output.
+
+    A library writing to the C-level stdout (HiGHS's banner, a solver log)
+    would corrupt `--json` and what scripts parse. Descriptor 1 is pointed
+    at stderr for the whole run and `sys.stdout` is rebound to a private
+    copy of the real stdout, which only Python code writes to.
+    """
+    try:
+        own = os.dup(1)
+        os.dup2(2, 1)
+    except OSError:  # stdout or stderr closed: nothing to protect, nothing to gain
+        return
+    sys.stdout = os.fdopen(own, "w", encoding=sys.stdout.encoding or "utf-8", errors="replace",
+                           buffering=1 if sys.stdout.isatty() else -1)
+
+
+def _pipe_closed() -> int:
+    """Whoever read stdout stopped reading (`planner diff A B | head`): end quietly, as Unix tools do.
+
+    Nothing more can be said on stdout; stdout is pointed at /dev/null so
+    that Python's flush at exit does not complain, and the exit code is
+    128 + SIGPIPE, what a shell reports for a tool that the closed pipe
+    stopped. Files were complete before any line was printed (each is
+    written before its message), so nothing is left half-written.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_PIPE
 
 
 def _say(text: str, info: bool = False) -> None:
@@ -217,6 +283,20 @@ def _say(text: str, info: bool = False) -> None:
     if info and _VERBOSITY < 0:
         return
     print(text, file=sys.stderr)
+
+
+def _show_solver_log() -> None:
+    """-v: HiGHS's log lines (see `planner.highs`) on stderr, each marked as the solver's."""
+    import logging
+
+    logger = logging.getLogger("planner.solver-log")
+    if not any(getattr(h, "_planner", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("  HiGHS: %(message)s"))
+        handler._planner = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 
 def _detail(text: str) -> None:
@@ -252,8 +332,24 @@ def _spinner() -> Any:
 JSON_SCHEMA_VERSION = 2  # 1: contract fields only; 2: adds schema_version, timings, rule costs, diff, batch
 
 
+LIST_KEYS = ("problems", "warnings", "conflicts", "violations")  # always present in --json, [] when none
+SOLVE_KEYS = ("mip_gap", "price_of_resilience")  # always present in `solve --json`, null when there is none
+_COMMAND = ""
+
+
 def _emit(payload: dict[str, Any]) -> None:
-    print(json.dumps({"schema_version": JSON_SCHEMA_VERSION, **payload}, default=_json_default, allow_nan=False))
+    """The one JSON object of a `--json` run: every key the README promises, with the whole run's time."""
+    out = {"schema_version": JSON_SCHEMA_VERSION, **payload}
+    for key in LIST_KEYS:
+        if not isinstance(out.get(key), list):
+            out[key] = [] if out.get(key) is None else list(out[key])
+    if _COMMAND == "solve":
+        for key in SOLVE_KEYS:
+            out.setdefault(key, None)
+    timings = dict(out.get("timings") or {})
+    timings["total seconds"] = time.perf_counter() - _STARTED
+    out["timings"] = timings
+    print(json.dumps(out, default=_json_default, allow_nan=False))
 
 
 def _json_default(value: object) -> object:

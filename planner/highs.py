@@ -5,13 +5,15 @@ a banner when the first `Highs()` is created, before any option can be set),
 so `print` redirection cannot catch it. `new_highs` points file descriptor 1
 elsewhere while the instance is created and switches HiGHS's console output
 off before handing it out; the solver's log then reaches only the `log`
-callback (the CLI's verbose channel, stderr with `-v`) or nowhere. Every
+callback or, by default, the `planner.solver-log` logger (which the CLI
+shows on stderr with `-v`), or nowhere when that logger is off. Every
 HiGHS instance of the planner comes from here, so no code path can forget
 it (`tests/test_stdout.py` checks that nothing else calls `highspy.Highs`).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
@@ -21,6 +23,7 @@ from contextlib import contextmanager
 import highspy
 
 _CREATING = threading.Lock()
+SOLVER_LOG = logging.getLogger("planner.solver-log")
 
 
 @contextmanager
@@ -51,7 +54,8 @@ def stdout_diverted(to_fd: int | None = None) -> Iterator[None]:
 
 
 def new_highs(log: Callable[[str], None] | None = None) -> highspy.Highs:
-    """A HiGHS instance that never writes to stdout; its log lines go to `log`, if given.
+    """A HiGHS instance that never writes to stdout; its log lines go to `log`, if given, else to the
+    `planner.solver-log` logger at INFO when that logger is enabled at the time the instance is made.
 
     The lock keeps two threads from diverting descriptor 1 at once (the
     second would restore the first's diversion).
@@ -59,6 +63,8 @@ def new_highs(log: Callable[[str], None] | None = None) -> highspy.Highs:
     with _CREATING, stdout_diverted():
         highs = highspy.Highs()
     highs.setOptionValue("log_to_console", False)
+    if log is None and SOLVER_LOG.isEnabledFor(logging.INFO):
+        log = SOLVER_LOG.info
     if log is None:
         highs.setOptionValue("output_flag", False)
     else:

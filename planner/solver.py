@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import metadata
 from typing import Literal
 
 import highspy
@@ -58,16 +57,6 @@ class SolverOutcome:
     @property
     def has_plan(self) -> bool:
         return self.status in ("optimal", "feasible")
-
-
-def versions() -> dict[str, str]:
-    def version(name: str) -> str:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return "unknown"
-
-    return {"planner": version("planner"), "pyomo": version("pyomo"), "highspy": version("highspy")}
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
