@@ -70,12 +70,29 @@ def test_killed_mid_run_leaves_the_previous_plan(big: tuple[Path, float], tmp_pa
             assert strays(tmp_path) == [], left
 
 
+def wait_until_loaded(victim: subprocess.Popen[str], library: str, timeout: float = 60.0) -> None:
+    """Until the process has mapped `library` (Linux), so that a signal sent now falls inside `main`.
+
+    The package imports nothing heavy before `main` installs its handlers, so once pandas is loaded the
+    SIGTERM handler is in place: on a loaded machine, start-up alone can outlast a fraction of a run
+    timed earlier, and the signal would then hit the interpreter before any handler exists.
+    """
+    maps = Path(f"/proc/{victim.pid}/maps")
+    deadline = time.monotonic() + timeout
+    while maps.exists() and time.monotonic() < deadline and victim.poll() is None:
+        if library in maps.read_text(errors="replace"):
+            return
+        time.sleep(0.01)
+
+
 def test_sigterm_cleans_up(big: tuple[Path, float], tmp_path: Path) -> None:
     path, duration = big
     target = tmp_path / "plan.xlsx"
     target.write_bytes(b"previous")
     victim = start("solve", str(path), "-o", str(target), "--no-rule-costs")
-    time.sleep(duration * 0.6)
+    started = time.monotonic()
+    wait_until_loaded(victim, "pandas")
+    time.sleep(max(0.0, duration * 0.6 - (time.monotonic() - started)))
     victim.send_signal(signal.SIGTERM)
     _, err = victim.communicate(timeout=60)
     assert victim.returncode == 143 and "terminated; nothing was written" in err
