@@ -120,8 +120,12 @@ def diff_text(d: PlanDiff, currency: str = "") -> str:
     moved = d.lines[d.lines["change"] != "unchanged"]
     if len(moved):
         out.append("")
+        # formatters by column, not a float_format: a plan of whole numbers reads back as ints, which a
+        # float_format leaves bare (19700 under 5,000.00)
+        amount = (lambda v: f"{v:,.2f}")
         out.append(moved[["item", "supplier", "country", "quantity_old", "quantity_new", "cost_change", "change"]]
-                   .to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+                   .to_string(index=False, formatters={"quantity_old": amount, "quantity_new": amount,
+                                                       "cost_change": lambda v: f"{v:+,.2f}"}))
     shifts = d.countries[d.countries["share_change"].abs() > 1e-9]
     if len(shifts):
         out.append("")

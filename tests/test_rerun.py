@@ -386,3 +386,26 @@ def test_warnings_describe_the_data_as_updated(tmp_path: Path) -> None:
     assert [str(w) for w in slipped if "median" in str(w)] == [
         "slip.csv!C3 (price): price 2000 of 'A' from 'S1' is over 100 times the median price of 'A' (15): "
         "a unit or decimal slip?"]
+
+
+def test_diff_columns_fit_the_numbers_as_displayed(tmp_path: Path) -> None:
+    """A plan of whole numbers comes back from its workbook as ints: 2679200 is 7 characters but shows as
+    2,679,200.00 (12) in #,##0.00, so its column needs 12 + 2 of padding = 14, or Excel shows ###.
+    Old: S1 19700 at 136 = 2679200, S2 300 at 140 = 42000. New: S1 5000 = 680000, S2 15000 = 2100000."""
+    old = plan_book(tmp_path / "old.xlsx", [["A", "S1", "C1", 19700, 136, 2679200, ""],
+                                            ["A", "S2", "C2", 300, 140, 42000, "EU"]], 0)
+    new = plan_book(tmp_path / "new.xlsx", [["A", "S1", "C1", 5000, 136, 680000, ""],
+                                            ["A", "S2", "C2", 15000, 140, 2100000, "EU"]], 0)
+    out = tmp_path / "diff.xlsx"
+    result = run("diff", str(old), str(new), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    lines = openpyxl.load_workbook(out)["Lines"]
+    width = {c.value: lines.column_dimensions[c.column_letter].width for c in lines[1]}
+    assert (width["cost_old"], width["cost_new"]) == (14, 14)
+    assert width["cost_change"] == 15  # -1,999,200.00: 13 + 2
+    # the console formats every quantity and cost alike, whatever type the workbook gave
+    table = result.stdout.split("\n\n")[1].splitlines()
+    assert [line.split() for line in table] == [
+        ["item", "supplier", "country", "quantity_old", "quantity_new", "cost_change", "change"],
+        ["A", "S1", "C1", "19,700.00", "5,000.00", "-1,999,200.00", "changed"],
+        ["A", "S2", "C2", "300.00", "15,000.00", "+2,058,000.00", "changed"]]

@@ -30,7 +30,7 @@ from planner.diff import PlanDiff
 from planner.io.atomic import atomic_write
 from planner.io.bulk import BulkCells
 from planner.io.reproducible import workbook_bytes
-from planner.io.style import header
+from planner.io.style import displayed, header
 from planner.results import Plan
 
 MONEY = "#,##0.00"
@@ -176,8 +176,7 @@ def _fit_columns(ws: Worksheet, bulk: BulkCells | None = None) -> None:
     for cell in list(ws._cells.values()):
         if cell.value is None or cell.font.sz == TITLE_FONT.sz:  # titles may spill over empty cells
             continue
-        value = cell.value
-        text = f"{value:,.2f}" if isinstance(value, float) else str(value)
+        text = displayed(cell.value, cell.number_format)
         widths[cell.column] = max(widths.get(cell.column, 0), len(text))
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
