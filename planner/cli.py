@@ -518,12 +518,13 @@ def _frontier(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from planner.diff import diff_plans, diff_text
+    from planner.diff import check_comparable, diff_plans, diff_text
     from planner.io.read_plan import read_plan
     from planner.problems import ProblemLog
 
     log = ProblemLog()
     old, new = read_plan(args.old, log), read_plan(args.new, log)
+    check_comparable(old, new, log)
     target = Path(args.output) if args.output else None
     if target is not None and (target.suffix.lower() != ".xlsx" or not target.parent.is_dir()):
         log.error(str(target), "", "", "the diff must be an .xlsx file in an existing folder")
@@ -538,7 +539,8 @@ def _diff(args: argparse.Namespace) -> int:
                               "problems": [p.as_dict() for p in log.errors]}, EXIT_INVALID)
     d = diff_plans(old, new)
     payload: dict[str, Any] = {"status": "done", "total_cost": d.totals["total cost new"], "output": None,
-                               "totals": d.totals, "suppliers_entering": d.suppliers_entering,
+                               "currency": d.currency or None, "totals": d.totals,
+                               "suppliers_entering": d.suppliers_entering,
                                "suppliers_leaving": d.suppliers_leaving, "lines": _records(d.lines)}
     if target is not None:
         from planner.io.write_plan import write_diff

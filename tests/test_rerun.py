@@ -140,7 +140,7 @@ def test_allow_new_adds_records(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text, expected", [
     ("time_limit=5", ("override time_limit", "5.0 (was 60.0)")),
     ("Settings!mip_gap=0.01", ("override mip_gap", "0.01 (was 0.0001)")),
-    ("currency=USD", ("override currency", "USD (was EUR)")),
+    ("currency=eur", ("override currency", "EUR (was EUR)")),  # the same currency: nothing is relabelled
     ("Policy!2=0.7", ("override Policy!2", "value 0.7 (was 0.6) in Policy!A2 max_share country:C1 0.6 on every item")),
     ("Policy!2.value=0.7", ("override Policy!2.value",
                             "value 0.7 (was 0.6) in Policy!A2 max_share country:C1 0.6 on every item")),
@@ -162,6 +162,9 @@ def test_override_changes_the_optimum(tmp_path: Path) -> None:
     ("Policy!2=1.5", "--set Policy!2=1.5: 1.5 is not a share in [0, 1] (write 30 % as 0.3)"),
     ("Policy!2=30%", "--set Policy!2=30%: '30%' is not a plain number"),
     ("time_limit=0", "--set time_limit=0: 0 must be positive"),
+    ("currency=RUB", "--set currency=RUB: the workbook's amounts are in EUR; setting RUB would relabel them without "
+                     "converting them (the planner does not convert currencies). Convert the prices with an --update "
+                     "file, or, if they are in RUB after all, write RUB as the currency in the Settings sheet"),
     ("speed=3", "--set speed=3: 'speed' is neither a setting (currency, time_limit, mip_gap) nor a Policy row "
                 "(Policy!7)"),
     ("time_limit", "--set time_limit: write NAME=VALUE: a setting (time_limit=30) or a Policy row's value "
@@ -409,3 +412,26 @@ def test_diff_columns_fit_the_numbers_as_displayed(tmp_path: Path) -> None:
         ["item", "supplier", "country", "quantity_old", "quantity_new", "cost_change", "change"],
         ["A", "S1", "C1", "19,700.00", "5,000.00", "-1,999,200.00", "changed"],
         ["A", "S2", "C2", "300.00", "15,000.00", "+2,058,000.00", "changed"]]
+
+
+def test_diff_refuses_plans_in_different_currencies(tmp_path: Path) -> None:
+    """A EUR plan and a USD plan of the same purchases: subtracting them would mean nothing, so exit 2 naming
+    both currencies and the cells they were read from (Summary!B6 of each plan)."""
+    eur, usd = tmp_path / "eur.xlsx", tmp_path / "usd.xlsx"
+    assert run("solve", str(write_workbook(tmp_path / "e.xlsx", BASE)), "-o", str(eur)).returncode == 0
+    usd_base = write_workbook(tmp_path / "u.xlsx", {**BASE, "Settings": [["currency", "USD"]]})
+    assert run("solve", str(usd_base), "-o", str(usd)).returncode == 0
+    result = run("diff", str(eur), str(usd), "-o", str(tmp_path / "d.xlsx"), "--json")
+    assert result.returncode == 2
+    payload = json.loads(result.stdout)
+    assert payload["status"] == "invalid" and payload["message"] == (
+        "the plans are in different currencies: eur.xlsx in EUR (read from eur.xlsx:Summary!B6), usd.xlsx in USD "
+        "(read from usd.xlsx:Summary!B6); the planner does not convert currencies, so it cannot subtract their "
+        "costs: compare two plans in the same currency")
+    assert not (tmp_path / "d.xlsx").exists()
+    # plans in one currency are compared, and the diff says which
+    same = run("diff", str(eur), str(eur), "-o", str(tmp_path / "d.xlsx"), "--json")
+    assert same.returncode == 0 and json.loads(same.stdout)["currency"] == "EUR"
+    summary = {r[0]: r[1] for r in openpyxl.load_workbook(tmp_path / "d.xlsx")["Summary"].iter_rows(values_only=True)}
+    assert summary["currency"] == "EUR" and summary["total cost change"] == 0
+    assert "total cost: 1,110.00 -> 1,110.00 (+0.00 EUR)" in run("diff", str(eur), str(eur)).stdout

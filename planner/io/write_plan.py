@@ -545,6 +545,10 @@ def write_diff(d: PlanDiff, path: Path, old_name: str, new_name: str) -> None:
         ws.cell(row=row, column=1, value=key).font = Font(bold=True)
         ws.cell(row=row, column=2, value=_cell_value(value)).number_format = MONEY
         row += 1
+    if d.currency:
+        ws.cell(row=row, column=1, value="currency").font = Font(bold=True)
+        ws.cell(row=row, column=2, value=d.currency)
+        row += 1
     for label, names in (("suppliers entering", d.suppliers_entering), ("suppliers leaving", d.suppliers_leaving)):
         ws.cell(row=row, column=1, value=label).font = Font(bold=True)
         ws.cell(row=row, column=2, value=", ".join(names) or "none")
