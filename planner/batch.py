@@ -123,8 +123,8 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
                 if first_cost is None:
                     first_cost = plan.total_cost
                 record["change_vs_first"] = (plan.total_cost or 0.0) - (first_cost or 0.0)
-            else:
-                record["message"] = "; ".join(plan.conflicts[:3]) or plan.message
+            elif plan.status == "infeasible":
+                record["message"] = f"the rules cannot all hold: {plan.named_conflicts()}"
         except InputError as exc:
             record.update(status="invalid", message="; ".join(str(p) for p in exc.problems[:3])
                           + (f" (and {len(exc.problems) - 3} more)" if len(exc.problems) > 3 else ""))
@@ -141,3 +141,17 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
         "models built": cache.built, "models re-used": cache.reused,
         "seconds": time.perf_counter() - started}
     return table, totals
+
+
+def summary_text(summary: pd.DataFrame) -> str:
+    """The summary for a terminal: one line per run, money with separators, and last `why` a run wrote no
+    plan (the conflicting rows, the invalid cells, or the error: the workbook's `message`)."""
+    shown = summary[["run", "name", "status", "total_cost", "change_vs_first", "model"]].copy()
+    shown["model"] = shown["model"].map(lambda m: str(m).split(":")[0] if isinstance(m, str) else "")
+    table = shown.to_string(index=False, na_rep="", formatters={
+        "total_cost": lambda v: "" if v is None or v != v else f"{v:,.2f}",
+        "change_vs_first": lambda v: "" if v is None or v != v else f"{v:+,.2f}"}).splitlines()
+    wrote = summary["status"].isin(["optimal", "feasible"]).tolist()
+    # the reason goes last and unpadded: it is long, and padding it would pad every other line too
+    why = ["why"] + ["" if ok else str(m) for ok, m in zip(wrote, summary["message"].fillna(""))]
+    return "\n".join(f"{line}  {reason}".rstrip() for line, reason in zip(table, why))

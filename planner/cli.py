@@ -557,7 +557,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from planner.batch import parse_runs, run_batch
+    from planner.batch import parse_runs, run_batch, summary_text
     from planner.io.read import read_text_table
     from planner.io.write_plan import write_batch_summary
     from planner.problems import ProblemLog
@@ -586,10 +586,7 @@ def _batch(args: argparse.Namespace) -> int:
     code = EXIT_OK if totals["plans written"] == totals["runs"] else EXIT_ERROR
     if args.json:
         return _finish(args, payload, code)
-    shown = summary[["run", "name", "status", "total_cost", "change_vs_first", "model"]]
-    print(shown.to_string(index=False, na_rep="", formatters={
-        "total_cost": lambda v: "" if v != v or v is None else f"{v:,.2f}",
-        "change_vs_first": lambda v: "" if v != v or v is None else f"{v:+,.2f}"}))
+    print(summary_text(summary))
     print(f"{totals['plans written']} of {totals['runs']} plans written in {totals['seconds']:.1f} s "
           f"(models built {totals['models built']}, re-used {totals['models re-used']}); summary written to {target}")
     return code

@@ -435,3 +435,38 @@ def test_diff_refuses_plans_in_different_currencies(tmp_path: Path) -> None:
     summary = {r[0]: r[1] for r in openpyxl.load_workbook(tmp_path / "d.xlsx")["Summary"].iter_rows(values_only=True)}
     assert summary["currency"] == "EUR" and summary["total cost change"] == 0
     assert "total cost: 1,110.00 -> 1,110.00 (+0.00 EUR)" in run("diff", str(eur), str(eur)).stdout
+
+
+COVER = {
+    "Items": [["A", 100, "t"]],
+    "Suppliers": [["S1", "C1"], ["S2", "C2"], ["S3", "C3"], ["S4", "C4"]],
+    "Countries": countries("C1", "C2", "C3", "C4"),
+    "Offers": [["A", "S1", 10, 20], ["A", "S2", 11, 20], ["A", "S3", 12, 20], ["A", "S4", 13]],
+    "Policy": [["min_coverage", None, None, 0.5]],
+    "Scenarios": [["C4 stop", None, "C4", 0]],
+}
+# Optimum: S1, S2, S3 at their capacities of 20 (200 + 220 + 240), S4 the other 40 at 13 (520): 1180; 60 % of A
+# survives "C4 stop". A coverage of 0.7 needs 70 from S1-S3, which hold 60: the rule and three capacities conflict.
+
+
+def test_batch_names_the_rule_that_broke_a_run(tmp_path: Path) -> None:
+    """The IIS lists three capacities before the coverage rule; the summary names the rule first."""
+    write_workbook(tmp_path / "cover.xlsx", COVER)
+    runs = csv_file(tmp_path / "runs.csv", "name,base,set,output\nok,cover.xlsx,,ok.xlsx\n"
+                                           "tight,cover.xlsx,Policy!2=0.7,tight.xlsx\n")
+    why = ("the rules cannot all hold: 4 conflicting input row(s): Policy!A2 min_coverage 0.7 on every item (in "
+           "scenario 'C4 stop', for 'A'); Scenarios!A2 C4 stop: country:C4 keeps 0 of every item | Offers!D2 "
+           "capacity 20 of 'A' from 'S1' | Offers!D3 capacity 20 of 'A' from 'S2' | and 1 more")
+    result = run("batch", str(runs), "-o", str(tmp_path / "summary.xlsx"))
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["run", "name", "status", "total_cost", "change_vs_first", "model", "why"]
+    assert lines[1].split() == ["2", "ok", "optimal", "1,180.00", "+0.00", "built"]
+    assert lines[2].split(None, 4)[:4] == ["3", "tight", "infeasible", "re-used"]
+    assert lines[2].split(None, 4)[4] == why
+    sheet = openpyxl.load_workbook(tmp_path / "summary.xlsx")["Batch"]
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(row=3, column=header.index("message") + 1).value == why
+    payload = json.loads(run("batch", str(runs), "-o", str(tmp_path / "summary.xlsx"), "--json").stdout)
+    assert [r["message"] for r in payload["runs"]][1] == why
+
