@@ -15,7 +15,8 @@ Relative paths are relative to the batch table's folder. Each base workbook
 is read and validated once; a run whose data has the shape of an earlier
 run's re-uses its built model (`pipeline.ModelCache`), so a batch of price
 updates builds the model once. A run that fails (invalid update, infeasible
-rules) is reported in the summary and the others go on.
+rules) is reported in the summary and the others go on. `change_vs_first`
+compares each run with the first run of the same base.
 """
 
 from __future__ import annotations
@@ -97,7 +98,9 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
     cache = ModelCache()
     bases: dict[Path, tuple[PlanningData, list[Problem]] | InputError] = {}
     records = []
-    first_cost: float | None = None
+    # each base's first run, and its total cost (None: it wrote no plan); runs of other bases plan other
+    # purchases, so a change is only taken against the first run of the same base
+    first_of_base: dict[Path, float | None] = {}
     started = time.perf_counter()
     for position, run in enumerate(runs, start=1):
         plan: Plan | None = None
@@ -120,9 +123,6 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
             if plan.has_plan:
                 write_plan(plan, run.output, data.settings.currency, data, timings)
                 record["total_cost"] = plan.total_cost
-                if first_cost is None:
-                    first_cost = plan.total_cost
-                record["change_vs_first"] = (plan.total_cost or 0.0) - (first_cost or 0.0)
             elif plan.status == "infeasible":
                 record["message"] = f"the rules cannot all hold: {plan.named_conflicts()}"
         except InputError as exc:
@@ -132,6 +132,10 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
             record.update(status="error", message=f"could not write '{run.output}': {exc.strerror or exc}")
         except Exception as exc:  # noqa: BLE001 - one broken run must not lose the others' plans
             record.update(status="error", message=f"internal error: {type(exc).__name__}: {exc}")
+        cost = record.get("total_cost")
+        first = first_of_base.setdefault(run.base, cost)  # type: ignore[arg-type]
+        if cost is not None and first is not None:
+            record["change_vs_first"] = cost - first  # type: ignore[operator]
         records.append(record)
         if progress is not None:
             progress(position, len(runs), run, plan, str(record["status"]))

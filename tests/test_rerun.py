@@ -470,3 +470,27 @@ def test_batch_names_the_rule_that_broke_a_run(tmp_path: Path) -> None:
     payload = json.loads(run("batch", str(runs), "-o", str(tmp_path / "summary.xlsx"), "--json").stdout)
     assert [r["message"] for r in payload["runs"]][1] == why
 
+
+def test_batch_compares_each_run_with_the_first_run_of_its_base(tmp_path: Path) -> None:
+    """cover.xlsx costs 1180, base.xlsx 1110 and 1230 with S2 at 16 (test_offer_price_update...): base.xlsx's
+    second run is +120 against its own first, not +50 against cover.xlsx's. tight.xlsx's first run cannot hold
+    (coverage 0.7), so its second (1180 at 0.5) has nothing to be compared with."""
+    write_workbook(tmp_path / "cover.xlsx", COVER)
+    write_workbook(tmp_path / "base.xlsx", BASE)
+    write_workbook(tmp_path / "tight.xlsx", {**COVER, "Policy": [["min_coverage", None, None, 0.7]]})
+    csv_file(tmp_path / "p.csv", "item,supplier,price\nA,S2,16\n")
+    runs = csv_file(tmp_path / "runs.csv", "name,base,updates,set,output\nc1,cover.xlsx,,,c1.xlsx\n"
+                                           "b1,base.xlsx,,,b1.xlsx\nb2,base.xlsx,p.csv,,b2.xlsx\n"
+                                           "t1,tight.xlsx,,,t1.xlsx\nt2,tight.xlsx,,Policy!2=0.5,t2.xlsx\n")
+    result = run("batch", str(runs), "-o", str(tmp_path / "summary.xlsx"), "--json")
+    assert result.returncode == 1, result.stderr
+    rows = json.loads(result.stdout)["runs"]
+    assert [r["total_cost"] for r in rows] == pytest.approx([1180, 1110, 1230, None, 1180])
+    assert [r["change_vs_first"] for r in rows] == pytest.approx([0, 0, 120, None, None])
+    sheet = openpyxl.load_workbook(tmp_path / "summary.xlsx")["Batch"]
+    header = [c.value for c in sheet[1]]
+    column = header.index("change_vs_first") + 1
+    assert [sheet.cell(row=r, column=column).value for r in range(2, 7)] == [0, 0, 120, None, None]
+    assert sheet.cell(row=1, column=column).comment.text.startswith(
+        "total_cost minus that of the first run of the same base (the first row of the table naming this base); "
+        "blank when that run wrote no plan.")

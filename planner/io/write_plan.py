@@ -507,12 +507,28 @@ def write_frontier(table: pd.DataFrame, path: Path, rule_label: str, currency: s
     atomic_write(path, workbook_bytes(wb))
 
 
+BATCH_COMMENTS = {
+    "run": "row of the run in the batch table",
+    "status": "optimal or feasible: the plan was written; invalid, infeasible or error: no plan (see message)",
+    "total_cost": "the plan's total cost, in the currency of its base workbook",
+    "change_vs_first": "total_cost minus that of the first run of the same base (the first row of the table naming "
+                       "this base); blank when that run wrote no plan. Runs of different bases are not compared: "
+                       "they plan different purchases",
+    "model": "built, or re-used from an earlier run of the same shape with the new numbers pushed in",
+    "message": "what the solver said; for a run with no plan, why (for rules that cannot all hold, the "
+               "conflicting input rows, Policy rows first)",
+}
+
+
 def write_batch_summary(table: pd.DataFrame, totals: dict[str, object], path: Path, currency: str = "") -> None:
-    """One row per run of a batch (status, cost, change against the first plan, output), then the totals."""
+    """One row per run of a batch (status, cost, change against its base's first run, output), then the totals."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Batch"
     end = _table(ws, table, comments=False)
+    for cell in ws[1]:
+        if cell.value in BATCH_COMMENTS:
+            cell.comment = Comment(BATCH_COMMENTS[cell.value], "planner")
     for c, name in enumerate(table.columns, start=1):
         if name in ("total_cost", "change_vs_first"):
             for r in range(2, end):
