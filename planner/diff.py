@@ -64,6 +64,10 @@ def check_comparable(old: PlanTables | None, new: PlanTables | None, log: Proble
 
 
 def diff_plans(old: PlanTables, new: PlanTables) -> PlanDiff:
+    """What moved from `old` to `new`; `InputError` when they are in different currencies (`check_comparable`)."""
+    log = ProblemLog()
+    check_comparable(old, new, log)
+    log.raise_if_errors()
     keys = ["item", "supplier"]
     a = old.lines.set_index(keys)
     b = new.lines.set_index(keys)

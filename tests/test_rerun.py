@@ -494,3 +494,19 @@ def test_batch_compares_each_run_with_the_first_run_of_its_base(tmp_path: Path) 
     assert sheet.cell(row=1, column=column).comment.text.startswith(
         "total_cost minus that of the first run of the same base (the first row of the table naming this base); "
         "blank when that run wrote no plan.")
+
+
+def test_diff_api_refuses_plans_in_different_currencies() -> None:
+    """planner.diff_plans guards itself, not only the command: EUR minus USD is not a cost change."""
+    lines = pd.DataFrame({"item": ["A"], "supplier": ["S1"], "country": ["C1"], "quantity": [60.0],
+                          "unit_cost": [10.0], "cost": [600.0], "blocs": [""]})
+    eur = planner.PlanTables(lines, 0.0, "eur.xlsx", "EUR", "eur.xlsx:Summary!B6")
+    usd = dataclasses.replace(eur, name="usd.xlsx", currency="USD", currency_at="usd.xlsx:Summary!B6")
+    with pytest.raises(planner.InputError) as caught:
+        planner.diff_plans(eur, usd)
+    assert [str(p) for p in caught.value.problems] == [
+        "the plans are in different currencies: eur.xlsx in EUR (read from eur.xlsx:Summary!B6), usd.xlsx in USD "
+        "(read from usd.xlsx:Summary!B6); the planner does not convert currencies, so it cannot subtract their "
+        "costs: compare two plans in the same currency"]
+    assert planner.diff_plans(eur, dataclasses.replace(eur, currency="eur")).currency == "EUR"
+    assert planner.diff_plans(eur, dataclasses.replace(eur, currency=None)).totals["total cost change"] == 0
