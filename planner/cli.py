@@ -473,7 +473,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _frontier(args: argparse.Namespace) -> int:
-    from planner.analysis import sweep_values
+    from planner.analysis import frontier_text, sweep_values
     from planner.pipeline import frontier, load, run_info
     from planner.problems import InputError
 
@@ -512,7 +512,7 @@ def _frontier(args: argparse.Namespace) -> int:
     if args.json:
         return _finish(args, payload, EXIT_OK)
     print(f"sweep of {rule.label()}")
-    print(_frontier_text(table))
+    print(frontier_text(table))
     print(f"frontier written to {target}")
     return EXIT_OK
 
@@ -604,20 +604,6 @@ def _progress_bar() -> Any:
             sys.stderr.write("\n")
         sys.stderr.flush()
     return show
-
-
-def _frontier_text(table: Any) -> str:
-    """The sweep as a terminal table: money with separators, shares in %, blanks where a step has no plan."""
-    def fmt(kind: str) -> Any:
-        def one(value: Any) -> str:
-            if value is None or value != value:  # None or NaN
-                return ""
-            return {"money": f"{value:,.2f}", "share": f"{value:.1%}", "index": f"{value:,.0f}"}[kind]
-        return one
-
-    formatters = {c: fmt("share") for c in table.columns if c == "value" or c.startswith("surviving: ")}
-    formatters.update({"total_cost": fmt("money"), "change_vs_first": fmt("money"), "hhi_country": fmt("index")})
-    return table.to_string(index=False, formatters=formatters, na_rep="")
 
 
 def _template(args: argparse.Namespace) -> int:

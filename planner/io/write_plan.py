@@ -478,7 +478,9 @@ def write_frontier(table: pd.DataFrame, path: Path, rule_label: str, currency: s
                 ws.cell(row=r, column=c).number_format = fmt
     comments = {"value": "the rule's value at this step", "status": "what the solver said at this step",
                 "total_cost": f"optimum at this value ({currency})", "change_vs_first": "total_cost minus the first solved step's",
-                "hhi_country": "demand-weighted mean Herfindahl-Hirschman index of country shares, 0-10,000"}
+                "hhi_country": "demand-weighted mean Herfindahl-Hirschman index of country shares, 0-10,000",
+                "why": "for a step with no plan, why: when the rules cannot all hold, the conflicting input rows "
+                       "(Policy rows first, at most three; planner solve --diagnose lists them all)"}
     for c, name in enumerate(table.columns, start=1):
         text = comments.get(name) or ("lowest share of demand surviving in this scenario among the rule's items"
                                       if name.startswith("surviving: ") else None)
@@ -499,6 +501,10 @@ def write_frontier(table: pd.DataFrame, path: Path, rule_label: str, currency: s
             _chart_axes(chart, "rule value", axis)
             chart.width, chart.height = 18, 8
             ws.add_chart(chart, f"{get_column_letter(len(cols) + 2)}{3 + offset * 17}")
+    if "why" in table.columns:
+        for r in range(4, end):  # a reason runs to a few hundred characters: wrapped, it stays in its column
+            ws.cell(row=r, column=list(table.columns).index("why") + 1).alignment = Alignment(wrap_text=True,
+                                                                                          vertical="top")
     ws.freeze_panes = "A4"
     _fit_columns(ws)
     runs = wb.create_sheet("Run")
