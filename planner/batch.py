@@ -132,10 +132,10 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
             record.update(status="error", message=f"could not write '{run.output}': {exc.strerror or exc}")
         except Exception as exc:  # noqa: BLE001 - one broken run must not lose the others' plans
             record.update(status="error", message=f"internal error: {type(exc).__name__}: {exc}")
-        cost = record.get("total_cost")
-        first = first_of_base.setdefault(run.base, cost)  # type: ignore[arg-type]
+        cost = plan.total_cost if plan is not None and "total_cost" in record else None  # None: no plan written
+        first = first_of_base.setdefault(run.base, cost)
         if cost is not None and first is not None:
-            record["change_vs_first"] = cost - first  # type: ignore[operator]
+            record["change_vs_first"] = cost - first
         records.append(record)
         if progress is not None:
             progress(position, len(runs), run, plan, str(record["status"]))
