@@ -15,7 +15,8 @@ Relative paths are relative to the batch table's folder. Each base workbook
 is read and validated once; a run whose data has the shape of an earlier
 run's re-uses its built model (`pipeline.ModelCache`), so a batch of price
 updates builds the model once. A run that fails (invalid update, infeasible
-rules) is reported in the summary and the others go on.
+rules) is reported in the summary and the others go on. `change_vs_first`
+compares each run with the first run of the same base.
 """
 
 from __future__ import annotations
@@ -97,7 +98,9 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
     cache = ModelCache()
     bases: dict[Path, tuple[PlanningData, list[Problem]] | InputError] = {}
     records = []
-    first_cost: float | None = None
+    # each base's first run, and its total cost (None: it wrote no plan); runs of other bases plan other
+    # purchases, so a change is only taken against the first run of the same base
+    first_of_base: dict[Path, float | None] = {}
     started = time.perf_counter()
     for position, run in enumerate(runs, start=1):
         plan: Plan | None = None
@@ -120,11 +123,8 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
             if plan.has_plan:
                 write_plan(plan, run.output, data.settings.currency, data, timings)
                 record["total_cost"] = plan.total_cost
-                if first_cost is None:
-                    first_cost = plan.total_cost
-                record["change_vs_first"] = (plan.total_cost or 0.0) - (first_cost or 0.0)
-            else:
-                record["message"] = "; ".join(plan.conflicts[:3]) or plan.message
+            elif plan.status == "infeasible":
+                record["message"] = f"the rules cannot all hold: {plan.named_conflicts()}"
         except InputError as exc:
             record.update(status="invalid", message="; ".join(str(p) for p in exc.problems[:3])
                           + (f" (and {len(exc.problems) - 3} more)" if len(exc.problems) > 3 else ""))
@@ -132,6 +132,10 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
             record.update(status="error", message=f"could not write '{run.output}': {exc.strerror or exc}")
         except Exception as exc:  # noqa: BLE001 - one broken run must not lose the others' plans
             record.update(status="error", message=f"internal error: {type(exc).__name__}: {exc}")
+        cost = plan.total_cost if plan is not None and "total_cost" in record else None  # None: no plan written
+        first = first_of_base.setdefault(run.base, cost)
+        if cost is not None and first is not None:
+            record["change_vs_first"] = cost - first
         records.append(record)
         if progress is not None:
             progress(position, len(runs), run, plan, str(record["status"]))
@@ -141,3 +145,17 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
         "models built": cache.built, "models re-used": cache.reused,
         "seconds": time.perf_counter() - started}
     return table, totals
+
+
+def summary_text(summary: pd.DataFrame) -> str:
+    """The summary for a terminal: one line per run, money with separators, and last `why` a run wrote no
+    plan (the conflicting rows, the invalid cells, or the error: the workbook's `message`)."""
+    shown = summary[["run", "name", "status", "total_cost", "change_vs_first", "model"]].copy()
+    shown["model"] = shown["model"].map(lambda m: str(m).split(":")[0] if isinstance(m, str) else "")
+    table = shown.to_string(index=False, na_rep="", formatters={
+        "total_cost": lambda v: "" if v is None or v != v else f"{v:,.2f}",
+        "change_vs_first": lambda v: "" if v is None or v != v else f"{v:+,.2f}"}).splitlines()
+    wrote = summary["status"].isin(["optimal", "feasible"]).tolist()
+    # the reason goes last and unpadded: it is long, and padding it would pad every other line too
+    why = ["why"] + ["" if ok else str(m) for ok, m in zip(wrote, summary["message"].fillna(""))]
+    return "\n".join(f"{line}  {reason}".rstrip() for line, reason in zip(table, why))

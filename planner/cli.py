@@ -569,7 +569,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _frontier(args: argparse.Namespace) -> int:
-    from planner.analysis import sweep_values
+    from planner.analysis import frontier_text, sweep_values
     from planner.pipeline import frontier, load, run_info
     from planner.problems import InputError
 
@@ -608,18 +608,19 @@ def _frontier(args: argparse.Namespace) -> int:
     if args.json:
         return _finish(args, payload, EXIT_OK)
     print(f"sweep of {rule.label()}")
-    print(_frontier_text(table))
+    print(frontier_text(table))
     print(f"frontier written to {target}")
     return EXIT_OK
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from planner.diff import diff_plans, diff_text
+    from planner.diff import check_comparable, diff_plans, diff_text
     from planner.io.read_plan import read_plan
     from planner.problems import ProblemLog
 
     log = ProblemLog()
     old, new = read_plan(args.old, log), read_plan(args.new, log)
+    check_comparable(old, new, log)
     target = Path(args.output) if args.output else None
     if target is not None and (target.suffix.lower() != ".xlsx" or not target.parent.is_dir()):
         log.error(str(target), "", "", "the diff must be an .xlsx file in an existing folder")
@@ -634,7 +635,8 @@ def _diff(args: argparse.Namespace) -> int:
                               "problems": [p.as_dict() for p in log.errors]}, EXIT_INVALID)
     d = diff_plans(old, new)
     payload: dict[str, Any] = {"status": "done", "total_cost": d.totals["total cost new"], "output": None,
-                               "totals": d.totals, "suppliers_entering": d.suppliers_entering,
+                               "currency": d.currency or None, "totals": d.totals,
+                               "suppliers_entering": d.suppliers_entering,
                                "suppliers_leaving": d.suppliers_leaving, "lines": _records(d.lines)}
     if target is not None:
         from planner.io.write_plan import write_diff
@@ -651,7 +653,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from planner.batch import parse_runs, run_batch
+    from planner.batch import parse_runs, run_batch, summary_text
     from planner.io.read import read_text_table
     from planner.io.write_plan import write_batch_summary
     from planner.problems import ProblemLog
@@ -680,10 +682,7 @@ def _batch(args: argparse.Namespace) -> int:
     code = EXIT_OK if totals["plans written"] == totals["runs"] else EXIT_ERROR
     if args.json:
         return _finish(args, payload, code)
-    shown = summary[["run", "name", "status", "total_cost", "change_vs_first", "model"]]
-    print(shown.to_string(index=False, na_rep="", formatters={
-        "total_cost": lambda v: "" if v != v or v is None else f"{v:,.2f}",
-        "change_vs_first": lambda v: "" if v != v or v is None else f"{v:+,.2f}"}))
+    print(summary_text(summary))
     print(f"{totals['plans written']} of {totals['runs']} plans written in {totals['seconds']:.1f} s "
           f"(models built {totals['models built']}, re-used {totals['models re-used']}); summary written to {target}")
     return code
@@ -701,20 +700,6 @@ def _progress_bar() -> Any:
             sys.stderr.write("\n")
         sys.stderr.flush()
     return show
-
-
-def _frontier_text(table: Any) -> str:
-    """The sweep as a terminal table: money with separators, shares in %, blanks where a step has no plan."""
-    def fmt(kind: str) -> Any:
-        def one(value: Any) -> str:
-            if value is None or value != value:  # None or NaN
-                return ""
-            return {"money": f"{value:,.2f}", "share": f"{value:.1%}", "index": f"{value:,.0f}"}[kind]
-        return one
-
-    formatters = {c: fmt("share") for c in table.columns if c == "value" or c.startswith("surviving: ")}
-    formatters.update({"total_cost": fmt("money"), "change_vs_first": fmt("money"), "hhi_country": fmt("index")})
-    return table.to_string(index=False, formatters=formatters, na_rep="")
 
 
 def _template(args: argparse.Namespace) -> int:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from planner.problems import ProblemLog
+
 LINE_COLUMNS = ["item", "supplier", "country", "quantity_old", "quantity_new", "quantity_change", "unit_cost_old",
                 "unit_cost_new", "cost_old", "cost_new", "cost_change", "price_effect", "reallocation_effect", "change"]
 SHARE_COLUMNS = ["item", "share_old", "share_new", "share_change"]
@@ -31,6 +33,8 @@ class PlanTables:
     lines: pd.DataFrame  # item, supplier, country, quantity, unit_cost, cost, blocs
     fixed_cost: float = 0.0
     name: str = ""
+    currency: str | None = None  # None: the plan does not say (not written by the planner)
+    currency_at: str = ""  # where the currency was read: `plan.xlsx:Summary!B6`
 
 
 @dataclass
@@ -41,9 +45,29 @@ class PlanDiff:
     suppliers_entering: list[str] = field(default_factory=list)
     suppliers_leaving: list[str] = field(default_factory=list)
     totals: dict[str, float] = field(default_factory=dict)
+    currency: str = ""  # of both plans ("" when neither says)
+
+
+def check_comparable(old: PlanTables | None, new: PlanTables | None, log: ProblemLog) -> None:
+    """Log an error when the two plans' costs cannot be subtracted: they state different currencies.
+
+    The planner does not convert currencies (yet), and subtracting EUR from USD gives a number that means
+    nothing; a plan that states no currency is compared as it is.
+    """
+    if old is None or new is None or not old.currency or not new.currency:
+        return
+    if old.currency.upper() != new.currency.upper():
+        log.error("", "", "", f"the plans are in different currencies: {old.name} in {old.currency} (read from "
+                              f"{old.currency_at}), {new.name} in {new.currency} (read from {new.currency_at}); the "
+                              "planner does not convert currencies, so it cannot subtract their costs: compare two "
+                              "plans in the same currency")
 
 
 def diff_plans(old: PlanTables, new: PlanTables) -> PlanDiff:
+    """What moved from `old` to `new`; `InputError` when they are in different currencies (`check_comparable`)."""
+    log = ProblemLog()
+    check_comparable(old, new, log)
+    log.raise_if_errors()
     keys = ["item", "supplier"]
     a = old.lines.set_index(keys)
     b = new.lines.set_index(keys)
@@ -82,7 +106,7 @@ def diff_plans(old: PlanTables, new: PlanTables) -> PlanDiff:
         "fixed-cost effect": new.fixed_cost - old.fixed_cost,
     }
     return PlanDiff(lines, _shares(old.lines, new.lines, "country"), _shares(old.lines, new.lines, "bloc"),
-                    sorted(used_new - used_old), sorted(used_old - used_new), totals)
+                    sorted(used_new - used_old), sorted(used_old - used_new), totals, old.currency or new.currency or "")
 
 
 def _shares(old: pd.DataFrame, new: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -111,6 +135,7 @@ def _shares(old: pd.DataFrame, new: pd.DataFrame, kind: str) -> pd.DataFrame:
 def diff_text(d: PlanDiff, currency: str = "") -> str:
     """The diff for a terminal: totals and their split, suppliers in and out, lines that moved."""
     t = d.totals
+    currency = currency or d.currency
     money = (lambda v: f"{v:+,.2f} {currency}".rstrip())
     out = [f"total cost: {t['total cost old']:,.2f} -> {t['total cost new']:,.2f} ({money(t['total cost change'])})",
            f"  price effect {money(t['price effect'])}, reallocation effect {money(t['reallocation effect'])}, "
@@ -120,8 +145,12 @@ def diff_text(d: PlanDiff, currency: str = "") -> str:
     moved = d.lines[d.lines["change"] != "unchanged"]
     if len(moved):
         out.append("")
+        # formatters by column, not a float_format: a plan of whole numbers reads back as ints, which a
+        # float_format leaves bare (19700 under 5,000.00)
+        amount = (lambda v: f"{v:,.2f}")
         out.append(moved[["item", "supplier", "country", "quantity_old", "quantity_new", "cost_change", "change"]]
-                   .to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+                   .to_string(index=False, formatters={"quantity_old": amount, "quantity_new": amount,
+                                                       "cost_change": lambda v: f"{v:+,.2f}"}))
     shifts = d.countries[d.countries["share_change"].abs() > 1e-9]
     if len(shifts):
         out.append("")

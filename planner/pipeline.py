@@ -246,14 +246,16 @@ def frontier(data: PlanningData, rule: Rule, values: list[float]) -> pd.DataFram
 
     Each step is solved on the data with that value (re-using the model when
     only the value changed), so a step where the rules cannot hold is
-    reported as infeasible, not skipped.
+    reported as infeasible, not skipped, and `why` names its conflicting input
+    rows as `solve` finds them (`Plan.named_conflicts`): which rows make the
+    value too tight.
     """
     items = [rule.item] if rule.item is not None else sorted(data.items)
     rows = []
     first: float | None = None
     cache = ModelCache()  # only the rule's value changes: one model, re-solved per step
     for step, value in enumerate(values, start=1):
-        plan = solve(analysis.with_value(data, rule, value), rule_costs=False, explain=False, cache=cache)
+        plan = solve(analysis.with_value(data, rule, value), rule_costs=False, cache=cache)
         row: dict[str, object] = {"step": step, "value": value, "status": plan.status,
                                   "total_cost": plan.total_cost if plan.has_plan else None}
         if plan.has_plan and first is None:
@@ -268,9 +270,11 @@ def frontier(data: PlanningData, rule: Rule, values: list[float]) -> pd.DataFram
             for scenario in data.scenarios:
                 part = plan.scenarios[(plan.scenarios["scenario"] == scenario) & plan.scenarios["item"].isin(items)]
                 row[f"surviving: {scenario}"] = float(part["share_of_demand"].min()) if len(part) else None
+        row["why"] = (None if plan.has_plan else f"the rules cannot all hold: {plan.named_conflicts()}"
+                      if plan.status == "infeasible" else plan.message)
         rows.append(row)
     columns = ["step", "value", "status", "total_cost", "change_vs_first", "hhi_country",
-               *[f"surviving: {s}" for s in data.scenarios]]
+               *[f"surviving: {s}" for s in data.scenarios], "why"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -54,6 +54,23 @@ class Plan:
         """A plan to write: optimal, feasible, or (from `--elastic`) relaxed."""
         return self.status in ("optimal", "feasible", "relaxed")
 
+    def named_conflicts(self, limit: int = 3, width: int = 200) -> str:
+        """The conflicting input rows of `diagnosis` in one line a summary table can hold.
+
+        Policy rows come first, as they are what a batch run's override or a frontier step changes, and a
+        rule listed after a few capacities would be cut off; then at most `limit` rows in all (each cut at
+        `width` characters) and how many more there are. `planner solve --diagnose` lists them all.
+        """
+        if not len(self.diagnosis):
+            text = "; ".join(self.conflicts) or self.message
+            return text if len(text) <= limit * width else text[:limit * width - 3] + "..."
+        rows = list(zip(self.diagnosis["family"].astype(str), self.diagnosis["input rows"].astype(str)))
+        ordered = [t for f, t in rows if f.startswith("Policy-")] + [t for f, t in rows if not f.startswith("Policy-")]
+        texts = list(dict.fromkeys(ordered))
+        shown = [t if len(t) <= width else t[:width - 3] + "..." for t in texts[:limit]]
+        more = [f"and {len(texts) - limit} more"] if len(texts) > limit else []
+        return f"{len(texts)} conflicting input row(s): " + " | ".join(shown + more)
+
 
 def quantities_from_values(model: SourcingModel, values: np.ndarray, data: PlanningData) -> dict[OfferKey, float]:
     """`purchases` as a dict: offer -> quantity, for the offers bought (quantity > 0)."""

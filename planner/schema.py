@@ -37,7 +37,8 @@ class Column:
     default: str = ""
     unit: str = ""
     choices: tuple[str, ...] = ()
-    # choices_strict: the dropdown refuses other entries (False: it only suggests)
+    # choices_strict: the dropdown questions other entries, with a warning that lets them through since the
+    # reader ignores case, spaces and underscores (Max Share); False: it only suggests
     choices_strict: bool = True
 
 

@@ -20,6 +20,9 @@ Overrides (`--set`) change one Settings value or one Policy row's value:
     time_limit=30            Settings!mip_gap=0.001
     Policy!7=0.3             Policy!7.value=0.3          Policy!D7=0.3
 
+The currency cannot be changed this way: it would relabel amounts that are
+not converted.
+
 Every value is checked as in the workbook, every problem is collected, and
 the changes applied are recorded in `data.source.changes` for the Run sheet.
 No solver object and no file is touched here.
@@ -244,6 +247,16 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
                 log.error(f"--set {text}", "", "", f"{name} needs a value", text)
                 continue
             new: object = raw_value
+            if name == "currency":
+                current = str(settings[name])
+                if raw_value.upper() != current.upper():
+                    # The amounts would stay as they are under another name: a plan claiming RUB for EUR figures.
+                    log.error(f"--set {text}", "", "", f"the workbook's amounts are in {current}; setting {raw_value} "
+                              "would relabel them without converting them (the planner does not convert "
+                              f"currencies). Convert the prices with an --update file, or, if they are in "
+                              f"{raw_value} after all, write {raw_value} as the currency in the Settings sheet", text)
+                    continue
+                new = current
         else:
             new = _share(raw_value, text, log) if spec.kind == "share" else _positive(raw_value, text, log)
             if new is None:

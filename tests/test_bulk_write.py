@@ -75,3 +75,13 @@ def test_awkward_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     bulk, reference = both_ways(plan, data, tmp_path, monkeypatch)
     assert bulk == reference
     assert bulk["Plan", "E7"][0] == "bell"
+
+
+def test_bulk_columns_are_measured_as_their_format_shows_them() -> None:
+    """Widths count the characters a spreadsheet shows: 0.505 in 0.00% is 50.50% (6, not 4 for 0.51),
+    2679200 in #,##0.00 is 2,679,200.00 (12, not 7), -5200 in #,##0 is -5,200 (6), text as it is."""
+    wb = openpyxl.Workbook()
+    bulk = BulkCells(wb)
+    bulk.add(wb.active, 2, 1, [([0.25, 0.505], "0.00%"), ([42000, 2679200], "#,##0.00"), ([-5200, 7], "#,##0"),
+                               (["ab", "abcdefg"], None), ([1234.5, 2.0], None)])
+    assert bulk.widths(wb.active) == {1: 6, 2: 12, 3: 6, 4: 7, 5: 6}

@@ -318,6 +318,29 @@ def test_frontier_cli_writes_table_and_charts(tmp_path: Path) -> None:
     cost_chart = ws._charts[0]
     assert cost_chart.series[0].val.numRef.f == "'Frontier'!$D$4:$D$10"
     assert run("frontier", str(path), "--rule", "9", "--from", "1", "--to", "0.4").returncode == 2
+
+
+def test_frontier_names_the_rows_that_conflict_at_an_infeasible_step(tmp_path: Path) -> None:
+    """At a cap of 0.3 per country the three countries give at most 90 of A's 100: the IIS is the cap's three
+    rows and A's demand. The step names them (the first three, rules first) in the table, workbook and JSON."""
+    path = write_workbook(tmp_path / "in.xlsx", {**THREE, "Policy": [["max_share", None, "each country", 1.0]]})
+    out = tmp_path / "frontier.xlsx"
+    cap = "Policy!A2 max_share each country 0.3 on every item (for 'A' from country:{})"
+    why = (f"the rules cannot all hold: 4 conflicting input row(s): {cap.format('C1')} | {cap.format('C2')} | "
+           f"{cap.format('C3')} | and 1 more")
+    result = run("frontier", str(path), "--rule", "2", "--from", "0.4", "--to", "0.3", "--steps", "2", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1].split() == ["step", "value", "status", "total_cost", "change_vs_first", "hhi_country", "why"]
+    assert lines[2].split() == ["1", "40.0%", "optimal", "1,180.00", "0.00", "3,600"]
+    assert lines[3].split(None, 3) == ["2", "30.0%", "infeasible", why]
+    ws = openpyxl.load_workbook(out)["Frontier"]
+    header = [c.value for c in ws[3]]
+    assert header[-1] == "why" and ws.cell(row=3, column=len(header)).comment is not None
+    assert [ws.cell(row=r, column=len(header)).value for r in (4, 5)] == [None, why]
+    payload = json.loads(run("frontier", str(path), "--rule", "2", "--from", "0.4", "--to", "0.3", "--steps", "2",
+                             "-o", str(out), "--json").stdout)
+    assert [s["why"] for s in payload["steps"]] == [None, why]
     bad = run("frontier", str(path), "--rule", "2", "--from", "1.5", "--to", "0.4")
     assert bad.returncode == 2 and "--from 1.5 is not a share" in bad.stderr
 

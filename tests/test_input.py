@@ -208,3 +208,29 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
     folder = tmp_path / "dir.xlsx"
     folder.mkdir()
     assert any("is a folder, not a workbook" in m for m in errors_of(folder))
+
+
+def test_template_dropdowns_warn_where_the_reader_accepts_more(tmp_path: Path) -> None:
+    """The rule and setting dropdowns list one spelling, but the reader ignores case, spaces and underscores:
+    Excel must let `Max Share` through with a warning that says so, not refuse it."""
+    from planner.cli import main
+
+    template = tmp_path / "template.xlsx"
+    assert main(["template", str(template)]) == 0
+    wb = openpyxl.load_workbook(template)
+    found = {}
+    for sheet in ("Policy", "Settings"):
+        for dv in wb[sheet].data_validations.dataValidation:
+            found[sheet, str(dv.sqref).split(":")[0]] = dv
+    rule, setting, group = found["Policy", "A2"], found["Settings", "A2"], found["Policy", "C2"]
+    assert (rule.errorStyle, rule.showErrorMessage) == ("warning", True)
+    assert rule.error == ("rule is usually one of: max_share, min_share, exclude, min_coverage. The planner ignores "
+                          "case, spaces and underscores (Max Share = max_share): keep your entry if it is one of "
+                          "these; the planner reports anything else.")
+    assert (setting.errorStyle, setting.showErrorMessage) == ("warning", True)
+    assert "(Time Limit = time_limit)" in setting.error
+    assert all(len(dv.error) <= 225 for dv in (rule, setting))  # Excel's limit for the message
+    assert group.showErrorMessage is False  # any id is a group: the list only suggests
+    # what the warning lets through is read as the listed spelling
+    data, _ = planner.read(book(tmp_path, Policy=[["Max Share", None, "C1", 0.6]], Settings=[["Time Limit", 5]]))
+    assert data.rules[0].kind == "max_share" and data.settings.time_limit == 5

@@ -66,3 +66,20 @@ def test_relaxed_plan_and_frontier_render(tmp_path: Path) -> None:
     text = to_pdf(sweep, tmp_path)
     if text:
         assert "Cost against the rule's value" in text
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is needed to read what Calc shows")
+def test_diff_shows_every_number_not_hashes(tmp_path: Path) -> None:
+    """Columns sized on the bare numbers were too narrow for whole-number costs shown as #,##0.00: Calc
+    printed ### in cost_old and cost_new instead of 2,679,200.00 and 2,100,000.00."""
+    from test_rerun import plan_book
+
+    old = plan_book(tmp_path / "old.xlsx", [["A", "S1", "C1", 19700, 136, 2679200, ""],
+                                            ["A", "S2", "C2", 300, 140, 42000, "EU"]], 0)
+    new = plan_book(tmp_path / "new.xlsx", [["A", "S1", "C1", 5000, 136, 680000, ""],
+                                            ["A", "S2", "C2", 15000, 140, 2100000, "EU"]], 0)
+    out = tmp_path / "diff.xlsx"
+    assert planner("diff", str(old), str(new), "-o", str(out)).returncode == 0
+    text = to_pdf(out, tmp_path)
+    assert "###" not in text
+    assert "2,679,200.00" in text and "2,100,000.00" in text

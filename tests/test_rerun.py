@@ -140,7 +140,7 @@ def test_allow_new_adds_records(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text, expected", [
     ("time_limit=5", ("override time_limit", "5.0 (was 60.0)")),
     ("Settings!mip_gap=0.01", ("override mip_gap", "0.01 (was 0.0001)")),
-    ("currency=USD", ("override currency", "USD (was EUR)")),
+    ("currency=eur", ("override currency", "EUR (was EUR)")),  # the same currency: nothing is relabelled
     ("Policy!2=0.7", ("override Policy!2", "value 0.7 (was 0.6) in Policy!A2 max_share country:C1 0.6 on every item")),
     ("Policy!2.value=0.7", ("override Policy!2.value",
                             "value 0.7 (was 0.6) in Policy!A2 max_share country:C1 0.6 on every item")),
@@ -162,6 +162,9 @@ def test_override_changes_the_optimum(tmp_path: Path) -> None:
     ("Policy!2=1.5", "--set Policy!2=1.5: 1.5 is not a share in [0, 1] (write 30 % as 0.3)"),
     ("Policy!2=30%", "--set Policy!2=30%: '30%' is not a plain number"),
     ("time_limit=0", "--set time_limit=0: 0 must be positive"),
+    ("currency=RUB", "--set currency=RUB: the workbook's amounts are in EUR; setting RUB would relabel them without "
+                     "converting them (the planner does not convert currencies). Convert the prices with an --update "
+                     "file, or, if they are in RUB after all, write RUB as the currency in the Settings sheet"),
     ("speed=3", "--set speed=3: 'speed' is neither a setting (currency, time_limit, mip_gap) nor a Policy row "
                 "(Policy!7)"),
     ("time_limit", "--set time_limit: write NAME=VALUE: a setting (time_limit=30) or a Policy row's value "
@@ -386,3 +389,124 @@ def test_warnings_describe_the_data_as_updated(tmp_path: Path) -> None:
     assert [str(w) for w in slipped if "median" in str(w)] == [
         "slip.csv!C3 (price): price 2000 of 'A' from 'S1' is over 100 times the median price of 'A' (15): "
         "a unit or decimal slip?"]
+
+
+def test_diff_columns_fit_the_numbers_as_displayed(tmp_path: Path) -> None:
+    """A plan of whole numbers comes back from its workbook as ints: 2679200 is 7 characters but shows as
+    2,679,200.00 (12) in #,##0.00, so its column needs 12 + 2 of padding = 14, or Excel shows ###.
+    Old: S1 19700 at 136 = 2679200, S2 300 at 140 = 42000. New: S1 5000 = 680000, S2 15000 = 2100000."""
+    old = plan_book(tmp_path / "old.xlsx", [["A", "S1", "C1", 19700, 136, 2679200, ""],
+                                            ["A", "S2", "C2", 300, 140, 42000, "EU"]], 0)
+    new = plan_book(tmp_path / "new.xlsx", [["A", "S1", "C1", 5000, 136, 680000, ""],
+                                            ["A", "S2", "C2", 15000, 140, 2100000, "EU"]], 0)
+    out = tmp_path / "diff.xlsx"
+    result = run("diff", str(old), str(new), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    lines = openpyxl.load_workbook(out)["Lines"]
+    width = {c.value: lines.column_dimensions[c.column_letter].width for c in lines[1]}
+    assert (width["cost_old"], width["cost_new"]) == (14, 14)
+    assert width["cost_change"] == 15  # -1,999,200.00: 13 + 2
+    # the console formats every quantity and cost alike, whatever type the workbook gave
+    table = result.stdout.split("\n\n")[1].splitlines()
+    assert [line.split() for line in table] == [
+        ["item", "supplier", "country", "quantity_old", "quantity_new", "cost_change", "change"],
+        ["A", "S1", "C1", "19,700.00", "5,000.00", "-1,999,200.00", "changed"],
+        ["A", "S2", "C2", "300.00", "15,000.00", "+2,058,000.00", "changed"]]
+
+
+def test_diff_refuses_plans_in_different_currencies(tmp_path: Path) -> None:
+    """A EUR plan and a USD plan of the same purchases: subtracting them would mean nothing, so exit 2 naming
+    both currencies and the cells they were read from (Summary!B6 of each plan)."""
+    eur, usd = tmp_path / "eur.xlsx", tmp_path / "usd.xlsx"
+    assert run("solve", str(write_workbook(tmp_path / "e.xlsx", BASE)), "-o", str(eur)).returncode == 0
+    usd_base = write_workbook(tmp_path / "u.xlsx", {**BASE, "Settings": [["currency", "USD"]]})
+    assert run("solve", str(usd_base), "-o", str(usd)).returncode == 0
+    result = run("diff", str(eur), str(usd), "-o", str(tmp_path / "d.xlsx"), "--json")
+    assert result.returncode == 2
+    payload = json.loads(result.stdout)
+    assert payload["status"] == "invalid" and payload["message"] == (
+        "the plans are in different currencies: eur.xlsx in EUR (read from eur.xlsx:Summary!B6), usd.xlsx in USD "
+        "(read from usd.xlsx:Summary!B6); the planner does not convert currencies, so it cannot subtract their "
+        "costs: compare two plans in the same currency")
+    assert not (tmp_path / "d.xlsx").exists()
+    # plans in one currency are compared, and the diff says which
+    same = run("diff", str(eur), str(eur), "-o", str(tmp_path / "d.xlsx"), "--json")
+    assert same.returncode == 0 and json.loads(same.stdout)["currency"] == "EUR"
+    summary = {r[0]: r[1] for r in openpyxl.load_workbook(tmp_path / "d.xlsx")["Summary"].iter_rows(values_only=True)}
+    assert summary["currency"] == "EUR" and summary["total cost change"] == 0
+    assert "total cost: 1,110.00 -> 1,110.00 (+0.00 EUR)" in run("diff", str(eur), str(eur)).stdout
+
+
+COVER = {
+    "Items": [["A", 100, "t"]],
+    "Suppliers": [["S1", "C1"], ["S2", "C2"], ["S3", "C3"], ["S4", "C4"]],
+    "Countries": countries("C1", "C2", "C3", "C4"),
+    "Offers": [["A", "S1", 10, 20], ["A", "S2", 11, 20], ["A", "S3", 12, 20], ["A", "S4", 13]],
+    "Policy": [["min_coverage", None, None, 0.5]],
+    "Scenarios": [["C4 stop", None, "C4", 0]],
+}
+# Optimum: S1, S2, S3 at their capacities of 20 (200 + 220 + 240), S4 the other 40 at 13 (520): 1180; 60 % of A
+# survives "C4 stop". A coverage of 0.7 needs 70 from S1-S3, which hold 60: the rule and three capacities conflict.
+
+
+def test_batch_names_the_rule_that_broke_a_run(tmp_path: Path) -> None:
+    """The IIS lists three capacities before the coverage rule; the summary names the rule first."""
+    write_workbook(tmp_path / "cover.xlsx", COVER)
+    runs = csv_file(tmp_path / "runs.csv", "name,base,set,output\nok,cover.xlsx,,ok.xlsx\n"
+                                           "tight,cover.xlsx,Policy!2=0.7,tight.xlsx\n")
+    why = ("the rules cannot all hold: 4 conflicting input row(s): Policy!A2 min_coverage 0.7 on every item (in "
+           "scenario 'C4 stop', for 'A'); Scenarios!A2 C4 stop: country:C4 keeps 0 of every item | Offers!D2 "
+           "capacity 20 of 'A' from 'S1' | Offers!D3 capacity 20 of 'A' from 'S2' | and 1 more")
+    result = run("batch", str(runs), "-o", str(tmp_path / "summary.xlsx"))
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["run", "name", "status", "total_cost", "change_vs_first", "model", "why"]
+    assert lines[1].split() == ["2", "ok", "optimal", "1,180.00", "+0.00", "built"]
+    assert lines[2].split(None, 4)[:4] == ["3", "tight", "infeasible", "re-used"]
+    assert lines[2].split(None, 4)[4] == why
+    sheet = openpyxl.load_workbook(tmp_path / "summary.xlsx")["Batch"]
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(row=3, column=header.index("message") + 1).value == why
+    payload = json.loads(run("batch", str(runs), "-o", str(tmp_path / "summary.xlsx"), "--json").stdout)
+    assert [r["message"] for r in payload["runs"]][1] == why
+
+
+def test_batch_compares_each_run_with_the_first_run_of_its_base(tmp_path: Path) -> None:
+    """cover.xlsx costs 1180, base.xlsx 1110 and 1230 with S2 at 16 (test_offer_price_update...): base.xlsx's
+    second run is +120 against its own first, not +50 against cover.xlsx's. tight.xlsx's first run cannot hold
+    (coverage 0.7), so its second (1180 at 0.5) has nothing to be compared with."""
+    write_workbook(tmp_path / "cover.xlsx", COVER)
+    write_workbook(tmp_path / "base.xlsx", BASE)
+    write_workbook(tmp_path / "tight.xlsx", {**COVER, "Policy": [["min_coverage", None, None, 0.7]]})
+    csv_file(tmp_path / "p.csv", "item,supplier,price\nA,S2,16\n")
+    runs = csv_file(tmp_path / "runs.csv", "name,base,updates,set,output\nc1,cover.xlsx,,,c1.xlsx\n"
+                                           "b1,base.xlsx,,,b1.xlsx\nb2,base.xlsx,p.csv,,b2.xlsx\n"
+                                           "t1,tight.xlsx,,,t1.xlsx\nt2,tight.xlsx,,Policy!2=0.5,t2.xlsx\n")
+    result = run("batch", str(runs), "-o", str(tmp_path / "summary.xlsx"), "--json")
+    assert result.returncode == 1, result.stderr
+    rows = json.loads(result.stdout)["runs"]
+    assert [r["total_cost"] for r in rows] == pytest.approx([1180, 1110, 1230, None, 1180])
+    assert [r["change_vs_first"] for r in rows] == pytest.approx([0, 0, 120, None, None])
+    sheet = openpyxl.load_workbook(tmp_path / "summary.xlsx")["Batch"]
+    header = [c.value for c in sheet[1]]
+    column = header.index("change_vs_first") + 1
+    assert [sheet.cell(row=r, column=column).value for r in range(2, 7)] == [0, 0, 120, None, None]
+    assert sheet.cell(row=1, column=column).comment.text.startswith(
+        "total_cost minus that of the first run of the same base (the first row of the table naming this base); "
+        "blank when that run wrote no plan.")
+
+
+def test_diff_api_refuses_plans_in_different_currencies() -> None:
+    """planner.diff_plans guards itself, not only the command: EUR minus USD is not a cost change."""
+    lines = pd.DataFrame({"item": ["A"], "supplier": ["S1"], "country": ["C1"], "quantity": [60.0],
+                          "unit_cost": [10.0], "cost": [600.0], "blocs": [""]})
+    eur = planner.PlanTables(lines, 0.0, "eur.xlsx", "EUR", "eur.xlsx:Summary!B6")
+    usd = dataclasses.replace(eur, name="usd.xlsx", currency="USD", currency_at="usd.xlsx:Summary!B6")
+    with pytest.raises(planner.InputError) as caught:
+        planner.diff_plans(eur, usd)
+    assert [str(p) for p in caught.value.problems] == [
+        "the plans are in different currencies: eur.xlsx in EUR (read from eur.xlsx:Summary!B6), usd.xlsx in USD "
+        "(read from usd.xlsx:Summary!B6); the planner does not convert currencies, so it cannot subtract their "
+        "costs: compare two plans in the same currency"]
+    assert planner.diff_plans(eur, dataclasses.replace(eur, currency="eur")).currency == "EUR"
+    assert planner.diff_plans(eur, dataclasses.replace(eur, currency=None)).totals["total cost change"] == 0

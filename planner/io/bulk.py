@@ -24,6 +24,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from planner.io.style import displayed
+
 
 @dataclass
 class _Block:
@@ -31,6 +33,7 @@ class _Block:
     first_col: int
     columns: list[tuple[list[object], int | None]]  # values of rows first_row.., style id of its number format
     style_blanks: bool  # a blank cell still carries the style (openpyxl writes it as an empty styled cell)
+    formats: list[str | None]  # each column's number format, to measure its values as they show
 
 
 class BulkCells:
@@ -61,16 +64,16 @@ class BulkCells:
         too); text and blanks are written without style otherwise.
         """
         block = _Block(first_row, first_col, [(values, self.style_id(fmt) if fmt else None) for values, fmt in columns],
-                       style_blanks)
+                       style_blanks, [fmt for _, fmt in columns])
         self._blocks.setdefault(id(ws), []).append(block)
         self._sheets[id(ws)] = ws
 
     def widths(self, ws: Worksheet) -> dict[int, int]:
-        """Column -> characters of the widest value in the sheet's blocks (numbers as `1,234.56`)."""
+        """Column -> characters of the widest value in the sheet's blocks, numbers as their format shows them."""
         out: dict[int, int] = {}
         for block in self._blocks.get(id(ws), []):
-            for offset, (values, _) in enumerate(block.columns):
-                width = _widest(values)
+            for offset, ((values, _), fmt) in enumerate(zip(block.columns, block.formats)):
+                width = _widest(values, fmt)
                 if width:
                     col = block.first_col + offset
                     out[col] = max(out.get(col, 0), width)
@@ -107,16 +110,18 @@ class Rows:
     xml: bytes
 
 
-def _widest(values: list[object]) -> int:
+def _widest(values: list[object], number_format: str | None) -> int:
     kinds = set(map(type, values))
     texts = values if kinds == {str} else [v for v in values if type(v) is str] if str in kinds else []
     width = max(map(len, texts), default=0)  # type: ignore[arg-type]
     if kinds & {int, float}:
         numbers = values if kinds <= {int, float} else [v for v in values if type(v) in (int, float)]
         finite = [v for v in numbers if math.isfinite(v)]  # type: ignore[arg-type]
+        # in a fixed-decimals format the widest number is the smallest or the largest (it has the longest
+        # integer part, or a minus sign); measuring two numbers keeps this fast for 500k rows
         for v in (min(finite, default=None), max(finite, default=None)):
             if v is not None:
-                width = max(width, len(f"{v:,.2f}" if isinstance(v, float) else str(v)))
+                width = max(width, len(displayed(v, number_format)))
     return width
 
 

@@ -1,7 +1,7 @@
 """A plan workbook (as `planner solve` writes it) -> `diff.PlanTables`.
 
-Reads the Plan sheet by its header names and the fixed costs from the
-Summary sheet; problems (not a plan workbook, a column missing) are logged
+Reads the Plan sheet by its header names and the fixed costs and currency
+from the Summary sheet; problems (not a plan workbook, a column missing) are logged
 with the file and sheet.
 """
 
@@ -52,10 +52,15 @@ def read_plan(path: str | Path, log: ProblemLog) -> PlanTables | None:
     frame["item"] = frame["item"].astype(str)
     frame["supplier"] = frame["supplier"].astype(str)
     fixed = 0.0
+    currency, currency_at = None, ""
     if "Summary" in wb.sheetnames:
-        for label, value, *_ in wb["Summary"].iter_rows(values_only=True, max_col=2):
-            if label == "fixed costs" and isinstance(value, (int, float)):
-                fixed = float(value)
-                break
+        found_fixed = False
+        for row, (label, value, *_) in enumerate(wb["Summary"].iter_rows(values_only=True, max_col=2), start=1):
+            if label == "fixed costs" and isinstance(value, (int, float)) and not found_fixed:
+                fixed, found_fixed = float(value), True
+            elif label == "currency" and isinstance(value, str) and value.strip() and currency is None:
+                currency, currency_at = value.strip(), f"{path.name}:Summary!B{row}"
+            if found_fixed and currency is not None:
+                break  # the facts head the sheet; the tables below can be long
     return PlanTables(frame[["item", "supplier", "country", "quantity", "unit_cost", "cost", "blocs"]], fixed,
-                      path.name)
+                      path.name, currency, currency_at)

@@ -124,14 +124,27 @@ def _data_sheet(ws: Worksheet, spec: SheetSpec, rows: Sequence[Sequence[object]]
         if not column.choices:
             continue
         letter = get_column_letter(col)
+        # The reader matches these names ignoring case, spaces and underscores, so a stop-style dropdown would
+        # refuse entries the planner reads (Max Share): it warns instead, and says why.
         dv = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True,
-                            showErrorMessage=column.choices_strict)
-        dv.error = f"{column.name} must be one of: {', '.join(column.choices)}"
+                            showErrorMessage=column.choices_strict, errorStyle="warning")
+        dv.errorTitle = "Not in the list"
+        dv.error = _choices_warning(column)
         dv.prompt = column.help
         dv.showInputMessage = True
         ws.add_data_validation(dv)
         dv.add(f"{letter}2:{letter}{VALIDATED_ROWS}")
     ws.freeze_panes = "A2"
+
+
+def _choices_warning(column: Column) -> str:
+    """The dropdown's warning: the listed names, and that other spellings of them are read too (<= 225 characters,
+    Excel's limit)."""
+    listed = ", ".join(column.choices)
+    sample = next((c for c in column.choices if "_" in c), column.choices[0])
+    return (f"{column.name} is usually one of: {listed}. The planner ignores case, spaces and underscores "
+            f"({sample.replace('_', ' ').title()} = {sample}): keep your entry if it is one of these; the planner "
+            "reports anything else.")
 
 
 __all__ = ["write_input_workbook", "README_SHEET", "RULES"]

@@ -30,7 +30,7 @@ from planner.diff import PlanDiff
 from planner.io.atomic import atomic_write
 from planner.io.bulk import BulkCells
 from planner.io.reproducible import workbook_bytes
-from planner.io.style import header
+from planner.io.style import displayed, header
 from planner.results import Plan
 
 MONEY = "#,##0.00"
@@ -176,8 +176,7 @@ def _fit_columns(ws: Worksheet, bulk: BulkCells | None = None) -> None:
     for cell in list(ws._cells.values()):
         if cell.value is None or cell.font.sz == TITLE_FONT.sz:  # titles may spill over empty cells
             continue
-        value = cell.value
-        text = f"{value:,.2f}" if isinstance(value, float) else str(value)
+        text = displayed(cell.value, cell.number_format)
         widths[cell.column] = max(widths.get(cell.column, 0), len(text))
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
@@ -479,7 +478,9 @@ def write_frontier(table: pd.DataFrame, path: Path, rule_label: str, currency: s
                 ws.cell(row=r, column=c).number_format = fmt
     comments = {"value": "the rule's value at this step", "status": "what the solver said at this step",
                 "total_cost": f"optimum at this value ({currency})", "change_vs_first": "total_cost minus the first solved step's",
-                "hhi_country": "demand-weighted mean Herfindahl-Hirschman index of country shares, 0-10,000"}
+                "hhi_country": "demand-weighted mean Herfindahl-Hirschman index of country shares, 0-10,000",
+                "why": "for a step with no plan, why: when the rules cannot all hold, the conflicting input rows "
+                       "(Policy rows first, at most three; planner solve --diagnose lists them all)"}
     for c, name in enumerate(table.columns, start=1):
         text = comments.get(name) or ("lowest share of demand surviving in this scenario among the rule's items"
                                       if name.startswith("surviving: ") else None)
@@ -500,6 +501,10 @@ def write_frontier(table: pd.DataFrame, path: Path, rule_label: str, currency: s
             _chart_axes(chart, "rule value", axis)
             chart.width, chart.height = 18, 8
             ws.add_chart(chart, f"{get_column_letter(len(cols) + 2)}{3 + offset * 17}")
+    if "why" in table.columns:
+        for r in range(4, end):  # a reason runs to a few hundred characters: wrapped, it stays in its column
+            ws.cell(row=r, column=list(table.columns).index("why") + 1).alignment = Alignment(wrap_text=True,
+                                                                                          vertical="top")
     ws.freeze_panes = "A4"
     _fit_columns(ws)
     runs = wb.create_sheet("Run")
@@ -508,12 +513,28 @@ def write_frontier(table: pd.DataFrame, path: Path, rule_label: str, currency: s
     atomic_write(path, workbook_bytes(wb))
 
 
+BATCH_COMMENTS = {
+    "run": "row of the run in the batch table",
+    "status": "optimal or feasible: the plan was written; invalid, infeasible or error: no plan (see message)",
+    "total_cost": "the plan's total cost, in the currency of its base workbook",
+    "change_vs_first": "total_cost minus that of the first run of the same base (the first row of the table naming "
+                       "this base); blank when that run wrote no plan. Runs of different bases are not compared: "
+                       "they plan different purchases",
+    "model": "built, or re-used from an earlier run of the same shape with the new numbers pushed in",
+    "message": "what the solver said; for a run with no plan, why (for rules that cannot all hold, the "
+               "conflicting input rows, Policy rows first)",
+}
+
+
 def write_batch_summary(table: pd.DataFrame, totals: dict[str, object], path: Path, currency: str = "") -> None:
-    """One row per run of a batch (status, cost, change against the first plan, output), then the totals."""
+    """One row per run of a batch (status, cost, change against its base's first run, output), then the totals."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Batch"
     end = _table(ws, table, comments=False)
+    for cell in ws[1]:
+        if cell.value in BATCH_COMMENTS:
+            cell.comment = Comment(BATCH_COMMENTS[cell.value], "planner")
     for c, name in enumerate(table.columns, start=1):
         if name in ("total_cost", "change_vs_first"):
             for r in range(2, end):
@@ -545,6 +566,10 @@ def write_diff(d: PlanDiff, path: Path, old_name: str, new_name: str) -> None:
     for key, value in d.totals.items():
         ws.cell(row=row, column=1, value=key).font = Font(bold=True)
         ws.cell(row=row, column=2, value=_cell_value(value)).number_format = MONEY
+        row += 1
+    if d.currency:
+        ws.cell(row=row, column=1, value="currency").font = Font(bold=True)
+        ws.cell(row=row, column=2, value=d.currency)
         row += 1
     for label, names in (("suppliers entering", d.suppliers_entering), ("suppliers leaving", d.suppliers_leaving)):
         ws.cell(row=row, column=1, value=label).font = Font(bold=True)
