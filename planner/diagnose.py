@@ -84,8 +84,7 @@ def diagnose(data: PlanningData, time_limit: float | None = None) -> Diagnosis:
                            "fractional on/off decisions (fixed costs and minimum orders play no part), and "
                            "dropping any one of them lets the others hold in that relaxation"]
         return found
-    if is_mip:
-        handle = HighsModel(build(data, "diagnose"))
+    handle = HighsModel(build(data, "diagnose"))  # `_iis` changed the instance it was given
     elastic = _Elastic(data, handle)
     outcome = elastic.minimise_violation(limit)
     if not outcome.has_plan:
@@ -96,8 +95,34 @@ def diagnose(data: PlanningData, time_limit: float | None = None) -> Diagnosis:
     return Diagnosis("elastic", refs, amounts, [note])
 
 
+def _drop_capacities_of_excluded(data: PlanningData, handle: HighsModel) -> None:
+    """Take every capacity off the excluded offers, in the HiGHS instance only: their offer bounds and their
+    terms in `Supplier-capacity` rows.
+
+    Their `Policy-exclude` row buy[o] <= 0 implies every capacity on them,
+    so the feasible set is the same; but with the capacities in, an IIS may
+    name the capacity of a sanctioned offer in place of the sanction ("raise
+    Russia's capacity"), which no one can act on. Without them, a conflict
+    an exclusion takes part in names the exclusion.
+    """
+    h = handle.highs
+    columns = np.flatnonzero(~data.usable).astype(np.int32)  # diagnose view: buy column j is offer j of data.table
+    if not len(columns):
+        return
+    h.changeColsBounds(len(columns), columns, handle.col_lower[columns], np.full(len(columns), INF))
+    model = handle.model
+    row_of = {model.row_label(k)[1][0]: k for family, span in model.row_families() if family == "Supplier-capacity"
+              for k in span}
+    table = data.table
+    for j in columns.tolist():
+        row = row_of.get(str(table.supplier_names[table.supplier[j]]))
+        if row is not None:
+            h.changeCoeff(row, j, 0.0)
+
+
 def _iis(data: PlanningData, handle: HighsModel, time_limit: float) -> Diagnosis | None:
     h = handle.highs
+    _drop_capacities_of_excluded(data, handle)
     h.setOptionValue("presolve", "off")  # an infeasibility proof without presolve lets the IIS start from the LP
     outcome = handle.solve(time_limit)
     if outcome.status != "infeasible":
@@ -134,10 +159,14 @@ class _Elastic:
         self.slacks: list[tuple[RowRef, int]] = []  # (row it relaxes, slack column)
         weights: list[float] = []
         model = handle.model
+        excluded = ~data.usable  # diagnose view: buy column j is offer j of data.table
+        start, column, _ = model.terms()
         for family, span in model.row_families():
             if family in DEFINITIONS:
                 continue
             for k in span:
+                if family == "Supplier-capacity" and excluded[column[start[k]:start[k + 1]]].all():
+                    continue  # only sanctioned offers: relaxing the sanction buys what they can deliver, no more
                 ref = describe(data, *model.row_label(k))
                 # An equality (demand) may fall short; a >= row may fall short; a <= row may be exceeded.
                 sign = 1.0 if handle.row_lower[k] > -INF else -1.0
@@ -145,8 +174,8 @@ class _Elastic:
                 weights.append(tier(family) / ref.scale)
         block, columns = model.column_block("buy")
         for at, j in enumerate(columns.tolist()):
-            if not math.isfinite(handle.col_upper[j]):
-                continue
+            if not math.isfinite(handle.col_upper[j]) or excluded[at]:
+                continue  # an excluded offer's capacity stays hard, as above
             ref = describe(data, "Offer-capacity", block.label(at))
             cap = handle.col_upper[j]
             h.changeColBounds(j, handle.col_lower[j], INF)

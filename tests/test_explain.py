@@ -190,6 +190,18 @@ def conflict_book(tmp_path: Path, **sheets: list) -> Path:
      ["Item-demand[A]: Items!B2 demand 100 of 'A'",
       "Offer-capacity[A,S2]: Offers!D3 capacity 40 of 'A' from 'S2'",
       "Policy-exclude[2,A,S1]: Policy!A2 exclude country:C1 on every item ('A' from 'S1')"]),
+    # S1 delivers 60 and C2 is sanctioned. S2's capacity of 20 would fall short too, but it cannot be acted on (S2
+    # is sanctioned): the sanction is the row to name (before, the IIS named S2's capacity instead).
+    ({"Offers": [["A", "S1", 10, 60], ["A", "S2", 12, 20]], "Policy": [["exclude", None, "C2", None]]},
+     ["Item-demand[A]: Items!B2 demand 100 of 'A'",
+      "Offer-capacity[A,S1]: Offers!D2 capacity 60 of 'A' from 'S1'",
+      "Policy-exclude[2,A,S2]: Policy!A2 exclude country:C2 on every item ('A' from 'S2')"]),
+    # The same with the sanctioned supplier's own capacity.
+    ({"Suppliers": [["S1", "C1"], ["S2", "C2", 20]], "Offers": [["A", "S1", 10, 60], ["A", "S2", 12]],
+      "Policy": [["exclude", None, "C2", None]]},
+     ["Item-demand[A]: Items!B2 demand 100 of 'A'",
+      "Offer-capacity[A,S1]: Offers!D2 capacity 60 of 'A' from 'S1'",
+      "Policy-exclude[2,A,S2]: Policy!A2 exclude country:C2 on every item ('A' from 'S2')"]),
     # If C1 stops, 50 % must survive, but S2 can deliver only 40.
     ({"Policy": [["min_coverage", None, None, 0.5]], "Scenarios": [["C1 stop", None, "C1", 0]]},
      ["Offer-capacity[A,S2]: Offers!D3 capacity 40 of 'A' from 'S2'",
