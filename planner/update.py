@@ -8,16 +8,17 @@ An update table's key columns say what each row updates:
 | supplier          | Suppliers  | capacity, fixed_cost, country     |
 | country           | Countries  | tariff, name, blocs               |
 | item              | Items      | demand, unit                      |
+| policy_row        | Policy     | active (on/off), value            |
 
 A value present replaces the base value, a blank keeps it, `unlimited`
 removes a capacity. A key missing from the base is an error naming the file,
 row and column, unless `allow_new` adds it (then the columns a new record
 needs must be given). Tables apply in dependency order (Countries, Items,
-Suppliers, Offers), in the order given within each kind.
+Suppliers, Offers, Policy), in the order given within each kind.
 
-A Policy table (key column `policy_row`: the rule's row in the base
-workbook's Policy sheet) switches rules on and off (`active`: on or off)
-and sets their `value`; it applies after the others.
+A Policy table's key `policy_row` is the rule's row in the base workbook's
+Policy sheet; it switches rules on and off (`active`) and sets their
+`value`, and never adds a rule.
 
 Overrides (`--set`) change one Settings value, one Policy row's value, or
 switch one Policy row (any rule, exclusions too) off and on again:
@@ -230,8 +231,7 @@ class PolicyRules:
         rule = self.find(row)
         assert rule is not None
         was = self.is_on(row)
-        self.changes.append((where, f"{'on' if on else 'off'} (was {'on' if was else 'off'}) "
-                                                  f"{rule.label()}"))
+        self.changes.append((where, f"{'on' if on else 'off'} (was {'on' if was else 'off'}) {rule.label()}"))
         if was == on:
             return False
         (self.active if was else self.inactive).remove(rule)
