@@ -470,3 +470,25 @@ def test_rounding_to_the_tolerance_by_hand(tmp_path: Path) -> None:
     data, _ = planner.read(conflict_book(tmp_path))
     assert rounded_plan(data, {("A", "S1"): 59.9999997, ("A", "S2"): 40.0000003}) == {("A", "S1"): 60.0,
                                                                                       ("A", "S2"): 40.0}
+
+
+def test_relaxing_a_sanction_never_asks_for_the_sanctioned_supplier_s_capacity(tmp_path: Path) -> None:
+    """16 items of 10 t; only S2 (sanctioned, capacity 150 in all) can deliver (S1's offers hold 0). Relaxing the
+    sanction on 15 items weighs 15 * 1 * 10/10. For the 16th, raising S2's capacity by 10 would weigh
+    100 * 10/150 = 6.67 (+ 1 for its sanction), less than buying 10 t short (10 * 10/10 = 10): the elastic plan
+    used to say "Supplier-capacity[S2] relaxed by 10", asking for more from a sanctioned supplier. A sanctioned
+    supplier's capacity is now hard: S2 delivers its 150 t, and one item is 10 t short."""
+    items = [f"I{k:02d}" for k in range(16)]
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [[i, 10, "t"] for i in items], "Suppliers": [["S1", "C1"], ["S2", "RU", 150]],
+        "Countries": countries("C1", "RU"),
+        "Offers": [[i, "S1", 10, 0] for i in items] + [[i, "S2", 8] for i in items],
+        "Policy": [["exclude", None, "RU", None]]})
+    data, _ = planner.read(path)
+    plan = solve_elastic(data)
+    families = plan.violations["family"].tolist()
+    assert "Supplier-capacity" not in families and "Offer-capacity" not in families
+    assert families.count("Item-demand") == 1 and families.count("Policy-exclude") == 15
+    assert plan.violations["relaxed_by"].tolist() == [10.0] * 16
+    assert sum(plan.quantities.values()) == pytest.approx(150)
+    assert not [c for c in plan.conflicts if c.startswith("Supplier-capacity")]
