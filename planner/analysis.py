@@ -182,7 +182,7 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
 
 
 def _rule_items(data: PlanningData, rule: Rule) -> set[str]:
-    """The items a rule restricts: those its rows are for (for an exclusion: of the offers it removes)."""
+    """The items a rule covers (for an exclusion: those of the offers it removes): rules sharing one interact."""
     if rule.kind == "exclude":
         return {key[0] for key, rules in data.excluded_by.items() if rule in rules}
     return set(data.rule_items(rule))
