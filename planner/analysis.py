@@ -9,7 +9,30 @@ dropped in the HiGHS instance already built (bounds -inf..inf) and the
 model is re-solved, warm-started for an LP; an exclude rule is a set
 restriction, so the model without it is rebuilt. The price of resilience is
 z(all rules) - z(no Policy rule). Costs of single rules need not add up to it:
-rules interact.
+rules interact (a cap and a coverage floor on the same items may each be
+redundant given the other, so each alone costs 0 while both cost plenty).
+
+Joint cost (Shapley value). The rules with a model row (or, for an
+exclusion, an offer removed) are grouped: two rules are in one group when
+they cover a common item, and groups are the connected components of that
+relation. Rules that do not bind are grouped too: one that is slack at the
+plan may cost something once its neighbours are dropped (a 20 % floor on a
+third country, slack under a 50 % cap, binds once the cap goes), and leaving
+it out would leave that share of the price of resilience unattributed.
+For a group G, with N every rule and v(T) = z(N) - z(N - T) the cost of
+dropping the rules T of G together,
+
+    cost of the group = v(G)
+    joint_cost(r) = sum over T subset of G - {r} of |T|! (|G| - |T| - 1)! / |G|! * (v(T + r) - v(T))
+
+(exact: every subset is re-solved, with the rows of T relaxed in the kept
+HiGHS instance; a group holding an exclusion is solved on one instance of
+the diagnose view, where exclusions are rows). The joint costs of a group add
+up to its cost. Groups of more than MAX_SHAPLEY_RULES rules (2^|G| - 1
+re-solves) are not split: their rows give the group's cost only. The sum of
+the groups' costs is the price of resilience when the groups are independent
+(no supplier capacity or fixed cost shared by items of two groups); the
+difference is stated as `not attributed`.
 
 Marginal cost (LPs only): a rule with value v has right-hand sides
 v * d_i, so dz/dv = sum over its rows k of y_k * d_i(k), with y_k the row
@@ -20,6 +43,7 @@ the optimum when the value rises by one percentage point of demand.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -34,7 +58,9 @@ from planner.solver import HighsModel, Progress, SolverOutcome
 ROW_FAMILIES = {"max_share": "Policy-max-share", "min_share": "Policy-min-share",
                 "min_coverage": "Policy-min-coverage"}
 RULE_COLUMNS = ["policy_row", "rule", "item", "group", "value", "model_rows", "binds", "cost_of_rule",
-                "share_of_optimum", "optimum_without", "marginal_per_point", "meaning", "note"]
+                "share_of_optimum", "optimum_without", "overlap_group", "cost_of_group", "joint_cost",
+                "marginal_per_point", "meaning", "note"]
+MAX_SHAPLEY_RULES = 6  # a group of k rules takes 2^k - 1 re-solves: 63 at 6
 
 
 @dataclasses.dataclass
@@ -48,6 +74,16 @@ class RuleCosts:
     @property
     def price_of_resilience(self) -> float | None:
         return None if self.without_rules is None else self.with_rules - self.without_rules
+
+    @property
+    def unattributed(self) -> float | None:
+        """Price of resilience minus the costs of the groups (what the joint costs leave out), None if unknown."""
+        price = self.price_of_resilience
+        groups = self.table.drop_duplicates("overlap_group").dropna(subset=["overlap_group"])
+        if price is None or groups["cost_of_group"].isna().any():
+            return None
+        rest = price - float(groups["cost_of_group"].sum())
+        return 0.0 if abs(rest) <= _tolerance(self.with_rules) else rest
 
 
 def without_rules(data: PlanningData, drop: Callable[[Rule], bool]) -> PlanningData:
@@ -121,7 +157,7 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
             note = (note + "; " if note else "") + f"re-solve without the rule: {result.message}"
         records.append({
             "policy_row": rule.row if rule.row is not None else rid,
-            "rule": rule.label(),
+            "rule": rule.kind,
             "item": rule.item or "(every item)",
             "group": str(rule.group) if rule.group is not None else "",
             "value": rule.value,
@@ -131,14 +167,148 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
             "share_of_optimum": cost / z if cost is not None and z > 0 else None,
             "optimum_without": without,
             "marginal_per_point": marginal,
+            "overlap_group": None,
+            "cost_of_group": None,
+            "joint_cost": None,
             "meaning": _meaning(rule, marginal, currency),
             "note": note,
         })
+    resolves += _joint_costs(data, handle, z, records, rows_of, progress)
     no_rules = solve_data(without_rules(data, lambda r: True)) if data.rules else outcome
     resolves += 1 if data.rules else 0
     base = no_rules.objective if no_rules.status == "optimal" else None
     table = pd.DataFrame(records, columns=RULE_COLUMNS)
     return RuleCosts(table, z, base, time.perf_counter() - started, resolves)
+
+
+def _rule_items(data: PlanningData, rule: Rule) -> set[str]:
+    """The items a rule covers (for an exclusion: those of the offers it removes): rules sharing one interact."""
+    if rule.kind == "exclude":
+        return {key[0] for key, rules in data.excluded_by.items() if rule in rules}
+    return set(data.rule_items(rule))
+
+
+def overlap_groups(data: PlanningData, rules: list[Rule]) -> list[list[Rule]]:
+    """`rules` split into groups of rules that share items, transitively (connected components), in input order."""
+    parent = list(range(len(rules)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    first_with: dict[str, int] = {}
+    for k, rule in enumerate(rules):
+        for item in sorted(_rule_items(data, rule)):
+            if item in first_with:
+                parent[root(k)] = root(first_with[item])
+            else:
+                first_with[item] = k
+    groups: dict[int, list[Rule]] = {}
+    for k, rule in enumerate(rules):
+        groups.setdefault(root(k), []).append(rule)
+    return list(groups.values())
+
+
+def shapley(players: list[int], value: Callable[[frozenset[int]], float]) -> dict[int, float]:
+    """Shapley value of each player of the game `value` (v(empty set) = 0):
+
+        phi(r) = sum over T subset of P - {r} of |T|! (|P| - |T| - 1)! / |P|! * (v(T + r) - v(T))
+    """
+    n = len(players)
+    out: dict[int, float] = {}
+    for r in players:
+        others = [p for p in players if p != r]
+        total = 0.0
+        for size in range(n):
+            weight = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
+            for subset in itertools.combinations(others, size):
+                t = frozenset(subset)
+                total += weight * (value(t | {r}) - value(t))
+        out[r] = total
+    return out
+
+
+def _policy_rows_any(model: SourcingModel) -> dict[int, list[int]]:
+    """Every Policy family's rows (exclusions too, in the diagnose view) by rule id, the index's first part."""
+    out: dict[int, list[int]] = {}
+    for family, span in model.row_families():
+        if family.startswith("Policy-"):
+            for k in span:
+                out.setdefault(int(model.row_label(k)[1][0]), []).append(k)
+    return out
+
+
+def _joint_costs(data: PlanningData, handle: HighsModel, z: float, records: list[dict],
+                 rows_of: dict[int, np.ndarray], progress: Progress | None) -> int:
+    """Fill `overlap_group`, `cost_of_group` and `joint_cost` of `records` (see the module's docstring); the
+    number of re-solves."""
+    by_rid = {rule_id(data, rule): (rule, record) for rule, record in zip(data.rules, records)}
+    players = [rule for rule, record in zip(data.rules, records) if record["model_rows"]]
+    resolves = 0
+    limit, gap = data.settings.time_limit, data.settings.mip_gap
+    diagnose_view: tuple[HighsModel, dict[int, list[int]]] | None = None
+    for number, group in enumerate(overlap_groups(data, players), start=1):
+        rids = [rule_id(data, rule) for rule in group]
+        for rid in rids:
+            by_rid[rid][1]["overlap_group"] = number
+        if len(group) == 1:
+            record = by_rid[rids[0]][1]
+            record["cost_of_group"] = record["joint_cost"] = record["cost_of_rule"]
+            continue
+        if any(rule.kind == "exclude" for rule in group):
+            if diagnose_view is None:  # one instance where exclusions are rows, for every such group
+                # (its optimum with every rule is z: the same feasible set, with excluded offers fixed at 0)
+                other = HighsModel(build(data, "diagnose"))
+                diagnose_view = (other, _policy_rows_any(other.model))
+            instance, rows_by_rid = diagnose_view
+        else:
+            instance = handle
+            rows_by_rid = {rid: rows.tolist() for rid, rows in rows_of.items()}
+        # v(empty set) = 0, and v({r}) is the cost of the rule alone, found above
+        cache: dict[frozenset[int], float | None] = {frozenset(): 0.0}
+        cache.update({frozenset([rid]): by_rid[rid][1]["cost_of_rule"] for rid in rids
+                      if by_rid[rid][1]["cost_of_rule"] is not None})
+        failed: list[str] = []
+
+        def value(dropped: frozenset[int]) -> float:
+            nonlocal resolves
+            if dropped not in cache:
+                rows = sorted(k for rid in dropped for k in rows_by_rid.get(rid, []))
+                with instance.relaxed(rows):
+                    result = instance.solve(limit, gap, progress, f"joint cost of rules {sorted(dropped)}")
+                resolves += 1
+                ok = result.status == "optimal" and result.objective is not None
+                cache[dropped] = z - result.objective if ok else None  # type: ignore[operator]
+                if not ok:
+                    failed.append(result.message)
+            found = cache[dropped]
+            return math.nan if found is None else found
+
+        whole = value(frozenset(rids))
+        note = ""
+        if len(group) > MAX_SHAPLEY_RULES:
+            shares: dict[int, float] = {}
+            note = f"{len(group)} rules overlap (more than {MAX_SHAPLEY_RULES}): the group's cost is not split"
+        else:
+            shares = shapley(rids, value)
+        if failed:
+            whole, shares = math.nan, {}
+            note = f"joint cost not found: {failed[0]}"
+        for rid in rids:
+            record = by_rid[rid][1]
+            record["cost_of_group"] = None if math.isnan(whole) else _clean(whole, z)
+            share = shares.get(rid)
+            record["joint_cost"] = None if share is None or math.isnan(share) else _clean(share, z)
+            if note:
+                record["note"] = (record["note"] + "; " if record["note"] else "") + note
+    return resolves
+
+
+def _clean(cost: float, z: float) -> float:
+    """A cost, with solver noise (within the tolerance of the optimum) shown as 0."""
+    return 0.0 if abs(cost) <= _tolerance(z) else cost
 
 
 def _policy_rows(data: PlanningData, model: SourcingModel) -> tuple[dict[int, np.ndarray], np.ndarray]:
@@ -158,16 +328,35 @@ def _policy_rows(data: PlanningData, model: SourcingModel) -> tuple[dict[int, np
     return {rid: np.concatenate(parts) for rid, parts in rows_of.items()}, demand_of_row
 
 
+def rule_sentence(rule: Rule) -> str:
+    """What a rule asks, in words: `at most 50 % of each item's demand from country:CN`."""
+    of = f"the demand of {rule.item}" if rule.item is not None else "each item's demand"
+    share = f"{rule.value * 100:g} %" if rule.value is not None else ""
+    group = ""
+    if rule.group is not None:
+        group = str(rule.group) if not rule.group.each else \
+            (f"any one {rule.group.kind}" if rule.kind == "max_share" else f"every {rule.group.kind}")
+    if rule.kind == "max_share":
+        return f"at most {share} of {of} from {group}"
+    if rule.kind == "min_share":
+        return f"at least {share} of {of} from {group}"
+    if rule.kind == "exclude":
+        return f"nothing of {rule.item if rule.item is not None else 'any item'} from {group}"
+    return f"in every scenario, at least {share} of {of} still arrives"
+
+
 def _meaning(rule: Rule, marginal: float | None, currency: str) -> str:
-    """The marginal cost in words: `raising the country:CN cap on gallium by 1 % of demand saves 4,180.00 EUR`."""
+    """The rule in words and, for LPs, its marginal cost: `at most 50 % of the demand of gallium from country:CN;
+    raising the country:CN cap on gallium by 1 % of demand saves 4,180.00 EUR`."""
+    sentence = rule_sentence(rule)
     if marginal is None or math.isclose(marginal, 0.0, abs_tol=1e-9):
-        return ""
+        return sentence
     on = rule.item if rule.item is not None else "every item"
     what = {"max_share": f"raising the {rule.group} cap on {on}",
             "min_share": f"raising the {rule.group} minimum share of {on}",
             "min_coverage": f"raising the required coverage of {on}"}[rule.kind]
     verb = "saves" if marginal < 0 else "costs"
-    return f"{what} by 1 % of demand {verb} {abs(marginal):,.2f} {currency}".rstrip()
+    return f"{sentence}; {what} by 1 % of demand {verb} {abs(marginal):,.2f} {currency}".rstrip()
 
 
 def with_value(data: PlanningData, rule: Rule, value: float) -> PlanningData:

@@ -173,7 +173,8 @@ def _add_change_options(parser: argparse.ArgumentParser) -> None:
                         help="let update rows add offers, suppliers, countries or items the base lacks")
     parser.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], dest="overrides",
                         help="override a setting (time_limit=30) or a Policy row's value (Policy!7=0.3, "
-                             "also Policy!7.value=0.3 or Policy!D7=0.3); repeatable")
+                             "also Policy!7.value=0.3 or Policy!D7=0.3), or switch a Policy row off or on "
+                             "(Policy!7=off, Policy!7=on); repeatable")
 
 
 class _Terminated(BaseException):

@@ -228,6 +228,9 @@ class PlanningData:
     scenario_hits: tuple[ScenarioHit, ...] = ()
     settings: Settings = field(default_factory=Settings)
     source: Source | None = None
+    # Policy rows switched off (`active` off, `--set Policy!7=off`, an update table): kept so that they can be
+    # switched on again; nothing else reads them, so an inactive rule plays no part at all.
+    inactive_rules: tuple[Rule, ...] = ()
 
     # ---- derived views (pure functions of the records above) ----
 

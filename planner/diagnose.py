@@ -24,11 +24,13 @@ capacities are the only caps on each quantity):
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
 
+from planner.check import check_plan
 from planner.data import PlanningData
 from planner.explain import DEFINITIONS, RowRef, describe
 from planner.model import build, empty_min_share_rows, rule_id, structural_conflicts, zero_coverage_rows
@@ -43,6 +45,54 @@ SLACK_TOL = 1e-7  # a slack above this share of its row's scale counts as a viol
 # past a capacity or below a minimum order cannot be carried out at all.
 TIER = {"Policy": 1.0, "Item-demand": 10.0, "Supplier-capacity": 100.0, "Offer-capacity": 100.0,
         "Offer-min-order": 100.0}
+
+
+def tolerance_decimals(scale: float) -> int:
+    """The decimals that keep a number to SLACK_TOL of its scale (demand or capacity): scale 100 -> 5 decimals,
+    since 1e-7 * 100 = 1e-5; scale 1e9 -> -2 (hundreds)."""
+    return -math.floor(math.log10(SLACK_TOL * max(abs(scale), 1.0)))
+
+
+def round_to_tolerance(value: float, scale: float) -> float:
+    """`value` without the digits below the solver's tolerance on a row of this scale: 20.0000008 -> 20.0 on a
+    scale of 100. An elastic plan's phase 2 may use the 1e-9 of violation it is allowed (see `cheapest_within`) to
+    shave cost, which leaves such digits."""
+    return round(value, tolerance_decimals(scale)) + 0.0  # + 0.0: no -0.0
+
+
+def rounded_plan(data: PlanningData, quantities: dict[tuple[str, str], float]) -> dict[tuple[str, str], float]:
+    """An elastic plan's quantities rounded to the solver's tolerance, keeping every item's total.
+
+    The quantities of item i are rounded to the decimals of the smallest
+    scale among its offers bought (d_i, the offer's capacity, the
+    supplier's): each moves by at most half of 1e-7 of the rows it is in,
+    a tenth of the checker's 1e-6. The item's total is rounded the same way
+    and the largest purchase takes up the difference, so a demand met
+    before is met after. If the checker would still flag a rule it did not
+    flag before (many offers shifting one group's volume together), the plan
+    is kept unrounded.
+    """
+    decimals: dict[str, int] = {}
+    for (item, supplier), q in quantities.items():
+        offer, seller = data.offers[item, supplier], data.suppliers[supplier]
+        scale = min(data.items[item].demand, offer.capacity, seller.capacity)
+        decimals[item] = max(decimals.get(item, -99), tolerance_decimals(scale))
+    rounded = {key: round(q, decimals[key[0]]) for key, q in quantities.items()}
+    for item, places in decimals.items():
+        keys = [k for k in quantities if k[0] == item]
+        gap = round(sum(quantities[k] for k in keys), places) - sum(rounded[k] for k in keys)
+        if gap:
+            largest = max(keys, key=lambda k: rounded[k])
+            rounded[largest] = round(rounded[largest] + gap, places)
+    rounded = {k: q + 0.0 for k, q in rounded.items() if q > 0}
+    if _flags(check_plan(data, rounded)) - _flags(check_plan(data, quantities)):
+        return quantities
+    return rounded
+
+
+def _flags(messages: list[str]) -> set[str]:
+    """The checker's findings without their figures: which rule, where."""
+    return {re.sub(r"-?\d[\d.,e+-]*", "#", m) for m in messages}
 
 
 def tier(family: str) -> float:
@@ -84,8 +134,7 @@ def diagnose(data: PlanningData, time_limit: float | None = None) -> Diagnosis:
                            "fractional on/off decisions (fixed costs and minimum orders play no part), and "
                            "dropping any one of them lets the others hold in that relaxation"]
         return found
-    if is_mip:
-        handle = HighsModel(build(data, "diagnose"))
+    handle = HighsModel(build(data, "diagnose"))  # `_iis` changed the instance it was given
     elastic = _Elastic(data, handle)
     outcome = elastic.minimise_violation(limit)
     if not outcome.has_plan:
@@ -96,8 +145,34 @@ def diagnose(data: PlanningData, time_limit: float | None = None) -> Diagnosis:
     return Diagnosis("elastic", refs, amounts, [note])
 
 
+def _drop_capacities_of_excluded(data: PlanningData, handle: HighsModel) -> None:
+    """Take every capacity off the excluded offers, in the HiGHS instance only: their offer bounds and their
+    terms in `Supplier-capacity` rows.
+
+    Their `Policy-exclude` row buy[o] <= 0 implies every capacity on them,
+    so the feasible set is the same; but with the capacities in, an IIS may
+    name the capacity of a sanctioned offer in place of the sanction ("raise
+    Russia's capacity"), which no one can act on. Without them, a conflict
+    an exclusion takes part in names the exclusion.
+    """
+    h = handle.highs
+    columns = np.flatnonzero(~data.usable).astype(np.int32)  # diagnose view: buy column j is offer j of data.table
+    if not len(columns):
+        return
+    h.changeColsBounds(len(columns), columns, handle.col_lower[columns], np.full(len(columns), INF))
+    model = handle.model
+    row_of = {model.row_label(k)[1][0]: k for family, span in model.row_families() if family == "Supplier-capacity"
+              for k in span}
+    table = data.table
+    for j in columns.tolist():
+        row = row_of.get(str(table.supplier_names[table.supplier[j]]))
+        if row is not None:
+            h.changeCoeff(row, j, 0.0)
+
+
 def _iis(data: PlanningData, handle: HighsModel, time_limit: float) -> Diagnosis | None:
     h = handle.highs
+    _drop_capacities_of_excluded(data, handle)
     h.setOptionValue("presolve", "off")  # an infeasibility proof without presolve lets the IIS start from the LP
     outcome = handle.solve(time_limit)
     if outcome.status != "infeasible":
@@ -134,10 +209,14 @@ class _Elastic:
         self.slacks: list[tuple[RowRef, int]] = []  # (row it relaxes, slack column)
         weights: list[float] = []
         model = handle.model
+        excluded = ~data.usable  # diagnose view: buy column j is offer j of data.table
+        start, column, _ = model.terms()
         for family, span in model.row_families():
             if family in DEFINITIONS:
                 continue
             for k in span:
+                if family == "Supplier-capacity" and excluded[column[start[k]:start[k + 1]]].all():
+                    continue  # only sanctioned offers: relaxing the sanction buys what they can deliver, no more
                 ref = describe(data, *model.row_label(k))
                 # An equality (demand) may fall short; a >= row may fall short; a <= row may be exceeded.
                 sign = 1.0 if handle.row_lower[k] > -INF else -1.0
@@ -145,8 +224,8 @@ class _Elastic:
                 weights.append(tier(family) / ref.scale)
         block, columns = model.column_block("buy")
         for at, j in enumerate(columns.tolist()):
-            if not math.isfinite(handle.col_upper[j]):
-                continue
+            if not math.isfinite(handle.col_upper[j]) or excluded[at]:
+                continue  # an excluded offer's capacity stays hard, as above
             ref = describe(data, "Offer-capacity", block.label(at))
             cap = handle.col_upper[j]
             h.changeColBounds(j, handle.col_lower[j], INF)
@@ -188,7 +267,7 @@ class _Elastic:
         for ref, column in self.slacks:
             if values[column] > SLACK_TOL * ref.scale:
                 refs.append(ref)
-                amounts.append(float(values[column]))
+                amounts.append(round_to_tolerance(float(values[column]), ref.scale))
         return refs, amounts
 
 
@@ -235,5 +314,5 @@ def elastic_plan(data: PlanningData, time_limit: float | None = None
         refs.append(ref)
         amounts.append(amount)
     values = np.asarray(handle.highs.getSolution().col_value, dtype=float)[:handle.model.num_columns]
-    quantities = quantities_from_values(handle.model, values, data)
+    quantities = rounded_plan(data, quantities_from_values(handle.model, values, data))
     return quantities, Diagnosis("elastic", refs, amounts), second

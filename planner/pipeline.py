@@ -192,7 +192,8 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         plan.rules = costs.table
         plan.resilience = {"optimum with all Policy rules": costs.with_rules,
                            "optimum without any Policy rule": costs.without_rules,
-                           "price of resilience": costs.price_of_resilience}
+                           "price of resilience": costs.price_of_resilience,
+                           "not attributed to a group of rules (groups interact)": costs.unattributed}
         timings["rule analysis seconds"] = costs.seconds
         run["rule analysis re-solves"] = costs.resolves
     elif data.rules:

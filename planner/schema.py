@@ -138,6 +138,9 @@ SHEETS: tuple[SheetSpec, ...] = (
                 choices_strict=False,
             ),
             Column("value", "share", False, "share of item demand in [0, 1]; blank for exclude", unit="share of demand"),
+            Column("active", "text", False, "on or off (also yes/no, true/false, 1/0); off keeps the row but "
+                   "switches the rule off. Switch it from the command line with --set Policy!7=on", default="on",
+                   choices=("on", "off")),
         ),
     ),
     SheetSpec(
@@ -181,7 +184,22 @@ UPDATE_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "Suppliers": (("supplier",), ("capacity", "fixed_cost", "country")),
     "Countries": (("country",), ("tariff", "name", "blocs")),
     "Items": (("item",), ("demand", "unit")),
+    "Policy": (("policy_row",), ("active", "value")),  # policy_row: the rule's row in the base workbook's Policy
 }
+
+# How a rule is switched on and off: the `active` column, a Policy update table, `--set Policy!7=off`.
+SWITCH_ON = frozenset({"on", "yes", "true", "1"})
+SWITCH_OFF = frozenset({"off", "no", "false", "0"})
+
+
+def switch(value: object) -> bool | None:
+    """True for on, False for off (as words, Excel's TRUE/FALSE or 1/0), None for anything else."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    text = normalize(value) if value is not None else ""
+    return True if text in SWITCH_ON else False if text in SWITCH_OFF else None
 
 UPDATE_SPEC = SheetSpec(
     "Update", False, "an update table: key columns, then the values to set",

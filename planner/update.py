@@ -8,17 +8,27 @@ An update table's key columns say what each row updates:
 | supplier          | Suppliers  | capacity, fixed_cost, country     |
 | country           | Countries  | tariff, name, blocs               |
 | item              | Items      | demand, unit                      |
+| policy_row        | Policy     | active (on/off), value            |
 
 A value present replaces the base value, a blank keeps it, `unlimited`
 removes a capacity. A key missing from the base is an error naming the file,
 row and column, unless `allow_new` adds it (then the columns a new record
 needs must be given). Tables apply in dependency order (Countries, Items,
-Suppliers, Offers), in the order given within each kind.
+Suppliers, Offers, Policy), in the order given within each kind.
 
-Overrides (`--set`) change one Settings value or one Policy row's value:
+A Policy table's key `policy_row` is the rule's row in the base workbook's
+Policy sheet; it switches rules on and off (`active`) and sets their
+`value`, and never adds a rule.
+
+Overrides (`--set`) change one Settings value, one Policy row's value, or
+switch one Policy row (any rule, exclusions too) off and on again:
 
     time_limit=30            Settings!mip_gap=0.001
     Policy!7=0.3             Policy!7.value=0.3          Policy!D7=0.3
+    Policy!7=off             Policy!7=on                 Policy!7.active=off
+
+A rule switched off is kept in `data.inactive_rules` and plays no part
+until it is switched on again.
 
 The currency cannot be changed this way: it would relabel amounts that are
 not converted.
@@ -35,21 +45,21 @@ import math
 import re
 from pathlib import Path
 
-from planner.data import Country, Item, Offer, PlanningData, Settings, Source, Supplier
+from planner.data import Country, Item, Offer, PlanningData, Rule, Settings, Source, Supplier
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet
-from planner.schema import PLAIN_NUMBER, SETTING_BY_NAME, UPDATE_KINDS, normalize
+from planner.schema import PLAIN_NUMBER, SETTING_BY_NAME, UPDATE_KINDS, normalize, switch
 from planner.validate import CellParser
 
-ORDER = ("Countries", "Items", "Suppliers", "Offers")
+ORDER = ("Countries", "Items", "Suppliers", "Offers", "Policy")
 NUMBER_COLUMNS = {"price", "capacity", "min_order", "freight", "fixed_cost", "tariff", "demand"}
-_POLICY = re.compile(r"^policy\s*!\s*([a-z]*)(\d+)(?:\s*\.\s*value)?$", re.IGNORECASE)
+_POLICY = re.compile(r"^policy\s*!\s*([a-z]*)(\d+)(?:\s*\.\s*(value|active))?$", re.IGNORECASE)
 
 
 def table_kind(sheet: RawSheet) -> str | None:
     """What a table updates, from its key columns (most specific first)."""
     present = set(sheet.columns)
-    for kind in ("Offers", "Suppliers", "Countries", "Items"):
+    for kind in ("Offers", "Suppliers", "Countries", "Items", "Policy"):
         if set(UPDATE_KINDS[kind][0]) <= present:
             return kind
     return None
@@ -124,6 +134,49 @@ class _Updater(CellParser):
             records[record_key] = updated
         return changed, added
 
+    def apply_policy(self, sheet: RawSheet, rules: PolicyRules) -> tuple[int, int]:
+        """Apply one Policy table (`policy_row`, `active`, `value`); (rows changed, 0): a table adds no rule."""
+        changed = 0
+        seen: dict[int, int] = {}
+        for row in sheet.rows:
+            text = self.ident(sheet, row, "policy_row", True)
+            if text is None:
+                continue
+            cell = row.cells["policy_row"]
+            number = int(float(text)) if PLAIN_NUMBER.fullmatch(text) and float(text).is_integer() else None
+            if number is None or rules.find(number) is None:
+                self._bad(sheet, cell, "policy_row", f"'{text}' is not a row of the base workbook's Policy that "
+                          f"holds a rule (rules are in rows {rules.rows()})")
+                continue
+            if number in seen:
+                self._bad(sheet, cell, "policy_row", f"Policy row {number} appears again in this table "
+                          f"(first in row {seen[number]})")
+                continue
+            seen[number] = row.row
+            active_cell = row.cells.get("active")
+            on: bool | None = None
+            if active_cell is not None and active_cell.value is not None and str(active_cell.value).strip():
+                on = switch(active_cell.value)
+                if on is None:
+                    self._bad(sheet, active_cell, "active", f"'{active_cell.value}' is neither on nor off "
+                              "(also yes/no, true/false, 1/0)")
+                    continue
+            value_cell = row.cells.get("value")
+            value: float | None = None
+            if value_cell is not None and value_cell.value is not None and str(value_cell.value).strip():
+                if rules.find(number).kind == "exclude":  # type: ignore[union-attr]
+                    self._bad(sheet, value_cell, "value", f"Policy row {number} is an exclude rule, which has no "
+                              "value (switch it with active: on or off)")
+                    continue
+                value = self.number(sheet, row, "value", share=True)
+                if value is None:
+                    continue
+            where = f"update {sheet.name}!{cell.coordinate}"
+            done = [rules.set_value(number, value, where) if value is not None else None,
+                    rules.switch(number, on, where) if on is not None else None]
+            changed += any(done)
+        return changed, 0
+
     def _new(self, sheet: RawSheet, row: RawRow, kind: str, key: tuple, given: dict, origin: tuple) -> object:
         first = row.cells[UPDATE_KINDS[kind][0][0]]
         if not self.allow_new:
@@ -157,6 +210,56 @@ class _Updater(CellParser):
 _BAD = object()
 
 
+class PolicyRules:
+    """The Policy rules being changed: active ones in row order, and those switched off; each change is recorded
+    as (what, detail) for the Run sheet, `what` naming the override or the update cell."""
+
+    def __init__(self, data: PlanningData) -> None:
+        self.active = list(data.rules)
+        self.inactive = list(data.inactive_rules)
+        self.changes: list[tuple[str, str]] = []
+
+    def find(self, row: int) -> Rule | None:
+        return next((r for r in self.active + self.inactive if r.row == row), None)
+
+    def rows(self) -> str:
+        return ", ".join(str(r) for r in sorted(r.row for r in self.active + self.inactive if r.row is not None)) \
+            or "none"
+
+    def is_on(self, row: int) -> bool:
+        return any(r.row == row for r in self.active)
+
+    def switch(self, row: int, on: bool, where: str) -> bool:
+        """Switch the rule of a Policy row on or off; whether that changed anything."""
+        rule = self.find(row)
+        assert rule is not None
+        was = self.is_on(row)
+        self.changes.append((where, f"{'on' if on else 'off'} (was {'on' if was else 'off'}) {rule.label()}"))
+        if was == on:
+            return False
+        (self.active if was else self.inactive).remove(rule)
+        if on:
+            # back in Policy row order (rules built in code, with no row, keep their place at the end)
+            self.active.append(rule)
+            self.active.sort(key=lambda r: (r.row is None, r.row or 0))
+        else:
+            self.inactive.append(rule)
+        return True
+
+    def set_value(self, row: int, value: float, where: str) -> bool:
+        rule = self.find(row)
+        assert rule is not None and rule.value is not None
+        self.changes.append((where, f"value {value:g} (was {rule.value:g}) in {rule.label()}"))
+        new = dataclasses.replace(rule, value=value)
+        for rules in (self.active, self.inactive):
+            if rule in rules:
+                rules[rules.index(rule)] = new
+        return new != rule
+
+    def apply(self, data: PlanningData) -> PlanningData:
+        return dataclasses.replace(data, rules=tuple(self.active), inactive_rules=tuple(self.inactive))
+
+
 def _field(kind: str, column: str) -> str:
     """The record field an update column sets (Countries' `name` is the record's `label`)."""
     return "label" if (kind, column) == ("Countries", "name") else column
@@ -188,13 +291,14 @@ def apply_updates(data: PlanningData, files: list[tuple[Path, str, list[RawSheet
                 continue
             tagged.append((ORDER.index(kind), len(tagged), path, digest, sheet, kind))
     changes: list[tuple[str, str]] = []
+    policy = PolicyRules(data)
     for _, _, path, digest, sheet, kind in sorted(tagged, key=lambda t: (t[0], t[1])):
-        changed, added = updater.apply(sheet, kind)
+        changed, added = updater.apply_policy(sheet, policy) if kind == "Policy" else updater.apply(sheet, kind)
         changes.append((f"update {sheet.name}", f"{kind}: {changed} row(s) changed, {added} added; "
                                                  f"file {path.name}, SHA-256 {digest}"))
     r = updater.records
-    return dataclasses.replace(data, items=r["Items"], suppliers=r["Suppliers"], countries=r["Countries"],
-                               offers=r["Offers"], source=_with_changes(data.source, changes))
+    return policy.apply(dataclasses.replace(data, items=r["Items"], suppliers=r["Suppliers"], countries=r["Countries"],
+                                            offers=r["Offers"], source=_with_changes(data.source, changes + policy.changes)))
 
 
 def _with_changes(source: Source | None, changes: list[tuple[str, str]]) -> Source:
@@ -204,9 +308,9 @@ def _with_changes(source: Source | None, changes: list[tuple[str, str]]) -> Sour
 
 def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -> PlanningData:
     """Data with every `--set` override applied; problems are logged against `--set`."""
-    rules = list(data.rules)
+    rules = PolicyRules(data)
     settings = dataclasses.asdict(data.settings)
-    changes: list[tuple[str, str]] = []
+    changes: list[tuple[str, str]] = rules.changes  # one list: the Run sheet lists overrides in the order given
     for text in overrides:
         target, sep, raw_value = text.partition("=")
         target, raw_value = target.strip(), raw_value.strip()
@@ -216,25 +320,35 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
             continue
         policy = _POLICY.match(target)
         if policy:
-            letter, row = policy.group(1).upper(), int(policy.group(2))
-            value_letter = data.source.columns.get("Policy", {}).get("value") if data.source else None
-            if letter and value_letter and letter != value_letter:
+            letter, row, field = policy.group(1).upper(), int(policy.group(2)), (policy.group(3) or "").lower()
+            columns = data.source.columns.get("Policy", {}) if data.source else {}
+            value_letter, active_letter = columns.get("value"), columns.get("active")
+            if letter and letter == active_letter:
+                field = "active"
+            elif letter and value_letter and letter != value_letter:
                 log.error(f"--set {text}", "", "", f"column {letter} of Policy is not its value column ({value_letter})", text)
                 continue
-            index = next((k for k, r in enumerate(rules) if r.row == row), None)
-            if index is None:
-                rows = ", ".join(str(r.row) for r in rules if r.row is not None) or "none"
-                log.error(f"--set {text}", "", "", f"Policy row {row} holds no rule (rules are in rows {rows})", text)
+            rule = rules.find(row)
+            if rule is None:
+                log.error(f"--set {text}", "", "", f"Policy row {row} holds no rule (rules are in rows {rules.rows()})",
+                          text)
                 continue
-            if rules[index].kind == "exclude":
-                log.error(f"--set {text}", "", "", f"Policy row {row} is an exclude rule, which has no value", text)
+            # on/off switch a rule; 1 and 0 stay values (shares) unless the target says `.active`
+            on = switch(raw_value) if field == "active" or normalize(raw_value) in ("on", "off") else None
+            if on is not None and field != "value":
+                rules.switch(row, on, f"override {target}")
+                continue
+            if field == "active":
+                log.error(f"--set {text}", "", "", f"'{raw_value}' is neither on nor off", text)
+                continue
+            if rule.kind == "exclude":
+                log.error(f"--set {text}", "", "", f"Policy row {row} is an exclude rule, which has no value; "
+                                                   f"switch it off or on with Policy!{row}=off or Policy!{row}=on", text)
                 continue
             value = _share(raw_value, text, log)
             if value is None:
                 continue
-            changes.append((f"override {target}", f"value {value:g} (was {rules[index].value:g}) in "
-                                                  f"{rules[index].label()}"))
-            rules[index] = dataclasses.replace(rules[index], value=value)
+            rules.set_value(row, value, f"override {target}")
             continue
         name = normalize(re.sub(r"^settings\s*!\s*", "", target, flags=re.IGNORECASE)).replace(" ", "_")
         spec = SETTING_BY_NAME.get(name)
@@ -263,8 +377,8 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
                 continue
         changes.append((f"override {name}", f"{new} (was {settings[name]})"))
         settings[name] = new
-    return dataclasses.replace(data, rules=tuple(rules), settings=Settings(**settings),
-                               source=_with_changes(data.source, changes))
+    return rules.apply(dataclasses.replace(data, settings=Settings(**settings),
+                                           source=_with_changes(data.source, changes)))
 
 
 def _number(raw: str, text: str, log: ProblemLog) -> float | None:

@@ -29,7 +29,7 @@ from planner.data import (
 )
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
-from planner.schema import GROUP_KINDS, MAX_NUMBER, PLAIN_NUMBER, RULES, SETTING_BY_NAME, normalize
+from planner.schema import GROUP_KINDS, MAX_NUMBER, PLAIN_NUMBER, RULES, SETTING_BY_NAME, normalize, switch
 
 _PREFIX = re.compile(r"^\s*(country|bloc|supplier)\s*:\s*(.*)$", re.IGNORECASE)
 _EACH = {f"each {kind}": kind for kind in GROUP_KINDS}
@@ -140,6 +140,7 @@ class _Validator(CellParser):
     def __init__(self, raw: RawWorkbook, log: ProblemLog) -> None:
         super().__init__(log)
         self.raw = raw
+        self.inactive_rules: list[Rule] = []  # Policy rows whose `active` cell is off
         # every id written in a sheet, valid row or not: a reference to an id whose
         # own row is bad is not reported again (that error is already logged)
         self.ids: dict[str, set[str]] = {}
@@ -341,8 +342,20 @@ class _Validator(CellParser):
                 continue
             if kind != "exclude" and value is None:
                 continue
-            out.append(Rule(kind, item, group, value, row.row, _coordinate(row, "rule")))  # type: ignore[arg-type]
+            rule = Rule(kind, item, group, value, row.row, _coordinate(row, "rule"))  # type: ignore[arg-type]
+            (out if self._active(sheet, row) else self.inactive_rules).append(rule)
         return tuple(out)
+
+    def _active(self, sheet: RawSheet, row: RawRow) -> bool:
+        """A Policy row's `active` cell: blank or on means on (a bad value is logged, and read as on)."""
+        cell = row.cells.get("active")
+        if _blank(cell):
+            return True
+        on = switch(cell.value)  # type: ignore[union-attr]
+        if on is None:
+            self._bad(sheet, cell, "active", f"'{cell.value}' is neither on nor off (also yes/no, true/false, 1/0)")  # type: ignore[arg-type,union-attr]
+            return True
+        return on
 
     def scenarios(self, items: dict, countries: dict, suppliers: dict, blocs: set[str]) -> tuple[ScenarioHit, ...]:
         sheet = self.raw.sheets.get("Scenarios")
@@ -413,7 +426,8 @@ class _Validator(CellParser):
             return None
         return PlanningData(items, suppliers, countries, offers, rules, hits, settings,
                             Source(self.raw.path, self.raw.sha256,
-                                   {name: dict(sheet.columns) for name, sheet in self.raw.sheets.items()}))
+                                   {name: dict(sheet.columns) for name, sheet in self.raw.sheets.items()}),
+                            tuple(self.inactive_rules))
 
 
 def _clean_offers(sheet: RawSheet, items: dict[str, Item], suppliers: dict[str, Supplier]

@@ -131,7 +131,7 @@ def test_validate_and_template(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(template)
     assert wb.sheetnames == ["README", "Items", "Suppliers", "Countries", "Offers", "Policy", "Scenarios", "Settings"]
     policy = wb["Policy"]
-    assert [c.value for c in policy[1]] == ["rule", "item", "group", "value"]
+    assert [c.value for c in policy[1]] == ["rule", "item", "group", "value", "active"]
     assert all(c.comment is not None for c in policy[1])
     lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in policy.data_validations.dataValidation}
     assert lists["A2"] == '"max_share,min_share,exclude,min_coverage"'

@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
+from openpyxl.utils import get_column_letter
 
 import planner
 from helpers import countries, solve_file, write_workbook
@@ -55,13 +57,28 @@ def test_rule_costs_lp_by_hand(tmp_path: Path) -> None:
     assert rows[4]["cost_of_rule"] == pytest.approx(90) and rows[4]["binds"] == "yes"
     assert rows[2]["binds"] == "yes"
     assert rows[2]["marginal_per_point"] == pytest.approx(-5)
-    assert rows[2]["meaning"] == "raising the country:C1 cap on every item by 1 % of demand saves 5.00 EUR"
+    assert rows[2]["rule"] == "max_share"
+    assert rows[2]["meaning"] == ("at most 50 % of each item's demand from country:C1; "
+                                  "raising the country:C1 cap on every item by 1 % of demand saves 5.00 EUR")
+    assert rows[4]["meaning"] == "nothing of any item from supplier:S2"
     assert rows[3]["marginal_per_point"] == pytest.approx(0)
     assert rows[4]["marginal_per_point"] is None or rows[4]["marginal_per_point"] != rows[4]["marginal_per_point"]
     assert rows[2]["share_of_optimum"] == pytest.approx(150 / 1250)
     assert plan.resilience["optimum without any Policy rule"] == pytest.approx(1000)
     assert plan.resilience["price of resilience"] == pytest.approx(250)
-    assert plan.run["rule analysis re-solves"] == 4  # three rules, then no rules at all
+    # Joint costs: the three rules share item A, so they form one group, and v(T) = 1250 - optimum without T:
+    # v(cap) = 150, v(min C3) = 0, v(no S2) = 90; without cap and min C3: S1 100 = 1000, v = 250; without cap and
+    # S2's exclusion: S1 80 + S3 20 = 1100, v = 150; without min C3 and the exclusion: S1 50 + S2 50 = 1100,
+    # v = 150; without all three: v = 250. Shapley, weights 1/3 (alone), 1/6 (after one), 1/3 (after two):
+    # cap: 150/3 + (250 - 0 + 150 - 90)/6 + (250 - 150)/3 = 50 + 51.67 + 33.33 = 135
+    # min C3: 0/3 + (250 - 150 + 150 - 90)/6 + (250 - 150)/3 = 26.67 + 33.33 = 60 (slack alone, costly jointly)
+    # exclusion: 90/3 + (150 - 150 + 150 - 0)/6 + (250 - 250)/3 = 30 + 25 = 55; 135 + 60 + 55 = 250.
+    assert {r: rows[r]["overlap_group"] for r in rows} == {2: 1, 3: 1, 4: 1}
+    assert all(rows[r]["cost_of_group"] == pytest.approx(250) for r in rows)
+    assert [rows[r]["joint_cost"] for r in (2, 3, 4)] == [pytest.approx(135), pytest.approx(60), pytest.approx(55)]
+    assert plan.resilience["not attributed to a group of rules (groups interact)"] == 0
+    # three rules alone, then their group's 3 pairs and all three together, then no rules at all
+    assert plan.run["rule analysis re-solves"] == 8
 
 
 def test_rule_costs_mip_by_hand(tmp_path: Path) -> None:
@@ -80,7 +97,58 @@ def test_rule_costs_mip_by_hand(tmp_path: Path) -> None:
     assert rows[4]["cost_of_rule"] == pytest.approx(60)
     assert rows[2]["marginal_per_point"] is None or rows[2]["marginal_per_point"] != rows[2]["marginal_per_point"]
     assert "MIP" in rows[2]["note"]
+    assert [rows[r]["rule"] for r in (2, 3, 4)] == ["max_share", "min_share", "exclude"]
+    assert rows[2]["meaning"] == "at most 50 % of each item's demand from country:C1"  # no duals in a MIP
+    assert rows[3]["meaning"] == "at least 20 % of each item's demand from country:C3"
     assert plan.resilience["price of resilience"] == pytest.approx(250)
+
+
+@pytest.mark.parametrize("offers, policy, scenarios, expected", [
+    # C1 stopping must leave 50 %, so C1 <= 50 either way: the cap and the coverage floor each alone are
+    # redundant given the other (each costs 0, both bind). Together: S1 50 + S2 50 = 500 + 510 = 1010 against
+    # S1 100 = 1000 without them, v = 10; Shapley: (0 + (10 - 0)) / 2 = 5 each.
+    ([["A", "S1", 10], ["A", "S2", 10.2]], [["max_share", None, "C1", 0.5], ["min_coverage", None, None, 0.5]],
+     [["C1 stop", None, "C1", 0]], {"costs": [0, 0], "joint": [5, 5], "group": 10}),
+    # C1 <= 50 and C3 >= 30: S1 50 + S2 20 + S3 30 = 500 + 240 + 450 = 1190. Without the cap: S1 70 + S3 30 =
+    # 1150 (v = 40); without the floor: S1 50 + S2 50 = 1100 (v = 90); without both: 1000 (v = 190).
+    # Shapley: cap (40 + (190 - 90)) / 2 = 70, floor (90 + (190 - 40)) / 2 = 120.
+    ([["A", "S1", 10], ["A", "S2", 12], ["A", "S3", 15]],
+     [["max_share", None, "C1", 0.5], ["min_share", None, "C3", 0.3]], [], {"costs": [40, 90], "joint": [70, 120],
+                                                                            "group": 190}),
+])
+def test_joint_costs_are_shapley_values_adding_up_to_the_price_of_resilience(
+        tmp_path: Path, offers: list, policy: list, scenarios: list, expected: dict) -> None:
+    sheets = {**THREE, "Offers": offers, "Policy": policy}
+    if scenarios:
+        sheets["Scenarios"] = scenarios
+    _, plan = solve_file(write_workbook(tmp_path / "in.xlsx", sheets))
+    rows = rule_rows(plan)
+    assert [rows[r]["binds"] for r in (2, 3)] == ["yes", "yes"]
+    assert [rows[r]["cost_of_rule"] for r in (2, 3)] == [pytest.approx(c) for c in expected["costs"]]
+    assert [rows[r]["joint_cost"] for r in (2, 3)] == [pytest.approx(c) for c in expected["joint"]]
+    assert [rows[r]["cost_of_group"] for r in (2, 3)] == [pytest.approx(expected["group"])] * 2
+    assert plan.resilience["price of resilience"] == pytest.approx(expected["group"])
+    assert sum(rows[r]["joint_cost"] for r in (2, 3)) == pytest.approx(plan.resilience["price of resilience"])
+    assert plan.resilience["not attributed to a group of rules (groups interact)"] == 0
+
+
+def test_joint_costs_of_separate_items_and_of_a_group_too_large_to_split(tmp_path: Path) -> None:
+    """Items A and B share no rule, so their rules form two groups, which add up to the price of resilience:
+    A: C1 <= 50 % costs 50 * (12 - 10) = 100; B: 7 caps of 100 % (one per country C1..C7, on B) cost nothing,
+    but 7 rules are more than MAX_SHAPLEY_RULES, so their group's cost (0) is not split."""
+    names = [f"C{k}" for k in range(1, 8)]
+    sheets = {"Items": [["A", 100, "t"], ["B", 10, "t"]],
+              "Suppliers": [[f"S{k}", f"C{k}"] for k in range(1, 8)], "Countries": countries(*names),
+              "Offers": [["A", "S1", 10], ["A", "S2", 12], *[["B", f"S{k}", 5 + k] for k in range(1, 8)]],
+              "Policy": [["max_share", "A", "C1", 0.5], *[["max_share", "B", c, 1] for c in names]]}
+    _, plan = solve_file(write_workbook(tmp_path / "in.xlsx", sheets))
+    rows = rule_rows(plan)
+    assert rows[2]["overlap_group"] == 1 and rows[2]["joint_cost"] == pytest.approx(100)
+    assert {rows[r]["overlap_group"] for r in range(3, 10)} == {2}
+    assert all(rows[r]["cost_of_group"] == 0 and pd.isna(rows[r]["joint_cost"]) for r in range(3, 10))
+    assert "not split" in rows[3]["note"]
+    assert plan.resilience["price of resilience"] == pytest.approx(100)
+    assert plan.resilience["not attributed to a group of rules (groups interact)"] == 0
 
 
 def test_rules_sheet_and_no_rule_costs_flag(tmp_path: Path) -> None:
@@ -94,15 +162,25 @@ def test_rules_sheet_and_no_rule_costs_flag(tmp_path: Path) -> None:
     header = [c.value for c in rules[1]]
     body = [dict(zip(header, [c.value for c in r])) for r in rules.iter_rows(min_row=2, max_row=4)]
     assert [(r["policy_row"], r["cost_of_rule"]) for r in body] == [(2, pytest.approx(150)), (3, 0), (4, pytest.approx(90))]
-    assert body[0]["rule"] == "Policy!A2 max_share country:C1 0.5 on every item"
+    assert body[0]["rule"] == "max_share"
+    assert body[0]["meaning"].startswith("at most 50 % of each item's demand from country:C1; raising")
     chart = rules._charts[0]
     (series,) = chart.series
     first = [r[0].row for r in rules.iter_rows() if r[0].value == "Costliest rules"][0] + 1
-    assert series.val.numRef.f == f"'Rules'!$B${first + 1}:$B${first + 2}"  # the two rules that cost something
+    money = get_column_letter(header.index("cost_of_rule") + 1)
+    # the two rules that cost something
+    assert series.val.numRef.f == f"'Rules'!${money}${first + 1}:${money}${first + 2}"
     assert [rules.cell(row=r, column=1).value for r in (first + 1, first + 2)] == [
-        "Policy!A2 max_share country:C1 0.5 on every item", "Policy!A4 exclude supplier:S2 on every item"]
+        "Policy row 2: max_share country:C1 0.5, (every item)", "Policy row 4: exclude supplier:S2, (every item)"]
     run_sheet = {r[0].value: r[1].value for r in wb["Run"].iter_rows(min_row=2)}
-    assert run_sheet["rule analysis re-solves"] == 4
+    assert run_sheet["rule analysis re-solves"] == 8
+    # Printable: no column wider than the wrapped meaning (46), long text wrapped, and the table printed at 100 %
+    # over pages with policy_row and rule repeated rather than shrunk onto one page.
+    widths = {header[ord(k) - ord("A")]: d.width for k, d in rules.column_dimensions.items() if len(k) == 1}
+    assert widths["policy_row"] <= 10 and max(widths.values()) == widths["meaning"] == 46
+    assert rules.cell(row=2, column=header.index("meaning") + 1).alignment.wrap_text
+    assert not rules.sheet_properties.pageSetUpPr.fitToPage and rules.print_title_cols == "$A:$B"
+    assert rules.page_setup.orientation == "landscape"
 
     timed = tmp_path / "timed.xlsx"
     assert run("solve", str(src), "-o", str(timed), "--timings").returncode == 0
@@ -190,6 +268,18 @@ def conflict_book(tmp_path: Path, **sheets: list) -> Path:
      ["Item-demand[A]: Items!B2 demand 100 of 'A'",
       "Offer-capacity[A,S2]: Offers!D3 capacity 40 of 'A' from 'S2'",
       "Policy-exclude[2,A,S1]: Policy!A2 exclude country:C1 on every item ('A' from 'S1')"]),
+    # S1 delivers 60 and C2 is sanctioned. S2's capacity of 20 would fall short too, but it cannot be acted on (S2
+    # is sanctioned): the sanction is the row to name (before, the IIS named S2's capacity instead).
+    ({"Offers": [["A", "S1", 10, 60], ["A", "S2", 12, 20]], "Policy": [["exclude", None, "C2", None]]},
+     ["Item-demand[A]: Items!B2 demand 100 of 'A'",
+      "Offer-capacity[A,S1]: Offers!D2 capacity 60 of 'A' from 'S1'",
+      "Policy-exclude[2,A,S2]: Policy!A2 exclude country:C2 on every item ('A' from 'S2')"]),
+    # The same with the sanctioned supplier's own capacity.
+    ({"Suppliers": [["S1", "C1"], ["S2", "C2", 20]], "Offers": [["A", "S1", 10, 60], ["A", "S2", 12]],
+      "Policy": [["exclude", None, "C2", None]]},
+     ["Item-demand[A]: Items!B2 demand 100 of 'A'",
+      "Offer-capacity[A,S1]: Offers!D2 capacity 60 of 'A' from 'S1'",
+      "Policy-exclude[2,A,S2]: Policy!A2 exclude country:C2 on every item ('A' from 'S2')"]),
     # If C1 stops, 50 % must survive, but S2 can deliver only 40.
     ({"Policy": [["min_coverage", None, None, 0.5]], "Scenarios": [["C1 stop", None, "C1", 0]]},
      ["Offer-capacity[A,S2]: Offers!D3 capacity 40 of 'A' from 'S2'",
@@ -374,3 +464,54 @@ def test_mip_whose_relaxation_is_infeasible_gets_an_iis(tmp_path: Path) -> None:
         "Item-demand[A]: Items!B2 demand 100 of 'A'",
         "Offer-capacity[A,S2]: Offers!D3 capacity 40 of 'A' from 'S2'",
         "Policy-max-share[2,A,country,C1]: Policy!A2 max_share country:C1 0.5 on every item (for 'A')"]
+
+
+def test_relaxed_plan_is_rounded_to_the_solver_tolerance_and_still_checks(tmp_path: Path) -> None:
+    """The bundled example with at most 30 % per country cannot hold (germanium: 3 countries x 30 % < 100 %
+    without Russia): the relaxed plan buys 120 t of germanium from RU-Metals (10 % of 1,200). Phase 2 of the
+    elastic re-solve may spend its 1e-9 of allowed violation, which left antimony at 29.99999985 and
+    30.00000015 t; rounded to 1e-7 of the row's scale (demand 150: 5 decimals) they are 30 and 30, antimony
+    still adds up to its 150 t, and the checker finds nothing but the relaxed exclusion."""
+    data, _ = planner.load(Path(__file__).resolve().parents[1] / "inputs" / "example.xlsx",
+                           overrides=["Policy!3=0.3"])
+    plan = solve_elastic(data)
+    antimony = {s: q for (i, s), q in plan.quantities.items() if i == "antimony"}
+    assert antimony == {"AU-Metals": 30.0, "BO-Antimony": 30.0, "CN-Metals": 45.0, "TJ-Antimony": 45.0}
+    assert plan.violations["relaxed_by"].tolist() == [120.0]
+    assert plan.conflicts == ["Policy-exclude: Policy!A2 exclude country:RU on every item: 'germanium' from "
+                              "country:RU buys 120"]
+    assert check_plan(data, plan.quantities) == plan.conflicts
+
+
+def test_rounding_to_the_tolerance_by_hand(tmp_path: Path) -> None:
+    """On a row of scale 100, 1e-7 * 100 = 1e-5: five decimals. 59.9999997 + 40.0000003 = 100 stays 60 + 40."""
+    from planner.diagnose import round_to_tolerance, rounded_plan
+
+    assert round_to_tolerance(20.0000008, 100) == 20.0
+    assert round_to_tolerance(110000.002, 200000) == 110000.0  # 1e-7 * 200,000 = 0.02: two decimals
+    assert round_to_tolerance(20.00008, 100) == 20.00008  # above the tolerance: a real figure, kept
+    data, _ = planner.read(conflict_book(tmp_path))
+    assert rounded_plan(data, {("A", "S1"): 59.9999997, ("A", "S2"): 40.0000003}) == {("A", "S1"): 60.0,
+                                                                                      ("A", "S2"): 40.0}
+
+
+def test_relaxing_a_sanction_never_asks_for_the_sanctioned_supplier_s_capacity(tmp_path: Path) -> None:
+    """16 items of 10 t; only S2 (sanctioned, capacity 150 in all) can deliver (S1's offers hold 0). Relaxing the
+    sanction on 15 items weighs 15 * 1 * 10/10. For the 16th, raising S2's capacity by 10 would weigh
+    100 * 10/150 = 6.67 (+ 1 for its sanction), less than buying 10 t short (10 * 10/10 = 10): the elastic plan
+    used to say "Supplier-capacity[S2] relaxed by 10", asking for more from a sanctioned supplier. A sanctioned
+    supplier's capacity is now hard: S2 delivers its 150 t, and one item is 10 t short."""
+    items = [f"I{k:02d}" for k in range(16)]
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [[i, 10, "t"] for i in items], "Suppliers": [["S1", "C1"], ["S2", "RU", 150]],
+        "Countries": countries("C1", "RU"),
+        "Offers": [[i, "S1", 10, 0] for i in items] + [[i, "S2", 8] for i in items],
+        "Policy": [["exclude", None, "RU", None]]})
+    data, _ = planner.read(path)
+    plan = solve_elastic(data)
+    families = plan.violations["family"].tolist()
+    assert "Supplier-capacity" not in families and "Offer-capacity" not in families
+    assert families.count("Item-demand") == 1 and families.count("Policy-exclude") == 15
+    assert plan.violations["relaxed_by"].tolist() == [10.0] * 16
+    assert sum(plan.quantities.values()) == pytest.approx(150)
+    assert not [c for c in plan.conflicts if c.startswith("Supplier-capacity")]

@@ -181,7 +181,8 @@ def test_exclude_rows_have_no_value_to_override(tmp_path: Path) -> None:
     with pytest.raises(planner.InputError) as caught:
         planner.apply_changes(data, overrides=["Policy!2=0.5"])
     assert [str(p) for p in caught.value.problems] == [
-        "--set Policy!2=0.5: Policy row 2 is an exclude rule, which has no value"]
+        "--set Policy!2=0.5: Policy row 2 is an exclude rule, which has no value; switch it off or on with "
+        "Policy!2=off or Policy!2=on"]
 
 
 def test_cli_update_run_sheet_and_nothing_written_on_error(tmp_path: Path) -> None:
@@ -510,3 +511,98 @@ def test_diff_api_refuses_plans_in_different_currencies() -> None:
         "costs: compare two plans in the same currency"]
     assert planner.diff_plans(eur, dataclasses.replace(eur, currency="eur")).currency == "EUR"
     assert planner.diff_plans(eur, dataclasses.replace(eur, currency=None)).totals["total cost change"] == 0
+
+
+SANCTION = {**BASE, "Policy": [["max_share", None, "C1", 0.6], ["exclude", "A", "C2", None]]}
+# With the sanction on A from C2: A: S1 60 at 10 + S3 40 at 15 = 1200; B: S2 10 at 3 = 30. Total 1230.
+# Without it, the base optimum: 1110.
+
+
+@pytest.mark.parametrize("overrides, expected", [
+    ((), 1230),
+    (("Policy!3=off",), 1110),
+    (("Policy!3.active=off",), 1110),
+    (("Policy!3=off", "Policy!3=on"), 1230),  # switched on again: the sanction holds as before
+    (("Policy!2=off", "Policy!3=off"), 1000 + 30),  # no rule at all: A: S1 100 at 10; B 30
+])
+def test_a_sanction_is_switched_off_and_on_by_set(tmp_path: Path, overrides: tuple[str, ...], expected: float) -> None:
+    data = load(tmp_path, overrides=overrides, base=SANCTION)
+    assert solve(data).total_cost == pytest.approx(expected)
+
+
+def test_switching_is_recorded_and_an_inactive_rule_plays_no_part(tmp_path: Path) -> None:
+    data = load(tmp_path, overrides=("Policy!3=off",), base=SANCTION)
+    assert [r.row for r in data.rules] == [2] and [r.row for r in data.inactive_rules] == [3]
+    assert data.source.changes == (("override Policy!3", "off (was on) Policy!A3 exclude country:C2 on A"),)
+    plan = solve(data)
+    assert plan.rules["policy_row"].tolist() == [2]  # the Rules sheet prices the rules that hold
+    on_again = load(tmp_path, overrides=("Policy!3=off", "Policy!3=on"), base=SANCTION)
+    assert [r.row for r in on_again.rules] == [2, 3] and on_again.inactive_rules == ()
+
+
+def test_policy_update_table_and_active_column(tmp_path: Path) -> None:
+    """A Policy update table switches the sanction off (1110) and sets the cap's value: at 0.7, A: S1 70 at 10
+    + S2 30 at 12 = 1060, B 30: 1090. A Policy sheet whose `active` cell is off starts without the rule (1110),
+    and --set switches it on (1230)."""
+    table = csv_file(tmp_path / "policy.csv", "policy_row,active,value\n3,off,\n2,,0.7\n")
+    data = load(tmp_path, table, base=SANCTION)
+    assert solve(data).total_cost == pytest.approx(1090)
+    assert ("update policy.csv!A2", "off (was on) Policy!A3 exclude country:C2 on A") in data.source.changes
+    book = write_workbook(tmp_path / "active.xlsx", {**SANCTION, "Policy": [["max_share", None, "C1", 0.6, None],
+                                                                           ["exclude", "A", "C2", None, "off"]]},
+                          headers={"Policy": ["rule", "item", "group", "value", "active"]})
+    base, _ = planner.read(book)
+    assert [r.row for r in base.inactive_rules] == [3]
+    assert solve(base).total_cost == pytest.approx(1110)
+    switched, _ = planner.apply_changes(base, overrides=["Policy!3=on"])
+    assert solve(switched).total_cost == pytest.approx(1230)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("Policy!3=0.5", "--set Policy!3=0.5: Policy row 3 is an exclude rule, which has no value; switch it off or "
+                     "on with Policy!3=off or Policy!3=on"),
+    ("Policy!3.active=maybe", "--set Policy!3.active=maybe: 'maybe' is neither on nor off"),
+    ("Policy!9=off", "--set Policy!9=off: Policy row 9 holds no rule (rules are in rows 2, 3)"),
+])
+def test_switch_errors(tmp_path: Path, text: str, message: str) -> None:
+    src = write_workbook(tmp_path / "b.xlsx", SANCTION)
+    data, _ = planner.read(src)
+    with pytest.raises(planner.InputError) as caught:
+        planner.apply_changes(data, overrides=[text])
+    assert [str(p) for p in caught.value.problems] == [message]
+
+
+def test_policy_table_and_active_cell_errors(tmp_path: Path) -> None:
+    table = csv_file(tmp_path / "policy.csv", "policy_row,active,value\n7,off,\n3,,0.5\n2,later,\n")
+    with pytest.raises(planner.InputError) as caught:
+        load(tmp_path, table, base=SANCTION)
+    assert [str(p) for p in caught.value.problems] == [
+        "policy.csv!A2 (policy_row): '7' is not a row of the base workbook's Policy that holds a rule (rules are in "
+        "rows 2, 3)",
+        "policy.csv!C3 (value): Policy row 3 is an exclude rule, which has no value (switch it with active: on or "
+        "off)",
+        "policy.csv!B4 (active): 'later' is neither on nor off (also yes/no, true/false, 1/0)"]
+    book = write_workbook(tmp_path / "bad.xlsx", {**SANCTION, "Policy": [["max_share", None, "C1", 0.6, "maybe"]]},
+                          headers={"Policy": ["rule", "item", "group", "value", "active"]})
+    with pytest.raises(planner.InputError) as caught:
+        planner.read(book)
+    assert [str(p) for p in caught.value.problems] == [
+        "Policy!E2 (active): 'maybe' is neither on nor off (also yes/no, true/false, 1/0)"]
+
+
+def test_cli_switches_a_sanction_off(tmp_path: Path) -> None:
+    src = write_workbook(tmp_path / "base.xlsx", SANCTION)
+    result = run("solve", str(src), "-o", str(tmp_path / "plan.xlsx"), "--set", "Policy!3=off", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["total_cost"] == pytest.approx(1110)
+
+
+def test_lifting_the_example_s_russia_sanction_costs_what_its_rules_sheet_says() -> None:
+    """The bundled example's Russia exclusion (Policy row 2) costs 317,270 EUR (README, and the Rules sheet's
+    optimum without it: 22,139,499 - 317,270 = 21,822,229). Switched off, the optimum is that; switched on again,
+    22,139,499."""
+    example = Path(__file__).resolve().parents[1] / "inputs" / "example.xlsx"
+    off, _ = planner.load(example, overrides=["Policy!2=off"])
+    assert solve(off, rule_costs=False).total_cost == pytest.approx(21_822_229, abs=0.01)
+    again, _ = planner.load(example, overrides=["Policy!2=off", "Policy!2=on"])
+    assert solve(again, rule_costs=False).total_cost == pytest.approx(22_139_499, abs=0.01)

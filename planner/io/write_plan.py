@@ -76,7 +76,7 @@ COLUMNS: dict[str, tuple[str | None, str]] = {
     "shortfall": (QUANTITY, "max(0, required_share * demand - surviving); blank when no coverage is required"),
     "status": (None, "covered, short, or not required"),
     "policy_row": (INDEX, "row of the rule in the input's Policy sheet"),
-    "rule": (None, "the rule as written in the input"),
+    "rule": (None, "the rule, as named in the input's Policy sheet"),
     "value": (SHARE, "the rule's value (share of demand)"),
     "model_rows": (INDEX, "constraint rows the rule puts in the model (for exclude: offers removed)"),
     "binds": (None, "yes when the rule shapes this plan: one of its rows holds with equality "
@@ -86,7 +86,11 @@ COLUMNS: dict[str, tuple[str | None, str]] = {
     "optimum_without": (MONEY, "optimum when only this rule is removed"),
     "marginal_per_point": (MONEY, "LP only: change of the optimum if the rule's value rises by 0.01 "
                                   "(one percentage point of demand), from the duals; negative = saves"),
-    "meaning": (None, "the marginal cost in words"),
+    "overlap_group": (INDEX, "rules covering a common item (directly or through other rules) share a group"),
+    "cost_of_group": (MONEY, "optimum with every rule minus optimum without every rule of the group"),
+    "joint_cost": (MONEY, "the rule's share of its group's cost: its Shapley value, the mean of what it adds over "
+                          "every order of dropping the group's rules; a group's joint costs add up to its cost"),
+    "meaning": (None, "the rule in words, and (LPs) its marginal cost"),
     "note": (None, "how the figure was obtained"),
     "constraint": (None, "the model row relaxed, as named in models/formulation.md"),
     "family": (None, "constraint family"),
@@ -123,13 +127,31 @@ def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData
     atomic_write(path, workbook_bytes(wb, rows))
 
 
+# Column widths (in characters) a landscape page holds at 100 %, and the most a sheet may have to be shrunk onto one
+# page wide: beyond it (below about 70 %), print at 100 % over several pages, the header row and first column repeated.
+PAGE_CHARACTERS = 135
+READABLE_WIDTH = 190
+
+
 def _print_setup(wb: Workbook) -> None:
-    """Landscape, one page wide: printed or exported to PDF, a chart is never cut in two."""
+    """Landscape, one page wide while that stays readable: printed or exported to PDF, a chart is never cut in two.
+
+    A sheet wider than READABLE_WIDTH characters would shrink below about 70 %
+    on one page; unless a chart sits beside its table (which fitting keeps
+    whole), it prints at 100 % instead, across pages, repeating its header
+    row and first column (the Rules sheet: its first two).
+    """
     for ws in wb.worksheets:
         ws.page_setup.orientation = "landscape"
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+        width = sum(d.width or 0 for d in ws.column_dimensions.values())
+        beside = any(str(chart.anchor).rstrip("0123456789").upper() != "A" for chart in ws._charts)
+        if width <= READABLE_WIDTH or beside:
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+            ws.page_setup.fitToWidth = 1
+            ws.page_setup.fitToHeight = 0
+        else:
+            ws.print_title_rows = "1:1"
+            ws.print_title_cols = "A:B" if ws.title == "Rules" else "A:A"
 
 
 def _chart_axes(chart: BarChart | LineChart, x_title: str | None, y_title: str | None) -> None:
@@ -240,22 +262,24 @@ def _summary_sheet(ws: Worksheet, plan: Plan, currency: str, bulk: BulkCells | N
     _fit_columns(ws, bulk)
 
 
-def _resilience(ws: Worksheet, row: int, plan: Plan) -> int:
-    """The optimum with and without Policy rules and their difference, from `row`; returns the next row."""
+def _resilience(ws: Worksheet, row: int, plan: Plan, column: int = 2) -> int:
+    """The optimum with and without Policy rules and their difference, from `row` (values in `column`); returns the
+    next row."""
     for label, value in plan.resilience.items():
         ws.cell(row=row, column=1, value=label).font = Font(bold=True)
-        ws.cell(row=row, column=2, value=_cell_value(value)).number_format = MONEY
+        ws.cell(row=row, column=column, value=_cell_value(value)).number_format = MONEY
         row += 1
     return row
 
 
-def _horizontal_bars(ws: Worksheet, title: str, header_row: int, last_row: int, unit: str) -> BarChart:
-    """One series of bars: labels in column A, values in column B, rows header_row+1..last_row."""
+def _horizontal_bars(ws: Worksheet, title: str, header_row: int, last_row: int, unit: str, column: int = 2
+                     ) -> BarChart:
+    """One series of bars: labels in column A, values in `column` (B), rows header_row+1..last_row."""
     chart = BarChart()
     chart.type = "bar"
     chart.title = title
     chart.legend = None
-    chart.add_data(Reference(ws, min_col=2, min_row=header_row, max_row=last_row), titles_from_data=True)
+    chart.add_data(Reference(ws, min_col=column, min_row=header_row, max_row=last_row), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row))
     _chart_axes(chart, None, unit)
     return chart
@@ -373,27 +397,67 @@ def _coverage_sheet(ws: Worksheet, plan: Plan, bulk: BulkCells) -> None:
     _fit_columns(ws, bulk)
 
 
+# Rules sheet widths in characters; `meaning` and `note` wrap within theirs, the others fit their content up to them.
+RULE_WIDTHS = {"policy_row": 8, "rule": 13, "item": 16, "group": 18, "value": 8, "model_rows": 8, "binds": 7,
+               "cost_of_rule": 14, "share_of_optimum": 10, "optimum_without": 14, "overlap_group": 8,
+               "cost_of_group": 14, "joint_cost": 14, "marginal_per_point": 12, "meaning": 46, "note": 34}
+WRAPPED = ("meaning", "note")
+
+
+def _rule_label(record: dict) -> str:
+    """A rule in a chart's labels: `Policy row 2: max_share country:C1 0.5, every item`."""
+    parts = [str(record["rule"]), str(record["group"] or ""), f"{record['value']:g}" if record["value"] is not None
+             and record["value"] == record["value"] else ""]
+    return f"Policy row {record['policy_row']}: {' '.join(p for p in parts if p)}, {record['item']}"
+
+
 def _rules_sheet(ws: Worksheet, plan: Plan, currency: str) -> None:
-    """Cost of each Policy row, then the costliest ones sorted with a bar chart."""
+    """Cost of each Policy row, then the price of resilience and the costliest rules with a bar chart below.
+
+    The table has fixed widths (long text wraps in `meaning` and `note`), so
+    it prints legibly; the lines below it are written in column A and spill
+    over the empty cells to their right, with their figures in the
+    `cost_of_rule` column.
+    """
+    columns = list(plan.rules.columns)
     end = _table(ws, plan.rules)
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = "C2"
+    money = columns.index("cost_of_rule") + 1
+    for c, name in enumerate(columns, start=1):
+        limit = RULE_WIDTHS.get(name, 14)
+        longest = max([len(str(name))] + [len(str(_cell_value(v) or "")) for v in plan.rules[name].tolist()])
+        width = limit if name in WRAPPED else min(limit, max(8, longest + 2))
+        ws.column_dimensions[get_column_letter(c)].width = width
+        ws.cell(row=1, column=c).alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
+        for r in range(2, end):
+            ws.cell(row=r, column=c).alignment = Alignment(vertical="top", wrap_text=name in WRAPPED or
+                                                           name in ("item", "group"))
     row = _resilience(ws, _title(ws, end + 1, "Price of resilience: optimum with all Policy rules minus optimum "
-                                              "without any"), plan)
+                                              "without any"), plan, money)
+    joint = plan.rules["joint_cost"].dropna() if "joint_cost" in columns else pd.Series(dtype=float)
+    if len(joint):
+        ws.cell(row=row, column=1, value="sum of joint_cost (with what is not attributed: the price of resilience)"
+                ).font = Font(bold=True)
+        ws.cell(row=row, column=money, value=float(joint.sum())).number_format = MONEY
+        row += 1
     ws.cell(row=row, column=1, value="Costs of single rules need not add up to the price of resilience: "
-                                      "rules interact.")
+                                      "rules interact. Joint costs split each group's cost (Shapley value).")
     top = plan.rules[plan.rules["cost_of_rule"].fillna(0.0) > 0].sort_values(
         ["cost_of_rule", "policy_row"], ascending=[False, True]).head(10)
     if len(top):
         row = _title(ws, row + 2, "Costliest rules")
         first = row
-        row = _table(ws, top[["rule", "cost_of_rule"]], top=row, comments=False)
-        for r in range(first + 1, row):
-            ws.cell(row=r, column=2).number_format = MONEY
-        chart = _horizontal_bars(ws, f"Cost of the top rules ({currency})", first, row - 1, currency)
+        ws.cell(row=row, column=1, value="rule").font = Font(bold=True)
+        ws.cell(row=row, column=money, value="cost_of_rule").font = Font(bold=True)
+        for record in top.to_dict(orient="records"):
+            row += 1
+            ws.cell(row=row, column=1, value=_rule_label(record))
+            ws.cell(row=row, column=money, value=_cell_value(record["cost_of_rule"])).number_format = MONEY
+        row += 1
+        chart = _horizontal_bars(ws, f"Cost of the top rules ({currency})", first, row - 1, currency, money)
         chart.y_axis.number_format = "#,##0"
         chart.width, chart.height = 22, 5 + 0.7 * len(top)
-        ws.add_chart(chart, f"D{first}")
-    _fit_columns(ws)
+        ws.add_chart(chart, f"A{row + 1}")
 
 
 def _violations_sheet(ws: Worksheet, plan: Plan) -> None:
