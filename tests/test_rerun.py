@@ -468,6 +468,10 @@ def test_batch_names_the_rule_that_broke_a_run(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(tmp_path / "summary.xlsx")["Batch"]
     header = [c.value for c in sheet[1]]
     assert sheet.cell(row=3, column=header.index("message") + 1).value == why
+    # 279 characters wrap within the column's 60, on ceil(279 / 60) = 5 lines of 15 points: it prints whole
+    letter = openpyxl.utils.get_column_letter(header.index("message") + 1)
+    assert sheet.column_dimensions[letter].width == 60 and sheet[f"{letter}3"].alignment.wrap_text
+    assert sheet.row_dimensions[3].height == 75 and sheet.row_dimensions[2].height is None
     payload = json.loads(run("batch", str(runs), "-o", str(tmp_path / "summary.xlsx"), "--json").stdout)
     assert [r["message"] for r in payload["runs"]][1] == why
 

@@ -204,6 +204,19 @@ def _fit_columns(ws: Worksheet, bulk: BulkCells | None = None) -> None:
         ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
 
 
+def _wrap_column(ws: Worksheet, column: int, rows: range) -> None:
+    """Wrap the texts of one sized column (why a run or step has no plan: a few hundred characters) within its
+    width, each row as tall as its lines: Excel and LibreOffice do not grow a row for text they did not wrap."""
+    width = ws.column_dimensions[get_column_letter(column)].width or 10
+    for r in rows:
+        text = ws.cell(row=r, column=column).value
+        # a column unit holds about one character of text; a little longer still shows, overflowing
+        if isinstance(text, str) and len(text) > 1.2 * width:
+            for cell in ws[r]:
+                cell.alignment = Alignment(wrap_text=cell.column == column, vertical="top")
+            ws.row_dimensions[r].height = 15 * math.ceil(len(text) / width)
+
+
 def _plan_sheet(ws: Worksheet, plan: Plan, bulk: BulkCells | None = None) -> None:
     ws.title = "Plan"
     end = _table(ws, plan.lines, bulk=bulk)
@@ -565,12 +578,10 @@ def write_frontier(table: pd.DataFrame, path: Path, rule_label: str, currency: s
             _chart_axes(chart, "rule value", axis)
             chart.width, chart.height = 18, 8
             ws.add_chart(chart, f"{get_column_letter(len(cols) + 2)}{3 + offset * 17}")
-    if "why" in table.columns:
-        for r in range(4, end):  # a reason runs to a few hundred characters: wrapped, it stays in its column
-            ws.cell(row=r, column=list(table.columns).index("why") + 1).alignment = Alignment(wrap_text=True,
-                                                                                          vertical="top")
     ws.freeze_panes = "A4"
     _fit_columns(ws)
+    if "why" in table.columns:
+        _wrap_column(ws, list(table.columns).index("why") + 1, range(4, end))
     runs = wb.create_sheet("Run")
     _run_sheet(runs, Plan(status="frontier", message="", run=run))
     _print_setup(wb)
@@ -616,6 +627,7 @@ def write_batch_summary(table: pd.DataFrame, totals: dict[str, object], path: Pa
         row += 1
     ws.freeze_panes = "A2"
     _fit_columns(ws)
+    _wrap_column(ws, list(table.columns).index("message") + 1, range(2, end))
     _print_setup(wb)
     atomic_write(path, workbook_bytes(wb))
 
