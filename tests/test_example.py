@@ -78,6 +78,12 @@ def test_example_rule_costs_match_the_readme() -> None:
     assert costs[3]["binds"] == "no"
     assert costs[4]["cost_of_rule"] == pytest.approx(236_918, abs=2 * tol)  # 20 % from MSP
     assert costs[5]["cost_of_rule"] == pytest.approx(138_934, abs=2 * tol)  # 50 % coverage
+    # joint costs: the four rules cover every item, so they are one group, whose cost is the price of resilience
+    joint = {row: costs[row]["joint_cost"] for row in (2, 3, 4, 5)}
+    for row, figure in ((2, 264_593), (3, 104_983), (4, 375_680), (5, 258_476)):
+        assert joint[row] == pytest.approx(figure, abs=4 * tol)
+    assert sum(joint.values()) == pytest.approx(1_003_732, abs=2 * tol)
+    assert plan.resilience["not attributed to a group of rules (groups interact)"] == 0
     from planner.analysis import sweep_values
     from planner.pipeline import frontier
 
