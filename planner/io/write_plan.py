@@ -438,8 +438,9 @@ def _rules_sheet(ws: Worksheet, plan: Plan, currency: str) -> None:
     money = columns.index("cost_of_rule") + 1
     for c, name in enumerate(columns, start=1):
         limit = RULE_WIDTHS.get(name, 14)
-        longest = max([len(str(name))] + [len(str(_cell_value(v) or "")) for v in plan.rules[name].tolist()])
-        width = limit if name in WRAPPED else min(limit, max(8, longest + 2))
+        longest = max([0] + [len(str(_cell_value(v) or "")) for v in plan.rules[name].tolist()])
+        # a header is one word (`optimum_without_rule`) that cannot wrap: its column is never narrower
+        width = max(len(str(name)) + 2, limit if name in WRAPPED else min(limit, max(8, longest + 2)))
         ws.column_dimensions[get_column_letter(c)].width = width
         ws.cell(row=1, column=c).alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
         for r in range(2, end):
