@@ -177,7 +177,8 @@ def test_rules_sheet_and_no_rule_costs_flag(tmp_path: Path) -> None:
     # Printable: no column wider than the wrapped meaning (46), long text wrapped, and the table printed at 100 %
     # over pages with policy_row and rule repeated rather than shrunk onto one page.
     widths = {header[ord(k) - ord("A")]: d.width for k, d in rules.column_dimensions.items() if len(k) == 1}
-    assert widths["policy_row"] <= 10 and max(widths.values()) == widths["meaning"] == 46
+    assert widths["policy_row"] == len("policy_row") + 2 and max(widths.values()) == widths["meaning"] == 46
+    assert all(width >= len(name) + 2 for name, width in widths.items()), widths  # headers print whole
     assert rules.cell(row=2, column=header.index("meaning") + 1).alignment.wrap_text
     assert not rules.sheet_properties.pageSetUpPr.fitToPage and rules.print_title_cols == "$A:$B"
     assert rules.page_setup.orientation == "landscape"
