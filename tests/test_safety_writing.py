@@ -88,3 +88,109 @@ def test_own_formulas_survive_the_sweep() -> None:
     wb.active["A2"] = "=1+1"
     assert text_cells(wb) == 1
     assert (wb.active["A1"].data_type, wb.active["A2"].data_type) == ("f", "s")
+
+
+# ---- 2. no command writes over a file it reads, or one open in Excel -----------------------------------------------
+
+
+def update_book(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    wb.active.append(["item", "supplier", "price"])
+    wb.active.append(["A", "S1", 11])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["-o", "{tmp}/upd.xlsx"], "the output '{tmp}/upd.xlsx' is the update file '{tmp}/upd.xlsx'; choose another "
+                               "output path"),
+    (["-o", "{tmp}/./sub/../upd.xlsx"], "the output '{tmp}/sub/../upd.xlsx' is the update file '{tmp}/upd.xlsx'; "
+                                        "choose another output path"),
+    (["-o", "{tmp}/link.xlsx"], "the output '{tmp}/link.xlsx' is the input file; choose another output path"),
+    (["-o", "{tmp}/plan.xlsx", "--diagnose", "{tmp}/upd.xlsx"],
+     "the output '{tmp}/upd.xlsx' is the update file '{tmp}/upd.xlsx'; choose another output path"),
+    (["-o", "{tmp}/plan.xlsx", "--diagnose", "{tmp}/in.xlsx"],
+     "the output '{tmp}/in.xlsx' is the input file; choose another output path"),
+])
+def test_solve_never_writes_over_what_it_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str],
+                                               message: str) -> None:
+    """Infeasible rules, so that --diagnose would write; the update and the input stay as they were."""
+    source = write_workbook(tmp_path / "in.xlsx", {**BASE, "Policy": [["max_share", None, "each country", 0.3]]})
+    update_book(tmp_path / "upd.xlsx")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.xlsx").symlink_to(source)
+    before = state(tmp_path)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in extra]
+    assert main(["solve", str(source), "--update", str(tmp_path / "upd.xlsx"), *args]) == 2
+    assert capsys.readouterr().err.strip() == f"invalid: {message.replace('{tmp}', str(tmp_path))}"
+    assert state(tmp_path) == before
+
+
+def test_frontier_and_diff_never_write_over_what_they_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                                           ) -> None:
+    source = write_workbook(tmp_path / "in.xlsx", BASE)
+    update_book(tmp_path / "upd.xlsx")
+    assert main(["solve", str(source), "-o", str(tmp_path / "old.xlsx"), "-q"]) == 0
+    shutil.copy(tmp_path / "old.xlsx", tmp_path / "new.xlsx")
+    (tmp_path / "~$diff.xlsx").write_text("lock")
+    capsys.readouterr()
+    before = state(tmp_path)
+    assert main(["frontier", str(source), "--rule", "2", "--from", "1", "--to", "0.5", "--steps", "2",
+                 "--update", str(tmp_path / "upd.xlsx"), "-o", str(tmp_path / "upd.xlsx")]) == 2
+    assert capsys.readouterr().err.strip() == (f"invalid: the output '{tmp_path}/upd.xlsx' is the update file "
+                                               f"'{tmp_path}/upd.xlsx'; choose another output path")
+    assert main(["diff", str(tmp_path / "old.xlsx"), str(tmp_path / "new.xlsx"), "-o", f"{tmp_path}/./new.xlsx"]) == 2
+    assert f"error: {tmp_path}/new.xlsx: the output '{tmp_path}/new.xlsx' is the new plan; choose another output " \
+           "path" in capsys.readouterr().err
+    assert main(["diff", str(tmp_path / "old.xlsx"), str(tmp_path / "new.xlsx"), "-o", str(tmp_path / "diff.xlsx")]) == 2
+    assert "'diff.xlsx' is open in Excel (lock file '~$diff.xlsx')" in capsys.readouterr().err
+    assert state(tmp_path) == before
+
+
+def test_a_batch_checks_every_file_of_every_row_before_the_first_run(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    write_workbook(tmp_path / "b.xlsx", BASE)
+    write_workbook(tmp_path / "b2.xlsx", BASE)
+    update_book(tmp_path / "upd.xlsx")
+    (tmp_path / "~$locked.xlsx").write_text("lock")
+    (tmp_path / "runs.csv").write_text(
+        "name,base,updates,output\n"
+        "fine,b.xlsx,,fine.xlsx\n"             # row 2: would run first, and must not
+        "one,b.xlsx,upd.xlsx,b2.xlsx\n"        # row 3: writes the base of row 5
+        "two,b.xlsx,,./upd.xlsx\n"             # row 4: writes row 3's update
+        "three,b2.xlsx,,b2-plan.xlsx\n"        # row 5
+        "four,b.xlsx,,locked.xlsx\n"           # row 6: open in Excel
+        "five,b.xlsx,,sub/../b.xlsx\n")        # row 7: writes its own base
+    (tmp_path / "sub").mkdir()
+    before = state(tmp_path)
+    assert main(["batch", str(tmp_path / "runs.csv"), "-o", str(tmp_path / "b2-plan.xlsx")]) == 2
+    errors = [line[len("  error: "):] for line in capsys.readouterr().err.splitlines() if line.startswith("  error: ")]
+    assert errors == [
+        "runs.csv!row 3 (output): 'b2.xlsx' is the base of row 5: the batch would write over a file it reads",
+        "runs.csv!row 4 (output): 'upd.xlsx' is an update file of row 3: the batch would write over a file it reads",
+        "runs.csv!row 6 (output): 'locked.xlsx' is open in Excel (lock file '~$locked.xlsx'): close it first, or "
+        "delete the lock file if Excel is not running",
+        "runs.csv!row 7 (output): 'b.xlsx' is the base of row 2: the batch would write over a file it reads",
+        "runs.csv!row 5 (output): 'b2-plan.xlsx' is also the summary (-o): choose another summary path",
+    ]
+    assert state(tmp_path) == before  # not even row 2's plan
+
+
+@pytest.mark.parametrize("summary, message", [
+    ("b.xlsx", "-o: the summary '{tmp}/b.xlsx' is the base of row 2: the batch would write over a file it reads"),
+    ("runs.xlsx", "invalid: the output '{tmp}/runs.xlsx' is the input file; choose another output path"),
+    ("sum.xlsx", "invalid: 'sum.xlsx' is open in Excel (lock file '~$sum.xlsx'): close it first, or delete the lock "
+                 "file if Excel is not running"),
+])
+def test_the_batch_summary_never_replaces_a_file_the_batch_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                 summary: str, message: str) -> None:
+    write_workbook(tmp_path / "b.xlsx", BASE)
+    wb = openpyxl.Workbook()
+    wb.active.append(["base", "output"])
+    wb.active.append(["b.xlsx", "plan.xlsx"])
+    wb.save(tmp_path / "runs.xlsx")
+    (tmp_path / "~$sum.xlsx").write_text("lock")
+    before = state(tmp_path)
+    assert main(["batch", str(tmp_path / "runs.xlsx"), "-o", str(tmp_path / summary)]) == 2
+    assert message.replace("{tmp}", str(tmp_path)) in capsys.readouterr().err
+    assert state(tmp_path) == before
