@@ -194,3 +194,33 @@ def test_the_batch_summary_never_replaces_a_file_the_batch_reads(tmp_path: Path,
     assert main(["batch", str(tmp_path / "runs.xlsx"), "-o", str(tmp_path / summary)]) == 2
     assert message.replace("{tmp}", str(tmp_path)) in capsys.readouterr().err
     assert state(tmp_path) == before
+
+
+# ---- 3. clean messages where an internal error came out -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_a_number_too_large_for_a_float_in_an_update_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         json_flag: list[str]) -> None:
+    """'1e309' reads as inf: the message was right, but --json failed encoding the problem's value (exit 1)."""
+    source = write_workbook(tmp_path / "in.xlsx", BASE)
+    (tmp_path / "u.csv").write_text("item,supplier,price\nA,S1,1e309\n")
+    before = state(tmp_path)
+    assert main(["solve", str(source), "--update", str(tmp_path / "u.csv"), "-o", str(tmp_path / "p.xlsx"),
+                 *json_flag]) == 2
+    out, err = capsys.readouterr()
+    message = "'1e309' is too large to be a number (the largest is about 1.8e308)"
+    if json_flag:
+        problem = json.loads(out)["problems"][0]
+        assert (problem["sheet"], problem["cell"], problem["column"], problem["message"]) == (
+            "u.csv", "C2", "price", message)
+    else:
+        assert f"  error: u.csv!C2 (price): {message}" in err.splitlines()
+    assert "internal error" not in out + err and state(tmp_path) == before
+
+
+def test_a_non_finite_problem_value_is_json() -> None:
+    from planner.problems import Problem
+
+    assert Problem("error", "S", "A1", "c", "m", math.inf).as_dict()["value"] == "inf"
+
