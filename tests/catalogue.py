@@ -173,8 +173,12 @@ CASES: list[tuple[str, Builder, list[str]]] = [
     ("text-infinity", cells(Suppliers=[["S1", "C1", "inf", None], ["S2", "C2", None, 50]]),
      [f"Suppliers!C2 (capacity): 'inf' {NOT_PLAIN}"]),
     ("number-too-large", cells(Suppliers=[["S1", "C1", 500, 1e300], ["S2", "C2", None, 50]]),
-     ["Suppliers!D2 (fixed_cost): 1e+300 is larger than 1e+15, which the solver cannot tell from infinity (leave a "
-      "capacity blank for unlimited; otherwise use larger units)"]),
+     ["Suppliers!D2 (fixed_cost): 1e+300 is too large: every number must be below 1e+15, the solver's limit (leave "
+      "a capacity blank for unlimited; otherwise use larger units)"]),
+    # HiGHS refuses a model holding a coefficient of 1e15 (large_matrix_value): with a fixed cost, demand is one
+    ("demand-at-solver-limit", cells(Items=[["A", 1e15, "t"], ["B", 10, "kg"]]),
+     ["Items!B2 (demand): 1e+15 is too large: every number must be below 1e+15, the solver's limit (leave a capacity "
+      "blank for unlimited; otherwise use larger units)"]),
     ("share-above-one", cells(Policy=[["max_share", None, "C1", 1.5]]),
      ["Policy!D2 (value): 1.5 is not a share in [0, 1] (write 30 % as 0.3)"]),
     ("percent-as-number", cells(Policy=[["min_coverage", None, None, 50]]),

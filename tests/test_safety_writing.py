@@ -224,3 +224,19 @@ def test_a_non_finite_problem_value_is_json() -> None:
 
     assert Problem("error", "S", "A1", "c", "m", math.inf).as_dict()["value"] == "inf"
 
+
+def test_demand_the_solver_would_refuse_is_refused_on_its_cell(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """HiGHS refuses a matrix coefficient of 1e15 or more (large_matrix_value); with a fixed cost, demand is the
+    bound M of the Supplier-use rows. Just below it, the model is accepted and solved."""
+    source = write_workbook(tmp_path / "in.xlsx", {**BASE, "Items": [["A", 1e15, "t"], ["B", 10, "kg"]],
+                                                   "Suppliers": [["S1", "C1", None, None], ["S2", "C2", None, 50]]})
+    assert main(["solve", str(source), "-o", str(tmp_path / "p.xlsx"), "--json"]) == 2
+    problem = json.loads(capsys.readouterr().out)["problems"][0]
+    assert (problem["sheet"], problem["cell"], problem["column"]) == ("Items", "B2", "demand")
+    assert problem["message"].startswith("1e+15 is too large: every number must be below 1e+15")
+    below = write_workbook(tmp_path / "in2.xlsx", {**BASE, "Items": [["A", 9.99e14, "t"], ["B", 10, "kg"]],
+                                                   "Suppliers": [["S1", "C1", None, None], ["S2", "C2", None, 50]]})
+    assert main(["solve", str(below), "-o", str(tmp_path / "p.xlsx"), "--no-rule-costs", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "optimal"
+
