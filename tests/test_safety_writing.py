@@ -240,3 +240,22 @@ def test_demand_the_solver_would_refuse_is_refused_on_its_cell(tmp_path: Path,
     assert main(["solve", str(below), "-o", str(tmp_path / "p.xlsx"), "--no-rule-costs", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["status"] == "optimal"
 
+
+@pytest.mark.parametrize("xml, expected", [
+    ('<c r="D3" t="n"><v>INF</v></c>', "new.xlsx:Plan!D3 (quantity): 'INF' in a number cell is not a number"),
+    ('<c r="D3" t="n"><v>1e309</v></c>', "new.xlsx:Plan!D3 (quantity): inf is not a finite number"),
+    ('<c r="J2" t="str"><v>NaN</v></c>', "new.xlsx:Plan!J2 (unit_cost): 'NaN' is not a finite number"),
+])
+def test_diff_of_a_plan_holding_a_non_finite_number(tmp_path: Path, capsys: pytest.CaptureFixture[str], xml: str,
+                                                    expected: str) -> None:
+    source = write_workbook(tmp_path / "in.xlsx", BASE)
+    assert main(["solve", str(source), "-o", str(tmp_path / "old.xlsx"), "-q"]) == 0
+    shutil.copy(tmp_path / "old.xlsx", tmp_path / "new.xlsx")
+    patch_cell_xml(tmp_path / "new.xlsx", 1, xml[6:8], xml)
+    capsys.readouterr()
+    assert main(["diff", str(tmp_path / "old.xlsx"), str(tmp_path / "new.xlsx"), "-o", str(tmp_path / "d.xlsx"),
+                 "--json"]) == 2
+    payload = json.loads(capsys.readouterr().out)
+    assert [p["text"] for p in payload["problems"]] == [expected]
+    assert not (tmp_path / "d.xlsx").exists()
+
