@@ -472,7 +472,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _frontier(args: argparse.Namespace) -> int:
-    from planner.analysis import sweep_values
+    from planner.analysis import MAX_STEPS, sweep_values
     from planner.pipeline import frontier, load, run_info
     from planner.problems import InputError
 
@@ -483,6 +483,9 @@ def _frontier(args: argparse.Namespace) -> int:
             problems.append(f"{name} {value:g} is not a share in [0, 1] (write 30 % as 0.3)")
     if args.steps < 1:
         problems.append(f"--steps {args.steps} must be at least 1")
+    elif args.steps > MAX_STEPS:  # checked before the values are built: a billion steps would exhaust memory
+        problems.append(f"--steps {args.steps:,} is more than {MAX_STEPS:,}, the most a sweep takes (each step "
+                        "is one solve; 1,001 steps go from 0 to 1 by 0.1 percentage point)")
     if problems:
         return _finish(args, {"status": "invalid", "total_cost": None, "output": None,
                               "message": "; ".join(p for p in problems if p)}, EXIT_INVALID)

@@ -259,3 +259,20 @@ def test_diff_of_a_plan_holding_a_non_finite_number(tmp_path: Path, capsys: pyte
     assert [p["text"] for p in payload["problems"]] == [expected]
     assert not (tmp_path / "d.xlsx").exists()
 
+
+def test_frontier_steps_are_bounded_before_anything_is_built(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from planner.analysis import MAX_STEPS, sweep_values
+
+    source = write_workbook(tmp_path / "in.xlsx", BASE)
+    before = state(tmp_path)
+    assert main(["frontier", str(source), "--rule", "2", "--from", "1", "--to", "0", "--steps", "1000000000"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "invalid: --steps 1,000,000,000 is more than 1,001, the most a sweep takes (each step is one solve; 1,001 "
+        "steps go from 0 to 1 by 0.1 percentage point)")
+    assert state(tmp_path) == before
+    assert len(sweep_values(0, 1, MAX_STEPS)) == MAX_STEPS and sweep_values(0, 1, MAX_STEPS)[1] == 0.001
+    with pytest.raises(ValueError):
+        sweep_values(0, 1, MAX_STEPS + 1)
+
+
