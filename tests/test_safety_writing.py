@@ -276,3 +276,44 @@ def test_frontier_steps_are_bounded_before_anything_is_built(tmp_path: Path,
         sweep_values(0, 1, MAX_STEPS + 1)
 
 
+# ---- 4. the status and the gap agree -------------------------------------------------------------------------------
+
+# Found by a random search: HiGHS says kOptimal with its own gap 0, yet the best bound it reports (15,107.94) is
+# 0.07 % below the objective of the plan it returns (15,118.9, the true optimum): its presolve, on a restart,
+# folded the cost 9e14 of an offer it eliminated into an objective offset of ~1e17, exact only to ~16.
+LARGE_PRICE = {
+    "Items": [["I0", 54, "t"], ["I1", 34, "t"], ["I2", 66, "t"], ["I3", 112, "t"]],
+    "Suppliers": [["S0", "C0", None, None], ["S1", "C1", None, None], ["S2", "C2", None, 263],
+                  ["S3", "C0", 320, 185], ["S4", "C1", None, 323]],
+    "Countries": [["C0", "C0", "", 0], ["C1", "C1", "", 0], ["C2", "C2", "", 0]],
+    "Offers": [["I0", "S3", 38.41, None, 8], ["I0", "S4", 46.8, None, 15], ["I1", "S3", 99.44], ["I1", "S0", 85.9, 183, 28],
+               ["I1", "S4", 91.97], ["I2", "S0", 39.34, None, 19], ["I3", "S1", 65.56], ["I3", "S0", 9e14, None, 30],
+               ["I3", "S4", 78.3]],
+    "Policy": [["max_share", None, "each country", 1]],
+}
+
+
+def test_a_plan_is_optimal_only_if_the_reported_bound_proves_it(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    source = write_workbook(tmp_path / "in.xlsx", LARGE_PRICE)
+    code = main(["solve", str(source), "-o", str(tmp_path / "p.xlsx"), "--no-rule-costs", "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert code == 0 and payload["total_cost"] == pytest.approx(15118.9)
+    gap = payload["mip_gap"]
+    if payload["status"] == "optimal":  # a HiGHS whose bound agrees: then the gap must be within the setting
+        assert gap <= 1e-4
+    else:
+        assert payload["status"] == "feasible" and gap > 1e-4
+        assert payload["message"].startswith("not proven optimal within the MIP gap setting (0.0001): HiGHS "
+                                             "reported optimal, but its best bound 15,107.9 is 0.0725% from the "
+                                             "plan's cost 15,118.9")
+
+
+def test_classify_trusts_only_a_bound_that_proves_the_gap() -> None:
+    from planner.solver import classify, proven_within
+
+    assert classify("kOptimal", True, 15118.9, 15107.94, True, 1e-4)[0] == "feasible"
+    assert classify("kOptimal", True, 19693.01, 19696.0, True, 1e-4)[0] == "feasible"  # a bound above the plan
+    assert classify("kOptimal", True, 100.0, 99.995, True, 1e-4)[0] == "optimal"
+    assert proven_within(100.0, 100.0 - 5e-7, 0.0)  # HiGHS's absolute gap 1e-6 counts when the setting is 0
+    assert not proven_within(100.0, 99.99, 0.0)
