@@ -637,6 +637,12 @@ def _template(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         _say(f"'{target}' exists; use --force to replace it")
         return EXIT_ERROR
+    from planner.io.paths import open_elsewhere
+
+    why = open_elsewhere(target)
+    if why is not None:  # not even with --force: the open copy's next save would undo it
+        _say(why)
+        return EXIT_INVALID
     if not target.parent.is_dir():
         _say(f"the folder '{target.parent}' does not exist")
         return EXIT_ERROR

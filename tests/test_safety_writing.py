@@ -317,3 +317,31 @@ def test_classify_trusts_only_a_bound_that_proves_the_gap() -> None:
     assert classify("kOptimal", True, 100.0, 99.995, True, 1e-4)[0] == "optimal"
     assert proven_within(100.0, 100.0 - 5e-7, 0.0)  # HiGHS's absolute gap 1e-6 counts when the setting is 0
     assert not proven_within(100.0, 99.99, 0.0)
+
+
+# ---- 5. what a written workbook can contain -----------------------------------------------------------------------
+
+
+def test_a_plan_package_holds_no_macro_no_external_link_and_no_formula(tmp_path: Path,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    import zipfile
+
+    source = formula_like_text(tmp_path)
+    assert main(["solve", str(source), "-o", str(tmp_path / "plan.xlsx"), "-q"]) == 0
+    with zipfile.ZipFile(tmp_path / "plan.xlsx") as package:
+        names = package.namelist()
+        types = package.read("[Content_Types].xml").decode()
+        sheets = b"".join(package.read(n) for n in names if n.startswith("xl/worksheets/"))
+    assert not [n for n in names if "vbaProject" in n or "externalLink" in n or "connections" in n]
+    assert "macroEnabled" not in types and "<f>" not in sheets.decode() and b"<v>inf" not in sheets.lower()
+
+
+def test_a_template_is_not_written_over_a_workbook_open_in_excel(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "t.xlsx").write_bytes(b"open in Excel")
+    (tmp_path / "~$t.xlsx").write_text("lock")
+    before = state(tmp_path)
+    assert main(["template", str(tmp_path / "t.xlsx"), "--force"]) == 2
+    assert capsys.readouterr().err.strip() == ("'t.xlsx' is open in Excel (lock file '~$t.xlsx'): close it first, "
+                                               "or delete the lock file if Excel is not running")
+    assert state(tmp_path) == before

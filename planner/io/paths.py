@@ -18,11 +18,11 @@ from pathlib import Path
 def same_file(a: str | Path, b: str | Path) -> bool:
     """True when writing `a` would replace what `b` holds."""
     a, b = Path(a), Path(b)
-    if a.resolve() == b.resolve():
-        return True
     try:
+        if a.resolve() == b.resolve():
+            return True
         return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
+    except (OSError, RuntimeError):  # a symlink loop, a folder we may not look into: not provably the same file
         return False
 
 
