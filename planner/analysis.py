@@ -365,8 +365,13 @@ def with_value(data: PlanningData, rule: Rule, value: float) -> PlanningData:
     return dataclasses.replace(data, rules=tuple(changed if r is rule else r for r in data.rules))
 
 
+MAX_STEPS = 1001  # a step per 0.1 percentage point from 0 to 1; each step is a solve, so more is never useful
+
+
 def sweep_values(start: float, stop: float, steps: int) -> list[float]:
-    """`steps` evenly spaced values from start to stop, both included."""
+    """`steps` evenly spaced values from start to stop, both included (at most MAX_STEPS: each is a solve)."""
+    if not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"a sweep has 1 to {MAX_STEPS:,} steps, not {steps:,}")
     if steps == 1:
         return [start]
     return [float(v) for v in np.round(np.linspace(start, stop, steps), 12)]

@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.data import PlanningData
+from planner.io.paths import open_elsewhere, read_by, same_file
 from planner.problems import InputError, Problem, ProblemLog
 from planner.results import Plan
 
@@ -72,8 +73,6 @@ def parse_runs(sheet: str, rows: list[tuple[int, dict[str, str]]], folder: Path,
         base_path = (folder / base).resolve()
         if not base_path.is_file():
             log.error(sheet, f"row {number}", "base", f"'{base}' is not a file", base)
-        if out == base_path:
-            log.error(sheet, f"row {number}", "output", "is the base workbook itself", output)
         updates = tuple((folder / u.strip()).resolve() for u in row.get("updates", "").split(";") if u.strip())
         overrides = tuple(o.strip() for o in row.get("set", "").split(";") if o.strip())
         allow = row.get("allow_new", "").strip().lower()
@@ -84,6 +83,39 @@ def parse_runs(sheet: str, rows: list[tuple[int, dict[str, str]]], folder: Path,
     if not runs and not log.errors:
         log.error(sheet, "", "", "holds no run")
     return runs
+
+
+def check_files(sheet: str, runs: list[BatchRun], table: Path, summary: Path | None, log: ProblemLog) -> None:
+    """Log every way the batch would write over a file it reads or one open in Excel, all before the first run.
+
+    A run writes its plan after earlier runs have read their files and before
+    later ones read theirs, so a plan that is any row's base or update file
+    (or the batch table) would silently change what a later run reads, or
+    destroy an input; the summary is written last, over whatever it names.
+    Each clash is logged on the row and column that names the file written.
+    """
+    reads: list[tuple[str, Path]] = [("the batch table itself", table)]
+    for run in runs:
+        reads.append((f"the base of row {run.row}", run.base))
+        reads += [(f"an update file of row {run.row}", u) for u in run.updates]
+    for run in runs:
+        why = read_by(run.output, reads)
+        if why is not None:
+            log.error(sheet, f"row {run.row}", "output", f"'{run.output.name}' is {why}: the batch would write "
+                      "over a file it reads", str(run.output))
+        locked = open_elsewhere(run.output)
+        if locked is not None:
+            log.error(sheet, f"row {run.row}", "output", locked, str(run.output))
+    if summary is None:
+        return  # the summary's own path was refused already
+    for run in runs:
+        if same_file(summary, run.output):
+            log.error(sheet, f"row {run.row}", "output", f"'{run.output.name}' is also the summary (-o): "
+                      "choose another summary path", str(run.output))
+    why = read_by(summary, reads[1:])  # the table itself is refused with the other output checks
+    if why is not None:
+        log.error("-o", "", "", f"the summary '{summary}' is {why}: the batch would write over a file "
+                  "it reads", str(summary))
 
 
 Progress = Callable[[int, int, BatchRun, "Plan | None", str], None]

@@ -371,6 +371,8 @@ def _finite(value: float | None) -> float | None:
 def _output_path(args: argparse.Namespace, given: str | None = None, suffix: str = "plan"
                  ) -> tuple[Path | None, str | None]:
     """An output path (the plan's by default), or why it cannot be used; checked before any work is done."""
+    from planner.io.paths import open_elsewhere, read_by, run_reads
+
     source = Path(args.input)
     if given is None and suffix == "plan":
         given = args.output
@@ -381,8 +383,9 @@ def _output_path(args: argparse.Namespace, given: str | None = None, suffix: str
         target = Path(given)
     if target.suffix.lower() != ".xlsx":
         return None, f"the {suffix} must be an .xlsx file, got '{target}'"
-    if target.resolve() == source.resolve() or (target.exists() and source.exists() and target.samefile(source)):
-        return None, f"the output '{target}' is the input file; choose another output path"
+    clash = read_by(target, run_reads(source, getattr(args, "update", ())))
+    if clash is not None:  # any file this run reads, not only the input: an update file is data too
+        return None, f"the output '{target}' is {clash}; choose another output path"
     if not target.parent.is_dir():
         return None, f"the output folder '{target.parent}' does not exist"
     if target.is_dir():
@@ -391,12 +394,8 @@ def _output_path(args: argparse.Namespace, given: str | None = None, suffix: str
         return None, f"cannot write in the output folder '{target.parent}' (permission denied)"
     if target.exists() and not os.access(target, os.W_OK):
         return None, f"the output '{target}' is read-only"
-    for lock, program in ((target.parent / f"~${target.name}", "Excel"),
-                          (target.parent / f".~lock.{target.name}#", "LibreOffice")):
-        if lock.exists():
-            return None, (f"'{target.name}' is open in {program} (lock file '{lock.name}'): close it first, or "
-                          f"delete the lock file if {program} is not running")
-    return target, None
+    why = open_elsewhere(target)
+    return (None, why) if why else (target, None)
 
 
 def _solve(args: argparse.Namespace) -> int:
@@ -570,7 +569,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _frontier(args: argparse.Namespace) -> int:
-    from planner.analysis import frontier_text, sweep_values
+    from planner.analysis import MAX_STEPS, frontier_text, sweep_values
     from planner.pipeline import frontier, load, run_info
     from planner.problems import InputError
 
@@ -581,6 +580,9 @@ def _frontier(args: argparse.Namespace) -> int:
             problems.append(f"{name} {value:g} is not a share in [0, 1] (write 30 % as 0.3)")
     if args.steps < 1:
         problems.append(f"--steps {args.steps} must be at least 1")
+    elif args.steps > MAX_STEPS:  # checked before the values are built: a billion steps would exhaust memory
+        problems.append(f"--steps {args.steps:,} is more than {MAX_STEPS:,}, the most a sweep takes (each step "
+                        "is one solve; 1,001 steps go from 0 to 1 by 0.1 percentage point)")
     if problems:
         return _finish(args, {"status": "invalid", "total_cost": None, "output": None,
                               "message": "; ".join(p for p in problems if p)}, EXIT_INVALID)
@@ -616,6 +618,7 @@ def _frontier(args: argparse.Namespace) -> int:
 
 def _diff(args: argparse.Namespace) -> int:
     from planner.diff import check_comparable, diff_plans, diff_text
+    from planner.io.paths import overwrite_problem
     from planner.io.read_plan import read_plan
     from planner.problems import ProblemLog
 
@@ -625,8 +628,9 @@ def _diff(args: argparse.Namespace) -> int:
     target = Path(args.output) if args.output else None
     if target is not None and (target.suffix.lower() != ".xlsx" or not target.parent.is_dir()):
         log.error(str(target), "", "", "the diff must be an .xlsx file in an existing folder")
-    if target is not None and any(target.resolve() == Path(p).resolve() for p in (args.old, args.new)):
-        log.error(str(target), "", "", "the diff would overwrite one of the plans compared")
+    why = overwrite_problem(target, [("the old plan", args.old), ("the new plan", args.new)]) if target else None
+    if why is not None:
+        log.error(str(target), "", "", why)
     if old is None or new is None or log.errors:
         if not args.json:
             for problem in log.errors:
@@ -654,7 +658,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from planner.batch import parse_runs, run_batch, summary_text
+    from planner.batch import check_files, parse_runs, run_batch, summary_text
     from planner.io.read import read_text_table
     from planner.io.write_plan import write_batch_summary
     from planner.problems import ProblemLog
@@ -664,6 +668,8 @@ def _batch(args: argparse.Namespace) -> int:
     log = ProblemLog()
     table = read_text_table(args.runs, log)
     runs = parse_runs(table[0], table[1], Path(args.runs).resolve().parent, log) if table is not None else []
+    if table is not None:
+        check_files(table[0], runs, Path(args.runs), target, log)
     if target is None or log.errors:
         problems = [p.as_dict() for p in log.errors]
         if not args.json:
@@ -713,6 +719,12 @@ def _template(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         _say(f"'{target}' exists; use --force to replace it")
         return EXIT_ERROR
+    from planner.io.paths import open_elsewhere
+
+    why = open_elsewhere(target)
+    if why is not None:  # not even with --force: the open copy's next save would undo it
+        _say(why)
+        return EXIT_INVALID
     if not target.parent.is_dir():
         _say(f"the folder '{target.parent}' does not exist")
         return EXIT_ERROR

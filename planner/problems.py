@@ -9,6 +9,7 @@ as `Offers!C14 (price): -3 is negative`.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -50,6 +51,8 @@ class Problem:
 
 
 def _jsonable(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no inf or NaN: the problem's value as text, not an encoder failure
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return str(value)

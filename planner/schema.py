@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 # A number written as text that is read without guessing a locale: "1250.5", " 42 ", "1e3".
-# The largest number accepted in any cell. HiGHS reads 1e20 and above as infinite, and far below that a
-# cost or bound swamps every other number in the model; a run then ends in a solver failure, not a plan.
+# Every number in a cell must be below this. HiGHS refuses a model with a matrix coefficient of 1e15 or more
+# (its option large_matrix_value) and a demand or minimum order becomes one (the bound M_o of Supplier-use and
+# Offer-use rows); it reads costs and bounds of 1e20 and more as infinite (infinite_cost, infinite_bound).
 MAX_NUMBER = 1e15
 
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")

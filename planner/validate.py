@@ -126,9 +126,9 @@ class CellParser:
         if number < 0:
             self._bad(sheet, cell, column, f"{number:g} is negative")
             return None
-        if number > MAX_NUMBER:
-            self._bad(sheet, cell, column, f"{number:g} is larger than {MAX_NUMBER:g}, which the solver cannot tell "
-                      "from infinity (leave a capacity blank for unlimited; otherwise use larger units)")
+        if number >= MAX_NUMBER:
+            self._bad(sheet, cell, column, f"{number:g} is too large: every number must be below {MAX_NUMBER:g}, "
+                      "the solver's limit (leave a capacity blank for unlimited; otherwise use larger units)")
             return None
         if share and number > 1:
             self._bad(sheet, cell, column, f"{number:g} is not a share in [0, 1] (write 30 % as 0.3)")
@@ -436,7 +436,7 @@ def _clean_offers(sheet: RawSheet, items: dict[str, Item], suppliers: dict[str, 
 
     Clean means: item and supplier are text naming a listed item and supplier,
     each pair appears once, price is a number and the other number columns
-    are numbers or blank, all finite, >= 0 and <= MAX_NUMBER. Then the
+    are numbers or blank, all finite, >= 0 and < MAX_NUMBER. Then the
     cell-by-cell checks could not find anything and are skipped; otherwise
     they run and report every problem (a large sheet is checked in bulk, and
     goes cell by cell only to say what is wrong).
@@ -465,7 +465,7 @@ def _clean_offers(sheet: RawSheet, items: dict[str, Item], suppliers: dict[str, 
             return None
         array = np.fromiter((np.nan if v is None else v for v in cells), dtype=float, count=len(cells))
         given = array[~np.isnan(array)] if column != "price" else array
-        if not (np.isfinite(given).all() and (given >= 0).all() and (given <= MAX_NUMBER).all()):
+        if not (np.isfinite(given).all() and (given >= 0).all() and (given < MAX_NUMBER).all()):
             return None
         numbers[column] = array
     keys = list(zip(names["item"], names["supplier"]))

@@ -173,8 +173,12 @@ CASES: list[tuple[str, Builder, list[str]]] = [
     ("text-infinity", cells(Suppliers=[["S1", "C1", "inf", None], ["S2", "C2", None, 50]]),
      [f"Suppliers!C2 (capacity): 'inf' {NOT_PLAIN}"]),
     ("number-too-large", cells(Suppliers=[["S1", "C1", 500, 1e300], ["S2", "C2", None, 50]]),
-     ["Suppliers!D2 (fixed_cost): 1e+300 is larger than 1e+15, which the solver cannot tell from infinity (leave a "
-      "capacity blank for unlimited; otherwise use larger units)"]),
+     ["Suppliers!D2 (fixed_cost): 1e+300 is too large: every number must be below 1e+15, the solver's limit (leave "
+      "a capacity blank for unlimited; otherwise use larger units)"]),
+    # HiGHS refuses a model holding a coefficient of 1e15 (large_matrix_value): with a fixed cost, demand is one
+    ("demand-at-solver-limit", cells(Items=[["A", 1e15, "t"], ["B", 10, "kg"]]),
+     ["Items!B2 (demand): 1e+15 is too large: every number must be below 1e+15, the solver's limit (leave a capacity "
+      "blank for unlimited; otherwise use larger units)"]),
     ("share-above-one", cells(Policy=[["max_share", None, "C1", 1.5]]),
      ["Policy!D2 (value): 1.5 is not a share in [0, 1] (write 30 % as 0.3)"]),
     ("percent-as-number", cells(Policy=[["min_coverage", None, None, 50]]),
@@ -249,3 +253,33 @@ CASES: list[tuple[str, Builder, list[str]]] = [
      ["in.xlsx: refused: its XML declares entities or a DTD, which a workbook never needs (a possible XML entity "
       "attack)"]),
 ]
+
+
+# ---- valid input that only looks dangerous: text that a spreadsheet would take for a formula ------------------------
+# Not errors (a name may start with '=' or '-'); every workbook the planner writes must keep them as text cells.
+
+FORMULA_LIKE = ["=1+1", "=cmd|' /C calc'!A0", "+C2", "-EU", "@SUM(1)", "\tTAB", "=HYPERLINK(\"http://x\")",
+                "a\rb"]
+
+
+def formula_like_text(folder: Path) -> Path:
+    """BASE with formula-like text as ids, names, blocs and scenario names, stored as text cells (as Excel stores
+    `'=1+1`), so the planner reads them as text."""
+    country, other, scenario = "=1+1", "+C2", "=cmd|' /C calc'!A0"
+    sheets = {
+        "Items": [["=SUM(A1)", 100, "@t"], ["B", 10, "-kg"]],
+        "Suppliers": [["=HYPERLINK(\"http://x\")", country, 500, None], ["S2", other, None, 50]],
+        "Countries": [[country, "\tTAB", "-EU", 0], [other, "a\rb", "@SUM(1)", 0]],
+        "Offers": [["=SUM(A1)", "=HYPERLINK(\"http://x\")", 10, None, None, 1], ["=SUM(A1)", "S2", 12], ["B", "S2", 4]],
+        "Policy": [["max_share", None, f"country:{country}", 0.6]],
+        "Scenarios": [[scenario, None, f"country:{country}", 0]],
+    }
+    path = write_workbook(folder / "in.xlsx", sheets)
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"  # openpyxl took the text for a formula; Excel would store it as text
+    wb.save(path)
+    return path

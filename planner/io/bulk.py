@@ -135,7 +135,7 @@ def _cells(values: list[object], letter: str, first_row: int, style: int | None,
         return [f'<c r="{letter}{r}"{s} t="n"><v>{"%.16g" % v}</v></c>' for r, v in zip(rows, values)]
     if kinds == {str}:
         joined = "\x00".join(values)  # type: ignore[arg-type]
-        plain = (not any(ch in joined for ch in "&<>") and not ILLEGAL_CHARACTERS_RE.search(joined.replace("\x00", ""))
+        plain = (not any(ch in joined for ch in "&<>\r") and not ILLEGAL_CHARACTERS_RE.search(joined.replace("\x00", ""))
                  and all(v == v.strip() and v for v in values) and max(map(len, values)) <= 32767)  # type: ignore
         if plain:
             return [f'<c r="{letter}{r}" t="inlineStr"><is><t>{v}</t></is></c>' for r, v in zip(rows, values)]
@@ -156,9 +156,11 @@ def _cells(values: list[object], letter: str, first_row: int, style: int | None,
                 continue
             stripped = text.strip()
             space = ' xml:space="preserve"' if stripped and stripped != text else ""
-            out.append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>')
+            out.append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{escape(text, _CR)}</t></is></c>')
     return out
 
+
+_CR = {"\r": "&#13;"}  # XML reads a raw carriage return back as a line feed; the character reference survives
 
 _ROW = re.compile(rb'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
 _LAST_CELL = re.compile(rb'<c r="([A-Z]+)\d+"[^>]*(?:/>|>(?:(?!<c ).)*</c>)\s*</row>', re.S)

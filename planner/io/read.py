@@ -11,6 +11,7 @@ once and never opened for writing.
 from __future__ import annotations
 
 import csv
+import math
 import datetime as dt
 import hashlib
 import io
@@ -335,6 +336,12 @@ def _csv_table(name: str, content: bytes, log: ProblemLog) -> RawSheet:
             text_value = raw.strip()
             value: object = None if text_value == "" else (float(text_value) if PLAIN_NUMBER.fullmatch(text_value)
                                                           else raw)
+            if isinstance(value, float) and not math.isfinite(value):
+                # '1e309' is written like a number but no float holds it: refused here, on its cell, before an
+                # infinite value can reach the model or a JSON message
+                cells[key] = RawCell(None, f"{get_column_letter(pos + 1)}{number}",
+                                     f"'{text_value}' is too large to be a number (the largest is about 1.8e308)")
+                continue
             cells[key] = RawCell(value, f"{get_column_letter(pos + 1)}{number}")
         if any(c.value is not None for c in cells.values()):
             sheet.rows.append(RawRow(row=number, cells=cells))

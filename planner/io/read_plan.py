@@ -8,11 +8,14 @@ with the file and sheet.
 from __future__ import annotations
 
 import io
+import math
+import re
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from planner.diff import PlanTables
@@ -34,7 +37,19 @@ def read_plan(path: str | Path, log: ProblemLog) -> PlanTables | None:
     if "Plan" not in wb.sheetnames:
         log.error(path.name, "", "", f"has no Plan sheet: not a plan workbook (sheets: {', '.join(wb.sheetnames)})")
         return None
-    rows = list(wb["Plan"].iter_rows(values_only=True))
+    rows: list[tuple] = []
+    try:
+        for row in wb["Plan"].iter_rows(values_only=True):
+            rows.append(row)
+    except (ValueError, OverflowError):
+        # openpyxl casts a number cell's text as it meets it and fails on one no float is written as ('INF')
+        cell, text = _unreadable_number(wb["Plan"], len(rows) + 1)
+        header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
+        column = header[column_index_from_string(cell.rstrip("0123456789")) - 1] if cell and rows else ""
+        log.error(f"{path.name}:Plan", cell or f"row {len(rows) + 1}", column,
+                  f"{text!r} in a number cell is not a number" if text is not None else
+                  "holds a number cell that is not a number", text)
+        return None
     header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
     missing = [c for c in NEEDED if c not in header]
     if missing:
@@ -43,10 +58,16 @@ def read_plan(path: str | Path, log: ProblemLog) -> PlanTables | None:
     frame = pd.DataFrame([r for r in rows[1:] if any(v is not None for v in r)], columns=header)
     if "blocs" not in frame.columns:
         frame["blocs"] = ""
-    bad = [i + 2 for i, (q, u) in enumerate(zip(frame["quantity"], frame["unit_cost"]))
-           if not isinstance(q, (int, float)) or not isinstance(u, (int, float))]
-    for row in bad[:5]:
-        log.error(f"{path.name}:Plan", f"row {row}", "quantity", "quantity and unit_cost must be numbers")
+    bad = 0
+    for column in ("quantity", "unit_cost"):
+        letter = get_column_letter(header.index(column) + 1)
+        for i, value in enumerate(frame[column]):
+            # a non-finite value would turn every total of the diff into inf or NaN, and its JSON into an error
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                bad += 1
+                if bad <= 5:
+                    log.error(f"{path.name}:Plan", f"{letter}{i + 2}", column,
+                              f"{value!r} is not a finite number", value)
     if bad:
         return None
     frame["item"] = frame["item"].astype(str)
@@ -64,3 +85,27 @@ def read_plan(path: str | Path, log: ProblemLog) -> PlanTables | None:
                 break  # the facts head the sheet; the tables below can be long
     return PlanTables(frame[["item", "supplier", "country", "quantity", "unit_cost", "cost", "blocs"]], fixed,
                       path.name, currency, currency_at)
+
+
+_NUMBER_CELL = re.compile(rb'<c r="([A-Z]+\d+)"(?:(?! t=)[^>])*(?: t="n"(?:(?! t=)[^>])*)?>(?:<f>[^<]*</f>)?<v>([^<]*)</v>')
+
+
+def _unreadable_number(ws: object, row: int) -> tuple[str | None, str | None]:
+    """The coordinate and text of the first number cell of `row` that no float reads, from the sheet's XML."""
+    try:
+        with ws._get_source() as source:  # type: ignore[attr-defined]
+            xml = source.read()
+    except (OSError, KeyError, AttributeError):
+        return None, None
+    for match in _NUMBER_CELL.finditer(xml):
+        coordinate = match.group(1).decode()
+        if coordinate.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != str(row):
+            continue
+        text = match.group(2).decode(errors="replace")
+        try:
+            float(text)
+        except ValueError:
+            return coordinate, text
+        if not math.isfinite(float(text)):
+            return coordinate, text
+    return None, None

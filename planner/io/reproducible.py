@@ -15,6 +15,7 @@ import re
 import zipfile
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.io.bulk import Rows, splice
 
@@ -26,13 +27,43 @@ def fixed_instant() -> dt.datetime:
     return dt.datetime(2000, 1, 1)
 
 
+OWN_FORMULAS = "planner_formulas"  # a worksheet attribute: coordinates of formulas the planner wrote on purpose
+
+
+def own_formula(ws: Worksheet, coordinate: str, formula: str) -> None:
+    """Write a formula of the planner's own making (none today); any other text starting with '=' is text."""
+    ws[coordinate] = formula
+    setattr(ws, OWN_FORMULAS, getattr(ws, OWN_FORMULAS, set()) | {coordinate})
+
+
+def text_cells(wb: Workbook) -> int:
+    """Make every string cell of `wb` a text cell; return how many openpyxl had typed as formulas.
+
+    openpyxl types any string starting with '=' as a formula, so a country
+    typed as the text `=1+1` or a scenario named `=cmd|' /C calc'!A0` would
+    come out live in a header. Every workbook the planner writes passes here
+    on its way to bytes, so no writer can forget it; a formula the planner
+    means to write goes through `own_formula`.
+    """
+    changed = 0
+    for ws in wb.worksheets:
+        own = getattr(ws, OWN_FORMULAS, set())
+        for cell in ws._cells.values():  # the cells that exist (iter_rows would create the empty ones)
+            if cell.data_type == "f" and isinstance(cell.value, str) and cell.coordinate not in own:
+                cell.data_type = "s"
+                changed += 1
+    return changed
+
+
 def workbook_bytes(wb: Workbook, bulk_rows: dict[int, list[Rows]] | None = None) -> bytes:
     """The .xlsx package of `wb`, with fixed timestamps: the same workbook gives the same bytes.
 
     `bulk_rows` (from `planner.io.bulk.BulkCells.finish`) are spliced into
-    the sheets at those positions.
+    the sheets at those positions. Every string is a text cell (`text_cells`),
+    and keeps its carriage returns.
     """
 
+    text_cells(wb)
     instant = fixed_instant()
     wb.properties.creator = "planner"
     wb.properties.created = instant
@@ -47,6 +78,10 @@ def workbook_bytes(wb: Workbook, bulk_rows: dict[int, list[Rows]] | None = None)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
         for info, data in entries:
             match = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
+            if match:
+                # openpyxl writes a carriage return raw, and XML reads a raw one back as a line feed; the character
+                # reference survives. A raw CR in a sheet's XML is always inside text (openpyxl never indents).
+                data = data.replace(b"\r", b"&#13;")
             if bulk_rows and match and int(match.group(1)) - 1 in bulk_rows:
                 data = splice(data, bulk_rows[int(match.group(1)) - 1])
             if info.filename == "docProps/core.xml":
