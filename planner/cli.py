@@ -383,7 +383,8 @@ def _output_path(args: argparse.Namespace, given: str | None = None, suffix: str
         target = Path(given)
     if target.suffix.lower() != ".xlsx":
         return None, f"the {suffix} must be an .xlsx file, got '{target}'"
-    clash = read_by(target, run_reads(source, getattr(args, "update", ())))
+    main_input = "the batch table" if getattr(args, "runs", None) is not None else "the input file"
+    clash = read_by(target, run_reads(source, getattr(args, "update", ()), main_input))
     if clash is not None:  # any file this run reads, not only the input: an update file is data too
         return None, f"the output '{target}' is {clash}; choose another output path"
     if not target.parent.is_dir():

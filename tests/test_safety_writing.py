@@ -178,7 +178,7 @@ def test_a_batch_checks_every_file_of_every_row_before_the_first_run(tmp_path: P
 
 @pytest.mark.parametrize("summary, message", [
     ("b.xlsx", "-o: the summary '{tmp}/b.xlsx' is the base of row 2: the batch would write over a file it reads"),
-    ("runs.xlsx", "invalid: the output '{tmp}/runs.xlsx' is the input file; choose another output path"),
+    ("runs.xlsx", "invalid: the output '{tmp}/runs.xlsx' is the batch table; choose another output path"),
     ("sum.xlsx", "invalid: 'sum.xlsx' is open in Excel (lock file '~$sum.xlsx'): close it first, or delete the lock "
                  "file if Excel is not running"),
 ])

@@ -48,9 +48,11 @@ def open_elsewhere(target: str | Path) -> str | None:
     return None
 
 
-def run_reads(input_file: str | Path | None, updates: Iterable[str | Path] = ()) -> list[tuple[str, str | Path]]:
-    """The files a solve, validate or frontier run reads, named as messages name them."""
-    reads: list[tuple[str, str | Path]] = [("the input file", input_file)] if input_file is not None else []
+def run_reads(input_file: str | Path | None, updates: Iterable[str | Path] = (), name: str = "the input file"
+              ) -> list[tuple[str, str | Path]]:
+    """The files a solve, validate, frontier or batch run reads, named as messages name them (`name`: the
+    main input's, "the batch table" for a batch)."""
+    reads: list[tuple[str, str | Path]] = [(name, input_file)] if input_file is not None else []
     return reads + [(f"the update file '{u}'", u) for u in updates]
 
 
