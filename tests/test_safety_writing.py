@@ -49,6 +49,10 @@ def test_a_plan_from_formula_like_input_holds_no_formula(tmp_path: Path, capsys:
     assert ("Plan", "=SUM(A1)") in texts and ("Plan", '=HYPERLINK("http://x")') in texts
     assert ("Plan", "-EU") in texts and ("Plan", "@SUM(1)") in texts
     assert ("Summary", "=1+1") in texts
+    # and marked as Excel marks text typed as '=1+1, so that editing the cell later keeps it text
+    shares = openpyxl.load_workbook(plan)["Shares"]
+    headers = [c for c in shares[1] if isinstance(c.value, str) and c.value[:1] in "=+"]
+    assert headers and all(c.quotePrefix for c in headers)
 
 
 def test_every_writer_keeps_text_as_text(tmp_path: Path) -> None:

@@ -52,7 +52,13 @@ def text_cells(wb: Workbook) -> int:
             if cell.data_type == "f" and isinstance(cell.value, str) and cell.coordinate not in own:
                 cell.data_type = "s"
                 changed += 1
+            if cell.data_type == "s" and isinstance(cell.value, str) and cell.value[:1] in FORMULA_STARTS:
+                # what Excel itself stores for text typed as '=1+1: editing the cell later keeps it text
+                cell.quotePrefix = True
     return changed
+
+
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def workbook_bytes(wb: Workbook, bulk_rows: dict[int, list[Rows]] | None = None) -> bytes:
