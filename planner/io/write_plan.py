@@ -119,6 +119,7 @@ def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData
         _coverage_sheet(wb.create_sheet("Coverage"), plan, bulk)
     if len(plan.rules):
         _rules_sheet(wb.create_sheet("Rules"), plan, currency)
+        _widen_for_numbers(wb["Rules"])
     if plan.status == "relaxed":
         _violations_sheet(wb.create_sheet("Violations"), plan)
     _run_sheet(wb.create_sheet("Run"), plan, timings)
@@ -415,6 +416,23 @@ RULE_WIDTHS = {"policy_row": 8, "rule": 13, "item": 16, "group": 18, "value": 8,
                "cost_of_rule": 14, "share_of_optimum": 10, "optimum_without": 14, "overlap_group": 8,
                "cost_of_group": 14, "joint_cost": 14, "marginal_per_point": 12, "meaning": 46, "note": 34}
 WRAPPED = ("meaning", "note")
+
+
+def _widen_for_numbers(ws: Worksheet) -> None:
+    """Widen each column to the widest number it shows, as displayed in its format (`2,157,991,230.00`).
+
+    The Rules sheet's widths are fixed for printing, but a number cannot
+    wrap: narrower than its displayed text, the cell shows ###. Text spills
+    or wraps, so only numbers count here, wherever they sit in the column
+    (the price-of-resilience lines below the table too).
+    """
+    needed: dict[int, int] = {}
+    for cell in ws._cells.values():  # the cells that exist
+        if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+            needed[cell.column] = max(needed.get(cell.column, 0), len(displayed(cell.value, cell.number_format)))
+    for column, length in needed.items():
+        dimension = ws.column_dimensions[get_column_letter(column)]
+        dimension.width = max(dimension.width or 0, length + 2)
 
 
 def _rule_label(record: dict) -> str:
