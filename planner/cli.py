@@ -476,12 +476,13 @@ def _frontier(args: argparse.Namespace) -> int:
     from planner.analysis import sweep_values
     from planner.pipeline import frontier, load, run_info
     from planner.problems import InputError
+    from planner.validate import shown
 
     target, why = _output_path(args, args.output, "frontier")
     problems = [why] if target is None else []
     for name, value in (("--from", args.start), ("--to", args.stop)):
         if not (0.0 <= value <= 1.0):
-            problems.append(f"{name} {value:g} is not a share in [0, 1] (write 30 % as 0.3)")
+            problems.append(f"{name} {shown(value)} is not a share in [0, 1] (write 30 % as 0.3)")
     if args.steps < 1:
         problems.append(f"--steps {args.steps} must be at least 1")
     if problems:

@@ -36,7 +36,7 @@ from planner.data import Country, Item, Offer, PlanningData, Settings, Source, S
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet
 from planner.schema import PLAIN_NUMBER, SETTING_BY_NAME, UPDATE_KINDS, normalize
-from planner.validate import CellParser
+from planner.validate import CellParser, shown
 
 ORDER = ("Countries", "Items", "Suppliers", "Offers")
 NUMBER_COLUMNS = {"price", "capacity", "min_order", "freight", "fixed_cost", "tariff", "demand"}
@@ -229,7 +229,7 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
             value = _share(raw_value, text, log)
             if value is None:
                 continue
-            changes.append((f"override {target}", f"value {value:g} (was {rules[index].value:g}) in "
+            changes.append((f"override {target}", f"value {shown(value)} (was {shown(rules[index].value)}) in "
                                                   f"{rules[index].label()}"))
             rules[index] = dataclasses.replace(rules[index], value=value)
             continue
@@ -264,7 +264,7 @@ def _number(raw: str, text: str, log: ProblemLog) -> float | None:
 def _share(raw: str, text: str, log: ProblemLog) -> float | None:
     value = _number(raw, text, log)
     if value is not None and not 0.0 <= value <= 1.0:
-        log.error(f"--set {text}", "", "", f"{value:g} is not a share in [0, 1] (write 30 % as 0.3)", text)
+        log.error(f"--set {text}", "", "", f"{shown(value)} is not a share in [0, 1] (write 30 % as 0.3)", text)
         return None
     return value
 
@@ -272,6 +272,6 @@ def _share(raw: str, text: str, log: ProblemLog) -> float | None:
 def _positive(raw: str, text: str, log: ProblemLog) -> float | None:
     value = _number(raw, text, log)
     if value is not None and value <= 0:
-        log.error(f"--set {text}", "", "", f"{value:g} must be positive", text)
+        log.error(f"--set {text}", "", "", f"{shown(value)} must be positive", text)
         return None
     return value
