@@ -22,11 +22,10 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.utils import get_column_letter, range_boundaries
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner.io.guard import ReadLimits, check_workbook_bytes
+from planner.io.guard import GuardedWorkbook, ReadLimits, open_workbook, read_file
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook, match_header
 from planner.schema import PLAIN_NUMBER, SHEETS, UPDATE_SPEC, SheetSpec, normalize
@@ -39,15 +38,14 @@ def read_workbook(path: str | Path, log: ProblemLog, limits: ReadLimits | None =
     Returns None when the file itself cannot be read (the reason is logged).
     """
     path = Path(path)
-    name = path.name
-    content = check_workbook_bytes(path, log, limits)
-    if content is None:
+    book = open_workbook(path, log, limits)
+    if book is None:
         return None
-    plain = _values_only(content, log)
+    plain = _values_only(book, log)
     if plain is not None:
         titles, read_sheet = plain
     else:
-        loaded = _load(name, content, log)
+        loaded = _load(book, log)
         if loaded is None:
             return None
         formulas, values = loaded
@@ -70,7 +68,7 @@ def read_workbook(path: str | Path, log: ProblemLog, limits: ReadLimits | None =
     by_key.pop(normalize("README"), None)  # the template's own help sheet
     if by_key:
         log.warning("", "", "", f"sheets ignored (not part of the input format): {', '.join(by_key.values())}")
-    digest = hashlib.sha256(content).hexdigest()
+    digest = hashlib.sha256(book.content).hexdigest()
     return RawWorkbook(path=str(path), sha256=digest, sheets=sheets)
 
 
@@ -139,7 +137,7 @@ def _table_bounds(archive: zipfile.ZipFile) -> dict[str, list[Bounds | None]]:
 _HIDDEN_SHEET = re.compile(rb'<sheet\b[^>]*\bstate="(?:hidden|veryHidden)"')
 
 
-def _values_only(content: bytes, log: ProblemLog) -> tuple[list[str], Callable[[str, SheetSpec], RawSheet | None]] | None:
+def _values_only(book: GuardedWorkbook, log: ProblemLog) -> tuple[list[str], Callable[[str, SheetSpec], RawSheet | None]] | None:
     """(sheet titles, sheet reader) for a workbook whose cells say nothing beyond their values; else None.
 
     Such a workbook (the usual case) is read with python-calamine, many
@@ -149,11 +147,11 @@ def _values_only(content: bytes, log: ProblemLog) -> tuple[list[str], Callable[[
     features with its cell.
     """
     try:
-        from python_calamine import CalamineWorkbook
+        import python_calamine  # noqa: F401 - only asked whether it is there
     except ImportError:
         return None
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        with book.members() as archive:
             names = archive.namelist()
             if "xl/workbook.xml" not in names or _HIDDEN_SHEET.search(archive.read("xl/workbook.xml")):
                 return None
@@ -169,7 +167,7 @@ def _values_only(content: bytes, log: ProblemLog) -> tuple[list[str], Callable[[
             tables = _table_bounds(archive)
         if any(len(found) > 1 or None in found for found in tables.values()):
             return None  # the cell-by-cell reader says which tables are in the way
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        workbook = book.calamine()
     except Exception:  # noqa: BLE001 - the cell-by-cell reader then says what is wrong
         return None
 
@@ -224,19 +222,24 @@ def _columns_sheet(rows: list[list[object]], title: str, spec: SheetSpec, log: P
     return sheet
 
 
-def _load(name: str, content: bytes, log: ProblemLog) -> tuple[Workbook, Workbook] | None:
+def _load(book: GuardedWorkbook, log: ProblemLog) -> tuple[Workbook, Workbook] | None:
     """The workbook twice: with formulas and tables, and with the values Excel stored."""
+    formulas = load_openpyxl(book, log, data_only=False)
+    values = load_openpyxl(book, log, data_only=True) if formulas is not None else None
+    return None if formulas is None or values is None else (formulas, values)
+
+
+def load_openpyxl(book: GuardedWorkbook, log: ProblemLog, *, data_only: bool, read_only: bool = False) -> Workbook | None:
+    """openpyxl's view of a guarded workbook, or None with what it tripped on logged against the file."""
     try:
-        formulas = openpyxl.load_workbook(io.BytesIO(content), data_only=False)
-        values = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+        return book.openpyxl(data_only=data_only, read_only=read_only)
     except Exception as exc:  # noqa: BLE001 - whatever the parser trips on, the file is unreadable
         if _defused(exc):
-            log.error(name, "", "", "refused: its XML declares entities or a DTD, which a workbook never needs "
-                                    "(a possible XML entity attack)")
+            log.error(book.name, "", "", "refused: its XML declares entities or a DTD, which a workbook never needs "
+                                         "(a possible XML entity attack)")
         else:
-            log.error(name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
+            log.error(book.name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
         return None
-    return formulas, values
 
 
 def _defused(exc: BaseException | None) -> bool:
@@ -257,21 +260,26 @@ def read_update_file(path: str | Path, log: ProblemLog, limits: ReadLimits | Non
     CSV writes them), anything else stays text for the validator to judge.
     """
     path = Path(path)
-    if not path.is_file():
-        log.error(path.name, "", "", f"update file not found: {path}" if not path.exists() else f"{path} is not a file")
-        return None
-    content = path.read_bytes()
-    digest = hashlib.sha256(content).hexdigest()
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return digest, [_csv_table(path.name, content, log)] if content.strip() else []
+        content = read_file(path, log, limits, what="update file")
+        if content is None:
+            return None
+        digest = hashlib.sha256(content).hexdigest()
+        if not content.strip():
+            return digest, []
+        sheet = _csv_table(path.name, content, log)
+        return None if sheet is None else (digest, [sheet])
     if suffix != ".xlsx":
+        if read_file(path, log, limits, what="update file") is None:
+            return None
         log.error(path.name, "", "", f"an update file must be .csv or .xlsx, got '{path.suffix or 'no extension'}'")
         return None
-    checked = check_workbook_bytes(path, log, limits)
-    loaded = _load(path.name, checked, log) if checked is not None else None
-    if loaded is None:
+    book = open_workbook(path, log, limits, expect=UPDATE_FILE)
+    loaded = _load(book, log) if book is not None else None
+    if book is None or loaded is None:
         return None
+    digest = hashlib.sha256(book.content).hexdigest()
     formulas, values = loaded
     tables = []
     for title in formulas.sheetnames:
@@ -283,26 +291,34 @@ def read_update_file(path: str | Path, log: ProblemLog, limits: ReadLimits | Non
     return digest, tables
 
 
-def read_text_table(path: str | Path, log: ProblemLog) -> tuple[str, list[tuple[int, dict[str, str]]]] | None:
+def read_text_table(path: str | Path, log: ProblemLog, limits: ReadLimits | None = None
+                    ) -> tuple[str, list[tuple[int, dict[str, str]]]] | None:
     """A small table of text (a batch table): CSV, or the first sheet of an .xlsx, header in row 1.
 
     Returns (name for messages, [(row number, normalised column -> text)]), blank rows left out.
     """
     path = Path(path)
-    if not path.is_file():
-        log.error(path.name, "", "", f"file not found: {path}" if not path.exists() else f"{path} is not a file")
-        return None
-    content = path.read_bytes()
-    if path.suffix.lower() == ".csv":
-        lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig", errors="replace"))))
-    elif path.suffix.lower() == ".xlsx":
-        try:
-            ws = openpyxl.load_workbook(io.BytesIO(content), data_only=True).worksheets[0]
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, IndexError) as exc:
-            log.error(path.name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        content = read_file(path, log, limits)
+        found = _csv_rows(path.name, content.decode("utf-8-sig", errors="replace"), log) if content is not None else None
+        if found is None:
             return None
+        lines = found
+    elif suffix == ".xlsx":
+        book = open_workbook(path, log, limits, expect=BATCH_TABLE)
+        wb = load_openpyxl(book, log, data_only=True, read_only=True) if book is not None else None
+        if wb is None:
+            return None
+        if not wb.worksheets:
+            log.error(path.name, "", "", "holds no sheet")
+            return None
+        ws = wb.worksheets[0]
+        ws.reset_dimensions()  # rows as the sheet holds them, not as many as its <dimension> claims
         lines = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
     else:
+        if read_file(path, log, limits) is None:
+            return None
         log.error(path.name, "", "", f"expected a .csv or .xlsx table, got '{path.suffix or 'no extension'}'")
         return None
     if not lines:
@@ -317,13 +333,37 @@ def read_text_table(path: str | Path, log: ProblemLog) -> tuple[str, list[tuple[
     return path.name, rows
 
 
-def _csv_table(name: str, content: bytes, log: ProblemLog) -> RawSheet:
+UPDATE_FILE = "an update file is a .csv, or an .xlsx whose every sheet is one table"
+BATCH_TABLE = "a batch table is a .csv, or an .xlsx whose first sheet is the table"
+
+
+def _csv_rows(name: str, text: str, log: ProblemLog) -> list[list[str]] | None:
+    """A CSV's records, or None with the record it fails on logged (a field over the csv module's limit,
+    a NUL byte): the csv module raises for those, and a raise here would be a traceback."""
+    rows: list[list[str]] = []
+    try:
+        for record in csv.reader(io.StringIO(text)):
+            rows.append(record)
+    except csv.Error as exc:
+        row = len(rows) + 1
+        if "field limit" in str(exc):
+            log.error(name, f"{row}:{row}", "", f"a field is longer than {csv.field_size_limit():,} characters, "
+                                                "the most a CSV field may hold (is this the right file?)")
+        else:
+            log.error(name, f"{row}:{row}", "", f"is not a readable CSV file ({exc})")
+        return None
+    return rows
+
+
+def _csv_table(name: str, content: bytes, log: ProblemLog) -> RawSheet | None:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = content.decode("latin-1")
         log.warning(name, "", "", "not UTF-8; read as Latin-1")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = _csv_rows(name, text, log)
+    if rows is None:
+        return None
     header = rows[0] if rows else []
     columns = match_header(name, 1, enumerate(header, start=1), UPDATE_SPEC, log, "not update columns")
     sheet = RawSheet(name=name, spec_name="Update", header_row=1, columns=columns)

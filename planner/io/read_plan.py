@@ -7,33 +7,36 @@ with the file and sheet.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
-from openpyxl.utils.exceptions import InvalidFileException
 
 from planner.diff import PlanTables
+from planner.io.guard import ReadLimits, open_workbook
 from planner.problems import ProblemLog
 
 NEEDED = ("item", "supplier", "country", "quantity", "unit_cost", "cost")
+PLAN_WORKBOOK = "a plan workbook written by 'planner solve' is expected"
 
 
-def read_plan(path: str | Path, log: ProblemLog) -> PlanTables | None:
+def read_plan(path: str | Path, log: ProblemLog, limits: ReadLimits | None = None) -> PlanTables | None:
+    """The Plan sheet and fixed costs of a plan workbook, or None with every problem logged.
+
+    The file passes the same guard as an input workbook (`open_workbook`):
+    a plan comes from outside too (a colleague's, last month's).
+    """
+    from planner.io.read import load_openpyxl
+
     path = Path(path)
-    if not path.is_file():
-        log.error(path.name, "", "", f"file not found: {path}" if not path.exists() else f"{path} is not a file")
-        return None
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), data_only=True, read_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        log.error(path.name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
+    book = open_workbook(path, log, limits, expect=PLAN_WORKBOOK)
+    wb = load_openpyxl(book, log, data_only=True, read_only=True) if book is not None else None
+    if wb is None:
         return None
     if "Plan" not in wb.sheetnames:
         log.error(path.name, "", "", f"has no Plan sheet: not a plan workbook (sheets: {', '.join(wb.sheetnames)})")
         return None
+    for ws in wb.worksheets:
+        ws.reset_dimensions()  # rows as each sheet holds them, not as many as its <dimension> claims
     rows = list(wb["Plan"].iter_rows(values_only=True))
     header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
     missing = [c for c in NEEDED if c not in header]
