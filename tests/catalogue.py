@@ -225,6 +225,12 @@ CASES: list[tuple[str, Builder, list[str]]] = [
      ["Items!1:1 (demand): required column is missing from the header row (headers found: none)",
       "Items!1:1 (item): required column is missing from the header row (headers found: none)"]),
     ("header-only", cells(Offers=[]), ["Offers: has no rows below the header"]),
+    ("sheet-twice", _renamed_sheet("Items", "Items "),
+     ["Items: sheets 'Items' and 'Items ' both match Items (sheet names are matched ignoring case, spaces and "
+      "underscores): rename or delete all but one"]),
+    ("sheet-twice-underscore", _renamed_sheet("Offers", "OFFERS_"),
+     ["Offers: sheets 'Offers' and 'OFFERS_' both match Offers (sheet names are matched ignoring case, spaces and "
+      "underscores): rename or delete all but one"]),
     ("title-above-header", edited(_title_above),
      ["Items!3:3: the header is in row 3, not row 1: delete the rows above it, or make the range an Excel Table "
       "(Insert > Table)"]),
@@ -269,6 +275,8 @@ CASES: list[tuple[str, Builder, list[str]]] = [
     ("time-limit-text", cells(Settings=[["time_limit", "fast"]]), [f"Settings!B2 (value): 'fast' {NOT_PLAIN}"]),
     ("formula-without-value", cells(Offers=[["A", "S1", "=5+5"], ["A", "S2", 12], ["B", "S2", 4]]),
      ["Offers!C2 (price): formula =5+5 has no stored value (open and save the file in Excel first)"]),
+    ("formula-empty-string", patched(1, "B3", '<c r="B3" t="str"><f>IF(1,"","")</f><v></v></c>'),
+     ["Items!B3 (demand): is blank; a number is required"]),  # LibreOffice's "": a blank, not a missing value
     ("excel-error-value", patched(4, "C3", '<c r="C3" t="e"><f>NA()</f><v>#N/A</v></c>'),
      ["Offers!C3 (price): holds the Excel error value #N/A"]),
     ("duplicate-item", cells(Items=[["A", 100], ["A", 5], ["B", 10]]),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from catalogue import BASE
-from helpers import write_workbook
+from helpers import patch_cell_xml, write_workbook
 from planner.cli import main
 from planner.validate import shown
 
@@ -38,3 +38,20 @@ def test_frontier_bounds_are_shown_as_typed(tmp_path: Path, capsys: pytest.Captu
     assert main(["frontier", str(source), "--rule", "2", "--from", "1.0000001", "--to", "0.5",
                  "-o", str(tmp_path / "f.xlsx")]) == 2
     assert "--from 1.0000001 is not a share in [0, 1]" in capsys.readouterr().err
+
+
+def test_a_formula_returning_empty_text_is_a_blank_cell(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """LibreOffice stores =IF(...;"";...) as t="str" with an empty value: an optional cell left blank, on
+    either reader (a merged cell elsewhere sends the file to the cell-by-cell one)."""
+    import planner.io.read as reader
+
+    path = write_workbook(tmp_path / "in.xlsx", {**BASE, "Offers": [["A", "S1", 10, 5], ["A", "S2", 12],
+                                                                    ["B", "S2", 4]]})
+    patch_cell_xml(path, 4, "D2", '<c r="D2" t="str"><f>IF(1,"","")</f><v></v></c>')
+    for cell_by_cell in (False, True):
+        with monkeypatch.context() as patch:
+            if cell_by_cell:
+                patch.setattr(reader, "_values_only", lambda book, log: None)
+            assert main(["validate", str(path)]) == 0
+        assert "valid: 2 items, 2 suppliers, 2 countries, 3 offers" in capsys.readouterr().out

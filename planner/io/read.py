@@ -54,20 +54,30 @@ def read_workbook(path: str | Path, log: ProblemLog, limits: ReadLimits | None =
         def read_sheet(title: str, spec: SheetSpec) -> RawSheet | None:
             return _read_sheet(formulas[title], values[title], spec, log)
 
-    by_key = {normalize(title): title for title in titles}
+    by_key: dict[str, list[str]] = {}
+    for title in titles:
+        by_key.setdefault(normalize(title), []).append(title)
     sheets: dict[str, RawSheet] = {}
     for spec in SHEETS:
-        title = by_key.pop(normalize(spec.name), None)
-        if title is None:
+        found = by_key.pop(normalize(spec.name), [])
+        if not found:
             if spec.required:
                 log.error(spec.name, "", "", f"required sheet is missing (sheets found: {', '.join(titles)})")
             continue
+        if len(found) > 1:  # reading either would silently drop the other's rows
+            named = ", ".join(f"'{t}'" for t in found[:-1]) + f" and '{found[-1]}'"
+            log.error(spec.name, "", "", f"sheets {named} {'both' if len(found) == 2 else 'all'} match {spec.name} "
+                                         "(sheet names are matched ignoring case, spaces and underscores): rename "
+                                         "or delete all but one")
+            continue
+        title = found[0]
         sheet = read_sheet(title, spec)
         if sheet is not None:
             sheets[spec.name] = sheet
     by_key.pop(normalize("README"), None)  # the template's own help sheet
     if by_key:
-        log.warning("", "", "", f"sheets ignored (not part of the input format): {', '.join(by_key.values())}")
+        ignored = [title for group in by_key.values() for title in group]
+        log.warning("", "", "", f"sheets ignored (not part of the input format): {', '.join(ignored)}")
     digest = hashlib.sha256(book.content).hexdigest()
     return RawWorkbook(path=str(path), sha256=digest, sheets=sheets)
 
@@ -79,13 +89,23 @@ _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"')
 _FORMULA_WITHOUT_VALUE = re.compile(rb'(?:<f\b[^>]*/>|</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
 
 
+def _formula_without_value(sheet_xml: bytes) -> bool:
+    """Whether a formula cell has no stored value. A string-typed one (`t="str"`) with an empty value is a
+    formula whose result is "" (LibreOffice writes `=IF(...;"";...)` so): a blank cell, read by values."""
+    for found in _FORMULA_WITHOUT_VALUE.finditer(sheet_xml):
+        start = sheet_xml.rfind(b"<c", 0, found.start())
+        if b't="str"' not in sheet_xml[start:found.start()].split(b">", 1)[0]:
+            return True
+    return False
+
+
 def _needs_cells(sheet_xml: bytes) -> bool:
     """Whether a worksheet's XML holds what only the cell-by-cell reader reports (a plain substring test first:
     the regular expressions run only on sheets that may hold such a thing)."""
     return (b"<mergeCell" in sheet_xml
             or (b'hidden="' in sheet_xml and _HIDDEN_ROW.search(sheet_xml) is not None)
             or (b't="e"' in sheet_xml and _ERROR_CELL.search(sheet_xml) is not None)
-            or (b"<f" in sheet_xml and _FORMULA_WITHOUT_VALUE.search(sheet_xml) is not None))
+            or (b"<f" in sheet_xml and _formula_without_value(sheet_xml)))
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -491,6 +511,8 @@ def _raw_cell(formula_cell, value_cell) -> RawCell:
     if value_cell.data_type == "e":
         return RawCell(None, coordinate, f"holds the Excel error value {value}")
     is_formula = formula_cell.data_type == "f"
+    if is_formula and value is None and value_cell.data_type == "str":
+        return RawCell(None, coordinate)  # its stored result is "" (openpyxl reads an empty <v> as None): blank
     if is_formula and value is None:
         text = formula_cell.value if isinstance(formula_cell.value, str) else "a formula"
         return RawCell(None, coordinate, f"formula {text} has no stored value (open and save the file in Excel first)")
