@@ -55,3 +55,61 @@ def test_a_formula_returning_empty_text_is_a_blank_cell(tmp_path: Path, capsys: 
                 patch.setattr(reader, "_values_only", lambda book, log: None)
             assert main(["validate", str(path)]) == 0
         assert "valid: 2 items, 2 suppliers, 2 countries, 3 offers" in capsys.readouterr().out
+
+
+def _with_offers_xml(path: Path, change) -> Path:  # type: ignore[no-untyped-def]
+    """`path` with the Offers sheet's XML (sheet 4) passed through `change`."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        parts = {n: source.read(n) for n in source.namelist()}
+    parts["xl/worksheets/sheet4.xml"] = change(parts["xl/worksheets/sheet4.xml"].decode()).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+def test_a_hidden_row_is_found_without_the_cell_by_cell_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                ) -> None:
+    """A hidden row used to send the whole file to openpyxl; it is now read from the sheet's XML, with the
+    same warning either way."""
+    import planner
+    import planner.io.read as reader
+    from planner.io.guard import open_workbook
+    from planner.problems import ProblemLog
+
+    path = _with_offers_xml(write_workbook(tmp_path / "in.xlsx", BASE),
+                            lambda xml: xml.replace('<row r="3"', '<row r="3" hidden="1"', 1))
+    assert reader._values_only(open_workbook(path, ProblemLog()), ProblemLog()) is not None
+    fast = [str(w) for w in planner.read(path)[1]]
+    monkeypatch.setattr(reader, "_values_only", lambda book, log: None)
+    assert [str(w) for w in planner.read(path)[1]] == fast
+    assert "Offers!3:3: hidden or filtered rows 3 are read like the others" in fast
+
+
+def test_the_cell_by_cell_reader_visits_only_the_cells_there_are(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Empty formatted rows and a merge over most of the sheet: openpyxl would make an object per cell (17e9
+    for this merge); the XML is cut to the cells that hold something first, and the merge is still named."""
+    rows = "".join(f'<row r="{r}" s="0" customFormat="1"><c r="A{r}" s="0"/></row>' for r in range(5, 20_005))
+    path = _with_offers_xml(write_workbook(tmp_path / "in.xlsx", BASE), lambda xml: xml.replace(
+        "</sheetData>", rows + '</sheetData><mergeCells count="1"><mergeCell ref="A3:XFD1048576"/></mergeCells>', 1))
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().out.splitlines()[0] == ("error: Offers!A3:XFD1048576: merged cells in the data: "
+                                                       "unmerge them and fill every cell (a merge keeps its value "
+                                                       "in the top-left cell only)")
+
+
+def test_compaction_keeps_every_cell_that_holds_something() -> None:
+    from planner.io.read import _compact_sheet
+
+    xml = (b'<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" s="2"/></row>'
+           b'<row r="2" ht="20" customHeight="1"/><row r="3" hidden="1"><c r="C3"><f>1+1</f></c></row>'
+           b'</sheetData><mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells></worksheet>')
+    compact, found = _compact_sheet(xml)
+    assert compact == (b'<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+                       b'<row r="3" hidden="1"><c r="C3"><f>1+1</f></c></row></sheetData></worksheet>')
+    assert found.merged == ("A1:B1",) and found.rows == (1, 3)
+    unnumbered = b'<worksheet><sheetData><row><c r="A1"><v>1</v></c><c s="1"/><c><v>2</v></c></row></sheetData></worksheet>'
+    assert _compact_sheet(unnumbered) == (unnumbered, type(found)((), None))  # a dropped cell would move the next

@@ -143,6 +143,16 @@ class GuardedWorkbook:
         """An open `zipfile.ZipFile` over the checked bytes, for reading members (each within the limits)."""
         return zipfile.ZipFile(io.BytesIO(self.content))
 
+    def with_members(self, replaced: dict[str, bytes]) -> GuardedWorkbook:
+        """The same workbook with some members' bytes replaced by the reader (with bytes it derived from this
+        one, no larger), stored uncompressed: it is parsed at once, never written."""
+        out = io.BytesIO()
+        with self.members() as source, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
+            for info in source.infolist():
+                target.writestr(info.filename, replaced[info.filename] if info.filename in replaced
+                                else source.read(info))
+        return GuardedWorkbook(self.path, out.getvalue(), self.names, _TOKEN)
+
     def openpyxl(self, *, data_only: bool, read_only: bool = False) -> Any:
         """The workbook as openpyxl loads it (exceptions are the caller's to turn into messages)."""
         import openpyxl

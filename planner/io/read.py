@@ -17,11 +17,13 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 
 import openpyxl
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -48,11 +50,11 @@ def read_workbook(path: str | Path, log: ProblemLog, limits: ReadLimits | None =
         loaded = _load(book, log)
         if loaded is None:
             return None
-        formulas, values = loaded
+        formulas, values, xml = loaded
         titles = formulas.sheetnames
 
         def read_sheet(title: str, spec: SheetSpec) -> RawSheet | None:
-            return _read_sheet(formulas[title], values[title], spec, log)
+            return _read_sheet(formulas[title], values[title], spec, log, xml=xml.get(title))
 
     by_key: dict[str, list[str]] = {}
     for title in titles:
@@ -82,9 +84,12 @@ def read_workbook(path: str | Path, log: ProblemLog, limits: ReadLimits | None =
     return RawWorkbook(path=str(path), sha256=digest, sheets=sheets)
 
 
-# What only a cell-by-cell read can report: merged cells, Excel Tables, hidden rows, error values, and
-# formulas without a stored value. A workbook with none of them is read for its values alone (calamine).
+# What only a cell-by-cell read can report: merged cells, Excel Tables, error values, and formulas without a
+# stored value. A workbook with none of them is read for its values alone (calamine). Hidden rows are found
+# in the sheet's XML (`_hidden_rows`): with the cell-by-cell reader, one hidden row among a million empty
+# formatted ones cost 94 s and 2.6 GB.
 _HIDDEN_ROW = re.compile(rb'<row\b[^>]*\bhidden="(?:1|true)"')
+_HIDDEN_ROW_NUMBER = re.compile(rb'<row\b(?=[^>]*\bhidden="(?:1|true)")[^>]*?\br="(\d+)"')
 _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"')
 _FORMULA_WITHOUT_VALUE = re.compile(rb'(?:<f\b[^>]*/>|</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
 
@@ -103,9 +108,18 @@ def _needs_cells(sheet_xml: bytes) -> bool:
     """Whether a worksheet's XML holds what only the cell-by-cell reader reports (a plain substring test first:
     the regular expressions run only on sheets that may hold such a thing)."""
     return (b"<mergeCell" in sheet_xml
-            or (b'hidden="' in sheet_xml and _HIDDEN_ROW.search(sheet_xml) is not None)
             or (b't="e"' in sheet_xml and _ERROR_CELL.search(sheet_xml) is not None)
             or (b"<f" in sheet_xml and _formula_without_value(sheet_xml)))
+
+
+def _hidden_rows(sheet_xml: bytes) -> set[int] | None:
+    """The numbers of the sheet's hidden (or filtered) rows; None if a hidden row carries no number (rows may
+    leave `r` out, and only the cell-by-cell reader counts them then)."""
+    if b'hidden="' not in sheet_xml:
+        return set()
+    numbers = {int(n) for n in _HIDDEN_ROW_NUMBER.findall(sheet_xml)}
+    return numbers if len(numbers) == len(_HIDDEN_ROW.findall(sheet_xml)) else None
+
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -126,24 +140,35 @@ def _part(base: str, target: str) -> str:
     return "/".join(parts)
 
 
+def _rels(archive: zipfile.ZipFile, member: str) -> dict[str, tuple[str, str]]:
+    """A member's relationships: id -> (type, target member)."""
+    from defusedxml import ElementTree
+
+    folder, name = member.rsplit("/", 1) if "/" in member else ("", member)
+    path = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+    if path not in archive.namelist():
+        return {}
+    return {r.get("Id", ""): (r.get("Type", ""), _part(member, r.get("Target", "")))
+            for r in ElementTree.fromstring(archive.read(path)).iter(f"{_RELS}Relationship")}
+
+
+def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> the archive member holding its XML."""
+    from defusedxml import ElementTree
+
+    book = _rels(archive, "xl/workbook.xml")
+    return {sheet.get("name", ""): book.get(sheet.get(_REL_ID, ""), ("", ""))[1]
+            for sheet in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter(f"{_MAIN}sheet")}
+
+
 def _table_bounds(archive: zipfile.ZipFile) -> dict[str, list[Bounds | None]]:
     """Sheet title -> the bounds of each Excel Table on it (None for a table without a header row)."""
-    from xml.etree import ElementTree
+    from defusedxml import ElementTree
 
-    def rels(member: str) -> dict[str, tuple[str, str]]:
-        folder, name = member.rsplit("/", 1) if "/" in member else ("", member)
-        path = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
-        if path not in archive.namelist():
-            return {}
-        return {r.get("Id", ""): (r.get("Type", ""), _part(member, r.get("Target", "")))
-                for r in ElementTree.fromstring(archive.read(path)).iter(f"{_RELS}Relationship")}
-
-    book = rels("xl/workbook.xml")
     out: dict[str, list[Bounds | None]] = {}
-    for sheet in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter(f"{_MAIN}sheet"):
-        member = book.get(sheet.get(_REL_ID, ""), ("", ""))[1]
+    for title, member in _sheet_members(archive).items():
         found: list[Bounds | None] = []
-        for kind, target in rels(member).values():
+        for kind, target in _rels(archive, member).values():
             if not kind.endswith("/table") or target not in archive.namelist():
                 continue
             table = ElementTree.fromstring(archive.read(target))
@@ -152,7 +177,7 @@ def _table_bounds(archive: zipfile.ZipFile) -> dict[str, list[Bounds | None]]:
                 continue
             min_col, min_row, max_col, max_row = range_boundaries(table.get("ref", "A1"))
             found.append((min_row, min_col, max_col, max_row - int(table.get("totalsRowCount", "0") or 0)))
-        out[sheet.get("name", "")] = found
+        out[title] = found
     return out
 _HIDDEN_SHEET = re.compile(rb'<sheet\b[^>]*\bstate="(?:hidden|veryHidden)"')
 
@@ -170,6 +195,7 @@ def _values_only(book: GuardedWorkbook, log: ProblemLog) -> tuple[list[str], Cal
         import python_calamine  # noqa: F401 - only asked whether it is there
     except ImportError:
         return None
+    hidden: dict[str, set[int]] = {}
     try:
         with book.members() as archive:
             names = archive.namelist()
@@ -182,9 +208,13 @@ def _values_only(book: GuardedWorkbook, log: ProblemLog) -> tuple[list[str], Cal
                 # a DTD or entity is refused by the cell-by-cell reader's parser (defusedxml), with its message
                 if b"<!DOCTYPE" in part or b"<!ENTITY" in part:
                     return None
-                if member.startswith("xl/worksheets/") and _needs_cells(part):
-                    return None
+                if member.startswith("xl/worksheets/"):
+                    rows = _hidden_rows(part)
+                    if rows is None or _needs_cells(part):
+                        return None
+                    hidden[member] = rows
             tables = _table_bounds(archive)
+            members = _sheet_members(archive)
         if any(len(found) > 1 or None in found for found in tables.values()):
             return None  # the cell-by-cell reader says which tables are in the way
         workbook = book.calamine()
@@ -198,7 +228,7 @@ def _values_only(book: GuardedWorkbook, log: ProblemLog) -> tuple[list[str], Cal
             log.error(title, "", "", f"could not be read ({type(exc).__name__}: {exc})")
             return None
         table = tables.get(title) or [None]
-        return _columns_sheet(rows, title, spec, log, table[0])
+        return _columns_sheet(rows, title, spec, log, table[0], hidden.get(members.get(title, ""), set()))
 
     return list(workbook.sheet_names), read_sheet
 
@@ -219,8 +249,9 @@ class _ValueGrid:
 
 
 def _columns_sheet(rows: list[list[object]], title: str, spec: SheetSpec, log: ProblemLog,
-                   table: Bounds | None = None) -> RawSheet | None:
-    """A values-only sheet as a `RawSheet` of columns: the Excel Table's range, or the header in row 1."""
+                   table: Bounds | None = None, hidden: set[int] | frozenset[int] = frozenset()) -> RawSheet | None:
+    """A values-only sheet as a `RawSheet` of columns: the Excel Table's range, or the header in row 1.
+    `hidden`: the sheet's hidden rows, of which those holding data are warned about."""
     grid = _ValueGrid(rows)
     header_row, first_col, last_col, last_row = table or (1, 1, max(grid.max_column, 1), grid.max_row)
     columns = _header(grid, title, spec, header_row, first_col, last_col, table is None and spec.name != "Update", log)
@@ -239,14 +270,88 @@ def _columns_sheet(rows: list[list[object]], title: str, spec: SheetSpec, log: P
             column = [dt.datetime.combine(v, dt.time()) if type(v) is dt.date else v for v in column]
         values[key] = column
     sheet.fill_columns(values, header_row + 1, whole_as_int=True)
+    if hidden and sheet.numbers is not None:
+        _warn_hidden(title, [n for n in sheet.numbers if n in hidden], log)
     return sheet
 
 
-def _load(book: GuardedWorkbook, log: ProblemLog) -> tuple[Workbook, Workbook] | None:
-    """The workbook twice: with formulas and tables, and with the values Excel stored."""
+def _warn_hidden(name: str, hidden: list[int], log: ProblemLog) -> None:
+    """Hidden rows are data someone entered: read, with a warning naming them."""
+    if hidden:
+        rows = ", ".join(str(r) for r in hidden[:10]) + (f" and {len(hidden) - 10} more" if len(hidden) > 10 else "")
+        log.warning(name, f"{hidden[0]}:{hidden[-1]}", "", f"hidden or filtered rows {rows} are read like the others")
+
+
+def _load(book: GuardedWorkbook, log: ProblemLog) -> tuple[Workbook, Workbook, dict[str, _SheetXml]] | None:
+    """The workbook twice, with formulas and tables and with the values Excel stored, from its sheets'
+    XML compacted (`_compacted`), and what the compaction found per sheet title."""
+    book, xml = _compacted(book)
     formulas = load_openpyxl(book, log, data_only=False)
     values = load_openpyxl(book, log, data_only=True) if formulas is not None else None
-    return None if formulas is None or values is None else (formulas, values)
+    return None if formulas is None or values is None else (formulas, values, xml)
+
+
+@dataclass(frozen=True)
+class _SheetXml:
+    """What `_compacted` took out of a sheet's XML, for `_read_sheet`."""
+
+    merged: tuple[str, ...]  # the ranges of its <mergeCell>s
+    rows: tuple[int, ...] | None  # the rows that hold a cell, ascending; None when rows or cells are unnumbered
+
+
+_SHEET_DATA = re.compile(rb"<sheetData\b[^>]*>(.*)</sheetData>", re.S)
+_MERGE_CELLS = re.compile(rb"<mergeCells\b[^>]*?(?:/>|>.*?</mergeCells>)", re.S)
+_MERGE_REF = re.compile(rb'<mergeCell\b[^>]*?\bref="([^"]+)"')
+_UNNUMBERED = re.compile(rb'<(?:c|row)(?=[\s/>])(?![^>]*\br=")')
+_CELL_WITHOUT_CONTENT = re.compile(rb"<c\s[^>]*/>")
+_ROW_WITHOUT_CELLS = re.compile(rb"<row\b[^>]*?(?:/>|>\s*</row>)")
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+
+
+def _compacted(book: GuardedWorkbook) -> tuple[GuardedWorkbook, dict[str, _SheetXml]]:
+    """The workbook with every sheet's XML cut down to the cells that hold something, for openpyxl.
+
+    openpyxl makes an object for every cell and row a sheet lists, values
+    or not, and for every cell a merged range covers: a million empty
+    formatted rows cost 2.6 GB, and one merge of A1:XFD1048576 would ask
+    for 17 billion cells. So cells without a value or formula (`<c .../>`)
+    and rows left without cells are dropped (when every row and cell is
+    numbered, so that nothing moves), and merges are taken out and handed
+    to `_read_sheet` as ranges. Any surprise leaves the workbook as it is.
+    """
+    try:
+        with book.members() as archive:
+            members = _sheet_members(archive)
+            names = set(archive.namelist())
+            replaced: dict[str, bytes] = {}
+            found: dict[str, _SheetXml] = {}
+            for title, member in members.items():
+                if member not in names:
+                    continue
+                xml = archive.read(member)
+                compact, found[title] = _compact_sheet(xml)
+                if compact is not xml:
+                    replaced[member] = compact
+    except Exception:  # noqa: BLE001 - openpyxl then reads the file as it is, and says what is wrong with it
+        return book, {}
+    return (book.with_members(replaced) if replaced else book), found
+
+
+def _compact_sheet(xml: bytes) -> tuple[bytes, _SheetXml]:
+    """A sheet's XML without merges, empty cells and empty rows (see `_compacted`), and what was taken out."""
+    merged = tuple(ref.decode() for ref in _MERGE_REF.findall(xml)) if b"<mergeCell" in xml else ()
+    out = _MERGE_CELLS.sub(b"", xml) if merged or b"<mergeCells" in xml else xml
+    data = _SHEET_DATA.search(out)
+    if data is None:
+        return out, _SheetXml(merged, ())
+    body = data.group(1)
+    if _UNNUMBERED.search(body):
+        return out, _SheetXml(merged, None)
+    compact = _ROW_WITHOUT_CELLS.sub(b"", _CELL_WITHOUT_CONTENT.sub(b"", body))
+    rows = tuple(sorted({int(n) for n in _ROW_NUMBER.findall(compact)}))
+    if len(compact) == len(body):
+        return out, _SheetXml(merged, rows)
+    return out[:data.start(1)] + compact + out[data.end(1):], _SheetXml(merged, rows)
 
 
 def load_openpyxl(book: GuardedWorkbook, log: ProblemLog, *, data_only: bool, read_only: bool = False) -> Workbook | None:
@@ -300,12 +405,13 @@ def read_update_file(path: str | Path, log: ProblemLog, limits: ReadLimits | Non
     if book is None or loaded is None:
         return None
     digest = hashlib.sha256(book.content).hexdigest()
-    formulas, values = loaded
+    formulas, values, xml = loaded
     tables = []
     for title in formulas.sheetnames:
         if formulas[title].max_row <= 1 and formulas[title].max_column <= 1 and formulas[title]["A1"].value is None:
             continue  # an empty sheet updates nothing
-        sheet = _read_sheet(formulas[title], values[title], UPDATE_SPEC, log, label=f"{path.name}:{title}")
+        sheet = _read_sheet(formulas[title], values[title], UPDATE_SPEC, log, label=f"{path.name}:{title}",
+                            xml=xml.get(title))
         if sheet is not None:
             tables.append(sheet)
     return digest, tables
@@ -327,7 +433,7 @@ def read_text_table(path: str | Path, log: ProblemLog, limits: ReadLimits | None
         lines = found
     elif suffix == ".xlsx":
         book = open_workbook(path, log, limits, expect=BATCH_TABLE)
-        wb = load_openpyxl(book, log, data_only=True, read_only=True) if book is not None else None
+        wb = load_openpyxl(_compacted(book)[0], log, data_only=True, read_only=True) if book is not None else None
         if wb is None:
             return None
         if not wb.worksheets:
@@ -417,8 +523,13 @@ def _data_range(ws: Worksheet, spec: SheetSpec, log: ProblemLog) -> tuple[int, i
 
 
 def _read_sheet(ws: Worksheet, ws_values: Worksheet, spec: SheetSpec, log: ProblemLog,
-                label: str | None = None) -> RawSheet | None:
-    """The sheet's rows keyed by `spec`'s columns; `label` names the sheet in messages (default its title)."""
+                label: str | None = None, xml: _SheetXml | None = None) -> RawSheet | None:
+    """The sheet's rows keyed by `spec`'s columns; `label` names the sheet in messages (default its title).
+
+    With `xml` (what `_compacted` took out of the sheet), the merges are its
+    ranges and only the rows that hold a cell are visited: the work follows
+    the cells there are, not the rows a file claims.
+    """
     name = label or ws.title
     bounds = _data_range(ws, spec, log)
     if bounds is None:
@@ -431,7 +542,8 @@ def _read_sheet(ws: Worksheet, ws_values: Worksheet, spec: SheetSpec, log: Probl
 
     sheet = RawSheet(name=name, spec_name=spec.name, header_row=header_row, columns=columns)
     col_index = {key: openpyxl.utils.column_index_from_string(letter) for key, letter in columns.items()}
-    merged = [m for m in ws.merged_cells.ranges
+    ranges = ws.merged_cells.ranges if xml is None else [CellRange(ref) for ref in xml.merged]
+    merged = [m for m in ranges
               if m.max_row > header_row and m.min_row <= last_row and m.max_col >= first_col and m.min_col <= last_col]
     for m in merged:
         log.error(name, m.coord, "", "merged cells in the data: unmerge them and fill every cell (a merge keeps "
@@ -441,7 +553,9 @@ def _read_sheet(ws: Worksheet, ws_values: Worksheet, spec: SheetSpec, log: Probl
     if ws.sheet_state != "visible":
         log.warning(name, "", "", f"the sheet is {ws.sheet_state}; it is read like any other sheet")
     hidden: list[int] = []
-    for r in range(header_row + 1, last_row + 1):
+    present = range(header_row + 1, last_row + 1) if xml is None or xml.rows is None else \
+        [r for r in xml.rows if header_row < r <= last_row]
+    for r in present:
         cells: dict[str, RawCell] = {}
         for key, c in col_index.items():
             cells[key] = _raw_cell(ws.cell(row=r, column=c), ws_values.cell(row=r, column=c))
@@ -450,9 +564,7 @@ def _read_sheet(ws: Worksheet, ws_values: Worksheet, spec: SheetSpec, log: Probl
         if ws.row_dimensions[r].hidden:
             hidden.append(r)
         sheet.rows.append(RawRow(row=r, cells=cells))
-    if hidden:
-        rows = ", ".join(str(r) for r in hidden[:10]) + (f" and {len(hidden) - 10} more" if len(hidden) > 10 else "")
-        log.warning(name, f"{hidden[0]}:{hidden[-1]}", "", f"hidden or filtered rows {rows} are read like the others")
+    _warn_hidden(name, hidden, log)
     return sheet
 
 

@@ -25,11 +25,11 @@ def read_plan(path: str | Path, log: ProblemLog, limits: ReadLimits | None = Non
     The file passes the same guard as an input workbook (`open_workbook`):
     a plan comes from outside too (a colleague's, last month's).
     """
-    from planner.io.read import load_openpyxl
+    from planner.io.read import _compacted, load_openpyxl
 
     path = Path(path)
     book = open_workbook(path, log, limits, expect=PLAN_WORKBOOK)
-    wb = load_openpyxl(book, log, data_only=True, read_only=True) if book is not None else None
+    wb = load_openpyxl(_compacted(book)[0], log, data_only=True, read_only=True) if book is not None else None
     if wb is None:
         return None
     if "Plan" not in wb.sheetnames:
@@ -43,7 +43,9 @@ def read_plan(path: str | Path, log: ProblemLog, limits: ReadLimits | None = Non
     if missing:
         log.error(f"{path.name}:Plan", "1:1", "", f"columns missing from the header: {', '.join(missing)}")
         return None
-    frame = pd.DataFrame([r for r in rows[1:] if any(v is not None for v in r)], columns=header)
+    width = len(header)  # rows end at their last cell (the sheet's <dimension> is not trusted): pad or cut them
+    frame = pd.DataFrame([tuple(r[:width]) + (None,) * (width - len(r)) for r in rows[1:]
+                          if any(v is not None for v in r)], columns=header)
     if "blocs" not in frame.columns:
         frame["blocs"] = ""
     bad = [i + 2 for i, (q, u) in enumerate(zip(frame["quantity"], frame["unit_cost"]))
