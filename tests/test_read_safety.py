@@ -113,3 +113,29 @@ def test_compaction_keeps_every_cell_that_holds_something() -> None:
     assert found.merged == ("A1:B1",) and found.rows == (1, 3)
     unnumbered = b'<worksheet><sheetData><row><c r="A1"><v>1</v></c><c s="1"/><c><v>2</v></c></row></sheetData></worksheet>'
     assert _compact_sheet(unnumbered) == (unnumbered, type(found)((), None))  # a dropped cell would move the next
+
+
+def test_a_plan_is_read_as_far_as_its_cells_go_not_its_dimension(tmp_path: Path) -> None:
+    """openpyxl's read-only mode pads every row to the sheet's <dimension>: A1:XFD1048576 would be 17e9 cells."""
+    import re
+    import zipfile
+
+    import openpyxl
+
+    import planner
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Plan"
+    wb.active.append(["item", "supplier", "country", "quantity", "unit_cost", "cost", "blocs"])
+    wb.active.append(["A", "S1", "C1", 100, 10, 1000])  # no blocs: a row shorter than the header
+    wb.save(tmp_path / "plan.xlsx")
+    with zipfile.ZipFile(tmp_path / "plan.xlsx") as source:
+        parts = {n: source.read(n) for n in source.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>',
+                                                parts["xl/worksheets/sheet1.xml"])
+    with zipfile.ZipFile(tmp_path / "plan.xlsx", "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    tables = planner.read_plan(tmp_path / "plan.xlsx")
+    assert tables.lines.to_dict("records") == [{"item": "A", "supplier": "S1", "country": "C1", "quantity": 100,
+                                                "unit_cost": 10, "cost": 1000, "blocs": None}]

@@ -299,12 +299,11 @@ class _SheetXml:
     rows: tuple[int, ...] | None  # the rows that hold a cell, ascending; None when rows or cells are unnumbered
 
 
-_SHEET_DATA = re.compile(rb"<sheetData\b[^>]*>(.*)</sheetData>", re.S)
+_SHEET_DATA = re.compile(rb"<sheetData\b[^>]*>")
 _MERGE_CELLS = re.compile(rb"<mergeCells\b[^>]*?(?:/>|>.*?</mergeCells>)", re.S)
 _MERGE_REF = re.compile(rb'<mergeCell\b[^>]*?\bref="([^"]+)"')
 _UNNUMBERED = re.compile(rb'<(?:c|row)(?=[\s/>])(?![^>]*\br=")')
-_CELL_WITHOUT_CONTENT = re.compile(rb"<c\s[^>]*/>")
-_ROW_WITHOUT_CELLS = re.compile(rb"<row\b[^>]*?(?:/>|>\s*</row>)")
+_EMPTY = re.compile(rb'<row\b[^>]*?(?:/>|>(?:\s*<c\s[^>]*/>)*\s*</row>)|<c\s[^>]*/>')  # a row or cell with nothing
 _ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 
 
@@ -339,19 +338,28 @@ def _compacted(book: GuardedWorkbook) -> tuple[GuardedWorkbook, dict[str, _Sheet
 
 def _compact_sheet(xml: bytes) -> tuple[bytes, _SheetXml]:
     """A sheet's XML without merges, empty cells and empty rows (see `_compacted`), and what was taken out."""
-    merged = tuple(ref.decode() for ref in _MERGE_REF.findall(xml)) if b"<mergeCell" in xml else ()
-    out = _MERGE_CELLS.sub(b"", xml) if merged or b"<mergeCells" in xml else xml
-    data = _SHEET_DATA.search(out)
-    if data is None:
-        return out, _SheetXml(merged, ())
-    body = data.group(1)
-    if _UNNUMBERED.search(body):
+    merged: tuple[str, ...] = ()
+    out = xml
+    if b"<mergeCells" in xml:
+        merged = tuple(ref.decode() for ref in _MERGE_REF.findall(xml))
+        out = _MERGE_CELLS.sub(b"", xml)
+    opening = _SHEET_DATA.search(out)
+    end = out.rfind(b"</sheetData>")
+    if opening is None or end < opening.end():
+        return out, _SheetXml(merged, ())  # <sheetData/>: no rows at all
+    start = opening.end()
+    if _UNNUMBERED.search(out, start, end):
         return out, _SheetXml(merged, None)
-    compact = _ROW_WITHOUT_CELLS.sub(b"", _CELL_WITHOUT_CONTENT.sub(b"", body))
-    rows = tuple(sorted({int(n) for n in _ROW_NUMBER.findall(compact)}))
-    if len(compact) == len(body):
-        return out, _SheetXml(merged, rows)
-    return out[:data.start(1)] + compact + out[data.end(1):], _SheetXml(merged, rows)
+    pieces, at = [out[:start]], start
+    for empty in _EMPTY.finditer(out, start, end):
+        if empty.start() > at:  # adjacent empties add no piece: a million empty rows cost no million copies
+            pieces.append(out[at:empty.start()])
+        at = empty.end()
+    if at == start:
+        return out, _SheetXml(merged, tuple(sorted({int(n) for n in _ROW_NUMBER.findall(out, start, end)})))
+    pieces.append(out[at:])
+    compact = b"".join(pieces)
+    return compact, _SheetXml(merged, tuple(sorted({int(n) for n in _ROW_NUMBER.findall(compact)})))
 
 
 def load_openpyxl(book: GuardedWorkbook, log: ProblemLog, *, data_only: bool, read_only: bool = False) -> Workbook | None:
@@ -365,6 +373,20 @@ def load_openpyxl(book: GuardedWorkbook, log: ProblemLog, *, data_only: bool, re
         else:
             log.error(book.name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
         return None
+
+
+def load_values(book: GuardedWorkbook, log: ProblemLog) -> Workbook | None:
+    """The stored values of a small table workbook (a batch table, a plan), read-only, or None (logged).
+
+    The sheets are cut to their cells that hold something (`_compacted`),
+    and their `<dimension>` is ignored: openpyxl's read-only mode would pad
+    every row out to the width and height it claims (A1:XFD1048576 is 17
+    billion cells).
+    """
+    wb = load_openpyxl(_compacted(book)[0], log, data_only=True, read_only=True)
+    for ws in wb.worksheets if wb is not None else ():
+        ws.reset_dimensions()
+    return wb
 
 
 def _defused(exc: BaseException | None) -> bool:
@@ -433,14 +455,13 @@ def read_text_table(path: str | Path, log: ProblemLog, limits: ReadLimits | None
         lines = found
     elif suffix == ".xlsx":
         book = open_workbook(path, log, limits, expect=BATCH_TABLE)
-        wb = load_openpyxl(_compacted(book)[0], log, data_only=True, read_only=True) if book is not None else None
+        wb = load_values(book, log) if book is not None else None
         if wb is None:
             return None
         if not wb.worksheets:
             log.error(path.name, "", "", "holds no sheet")
             return None
         ws = wb.worksheets[0]
-        ws.reset_dimensions()  # rows as the sheet holds them, not as many as its <dimension> claims
         lines = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
     else:
         if read_file(path, log, limits) is None:

@@ -25,18 +25,16 @@ def read_plan(path: str | Path, log: ProblemLog, limits: ReadLimits | None = Non
     The file passes the same guard as an input workbook (`open_workbook`):
     a plan comes from outside too (a colleague's, last month's).
     """
-    from planner.io.read import _compacted, load_openpyxl
+    from planner.io.read import load_values
 
     path = Path(path)
     book = open_workbook(path, log, limits, expect=PLAN_WORKBOOK)
-    wb = load_openpyxl(_compacted(book)[0], log, data_only=True, read_only=True) if book is not None else None
+    wb = load_values(book, log) if book is not None else None
     if wb is None:
         return None
     if "Plan" not in wb.sheetnames:
         log.error(path.name, "", "", f"has no Plan sheet: not a plan workbook (sheets: {', '.join(wb.sheetnames)})")
         return None
-    for ws in wb.worksheets:
-        ws.reset_dimensions()  # rows as each sheet holds them, not as many as its <dimension> claims
     rows = list(wb["Plan"].iter_rows(values_only=True))
     header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
     missing = [c for c in NEEDED if c not in header]
