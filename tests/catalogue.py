@@ -275,8 +275,9 @@ CASES: list[tuple[str, Builder, list[str]]] = [
     ("time-limit-text", cells(Settings=[["time_limit", "fast"]]), [f"Settings!B2 (value): 'fast' {NOT_PLAIN}"]),
     ("formula-without-value", cells(Offers=[["A", "S1", "=5+5"], ["A", "S2", 12], ["B", "S2", 4]]),
      ["Offers!C2 (price): formula =5+5 has no stored value (open and save the file in Excel first)"]),
-    ("formula-empty-string", patched(1, "B3", '<c r="B3" t="str"><f>IF(1,"","")</f><v></v></c>'),
-     ["Items!B3 (demand): is blank; a number is required"]),  # LibreOffice's "": a blank, not a missing value
+    ("formula-empty-string",  # as LibreOffice 7 saves =IF(1=1;"";5): a blank, not a missing value
+     patched(1, "B3", '<c r="B3" s="0" t="str"><f aca="false">IF(1=1,&quot;&quot;,5)</f><v></v></c>'),
+     ["Items!B3 (demand): is blank; a number is required"]),
     ("excel-error-value", patched(4, "C3", '<c r="C3" t="e"><f>NA()</f><v>#N/A</v></c>'),
      ["Offers!C3 (price): holds the Excel error value #N/A"]),
     ("duplicate-item", cells(Items=[["A", 100], ["A", 5], ["B", 10]]),

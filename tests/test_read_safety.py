@@ -48,7 +48,7 @@ def test_a_formula_returning_empty_text_is_a_blank_cell(tmp_path: Path, capsys: 
 
     path = write_workbook(tmp_path / "in.xlsx", {**BASE, "Offers": [["A", "S1", 10, 5], ["A", "S2", 12],
                                                                     ["B", "S2", 4]]})
-    patch_cell_xml(path, 4, "D2", '<c r="D2" t="str"><f>IF(1,"","")</f><v></v></c>')
+    patch_cell_xml(path, 4, "D2", '<c r="D2" s="0" t="str"><f aca="false">IF(1=1,&quot;&quot;,5)</f><v></v></c>')
     for cell_by_cell in (False, True):
         with monkeypatch.context() as patch:
             if cell_by_cell:
