@@ -139,3 +139,28 @@ def test_a_plan_is_read_as_far_as_its_cells_go_not_its_dimension(tmp_path: Path)
     tables = planner.read_plan(tmp_path / "plan.xlsx")
     assert tables.lines.to_dict("records") == [{"item": "A", "supplier": "S1", "country": "C1", "quantity": 100,
                                                 "unit_cost": 10, "cost": 1000, "blocs": None}]
+
+
+def test_a_batch_table_workbook_reads_as_its_cells(tmp_path: Path) -> None:
+    """The .xlsx batch table goes through the guard, compaction and the read-only reader: rows keep their
+    numbers, blank rows are left out, short rows read as blanks."""
+    import openpyxl
+
+    from planner.io.read import read_text_table
+    from planner.problems import ProblemLog
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Name", "base", "output", "allow new"])
+    ws.append(["w47", "in.xlsx", "w47.xlsx", "yes"])
+    ws.append([])
+    ws.append([None, "in.xlsx", "w48.xlsx"])
+    for row in range(5, 2000):
+        ws.row_dimensions[row].height = 20  # formatted, empty
+    ws.cell(row=1999, column=8).number_format = "0.00"
+    wb.save(tmp_path / "runs.xlsx")
+    log = ProblemLog()
+    assert read_text_table(tmp_path / "runs.xlsx", log) == ("runs.xlsx", [
+        (2, {"name": "w47", "base": "in.xlsx", "output": "w47.xlsx", "allow_new": "yes"}),
+        (4, {"name": "", "base": "in.xlsx", "output": "w48.xlsx", "allow_new": ""})])
+    assert log.problems == []
