@@ -30,6 +30,7 @@ import pandas as pd
 
 from planner.data import PlanningData
 from planner.io.paths import open_elsewhere, read_by, same_file
+from planner.io.guard import ReadLimits
 from planner.problems import InputError, Problem, ProblemLog
 from planner.results import Plan
 
@@ -122,8 +123,12 @@ Progress = Callable[[int, int, BatchRun, "Plan | None", str], None]
 
 
 def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = False,
-              progress: Progress | None = None) -> tuple[pd.DataFrame, dict[str, object]]:
-    """Solve and write every run; returns the summary table and totals (runs, plans written, seconds...)."""
+              progress: Progress | None = None, limits: ReadLimits | None = None
+              ) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Solve and write every run; returns the summary table and totals (runs, plans written, seconds...).
+
+    `limits` bound every base and update file read, as for `planner solve`.
+    """
     from planner.io.write_plan import write_plan
     from planner.pipeline import ModelCache, apply_changes, read, solve
 
@@ -142,13 +147,13 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
         try:
             if run.base not in bases:
                 try:
-                    bases[run.base] = read(run.base, warn_suspicious=False)  # checked per run, as changed
+                    bases[run.base] = read(run.base, limits, warn_suspicious=False)  # checked per run, as changed
                 except InputError as exc:
                     bases[run.base] = exc
             base = bases[run.base]
             if isinstance(base, InputError):
                 raise base
-            data, changes = apply_changes(base[0], run.updates, run.overrides, run.allow_new)
+            data, changes = apply_changes(base[0], run.updates, run.overrides, run.allow_new, limits)
             plan = solve(data, rule_costs=rule_costs, cache=cache)
             plan.warnings = list(dict.fromkeys(str(w) for w in base[1] + changes))
             record.update(status=plan.status, message=plan.message, model=plan.run.get("model"))

@@ -113,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--no-rule-costs", action="store_true", help="skip the Rules sheet of every plan")
     batch.add_argument("--timings", action="store_true", help="record wall-clock times in each plan's Run sheet")
     batch.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")
+    _add_limit_options(batch)  # the guard's messages name these options, for the table and every file of a run
 
     diff = sub.add_parser(
         "diff", parents=[common], help="show what moved between two plan workbooks",
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("new", metavar="NEW_PLAN.xlsx")
     diff.add_argument("-o", "--output", metavar="DIFF.xlsx", help="also write the diff to this workbook")
     diff.add_argument("--json", action="store_true", help="print the diff as one JSON object on stdout")
+    _add_limit_options(diff)  # the guard's messages name these options
 
     validate = sub.add_parser(
         "validate", parents=[common], help="check an input workbook without solving",
@@ -573,12 +575,13 @@ def _frontier(args: argparse.Namespace) -> int:
     from planner.analysis import MAX_STEPS, frontier_text, sweep_values
     from planner.pipeline import frontier, load, run_info
     from planner.problems import InputError
+    from planner.validate import shown
 
     target, why = _output_path(args, args.output, "frontier")
     problems = [why] if target is None else []
     for name, value in (("--from", args.start), ("--to", args.stop)):
         if not (0.0 <= value <= 1.0):
-            problems.append(f"{name} {value:g} is not a share in [0, 1] (write 30 % as 0.3)")
+            problems.append(f"{name} {shown(value)} is not a share in [0, 1] (write 30 % as 0.3)")
     if args.steps < 1:
         problems.append(f"--steps {args.steps} must be at least 1")
     elif args.steps > MAX_STEPS:  # checked before the values are built: a billion steps would exhaust memory
@@ -624,7 +627,7 @@ def _diff(args: argparse.Namespace) -> int:
     from planner.problems import ProblemLog
 
     log = ProblemLog()
-    old, new = read_plan(args.old, log), read_plan(args.new, log)
+    old, new = read_plan(args.old, log, _limits(args)), read_plan(args.new, log, _limits(args))
     check_comparable(old, new, log)
     target = Path(args.output) if args.output else None
     if target is not None and (target.suffix.lower() != ".xlsx" or not target.parent.is_dir()):
@@ -667,7 +670,7 @@ def _batch(args: argparse.Namespace) -> int:
     args.input = args.runs
     target, why = _output_path(args, args.output, "summary")
     log = ProblemLog()
-    table = read_text_table(args.runs, log)
+    table = read_text_table(args.runs, log, _limits(args))
     runs = parse_runs(table[0], table[1], Path(args.runs).resolve().parent, log) if table is not None else []
     if table is not None:
         check_files(table[0], runs, Path(args.runs), target, log)
@@ -680,7 +683,8 @@ def _batch(args: argparse.Namespace) -> int:
                               "message": why or f"{len(problems)} problem(s) in the batch table",
                               "problems": problems}, EXIT_INVALID)
     progress = _progress_bar() if not args.json and sys.stderr.isatty() else None
-    summary, totals = run_batch(runs, rule_costs=not args.no_rule_costs, timings=args.timings, progress=progress)
+    summary, totals = run_batch(runs, rule_costs=not args.no_rule_costs, timings=args.timings, progress=progress,
+                                limits=_limits(args))
     assert target is not None
     payload: dict[str, Any] = {"status": "done", "total_cost": None, "output": None, "totals": totals,
                                "runs": _records(summary)}

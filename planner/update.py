@@ -49,7 +49,7 @@ from planner.data import Country, Item, Offer, PlanningData, Rule, Settings, Sou
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet
 from planner.schema import PLAIN_NUMBER, SETTING_BY_NAME, UPDATE_KINDS, normalize, switch
-from planner.validate import CellParser
+from planner.validate import CellParser, shown
 
 ORDER = ("Countries", "Items", "Suppliers", "Offers", "Policy")
 NUMBER_COLUMNS = {"price", "capacity", "min_order", "freight", "fixed_cost", "tariff", "demand"}
@@ -249,7 +249,7 @@ class PolicyRules:
     def set_value(self, row: int, value: float, where: str) -> bool:
         rule = self.find(row)
         assert rule is not None and rule.value is not None
-        self.changes.append((where, f"value {value:g} (was {rule.value:g}) in {rule.label()}"))
+        self.changes.append((where, f"value {shown(value)} (was {shown(rule.value)}) in {rule.label()}"))
         new = dataclasses.replace(rule, value=value)
         for rules in (self.active, self.inactive):
             if rule in rules:
@@ -391,7 +391,7 @@ def _number(raw: str, text: str, log: ProblemLog) -> float | None:
 def _share(raw: str, text: str, log: ProblemLog) -> float | None:
     value = _number(raw, text, log)
     if value is not None and not 0.0 <= value <= 1.0:
-        log.error(f"--set {text}", "", "", f"{value:g} is not a share in [0, 1] (write 30 % as 0.3)", text)
+        log.error(f"--set {text}", "", "", f"{shown(value)} is not a share in [0, 1] (write 30 % as 0.3)", text)
         return None
     return value
 
@@ -399,6 +399,6 @@ def _share(raw: str, text: str, log: ProblemLog) -> float | None:
 def _positive(raw: str, text: str, log: ProblemLog) -> float | None:
     value = _number(raw, text, log)
     if value is not None and value <= 0:
-        log.error(f"--set {text}", "", "", f"{value:g} must be positive", text)
+        log.error(f"--set {text}", "", "", f"{shown(value)} must be positive", text)
         return None
     return value

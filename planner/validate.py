@@ -35,6 +35,21 @@ _PREFIX = re.compile(r"^\s*(country|bloc|supplier)\s*:\s*(.*)$", re.IGNORECASE)
 _EACH = {f"each {kind}": kind for kind in GROUP_KINDS}
 
 
+def shown(number: float) -> str:
+    """A number in a message as the user typed it: the shortest text that reads back as the same value.
+
+    `:g` keeps six significant digits, so 1.0000001, which is not a share,
+    was reported as "1 is not a share"; a whole number loses its `.0`.
+    """
+    if isinstance(number, int) and abs(number) < 10**15:
+        return str(number)
+    text = repr(float(number))
+    text = text[:-2] if text.endswith(".0") else text
+    if len(text.lstrip("-").split(".")[0]) > 15 and float(f"{float(number):g}") == float(number):
+        return f"{float(number):g}"  # 1e+15, not 1000000000000000: sixteen digits are not read at a glance
+    return text
+
+
 def validate(raw: RawWorkbook, log: ProblemLog) -> PlanningData | None:
     """Type and cross-check every sheet; None if any error was logged."""
     v = _Validator(raw, log)
@@ -114,7 +129,7 @@ class CellParser:
                           "without thousands separators, currency or units; the locale is never guessed)")
                 return None
             number = float(text)
-            self.log.warning(sheet.name, cell.coordinate, column, f"text '{value}' read as the number {number:g}", value)
+            self.log.warning(sheet.name, cell.coordinate, column, f"text '{value}' read as the number {shown(number)}", value)
         elif isinstance(value, (int, float)):
             number = float(value)
         else:
@@ -124,14 +139,14 @@ class CellParser:
             self._bad(sheet, cell, column, f"{value} is not a finite number")
             return None
         if number < 0:
-            self._bad(sheet, cell, column, f"{number:g} is negative")
+            self._bad(sheet, cell, column, f"{shown(number)} is negative")
             return None
         if number >= MAX_NUMBER:
-            self._bad(sheet, cell, column, f"{number:g} is too large: every number must be below {MAX_NUMBER:g}, "
+            self._bad(sheet, cell, column, f"{shown(number)} is too large: every number must be below {MAX_NUMBER:g}, "
                       "the solver's limit (leave a capacity blank for unlimited; otherwise use larger units)")
             return None
         if share and number > 1:
-            self._bad(sheet, cell, column, f"{number:g} is not a share in [0, 1] (write 30 % as 0.3)")
+            self._bad(sheet, cell, column, f"{shown(number)} is not a share in [0, 1] (write 30 % as 0.3)")
             return None
         return number
 

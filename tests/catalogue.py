@@ -2,12 +2,18 @@
 
 Every builder writes a file (or folder) into a folder and returns its path;
 `CASES` pairs it with the exact error messages the planner must print.
+`COMMAND_CASES` does the same for the other files the planner reads (batch
+tables, plans given to diff, update files): each builder returns the command
+line. A path in `UNREADABLE` is one the user may not read: the tests make
+opening it raise PermissionError (they run as root, who may read anything).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import struct
+import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +32,7 @@ BASE = {
 }
 
 Builder = Callable[[Path], Path]
+UNREADABLE: set[Path] = set()
 
 
 def cells(**changes: list) -> Builder:
@@ -126,6 +133,77 @@ def _ods(folder: Path) -> bytes:
     return _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"})
 
 
+def unreadable(builder: Builder) -> Builder:
+    """The file `builder` writes, made unreadable: chmod 000, and listed in UNREADABLE for the tests."""
+    def build(folder: Path) -> Path:
+        path = builder(folder)
+        path.chmod(0)
+        UNREADABLE.add(path)
+        return path
+    return build
+
+
+def _with_rels(folder: Path, member: str, rels: dict[str, str], types: str = "") -> bytes:
+    """A valid workbook plus `member`, with extra relationships of xl/workbook.xml (id -> type) to it and
+    extra content types."""
+    source = zipfile.ZipFile(io.BytesIO(_valid_bytes(folder)))
+    entries = {n: source.read(n) for n in source.namelist()}
+    links = "".join(f'<Relationship Id="{rid}" Type="{kind}" Target="{member.split("/", 1)[1]}"/>'
+                    for rid, kind in rels.items())
+    entries["xl/_rels/workbook.xml.rels"] = entries["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", links.encode() + b"</Relationships>")
+    entries["[Content_Types].xml"] = entries["[Content_Types].xml"].replace(b"</Types>", types.encode() + b"</Types>")
+    entries[member] = b"\xd0\xcf\x11\xe0 a VBA project by another name"
+    return _zip(entries)
+
+
+def _macro_by_relationship(folder: Path) -> bytes:
+    return _with_rels(folder, "xl/macro1.bin", {"rId99": "http://schemas.microsoft.com/office/2006/relationships/vbaProject"})
+
+
+def _macro_by_content_type(folder: Path) -> bytes:
+    return _with_rels(folder, "xl/code.bin", {}, '<Override PartName="/xl/code.bin" '
+                                                 'ContentType="application/vnd.ms-office.vbaProject"/>')
+
+
+def _twice(folder: Path) -> bytes:
+    """Two xl/worksheets/sheet1.xml (Items): the second says demand 999 where the first says 100."""
+    source = zipfile.ZipFile(io.BytesIO(_valid_bytes(folder)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name: that is the point
+        for name in source.namelist():
+            z.writestr(name, source.read(name))
+        z.writestr("xl/worksheets/sheet1.xml", source.read("xl/worksheets/sheet1.xml").replace(b">100<", b">999<"))
+    return out.getvalue()
+
+
+def lying_header(workbook: bytes, name: str = "xl/worksheets/sheet1.xml", blanks: int = 8 * 1024 * 1024,
+                 declared: int = 2400) -> bytes:
+    """`workbook` with `name` inflating to its XML plus `blanks` blanks while both its zip headers declare
+    `declared` bytes: what a zip bomb that lies about its size looks like."""
+    source = zipfile.ZipFile(io.BytesIO(workbook))
+    entries = {n: source.read(n) for n in source.namelist()}
+    entries[name] += b" " * blanks
+    content = bytearray(_zip(entries))
+    info = zipfile.ZipFile(io.BytesIO(bytes(content))).getinfo(name)
+    struct.pack_into("<I", content, info.header_offset + 22, declared)  # the local header's size
+    at = content.find(b"PK\x01\x02")
+    while at != -1:  # and the central directory's
+        length, extra, comment = struct.unpack("<HHH", content[at + 28:at + 34])
+        if content[at + 46:at + 46 + length] == name.encode():
+            struct.pack_into("<I", content, at + 24, declared)
+        at = content.find(b"PK\x01\x02", at + 46 + length + extra + comment)
+    return bytes(content)
+
+
+def _renamed_sheet(old: str, new: str) -> Builder:
+    """BASE with a copy of sheet `old` named `new`, which matches the same schema sheet."""
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb.copy_worksheet(wb[old]).title = new
+    return edited(edit)
+
+
 def _folder(folder: Path) -> Path:
     path = folder / "input.xlsx"
     path.mkdir()
@@ -147,6 +225,12 @@ CASES: list[tuple[str, Builder, list[str]]] = [
      ["Items!1:1 (demand): required column is missing from the header row (headers found: none)",
       "Items!1:1 (item): required column is missing from the header row (headers found: none)"]),
     ("header-only", cells(Offers=[]), ["Offers: has no rows below the header"]),
+    ("sheet-twice", _renamed_sheet("Items", "Items "),
+     ["Items: sheets 'Items' and 'Items ' both match Items (sheet names are matched ignoring case, spaces and "
+      "underscores): rename or delete all but one"]),
+    ("sheet-twice-underscore", _renamed_sheet("Offers", "OFFERS_"),
+     ["Offers: sheets 'Offers' and 'OFFERS_' both match Offers (sheet names are matched ignoring case, spaces and "
+      "underscores): rename or delete all but one"]),
     ("title-above-header", edited(_title_above),
      ["Items!3:3: the header is in row 3, not row 1: delete the rows above it, or make the range an Excel Table "
       "(Insert > Table)"]),
@@ -183,6 +267,10 @@ CASES: list[tuple[str, Builder, list[str]]] = [
      ["Policy!D2 (value): 1.5 is not a share in [0, 1] (write 30 % as 0.3)"]),
     ("percent-as-number", cells(Policy=[["min_coverage", None, None, 50]]),
      ["Policy!D2 (value): 50 is not a share in [0, 1] (write 30 % as 0.3)"]),
+    ("share-as-typed", cells(Policy=[["max_share", None, "C1", 1.0000001]]),
+     ["Policy!D2 (value): 1.0000001 is not a share in [0, 1] (write 30 % as 0.3)"]),
+    ("share-as-typed-text", cells(Scenarios=[["C1 stop", None, "C1", "1.0000001"]]),
+     ["Scenarios!D2 (availability): 1.0000001 is not a share in [0, 1] (write 30 % as 0.3)"]),
     ("negative-availability", cells(Scenarios=[["C1 stop", None, "C1", -0.2]]),
      ["Scenarios!D2 (availability): -0.2 is negative"]),
     ("mip-gap-above-one", cells(Settings=[["mip_gap", 2]]),
@@ -191,6 +279,9 @@ CASES: list[tuple[str, Builder, list[str]]] = [
     ("time-limit-text", cells(Settings=[["time_limit", "fast"]]), [f"Settings!B2 (value): 'fast' {NOT_PLAIN}"]),
     ("formula-without-value", cells(Offers=[["A", "S1", "=5+5"], ["A", "S2", 12], ["B", "S2", 4]]),
      ["Offers!C2 (price): formula =5+5 has no stored value (open and save the file in Excel first)"]),
+    ("formula-empty-string",  # as LibreOffice 7 saves =IF(1=1;"";5): a blank, not a missing value
+     patched(1, "B3", '<c r="B3" s="0" t="str"><f aca="false">IF(1=1,&quot;&quot;,5)</f><v></v></c>'),
+     ["Items!B3 (demand): is blank; a number is required"]),
     ("excel-error-value", patched(4, "C3", '<c r="C3" t="e"><f>NA()</f><v>#N/A</v></c>'),
      ["Offers!C3 (price): holds the Excel error value #N/A"]),
     ("duplicate-item", cells(Items=[["A", 100], ["A", 5], ["B", 10]]),
@@ -252,6 +343,128 @@ CASES: list[tuple[str, Builder, list[str]]] = [
     ("xml-entities", raw_bytes("in.xlsx", _entities),
      ["in.xlsx: refused: its XML declares entities or a DTD, which a workbook never needs (a possible XML entity "
       "attack)"]),
+    ("macro-by-relationship", raw_bytes("in.xlsx", _macro_by_relationship),
+     ["in.xlsx: carries macros (xl/macro1.bin, a VBA project); the planner does not open such files: save a copy "
+      "as .xlsx (Excel Workbook) without macros"]),
+    ("macro-by-content-type", raw_bytes("in.xlsx", _macro_by_content_type),
+     ["in.xlsx: carries macros (xl/code.bin, a VBA project); the planner does not open such files: save a copy "
+      "as .xlsx (Excel Workbook) without macros"]),
+    ("zip-entry-twice", raw_bytes("in.xlsx", _twice),
+     ["in.xlsx: not a readable .xlsx workbook: the zip archive is damaged: it holds xl/worksheets/sheet1.xml "
+      "twice, and readers disagree on which copy is the data"]),
+    ("zip-header-lies", raw_bytes("in.xlsx", lambda folder: lying_header(_valid_bytes(folder))),
+     ["in.xlsx: refused: xl/worksheets/sheet1.xml unpacks to more than the 2,400 bytes its zip header declares "
+      "(a zip bomb, or a damaged file)"]),
+    ("unreadable-file", unreadable(cells()), ["in.xlsx: cannot be read: permission denied ({folder}/in.xlsx)"]),
+]
+
+
+# ---- the other files the planner reads: batch tables, plans given to diff, update files ----------------------
+
+Command = Callable[[Path], list[str]]
+
+
+def _batch_table(folder: Path) -> Path:
+    write_workbook(folder / "in.xlsx", BASE)
+    wb = openpyxl.Workbook()
+    wb.active.append(["base", "output"])
+    wb.active.append(["in.xlsx", "plan.xlsx"])
+    wb.save(folder / "runs.xlsx")
+    return folder / "runs.xlsx"
+
+
+def _plan(folder: Path, name: str) -> Path:
+    wb = openpyxl.Workbook()
+    wb.active.title = "Plan"
+    wb.active.append(["item", "supplier", "country", "quantity", "unit_cost", "cost"])
+    wb.active.append(["A", "S1", "C1", 100, 10, 1000])
+    wb.save(folder / name)
+    return folder / name
+
+
+def _rewritten(path: Path, change: Callable[[dict[str, bytes]], dict[str, bytes]]) -> Path:
+    with zipfile.ZipFile(path) as source:
+        entries = {n: source.read(n) for n in source.namelist()}
+    path.write_bytes(_zip(change(entries)))
+    return path
+
+
+def _comment(megabytes: int) -> Callable[[dict[str, bytes]], dict[str, bytes]]:
+    """A first sheet holding an XML comment of `megabytes` MB: tiny deflated, slow to parse."""
+    def change(entries: dict[str, bytes]) -> dict[str, bytes]:
+        sheet = entries["xl/worksheets/sheet1.xml"]
+        at = sheet.index(b"<sheetData")
+        entries["xl/worksheets/sheet1.xml"] = sheet[:at] + b"<!--" + b"x" * (megabytes * 1024 * 1024) + b"-->" + sheet[at:]
+        return entries
+    return change
+
+
+def _lying(path: Path) -> Path:
+    """`path` rewritten so that its first sheet's zip headers understate its size (see `lying_header`)."""
+    path.write_bytes(lying_header(path.read_bytes()))
+    return path
+
+
+def batch(table: Callable[[Path], Path]) -> Command:
+    return lambda folder: ["batch", str(table(folder)), "-o", str(folder / "summary.xlsx")]
+
+
+def diff(old: Callable[[Path], Path], new: Callable[[Path], Path]) -> Command:
+    return lambda folder: ["diff", str(old(folder)), str(new(folder)), "-o", str(folder / "diff.xlsx")]
+
+
+def update(table: Callable[[Path], Path]) -> Command:
+    def build(folder: Path) -> list[str]:
+        base = write_workbook(folder / "in.xlsx", BASE)
+        return ["solve", str(base), "--update", str(table(folder)), "-o", str(folder / "plan.xlsx")]
+    return build
+
+
+def _text(name: str, text: str) -> Callable[[Path], Path]:
+    def build(folder: Path) -> Path:
+        (folder / name).write_text(text)
+        return folder / name
+    return build
+
+
+LONG = "x" * 200_000  # over the csv module's field_size_limit (131,072)
+MACROS = ("carries macros (xl/vbaProject.bin); the planner does not open such files: save a copy as .xlsx (Excel "
+          "Workbook) without macros")
+LIES = ("refused: xl/worksheets/sheet1.xml unpacks to more than the 2,400 bytes its zip header declares (a zip bomb, "
+        "or a damaged file)")
+TWICE = ("not a readable .xlsx workbook: the zip archive is damaged: it holds xl/worksheets/sheet1.xml twice, and "
+         "readers disagree on which copy is the data")
+
+# (id, command line builder, exact error messages)
+COMMAND_CASES: list[tuple[str, Command, list[str]]] = [
+    ("batch-table-bomb", batch(lambda f: _rewritten(_batch_table(f), _comment(20))),
+     ["runs.xlsx: would unpack to 829 times its size, above the limit of 200 (a zip bomb? raise it with --max-ratio)"]),
+    ("batch-table-header-lies", batch(lambda f: _lying(_batch_table(f))), [f"runs.xlsx: {LIES}"]),
+    ("batch-table-macro", batch(lambda f: _rewritten(_batch_table(f), lambda e: {**e, "xl/vbaProject.bin": b"VBA"})),
+     [f"runs.xlsx: {MACROS}"]),
+    ("batch-table-long-field", batch(_text("runs.csv", f"base,output\nin.xlsx,{LONG}\n")),
+     ["runs.csv!2:2: a field is longer than 131,072 characters, the most a CSV field may hold (is this the right "
+      "file?)"]),
+    ("batch-table-unreadable", batch(unreadable(_text("runs.csv", "base,output\nin.xlsx,plan.xlsx\n"))),
+     ["runs.csv: cannot be read: permission denied ({folder}/runs.csv)"]),
+    ("diff-plan-bomb", diff(lambda f: _plan(f, "old.xlsx"), lambda f: _rewritten(_plan(f, "new.xlsx"), _comment(20))),
+     ["new.xlsx: would unpack to 826 times its size, above the limit of 200 (a zip bomb? raise it with --max-ratio)"]),
+    ("diff-plan-header-lies", diff(lambda f: _lying(_plan(f, "old.xlsx")), lambda f: _plan(f, "new.xlsx")),
+     [f"old.xlsx: {LIES}"]),
+    ("diff-plan-macro", diff(lambda f: _plan(f, "old.xlsx"),
+                             lambda f: _rewritten(_plan(f, "new.xlsx"), lambda e: {**e, "xl/vbaProject.bin": b"VBA"})),
+     [f"new.xlsx: {MACROS}"]),
+    ("diff-plan-unreadable", diff(unreadable(lambda f: _plan(f, "old.xlsx")), lambda f: _plan(f, "new.xlsx")),
+     ["old.xlsx: cannot be read: permission denied ({folder}/old.xlsx)"]),
+    ("diff-plan-is-text", diff(_text("old.csv", "item,supplier\n"), lambda f: _plan(f, "new.xlsx")),
+     ["old.csv: is text (.csv), not an .xlsx workbook: a plan workbook written by 'planner solve' is expected"]),
+    ("update-long-field", update(_text("prices.csv", f"item,supplier,price\nA,S1,9\nA,S2,{LONG}\n")),
+     ["prices.csv!3:3: a field is longer than 131,072 characters, the most a CSV field may hold (is this the right "
+      "file?)"]),
+    ("update-unreadable", update(unreadable(_text("prices.csv", "item,supplier,price\nA,S1,9\n"))),
+     ["prices.csv: cannot be read: permission denied ({folder}/prices.csv)"]),
+    ("update-workbook-twice", update(raw_bytes("prices.xlsx", _twice)),
+     [f"prices.xlsx: {TWICE}"]),
 ]
 
 

@@ -3,6 +3,8 @@ and leaves every file as it was (tests/catalogue.py builds them)."""
 
 from __future__ import annotations
 
+import builtins
+import errno
 import hashlib
 import os
 from pathlib import Path
@@ -10,19 +12,40 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from catalogue import BASE, CASES
+from catalogue import BASE, CASES, COMMAND_CASES, UNREADABLE
 from helpers import write_workbook
 from planner.cli import main
 
 
 def digest(path: Path) -> str | None:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    if not path.is_file():
+        return None
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except PermissionError:  # an UNREADABLE case, where the tests do not run as root
+        return f"unreadable, {path.stat().st_size} bytes, modified {path.stat().st_mtime_ns}"
+
+
+@pytest.fixture(autouse=True)
+def unreadable_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening a path in catalogue.UNREADABLE raises PermissionError, as it does for a user without read access
+    (chmod 000 alone does not stop root, whom the tests run as)."""
+    real = builtins.open
+
+    def refusing(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(file, (str, os.PathLike)) and Path(file) in UNREADABLE:
+            raise PermissionError(errno.EACCES, "Permission denied", str(file))
+        return real(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refusing)
 
 
 def test_the_catalogue_is_large_and_distinct() -> None:
     assert len(CASES) >= 40
     assert len({cid for cid, _, _ in CASES}) == len(CASES)
     assert len({tuple(expected) for _, _, expected in CASES}) == len(CASES)
+    assert len({cid for cid, _, _ in CASES + COMMAND_CASES}) == len(CASES) + len(COMMAND_CASES)
+    assert len({tuple(expected) for _, _, expected in COMMAND_CASES}) == len(COMMAND_CASES)
 
 
 @pytest.mark.parametrize("builder, expected", [(b, e) for _, b, e in CASES], ids=[c for c, _, _ in CASES])
@@ -41,6 +64,25 @@ def test_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str], builder, 
     assert "Traceback" not in err + out and "internal error" not in err
     assert digest(source) == before and plan.read_bytes() == b"the previous plan"
     assert not [p.name for p in folder.iterdir() if p.suffix == ".tmp" or p.name.startswith(".plan")]
+
+
+@pytest.mark.parametrize("builder, expected", [(b, e) for _, b, e in COMMAND_CASES],
+                         ids=[c for c, _, _ in COMMAND_CASES])
+def test_bad_file_of_another_command(tmp_path: Path, capsys: pytest.CaptureFixture[str], builder,
+                                     expected: list[str]) -> None:
+    """Batch tables, plans given to diff and update files pass the same guard: exit 2, the exact messages, no
+    traceback, no file written or changed."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    argv = builder(folder)
+    before = {p.name: digest(p) for p in folder.iterdir()}
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert code == 2
+    errors = [line[len("  error: "):] for line in err.splitlines() if line.startswith("  error: ")]
+    assert errors == [e.replace("{folder}", str(folder)) for e in expected]
+    assert "Traceback" not in err + out and "internal error" not in err
+    assert {p.name: digest(p) for p in folder.iterdir()} == before
 
 
 def test_limits_can_be_raised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

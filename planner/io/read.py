@@ -18,16 +18,17 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 
 import openpyxl
 from openpyxl.utils import get_column_letter, range_boundaries
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner.io.guard import ReadLimits, check_workbook_bytes
+from planner.io.guard import GuardedWorkbook, ReadLimits, open_workbook, read_file
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook, match_header
 from planner.schema import PLAIN_NUMBER, SHEETS, UPDATE_SPEC, SheetSpec, normalize
@@ -40,55 +41,86 @@ def read_workbook(path: str | Path, log: ProblemLog, limits: ReadLimits | None =
     Returns None when the file itself cannot be read (the reason is logged).
     """
     path = Path(path)
-    name = path.name
-    content = check_workbook_bytes(path, log, limits)
-    if content is None:
+    book = open_workbook(path, log, limits)
+    if book is None:
         return None
-    plain = _values_only(content, log)
+    plain = _values_only(book, log)
     if plain is not None:
         titles, read_sheet = plain
     else:
-        loaded = _load(name, content, log)
+        loaded = _load(book, log)
         if loaded is None:
             return None
-        formulas, values = loaded
+        formulas, values, xml = loaded
         titles = formulas.sheetnames
 
         def read_sheet(title: str, spec: SheetSpec) -> RawSheet | None:
-            return _read_sheet(formulas[title], values[title], spec, log)
+            return _read_sheet(formulas[title], values[title], spec, log, xml=xml.get(title))
 
-    by_key = {normalize(title): title for title in titles}
+    by_key: dict[str, list[str]] = {}
+    for title in titles:
+        by_key.setdefault(normalize(title), []).append(title)
     sheets: dict[str, RawSheet] = {}
     for spec in SHEETS:
-        title = by_key.pop(normalize(spec.name), None)
-        if title is None:
+        found = by_key.pop(normalize(spec.name), [])
+        if not found:
             if spec.required:
                 log.error(spec.name, "", "", f"required sheet is missing (sheets found: {', '.join(titles)})")
             continue
+        if len(found) > 1:  # reading either would silently drop the other's rows
+            named = ", ".join(f"'{t}'" for t in found[:-1]) + f" and '{found[-1]}'"
+            log.error(spec.name, "", "", f"sheets {named} {'both' if len(found) == 2 else 'all'} match {spec.name} "
+                                         "(sheet names are matched ignoring case, spaces and underscores): rename "
+                                         "or delete all but one")
+            continue
+        title = found[0]
         sheet = read_sheet(title, spec)
         if sheet is not None:
             sheets[spec.name] = sheet
     by_key.pop(normalize("README"), None)  # the template's own help sheet
     if by_key:
-        log.warning("", "", "", f"sheets ignored (not part of the input format): {', '.join(by_key.values())}")
-    digest = hashlib.sha256(content).hexdigest()
+        ignored = [title for group in by_key.values() for title in group]
+        log.warning("", "", "", f"sheets ignored (not part of the input format): {', '.join(ignored)}")
+    digest = hashlib.sha256(book.content).hexdigest()
     return RawWorkbook(path=str(path), sha256=digest, sheets=sheets)
 
 
-# What only a cell-by-cell read can report: merged cells, Excel Tables, hidden rows, error values, and
-# formulas without a stored value. A workbook with none of them is read for its values alone (calamine).
+# What only a cell-by-cell read can report: merged cells, Excel Tables, error values, and formulas without a
+# stored value. A workbook with none of them is read for its values alone (calamine). Hidden rows are found
+# in the sheet's XML (`_hidden_rows`): with the cell-by-cell reader, one hidden row among a million empty
+# formatted ones cost 60-94 s and 2.6 GB.
 _HIDDEN_ROW = re.compile(rb'<row\b[^>]*\bhidden="(?:1|true)"')
+_HIDDEN_ROW_NUMBER = re.compile(rb'<row\b(?=[^>]*\bhidden="(?:1|true)")[^>]*?\br="(\d+)"')
 _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"')
 _FORMULA_WITHOUT_VALUE = re.compile(rb'(?:<f\b[^>]*/>|</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
+
+
+def _formula_without_value(sheet_xml: bytes) -> bool:
+    """Whether a formula cell has no stored value. A string-typed one (`t="str"`) with an empty value is a
+    formula whose result is "" (LibreOffice writes `=IF(...;"";...)` so): a blank cell, read by values."""
+    for found in _FORMULA_WITHOUT_VALUE.finditer(sheet_xml):
+        start = sheet_xml.rfind(b"<c", 0, found.start())
+        if b't="str"' not in sheet_xml[start:found.start()].split(b">", 1)[0]:
+            return True
+    return False
 
 
 def _needs_cells(sheet_xml: bytes) -> bool:
     """Whether a worksheet's XML holds what only the cell-by-cell reader reports (a plain substring test first:
     the regular expressions run only on sheets that may hold such a thing)."""
     return (b"<mergeCell" in sheet_xml
-            or (b'hidden="' in sheet_xml and _HIDDEN_ROW.search(sheet_xml) is not None)
             or (b't="e"' in sheet_xml and _ERROR_CELL.search(sheet_xml) is not None)
-            or (b"<f" in sheet_xml and _FORMULA_WITHOUT_VALUE.search(sheet_xml) is not None))
+            or (b"<f" in sheet_xml and _formula_without_value(sheet_xml)))
+
+
+def _hidden_rows(sheet_xml: bytes) -> set[int] | None:
+    """The numbers of the sheet's hidden (or filtered) rows; None if a hidden row carries no number (rows may
+    leave `r` out, and only the cell-by-cell reader counts them then)."""
+    if b'hidden="' not in sheet_xml:
+        return set()
+    numbers = {int(n) for n in _HIDDEN_ROW_NUMBER.findall(sheet_xml)}
+    return numbers if len(numbers) == len(_HIDDEN_ROW.findall(sheet_xml)) else None
+
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -109,24 +141,35 @@ def _part(base: str, target: str) -> str:
     return "/".join(parts)
 
 
+def _rels(archive: zipfile.ZipFile, member: str) -> dict[str, tuple[str, str]]:
+    """A member's relationships: id -> (type, target member)."""
+    from defusedxml import ElementTree
+
+    folder, name = member.rsplit("/", 1) if "/" in member else ("", member)
+    path = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+    if path not in archive.namelist():
+        return {}
+    return {r.get("Id", ""): (r.get("Type", ""), _part(member, r.get("Target", "")))
+            for r in ElementTree.fromstring(archive.read(path)).iter(f"{_RELS}Relationship")}
+
+
+def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> the archive member holding its XML."""
+    from defusedxml import ElementTree
+
+    book = _rels(archive, "xl/workbook.xml")
+    return {sheet.get("name", ""): book.get(sheet.get(_REL_ID, ""), ("", ""))[1]
+            for sheet in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter(f"{_MAIN}sheet")}
+
+
 def _table_bounds(archive: zipfile.ZipFile) -> dict[str, list[Bounds | None]]:
     """Sheet title -> the bounds of each Excel Table on it (None for a table without a header row)."""
-    from xml.etree import ElementTree
+    from defusedxml import ElementTree
 
-    def rels(member: str) -> dict[str, tuple[str, str]]:
-        folder, name = member.rsplit("/", 1) if "/" in member else ("", member)
-        path = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
-        if path not in archive.namelist():
-            return {}
-        return {r.get("Id", ""): (r.get("Type", ""), _part(member, r.get("Target", "")))
-                for r in ElementTree.fromstring(archive.read(path)).iter(f"{_RELS}Relationship")}
-
-    book = rels("xl/workbook.xml")
     out: dict[str, list[Bounds | None]] = {}
-    for sheet in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter(f"{_MAIN}sheet"):
-        member = book.get(sheet.get(_REL_ID, ""), ("", ""))[1]
+    for title, member in _sheet_members(archive).items():
         found: list[Bounds | None] = []
-        for kind, target in rels(member).values():
+        for kind, target in _rels(archive, member).values():
             if not kind.endswith("/table") or target not in archive.namelist():
                 continue
             table = ElementTree.fromstring(archive.read(target))
@@ -135,12 +178,12 @@ def _table_bounds(archive: zipfile.ZipFile) -> dict[str, list[Bounds | None]]:
                 continue
             min_col, min_row, max_col, max_row = range_boundaries(table.get("ref", "A1"))
             found.append((min_row, min_col, max_col, max_row - int(table.get("totalsRowCount", "0") or 0)))
-        out[sheet.get("name", "")] = found
+        out[title] = found
     return out
 _HIDDEN_SHEET = re.compile(rb'<sheet\b[^>]*\bstate="(?:hidden|veryHidden)"')
 
 
-def _values_only(content: bytes, log: ProblemLog) -> tuple[list[str], Callable[[str, SheetSpec], RawSheet | None]] | None:
+def _values_only(book: GuardedWorkbook, log: ProblemLog) -> tuple[list[str], Callable[[str, SheetSpec], RawSheet | None]] | None:
     """(sheet titles, sheet reader) for a workbook whose cells say nothing beyond their values; else None.
 
     Such a workbook (the usual case) is read with python-calamine, many
@@ -150,11 +193,12 @@ def _values_only(content: bytes, log: ProblemLog) -> tuple[list[str], Callable[[
     features with its cell.
     """
     try:
-        from python_calamine import CalamineWorkbook
+        import python_calamine  # noqa: F401 - only asked whether it is there
     except ImportError:
         return None
+    hidden: dict[str, set[int]] = {}
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        with book.members() as archive:
             names = archive.namelist()
             if "xl/workbook.xml" not in names or _HIDDEN_SHEET.search(archive.read("xl/workbook.xml")):
                 return None
@@ -165,12 +209,16 @@ def _values_only(content: bytes, log: ProblemLog) -> tuple[list[str], Callable[[
                 # a DTD or entity is refused by the cell-by-cell reader's parser (defusedxml), with its message
                 if b"<!DOCTYPE" in part or b"<!ENTITY" in part:
                     return None
-                if member.startswith("xl/worksheets/") and _needs_cells(part):
-                    return None
+                if member.startswith("xl/worksheets/"):
+                    rows = _hidden_rows(part)
+                    if rows is None or _needs_cells(part):
+                        return None
+                    hidden[member] = rows
             tables = _table_bounds(archive)
+            members = _sheet_members(archive)
         if any(len(found) > 1 or None in found for found in tables.values()):
             return None  # the cell-by-cell reader says which tables are in the way
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        workbook = book.calamine()
     except Exception:  # noqa: BLE001 - the cell-by-cell reader then says what is wrong
         return None
 
@@ -181,7 +229,7 @@ def _values_only(content: bytes, log: ProblemLog) -> tuple[list[str], Callable[[
             log.error(title, "", "", f"could not be read ({type(exc).__name__}: {exc})")
             return None
         table = tables.get(title) or [None]
-        return _columns_sheet(rows, title, spec, log, table[0])
+        return _columns_sheet(rows, title, spec, log, table[0], hidden.get(members.get(title, ""), set()))
 
     return list(workbook.sheet_names), read_sheet
 
@@ -202,8 +250,9 @@ class _ValueGrid:
 
 
 def _columns_sheet(rows: list[list[object]], title: str, spec: SheetSpec, log: ProblemLog,
-                   table: Bounds | None = None) -> RawSheet | None:
-    """A values-only sheet as a `RawSheet` of columns: the Excel Table's range, or the header in row 1."""
+                   table: Bounds | None = None, hidden: set[int] | frozenset[int] = frozenset()) -> RawSheet | None:
+    """A values-only sheet as a `RawSheet` of columns: the Excel Table's range, or the header in row 1.
+    `hidden`: the sheet's hidden rows, of which those holding data are warned about."""
     grid = _ValueGrid(rows)
     header_row, first_col, last_col, last_row = table or (1, 1, max(grid.max_column, 1), grid.max_row)
     columns = _header(grid, title, spec, header_row, first_col, last_col, table is None and spec.name != "Update", log)
@@ -222,22 +271,123 @@ def _columns_sheet(rows: list[list[object]], title: str, spec: SheetSpec, log: P
             column = [dt.datetime.combine(v, dt.time()) if type(v) is dt.date else v for v in column]
         values[key] = column
     sheet.fill_columns(values, header_row + 1, whole_as_int=True)
+    if hidden and sheet.numbers is not None:
+        _warn_hidden(title, [n for n in sheet.numbers if n in hidden], log)
     return sheet
 
 
-def _load(name: str, content: bytes, log: ProblemLog) -> tuple[Workbook, Workbook] | None:
-    """The workbook twice: with formulas and tables, and with the values Excel stored."""
+def _warn_hidden(name: str, hidden: list[int], log: ProblemLog) -> None:
+    """Hidden rows are data someone entered: read, with a warning naming them."""
+    if hidden:
+        rows = ", ".join(str(r) for r in hidden[:10]) + (f" and {len(hidden) - 10} more" if len(hidden) > 10 else "")
+        log.warning(name, f"{hidden[0]}:{hidden[-1]}", "", f"hidden or filtered rows {rows} are read like the others")
+
+
+def _load(book: GuardedWorkbook, log: ProblemLog) -> tuple[Workbook, Workbook, dict[str, _SheetXml]] | None:
+    """The workbook twice, with formulas and tables and with the values Excel stored, from its sheets'
+    XML compacted (`_compacted`), and what the compaction found per sheet title."""
+    book, xml = _compacted(book)
+    formulas = load_openpyxl(book, log, data_only=False)
+    values = load_openpyxl(book, log, data_only=True) if formulas is not None else None
+    return None if formulas is None or values is None else (formulas, values, xml)
+
+
+@dataclass(frozen=True)
+class _SheetXml:
+    """What `_compacted` took out of a sheet's XML, for `_read_sheet`."""
+
+    merged: tuple[str, ...]  # the ranges of its <mergeCell>s
+    rows: tuple[int, ...] | None  # the rows that hold a cell, ascending; None when rows or cells are unnumbered
+
+
+_SHEET_DATA = re.compile(rb"<sheetData\b[^>]*>")
+_MERGE_CELLS = re.compile(rb"<mergeCells\b[^>]*?(?:/>|>.*?</mergeCells>)", re.S)
+_MERGE_REF = re.compile(rb'<mergeCell\b[^>]*?\bref="([^"]+)"')
+_UNNUMBERED = re.compile(rb'<(?:c|row)(?=[\s/>])(?![^>]*\br=")')
+_EMPTY = re.compile(rb'<row\b[^>]*?(?:/>|>(?:\s*<c\s[^>]*/>)*\s*</row>)|<c\s[^>]*/>')  # a row or cell with nothing
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+
+
+def _compacted(book: GuardedWorkbook) -> tuple[GuardedWorkbook, dict[str, _SheetXml]]:
+    """The workbook with every sheet's XML cut down to the cells that hold something, for openpyxl.
+
+    openpyxl makes an object for every cell and row a sheet lists, values
+    or not, and for every cell a merged range covers: a million empty
+    formatted rows cost 2.6 GB, and one merge of A1:XFD1048576 would ask
+    for 17 billion cells. So cells without a value or formula (`<c .../>`)
+    and rows left without cells are dropped (when every row and cell is
+    numbered, so that nothing moves), and merges are taken out and handed
+    to `_read_sheet` as ranges. Any surprise leaves the workbook as it is.
+    """
     try:
-        formulas = openpyxl.load_workbook(io.BytesIO(content), data_only=False)
-        values = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+        with book.members() as archive:
+            members = _sheet_members(archive)
+            names = set(archive.namelist())
+            replaced: dict[str, bytes] = {}
+            found: dict[str, _SheetXml] = {}
+            for title, member in members.items():
+                if member not in names:
+                    continue
+                xml = archive.read(member)
+                compact, found[title] = _compact_sheet(xml)
+                if compact is not xml:
+                    replaced[member] = compact
+    except Exception:  # noqa: BLE001 - openpyxl then reads the file as it is, and says what is wrong with it
+        return book, {}
+    return (book.with_members(replaced) if replaced else book), found
+
+
+def _compact_sheet(xml: bytes) -> tuple[bytes, _SheetXml]:
+    """A sheet's XML without merges, empty cells and empty rows (see `_compacted`), and what was taken out."""
+    merged: tuple[str, ...] = ()
+    out = xml
+    if b"<mergeCells" in xml:
+        merged = tuple(ref.decode() for ref in _MERGE_REF.findall(xml))
+        out = _MERGE_CELLS.sub(b"", xml)
+    opening = _SHEET_DATA.search(out)
+    end = out.rfind(b"</sheetData>")
+    if opening is None or end < opening.end():
+        return out, _SheetXml(merged, ())  # <sheetData/>: no rows at all
+    start = opening.end()
+    if _UNNUMBERED.search(out, start, end):
+        return out, _SheetXml(merged, None)
+    pieces, at = [out[:start]], start
+    for empty in _EMPTY.finditer(out, start, end):
+        if empty.start() > at:  # adjacent empties add no piece: a million empty rows cost no million copies
+            pieces.append(out[at:empty.start()])
+        at = empty.end()
+    if at == start:
+        return out, _SheetXml(merged, tuple(sorted({int(n) for n in _ROW_NUMBER.findall(out, start, end)})))
+    pieces.append(out[at:])
+    compact = b"".join(pieces)
+    return compact, _SheetXml(merged, tuple(sorted({int(n) for n in _ROW_NUMBER.findall(compact)})))
+
+
+def load_openpyxl(book: GuardedWorkbook, log: ProblemLog, *, data_only: bool, read_only: bool = False) -> Workbook | None:
+    """openpyxl's view of a guarded workbook, or None with what it tripped on logged against the file."""
+    try:
+        return book.openpyxl(data_only=data_only, read_only=read_only)
     except Exception as exc:  # noqa: BLE001 - whatever the parser trips on, the file is unreadable
         if _defused(exc):
-            log.error(name, "", "", "refused: its XML declares entities or a DTD, which a workbook never needs "
-                                    "(a possible XML entity attack)")
+            log.error(book.name, "", "", "refused: its XML declares entities or a DTD, which a workbook never needs "
+                                         "(a possible XML entity attack)")
         else:
-            log.error(name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
+            log.error(book.name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
         return None
-    return formulas, values
+
+
+def load_values(book: GuardedWorkbook, log: ProblemLog) -> Workbook | None:
+    """The stored values of a small table workbook (a batch table, a plan), read-only, or None (logged).
+
+    The sheets are cut to their cells that hold something (`_compacted`),
+    and their `<dimension>` is ignored: openpyxl's read-only mode would pad
+    every row out to the width and height it claims (A1:XFD1048576 is 17
+    billion cells).
+    """
+    wb = load_openpyxl(_compacted(book)[0], log, data_only=True, read_only=True)
+    for ws in wb.worksheets if wb is not None else ():
+        ws.reset_dimensions()
+    return wb
 
 
 def _defused(exc: BaseException | None) -> bool:
@@ -258,52 +408,65 @@ def read_update_file(path: str | Path, log: ProblemLog, limits: ReadLimits | Non
     CSV writes them), anything else stays text for the validator to judge.
     """
     path = Path(path)
-    if not path.is_file():
-        log.error(path.name, "", "", f"update file not found: {path}" if not path.exists() else f"{path} is not a file")
-        return None
-    content = path.read_bytes()
-    digest = hashlib.sha256(content).hexdigest()
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return digest, [_csv_table(path.name, content, log)] if content.strip() else []
+        content = read_file(path, log, limits, what="update file")
+        if content is None:
+            return None
+        digest = hashlib.sha256(content).hexdigest()
+        if not content.strip():
+            return digest, []
+        sheet = _csv_table(path.name, content, log)
+        return None if sheet is None else (digest, [sheet])
     if suffix != ".xlsx":
+        if read_file(path, log, limits, what="update file") is None:
+            return None
         log.error(path.name, "", "", f"an update file must be .csv or .xlsx, got '{path.suffix or 'no extension'}'")
         return None
-    checked = check_workbook_bytes(path, log, limits)
-    loaded = _load(path.name, checked, log) if checked is not None else None
-    if loaded is None:
+    book = open_workbook(path, log, limits, expect=UPDATE_FILE)
+    loaded = _load(book, log) if book is not None else None
+    if book is None or loaded is None:
         return None
-    formulas, values = loaded
+    digest = hashlib.sha256(book.content).hexdigest()
+    formulas, values, xml = loaded
     tables = []
     for title in formulas.sheetnames:
         if formulas[title].max_row <= 1 and formulas[title].max_column <= 1 and formulas[title]["A1"].value is None:
             continue  # an empty sheet updates nothing
-        sheet = _read_sheet(formulas[title], values[title], UPDATE_SPEC, log, label=f"{path.name}:{title}")
+        sheet = _read_sheet(formulas[title], values[title], UPDATE_SPEC, log, label=f"{path.name}:{title}",
+                            xml=xml.get(title))
         if sheet is not None:
             tables.append(sheet)
     return digest, tables
 
 
-def read_text_table(path: str | Path, log: ProblemLog) -> tuple[str, list[tuple[int, dict[str, str]]]] | None:
+def read_text_table(path: str | Path, log: ProblemLog, limits: ReadLimits | None = None
+                    ) -> tuple[str, list[tuple[int, dict[str, str]]]] | None:
     """A small table of text (a batch table): CSV, or the first sheet of an .xlsx, header in row 1.
 
     Returns (name for messages, [(row number, normalised column -> text)]), blank rows left out.
     """
     path = Path(path)
-    if not path.is_file():
-        log.error(path.name, "", "", f"file not found: {path}" if not path.exists() else f"{path} is not a file")
-        return None
-    content = path.read_bytes()
-    if path.suffix.lower() == ".csv":
-        lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig", errors="replace"))))
-    elif path.suffix.lower() == ".xlsx":
-        try:
-            ws = openpyxl.load_workbook(io.BytesIO(content), data_only=True).worksheets[0]
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, IndexError) as exc:
-            log.error(path.name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        content = read_file(path, log, limits)
+        found = _csv_rows(path.name, content.decode("utf-8-sig", errors="replace"), log) if content is not None else None
+        if found is None:
             return None
+        lines = found
+    elif suffix == ".xlsx":
+        book = open_workbook(path, log, limits, expect=BATCH_TABLE)
+        wb = load_values(book, log) if book is not None else None
+        if wb is None:
+            return None
+        if not wb.worksheets:
+            log.error(path.name, "", "", "holds no sheet")
+            return None
+        ws = wb.worksheets[0]
         lines = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
     else:
+        if read_file(path, log, limits) is None:
+            return None
         log.error(path.name, "", "", f"expected a .csv or .xlsx table, got '{path.suffix or 'no extension'}'")
         return None
     if not lines:
@@ -318,13 +481,37 @@ def read_text_table(path: str | Path, log: ProblemLog) -> tuple[str, list[tuple[
     return path.name, rows
 
 
-def _csv_table(name: str, content: bytes, log: ProblemLog) -> RawSheet:
+UPDATE_FILE = "an update file is a .csv, or an .xlsx whose every sheet is one table"
+BATCH_TABLE = "a batch table is a .csv, or an .xlsx whose first sheet is the table"
+
+
+def _csv_rows(name: str, text: str, log: ProblemLog) -> list[list[str]] | None:
+    """A CSV's records, or None with the record it fails on logged (a field over the csv module's limit,
+    a NUL byte): the csv module raises for those, and a raise here would be a traceback."""
+    rows: list[list[str]] = []
+    try:
+        for record in csv.reader(io.StringIO(text)):
+            rows.append(record)
+    except csv.Error as exc:
+        row = len(rows) + 1
+        if "field limit" in str(exc):
+            log.error(name, f"{row}:{row}", "", f"a field is longer than {csv.field_size_limit():,} characters, "
+                                                "the most a CSV field may hold (is this the right file?)")
+        else:
+            log.error(name, f"{row}:{row}", "", f"is not a readable CSV file ({exc})")
+        return None
+    return rows
+
+
+def _csv_table(name: str, content: bytes, log: ProblemLog) -> RawSheet | None:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = content.decode("latin-1")
         log.warning(name, "", "", "not UTF-8; read as Latin-1")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = _csv_rows(name, text, log)
+    if rows is None:
+        return None
     header = rows[0] if rows else []
     columns = match_header(name, 1, enumerate(header, start=1), UPDATE_SPEC, log, "not update columns")
     sheet = RawSheet(name=name, spec_name="Update", header_row=1, columns=columns)
@@ -364,8 +551,13 @@ def _data_range(ws: Worksheet, spec: SheetSpec, log: ProblemLog) -> tuple[int, i
 
 
 def _read_sheet(ws: Worksheet, ws_values: Worksheet, spec: SheetSpec, log: ProblemLog,
-                label: str | None = None) -> RawSheet | None:
-    """The sheet's rows keyed by `spec`'s columns; `label` names the sheet in messages (default its title)."""
+                label: str | None = None, xml: _SheetXml | None = None) -> RawSheet | None:
+    """The sheet's rows keyed by `spec`'s columns; `label` names the sheet in messages (default its title).
+
+    With `xml` (what `_compacted` took out of the sheet), the merges are its
+    ranges and only the rows that hold a cell are visited: the work follows
+    the cells there are, not the rows a file claims.
+    """
     name = label or ws.title
     bounds = _data_range(ws, spec, log)
     if bounds is None:
@@ -378,7 +570,8 @@ def _read_sheet(ws: Worksheet, ws_values: Worksheet, spec: SheetSpec, log: Probl
 
     sheet = RawSheet(name=name, spec_name=spec.name, header_row=header_row, columns=columns)
     col_index = {key: openpyxl.utils.column_index_from_string(letter) for key, letter in columns.items()}
-    merged = [m for m in ws.merged_cells.ranges
+    ranges = ws.merged_cells.ranges if xml is None else [CellRange(ref) for ref in xml.merged]
+    merged = [m for m in ranges
               if m.max_row > header_row and m.min_row <= last_row and m.max_col >= first_col and m.min_col <= last_col]
     for m in merged:
         log.error(name, m.coord, "", "merged cells in the data: unmerge them and fill every cell (a merge keeps "
@@ -388,7 +581,9 @@ def _read_sheet(ws: Worksheet, ws_values: Worksheet, spec: SheetSpec, log: Probl
     if ws.sheet_state != "visible":
         log.warning(name, "", "", f"the sheet is {ws.sheet_state}; it is read like any other sheet")
     hidden: list[int] = []
-    for r in range(header_row + 1, last_row + 1):
+    present = range(header_row + 1, last_row + 1) if xml is None or xml.rows is None else \
+        [r for r in xml.rows if header_row < r <= last_row]
+    for r in present:
         cells: dict[str, RawCell] = {}
         for key, c in col_index.items():
             cells[key] = _raw_cell(ws.cell(row=r, column=c), ws_values.cell(row=r, column=c))
@@ -397,9 +592,7 @@ def _read_sheet(ws: Worksheet, ws_values: Worksheet, spec: SheetSpec, log: Probl
         if ws.row_dimensions[r].hidden:
             hidden.append(r)
         sheet.rows.append(RawRow(row=r, cells=cells))
-    if hidden:
-        rows = ", ".join(str(r) for r in hidden[:10]) + (f" and {len(hidden) - 10} more" if len(hidden) > 10 else "")
-        log.warning(name, f"{hidden[0]}:{hidden[-1]}", "", f"hidden or filtered rows {rows} are read like the others")
+    _warn_hidden(name, hidden, log)
     return sheet
 
 
@@ -458,6 +651,8 @@ def _raw_cell(formula_cell, value_cell) -> RawCell:
     if value_cell.data_type == "e":
         return RawCell(None, coordinate, f"holds the Excel error value {value}")
     is_formula = formula_cell.data_type == "f"
+    if is_formula and value is None and value_cell.data_type == "str":
+        return RawCell(None, coordinate)  # its stored result is "" (openpyxl reads an empty <v> as None): blank
     if is_formula and value is None:
         text = formula_cell.value if isinstance(formula_cell.value, str) else "a formula"
         return RawCell(None, coordinate, f"formula {text} has no stored value (open and save the file in Excel first)")

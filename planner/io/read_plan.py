@@ -7,32 +7,33 @@ with the file and sheet.
 
 from __future__ import annotations
 
-import io
 import math
 import re
-import zipfile
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from planner.diff import PlanTables
+from planner.io.guard import ReadLimits, open_workbook
 from planner.problems import ProblemLog
 
 NEEDED = ("item", "supplier", "country", "quantity", "unit_cost", "cost")
+PLAN_WORKBOOK = "a plan workbook written by 'planner solve' is expected"
 
 
-def read_plan(path: str | Path, log: ProblemLog) -> PlanTables | None:
+def read_plan(path: str | Path, log: ProblemLog, limits: ReadLimits | None = None) -> PlanTables | None:
+    """The Plan sheet and fixed costs of a plan workbook, or None with every problem logged.
+
+    The file passes the same guard as an input workbook (`open_workbook`):
+    a plan comes from outside too (a colleague's, last month's).
+    """
+    from planner.io.read import load_values
+
     path = Path(path)
-    if not path.is_file():
-        log.error(path.name, "", "", f"file not found: {path}" if not path.exists() else f"{path} is not a file")
-        return None
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), data_only=True, read_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        log.error(path.name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
+    book = open_workbook(path, log, limits, expect=PLAN_WORKBOOK)
+    wb = load_values(book, log) if book is not None else None
+    if wb is None:
         return None
     if "Plan" not in wb.sheetnames:
         log.error(path.name, "", "", f"has no Plan sheet: not a plan workbook (sheets: {', '.join(wb.sheetnames)})")
@@ -55,7 +56,9 @@ def read_plan(path: str | Path, log: ProblemLog) -> PlanTables | None:
     if missing:
         log.error(f"{path.name}:Plan", "1:1", "", f"columns missing from the header: {', '.join(missing)}")
         return None
-    frame = pd.DataFrame([r for r in rows[1:] if any(v is not None for v in r)], columns=header)
+    width = len(header)  # rows end at their last cell (the sheet's <dimension> is not trusted): pad or cut them
+    frame = pd.DataFrame([tuple(r[:width]) + (None,) * (width - len(r)) for r in rows[1:]
+                          if any(v is not None for v in r)], columns=header)
     if "blocs" not in frame.columns:
         frame["blocs"] = ""
     bad = 0
