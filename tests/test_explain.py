@@ -516,3 +516,27 @@ def test_relaxing_a_sanction_never_asks_for_the_sanctioned_supplier_s_capacity(t
     assert plan.violations["relaxed_by"].tolist() == [10.0] * 16
     assert sum(plan.quantities.values()) == pytest.approx(150)
     assert not [c for c in plan.conflicts if c.startswith("Supplier-capacity")]
+
+
+def test_relaxing_a_sanction_never_asks_for_capacity_of_a_supplier_with_other_offers(tmp_path: Path) -> None:
+    """The case above, with S2 also offering an unsanctioned item B (demand 1, at 5; S1 sells it at 1, so the plan
+    buys B from S1 and S2 delivers nothing unsanctioned). The sanctions are one exclude rule per item I00..I15.
+    S2's `Supplier-capacity` row now holds an unsanctioned term, so it is no longer kept hard as a whole; it used
+    to be relaxed by 10 (weight 100 * 10/150 + 1 = 7.67 < 10 for buying 10 t short). The hard row
+    `Supplier-capacity-excluded[S2]` (the excluded offers' sum <= 150) forbids that: S2 delivers 150 t of the
+    sanctioned items, one item is 10 t short (weight 10), B comes from S1 (1 t)."""
+    items = [f"I{k:02d}" for k in range(16)]
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [[i, 10, "t"] for i in items] + [["B", 1, "t"]], "Suppliers": [["S1", "C1"], ["S2", "RU", 150]],
+        "Countries": countries("C1", "RU"),
+        "Offers": [[i, "S1", 10, 0] for i in items] + [[i, "S2", 8] for i in items] + [["B", "S1", 1], ["B", "S2", 5]],
+        "Policy": [["exclude", i, "RU", None] for i in items]})
+    data, _ = planner.read(path)
+    plan = solve_elastic(data)
+    families = plan.violations["family"].tolist()
+    assert "Supplier-capacity" not in families and "Offer-capacity" not in families
+    assert families.count("Item-demand") == 1 and families.count("Policy-exclude") == 15
+    assert plan.violations["relaxed_by"].tolist() == [10.0] * 16
+    assert sum(q for (item, supplier), q in plan.quantities.items() if supplier == "S2") == pytest.approx(150)
+    assert plan.quantities[("B", "S1")] == pytest.approx(1) and ("B", "S2") not in plan.quantities
+    assert not [c for c in plan.conflicts if c.startswith("Supplier-capacity")]
