@@ -170,6 +170,16 @@ def test_joint_costs_of_separate_items_and_of_a_group_too_large_to_split(tmp_pat
     assert "not split" in rows[3]["note"]
     assert plan.resilience["price of resilience"] == pytest.approx(100)
     assert plan.resilience["not attributed to a group of rules (groups interact)"] == 0
+    # a group without joint costs: the costliest rules are ranked and charted by cost_of_rule (only row 2, 100)
+    planner.write_plan(plan, tmp_path / "plan.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "plan.xlsx")["Rules"]
+    header = [c.value for c in ws[1]]
+    first = [r[0].row for r in ws.iter_rows() if r[0].value == "Costliest rules"][0] + 1
+    money = get_column_letter(header.index("cost_of_rule") + 1)
+    assert ws[f"{money}{first}"].value == "cost_of_rule" and ws[f"{money}{first + 1}"].value == pytest.approx(100)
+    (chart,) = ws._charts
+    assert "".join(r.t for p in chart.title.tx.rich.p for r in p.r) == "Cost of the top rules, each alone (EUR)"
+    assert chart.series[0].val.numRef.f == f"'Rules'!${money}${first + 1}"
 
 
 def test_a_rule_without_a_row_in_the_plan_is_a_player_of_its_group(tmp_path: Path) -> None:
@@ -318,11 +328,16 @@ def test_rules_sheet_and_no_rule_costs_flag(tmp_path: Path) -> None:
     chart = rules._charts[0]
     (series,) = chart.series
     first = [r[0].row for r in rules.iter_rows() if r[0].value == "Costliest rules"][0] + 1
-    money = get_column_letter(header.index("cost_of_rule") + 1)
-    # the two rules that cost something
-    assert series.val.numRef.f == f"'Rules'!${money}${first + 1}:${money}${first + 2}"
-    assert [rules.cell(row=r, column=1).value for r in (first + 1, first + 2)] == [
-        "Policy row 2: max_share country:C1 0.5, (every item)", "Policy row 4: exclude supplier:S2, (every item)"]
+    money = get_column_letter(header.index("joint_cost") + 1)
+    # ranked by joint cost (every rule of the group has one): 135, 60 (0 alone), 55
+    assert rules[f"{money}{first}"].value == "joint_cost"
+    assert "".join(r.t for p in chart.title.tx.rich.p for r in p.r) == "Joint cost of the top rules (EUR)"
+    assert series.val.numRef.f == f"'Rules'!${money}${first + 1}:${money}${first + 3}"
+    assert [rules.cell(row=r, column=1).value for r in (first + 1, first + 2, first + 3)] == [
+        "Policy row 2: max_share country:C1 0.5, (every item)", "Policy row 3: min_share country:C3 0.2, (every item)",
+        "Policy row 4: exclude supplier:S2, (every item)"]
+    assert [rules[f"{money}{r}"].value for r in (first + 1, first + 2, first + 3)] == [
+        pytest.approx(135), pytest.approx(60), pytest.approx(55)]
     run_sheet = {r[0].value: r[1].value for r in wb["Run"].iter_rows(min_row=2)}
     assert run_sheet["rule analysis re-solves"] == 8
     # Printable: no column wider than the wrapped meaning (46), long text wrapped, and the table printed at 100 %
