@@ -252,7 +252,8 @@ def test_joint_costs_alone_and_their_budget(tmp_path: Path) -> None:
     12, 15: the pair = 1 re-solve; joint costs 70 and 120, see the Shapley test). Every rule names its item, so
     the groups share nothing; the exclusion of S2 is on A only.
     With a budget of 5 re-solves both groups are done (4 + 1). With 4, group 1 is done and group 2 (1 more
-    re-solve: 5 > 4) is not: its rules get no cost_of_group, no joint_cost, and a note that the budget was spent."""
+    re-solve: 5 > 4) is not: its rules get no cost_of_group, no joint_cost, and a note that the budget was spent.
+    With 0 seconds, none is done."""
     from planner.analysis import _joint_costs, _policy_rows
 
     sheets = {**THREE, "Items": [["A", 100, "t"], ["B", 100, "t"]],
@@ -277,6 +278,11 @@ def test_joint_costs_alone_and_their_budget(tmp_path: Path) -> None:
     assert [short.by_rule[rid[r]].joint_cost for r in (5, 6)] == [None, None]
     assert short.by_rule[rid[5]].note.startswith("joint cost not found: the joint-cost analysis stopped")
     assert short.by_rule[rid[2]].note == ""
+    # a budget of 0 seconds: spent before the first group, so neither is done and no re-solve is made
+    timed = _joint_costs(data, handle, z, costs, rows_of, None, budget=(1000, 0.0))
+    assert timed.resolves == 0 and timed.stopped == ("the joint-cost analysis stopped at group 1 of 2: its budget "
+                                                     "of 1,000 re-solves or 0 seconds was spent")
+    assert all(timed.by_rule[rid[r]].joint_cost is None for r in (2, 3, 4, 5, 6))
 
 
 def test_budget_spent_is_said_in_the_rules_sheet_and_run(tmp_path: Path, monkeypatch) -> None:
