@@ -12,10 +12,12 @@ z(all rules) - z(no Policy rule). Costs of single rules need not add up to it:
 rules interact (a cap and a coverage floor on the same items may each be
 redundant given the other, so each alone costs 0 while both cost plenty).
 
-Joint cost (Shapley value). The rules with a model row (or, for an
-exclusion, an offer removed) are grouped: two rules are in one group when
-they cover a common item, and groups are the connected components of that
-relation. Rules that do not bind are grouped too: one that is slack at the
+Joint cost (Shapley value). The rules that cover an item (an exclusion:
+that remove an offer) are grouped: two rules are in one group when they
+cover a common item, and groups are the connected components of that
+relation. A rule with no row in the plan view is a player too (a cap on a
+country whose offers an exclusion removed: with the exclusion dropped, the
+cap holds again), and so are rules that do not bind: one that is slack at the
 plan may cost something once its neighbours are dropped (a 20 % floor on a
 third country, slack under a 50 % cap, binds once the cap goes), and leaving
 it out would leave that share of the price of resilience unattributed.
@@ -27,12 +29,18 @@ dropping the rules T of G together,
 
 (exact: every subset is re-solved, with the rows of T relaxed in the kept
 HiGHS instance; a group holding an exclusion is solved on one instance of
-the diagnose view, where exclusions are rows). The joint costs of a group add
-up to its cost. Groups of more than MAX_SHAPLEY_RULES rules (2^|G| - 1
-re-solves) are not split: their rows give the group's cost only. The sum of
-the groups' costs is the price of resilience when the groups are independent
-(no supplier capacity or fixed cost shared by items of two groups); the
-difference is stated as `not attributed`.
+the diagnose view, where exclusions are rows, with every rule's rows taken
+from that view). A rule with no row in its group's instance is a null
+player: joint cost 0, no re-solve. The joint costs of a group add up to its
+cost. Groups of more than MAX_SHAPLEY_RULES rules with rows (2^|G| - 1
+re-solves) are not split: their rows give the group's cost only. The whole
+analysis has a budget, JOINT_BUDGET (re-solves, seconds): once spent, the
+groups left get no cost_of_group or joint_cost, and their note says so. The
+sum of the groups' costs is the price of resilience when the groups are
+independent (no supplier capacity or fixed cost shared by items of two
+groups); the difference is stated as `not attributed`, shown as 0 within
+solver noise (`RuleCosts.unattributed_tolerance`: 1e-6 z for an LP,
+k * mip_gap * z for a MIP with k groups).
 
 Marginal cost (LPs only): a rule with value v has right-hand sides
 v * d_i, so dz/dv = sum over its rows k of y_k * d_i(k), with y_k the row
@@ -61,6 +69,7 @@ RULE_COLUMNS = ["policy_row", "rule", "item", "group", "value", "model_rows", "b
                 "share_of_optimum", "optimum_without", "overlap_group", "cost_of_group", "joint_cost",
                 "marginal_per_point", "meaning", "note"]
 MAX_SHAPLEY_RULES = 6  # a group of k rules takes 2^k - 1 re-solves: 63 at 6
+JOINT_BUDGET = (1000, 600.0)  # the joint-cost analysis stops once it has made this many re-solves or spent these seconds
 
 
 @dataclasses.dataclass
@@ -70,6 +79,8 @@ class RuleCosts:
     without_rules: float | None  # None when the solve without rules did not finish optimally
     seconds: float
     resolves: int
+    mip_gap: float | None = None  # the mip_gap setting for a MIP, None for an LP
+    joint_stopped: str = ""  # why some groups have no joint cost (the budget was spent), "" when all were done
 
     @property
     def price_of_resilience(self) -> float | None:
@@ -77,13 +88,28 @@ class RuleCosts:
 
     @property
     def unattributed(self) -> float | None:
-        """Price of resilience minus the costs of the groups (what the joint costs leave out), None if unknown."""
+        """Price of resilience minus the costs of the groups (what the joint costs leave out), None if unknown;
+        0 within `unattributed_tolerance`."""
         price = self.price_of_resilience
         groups = self.table.drop_duplicates("overlap_group").dropna(subset=["overlap_group"])
         if price is None or groups["cost_of_group"].isna().any():
             return None
         rest = price - float(groups["cost_of_group"].sum())
-        return 0.0 if abs(rest) <= _tolerance(self.with_rules) else rest
+        return 0.0 if abs(rest) <= self.unattributed_tolerance else rest
+
+    @property
+    def unattributed_tolerance(self) -> float:
+        """What solver noise alone can put between the price of resilience and the sum of the k groups' costs.
+
+        LP: 1e-6 * z. MIP: each reported optimum z' is within the gap of the true one, 0 <= z' - z* <= g * z'
+        (g the mip_gap setting). With independent groups the true values give
+        price - sum_G cost(G) = (1 - k) z(N) + sum_G z(N - G) - z(no rule) = 0, so the reported difference is
+        (1 - k) e_N + sum_G e_G - e_0 with each e in [0, g z]: at most k * g * z either way.
+        """
+        if self.mip_gap is None:
+            return _tolerance(self.with_rules)
+        groups = max(1, int(self.table["overlap_group"].nunique()))
+        return max(_tolerance(self.with_rules), groups * self.mip_gap * abs(self.with_rules))
 
 
 def without_rules(data: PlanningData, drop: Callable[[Rule], bool]) -> PlanningData:
@@ -173,12 +199,22 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
             "meaning": _meaning(rule, marginal, currency),
             "note": note,
         })
-    resolves += _joint_costs(data, handle, z, records, rows_of, progress)
+    joint = _joint_costs(data, handle, z, {rule_id(data, rule): record["cost_of_rule"]
+                                           for rule, record in zip(data.rules, records)}, rows_of, progress)
+    for rule, record in zip(data.rules, records):
+        found = joint.by_rule.get(rule_id(data, rule))
+        if found is not None:
+            record.update(overlap_group=found.overlap_group, cost_of_group=found.cost_of_group,
+                          joint_cost=found.joint_cost)
+            if found.note:
+                record["note"] = (record["note"] + "; " if record["note"] else "") + found.note
+    resolves += joint.resolves
     no_rules = solve_data(without_rules(data, lambda r: True)) if data.rules else outcome
     resolves += 1 if data.rules else 0
     base = no_rules.objective if no_rules.status == "optimal" else None
     table = pd.DataFrame(records, columns=RULE_COLUMNS)
-    return RuleCosts(table, z, base, time.perf_counter() - started, resolves)
+    return RuleCosts(table, z, base, time.perf_counter() - started, resolves,
+                     data.settings.mip_gap if handle.is_mip else None, joint.stopped)
 
 
 def _rule_items(data: PlanningData, rule: Rule) -> set[str]:
@@ -240,24 +276,64 @@ def _policy_rows_any(model: SourcingModel) -> dict[int, list[int]]:
     return out
 
 
-def _joint_costs(data: PlanningData, handle: HighsModel, z: float, records: list[dict],
-                 rows_of: dict[int, np.ndarray], progress: Progress | None) -> int:
-    """Fill `overlap_group`, `cost_of_group` and `joint_cost` of `records` (see the module's docstring); the
-    number of re-solves."""
-    by_rid = {rule_id(data, rule): (rule, record) for rule, record in zip(data.rules, records)}
-    players = [rule for rule, record in zip(data.rules, records) if record["model_rows"]]
+@dataclasses.dataclass
+class JointCost:
+    """One rule's share of the joint-cost analysis: its group, the group's cost, its Shapley value, and why a figure
+    is missing (`note`; empty when both are there)."""
+
+    overlap_group: int
+    cost_of_group: float | None
+    joint_cost: float | None
+    note: str = ""
+
+
+@dataclasses.dataclass
+class JointCosts:
+    by_rule: dict[int, JointCost]  # by rule id; rules that cover no item are not in any group
+    resolves: int
+    groups: int
+    stopped: str = ""  # why groups were left out once the budget was spent ("" when every group was done)
+
+
+def _joint_costs(data: PlanningData, handle: HighsModel, z: float, single: dict[int, float | None],
+                 rows_of: dict[int, np.ndarray], progress: Progress | None,
+                 budget: tuple[int, float] | None = None) -> JointCosts:
+    """Groups, their costs and the rules' joint costs (see the module's docstring), by rule id.
+
+    The players are the rules that cover an item (`_rule_items`), binding
+    or not. `single` holds each rule's cost alone, found on the plan view
+    (`cost_of_rule`): it is v({r}). Every other v(T) is a re-solve of the
+    plan view `handle` with the rows of T relaxed, or, for a group holding
+    an exclusion, of one instance of the diagnose view (where exclusions
+    are rows), with the rows of every rule of the group taken from that
+    view. A rule with no row in its group's instance changes no v(T): its
+    joint cost is 0 (the null player) and it is left out of the sums. For an
+    LP both views have the same optima. For a MIP each solve is within
+    mip_gap of its own optimum, and v(T) = z - z'(N - T) mixes the gap of the
+    plan's solve with that of a re-solve, of the plan view for single rules
+    and of the diagnose view (another instance, another gap) for the other
+    subsets of a group with an exclusion: each v(T + r) - v(T), and so each
+    joint cost, is within mip_gap * z. The joint costs of a group still add
+    up to its cost exactly (the Shapley value is efficient for any v).
+
+    `budget` (re-solves, seconds; default JOINT_BUDGET) bounds the whole
+    analysis: a group whose re-solves no longer fit is not done, nor is any
+    group after it that needs a re-solve (their `cost_of_group` and
+    `joint_cost` stay None, `note` and `stopped` say why); each re-solve gets
+    at most the seconds left.
+    """
+    max_resolves, max_seconds = budget if budget is not None else JOINT_BUDGET
+    started = time.perf_counter()
+    players = [rule for rule in data.rules if _rule_items(data, rule)]
+    out: dict[int, JointCost] = {}
     resolves = 0
+    stopped = ""
     limit, gap = data.settings.time_limit, data.settings.mip_gap
     diagnose_view: tuple[HighsModel, dict[int, list[int]]] | None = None
-    for number, group in enumerate(overlap_groups(data, players), start=1):
+    groups = overlap_groups(data, players)
+    for number, group in enumerate(groups, start=1):
         rids = [rule_id(data, rule) for rule in group]
-        for rid in rids:
-            by_rid[rid][1]["overlap_group"] = number
-        if len(group) == 1:
-            record = by_rid[rids[0]][1]
-            record["cost_of_group"] = record["joint_cost"] = record["cost_of_rule"]
-            continue
-        if any(rule.kind == "exclude" for rule in group):
+        if any(rule.kind == "exclude" for rule in group) and len(group) > 1:
             if diagnose_view is None:  # one instance where exclusions are rows, for every such group
                 # (its optimum with every rule is z: the same feasible set, with excluded offers fixed at 0)
                 other = HighsModel(build(data, "diagnose"))
@@ -266,44 +342,66 @@ def _joint_costs(data: PlanningData, handle: HighsModel, z: float, records: list
         else:
             instance = handle
             rows_by_rid = {rid: rows.tolist() for rid, rows in rows_of.items()}
-        # v(empty set) = 0, and v({r}) is the cost of the rule alone, found above
-        cache: dict[frozenset[int], float | None] = {frozenset(): 0.0}
-        cache.update({frozenset([rid]): by_rid[rid][1]["cost_of_rule"] for rid in rids
-                      if by_rid[rid][1]["cost_of_rule"] is not None})
+        active = [rid for rid in rids if rows_by_rid.get(rid) or len(group) == 1]
+        if len(active) <= 1:  # no re-solve: v(G) = v({r}) for its one rule with a row, 0 without any
+            whole = single.get(active[0]) if active else 0.0
+            for rid in rids:
+                out[rid] = JointCost(number, whole, whole if rid in active else 0.0 if whole is not None else None)
+            continue
+        needed = 1 if len(active) > MAX_SHAPLEY_RULES else 2 ** len(active) - 1 - len(active)
+        if not stopped and (resolves + needed > max_resolves or time.perf_counter() - started >= max_seconds):
+            stopped = (f"the joint-cost analysis stopped at group {number} of {len(groups)}: its budget of "
+                       f"{max_resolves:,} re-solves or {max_seconds:g} seconds was spent")
+        if stopped:
+            for rid in rids:
+                out[rid] = JointCost(number, None, None, f"joint cost not found: {stopped}")
+            continue
+        cache: dict[frozenset[int], float | None] = {frozenset(): 0.0}  # v(empty set) = 0
+        cache.update({frozenset([rid]): single[rid] for rid in active if single.get(rid) is not None})
         failed: list[str] = []
+        out_of_time = False
 
         def value(dropped: frozenset[int]) -> float:
-            nonlocal resolves
+            nonlocal resolves, out_of_time
             if dropped not in cache:
+                left = max_seconds - (time.perf_counter() - started)
                 rows = sorted(k for rid in dropped for k in rows_by_rid.get(rid, []))
-                with instance.relaxed(rows):
-                    result = instance.solve(limit, gap, progress, f"joint cost of rules {sorted(dropped)}")
-                resolves += 1
-                ok = result.status == "optimal" and result.objective is not None
-                cache[dropped] = z - result.objective if ok else None  # type: ignore[operator]
-                if not ok:
-                    failed.append(result.message)
+                if left <= 0:
+                    out_of_time, result = True, None
+                else:
+                    with instance.relaxed(rows):
+                        result = instance.solve(min(limit, left), gap, progress,
+                                                f"joint cost of rules {sorted(dropped)}")
+                    resolves += 1
+                ok = result is not None and result.status == "optimal" and result.objective is not None
+                cache[dropped] = z - result.objective if ok else None  # type: ignore[union-attr,operator]
+                if not ok and result is not None:
+                    if time.perf_counter() - started >= max_seconds:
+                        out_of_time = True
+                    else:
+                        failed.append(result.message)
             found = cache[dropped]
             return math.nan if found is None else found
 
-        whole = value(frozenset(rids))
+        whole = value(frozenset(active))
         note = ""
-        if len(group) > MAX_SHAPLEY_RULES:
+        if len(active) > MAX_SHAPLEY_RULES:
             shares: dict[int, float] = {}
-            note = f"{len(group)} rules overlap (more than {MAX_SHAPLEY_RULES}): the group's cost is not split"
+            note = f"{len(active)} rules overlap (more than {MAX_SHAPLEY_RULES}): the group's cost is not split"
         else:
-            shares = shapley(rids, value)
-        if failed:
+            shares = shapley(active, value)
+        if out_of_time and not failed:
+            stopped = (f"the joint-cost analysis stopped at group {number} of {len(groups)}: its budget of "
+                       f"{max_seconds:g} seconds was spent")
+            whole, shares, note = math.nan, {}, f"joint cost not found: {stopped}"
+        elif failed or out_of_time:
             whole, shares = math.nan, {}
             note = f"joint cost not found: {failed[0]}"
         for rid in rids:
-            record = by_rid[rid][1]
-            record["cost_of_group"] = None if math.isnan(whole) else _clean(whole, z)
-            share = shares.get(rid)
-            record["joint_cost"] = None if share is None or math.isnan(share) else _clean(share, z)
-            if note:
-                record["note"] = (record["note"] + "; " if record["note"] else "") + note
-    return resolves
+            share = shares.get(rid, 0.0 if rid not in active and not math.isnan(whole) else None)
+            out[rid] = JointCost(number, None if math.isnan(whole) else _clean(whole, z),
+                                 None if share is None or math.isnan(share) else _clean(share, z), note)
+    return JointCosts(out, resolves, len(groups), stopped)
 
 
 def _clean(cost: float, z: float) -> float:

@@ -17,6 +17,10 @@ capacities are the only caps on each quantity):
   for Policy rows, 10 for demand and 100 for capacities and minimum orders
   (`TIER`). Phase 1 minimises `sum_k t_k * e_k / scale_k`; phase 2 keeps that total
   violation and minimises cost. The rows with a positive slack are the ones relaxed.
+  Sanctioned supply stays hard: an excluded offer's capacity, a
+  `Supplier-capacity` row of excluded offers only, and for a supplier with
+  some excluded offers a row `Supplier-capacity-excluded[s]` over those
+  offers alone (<= cap_s), so relaxing a sanction never asks for capacity.
 
 `elastic_plan` returns the phase-2 plan itself for `planner solve --elastic`.
 """
@@ -210,13 +214,22 @@ class _Elastic:
         weights: list[float] = []
         model = handle.model
         excluded = ~data.usable  # diagnose view: buy column j is offer j of data.table
-        start, column, _ = model.terms()
+        start, column, coefficient = model.terms()
         for family, span in model.row_families():
             if family in DEFINITIONS:
                 continue
             for k in span:
-                if family == "Supplier-capacity" and excluded[column[start[k]:start[k + 1]]].all():
-                    continue  # only sanctioned offers: relaxing the sanction buys what they can deliver, no more
+                if family == "Supplier-capacity":
+                    terms = slice(start[k], start[k + 1])
+                    sanctioned = excluded[column[terms]]
+                    if sanctioned.all():
+                        continue  # only sanctioned offers: relaxing the sanction buys what they can deliver, no more
+                    if sanctioned.any():
+                        # `Supplier-capacity-excluded[s]`, hard: the excluded offers alone stay within cap_s, so
+                        # relaxing a sanction never asks for more; the row itself may still be relaxed for the
+                        # supplier's other offers
+                        h.addRow(-INF, handle.row_upper[k], int(sanctioned.sum()),
+                                 column[terms][sanctioned].astype(np.int32), coefficient[terms][sanctioned])
                 ref = describe(data, *model.row_label(k))
                 # An equality (demand) may fall short; a >= row may fall short; a <= row may be exceeded.
                 sign = 1.0 if handle.row_lower[k] > -INF else -1.0

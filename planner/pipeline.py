@@ -196,6 +196,8 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
                            "not attributed to a group of rules (groups interact)": costs.unattributed}
         timings["rule analysis seconds"] = costs.seconds
         run["rule analysis re-solves"] = costs.resolves
+        if costs.joint_stopped:
+            run["joint costs"] = costs.joint_stopped
     elif data.rules:
         run["rule analysis"] = "skipped" if not rule_costs else f"not done: the plan is {plan.status}"
     timings["planning seconds"] = time.perf_counter() - started  # model, solve and analysis; the CLI adds the whole run

@@ -51,6 +51,14 @@ def test_example_cli_run_writes_under_outputs(tmp_path: Path) -> None:
     out.mkdir()
     assert main(["solve", str(EXAMPLE), "-o", str(out / "example-plan.xlsx")]) == 0
     assert (out / "example-plan.xlsx").stat().st_size > 0
+    # the costliest rules are ranked by joint cost: the 60 % country cap (0 alone, about 104,983 jointly; see
+    # test_example_rule_costs_match_the_readme) is among them, 4th of the four
+    import openpyxl
+
+    rules = openpyxl.load_workbook(out / "example-plan.xlsx")["Rules"]
+    first = [r[0].row for r in rules.iter_rows() if r[0].value == "Costliest rules"][0] + 1
+    labels = [rules.cell(row=r, column=1).value for r in range(first + 1, first + 5)]
+    assert [label.split(":")[0] for label in labels] == ["Policy row 4", "Policy row 2", "Policy row 5", "Policy row 3"]
 
 
 @pytest.mark.parametrize("topic", ["Prices", "Country shares", "Alliances", "Scenarios"])

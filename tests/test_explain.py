@@ -6,6 +6,7 @@ the optimum without it (re-solved by hand) minus the optimum with it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from helpers import countries, solve_file, write_workbook
 from planner.analysis import sweep_values
 from planner.check import check_plan
 from planner.explain import describe
-from planner.model import build
+from planner.model import build, rule_id
 from planner.solver import INF, HighsModel
 from planner.pipeline import frontier, solve_elastic
 
@@ -86,7 +87,14 @@ def test_rule_costs_mip_by_hand(tmp_path: Path) -> None:
     All rules: S1 50 + S3 50 = 1250 (S3 50 >= 30).
     Without the cap: S1 70 + S3 30 = 700 + 450 = 1150: costs 100 (150 in the LP above).
     Without the exclusion: S1 50 + S2 20 + S3 30 = 500 + 240 + 450 = 1190: costs 60.
-    No rules: S1 100 = 1000."""
+    No rules: S1 100 = 1000.
+    Joint costs (a MIP, with an exclusion: pairs solved on the diagnose view), v(T) = 1250 - optimum without T:
+    v(cap) = 100, v(min C3) = 0, v(excl) = 60; without cap and min C3: S1 100 = 1000, v = 250; without cap and
+    exclusion: S3 >= 20 means S3 >= 30, S1 70 + S3 30 = 1150, v = 100; without min C3 and exclusion: S1 50 + S2 50 =
+    1100, v = 150; all three: v = 250. Shapley (weights 1/3, 1/6, 1/3):
+    cap: 100/3 + (250 - 0 + 100 - 60)/6 + (250 - 150)/3 = 33.33 + 48.33 + 33.33 = 115
+    min C3: 0/3 + (250 - 100 + 150 - 60)/6 + (250 - 100)/3 = 40 + 50 = 90
+    exclusion: 60/3 + (100 - 100 + 150 - 0)/6 + (250 - 250)/3 = 20 + 25 = 45; 115 + 90 + 45 = 250."""
     offers = [["A", "S1", 10], ["A", "S2", 12], ["A", "S3", 15, None, 30]]
     _, plan = solve_file(write_workbook(tmp_path / "in.xlsx", {**THREE, "Offers": offers, "Policy": RULES}))
     assert plan.run["problem type"] == "MIP"
@@ -101,6 +109,9 @@ def test_rule_costs_mip_by_hand(tmp_path: Path) -> None:
     assert rows[2]["meaning"] == "at most 50 % of each item's demand from country:C1"  # no duals in a MIP
     assert rows[3]["meaning"] == "at least 20 % of each item's demand from country:C3"
     assert plan.resilience["price of resilience"] == pytest.approx(250)
+    assert [rows[r]["joint_cost"] for r in (2, 3, 4)] == [pytest.approx(115), pytest.approx(90), pytest.approx(45)]
+    assert all(rows[r]["cost_of_group"] == pytest.approx(250) for r in (2, 3, 4))
+    assert plan.resilience["not attributed to a group of rules (groups interact)"] == 0
 
 
 @pytest.mark.parametrize("offers, policy, scenarios, expected", [
@@ -115,13 +126,23 @@ def test_rule_costs_mip_by_hand(tmp_path: Path) -> None:
     ([["A", "S1", 10], ["A", "S2", 12], ["A", "S3", 15]],
      [["max_share", None, "C1", 0.5], ["min_share", None, "C3", 0.3]], [], {"costs": [40, 90], "joint": [70, 120],
                                                                             "group": 190}),
+    # The same with a fixed cost of 20 for S2 (a MIP): S1 50 + S2 20 + S3 30 = 1190 + 20 = 1210 (S1 50 + S3 50 =
+    # 1250 is dearer). Without the cap: S1 70 + S3 30 = 1150, no S2 (v = 60); without the floor: S1 50 + S2 50 =
+    # 1100 + 20 = 1120 (v = 90); without both: 1000 (v = 210). Shapley: cap (60 + (210 - 90)) / 2 = 90, floor
+    # (90 + (210 - 60)) / 2 = 120.
+    ([["A", "S1", 10], ["A", "S2", 12], ["A", "S3", 15]],
+     [["max_share", None, "C1", 0.5], ["min_share", None, "C3", 0.3]], [], {"costs": [60, 90], "joint": [90, 120],
+                                                                            "group": 210, "fixed_S2": 20}),
 ])
 def test_joint_costs_are_shapley_values_adding_up_to_the_price_of_resilience(
         tmp_path: Path, offers: list, policy: list, scenarios: list, expected: dict) -> None:
     sheets = {**THREE, "Offers": offers, "Policy": policy}
     if scenarios:
         sheets["Scenarios"] = scenarios
+    if "fixed_S2" in expected:
+        sheets["Suppliers"] = [["S1", "C1"], ["S2", "C2", None, expected["fixed_S2"]], ["S3", "C3"]]
     _, plan = solve_file(write_workbook(tmp_path / "in.xlsx", sheets))
+    assert plan.run["problem type"] == ("MIP" if "fixed_S2" in expected else "LP")
     rows = rule_rows(plan)
     assert [rows[r]["binds"] for r in (2, 3)] == ["yes", "yes"]
     assert [rows[r]["cost_of_rule"] for r in (2, 3)] == [pytest.approx(c) for c in expected["costs"]]
@@ -149,6 +170,152 @@ def test_joint_costs_of_separate_items_and_of_a_group_too_large_to_split(tmp_pat
     assert "not split" in rows[3]["note"]
     assert plan.resilience["price of resilience"] == pytest.approx(100)
     assert plan.resilience["not attributed to a group of rules (groups interact)"] == 0
+    # a group without joint costs: the costliest rules are ranked and charted by cost_of_rule (only row 2, 100)
+    planner.write_plan(plan, tmp_path / "plan.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "plan.xlsx")["Rules"]
+    header = [c.value for c in ws[1]]
+    first = [r[0].row for r in ws.iter_rows() if r[0].value == "Costliest rules"][0] + 1
+    money = get_column_letter(header.index("cost_of_rule") + 1)
+    assert ws[f"{money}{first}"].value == "cost_of_rule" and ws[f"{money}{first + 1}"].value == pytest.approx(100)
+    (chart,) = ws._charts
+    assert "".join(r.t for p in chart.title.tx.rich.p for r in p.r) == "Cost of the top rules, each alone (EUR)"
+    assert chart.series[0].val.numRef.f == f"'Rules'!${money}${first + 1}"
+
+
+def test_a_rule_without_a_row_in_the_plan_is_a_player_of_its_group(tmp_path: Path) -> None:
+    """One item A (100 t; S1 in C1 at 10, S2 at 12, S3 at 15), `exclude C1` and `max_share C1 0.3`. The exclusion
+    leaves the cap no row in the plan (no usable offer of C1), yet both cover A: one group, solved on the diagnose
+    view where both are rows (buy[A,S1] <= 0 and buy[A,S1] <= 30).
+    All rules: S2 100 = 1200. No rules: S1 100 = 1000, price of resilience 200.
+    v(exclusion) = 1200 - (S1 30 + S2 70 = 300 + 840 = 1140) = 60; v(cap) = 0 (the exclusion still holds);
+    v(both) = 200. Shapley: exclusion (60 + (200 - 0)) / 2 = 130, cap (0 + (200 - 60)) / 2 = 70; 130 + 70 = 200, so
+    nothing is left unattributed (it used to be 140: the cap was left out of the game)."""
+    _, plan = solve_file(write_workbook(tmp_path / "in.xlsx", {
+        **THREE, "Policy": [["exclude", None, "C1", None], ["max_share", None, "C1", 0.3]]}))
+    rows = rule_rows(plan)
+    assert rows[3]["model_rows"] == 0 and rows[3]["cost_of_rule"] == 0
+    assert rows[2]["cost_of_rule"] == pytest.approx(60)
+    assert rows[2]["overlap_group"] == rows[3]["overlap_group"] == 1
+    assert [rows[r]["cost_of_group"] for r in (2, 3)] == [pytest.approx(200)] * 2
+    assert [rows[r]["joint_cost"] for r in (2, 3)] == [pytest.approx(130), pytest.approx(70)]
+    assert plan.resilience["price of resilience"] == pytest.approx(200)
+    assert plan.resilience["not attributed to a group of rules (groups interact)"] == 0
+
+
+def test_groups_linked_by_a_shared_supplier_capacity_leave_an_amount_not_attributed(tmp_path: Path) -> None:
+    """Items A and B (100 t each) share S1 (C1, capacity 150, at 10); A also has S2 at 12, B S3 at 15. Caps C1 <= 50
+    % on A and on B cover different items: two groups of one rule each, linked only through S1's capacity.
+    All rules: A S1 50 + S2 50 = 1100, B S1 50 + S3 50 = 1250: 2350.
+    Without A's cap: A S1 100 (150 - 50 left) = 1000, B 1250: 2250, so group 1 costs 100.
+    Without B's cap: B S1 100 = 1000 (saves 5 a t against A's 2), A S1 50 + S2 50 = 1100: 2100, group 2 costs 250.
+    No rules: the same 2100 (S1's 150 t: 100 to B, 50 to A), price of resilience 250.
+    Both caps compete for S1: 100 + 250 = 350 is 100 more than the price, so not attributed = 250 - 350 = -100."""
+    _, plan = solve_file(write_workbook(tmp_path / "in.xlsx", {
+        "Items": [["A", 100, "t"], ["B", 100, "t"]], "Suppliers": [["S1", "C1", 150], ["S2", "C2"], ["S3", "C3"]],
+        "Countries": countries("C1", "C2", "C3"),
+        "Offers": [["A", "S1", 10], ["A", "S2", 12], ["B", "S1", 10], ["B", "S3", 15]],
+        "Policy": [["max_share", "A", "C1", 0.5], ["max_share", "B", "C1", 0.5]]}))
+    rows = rule_rows(plan)
+    assert plan.total_cost == pytest.approx(2350)
+    assert [rows[r]["overlap_group"] for r in (2, 3)] == [1, 2]
+    assert [rows[r]["joint_cost"] for r in (2, 3)] == [pytest.approx(100), pytest.approx(250)]
+    assert plan.resilience["price of resilience"] == pytest.approx(250)
+    assert plan.resilience["not attributed to a group of rules (groups interact)"] == pytest.approx(-100)
+
+
+def test_a_joint_cost_re_solve_that_fails_leaves_the_group_blank(tmp_path: Path, monkeypatch) -> None:
+    """THREE with its three rules (one group, costs 135, 60, 55 when solved): every joint-cost re-solve is made to
+    stop at its time limit, so the group has no cost, no joint cost, the note says why, and nothing can be said
+    about what is not attributed (None); the rules' single costs (150, 0, 90) are untouched."""
+    from planner.solver import SolverOutcome
+
+    solve = HighsModel.solve
+
+    def failing(self, time_limit=60.0, mip_gap=1e-4, progress=None, stage="solving"):
+        outcome = solve(self, time_limit, mip_gap, progress, stage)
+        if stage.startswith("joint cost"):
+            return dataclasses.replace(outcome, status="time_limit", message="time limit reached", objective=None)
+        return outcome
+
+    monkeypatch.setattr(HighsModel, "solve", failing)
+    _, plan = solve_file(write_workbook(tmp_path / "in.xlsx", {**THREE, "Policy": RULES}))
+    rows = rule_rows(plan)
+    assert [rows[r]["cost_of_rule"] for r in (2, 3, 4)] == [pytest.approx(150), 0, pytest.approx(90)]
+    assert all(pd.isna(rows[r]["cost_of_group"]) and pd.isna(rows[r]["joint_cost"]) for r in (2, 3, 4))
+    assert all("joint cost not found: time limit reached" in rows[r]["note"] for r in (2, 3, 4))
+    assert plan.resilience["not attributed to a group of rules (groups interact)"] is None
+
+
+def test_joint_costs_alone_and_their_budget(tmp_path: Path) -> None:
+    """`_joint_costs` on its own, for two groups: A (THREE's three rules: 3 pairs + the triple = 4 re-solves; joint
+    costs 135, 60, 55 as in test_rule_costs_lp_by_hand) and B (a cap C1 <= 50 % and a floor C3 >= 30 %, offers 10,
+    12, 15: the pair = 1 re-solve; joint costs 70 and 120, see the Shapley test). Every rule names its item, so
+    the groups share nothing; the exclusion of S2 is on A only.
+    With a budget of 5 re-solves both groups are done (4 + 1). With 4, group 1 is done and group 2 (1 more
+    re-solve: 5 > 4) is not: its rules get no cost_of_group, no joint_cost, and a note that the budget was spent.
+    With 0 seconds, none is done."""
+    from planner.analysis import _joint_costs, _policy_rows
+
+    sheets = {**THREE, "Items": [["A", 100, "t"], ["B", 100, "t"]],
+              "Offers": [[i, s, p] for i in "AB" for s, p in (("S1", 10), ("S2", 12), ("S3", 15))],
+              "Policy": [["max_share", "A", "C1", 0.5], ["min_share", "A", "C3", 0.2], ["exclude", "A", "supplier:S2", None],
+                         ["max_share", "B", "C1", 0.5], ["min_share", "B", "C3", 0.3]]}
+    data, plan = solve_file(write_workbook(tmp_path / "in.xlsx", sheets))
+    single = {int(k): v for k, v in zip(plan.rules["policy_row"], plan.rules["cost_of_rule"])}
+    handle = HighsModel(build(data))
+    z = handle.solve().objective
+    rows_of, _ = _policy_rows(data, handle.model)
+    rid = {r.row: rule_id(data, r) for r in data.rules}
+    costs = {rid[row]: single[row] for row in rid}
+    done = _joint_costs(data, handle, z, costs, rows_of, None, budget=(5, 600.0))
+    assert done.resolves == 5 and done.stopped == "" and done.groups == 2
+    assert [done.by_rule[rid[r]].joint_cost for r in (2, 3, 4, 5, 6)] == [
+        pytest.approx(135), pytest.approx(60), pytest.approx(55), pytest.approx(70), pytest.approx(120)]
+    assert [done.by_rule[rid[r]].overlap_group for r in (2, 3, 4, 5, 6)] == [1, 1, 1, 2, 2]
+    short = _joint_costs(data, handle, z, costs, rows_of, None, budget=(4, 600.0))
+    assert short.resolves == 4 and short.stopped.startswith("the joint-cost analysis stopped at group 2 of 2")
+    assert [short.by_rule[rid[r]].cost_of_group for r in (2, 5, 6)] == [pytest.approx(250), None, None]
+    assert [short.by_rule[rid[r]].joint_cost for r in (5, 6)] == [None, None]
+    assert short.by_rule[rid[5]].note.startswith("joint cost not found: the joint-cost analysis stopped")
+    assert short.by_rule[rid[2]].note == ""
+    # a budget of 0 seconds: spent before the first group, so neither is done and no re-solve is made
+    timed = _joint_costs(data, handle, z, costs, rows_of, None, budget=(1000, 0.0))
+    assert timed.resolves == 0 and timed.stopped == ("the joint-cost analysis stopped at group 1 of 2: its budget "
+                                                     "of 1,000 re-solves or 0 seconds was spent")
+    assert all(timed.by_rule[rid[r]].joint_cost is None for r in (2, 3, 4, 5, 6))
+
+
+def test_budget_spent_is_said_in_the_rules_sheet_and_run(tmp_path: Path, monkeypatch) -> None:
+    """A budget of 0 re-solves: THREE's one group of three rules needs 4, so it is not done; its rules keep their
+    single costs (150, 0, 90), their note says the analysis stopped, and the Run sheet says so too."""
+    monkeypatch.setattr("planner.analysis.JOINT_BUDGET", (0, 600.0))
+    src = write_workbook(tmp_path / "in.xlsx", {**THREE, "Policy": RULES})
+    data, plan = solve_file(src)
+    rows = rule_rows(plan)
+    assert [rows[r]["cost_of_rule"] for r in (2, 3, 4)] == [pytest.approx(150), 0, pytest.approx(90)]
+    assert all(pd.isna(rows[r]["joint_cost"]) for r in (2, 3, 4))
+    assert plan.run["joint costs"] == ("the joint-cost analysis stopped at group 1 of 1: its budget of 0 re-solves "
+                                       "or 600 seconds was spent")
+    planner.write_plan(plan, tmp_path / "plan.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "plan.xlsx")["Rules"]
+    header = [c.value for c in ws[1]]
+    notes = [ws.cell(row=r, column=header.index("note") + 1).value for r in (2, 3, 4)]
+    assert all("the joint-cost analysis stopped at group 1 of 1" in n for n in notes)
+
+
+def test_unattributed_tolerance_by_hand() -> None:
+    """z = 1000 with two groups. LP: 1e-6 * 1000 = 0.001. MIP with mip_gap 0.001: each of the solves is within
+    0.001 * 1000 = 1 of its optimum, so 2 groups can differ from the price by up to 2 * 1 = 2: a difference of 1.5
+    is noise (0), one of 2.5 is not."""
+    from planner.analysis import RuleCosts
+
+    table = pd.DataFrame({"overlap_group": [1, 2], "cost_of_group": [100.0, 98.5]})
+    lp = RuleCosts(table, 1000.0, 800.0, 0.0, 0)
+    assert lp.unattributed_tolerance == pytest.approx(0.001) and lp.unattributed == pytest.approx(1.5)
+    mip = RuleCosts(table, 1000.0, 800.0, 0.0, 0, mip_gap=0.001)
+    assert mip.unattributed_tolerance == pytest.approx(2) and mip.unattributed == 0
+    # price 1000 - 799 = 201, groups 198.5: 2.5 > 2
+    assert RuleCosts(table, 1000.0, 799.0, 0.0, 0, mip_gap=0.001).unattributed == pytest.approx(2.5)
 
 
 def test_rules_sheet_and_no_rule_costs_flag(tmp_path: Path) -> None:
@@ -167,11 +334,16 @@ def test_rules_sheet_and_no_rule_costs_flag(tmp_path: Path) -> None:
     chart = rules._charts[0]
     (series,) = chart.series
     first = [r[0].row for r in rules.iter_rows() if r[0].value == "Costliest rules"][0] + 1
-    money = get_column_letter(header.index("cost_of_rule") + 1)
-    # the two rules that cost something
-    assert series.val.numRef.f == f"'Rules'!${money}${first + 1}:${money}${first + 2}"
-    assert [rules.cell(row=r, column=1).value for r in (first + 1, first + 2)] == [
-        "Policy row 2: max_share country:C1 0.5, (every item)", "Policy row 4: exclude supplier:S2, (every item)"]
+    money = get_column_letter(header.index("joint_cost") + 1)
+    # ranked by joint cost (every rule of the group has one): 135, 60 (0 alone), 55
+    assert rules[f"{money}{first}"].value == "joint_cost"
+    assert "".join(r.t for p in chart.title.tx.rich.p for r in p.r) == "Joint cost of the top rules (EUR)"
+    assert series.val.numRef.f == f"'Rules'!${money}${first + 1}:${money}${first + 3}"
+    assert [rules.cell(row=r, column=1).value for r in (first + 1, first + 2, first + 3)] == [
+        "Policy row 2: max_share country:C1 0.5, (every item)", "Policy row 3: min_share country:C3 0.2, (every item)",
+        "Policy row 4: exclude supplier:S2, (every item)"]
+    assert [rules[f"{money}{r}"].value for r in (first + 1, first + 2, first + 3)] == [
+        pytest.approx(135), pytest.approx(60), pytest.approx(55)]
     run_sheet = {r[0].value: r[1].value for r in wb["Run"].iter_rows(min_row=2)}
     assert run_sheet["rule analysis re-solves"] == 8
     # Printable: no column wider than the wrapped meaning (46), long text wrapped, and the table printed at 100 %
@@ -515,4 +687,28 @@ def test_relaxing_a_sanction_never_asks_for_the_sanctioned_supplier_s_capacity(t
     assert families.count("Item-demand") == 1 and families.count("Policy-exclude") == 15
     assert plan.violations["relaxed_by"].tolist() == [10.0] * 16
     assert sum(plan.quantities.values()) == pytest.approx(150)
+    assert not [c for c in plan.conflicts if c.startswith("Supplier-capacity")]
+
+
+def test_relaxing_a_sanction_never_asks_for_capacity_of_a_supplier_with_other_offers(tmp_path: Path) -> None:
+    """The case above, with S2 also offering an unsanctioned item B (demand 1, at 5; S1 sells it at 1, so the plan
+    buys B from S1 and S2 delivers nothing unsanctioned). The sanctions are one exclude rule per item I00..I15.
+    S2's `Supplier-capacity` row now holds an unsanctioned term, so it is no longer kept hard as a whole; it used
+    to be relaxed by 10 (weight 100 * 10/150 + 1 = 7.67 < 10 for buying 10 t short). The hard row
+    `Supplier-capacity-excluded[S2]` (the excluded offers' sum <= 150) forbids that: S2 delivers 150 t of the
+    sanctioned items, one item is 10 t short (weight 10), B comes from S1 (1 t)."""
+    items = [f"I{k:02d}" for k in range(16)]
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [[i, 10, "t"] for i in items] + [["B", 1, "t"]], "Suppliers": [["S1", "C1"], ["S2", "RU", 150]],
+        "Countries": countries("C1", "RU"),
+        "Offers": [[i, "S1", 10, 0] for i in items] + [[i, "S2", 8] for i in items] + [["B", "S1", 1], ["B", "S2", 5]],
+        "Policy": [["exclude", i, "RU", None] for i in items]})
+    data, _ = planner.read(path)
+    plan = solve_elastic(data)
+    families = plan.violations["family"].tolist()
+    assert "Supplier-capacity" not in families and "Offer-capacity" not in families
+    assert families.count("Item-demand") == 1 and families.count("Policy-exclude") == 15
+    assert plan.violations["relaxed_by"].tolist() == [10.0] * 16
+    assert sum(q for (item, supplier), q in plan.quantities.items() if supplier == "S2") == pytest.approx(150)
+    assert plan.quantities[("B", "S1")] == pytest.approx(1) and ("B", "S2") not in plan.quantities
     assert not [c for c in plan.conflicts if c.startswith("Supplier-capacity")]

@@ -45,7 +45,7 @@ def test_example_plan_renders_every_chart(tmp_path: Path) -> None:
     text = to_pdf(plan, tmp_path)
     if text:
         for title in ("Spend by bloc (EUR)", "Volume share by country per item",
-                      "Surviving share per scenario against the", "Cost of the top rules (EUR)"):
+                      "Surviving share per scenario against the", "Joint cost of the top rules (EUR)"):
             assert title in text
 
 

@@ -448,7 +448,9 @@ def _rules_sheet(ws: Worksheet, plan: Plan, currency: str) -> None:
     The table has fixed widths (long text wraps in `meaning` and `note`), so
     it prints legibly; the lines below it are written in column A and spill
     over the empty cells to their right, with their figures in the
-    `cost_of_rule` column.
+    `cost_of_rule` column; the costliest rules' figures are in the column
+    they are ranked and charted by: `joint_cost` when every rule of a group
+    has one, else `cost_of_rule`.
     """
     columns = list(plan.rules.columns)
     end = _table(ws, plan.rules)
@@ -474,19 +476,25 @@ def _rules_sheet(ws: Worksheet, plan: Plan, currency: str) -> None:
         row += 1
     ws.cell(row=row, column=1, value="Costs of single rules need not add up to the price of resilience: "
                                       "rules interact. Joint costs split each group's cost (Shapley value).")
-    top = plan.rules[plan.rules["cost_of_rule"].fillna(0.0) > 0].sort_values(
-        ["cost_of_rule", "policy_row"], ascending=[False, True]).head(10)
+    # Rank by joint cost when every grouped rule has one (a cap that costs 0 alone may carry much of its group's
+    # cost); else, with some groups not split or not done, by the cost of each rule alone.
+    grouped = plan.rules.dropna(subset=["overlap_group"]) if "overlap_group" in columns else plan.rules.iloc[:0]
+    by = "joint_cost" if len(grouped) and not grouped["joint_cost"].isna().any() else "cost_of_rule"
+    figures = columns.index(by) + 1
+    top = plan.rules[plan.rules[by].fillna(0.0) > 0].sort_values(
+        [by, "policy_row"], ascending=[False, True]).head(10)
     if len(top):
         row = _title(ws, row + 2, "Costliest rules")
         first = row
         ws.cell(row=row, column=1, value="rule").font = Font(bold=True)
-        ws.cell(row=row, column=money, value="cost_of_rule").font = Font(bold=True)
+        ws.cell(row=row, column=figures, value=by).font = Font(bold=True)
         for record in top.to_dict(orient="records"):
             row += 1
             ws.cell(row=row, column=1, value=_rule_label(record))
-            ws.cell(row=row, column=money, value=_cell_value(record["cost_of_rule"])).number_format = MONEY
+            ws.cell(row=row, column=figures, value=_cell_value(record[by])).number_format = MONEY
         row += 1
-        chart = _horizontal_bars(ws, f"Cost of the top rules ({currency})", first, row - 1, currency, money)
+        title = "Joint cost of the top rules" if by == "joint_cost" else "Cost of the top rules, each alone"
+        chart = _horizontal_bars(ws, f"{title} ({currency})", first, row - 1, currency, figures)
         chart.y_axis.number_format = "#,##0"
         chart.width, chart.height = 22, 5 + 0.7 * len(top)
         ws.add_chart(chart, f"A{row + 1}")
