@@ -1,4 +1,3 @@
-from planner.cli import main
-import sys
+from planner.entry import console
 
-sys.exit(main())
+console()

@@ -21,6 +21,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from planner.entry import Terminated, on_sigterm
+
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_RELAXED = 0, 1, 2, 3, 4
 EXIT_PIPE = 128 + 13  # SIGPIPE: stdout's reader went away
 DEFAULT_OUTPUT_DIR = Path("outputs")
@@ -179,13 +181,7 @@ def _add_change_options(parser: argparse.ArgumentParser) -> None:
                              "(Policy!7=off, Policy!7=on); repeatable")
 
 
-class _Terminated(BaseException):
-    """SIGTERM as an exception that half-done work is cleaned up by; a BaseException, like KeyboardInterrupt,
-    so that no `except Exception` mistakes it for a failure of its own."""
 
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise _Terminated()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,9 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     _STARTED = time.perf_counter()
     console = argv is None and threading.current_thread() is threading.main_thread()
     if console:  # the console command only; not a host program calling main()
-        # first thing: the package imports nothing heavy before this line (planner/__init__.py is lazy), so a
-        # SIGTERM during the imports of pandas, numpy or HiGHS below ends with our message and code too
-        signal.signal(signal.SIGTERM, _on_sigterm)
+        # the console script installed it before importing this module (planner/entry.py); installing it here
+        # too covers a console-like caller of main() that did not start there
+        signal.signal(signal.SIGTERM, on_sigterm)
         _own_stdout()
     try:
         code = _run(argv)
@@ -226,7 +222,7 @@ def _run(argv: list[str] | None) -> int:
         return _template(args)
     except BrokenPipeError:
         raise  # the reader of stdout went away: not an error of ours (see `_pipe_closed`)
-    except (KeyboardInterrupt, _Terminated) as exc:
+    except (KeyboardInterrupt, Terminated) as exc:
         what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
         _say(f"{what}; nothing was written")
         if getattr(args, "json", False):
