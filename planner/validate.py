@@ -29,7 +29,8 @@ from planner.data import (
 )
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
-from planner.schema import GROUP_KINDS, MAX_NUMBER, PLAIN_NUMBER, RULES, SETTING_BY_NAME, normalize, switch
+from planner.schema import GROUP_KINDS, MAX_NUMBER, PLAIN_NUMBER, RULES, SETTING_BY_NAME, normalize, parse_switch, \
+    switch
 
 _PREFIX = re.compile(r"^\s*(country|bloc|supplier)\s*:\s*(.*)$", re.IGNORECASE)
 _EACH = {f"each {kind}": kind for kind in GROUP_KINDS}
@@ -349,13 +350,13 @@ class _Validator(CellParser):
     def _active(self, sheet: RawSheet, row: RawRow) -> bool:
         """A Policy row's `active` cell: blank or on means on (a bad value is logged, and read as on)."""
         cell = row.cells.get("active")
-        if _blank(cell):
+        if cell is not None and cell.error:
+            self._bad(sheet, cell, "active", cell.error)
             return True
-        on = switch(cell.value)  # type: ignore[union-attr]
-        if on is None:
-            self._bad(sheet, cell, "active", f"'{cell.value}' is neither on nor off (also yes/no, true/false, 1/0)")  # type: ignore[arg-type,union-attr]
-            return True
-        return on
+        on, problem = parse_switch(cell.value if cell is not None else None)
+        if problem is not None:
+            self._bad(sheet, cell, "active", problem)  # type: ignore[arg-type]
+        return on is not False
 
     def scenarios(self, items: dict, countries: dict, suppliers: dict, blocs: set[str]) -> tuple[ScenarioHit, ...]:
         sheet = self.raw.sheets.get("Scenarios")

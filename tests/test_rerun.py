@@ -118,7 +118,7 @@ def test_update_errors_name_file_row_and_column(tmp_path: Path) -> None:
     keyless = csv_file(tmp_path / "keyless.csv", "price\n3\n")
     assert errors(tmp_path, keyless) == [
         "keyless.csv!1:1: cannot tell what this table updates: it needs the key columns item and supplier (Offers), "
-        "supplier (Suppliers), country (Countries) or item (Items)"]
+        "supplier (Suppliers), country (Countries), item (Items) or policy_row (Policy)"]
     twice = csv_file(tmp_path / "twice.csv", "item,demand\nA,5\nA,6\n")
     assert errors(tmp_path, twice) == ["twice.csv!A3 (item): 'A' appears again in this table (first in row 2)"]
     assert errors(tmp_path, tmp_path / "missing.csv") == [f"missing.csv: update file not found: {tmp_path / 'missing.csv'}"]
@@ -565,7 +565,8 @@ def test_policy_update_table_and_active_column(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text, message", [
     ("Policy!3=0.5", "--set Policy!3=0.5: Policy row 3 is an exclude rule, which has no value; switch it off or "
                      "on with Policy!3=off or Policy!3=on"),
-    ("Policy!3.active=maybe", "--set Policy!3.active=maybe: 'maybe' is neither on nor off"),
+    ("Policy!3.active=maybe", "--set Policy!3.active=maybe: 'maybe' is neither on nor off (also yes/no, "
+                              "true/false, 1/0)"),
     ("Policy!9=off", "--set Policy!9=off: Policy row 9 holds no rule (rules are in rows 2, 3)"),
 ])
 def test_switch_errors(tmp_path: Path, text: str, message: str) -> None:
@@ -610,3 +611,35 @@ def test_lifting_the_example_s_russia_sanction_costs_what_its_rules_sheet_says()
     assert solve(off, rule_costs=False).total_cost == pytest.approx(21_822_229, abs=0.01)
     again, _ = planner.load(example, overrides=["Policy!2=off", "Policy!2=on"])
     assert solve(again, rule_costs=False).total_cost == pytest.approx(22_139_499, abs=0.01)
+
+
+def test_a_policy_table_with_an_item_column_is_a_policy_table(tmp_path: Path) -> None:
+    """`policy_row` names only Policy rows: with an `item` column (a note) the table still lifts the sanction
+    (1110), and says the column is ignored."""
+    table = csv_file(tmp_path / "lift.csv", "policy_row,item,active\n3,A,off\n")
+    data, warnings = planner.load(write_workbook(tmp_path / "base.xlsx", SANCTION), [table])
+    assert [r.row for r in data.inactive_rules] == [3]
+    assert solve(data).total_cost == pytest.approx(1110)
+    assert "lift.csv!1:1: columns ignored in a Policy update (it sets active, value): item" in map(str, warnings)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("Policy!D2=off", "--set Policy!D2=off: 'off' is not a value: Policy!D2 sets the rule's value; to switch the "
+                      "rule write Policy!2=off or Policy!2.active=off"),
+    ("Policy!2.value=off", "--set Policy!2.value=off: 'off' is not a value: Policy!2.value sets the rule's value; "
+                           "to switch the rule write Policy!2=off or Policy!2.active=off"),
+    ("Policy!D3=off", "--set Policy!D3=off: 'off' is not a value: Policy!D3 sets the rule's value; to switch the "
+                      "rule write Policy!3=off or Policy!3.active=off"),
+    ("Policy!3=yes", "--set Policy!3=yes: 'yes' is not a plain number; to switch the rule write "
+                     "Policy!3.active=yes (or Policy!3=on)"),
+    ("Policy!2=false", "--set Policy!2=false: 'false' is not a plain number; to switch the rule write "
+                       "Policy!2.active=false (or Policy!2=off)"),
+])
+def test_the_value_column_takes_values_and_says_how_to_switch(tmp_path: Path, text: str, message: str) -> None:
+    """Policy!D7 is Policy!7.value when D is the value column: `off` there is refused as `.value=off` is."""
+    src = write_workbook(tmp_path / "b.xlsx", SANCTION)
+    data, _ = planner.read(src)
+    with pytest.raises(planner.InputError) as caught:
+        planner.apply_changes(data, overrides=[text])
+    assert [str(p) for p in caught.value.problems] == [message]
+    assert [r.value for r in planner.apply_changes(data, overrides=["Policy!D2=0.7"])[0].rules] == [0.7, None]
