@@ -539,7 +539,9 @@ def test_switching_is_recorded_and_an_inactive_rule_plays_no_part(tmp_path: Path
     assert [r.row for r in data.rules] == [2] and [r.row for r in data.inactive_rules] == [3]
     assert data.source.changes == (("override Policy!3", "off (was on) Policy!A3 exclude country:C2 on A"),)
     plan = solve(data)
-    assert plan.rules["policy_row"].tolist() == [2]  # the Rules sheet prices the rules that hold
+    # the Rules sheet prices the rules that hold, and lists the one switched off, at no cost
+    assert plan.rules["policy_row"].tolist() == [2, 3] and plan.rules["active"].tolist() == ["on", "off"]
+    assert plan.rules["cost_of_rule"].isna().tolist() == [False, True]
     on_again = load(tmp_path, overrides=("Policy!3=off", "Policy!3=on"), base=SANCTION)
     assert [r.row for r in on_again.rules] == [2, 3] and on_again.inactive_rules == ()
 
@@ -587,7 +589,10 @@ def test_policy_table_and_active_cell_errors(tmp_path: Path) -> None:
         "policy.csv!C3 (value): Policy row 3 is an exclude rule, which has no value (switch it with active: on or "
         "off)",
         "policy.csv!B4 (active): 'later' is neither on nor off (also yes/no, true/false, 1/0)"]
-    book = write_workbook(tmp_path / "bad.xlsx", {**SANCTION, "Policy": [["max_share", None, "C1", 0.6, "maybe"]]},
+    # the column holds an on/off entry, so it switches rules and `maybe` is a typo (a column with no on/off
+    # entry at all is the workbook's own: test_a_v1_workbook_s_own_active_column...)
+    book = write_workbook(tmp_path / "bad.xlsx", {**SANCTION, "Policy": [["max_share", None, "C1", 0.6, "maybe"],
+                                                                        ["exclude", "A", "C2", None, "on"]]},
                           headers={"Policy": ["rule", "item", "group", "value", "active"]})
     with pytest.raises(planner.InputError) as caught:
         planner.read(book)
@@ -611,6 +616,63 @@ def test_lifting_the_example_s_russia_sanction_costs_what_its_rules_sheet_says()
     assert solve(off, rule_costs=False).total_cost == pytest.approx(21_822_229, abs=0.01)
     again, _ = planner.load(example, overrides=["Policy!2=off", "Policy!2=on"])
     assert solve(again, rule_costs=False).total_cost == pytest.approx(22_139_499, abs=0.01)
+
+
+POLICY_HEADER = {"Policy": ["rule", "item", "group", "value", "active"]}
+
+
+def test_a_rule_switched_off_is_warned_about_and_listed_in_run_and_rules_sheets(tmp_path: Path) -> None:
+    """A plan made without the sanction says so: a warning, a Run-sheet line and a Rules-sheet row `off`."""
+    said = "Policy row 3 (exclude country:C2 on A) is switched off: not applied"
+    book = write_workbook(tmp_path / "active.xlsx", {**SANCTION, "Policy": [["max_share", None, "C1", 0.6, "on"],
+                                                                           ["exclude", "A", "C2", None, "off"]]},
+                          headers=POLICY_HEADER)
+    _, warnings = planner.read(book)
+    assert [str(w) for w in warnings] == [said]
+    src = write_workbook(tmp_path / "base.xlsx", SANCTION)
+    _, warnings = planner.load(src, overrides=["Policy!3=off"])
+    assert [str(w) for w in warnings] == [said]
+    table = csv_file(tmp_path / "lift.csv", "policy_row,active\n3,off\n")
+    assert [str(w) for w in planner.load(src, [table])[1]] == [said]
+    assert planner.load(src, overrides=["Policy!3=off", "Policy!3=on"])[1] == []  # on again: nothing to say
+    out = tmp_path / "plan.xlsx"
+    result = run("solve", str(src), "-o", str(out), "--set", "Policy!3=off")
+    assert result.returncode == 0, result.stderr
+    assert said in result.stderr
+    wb = openpyxl.load_workbook(out)
+    run_sheet = [(r[0].value, r[1].value) for r in wb["Run"].iter_rows(min_row=2)]
+    assert ("rule switched off: Policy row 3", "Policy!A3 exclude country:C2 on A: not applied") in run_sheet
+    assert ("warning", said) in run_sheet
+    rules = wb["Rules"]
+    header = [c.value for c in rules[1]]
+    body = [dict(zip(header, [c.value for c in r])) for r in rules.iter_rows(min_row=2, max_row=3)]
+    assert [(r["policy_row"], r["rule"], r["active"], r["cost_of_rule"]) for r in body] == [
+        (2, "max_share", "on", pytest.approx(80)), (3, "exclude", "off", None)]
+    assert body[1]["note"] == "switched off: not applied (switch it on with --set Policy!3=on)"
+
+
+def test_a_v1_workbook_s_own_active_column_is_ignored_but_a_switch_typo_is_an_error(tmp_path: Path) -> None:
+    """Contract v1 ignores extra columns: an `Active` column of the workbook's own (no on/off entry in it) is
+    ignored with a warning and every rule holds (1230, the sanction on). A column that holds on/off entries
+    switches rules, and an entry that is not one is a typo: exit 2."""
+    own = write_workbook(tmp_path / "own.xlsx", {**SANCTION, "Policy": [["max_share", None, "C1", 0.6, "x"],
+                                                                       ["exclude", "A", "C2", None, "reviewed 2024"]]},
+                         headers={"Policy": ["rule", "item", "group", "value", "Active"]})
+    data, warnings = planner.read(own)
+    assert [r.row for r in data.rules] == [2, 3] and data.inactive_rules == ()
+    assert [str(w) for w in warnings] == [
+        "Policy!E1 (active): holds no on/off entry ('x', 'reviewed 2024'): read as a column of the workbook's own "
+        "and ignored, so every rule is on; write on or off in it to switch rules, or rename it to keep it apart"]
+    assert solve(data).total_cost == pytest.approx(1230)
+    typo = write_workbook(tmp_path / "typo.xlsx", {**SANCTION, "Policy": [["max_share", None, "C1", 0.6, "on"],
+                                                                         ["exclude", "A", "C2", None, "of"]]},
+                          headers=POLICY_HEADER)
+    with pytest.raises(planner.InputError) as caught:
+        planner.read(typo)
+    assert [str(p) for p in caught.value.problems] == [
+        "Policy!E3 (active): 'of' is neither on nor off (also yes/no, true/false, 1/0)"]
+    result = run("validate", str(own))
+    assert result.returncode == 0, result.stderr
 
 
 def test_a_policy_table_with_an_item_column_is_a_policy_table(tmp_path: Path) -> None:
