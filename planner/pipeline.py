@@ -121,7 +121,12 @@ def run_info(data: PlanningData) -> dict[str, object]:
     if data.source is not None:
         run["input file"] = Path(data.source.path).name
         run["input SHA-256"] = data.source.sha256
-        run.update(dict(data.source.changes))
+        for what, detail in data.source.changes:  # in the order applied; one line each, even for one target
+            key, n = what, 1
+            while key in run:
+                n += 1
+                key = f"{what} ({n})"
+            run[key] = detail
     for position, rule in enumerate(data.inactive_rules, start=1):  # a plan made without a rule says so
         run[f"rule switched off: Policy row {rule.row if rule.row is not None else position}"] = \
             f"{rule.label()}: not applied"

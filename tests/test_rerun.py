@@ -705,3 +705,46 @@ def test_the_value_column_takes_values_and_says_how_to_switch(tmp_path: Path, te
         planner.apply_changes(data, overrides=[text])
     assert [str(p) for p in caught.value.problems] == [message]
     assert [r.value for r in planner.apply_changes(data, overrides=["Policy!D2=0.7"])[0].rules] == [0.7, None]
+
+
+def test_a_value_set_while_a_rule_is_off_holds_once_it_is_on(tmp_path: Path) -> None:
+    """off, value 0.4, on: the cap holds at 0.4. A: S1 40 at 10 + S2 60 at 12 = 400 + 720 = 1120; B: S2 10 at
+    3 = 30. Total 1150. The Run sheet lists the three overrides of one row, in order."""
+    label = "Policy!A2 max_share country:C1 {} on every item"
+    data = load(tmp_path, overrides=("Policy!2=off", "Policy!2=0.4", "Policy!2=on"))
+    assert [r.value for r in data.rules] == [0.4] and data.inactive_rules == ()
+    assert data.source.changes == (
+        ("override Policy!2", f"off (was on) {label.format(0.6)}"),
+        ("override Policy!2", f"value 0.4 (was 0.6) in {label.format(0.6)}"),
+        ("override Policy!2", f"on (was off) {label.format(0.4)}"))
+    plan = solve(data)
+    assert plan.total_cost == pytest.approx(1150)
+    assert not check_plan(data, plan.quantities)
+    assert [(k, v) for k, v in plan.run.items() if k.startswith("override")] == [
+        ("override Policy!2", f"off (was on) {label.format(0.6)}"),
+        ("override Policy!2 (2)", f"value 0.4 (was 0.6) in {label.format(0.6)}"),
+        ("override Policy!2 (3)", f"on (was off) {label.format(0.4)}")]
+
+
+def test_an_update_table_and_set_on_one_row(tmp_path: Path) -> None:
+    """The table applies first (off, value 0.7), then --set switches the rule on: the cap holds at 0.7.
+    A: S1 70 at 10 + S2 30 at 12 = 1060; B 30: 1090. The other order (--set 0.5 after the table's 0.7) keeps
+    the last value: at 0.5, A: S1 50 at 10 + S2 50 at 12 = 1100; B 30: 1130."""
+    table = csv_file(tmp_path / "policy.csv", "policy_row,active,value\n2,off,0.7\n")
+    data = load(tmp_path, table, overrides=("Policy!2=on",))
+    assert [r.value for r in data.rules] == [0.7]
+    assert solve(data).total_cost == pytest.approx(1090)
+    label = "Policy!A2 max_share country:C1 {} on every item"
+    assert [(k, v) for k, v in run_info_of(data) if k.startswith(("update", "override"))] == [
+        ("update policy.csv", f"Policy: 1 row(s) changed, 0 added; file policy.csv, SHA-256 {sha(table)}"),
+        ("update policy.csv!A2", f"value 0.7 (was 0.6) in {label.format(0.6)}"),
+        ("update policy.csv!A2 (2)", f"off (was on) {label.format(0.7)}"),
+        ("override Policy!2", f"on (was off) {label.format(0.7)}")]
+    later = load(tmp_path, table, overrides=("Policy!2=on", "Policy!2=0.5"))
+    assert solve(later).total_cost == pytest.approx(1130)
+
+
+def run_info_of(data: planner.PlanningData) -> list[tuple[str, object]]:
+    from planner.pipeline import run_info
+
+    return list(run_info(data).items())
