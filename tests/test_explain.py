@@ -423,7 +423,7 @@ def test_frontier_names_the_rows_that_conflict_at_an_infeasible_step(tmp_path: P
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[1].split() == ["step", "value", "status", "total_cost", "change_vs_first", "hhi_country", "why"]
-    assert lines[2].split() == ["1", "40.0%", "optimal", "1,180.00", "0.00", "3,600"]
+    assert lines[2].split() == ["1", "40.0%", "optimal", "1,180.00", "+0.00", "3,600"]
     assert lines[3].split(None, 3) == ["2", "30.0%", "infeasible", why]
     ws = openpyxl.load_workbook(out)["Frontier"]
     header = [c.value for c in ws[3]]

@@ -461,8 +461,9 @@ def test_batch_names_the_rule_that_broke_a_run(tmp_path: Path) -> None:
     result = run("batch", str(runs), "-o", str(tmp_path / "summary.xlsx"))
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["run", "name", "status", "total_cost", "change_vs_first", "model", "why"]
-    assert lines[1].split() == ["2", "ok", "optimal", "1,180.00", "+0.00", "built"]
+    assert lines[0].split() == ["run", "name", "status", "total_cost", "change_vs_first", "compared_with", "model",
+                                "why"]
+    assert lines[1].split() == ["2", "ok", "optimal", "1,180.00", "+0.00", "ok", "(row", "2)", "built"]
     assert lines[2].split(None, 4)[:4] == ["3", "tight", "infeasible", "re-used"]
     assert lines[2].split(None, 4)[4] == why
     sheet = openpyxl.load_workbook(tmp_path / "summary.xlsx")["Batch"]
@@ -479,26 +480,37 @@ def test_batch_names_the_rule_that_broke_a_run(tmp_path: Path) -> None:
 def test_batch_compares_each_run_with_the_first_run_of_its_base(tmp_path: Path) -> None:
     """cover.xlsx costs 1180, base.xlsx 1110 and 1230 with S2 at 16 (test_offer_price_update...): base.xlsx's
     second run is +120 against its own first, not +50 against cover.xlsx's. tight.xlsx's first run cannot hold
-    (coverage 0.7), so its second (1180 at 0.5) has nothing to be compared with."""
+    (coverage 0.7), so its second (1180 at 0.5) is the first to compare with: its third, with S2 at 16, needs 50
+    surviving from S1-S3: S1 20 at 10, S3 20 at 12, S2 10 at 16, and S4 the other 50 at 13: 200 + 240 + 160 +
+    650 = 1250, +70 against the second (not blank because the first failed)."""
     write_workbook(tmp_path / "cover.xlsx", COVER)
     write_workbook(tmp_path / "base.xlsx", BASE)
     write_workbook(tmp_path / "tight.xlsx", {**COVER, "Policy": [["min_coverage", None, None, 0.7]]})
     csv_file(tmp_path / "p.csv", "item,supplier,price\nA,S2,16\n")
     runs = csv_file(tmp_path / "runs.csv", "name,base,updates,set,output\nc1,cover.xlsx,,,c1.xlsx\n"
                                            "b1,base.xlsx,,,b1.xlsx\nb2,base.xlsx,p.csv,,b2.xlsx\n"
-                                           "t1,tight.xlsx,,,t1.xlsx\nt2,tight.xlsx,,Policy!2=0.5,t2.xlsx\n")
+                                           "t1,tight.xlsx,,,t1.xlsx\nt2,tight.xlsx,,Policy!2=0.5,t2.xlsx\n"
+                                           "t3,tight.xlsx,p.csv,Policy!2=0.5,t3.xlsx\n")
     result = run("batch", str(runs), "-o", str(tmp_path / "summary.xlsx"), "--json")
     assert result.returncode == 1, result.stderr
     rows = json.loads(result.stdout)["runs"]
-    assert [r["total_cost"] for r in rows] == pytest.approx([1180, 1110, 1230, None, 1180])
-    assert [r["change_vs_first"] for r in rows] == pytest.approx([0, 0, 120, None, None])
+    assert [r["total_cost"] for r in rows] == pytest.approx([1180, 1110, 1230, None, 1180, 1250])
+    assert [r["change_vs_first"] for r in rows] == pytest.approx([0, 0, 120, None, 0, 70])
+    compared = ["c1 (row 2)", "b1 (row 3)", "b1 (row 3)", None, "t2 (row 6)", "t2 (row 6)"]
+    assert [r["compared_with"] for r in rows] == compared
     sheet = openpyxl.load_workbook(tmp_path / "summary.xlsx")["Batch"]
     header = [c.value for c in sheet[1]]
     column = header.index("change_vs_first") + 1
-    assert [sheet.cell(row=r, column=column).value for r in range(2, 7)] == [0, 0, 120, None, None]
+    assert header[column] == "compared_with"
+    assert [sheet.cell(row=r, column=column).value for r in range(2, 8)] == [0, 0, 120, None, 0, 70]
+    assert [sheet.cell(row=r, column=column + 1).value for r in range(2, 8)] == compared
     assert sheet.cell(row=1, column=column).comment.text.startswith(
-        "total_cost minus that of the first run of the same base (the first row of the table naming this base); "
-        "blank when that run wrote no plan.")
+        "total_cost minus that of the first run of the same base that wrote a plan (named in compared_with; a "
+        "first run that failed is skipped)")
+    assert sheet.cell(row=1, column=column + 1).comment is not None
+    lines = run("batch", str(runs), "-o", str(tmp_path / "summary.xlsx")).stdout.splitlines()
+    assert lines[5].split()[:7] == ["6", "t2", "optimal", "1,180.00", "+0.00", "t2", "(row"]
+    assert lines[6].split()[:7] == ["7", "t3", "optimal", "1,250.00", "+70.00", "t2", "(row"]
 
 
 def test_diff_api_refuses_plans_in_different_currencies() -> None:
@@ -748,3 +760,12 @@ def run_info_of(data: planner.PlanningData) -> list[tuple[str, object]]:
     from planner.pipeline import run_info
 
     return list(run_info(data).items())
+
+
+def test_console_changes_have_one_sign_convention() -> None:
+    """Changes are signed in every console table (batch, frontier, diff); no change is +0.00, never -0.00."""
+    from planner.console import change, money
+
+    assert [change(v) for v in (1234, -1234, 0.0, -0.0, -0.004, None, float("nan"))] == [
+        "+1,234.00", "-1,234.00", "+0.00", "+0.00", "+0.00", "", ""]
+    assert [money(v) for v in (1234.5, None, float("nan"))] == ["1,234.50", "", ""]
