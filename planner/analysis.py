@@ -473,22 +473,3 @@ def sweep_values(start: float, stop: float, steps: int) -> list[float]:
     if steps == 1:
         return [start]
     return [float(v) for v in np.round(np.linspace(start, stop, steps), 12)]
-
-
-def frontier_text(table: pd.DataFrame) -> str:
-    """The sweep (`pipeline.frontier`) as a terminal table: money with separators, shares in %, blanks where a
-    step has no plan, and last, unpadded, `why` a step has none (its conflicting input rows)."""
-    def fmt(kind: str) -> Callable[[object], str]:
-        def one(value: object) -> str:
-            if value is None or value != value:  # None or NaN
-                return ""
-            return {"money": f"{value:,.2f}", "share": f"{value:.1%}", "index": f"{value:,.0f}"}[kind]
-        return one
-
-    numbers = table.drop(columns=["why"])
-    formatters = {c: fmt("share") for c in numbers.columns if c == "value" or c.startswith("surviving: ")}
-    formatters.update({"total_cost": fmt("money"), "change_vs_first": fmt("money"), "hhi_country": fmt("index")})
-    lines = numbers.to_string(index=False, formatters=formatters, na_rep="").splitlines()
-    # the reason goes last and unpadded: it is long, and padding it would pad every other line too
-    why = ["why"] + [str(v) if isinstance(v, str) else "" for v in table["why"]]
-    return "\n".join(f"{line}  {reason}".rstrip() for line, reason in zip(lines, why))

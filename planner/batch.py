@@ -16,7 +16,9 @@ is read and validated once; a run whose data has the shape of an earlier
 run's re-uses its built model (`pipeline.ModelCache`), so a batch of price
 updates builds the model once. A run that fails (invalid update, infeasible
 rules) is reported in the summary and the others go on. `change_vs_first`
-compares each run with the first run of the same base.
+compares each run with the first run of the same base that wrote a plan,
+which `compared_with` names (a first run that failed is skipped, so the runs
+after it are still compared with each other).
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ from planner.problems import InputError, Problem, ProblemLog
 from planner.results import Plan
 
 COLUMNS = ("name", "base", "updates", "set", "output", "allow_new")
-SUMMARY_COLUMNS = ["run", "name", "status", "total_cost", "change_vs_first", "output", "base", "updates",
-                   "overrides", "model", "message"]
+SUMMARY_COLUMNS = ["run", "name", "status", "total_cost", "change_vs_first", "compared_with", "output", "base",
+                   "updates", "overrides", "model", "message"]
 
 
 @dataclass(frozen=True)
@@ -135,9 +137,9 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
     cache = ModelCache()
     bases: dict[Path, tuple[PlanningData, list[Problem]] | InputError] = {}
     records = []
-    # each base's first run, and its total cost (None: it wrote no plan); runs of other bases plan other
-    # purchases, so a change is only taken against the first run of the same base
-    first_of_base: dict[Path, float | None] = {}
+    # each base's first run that wrote a plan ("name (row N)") and its total cost; runs of other bases plan
+    # other purchases, so a change is only taken against a run of the same base
+    first_of_base: dict[Path, tuple[str, float]] = {}
     started = time.perf_counter()
     for position, run in enumerate(runs, start=1):
         plan: Plan | None = None
@@ -170,9 +172,9 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
         except Exception as exc:  # noqa: BLE001 - one broken run must not lose the others' plans
             record.update(status="error", message=f"internal error: {type(exc).__name__}: {exc}")
         cost = plan.total_cost if plan is not None and "total_cost" in record else None  # None: no plan written
-        first = first_of_base.setdefault(run.base, cost)
-        if cost is not None and first is not None:
-            record["change_vs_first"] = cost - first
+        if cost is not None:
+            name, first = first_of_base.setdefault(run.base, (f"{run.name} (row {run.row})", cost))
+            record.update(change_vs_first=cost - first, compared_with=name)
         records.append(record)
         if progress is not None:
             progress(position, len(runs), run, plan, str(record["status"]))
@@ -182,17 +184,3 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
         "models built": cache.built, "models re-used": cache.reused,
         "seconds": time.perf_counter() - started}
     return table, totals
-
-
-def summary_text(summary: pd.DataFrame) -> str:
-    """The summary for a terminal: one line per run, money with separators, and last `why` a run wrote no
-    plan (the conflicting rows, the invalid cells, or the error: the workbook's `message`)."""
-    shown = summary[["run", "name", "status", "total_cost", "change_vs_first", "model"]].copy()
-    shown["model"] = shown["model"].map(lambda m: str(m).split(":")[0] if isinstance(m, str) else "")
-    table = shown.to_string(index=False, na_rep="", formatters={
-        "total_cost": lambda v: "" if v is None or v != v else f"{v:,.2f}",
-        "change_vs_first": lambda v: "" if v is None or v != v else f"{v:+,.2f}"}).splitlines()
-    wrote = summary["status"].isin(["optimal", "feasible"]).tolist()
-    # the reason goes last and unpadded: it is long, and padding it would pad every other line too
-    why = ["why"] + ["" if ok else str(m) for ok, m in zip(wrote, summary["message"].fillna(""))]
-    return "\n".join(f"{line}  {reason}".rstrip() for line, reason in zip(table, why))

@@ -568,7 +568,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _frontier(args: argparse.Namespace) -> int:
-    from planner.analysis import MAX_STEPS, frontier_text, sweep_values
+    from planner.analysis import MAX_STEPS, sweep_values
+    from planner.console import frontier_text
     from planner.pipeline import frontier, load, run_info
     from planner.problems import InputError
     from planner.validate import shown
@@ -617,7 +618,8 @@ def _frontier(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from planner.diff import check_comparable, diff_plans, diff_text
+    from planner.console import diff_text
+    from planner.diff import check_comparable, diff_plans
     from planner.io.paths import overwrite_problem
     from planner.io.read_plan import read_plan
     from planner.problems import ProblemLog
@@ -658,7 +660,8 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from planner.batch import check_files, parse_runs, run_batch, summary_text
+    from planner.batch import check_files, parse_runs, run_batch
+    from planner.console import batch_text
     from planner.io.read import read_text_table
     from planner.io.write_plan import write_batch_summary
     from planner.problems import ProblemLog
@@ -690,7 +693,7 @@ def _batch(args: argparse.Namespace) -> int:
     code = EXIT_OK if totals["plans written"] == totals["runs"] else EXIT_ERROR
     if args.json:
         return _finish(args, payload, code)
-    print(summary_text(summary))
+    print(batch_text(summary))
     print(f"{totals['plans written']} of {totals['runs']} plans written in {totals['seconds']:.1f} s "
           f"(models built {totals['models built']}, re-used {totals['models re-used']}); summary written to {target}")
     return code

@@ -107,13 +107,23 @@ class Rule:
     def label(self) -> str:
         """How the user knows the rule: `Policy!A7 max_share country:CN 0.5 on gallium`."""
         where = f"Policy!{self.cell or self.row} " if self.row is not None else ""
+        return where + self.description()
+
+    def description(self) -> str:
+        """The rule without its place: `max_share country:CN 0.5 on gallium`."""
         parts: list[str] = [self.kind]
         if self.group is not None:
             parts.append(str(self.group))
         if self.value is not None:
             parts.append(f"{self.value:g}")
         parts.append(f"on {self.item}" if self.item is not None else "on every item")
-        return where + " ".join(parts)
+        return " ".join(parts)
+
+    def switched_off(self) -> str:
+        """What a plan made without the rule says about it: `Policy row 2 (exclude country:RU on every item) is
+        switched off: not applied`."""
+        return f"{'Policy row ' + str(self.row) if self.row is not None else 'the rule'} ({self.description()}) " \
+               "is switched off: not applied"
 
 
 @dataclass(frozen=True)

@@ -130,32 +130,3 @@ def _shares(old: pd.DataFrame, new: pd.DataFrame, kind: str) -> pd.DataFrame:
     out["share_change"] = out["share_new"] - out["share_old"]
     out.index.names = ["item", kind]
     return out.reset_index()[["item", kind, "share_old", "share_new", "share_change"]]
-
-
-def diff_text(d: PlanDiff, currency: str = "") -> str:
-    """The diff for a terminal: totals and their split, suppliers in and out, lines that moved."""
-    t = d.totals
-    currency = currency or d.currency
-    money = (lambda v: f"{v:+,.2f} {currency}".rstrip())
-    out = [f"total cost: {t['total cost old']:,.2f} -> {t['total cost new']:,.2f} ({money(t['total cost change'])})",
-           f"  price effect {money(t['price effect'])}, reallocation effect {money(t['reallocation effect'])}, "
-           f"fixed-cost effect {money(t['fixed-cost effect'])}",
-           f"suppliers entering: {', '.join(d.suppliers_entering) or 'none'}",
-           f"suppliers leaving: {', '.join(d.suppliers_leaving) or 'none'}"]
-    moved = d.lines[d.lines["change"] != "unchanged"]
-    if len(moved):
-        out.append("")
-        # formatters by column, not a float_format: a plan of whole numbers reads back as ints, which a
-        # float_format leaves bare (19700 under 5,000.00)
-        amount = (lambda v: f"{v:,.2f}")
-        out.append(moved[["item", "supplier", "country", "quantity_old", "quantity_new", "cost_change", "change"]]
-                   .to_string(index=False, formatters={"quantity_old": amount, "quantity_new": amount,
-                                                       "cost_change": lambda v: f"{v:+,.2f}"}))
-    shifts = d.countries[d.countries["share_change"].abs() > 1e-9]
-    if len(shifts):
-        out.append("")
-        out.append("country shares that moved:")
-        out.append(shifts.to_string(index=False, formatters={c: (lambda v: f"{v:.1%}") for c in
-                                                             ("share_old", "share_new")} |
-                                    {"share_change": lambda v: f"{v:+.1%}"}))
-    return "\n".join(out)

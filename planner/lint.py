@@ -9,7 +9,9 @@ they are listed on stderr and in the plan's Run sheet:
 - a scenario that hits no offer, so it changes nothing;
 - a rule that can never bind: max_share of 1, min_share or min_coverage of
   0, an exclusion or a share rule whose group holds no offer of its items;
-- numbers so far apart in magnitude that the solver may lose precision.
+- numbers so far apart in magnitude that the solver may lose precision;
+- a Policy rule switched off (its `active` cell, `--set Policy!7=off` or a
+  Policy update table): a plan made without it must say so.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ def lint(data: PlanningData) -> list[Problem]:
     out += _idle_scenarios(data)
     out += _idle_rules(data)
     out += _magnitudes(data)
+    out += [_warn("", "", "", rule.switched_off()) for rule in data.inactive_rules]
     return out
 
 

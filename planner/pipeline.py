@@ -121,7 +121,15 @@ def run_info(data: PlanningData) -> dict[str, object]:
     if data.source is not None:
         run["input file"] = Path(data.source.path).name
         run["input SHA-256"] = data.source.sha256
-        run.update(dict(data.source.changes))
+        for what, detail in data.source.changes:  # in the order applied; one line each, even for one target
+            key, n = what, 1
+            while key in run:
+                n += 1
+                key = f"{what} ({n})"
+            run[key] = detail
+    for position, rule in enumerate(data.inactive_rules, start=1):  # a plan made without a rule says so
+        run[f"rule switched off: Policy row {rule.row if rule.row is not None else position}"] = \
+            f"{rule.label()}: not applied"
     run.update({f"{name} version": v for name, v in versions().items()})
     run["problem type"] = "MIP" if data.is_mip else "LP"
     return run
@@ -189,7 +197,7 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         run["diagnosis"] = f"{diagnosis.method}: {len(diagnosis.rows) or len(diagnosis.notes)} row(s)"
     if plan.status == "optimal" and rule_costs and data.rules:
         costs = analysis.rule_costs(data, handle, outcome, data.settings.currency, progress)
-        plan.rules = costs.table
+        plan.rules = _with_inactive(costs.table, data)
         plan.resilience = {"optimum with all Policy rules": costs.with_rules,
                            "optimum without any Policy rule": costs.without_rules,
                            "price of resilience": costs.price_of_resilience,
@@ -203,6 +211,20 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
     timings["planning seconds"] = time.perf_counter() - started  # model, solve and analysis; the CLI adds the whole run
     plan.timings = timings
     return _finish(plan, run, f"{outcome.termination}: {outcome.message}")
+
+
+def _with_inactive(table: pd.DataFrame, data: PlanningData) -> pd.DataFrame:
+    """The Rules table with an `active` column: `on` for the rules priced, and a row `off` for each rule switched
+    off (no cost: it plays no part), so that the Rules sheet of a plan made without a rule shows it."""
+    records = table.assign(active="on").to_dict(orient="records")
+    for rule in data.inactive_rules:
+        records.append({
+            "policy_row": rule.row, "rule": rule.kind, "item": rule.item or "(every item)",
+            "group": str(rule.group) if rule.group is not None else "", "value": rule.value, "model_rows": 0,
+            "binds": "no", "meaning": "",
+            "note": f"switched off: not applied (switch it on with --set Policy!{rule.row}=on)"
+                    if rule.row is not None else "switched off: not applied", "active": "off"})
+    return pd.DataFrame(records, columns=[*table.columns, "active"])
 
 
 def _attach_diagnosis(plan: Plan, diagnosis: Diagnosis) -> None:

@@ -7,6 +7,7 @@ any solver object.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -60,16 +61,34 @@ class Plan:
         Policy rows come first, as they are what a batch run's override or a frontier step changes, and a
         rule listed after a few capacities would be cut off; then at most `limit` rows in all (each cut at
         `width` characters) and how many more there are. `planner solve --diagnose` lists them all.
+        Model rows of one input row (a cap on `each country` gives one per country) are one entry, counted:
+        `Policy!A3 max_share each country 0.3 on every item (3 rows)`.
         """
         if not len(self.diagnosis):
             text = "; ".join(self.conflicts) or self.message
             return text if len(text) <= limit * width else text[:limit * width - 3] + "..."
         rows = list(zip(self.diagnosis["family"].astype(str), self.diagnosis["input rows"].astype(str)))
         ordered = [t for f, t in rows if f.startswith("Policy-")] + [t for f, t in rows if not f.startswith("Policy-")]
-        texts = list(dict.fromkeys(ordered))
+        groups: dict[str, list[str]] = {}
+        for text in ordered:
+            groups.setdefault(_input_row(text), []).append(text)
+        texts = [members[0] if len(set(members)) == 1 else f"{_WHICH.sub('', members[0].split('; ')[0])} "
+                 f"({len(set(members))} rows)" for members in groups.values()]
         shown = [t if len(t) <= width else t[:width - 3] + "..." for t in texts[:limit]]
         more = [f"and {len(texts) - limit} more"] if len(texts) > limit else []
         return f"{len(texts)} conflicting input row(s): " + " | ".join(shown + more)
+
+
+# what tells apart the model rows of one input row: `(for 'A' from country:C1)`, `('A' from 'S1')`,
+# `(in scenario 'C4 stop', for 'A')`, at the end of the rule's label
+_WHICH = re.compile(r" \((?:for |from |in scenario |').*\)$")
+
+
+def _input_row(text: str) -> str:
+    """The input row a diagnosis entry comes from: its leading cell (`Policy!A3`, `prices.csv!C2`), or the whole
+    text when it names none."""
+    first = text.split(" ", 1)[0]
+    return first if "!" in first else text
 
 
 def quantities_from_values(model: SourcingModel, values: np.ndarray, data: PlanningData) -> dict[OfferKey, float]:

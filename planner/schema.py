@@ -202,6 +202,20 @@ def switch(value: object) -> bool | None:
     text = normalize(value) if value is not None else ""
     return True if text in SWITCH_ON else False if text in SWITCH_OFF else None
 
+
+def parse_switch(value: object) -> tuple[bool | None, str | None]:
+    """An on/off entry as (on, None), (None, None) for a blank, or (None, the message saying what it accepts).
+
+    The one reading of a switch, for the Policy sheet's `active` cells, Policy update tables and `--set`.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    on = switch(value)
+    if on is None:
+        return None, f"'{value}' is neither on nor off (also yes/no, true/false, 1/0)"
+    return on, None
+
+
 UPDATE_SPEC = SheetSpec(
     "Update", False, "an update table: key columns, then the values to set",
     tuple(Column(name, "text", False, f"update column {name}") for name in dict.fromkeys(

@@ -48,7 +48,7 @@ from pathlib import Path
 from planner.data import Country, Item, Offer, PlanningData, Rule, Settings, Source, Supplier
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet
-from planner.schema import PLAIN_NUMBER, SETTING_BY_NAME, UPDATE_KINDS, normalize, switch
+from planner.schema import PLAIN_NUMBER, SETTING_BY_NAME, UPDATE_KINDS, normalize, parse_switch
 from planner.validate import CellParser, shown
 
 ORDER = ("Countries", "Items", "Suppliers", "Offers", "Policy")
@@ -57,9 +57,10 @@ _POLICY = re.compile(r"^policy\s*!\s*([a-z]*)(\d+)(?:\s*\.\s*(value|active))?$",
 
 
 def table_kind(sheet: RawSheet) -> str | None:
-    """What a table updates, from its key columns (most specific first)."""
+    """What a table updates, from its key columns (most specific first; `policy_row` names no other kind, so a
+    Policy table that also has an `item` column, say as a note, is still a Policy table)."""
     present = set(sheet.columns)
-    for kind in ("Offers", "Suppliers", "Countries", "Items", "Policy"):
+    for kind in ("Policy", "Offers", "Suppliers", "Countries", "Items"):
         if set(UPDATE_KINDS[kind][0]) <= present:
             return kind
     return None
@@ -136,6 +137,11 @@ class _Updater(CellParser):
 
     def apply_policy(self, sheet: RawSheet, rules: PolicyRules) -> tuple[int, int]:
         """Apply one Policy table (`policy_row`, `active`, `value`); (rows changed, 0): a table adds no rule."""
+        keys, allowed = UPDATE_KINDS["Policy"]
+        ignored = [c for c in sheet.columns if c not in keys and c not in allowed]
+        if ignored:
+            self.log.warning(sheet.name, f"{sheet.header_row}:{sheet.header_row}", "",
+                             f"columns ignored in a Policy update (it sets {', '.join(allowed)}): {', '.join(ignored)}")
         changed = 0
         seen: dict[int, int] = {}
         for row in sheet.rows:
@@ -155,11 +161,10 @@ class _Updater(CellParser):
             seen[number] = row.row
             active_cell = row.cells.get("active")
             on: bool | None = None
-            if active_cell is not None and active_cell.value is not None and str(active_cell.value).strip():
-                on = switch(active_cell.value)
-                if on is None:
-                    self._bad(sheet, active_cell, "active", f"'{active_cell.value}' is neither on nor off "
-                              "(also yes/no, true/false, 1/0)")
+            if active_cell is not None:
+                on, problem = parse_switch(active_cell.value)
+                if problem is not None:
+                    self._bad(sheet, active_cell, "active", problem)
                     continue
             value_cell = row.cells.get("value")
             value: float | None = None
@@ -287,7 +292,8 @@ def apply_updates(data: PlanningData, files: list[tuple[Path, str, list[RawSheet
             if kind is None:
                 log.error(sheet.name, f"{sheet.header_row}:{sheet.header_row}", "",
                           "cannot tell what this table updates: it needs the key columns item and supplier "
-                          "(Offers), supplier (Suppliers), country (Countries) or item (Items)")
+                          "(Offers), supplier (Suppliers), country (Countries), item (Items) or policy_row "
+                          "(Policy)")
                 continue
             tagged.append((ORDER.index(kind), len(tagged), path, digest, sheet, kind))
     changes: list[tuple[str, str]] = []
@@ -323,9 +329,13 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
             letter, row, field = policy.group(1).upper(), int(policy.group(2)), (policy.group(3) or "").lower()
             columns = data.source.columns.get("Policy", {}) if data.source else {}
             value_letter, active_letter = columns.get("value"), columns.get("active")
+            # a column letter names the field: Policy!E7 (the active column) is Policy!7.active, and Policy!D7
+            # (the value column) is Policy!7.value, which takes a value and never a switch
             if letter and letter == active_letter:
                 field = "active"
-            elif letter and value_letter and letter != value_letter:
+            elif letter and letter == value_letter:
+                field = "value"
+            elif letter and value_letter:
                 log.error(f"--set {text}", "", "", f"column {letter} of Policy is not its value column ({value_letter})", text)
                 continue
             rule = rules.find(row)
@@ -334,12 +344,27 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
                           text)
                 continue
             # on/off switch a rule; 1 and 0 stay values (shares) unless the target says `.active`
-            on = switch(raw_value) if field == "active" or normalize(raw_value) in ("on", "off") else None
-            if on is not None and field != "value":
-                rules.switch(row, on, f"override {target}")
-                continue
+            on, problem = parse_switch(raw_value) if field == "active" else (None, None)
             if field == "active":
-                log.error(f"--set {text}", "", "", f"'{raw_value}' is neither on nor off", text)
+                if problem is not None or on is None:
+                    log.error(f"--set {text}", "", "", problem or "needs on or off", text)
+                else:
+                    rules.switch(row, on, f"override {target}")
+                continue
+            word = normalize(raw_value) in ("on", "off")
+            if word and not field:
+                rules.switch(row, normalize(raw_value) == "on", f"override {target}")
+                continue
+            said = parse_switch(raw_value)[0] if not PLAIN_NUMBER.fullmatch(raw_value) else None
+            if said is not None:  # a switch word where a value goes: say how to switch
+                if field:
+                    log.error(f"--set {text}", "", "", f"'{raw_value}' is not a value: {target} sets the rule's "
+                              f"value; to switch the rule write Policy!{row}={'on' if said else 'off'} or "
+                              f"Policy!{row}.active={raw_value}", text)
+                else:
+                    log.error(f"--set {text}", "", "", f"'{raw_value}' is not a plain number; to switch the rule "
+                              f"write Policy!{row}.active={raw_value} (or Policy!{row}={'on' if said else 'off'})",
+                              text)
                 continue
             if rule.kind == "exclude":
                 log.error(f"--set {text}", "", "", f"Policy row {row} is an exclude rule, which has no value; "

@@ -29,7 +29,8 @@ from planner.data import (
 )
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
-from planner.schema import GROUP_KINDS, MAX_NUMBER, PLAIN_NUMBER, RULES, SETTING_BY_NAME, normalize, switch
+from planner.schema import GROUP_KINDS, MAX_NUMBER, PLAIN_NUMBER, RULES, SETTING_BY_NAME, normalize, parse_switch, \
+    switch
 
 _PREFIX = re.compile(r"^\s*(country|bloc|supplier)\s*:\s*(.*)$", re.IGNORECASE)
 _EACH = {f"each {kind}": kind for kind in GROUP_KINDS}
@@ -318,6 +319,7 @@ class _Validator(CellParser):
         if sheet is None:
             return ()
         out: list[Rule] = []
+        switches = self._switch_column(sheet)
         for row in sheet.rows:
             kind_text = self.ident(sheet, row, "rule", True)
             kind = None
@@ -358,19 +360,40 @@ class _Validator(CellParser):
             if kind != "exclude" and value is None:
                 continue
             rule = Rule(kind, item, group, value, row.row, _coordinate(row, "rule"))  # type: ignore[arg-type]
-            (out if self._active(sheet, row) else self.inactive_rules).append(rule)
+            (out if not switches or self._active(sheet, row) else self.inactive_rules).append(rule)
         return tuple(out)
+
+    def _switch_column(self, sheet: RawSheet) -> bool:
+        """Whether the Policy sheet's `active` column switches rules: it does when it holds at least one on/off
+        entry (then any other entry is a typo, an error).
+
+        A contract v1 workbook may have a column of its own under that name (`x` marks, `reviewed 2024`):
+        with no on/off entry at all it is ignored, as the contract ignores extra columns, with a warning;
+        every rule is then on.
+        """
+        if "active" not in sheet.columns:
+            return False
+        cells = [row.cells.get("active") for row in sheet.rows]
+        given = [c for c in cells if c is not None and not _blank(c)]
+        if not given or any(not c.error and switch(c.value) is not None for c in given):  # type: ignore[union-attr]
+            return bool(given)
+        shown = ", ".join(f"'{v}'" for v in list(dict.fromkeys(str(c.value) for c in given))[:3])  # type: ignore[union-attr]
+        self.log.warning(sheet.name, f"{sheet.columns['active']}{sheet.header_row}", "active",
+                         f"holds no on/off entry ({shown}{', ...' if len(given) > 3 else ''}): read as a column of "
+                         "the workbook's own and ignored, so every rule is on; write on or off in it to switch "
+                         "rules, or rename it to keep it apart")
+        return False
 
     def _active(self, sheet: RawSheet, row: RawRow) -> bool:
         """A Policy row's `active` cell: blank or on means on (a bad value is logged, and read as on)."""
         cell = row.cells.get("active")
-        if _blank(cell):
+        if cell is not None and cell.error:
+            self._bad(sheet, cell, "active", cell.error)
             return True
-        on = switch(cell.value)  # type: ignore[union-attr]
-        if on is None:
-            self._bad(sheet, cell, "active", f"'{cell.value}' is neither on nor off (also yes/no, true/false, 1/0)")  # type: ignore[arg-type,union-attr]
-            return True
-        return on
+        on, problem = parse_switch(cell.value if cell is not None else None)
+        if problem is not None:
+            self._bad(sheet, cell, "active", problem)  # type: ignore[arg-type]
+        return on is not False
 
     def scenarios(self, items: dict, countries: dict, suppliers: dict, blocs: set[str]) -> tuple[ScenarioHit, ...]:
         sheet = self.raw.sheets.get("Scenarios")

@@ -585,17 +585,17 @@ def test_frontier_cli_writes_table_and_charts(tmp_path: Path) -> None:
 
 def test_frontier_names_the_rows_that_conflict_at_an_infeasible_step(tmp_path: Path) -> None:
     """At a cap of 0.3 per country the three countries give at most 90 of A's 100: the IIS is the cap's three
-    rows and A's demand. The step names them (the first three, rules first) in the table, workbook and JSON."""
+    rows and A's demand. The step names them (by input row, rules first) in the table, workbook and JSON."""
     path = write_workbook(tmp_path / "in.xlsx", {**THREE, "Policy": [["max_share", None, "each country", 1.0]]})
     out = tmp_path / "frontier.xlsx"
-    cap = "Policy!A2 max_share each country 0.3 on every item (for 'A' from country:{})"
-    why = (f"the rules cannot all hold: 4 conflicting input row(s): {cap.format('C1')} | {cap.format('C2')} | "
-           f"{cap.format('C3')} | and 1 more")
+    # the cap's three model rows are one input row, so A's demand is named too rather than hidden in "1 more"
+    why = ("the rules cannot all hold: 2 conflicting input row(s): Policy!A2 max_share each country 0.3 on every "
+           "item (3 rows) | Items!B2 demand 100 of 'A'")
     result = run("frontier", str(path), "--rule", "2", "--from", "0.4", "--to", "0.3", "--steps", "2", "-o", str(out))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[1].split() == ["step", "value", "status", "total_cost", "change_vs_first", "hhi_country", "why"]
-    assert lines[2].split() == ["1", "40.0%", "optimal", "1,180.00", "0.00", "3,600"]
+    assert lines[2].split() == ["1", "40.0%", "optimal", "1,180.00", "+0.00", "3,600"]
     assert lines[3].split(None, 3) == ["2", "30.0%", "infeasible", why]
     ws = openpyxl.load_workbook(out)["Frontier"]
     header = [c.value for c in ws[3]]

@@ -229,7 +229,11 @@ def test_template_dropdowns_warn_where_the_reader_accepts_more(tmp_path: Path) -
                           "these; the planner reports anything else.")
     assert (setting.errorStyle, setting.showErrorMessage) == ("warning", True)
     assert "(Time Limit = time_limit)" in setting.error
-    assert all(len(dv.error) <= 225 for dv in (rule, setting))  # Excel's limit for the message
+    # `active` names every entry the reader takes, not just the two listed
+    active = found["Policy", "E2"]
+    assert (active.errorStyle, active.showErrorMessage) == ("warning", True)
+    assert all(word in active.error for word in ("on", "off", "yes/no", "true/false", "1/0", "any case"))
+    assert all(len(dv.error) <= 225 for dv in (rule, setting, active))  # Excel's limit for the message
     assert group.showErrorMessage is False  # any id is a group: the list only suggests
     # what the warning lets through is read as the listed spelling
     data, _ = planner.read(book(tmp_path, Policy=[["Max Share", None, "C1", 0.6]], Settings=[["Time Limit", 5]]))

@@ -118,7 +118,7 @@ def test_update_errors_name_file_row_and_column(tmp_path: Path) -> None:
     keyless = csv_file(tmp_path / "keyless.csv", "price\n3\n")
     assert errors(tmp_path, keyless) == [
         "keyless.csv!1:1: cannot tell what this table updates: it needs the key columns item and supplier (Offers), "
-        "supplier (Suppliers), country (Countries) or item (Items)"]
+        "supplier (Suppliers), country (Countries), item (Items) or policy_row (Policy)"]
     twice = csv_file(tmp_path / "twice.csv", "item,demand\nA,5\nA,6\n")
     assert errors(tmp_path, twice) == ["twice.csv!A3 (item): 'A' appears again in this table (first in row 2)"]
     assert errors(tmp_path, tmp_path / "missing.csv") == [f"missing.csv: update file not found: {tmp_path / 'missing.csv'}"]
@@ -461,8 +461,9 @@ def test_batch_names_the_rule_that_broke_a_run(tmp_path: Path) -> None:
     result = run("batch", str(runs), "-o", str(tmp_path / "summary.xlsx"))
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["run", "name", "status", "total_cost", "change_vs_first", "model", "why"]
-    assert lines[1].split() == ["2", "ok", "optimal", "1,180.00", "+0.00", "built"]
+    assert lines[0].split() == ["run", "name", "status", "total_cost", "change_vs_first", "compared_with", "model",
+                                "why"]
+    assert lines[1].split() == ["2", "ok", "optimal", "1,180.00", "+0.00", "ok", "(row", "2)", "built"]
     assert lines[2].split(None, 4)[:4] == ["3", "tight", "infeasible", "re-used"]
     assert lines[2].split(None, 4)[4] == why
     sheet = openpyxl.load_workbook(tmp_path / "summary.xlsx")["Batch"]
@@ -479,26 +480,37 @@ def test_batch_names_the_rule_that_broke_a_run(tmp_path: Path) -> None:
 def test_batch_compares_each_run_with_the_first_run_of_its_base(tmp_path: Path) -> None:
     """cover.xlsx costs 1180, base.xlsx 1110 and 1230 with S2 at 16 (test_offer_price_update...): base.xlsx's
     second run is +120 against its own first, not +50 against cover.xlsx's. tight.xlsx's first run cannot hold
-    (coverage 0.7), so its second (1180 at 0.5) has nothing to be compared with."""
+    (coverage 0.7), so its second (1180 at 0.5) is the first to compare with: its third, with S2 at 16, needs 50
+    surviving from S1-S3: S1 20 at 10, S3 20 at 12, S2 10 at 16, and S4 the other 50 at 13: 200 + 240 + 160 +
+    650 = 1250, +70 against the second (not blank because the first failed)."""
     write_workbook(tmp_path / "cover.xlsx", COVER)
     write_workbook(tmp_path / "base.xlsx", BASE)
     write_workbook(tmp_path / "tight.xlsx", {**COVER, "Policy": [["min_coverage", None, None, 0.7]]})
     csv_file(tmp_path / "p.csv", "item,supplier,price\nA,S2,16\n")
     runs = csv_file(tmp_path / "runs.csv", "name,base,updates,set,output\nc1,cover.xlsx,,,c1.xlsx\n"
                                            "b1,base.xlsx,,,b1.xlsx\nb2,base.xlsx,p.csv,,b2.xlsx\n"
-                                           "t1,tight.xlsx,,,t1.xlsx\nt2,tight.xlsx,,Policy!2=0.5,t2.xlsx\n")
+                                           "t1,tight.xlsx,,,t1.xlsx\nt2,tight.xlsx,,Policy!2=0.5,t2.xlsx\n"
+                                           "t3,tight.xlsx,p.csv,Policy!2=0.5,t3.xlsx\n")
     result = run("batch", str(runs), "-o", str(tmp_path / "summary.xlsx"), "--json")
     assert result.returncode == 1, result.stderr
     rows = json.loads(result.stdout)["runs"]
-    assert [r["total_cost"] for r in rows] == pytest.approx([1180, 1110, 1230, None, 1180])
-    assert [r["change_vs_first"] for r in rows] == pytest.approx([0, 0, 120, None, None])
+    assert [r["total_cost"] for r in rows] == pytest.approx([1180, 1110, 1230, None, 1180, 1250])
+    assert [r["change_vs_first"] for r in rows] == pytest.approx([0, 0, 120, None, 0, 70])
+    compared = ["c1 (row 2)", "b1 (row 3)", "b1 (row 3)", None, "t2 (row 6)", "t2 (row 6)"]
+    assert [r["compared_with"] for r in rows] == compared
     sheet = openpyxl.load_workbook(tmp_path / "summary.xlsx")["Batch"]
     header = [c.value for c in sheet[1]]
     column = header.index("change_vs_first") + 1
-    assert [sheet.cell(row=r, column=column).value for r in range(2, 7)] == [0, 0, 120, None, None]
+    assert header[column] == "compared_with"
+    assert [sheet.cell(row=r, column=column).value for r in range(2, 8)] == [0, 0, 120, None, 0, 70]
+    assert [sheet.cell(row=r, column=column + 1).value for r in range(2, 8)] == compared
     assert sheet.cell(row=1, column=column).comment.text.startswith(
-        "total_cost minus that of the first run of the same base (the first row of the table naming this base); "
-        "blank when that run wrote no plan.")
+        "total_cost minus that of the first run of the same base that wrote a plan (named in compared_with; a "
+        "first run that failed is skipped)")
+    assert sheet.cell(row=1, column=column + 1).comment is not None
+    lines = run("batch", str(runs), "-o", str(tmp_path / "summary.xlsx")).stdout.splitlines()
+    assert lines[5].split()[:7] == ["6", "t2", "optimal", "1,180.00", "+0.00", "t2", "(row"]
+    assert lines[6].split()[:7] == ["7", "t3", "optimal", "1,250.00", "+70.00", "t2", "(row"]
 
 
 def test_diff_api_refuses_plans_in_different_currencies() -> None:
@@ -539,7 +551,9 @@ def test_switching_is_recorded_and_an_inactive_rule_plays_no_part(tmp_path: Path
     assert [r.row for r in data.rules] == [2] and [r.row for r in data.inactive_rules] == [3]
     assert data.source.changes == (("override Policy!3", "off (was on) Policy!A3 exclude country:C2 on A"),)
     plan = solve(data)
-    assert plan.rules["policy_row"].tolist() == [2]  # the Rules sheet prices the rules that hold
+    # the Rules sheet prices the rules that hold, and lists the one switched off, at no cost
+    assert plan.rules["policy_row"].tolist() == [2, 3] and plan.rules["active"].tolist() == ["on", "off"]
+    assert plan.rules["cost_of_rule"].isna().tolist() == [False, True]
     on_again = load(tmp_path, overrides=("Policy!3=off", "Policy!3=on"), base=SANCTION)
     assert [r.row for r in on_again.rules] == [2, 3] and on_again.inactive_rules == ()
 
@@ -565,7 +579,8 @@ def test_policy_update_table_and_active_column(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text, message", [
     ("Policy!3=0.5", "--set Policy!3=0.5: Policy row 3 is an exclude rule, which has no value; switch it off or "
                      "on with Policy!3=off or Policy!3=on"),
-    ("Policy!3.active=maybe", "--set Policy!3.active=maybe: 'maybe' is neither on nor off"),
+    ("Policy!3.active=maybe", "--set Policy!3.active=maybe: 'maybe' is neither on nor off (also yes/no, "
+                              "true/false, 1/0)"),
     ("Policy!9=off", "--set Policy!9=off: Policy row 9 holds no rule (rules are in rows 2, 3)"),
 ])
 def test_switch_errors(tmp_path: Path, text: str, message: str) -> None:
@@ -586,7 +601,10 @@ def test_policy_table_and_active_cell_errors(tmp_path: Path) -> None:
         "policy.csv!C3 (value): Policy row 3 is an exclude rule, which has no value (switch it with active: on or "
         "off)",
         "policy.csv!B4 (active): 'later' is neither on nor off (also yes/no, true/false, 1/0)"]
-    book = write_workbook(tmp_path / "bad.xlsx", {**SANCTION, "Policy": [["max_share", None, "C1", 0.6, "maybe"]]},
+    # the column holds an on/off entry, so it switches rules and `maybe` is a typo (a column with no on/off
+    # entry at all is the workbook's own: test_a_v1_workbook_s_own_active_column...)
+    book = write_workbook(tmp_path / "bad.xlsx", {**SANCTION, "Policy": [["max_share", None, "C1", 0.6, "maybe"],
+                                                                        ["exclude", "A", "C2", None, "on"]]},
                           headers={"Policy": ["rule", "item", "group", "value", "active"]})
     with pytest.raises(planner.InputError) as caught:
         planner.read(book)
@@ -610,3 +628,144 @@ def test_lifting_the_example_s_russia_sanction_costs_what_its_rules_sheet_says()
     assert solve(off, rule_costs=False).total_cost == pytest.approx(21_822_229, abs=0.01)
     again, _ = planner.load(example, overrides=["Policy!2=off", "Policy!2=on"])
     assert solve(again, rule_costs=False).total_cost == pytest.approx(22_139_499, abs=0.01)
+
+
+POLICY_HEADER = {"Policy": ["rule", "item", "group", "value", "active"]}
+
+
+def test_a_rule_switched_off_is_warned_about_and_listed_in_run_and_rules_sheets(tmp_path: Path) -> None:
+    """A plan made without the sanction says so: a warning, a Run-sheet line and a Rules-sheet row `off`."""
+    said = "Policy row 3 (exclude country:C2 on A) is switched off: not applied"
+    book = write_workbook(tmp_path / "active.xlsx", {**SANCTION, "Policy": [["max_share", None, "C1", 0.6, "on"],
+                                                                           ["exclude", "A", "C2", None, "off"]]},
+                          headers=POLICY_HEADER)
+    _, warnings = planner.read(book)
+    assert [str(w) for w in warnings] == [said]
+    src = write_workbook(tmp_path / "base.xlsx", SANCTION)
+    _, warnings = planner.load(src, overrides=["Policy!3=off"])
+    assert [str(w) for w in warnings] == [said]
+    table = csv_file(tmp_path / "lift.csv", "policy_row,active\n3,off\n")
+    assert [str(w) for w in planner.load(src, [table])[1]] == [said]
+    assert planner.load(src, overrides=["Policy!3=off", "Policy!3=on"])[1] == []  # on again: nothing to say
+    out = tmp_path / "plan.xlsx"
+    result = run("solve", str(src), "-o", str(out), "--set", "Policy!3=off")
+    assert result.returncode == 0, result.stderr
+    assert said in result.stderr
+    wb = openpyxl.load_workbook(out)
+    run_sheet = [(r[0].value, r[1].value) for r in wb["Run"].iter_rows(min_row=2)]
+    assert ("rule switched off: Policy row 3", "Policy!A3 exclude country:C2 on A: not applied") in run_sheet
+    assert ("warning", said) in run_sheet
+    rules = wb["Rules"]
+    header = [c.value for c in rules[1]]
+    body = [dict(zip(header, [c.value for c in r])) for r in rules.iter_rows(min_row=2, max_row=3)]
+    assert [(r["policy_row"], r["rule"], r["active"], r["cost_of_rule"]) for r in body] == [
+        (2, "max_share", "on", pytest.approx(80)), (3, "exclude", "off", None)]
+    assert body[1]["note"] == "switched off: not applied (switch it on with --set Policy!3=on)"
+
+
+def test_a_v1_workbook_s_own_active_column_is_ignored_but_a_switch_typo_is_an_error(tmp_path: Path) -> None:
+    """Contract v1 ignores extra columns: an `Active` column of the workbook's own (no on/off entry in it) is
+    ignored with a warning and every rule holds (1230, the sanction on). A column that holds on/off entries
+    switches rules, and an entry that is not one is a typo: exit 2."""
+    own = write_workbook(tmp_path / "own.xlsx", {**SANCTION, "Policy": [["max_share", None, "C1", 0.6, "x"],
+                                                                       ["exclude", "A", "C2", None, "reviewed 2024"]]},
+                         headers={"Policy": ["rule", "item", "group", "value", "Active"]})
+    data, warnings = planner.read(own)
+    assert [r.row for r in data.rules] == [2, 3] and data.inactive_rules == ()
+    assert [str(w) for w in warnings] == [
+        "Policy!E1 (active): holds no on/off entry ('x', 'reviewed 2024'): read as a column of the workbook's own "
+        "and ignored, so every rule is on; write on or off in it to switch rules, or rename it to keep it apart"]
+    assert solve(data).total_cost == pytest.approx(1230)
+    typo = write_workbook(tmp_path / "typo.xlsx", {**SANCTION, "Policy": [["max_share", None, "C1", 0.6, "on"],
+                                                                         ["exclude", "A", "C2", None, "of"]]},
+                          headers=POLICY_HEADER)
+    with pytest.raises(planner.InputError) as caught:
+        planner.read(typo)
+    assert [str(p) for p in caught.value.problems] == [
+        "Policy!E3 (active): 'of' is neither on nor off (also yes/no, true/false, 1/0)"]
+    result = run("validate", str(own))
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_policy_table_with_an_item_column_is_a_policy_table(tmp_path: Path) -> None:
+    """`policy_row` names only Policy rows: with an `item` column (a note) the table still lifts the sanction
+    (1110), and says the column is ignored."""
+    table = csv_file(tmp_path / "lift.csv", "policy_row,item,active\n3,A,off\n")
+    data, warnings = planner.load(write_workbook(tmp_path / "base.xlsx", SANCTION), [table])
+    assert [r.row for r in data.inactive_rules] == [3]
+    assert solve(data).total_cost == pytest.approx(1110)
+    assert "lift.csv!1:1: columns ignored in a Policy update (it sets active, value): item" in map(str, warnings)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("Policy!D2=off", "--set Policy!D2=off: 'off' is not a value: Policy!D2 sets the rule's value; to switch the "
+                      "rule write Policy!2=off or Policy!2.active=off"),
+    ("Policy!2.value=off", "--set Policy!2.value=off: 'off' is not a value: Policy!2.value sets the rule's value; "
+                           "to switch the rule write Policy!2=off or Policy!2.active=off"),
+    ("Policy!D3=off", "--set Policy!D3=off: 'off' is not a value: Policy!D3 sets the rule's value; to switch the "
+                      "rule write Policy!3=off or Policy!3.active=off"),
+    ("Policy!3=yes", "--set Policy!3=yes: 'yes' is not a plain number; to switch the rule write "
+                     "Policy!3.active=yes (or Policy!3=on)"),
+    ("Policy!2=false", "--set Policy!2=false: 'false' is not a plain number; to switch the rule write "
+                       "Policy!2.active=false (or Policy!2=off)"),
+])
+def test_the_value_column_takes_values_and_says_how_to_switch(tmp_path: Path, text: str, message: str) -> None:
+    """Policy!D7 is Policy!7.value when D is the value column: `off` there is refused as `.value=off` is."""
+    src = write_workbook(tmp_path / "b.xlsx", SANCTION)
+    data, _ = planner.read(src)
+    with pytest.raises(planner.InputError) as caught:
+        planner.apply_changes(data, overrides=[text])
+    assert [str(p) for p in caught.value.problems] == [message]
+    assert [r.value for r in planner.apply_changes(data, overrides=["Policy!D2=0.7"])[0].rules] == [0.7, None]
+
+
+def test_a_value_set_while_a_rule_is_off_holds_once_it_is_on(tmp_path: Path) -> None:
+    """off, value 0.4, on: the cap holds at 0.4. A: S1 40 at 10 + S2 60 at 12 = 400 + 720 = 1120; B: S2 10 at
+    3 = 30. Total 1150. The Run sheet lists the three overrides of one row, in order."""
+    label = "Policy!A2 max_share country:C1 {} on every item"
+    data = load(tmp_path, overrides=("Policy!2=off", "Policy!2=0.4", "Policy!2=on"))
+    assert [r.value for r in data.rules] == [0.4] and data.inactive_rules == ()
+    assert data.source.changes == (
+        ("override Policy!2", f"off (was on) {label.format(0.6)}"),
+        ("override Policy!2", f"value 0.4 (was 0.6) in {label.format(0.6)}"),
+        ("override Policy!2", f"on (was off) {label.format(0.4)}"))
+    plan = solve(data)
+    assert plan.total_cost == pytest.approx(1150)
+    assert not check_plan(data, plan.quantities)
+    assert [(k, v) for k, v in plan.run.items() if k.startswith("override")] == [
+        ("override Policy!2", f"off (was on) {label.format(0.6)}"),
+        ("override Policy!2 (2)", f"value 0.4 (was 0.6) in {label.format(0.6)}"),
+        ("override Policy!2 (3)", f"on (was off) {label.format(0.4)}")]
+
+
+def test_an_update_table_and_set_on_one_row(tmp_path: Path) -> None:
+    """The table applies first (off, value 0.7), then --set switches the rule on: the cap holds at 0.7.
+    A: S1 70 at 10 + S2 30 at 12 = 1060; B 30: 1090. The other order (--set 0.5 after the table's 0.7) keeps
+    the last value: at 0.5, A: S1 50 at 10 + S2 50 at 12 = 1100; B 30: 1130."""
+    table = csv_file(tmp_path / "policy.csv", "policy_row,active,value\n2,off,0.7\n")
+    data = load(tmp_path, table, overrides=("Policy!2=on",))
+    assert [r.value for r in data.rules] == [0.7]
+    assert solve(data).total_cost == pytest.approx(1090)
+    label = "Policy!A2 max_share country:C1 {} on every item"
+    assert [(k, v) for k, v in run_info_of(data) if k.startswith(("update", "override"))] == [
+        ("update policy.csv", f"Policy: 1 row(s) changed, 0 added; file policy.csv, SHA-256 {sha(table)}"),
+        ("update policy.csv!A2", f"value 0.7 (was 0.6) in {label.format(0.6)}"),
+        ("update policy.csv!A2 (2)", f"off (was on) {label.format(0.7)}"),
+        ("override Policy!2", f"on (was off) {label.format(0.7)}")]
+    later = load(tmp_path, table, overrides=("Policy!2=on", "Policy!2=0.5"))
+    assert solve(later).total_cost == pytest.approx(1130)
+
+
+def run_info_of(data: planner.PlanningData) -> list[tuple[str, object]]:
+    from planner.pipeline import run_info
+
+    return list(run_info(data).items())
+
+
+def test_console_changes_have_one_sign_convention() -> None:
+    """Changes are signed in every console table (batch, frontier, diff); no change is +0.00, never -0.00."""
+    from planner.console import change, money
+
+    assert [change(v) for v in (1234, -1234, 0.0, -0.0, -0.004, None, float("nan"))] == [
+        "+1,234.00", "-1,234.00", "+0.00", "+0.00", "+0.00", "", ""]
+    assert [money(v) for v in (1234.5, None, float("nan"))] == ["1,234.50", "", ""]

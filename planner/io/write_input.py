@@ -140,6 +140,9 @@ def _data_sheet(ws: Worksheet, spec: SheetSpec, rows: Sequence[Sequence[object]]
 def _choices_warning(column: Column) -> str:
     """The dropdown's warning: the listed names, and that other spellings of them are read too (<= 225 characters,
     Excel's limit)."""
+    if column.name == "active":  # the reader takes more than the two words listed
+        return ("active is on or off; the planner also reads yes/no, true/false and 1/0, in any case (Off = off): "
+                "keep your entry if it is one of these; the planner reports anything else. Blank is on.")
     listed = ", ".join(column.choices)
     sample = next((c for c in column.choices if "_" in c), column.choices[0])
     return (f"{column.name} is usually one of: {listed}. The planner ignores case, spaces and underscores "

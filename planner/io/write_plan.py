@@ -619,9 +619,10 @@ BATCH_COMMENTS = {
     "run": "row of the run in the batch table",
     "status": "optimal or feasible: the plan was written; invalid, infeasible or error: no plan (see message)",
     "total_cost": "the plan's total cost, in the currency of its base workbook",
-    "change_vs_first": "total_cost minus that of the first run of the same base (the first row of the table naming "
-                       "this base); blank when that run wrote no plan. Runs of different bases are not compared: "
-                       "they plan different purchases",
+    "change_vs_first": "total_cost minus that of the first run of the same base that wrote a plan (named in "
+                       "compared_with; a first run that failed is skipped); blank for a run with no plan. Runs of "
+                       "different bases are not compared: they plan different purchases",
+    "compared_with": "the run change_vs_first is taken against: name (row in the batch table)",
     "model": "built, or re-used from an earlier run of the same shape with the new numbers pushed in",
     "message": "what the solver said; for a run with no plan, why (for rules that cannot all hold, the "
                "conflicting input rows, Policy rows first)",
