@@ -531,6 +531,17 @@ def _invalid(args: argparse.Namespace, exc: Any) -> int:
     return _finish(args, payload, EXIT_INVALID, quiet=True)
 
 
+def _refused(args: argparse.Namespace, log: Any, message: str) -> int:
+    """Exit 2 for problems found before any work: a headline, then each problem once (`  error: ...`)."""
+    if not args.json:
+        listed = message == "; ".join(str(p) for p in log.errors)
+        _say(f"invalid: {len(log.errors)} problem(s); nothing was written" if listed else f"invalid: {message}")
+        for problem in log.errors:
+            _say(f"  error: {problem}")
+    return _finish(args, {"status": "invalid", "total_cost": None, "output": None, "message": message,
+                          "problems": [p.as_dict() for p in log.errors]}, EXIT_INVALID, quiet=True)
+
+
 def _finish(args: argparse.Namespace, payload: dict[str, Any], code: int, quiet: bool = False) -> int:
     if getattr(args, "json", False):
         _emit(payload)
@@ -634,12 +645,7 @@ def _diff(args: argparse.Namespace) -> int:
     if why is not None:
         log.error(str(target), "", "", why)
     if old is None or new is None or log.errors:
-        if not args.json:
-            for problem in log.errors:
-                _say(f"  error: {problem}")
-        return _finish(args, {"status": "invalid", "total_cost": None, "output": None,
-                              "message": "; ".join(str(p) for p in log.errors),
-                              "problems": [p.as_dict() for p in log.errors]}, EXIT_INVALID)
+        return _refused(args, log, "; ".join(str(p) for p in log.errors))
     d = diff_plans(old, new)
     payload: dict[str, Any] = {"status": "done", "total_cost": d.totals["total cost new"], "output": None,
                                "currency": d.currency or None, "totals": d.totals,
@@ -674,13 +680,7 @@ def _batch(args: argparse.Namespace) -> int:
     if table is not None:
         check_files(table[0], runs, Path(args.runs), target, log)
     if target is None or log.errors:
-        problems = [p.as_dict() for p in log.errors]
-        if not args.json:
-            for problem in log.errors:
-                _say(f"  error: {problem}")
-        return _finish(args, {"status": "invalid", "total_cost": None, "output": None,
-                              "message": why or f"{len(problems)} problem(s) in the batch table",
-                              "problems": problems}, EXIT_INVALID)
+        return _refused(args, log, why or f"{len(log.errors)} problem(s) in the batch table")
     progress = _progress_bar() if not args.json and sys.stderr.isatty() else None
     summary, totals = run_batch(runs, rule_costs=not args.no_rule_costs, timings=args.timings, progress=progress,
                                 limits=_limits(args))
