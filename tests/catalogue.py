@@ -178,6 +178,27 @@ def _twice(folder: Path) -> bytes:
     return out.getvalue()
 
 
+def concatenated(first: bytes, second: bytes, comment: int = 100) -> bytes:
+    """Two archives in one file, the second's end record claiming a comment of `comment` bytes that run past
+    the end: Python's zipfile finds the second (the last end record), python-calamine fell back to the first."""
+    content = bytearray(first + second)
+    struct.pack_into("<H", content, content.rfind(b"PK\x05\x06") + 20, comment)
+    return bytes(content)
+
+
+def _two_archives(folder: Path) -> bytes:
+    """A valid workbook, then one whose demand is text: the guard checks the second, and so must the readers."""
+    second = write_workbook(folder / "second.xlsx", {**BASE, "Items": [["A", "999 (second archive)"], ["B", 10]]})
+    return concatenated(_valid_bytes(folder), second.read_bytes())
+
+
+def _backslash(folder: Path) -> bytes:
+    """xl/worksheets/sheet1.xml, and a copy named with backslashes saying demand 999: one reader takes one."""
+    source = zipfile.ZipFile(io.BytesIO(_valid_bytes(folder)))
+    sheet = source.read("xl/worksheets/sheet1.xml").replace(b">100<", b">999<")
+    return _with_entries(folder, {"xl\\worksheets\\sheet1.xml": sheet})
+
+
 def lying_header(workbook: bytes, name: str = "xl/worksheets/sheet1.xml", blanks: int = 8 * 1024 * 1024,
                  declared: int = 2400) -> bytes:
     """`workbook` with `name` inflating to its XML plus `blanks` blanks while both its zip headers declare
@@ -355,6 +376,11 @@ CASES: list[tuple[str, Builder, list[str]]] = [
     ("zip-header-lies", raw_bytes("in.xlsx", lambda folder: lying_header(_valid_bytes(folder))),
      ["in.xlsx: refused: xl/worksheets/sheet1.xml unpacks to more than the 2,400 bytes its zip header declares "
       "(a zip bomb, or a damaged file)"]),
+    ("two-archives-in-one-file", raw_bytes("in.xlsx", _two_archives),
+     [f"Items!B2 (demand): '999 (second archive)' {NOT_PLAIN}"]),
+    ("zip-name-with-backslash", raw_bytes("in.xlsx", _backslash),
+     ["in.xlsx: not a readable .xlsx workbook: the zip archive is damaged: it holds xl\\worksheets\\sheet1.xml, a "
+      "name with a backslash, which no .xlsx part has (readers disagree on what it names)"]),
     ("unreadable-file", unreadable(cells()), ["in.xlsx: cannot be read: permission denied ({folder}/in.xlsx)"]),
 ]
 

@@ -3,6 +3,7 @@ message, and that no reader can get round it. What a refusal costs is measured b
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import struct
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import planner.io.guard as guard
-from catalogue import BASE, lying_header
+from catalogue import BASE, concatenated, lying_header
 from helpers import write_workbook
 from planner.io.guard import GuardedWorkbook, ReadLimits, open_workbook
 from planner.problems import ProblemLog
@@ -146,8 +147,58 @@ def test_macro_content_types(tmp_path: Path, content_type: str, what: str) -> No
                             "files: save a copy as .xlsx (Excel Workbook) without macros"]
 
 
-def test_a_plain_workbook_passes_with_its_bytes_unchanged(tmp_path: Path) -> None:
+def test_a_plain_workbook_passes_with_its_members_unchanged(tmp_path: Path) -> None:
+    """The parsers get an archive the guard rebuilt: the same members, byte for byte; the digest is the file's."""
     path = write_workbook(tmp_path / "in.xlsx", BASE)
     book = open_workbook(path, ProblemLog())
-    assert book is not None and book.content == path.read_bytes()
-    assert "xl/workbook.xml" in book.names
+    assert book is not None and "xl/workbook.xml" in book.names
+    assert book.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    original, rebuilt = zipfile.ZipFile(path), book.members()
+    assert rebuilt.namelist() == original.namelist() == book.names
+    assert all(rebuilt.read(n) == original.read(n) for n in book.names)
+    assert rebuilt.testzip() is None
+
+
+def _demand(book: GuardedWorkbook) -> tuple[object, object]:
+    """Items!B2 as openpyxl and as python-calamine read it."""
+    return (book.openpyxl(data_only=True)["Items"]["B2"].value,
+            book.calamine().get_sheet_by_name("Items").to_python()[1][1])
+
+
+@pytest.mark.parametrize("junk", ["archive", "prefix", "suffix"])
+def test_the_parsers_read_only_the_archive_the_guard_checked(tmp_path: Path, junk: str) -> None:
+    """Another archive before the checked one (its end record's comment running past the end of the file, as
+    Python's zipfile tolerates), or bytes before or after it: the readers see only what the guard inflated."""
+    checked = write_workbook(tmp_path / "checked.xlsx", BASE).read_bytes()
+    other = write_workbook(tmp_path / "other.xlsx", {**BASE, "Items": [["A", 999], ["B", 10]]}).read_bytes()
+    path = tmp_path / "in.xlsx"
+    path.write_bytes({"archive": concatenated(other, checked), "prefix": b"\0" * 4096 + checked,
+                      "suffix": checked + b"trailing bytes" * 100}[junk])
+    book = open_workbook(path, ProblemLog())
+    if book is None:  # a refusal is as good, as long as nothing is read
+        return
+    assert _demand(book) == (100, 100.0)
+    assert book.content.startswith(b"PK\x03\x04") and book.content.count(b"PK\x05\x06") == 1
+
+
+def test_a_bomb_or_macros_in_an_archive_the_guard_did_not_check_are_never_read(tmp_path: Path) -> None:
+    checked = write_workbook(tmp_path / "checked.xlsx", BASE).read_bytes()
+    source = zipfile.ZipFile(io.BytesIO(checked))
+    hostile = _zip({**{n: source.read(n) for n in source.namelist()}, "xl/vbaProject.bin": b"VBA",
+                    "xl/media/a.bin": b"\0" * (16 * 2**20)})
+    path = tmp_path / "in.xlsx"
+    path.write_bytes(concatenated(hostile, checked))
+    book = open_workbook(path, ProblemLog())
+    assert book is not None and "xl/vbaProject.bin" not in book.members().namelist()
+    assert len(book.content) < len(checked) + 1024
+
+
+@pytest.mark.parametrize("twin", ["XL/Worksheets/Sheet1.xml", "/xl/worksheets/sheet1.xml",
+                                  "xl//worksheets/sheet1.xml", "xl/./worksheets/sheet1.xml"])
+def test_two_names_for_one_part_are_refused(tmp_path: Path, twin: str) -> None:
+    source = zipfile.ZipFile(write_workbook(tmp_path / "base.xlsx", BASE))
+    entries = {n: source.read(n) for n in source.namelist()}
+    path = tmp_path / "in.xlsx"
+    path.write_bytes(_zip({**entries, twin: entries["xl/worksheets/sheet1.xml"].replace(b">100<", b">999<")}))
+    assert errors(path) == ["in.xlsx: not a readable .xlsx workbook: the zip archive is damaged: it holds "
+                            "xl/worksheets/sheet1.xml twice, and readers disagree on which copy is the data"]

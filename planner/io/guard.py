@@ -40,6 +40,7 @@ Every limit can be raised from the command line (`--max-file-mb`, ...).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import posixpath
 import struct
@@ -131,13 +132,15 @@ class GuardedWorkbook:
     trust the headers, unpack no more than the limits allowed.
     """
 
-    def __init__(self, path: Path, content: bytes, names: list[str], _token: object = None) -> None:
+    def __init__(self, path: Path, content: bytes, names: list[str], _token: object = None,
+                 sha256: str = "") -> None:
         if _token is not _TOKEN:
             raise TypeError("a GuardedWorkbook comes from planner.io.guard.open_workbook only")
         self.path = path
         self.name = path.name
-        self.content = content
+        self.content = content  # the archive the guard rebuilt from the members it checked (`_rebuilt`)
         self.names = names  # member names, in archive order
+        self.sha256 = sha256  # of the file as it is on disk (what a plan records), not of `content`
 
     def members(self) -> zipfile.ZipFile:
         """An open `zipfile.ZipFile` over the checked bytes, for reading members (each within the limits)."""
@@ -151,7 +154,7 @@ class GuardedWorkbook:
             for info in source.infolist():
                 target.writestr(info.filename, replaced[info.filename] if info.filename in replaced
                                 else source.read(info))
-        return GuardedWorkbook(self.path, out.getvalue(), self.names, _TOKEN)
+        return GuardedWorkbook(self.path, out.getvalue(), self.names, _TOKEN, self.sha256)
 
     def openpyxl(self, *, data_only: bool, read_only: bool = False) -> Any:
         """The workbook as openpyxl loads it (exceptions are the caller's to turn into messages)."""
@@ -206,9 +209,15 @@ def open_workbook(path: Path, log: ProblemLog, limits: ReadLimits | None = None,
         log.error(name, "", "", f"holds {len(entries):,} zip entries, above the limit of {limits.max_entries:,} "
                                 "(raise it with --max-entries)")
         return None
-    twice = [n for n, count in Counter(e.filename.lower() for e in entries).items() if count > 1]
+    backslash = next((e.filename for e in entries if "\\" in e.filename), None)
+    if backslash is not None:  # OOXML part names never hold one; some zip readers take it for "/", others not
+        log.error(name, "", "", f"not a readable .xlsx workbook: the zip archive is damaged: it holds "
+                                f"{backslash}, a name with a backslash, which no .xlsx part has (readers disagree on "
+                                "what it names)")
+        return None
+    twice = [n for n, count in Counter(_same_part(e.filename) for e in entries).items() if count > 1]
     if twice:
-        first = next(e.filename for e in entries if e.filename.lower() == twice[0])
+        first = next(e.filename for e in entries if _same_part(e.filename) == twice[0])
         log.error(name, "", "", f"not a readable .xlsx workbook: the zip archive is damaged: it holds {first} "
                                 "twice, and readers disagree on which copy is the data")
         return None
@@ -244,7 +253,57 @@ def open_workbook(path: Path, log: ProblemLog, limits: ReadLimits | None = None,
     if suffix != ".xlsx":
         log.error(name, "", "", f"is an .xlsx workbook named '{suffix or 'no extension'}': rename it to .xlsx")
         return None
-    return GuardedWorkbook(path, content, names, _TOKEN)
+    rebuilt = _rebuilt(content, entries)
+    if rebuilt is None:
+        log.error(name, "", "", "needs zip64 (a member or the archive of 4 GB or more, or over 65,535 entries), "
+                                "which the planner does not read")
+        return None
+    return GuardedWorkbook(path, rebuilt, names, _TOKEN, hashlib.sha256(content).hexdigest())
+
+
+def _same_part(member: str) -> str:
+    """A member name as readers may take it, for the check that no two members name one part: case, a
+    leading "/", "//" and "/./" are not told apart by every zip reader (nor "\\" from "/", refused anyway)."""
+    part = member.replace("\\", "/").lower().lstrip("/")
+    while "//" in part or "/./" in part:
+        part = part.replace("//", "/").replace("/./", "/")
+    return part[2:] if part.startswith("./") else part
+
+
+def _rebuilt(content: bytes, entries: list[zipfile.ZipInfo]) -> bytes | None:
+    """A new archive holding exactly the members the guard checked, their compressed bytes copied as they are:
+    what every parser is handed, so that no reader can find another archive in the file (bytes before the
+    first member or after the end record, a second end record, a central directory that is not where the
+    end record says) or any byte the guard did not inflate. None if it would need zip64 (4 GB or more, or
+    over 65,535 entries). Costs one copy of the compressed bytes; nothing is inflated again."""
+    if len(entries) > 0xFFFF:
+        return None
+    view = memoryview(content)
+    pieces: list[bytes | memoryview] = []
+    directory: list[bytes] = []
+    offset = 0
+    for info in entries:
+        if info.compress_size >= 0xFFFFFFFF or info.file_size >= 0xFFFFFFFF:
+            return None
+        data = _member_data(view, info)  # checked by `_inflate_all`: its CRC and size are the header's
+        try:
+            encoded, flags = info.filename.encode("ascii"), 0
+        except UnicodeEncodeError:
+            encoded, flags = info.filename.encode("utf-8"), 0x800
+        method = info.compress_type
+        time = (info.date_time[3] << 11) | (info.date_time[4] << 5) | (info.date_time[5] // 2)
+        date = ((max(info.date_time[0], 1980) - 1980) << 9) | (info.date_time[1] << 5) | info.date_time[2]
+        fields = struct.pack("<HHHHHIIIH", 20, flags, method, time, date, info.CRC, info.compress_size,
+                             info.file_size, len(encoded))
+        pieces += [b"PK\x03\x04" + fields + b"\0\0", encoded, data]
+        directory.append(b"PK\x01\x02" + struct.pack("<H", 20) + fields
+                         + struct.pack("<HHHHII", 0, 0, 0, 0, info.external_attr & 0xFFFFFFFF, offset) + encoded)
+        offset += 30 + len(encoded) + len(data)
+        if offset >= 0xFFFFFFFF:
+            return None
+    size = sum(map(len, directory))
+    end = b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, len(entries), len(entries), size, offset, 0)
+    return b"".join([*pieces, *directory, end])
 
 
 def _kept(name: str) -> bool:

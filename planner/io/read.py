@@ -81,7 +81,7 @@ def read_workbook(path: str | Path, log: ProblemLog, limits: ReadLimits | None =
     if by_key:
         ignored = [title for group in by_key.values() for title in group]
         log.warning("", "", "", f"sheets ignored (not part of the input format): {', '.join(ignored)}")
-    digest = hashlib.sha256(book.content).hexdigest()
+    digest = book.sha256
     return RawWorkbook(path=str(path), sha256=digest, sheets=sheets)
 
 
@@ -427,7 +427,7 @@ def read_update_file(path: str | Path, log: ProblemLog, limits: ReadLimits | Non
     loaded = _load(book, log) if book is not None else None
     if book is None or loaded is None:
         return None
-    digest = hashlib.sha256(book.content).hexdigest()
+    digest = book.sha256
     formulas, values, xml = loaded
     tables = []
     for title in formulas.sheetnames:
