@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import struct
 import warnings
 import zipfile
@@ -199,6 +200,44 @@ def _backslash(folder: Path) -> bytes:
     return _with_entries(folder, {"xl\\worksheets\\sheet1.xml": sheet})
 
 
+def moved_sheet(entries: dict[str, bytes], number: int, folder: str = "xl/ws") -> dict[str, bytes]:
+    """`entries` with sheet `number` stored under `folder` instead of xl/worksheets/ (its relationships
+    following): a valid package, and readers follow the workbook's relationship to it."""
+    old = f"xl/worksheets/sheet{number}.xml"
+    new = f"{folder}/sheet{number}.xml"
+    out = {}
+    for name, data in entries.items():
+        if name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+            data = data.replace(f"/{old}".encode(), f"/{new}".encode()).replace(
+                f'"worksheets/sheet{number}.xml"'.encode(), f'"/{new}"'.encode())
+        out[{old: new, f"xl/worksheets/_rels/sheet{number}.xml.rels": f"{folder}/_rels/sheet{number}.xml.rels"}
+            .get(name, name)] = data
+    return out
+
+
+def prefixed(sheet: bytes) -> bytes:
+    """A sheet's XML with the spreadsheet namespace bound to the prefix x (`<x:worksheet>...<x:sheetData>`),
+    as some generators write it: the same sheet to an XML parser."""
+    import re
+
+    sheet = sheet.replace(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
+                          b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"')
+    sheet = re.sub(rb"<(/?)(?!x:)([A-Za-z]\w*)(?=[\s/>])", rb"<\1x:\2", sheet)
+    return sheet.replace(b"<x:x:worksheet", b"<x:worksheet")
+
+
+def _sheet_edit(number: int, edit: Callable[[bytes], bytes], move: bool = False) -> Builder:
+    def build(folder: Path) -> Path:
+        path = write_workbook(folder / "in.xlsx", BASE)
+        name = f"xl/worksheets/sheet{number}.xml"
+        return _rewritten(path, lambda e: (moved_sheet if move else lambda x, n: x)({**e, name: edit(e[name])}, number))
+    return build
+
+
+def _merged_offers(sheet: bytes) -> bytes:
+    return sheet.replace(b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A3:A4"/></mergeCells>')
+
+
 def lying_header(workbook: bytes, name: str = "xl/worksheets/sheet1.xml", blanks: int = 8 * 1024 * 1024,
                  declared: int = 2400) -> bytes:
     """`workbook` with `name` inflating to its XML plus `blanks` blanks while both its zip headers declare
@@ -381,6 +420,15 @@ CASES: list[tuple[str, Builder, list[str]]] = [
     ("zip-name-with-backslash", raw_bytes("in.xlsx", _backslash),
      ["in.xlsx: not a readable .xlsx workbook: the zip archive is damaged: it holds xl\\worksheets\\sheet1.xml, a "
       "name with a backslash, which no .xlsx part has (readers disagree on what it names)"]),
+    ("sheet-outside-worksheets-error", _sheet_edit(4, lambda x: re.sub(
+        rb'<c r="C3"[^>]*?(/>|>.*?</c>)', b'<c r="C3" t="e"><v>#REF!</v></c>', x), move=True),
+     ["Offers!C3 (price): holds the Excel error value #REF!"]),
+    ("sheet-outside-worksheets-formula", _sheet_edit(1, lambda x: re.sub(
+        rb'<c r="B2"[^>]*?(/>|>.*?</c>)', b'<c r="B2"><f>SUM(Z1:Z9)</f></c>', x), move=True),
+     ["Items!B2 (demand): formula =SUM(Z1:Z9) has no stored value (open and save the file in Excel first)"]),
+    ("prefixed-sheet-merge", _sheet_edit(4, lambda x: prefixed(_merged_offers(x))),
+     ["Offers!A3:A4: merged cells in the data: unmerge them and fill every cell (a merge keeps its value in the "
+      "top-left cell only)"]),
     ("unreadable-file", unreadable(cells()), ["in.xlsx: cannot be read: permission denied ({folder}/in.xlsx)"]),
 ]
 
@@ -429,6 +477,18 @@ def _lying(path: Path) -> Path:
     """`path` rewritten so that its first sheet's zip headers understate its size (see `lying_header`)."""
     path.write_bytes(lying_header(path.read_bytes()))
     return path
+
+
+def _prices(folder: Path, price: object) -> Path:
+    wb = openpyxl.Workbook()
+    wb.active.append(["item", "supplier", "price"])
+    wb.active.append(["A", "S1", price])
+    wb.save(folder / "prices.xlsx")
+    return folder / "prices.xlsx"
+
+
+def _each_sheet(edit: Callable[[bytes], bytes]) -> Callable[[dict[str, bytes]], dict[str, bytes]]:
+    return lambda entries: {n: edit(d) if n.startswith("xl/worksheets/sheet") else d for n, d in entries.items()}
 
 
 def batch(table: Callable[[Path], Path]) -> Command:
@@ -491,6 +551,11 @@ COMMAND_CASES: list[tuple[str, Command, list[str]]] = [
      ["prices.csv: cannot be read: permission denied ({folder}/prices.csv)"]),
     ("update-workbook-twice", update(raw_bytes("prices.xlsx", _twice)),
      [f"prices.xlsx: {TWICE}"]),
+    ("update-prefixed-sheet", update(lambda f: _rewritten(_prices(f, "cheap"), _each_sheet(prefixed))),
+     [f"prices.xlsx:Sheet!C2 (price): 'cheap' {NOT_PLAIN}"]),
+    ("update-cdata", update(lambda f: _rewritten(_prices(f, 1), _each_sheet(lambda x: re.sub(
+        rb'<c r="C2"[^>]*?(/>|>.*?</c>)', b'<c r="C2" t="inlineStr"><is><t><![CDATA[9<c r="Z9"/>9]]></t></is></c>', x)))),
+     [f"prices.xlsx:Sheet!C2 (price): '9<c r=\"Z9\"/>9' {NOT_PLAIN}"]),
 ]
 
 

@@ -76,7 +76,7 @@ def test_malformed_workbooks_read_alike(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_which_files_need_the_cell_by_cell_reader(tmp_path: Path) -> None:
     """Merged cells, formulas without a stored value, Excel error values and DTDs need openpyxl (as do files
-    calamine cannot open); every other catalogue workbook the guard lets through is read by values."""
+    calamine cannot open, and sheets not written as usual: `_plain_sheet`); every other catalogue workbook the guard lets through is read by values."""
     needs = set()
     for cid, builder, _ in CASES:
         (tmp_path / cid).mkdir()
@@ -84,4 +84,6 @@ def test_which_files_need_the_cell_by_cell_reader(tmp_path: Path) -> None:
         book = guarded(path) if path.is_file() and path.suffix == ".xlsx" else None
         if book is not None and reader._values_only(book, None) is None:
             needs.add(cid)
-    assert needs == {"merged-cells", "formula-without-value", "excel-error-value", "xml-entities"}
+    assert needs == {"merged-cells", "formula-without-value", "excel-error-value", "xml-entities",
+                     # the same, in a sheet stored outside xl/worksheets/, or hidden by a namespace prefix
+                     "sheet-outside-worksheets-error", "sheet-outside-worksheets-formula", "prefixed-sheet-merge"}

@@ -164,3 +164,40 @@ def test_a_batch_table_workbook_reads_as_its_cells(tmp_path: Path) -> None:
         (2, {"name": "w47", "base": "in.xlsx", "output": "w47.xlsx", "allow_new": "yes"}),
         (4, {"name": "", "base": "in.xlsx", "output": "w48.xlsx", "allow_new": ""})])
     assert log.problems == []
+
+
+@pytest.mark.parametrize("xml, plain", [
+    (b'<?xml version="1.0"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">', True),
+    (b'\xef\xbb\xbf<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">', True),
+    (b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">', False),
+    (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+     b'xmlns:s="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><s:sheetData/>', False),
+    (b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[a<c r="Z9"/>b]]></t></is></c>', False),
+    (b'<worksheet><!-- <mergeCells><mergeCell ref="A1:B2"/></mergeCells> --><sheetData/>', False),
+    (b'<chartsheet>', False),
+])
+def test_only_sheets_written_as_usual_are_compacted_or_read_by_values(xml: bytes, plain: bool) -> None:
+    """A prefixed spreadsheet namespace hides <sheetData>, <mergeCell> and <f> from byte patterns; CDATA and
+    comments hold text that looks like markup: such sheets go to openpyxl's full reader, uncompacted."""
+    from planner.io.read import _compact_sheet, _plain_sheet
+
+    assert _plain_sheet(xml) is plain
+    assert _compact_sheet(b'<worksheet><x:sheetData><x:row r="2"/></x:sheetData></worksheet>')[1].rows is None
+
+
+def test_a_sheet_outside_xl_worksheets_gets_every_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """python-calamine follows the workbook's relationship to a sheet wherever it is stored: a hidden row
+    there is warned about as in xl/worksheets/."""
+    import zipfile
+
+    from catalogue import moved_sheet
+
+    path = write_workbook(tmp_path / "in.xlsx", BASE)
+    with zipfile.ZipFile(path) as source:
+        entries = {n: source.read(n) for n in source.namelist()}
+    entries["xl/worksheets/sheet4.xml"] = entries["xl/worksheets/sheet4.xml"].replace(b'<row r="3"', b'<row r="3" hidden="1"')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in moved_sheet(entries, 4).items():
+            target.writestr(name, data)
+    assert main(["validate", str(path)]) == 0
+    assert "warning: Offers!3:3: hidden or filtered rows 3 are read like the others" in capsys.readouterr().out

@@ -105,6 +105,22 @@ def _formula_without_value(sheet_xml: bytes) -> bool:
     return False
 
 
+_ROOT = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?[^>]*\?>\s*)?<([^\s/>]+)")
+_MAIN_PREFIXED = re.compile(rb"""xmlns:[^\s=]+\s*=\s*["'](?:http://schemas\.openxmlformats\.org/spreadsheetml/2006/main|"""
+                            rb"""http://purl\.oclc\.org/ooxml/spreadsheetml/main)["']""")
+
+
+def _plain_sheet(sheet_xml: bytes) -> bool:
+    """Whether a worksheet's XML is written as Excel, LibreOffice and openpyxl write it, so that the byte
+    patterns of `_needs_cells`, `_hidden_rows` and `_compact_sheet` mean what they are taken to: the root an
+    unprefixed `<worksheet>`, the spreadsheet namespace bound to no prefix (`<x:sheetData>`, `<x:mergeCell>`,
+    `<x:f>` would go unseen), and no CDATA section or comment (text that looks like markup, and is not). Any
+    other sheet is read by openpyxl's full cell-by-cell reader, uncompacted."""
+    root = _ROOT.match(sheet_xml)
+    return (root is not None and root.group(1) == b"worksheet" and _MAIN_PREFIXED.search(sheet_xml) is None
+            and b"<![CDATA[" not in sheet_xml and b"<!--" not in sheet_xml)
+
+
 def _needs_cells(sheet_xml: bytes) -> bool:
     """Whether a worksheet's XML holds what only the cell-by-cell reader reports (a plain substring test first:
     the regular expressions run only on sheets that may hold such a thing)."""
@@ -202,6 +218,12 @@ def _values_only(book: GuardedWorkbook, log: ProblemLog) -> tuple[list[str], Cal
             names = archive.namelist()
             if "xl/workbook.xml" not in names or _HIDDEN_SHEET.search(archive.read("xl/workbook.xml")):
                 return None
+            members = _sheet_members(archive)
+            # the parts calamine reads as sheets are those the workbook's relationships name, wherever they are
+            sheets = set(members.values()) | {n for n in names if n.startswith("xl/worksheets/")
+                                              and n.endswith(".xml") and "/_rels/" not in n}
+            if not sheets <= set(names):
+                return None  # a sheet whose part is missing, or named otherwise: the cell-by-cell reader says
             for member in names:
                 if not member.endswith((".xml", ".rels")):
                     continue
@@ -209,13 +231,14 @@ def _values_only(book: GuardedWorkbook, log: ProblemLog) -> tuple[list[str], Cal
                 # a DTD or entity is refused by the cell-by-cell reader's parser (defusedxml), with its message
                 if b"<!DOCTYPE" in part or b"<!ENTITY" in part:
                     return None
-                if member.startswith("xl/worksheets/"):
+                if member in sheets:
+                    if not _plain_sheet(part):
+                        return None
                     rows = _hidden_rows(part)
                     if rows is None or _needs_cells(part):
                         return None
                     hidden[member] = rows
             tables = _table_bounds(archive)
-            members = _sheet_members(archive)
         if any(len(found) > 1 or None in found for found in tables.values()):
             return None  # the cell-by-cell reader says which tables are in the way
         workbook = book.calamine()
@@ -329,6 +352,8 @@ def _compacted(book: GuardedWorkbook) -> tuple[GuardedWorkbook, dict[str, _Sheet
                 if member not in names:
                     continue
                 xml = archive.read(member)
+                if not _plain_sheet(xml):
+                    continue  # read as it is, every row visited (`_plain_sheet`)
                 compact, found[title] = _compact_sheet(xml)
                 if compact is not xml:
                     replaced[member] = compact
@@ -346,7 +371,9 @@ def _compact_sheet(xml: bytes) -> tuple[bytes, _SheetXml]:
         out = _MERGE_CELLS.sub(b"", xml)
     opening = _SHEET_DATA.search(out)
     end = out.rfind(b"</sheetData>")
-    if opening is None or end < opening.end():
+    if opening is None:
+        return out, _SheetXml(merged, None)  # no <sheetData> as such: every row is visited
+    if end < opening.end():
         return out, _SheetXml(merged, ())  # <sheetData/>: no rows at all
     start = opening.end()
     if _UNNUMBERED.search(out, start, end):
