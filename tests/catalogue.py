@@ -238,6 +238,26 @@ def _merged_offers(sheet: bytes) -> bytes:
     return sheet.replace(b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A3:A4"/></mergeCells>')
 
 
+def _sheet_rels(folder: Path, kind: str, target: str, member: str) -> bytes:
+    """A valid workbook whose first sheet has a relationship of `kind` to `target`, and the member it names."""
+    rels = (f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship '
+            f'Id="rId9" Type="{kind}" Target="{target}"/></Relationships>').encode()
+    return _with_entries(folder, {"xl/worksheets/_rels/sheet1.xml.rels": rels, member: b"\xd0\xcf\x11\xe0 payload"})
+
+
+OFFICE_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _huge_content_types(folder: Path) -> bytes:
+    """[Content_Types].xml padded to 11 MB with a comment deflate cannot shrink much (so no ratio limit trips)."""
+    import os
+
+    source = zipfile.ZipFile(io.BytesIO(_valid_bytes(folder)))
+    entries = {n: source.read(n) for n in source.namelist()}
+    entries["[Content_Types].xml"] += b"<!--" + os.urandom(11 * 2**19 - 4).hex().encode() + b"-->"
+    return _zip(entries)
+
+
 def lying_header(workbook: bytes, name: str = "xl/worksheets/sheet1.xml", blanks: int = 8 * 1024 * 1024,
                  declared: int = 2400) -> bytes:
     """`workbook` with `name` inflating to its XML plus `blanks` blanks while both its zip headers declare
@@ -429,6 +449,28 @@ CASES: list[tuple[str, Builder, list[str]]] = [
     ("prefixed-sheet-merge", _sheet_edit(4, lambda x: prefixed(_merged_offers(x))),
      ["Offers!A3:A4: merged cells in the data: unmerge them and fill every cell (a merge keeps its value in the "
       "top-left cell only)"]),
+    ("macro-in-a-sheets-relationships", raw_bytes("in.xlsx", lambda f: _sheet_rels(
+        f, "http://schemas.microsoft.com/office/2006/relationships/vbaProject", "../vba2.bin", "xl/vba2.bin")),
+     ["in.xlsx: carries macros (xl/vba2.bin, a VBA project); the planner does not open such files: save a copy "
+      "as .xlsx (Excel Workbook) without macros"]),
+    ("activex-control", raw_bytes("in.xlsx", lambda f: _sheet_rels(
+        f, f"{OFFICE_RELS}/control", "../activeX/activeX1.xml", "xl/activeX/activeX1.xml")),
+     ["in.xlsx: carries an ActiveX control (xl/activeX/activeX1.xml); the planner does not open files with ActiveX "
+      "controls or embedded OLE objects: save a copy without them"]),
+    ("ole-object", raw_bytes("in.xlsx", lambda f: _sheet_rels(
+        f, f"{OFFICE_RELS}/oleObject", "../embeddings/oleObject1.bin", "xl/embeddings/oleObject1.bin")),
+     ["in.xlsx: carries an embedded OLE object (xl/embeddings/oleObject1.bin); the planner does not open files "
+      "with ActiveX controls or embedded OLE objects: save a copy without them"]),
+    ("package-part-too-large", raw_bytes("in.xlsx", _huge_content_types),
+     ["in.xlsx: refused: [Content_Types].xml would unpack to 11 MB; the planner holds such a part whole and reads "
+      "it only up to 10 MB (a real one is a few KB)"]),
+    ("relationships-with-a-dtd", raw_bytes("in.xlsx", lambda f: _with_entries(f, {
+        "xl/worksheets/_rels/sheet1.xml.rels": b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY t "vbaProject">]>'
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship '
+        b'Id="rId9" Type="http://schemas.microsoft.com/office/2006/relationships/&t;" Target="../v.bin"/>'
+        b'</Relationships>', "xl/v.bin": b"VBA"})),
+     ["in.xlsx: refused: xl/worksheets/_rels/sheet1.xml.rels declares entities or a DTD, which a workbook never "
+      "needs (a possible XML entity attack)"]),
     ("unreadable-file", unreadable(cells()), ["in.xlsx: cannot be read: permission denied ({folder}/in.xlsx)"]),
 ]
 

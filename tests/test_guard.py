@@ -31,9 +31,19 @@ def errors(path: Path, limits: ReadLimits | None = None) -> list[str]:
 def test_only_the_guard_opens_workbooks() -> None:
     """openpyxl and python-calamine parse a file only through GuardedWorkbook, which only open_workbook makes;
     the one other zip reader is reproducible.py, which re-reads the plan the planner has just written."""
-    opener = re.compile(r"load_workbook\(|CalamineWorkbook|from_filelike|ZipFile\(")
+    opener = re.compile(
+        r"load_workbook|read_excel|ExcelReader|ExcelFile|CalamineWorkbook|from_filelike|unpack_archive"
+        r"|\bfrom\s+zipfile\s+import|\bimport\s+zipfile\s+as\b|ZipFile\s*\(|[\"']ZipFile[\"']"
+        r"|\bzipfile\s*\.\s*ZipFile\b(?!\s*[,)\]:|=])")  # the last: ZipFile named but not as an annotation
     found = {str(p.relative_to(PLANNER)) for p in PLANNER.rglob("*.py") if opener.search(p.read_text())}
     assert found == {"io/guard.py", "io/reproducible.py"}
+    for sneaky in ["import pandas as pd; pd.read_excel(path)", "from openpyxl import load_workbook as lw",
+                   "import openpyxl as o; o.reader.excel.ExcelReader(path)", "from zipfile import ZipFile as Z",
+                   "import zipfile as z", "opener = zipfile.ZipFile\nopener(path)", "zipfile.ZipFile(path)",
+                   "getattr(zipfile, 'ZipFile')(path)", "python_calamine.CalamineWorkbook.from_path(path)",
+                   "shutil.unpack_archive(path)"]:
+        assert opener.search(sneaky), sneaky
+    assert not opener.search("def _rels(archive: zipfile.ZipFile, member: str) -> zipfile.ZipFile:")
     with pytest.raises(TypeError, match="open_workbook only"):
         GuardedWorkbook(Path("in.xlsx"), b"PK", [])
 
@@ -202,3 +212,56 @@ def test_two_names_for_one_part_are_refused(tmp_path: Path, twin: str) -> None:
     path.write_bytes(_zip({**entries, twin: entries["xl/worksheets/sheet1.xml"].replace(b">100<", b">999<")}))
     assert errors(path) == ["in.xlsx: not a readable .xlsx workbook: the zip archive is damaged: it holds "
                             "xl/worksheets/sheet1.xml twice, and readers disagree on which copy is the data"]
+
+
+def _package(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
+    source = zipfile.ZipFile(write_workbook(tmp_path / "base.xlsx", BASE))
+    entries = {n: source.read(n) for n in source.namelist()}
+    change(entries)
+    path = tmp_path / "in.xlsx"
+    path.write_bytes(_zip(entries))
+    return path
+
+
+VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+
+
+@pytest.mark.parametrize("rels, target", [
+    ("xl/worksheets/_rels/sheet1.xml.rels", "../macro1.bin"),  # a sheet's relationships, not the workbook's
+    ("_rels/.rels", "xl/macro1.bin"),  # the package's
+    ("xl/_rels/workbook.xml.rels", "/xl/macro1.bin"),  # an absolute target
+])
+def test_a_vba_relationship_anywhere_is_refused(tmp_path: Path, rels: str, target: str) -> None:
+    def change(entries: dict[str, bytes]) -> None:
+        link = f'<Relationship Id="rId99" Type="{VBA}" Target="{target}"/>'.encode()
+        entries[rels] = (entries[rels].replace(b"</Relationships>", link + b"</Relationships>") if rels in entries
+                         else b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                              + link + b"</Relationships>")
+        entries["xl/macro1.bin"] = b"\xd0\xcf\x11\xe0 a VBA project"
+
+    assert errors(_package(tmp_path, change)) == [
+        "in.xlsx: carries macros (xl/macro1.bin, a VBA project); the planner does not open such files: save a copy "
+        "as .xlsx (Excel Workbook) without macros"]
+
+
+def test_a_vba_content_type_by_an_uppercase_extension_is_refused(tmp_path: Path) -> None:
+    def change(entries: dict[str, bytes]) -> None:
+        entries["[Content_Types].xml"] = entries["[Content_Types].xml"].replace(
+            b"</Types>", b'<Default Extension="BIN" ContentType="application/vnd.ms-office.vbaProject"/></Types>')
+        entries["xl/code.bin"] = b"\xd0\xcf\x11\xe0 a VBA project"
+
+    assert errors(_package(tmp_path, change)) == [
+        "in.xlsx: carries macros (xl/code.bin, a VBA project); the planner does not open such files: save a copy "
+        "as .xlsx (Excel Workbook) without macros"]
+
+
+@pytest.mark.parametrize("part", ["[Content_Types].xml", "xl/_rels/workbook.xml.rels", "mimetype"])
+def test_a_package_part_above_10_mb_is_refused(tmp_path: Path, part: str) -> None:
+    """[Content_Types].xml, mimetype and the .rels parts are held whole and parsed: a few KB in any real
+    workbook, refused above 10 MB before they are inflated, whatever the other limits allow."""
+    def change(entries: dict[str, bytes]) -> None:
+        entries[part] = entries.get(part, b"x") + b" " * (11 * 2**20)
+
+    assert errors(_package(tmp_path, change), ReadLimits(max_ratio=10**6)) == [
+        f"in.xlsx: refused: {part} would unpack to 11 MB; the planner holds such a part whole and reads it only up "
+        "to 10 MB (a real one is a few KB)"]

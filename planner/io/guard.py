@@ -29,9 +29,21 @@ here, with a message saying what it is and how to get a readable one:
   a bounded stream that counts the bytes really produced, 1 MB at a time,
   against the same limits and against the member's declared size, so a
   header that understates is caught at the first byte past its claim and
-  no more is ever inflated than the limits allow, whatever the headers say.
-  Once a workbook has passed, its headers are known true, so the readers'
-  own unpacking (which trusts them) is bounded too.
+  no more is ever inflated than the limits allow, whatever the headers say;
+- `[Content_Types].xml`, `mimetype` or a `.rels` part above 10 MB (each is
+  held whole and parsed; a real one is a few KB), and any of them declaring
+  a DTD or entities;
+- member names with a backslash, or two names for one part (compared as
+  readers may take them: case, a leading "/", "//", "/./");
+- ActiveX controls and embedded OLE objects (by relationship type, or a
+  member under xl/activeX/).
+
+The parsers are then handed not the file but an archive rebuilt from the
+members the guard checked (`_rebuilt`: their compressed bytes copied, the
+CRCs and sizes the guard verified written afresh), so a file holding a
+second archive, or bytes before or after the one Python's zipfile finds,
+cannot show a parser anything the guard did not inflate, and the headers
+the parsers trust are true.
 
 XML entity attacks are stopped by defusedxml, which openpyxl uses when it is
 installed (it is a dependency); `read.py` turns its refusal into a message.
@@ -79,6 +91,12 @@ _MACRO_CONTENT = {"application/vnd.ms-office.vbaproject": "a VBA project",
                   "application/vnd.ms-excel.sheet.macroenabled.main+xml": "the main part of a macro-enabled workbook",
                   "application/vnd.ms-excel.template.macroenabled.main+xml": "the main part of a macro-enabled template",
                   "application/vnd.ms-excel.addin.macroenabled.main+xml": "the main part of a macro-enabled add-in"}
+# What OOXML calls ActiveX controls and embedded OLE objects, by relationship type: code or programs run by the
+# application that opens the file. The planner would never run them, but a workbook carrying them is refused
+# like one with macros (form controls, `ctrlProp`, and embedded packages such as a chart's workbook are not).
+_ACTIVE_RELATIONSHIPS = {"control": "an ActiveX control", "activexcontrolbinary": "an ActiveX control",
+                         "oleobject": "an embedded OLE object"}
+_PART_MB = 10  # the most [Content_Types].xml, mimetype or a .rels part may unpack to: each is held whole
 _CHUNK_IN = 64 * 1024  # compressed bytes handed to zlib at a time
 _CHUNK_OUT = MB  # the most zlib may produce per call: what one member costs in memory, whatever it declares
 
@@ -230,6 +248,12 @@ def open_workbook(path: Path, log: ProblemLog, limits: ReadLimits | None = None,
         log.error(name, "", "", f"would unpack to {unzipped / max(size, 1):,.0f} times its size, above the limit "
                                 f"of {limits.max_ratio:g} (a zip bomb? raise it with --max-ratio)")
         return None
+    part = next((e for e in entries if _kept(e.filename) and e.file_size > _PART_MB * MB), None)
+    if part is not None:
+        log.error(name, "", "", f"refused: {part.filename} would unpack to {part.file_size / MB:,.0f} MB; the planner "
+                                f"holds such a part whole and reads it only up to {_PART_MB} MB (a real one is a "
+                                "few KB)")
+        return None
     names = [e.filename for e in entries]
     macro = next((n for n in names if n.lower().endswith("vbaproject.bin")), None)
     if macro is not None:
@@ -242,7 +266,16 @@ def open_workbook(path: Path, log: ProblemLog, limits: ReadLimits | None = None,
     if b"opendocument" in kept.get("mimetype", b""):
         log.error(name, "", "", "is an OpenDocument spreadsheet (.ods), not .xlsx: save it as .xlsx")
         return None
+    dtd = next((n for n, data in kept.items() if b"<!DOCTYPE" in data or b"<!ENTITY" in data), None)
+    if dtd is not None:  # the macro checks below could not parse it (defusedxml), so they would not see into it
+        log.error(name, "", "", f"refused: {dtd} declares entities or a DTD, which a workbook never needs (a "
+                                "possible XML entity attack)")
+        return None
     found = _macro_part(kept, set(names))
+    if found is not None and found[1] in _ACTIVE_RELATIONSHIPS.values():
+        log.error(name, "", "", f"carries {found[1]} ({found[0]}); the planner does not open files with ActiveX "
+                                "controls or embedded OLE objects: save a copy without them")
+        return None
     if found is not None:
         log.error(name, "", "", f"carries macros ({found[0]}, {found[1]}); the planner does not open such files: "
                                 "save a copy as .xlsx (Excel Workbook) without macros")
@@ -418,6 +451,9 @@ def _macro_part(kept: dict[str, bytes], names: set[str]) -> tuple[str, str] | No
     from defusedxml import ElementTree
 
     lower = {n.lower(): n for n in names}
+    activex = next((n for n in sorted(names) if n.lower().startswith("xl/activex/")), None)
+    if activex is not None:
+        return activex, _ACTIVE_RELATIONSHIPS["control"]
     for member, data in kept.items():
         if not member.endswith(".rels"):
             continue
@@ -428,10 +464,11 @@ def _macro_part(kept: dict[str, bytes], names: set[str]) -> tuple[str, str] | No
         folder = PurePosixPath(member).parent.parent  # xl/_rels/workbook.xml.rels -> xl
         for rel in root.iter():
             kind = (rel.get("Type") or "").rstrip("/").rsplit("/", 1)[-1].lower()
-            if rel.tag.endswith("Relationship") and kind in _MACRO_RELATIONSHIPS:
+            what = _MACRO_RELATIONSHIPS.get(kind) or _ACTIVE_RELATIONSHIPS.get(kind)
+            if rel.tag.endswith("Relationship") and what is not None:
                 target = rel.get("Target") or ""
                 part = posixpath.normpath(target if target.startswith("/") else f"{folder}/{target}").lstrip("/")
-                return lower.get(part.lower(), part), _MACRO_RELATIONSHIPS[kind]
+                return lower.get(part.lower(), part), what
     types = kept.get("[Content_Types].xml")
     if types is not None:
         try:
