@@ -201,3 +201,30 @@ def test_a_sheet_outside_xl_worksheets_gets_every_check(tmp_path: Path, capsys: 
             target.writestr(name, data)
     assert main(["validate", str(path)]) == 0
     assert "warning: Offers!3:3: hidden or filtered rows 3 are read like the others" in capsys.readouterr().out
+
+
+def test_a_hidden_sheet_behind_a_namespace_prefix_is_still_warned_about(tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """`<x:sheet state="hidden">` in a prefixed xl/workbook.xml escapes the byte pattern that finds hidden
+    sheets: such a workbook part sends the file to the cell-by-cell reader, which warns."""
+    import re
+    import zipfile
+
+    import openpyxl
+
+    path = write_workbook(tmp_path / "in.xlsx", BASE)
+    wb = openpyxl.load_workbook(path)
+    wb["Scenarios"].sheet_state = "hidden"
+    wb.save(path)
+    with zipfile.ZipFile(path) as source:
+        entries = {n: source.read(n) for n in source.namelist()}
+    book = entries["xl/workbook.xml"].replace(b' xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
+                                              b' xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"')
+    entries["xl/workbook.xml"] = re.sub(rb"<(/?)(?!x:)([A-Za-z]\w*)(?=[\s/>])", rb"<\1x:\2", book).replace(
+        b"<x:x:workbook", b"<x:workbook")
+    assert b"<x:sheet " in entries["xl/workbook.xml"]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in entries.items():
+            target.writestr(name, data)
+    assert main(["validate", str(path)]) == 0
+    assert "warning: Scenarios: the sheet is hidden; it is read like any other sheet" in capsys.readouterr().out

@@ -110,14 +110,15 @@ _MAIN_PREFIXED = re.compile(rb"""xmlns:[^\s=]+\s*=\s*["'](?:http://schemas\.open
                             rb"""http://purl\.oclc\.org/ooxml/spreadsheetml/main)["']""")
 
 
-def _plain_sheet(sheet_xml: bytes) -> bool:
+def _plain_sheet(sheet_xml: bytes, root_name: bytes = b"worksheet") -> bool:
     """Whether a worksheet's XML is written as Excel, LibreOffice and openpyxl write it, so that the byte
     patterns of `_needs_cells`, `_hidden_rows` and `_compact_sheet` mean what they are taken to: the root an
     unprefixed `<worksheet>`, the spreadsheet namespace bound to no prefix (`<x:sheetData>`, `<x:mergeCell>`,
     `<x:f>` would go unseen), and no CDATA section or comment (text that looks like markup, and is not). Any
-    other sheet is read by openpyxl's full cell-by-cell reader, uncompacted."""
+    other sheet is read by openpyxl's full cell-by-cell reader, uncompacted. (`root_name`: the same test for
+    the workbook part, whose `<sheet state="hidden">` is found so.)"""
     root = _ROOT.match(sheet_xml)
-    return (root is not None and root.group(1) == b"worksheet" and _MAIN_PREFIXED.search(sheet_xml) is None
+    return (root is not None and root.group(1) == root_name and _MAIN_PREFIXED.search(sheet_xml) is None
             and b"<![CDATA[" not in sheet_xml and b"<!--" not in sheet_xml)
 
 
@@ -216,8 +217,11 @@ def _values_only(book: GuardedWorkbook, log: ProblemLog) -> tuple[list[str], Cal
     try:
         with book.members() as archive:
             names = archive.namelist()
-            if "xl/workbook.xml" not in names or _HIDDEN_SHEET.search(archive.read("xl/workbook.xml")):
+            if "xl/workbook.xml" not in names:
                 return None
+            workbook_xml = archive.read("xl/workbook.xml")
+            if not _plain_sheet(workbook_xml, b"workbook") or _HIDDEN_SHEET.search(workbook_xml):
+                return None  # a hidden sheet is warned about by the cell-by-cell reader; <x:sheet> would hide one
             members = _sheet_members(archive)
             # the parts calamine reads as sheets are those the workbook's relationships name, wherever they are
             sheets = set(members.values()) | {n for n in names if n.startswith("xl/worksheets/")
