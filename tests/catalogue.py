@@ -533,6 +533,11 @@ def _each_sheet(edit: Callable[[bytes], bytes]) -> Callable[[dict[str, bytes]], 
     return lambda entries: {n: edit(d) if n.startswith("xl/worksheets/sheet") else d for n, d in entries.items()}
 
 
+def _unclosed_row(sheet: bytes) -> bytes:
+    """Malformed XML (a <row> never closed), which openpyxl's read-only mode meets only when it iterates."""
+    return sheet.replace(b"</sheetData>", b"<row></sheetData>")
+
+
 def batch(table: Callable[[Path], Path]) -> Command:
     return lambda folder: ["batch", str(table(folder)), "-o", str(folder / "summary.xlsx")]
 
@@ -593,6 +598,11 @@ COMMAND_CASES: list[tuple[str, Command, list[str]]] = [
      ["prices.csv: cannot be read: permission denied ({folder}/prices.csv)"]),
     ("update-workbook-twice", update(raw_bytes("prices.xlsx", _twice)),
      [f"prices.xlsx: {TWICE}"]),
+    ("batch-table-malformed-xml", batch(lambda f: _rewritten(_batch_table(f), _each_sheet(_unclosed_row))),
+     ["runs.xlsx: not a readable .xlsx workbook (ParseError: mismatched tag: line 1, column 600)"]),
+    ("diff-plan-malformed-xml", diff(lambda f: _plan(f, "old.xlsx"),
+                                     lambda f: _rewritten(_plan(f, "new.xlsx"), _each_sheet(_unclosed_row))),
+     ["new.xlsx: not a readable .xlsx workbook (ParseError: mismatched tag: line 1, column 929)"]),
     ("update-prefixed-sheet", update(lambda f: _rewritten(_prices(f, "cheap"), _each_sheet(prefixed))),
      [f"prices.xlsx:Sheet!C2 (price): 'cheap' {NOT_PLAIN}"]),
     ("update-cdata", update(lambda f: _rewritten(_prices(f, 1), _each_sheet(lambda x: re.sub(

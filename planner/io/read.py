@@ -399,12 +399,18 @@ def load_openpyxl(book: GuardedWorkbook, log: ProblemLog, *, data_only: bool, re
     try:
         return book.openpyxl(data_only=data_only, read_only=read_only)
     except Exception as exc:  # noqa: BLE001 - whatever the parser trips on, the file is unreadable
-        if _defused(exc):
-            log.error(book.name, "", "", "refused: its XML declares entities or a DTD, which a workbook never needs "
-                                         "(a possible XML entity attack)")
-        else:
-            log.error(book.name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
+        log_unreadable(book.name, exc, log)
         return None
+
+
+def log_unreadable(name: str, exc: BaseException, log: ProblemLog) -> None:
+    """What openpyxl tripped on, logged against the file: when loading, or (read-only mode parses a sheet
+    as it is iterated) when reading its rows."""
+    if _defused(exc):
+        log.error(name, "", "", "refused: its XML declares entities or a DTD, which a workbook never needs "
+                                "(a possible XML entity attack)")
+    else:
+        log.error(name, "", "", f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
 
 
 def load_values(book: GuardedWorkbook, log: ProblemLog) -> Workbook | None:
@@ -494,7 +500,11 @@ def read_text_table(path: str | Path, log: ProblemLog, limits: ReadLimits | None
             log.error(path.name, "", "", "holds no sheet")
             return None
         ws = wb.worksheets[0]
-        lines = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        try:
+            lines = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        except Exception as exc:  # noqa: BLE001 - the sheet's XML is parsed only now (read-only mode)
+            log_unreadable(path.name, exc, log)
+            return None
     else:
         if read_file(path, log, limits) is None:
             return None

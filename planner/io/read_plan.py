@@ -28,7 +28,7 @@ def read_plan(path: str | Path, log: ProblemLog, limits: ReadLimits | None = Non
     The file passes the same guard as an input workbook (`open_workbook`):
     a plan comes from outside too (a colleague's, last month's).
     """
-    from planner.io.read import load_values
+    from planner.io.read import load_values, log_unreadable
 
     path = Path(path)
     book = open_workbook(path, log, limits, expect=PLAN_WORKBOOK)
@@ -50,6 +50,9 @@ def read_plan(path: str | Path, log: ProblemLog, limits: ReadLimits | None = Non
         log.error(f"{path.name}:Plan", cell or f"row {len(rows) + 1}", column,
                   f"{text!r} in a number cell is not a number" if text is not None else
                   "holds a number cell that is not a number", text)
+        return None
+    except Exception as exc:  # noqa: BLE001 - the sheet's XML is parsed only now (read-only mode): malformed
+        log_unreadable(path.name, exc, log)
         return None
     header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
     missing = [c for c in NEEDED if c not in header]
@@ -79,13 +82,17 @@ def read_plan(path: str | Path, log: ProblemLog, limits: ReadLimits | None = Non
     currency, currency_at = None, ""
     if "Summary" in wb.sheetnames:
         found_fixed = False
-        for row, (label, value, *_) in enumerate(wb["Summary"].iter_rows(values_only=True, max_col=2), start=1):
-            if label == "fixed costs" and isinstance(value, (int, float)) and not found_fixed:
-                fixed, found_fixed = float(value), True
-            elif label == "currency" and isinstance(value, str) and value.strip() and currency is None:
-                currency, currency_at = value.strip(), f"{path.name}:Summary!B{row}"
-            if found_fixed and currency is not None:
-                break  # the facts head the sheet; the tables below can be long
+        try:
+            for row, (label, value, *_) in enumerate(wb["Summary"].iter_rows(values_only=True, max_col=2), start=1):
+                if label == "fixed costs" and isinstance(value, (int, float)) and not found_fixed:
+                    fixed, found_fixed = float(value), True
+                elif label == "currency" and isinstance(value, str) and value.strip() and currency is None:
+                    currency, currency_at = value.strip(), f"{path.name}:Summary!B{row}"
+                if found_fixed and currency is not None:
+                    break  # the facts head the sheet; the tables below can be long
+        except Exception as exc:  # noqa: BLE001 - as for the Plan sheet
+            log_unreadable(path.name, exc, log)
+            return None
     return PlanTables(frame[["item", "supplier", "country", "quantity", "unit_cost", "cost", "blocs"]], fixed,
                       path.name, currency, currency_at)
 
