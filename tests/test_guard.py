@@ -265,3 +265,15 @@ def test_a_package_part_above_10_mb_is_refused(tmp_path: Path, part: str) -> Non
     assert errors(_package(tmp_path, change), ReadLimits(max_ratio=10**6)) == [
         f"in.xlsx: refused: {part} would unpack to 11 MB; the planner holds such a part whole and reads it only up "
         "to 10 MB (a real one is a few KB)"]
+
+
+def test_with_members_inflates_only_what_it_replaces(tmp_path: Path) -> None:
+    """The compacted workbook keeps every other member compressed as it was (no archive held unpacked)."""
+    book = open_workbook(write_workbook(tmp_path / "in.xlsx", BASE), ProblemLog())
+    assert book is not None
+    changed = book.with_members({"xl/worksheets/sheet1.xml": b"<worksheet/>"})
+    archive = changed.members()
+    assert archive.read("xl/worksheets/sheet1.xml") == b"<worksheet/>" and archive.testzip() is None
+    assert archive.getinfo("xl/worksheets/sheet1.xml").compress_type == zipfile.ZIP_STORED
+    assert archive.getinfo("xl/styles.xml").compress_type == zipfile.ZIP_DEFLATED
+    assert archive.namelist() == book.names and changed.sha256 == book.sha256

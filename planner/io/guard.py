@@ -166,13 +166,14 @@ class GuardedWorkbook:
 
     def with_members(self, replaced: dict[str, bytes]) -> GuardedWorkbook:
         """The same workbook with some members' bytes replaced by the reader (with bytes it derived from this
-        one, no larger), stored uncompressed: it is parsed at once, never written."""
-        out = io.BytesIO()
-        with self.members() as source, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
-            for info in source.infolist():
-                target.writestr(info.filename, replaced[info.filename] if info.filename in replaced
-                                else source.read(info))
-        return GuardedWorkbook(self.path, out.getvalue(), self.names, _TOKEN, self.sha256)
+        one, no larger), those stored uncompressed, every other member's compressed bytes copied as they are
+        (nothing else is inflated): it is parsed at once, never written."""
+        with self.members() as source:
+            entries = source.infolist()
+        content = _rebuilt(self.content, entries, replaced)
+        if content is None:
+            raise ValueError("the archive would need zip64")  # cannot be: it held no more before
+        return GuardedWorkbook(self.path, content, self.names, _TOKEN, self.sha256)
 
     def openpyxl(self, *, data_only: bool, read_only: bool = False) -> Any:
         """The workbook as openpyxl loads it (exceptions are the caller's to turn into messages)."""
@@ -303,12 +304,14 @@ def _same_part(member: str) -> str:
     return part[2:] if part.startswith("./") else part
 
 
-def _rebuilt(content: bytes, entries: list[zipfile.ZipInfo]) -> bytes | None:
+def _rebuilt(content: bytes, entries: list[zipfile.ZipInfo], replaced: dict[str, bytes] | None = None
+             ) -> bytes | None:
     """A new archive holding exactly the members the guard checked, their compressed bytes copied as they are:
     what every parser is handed, so that no reader can find another archive in the file (bytes before the
     first member or after the end record, a second end record, a central directory that is not where the
     end record says) or any byte the guard did not inflate. None if it would need zip64 (4 GB or more, or
-    over 65,535 entries). Costs one copy of the compressed bytes; nothing is inflated again."""
+    over 65,535 entries). Costs one copy of the compressed bytes; nothing is inflated again. `replaced`:
+    members whose bytes are given instead (stored uncompressed; `GuardedWorkbook.with_members`)."""
     if len(entries) > 0xFFFF:
         return None
     view = memoryview(content)
@@ -316,18 +319,21 @@ def _rebuilt(content: bytes, entries: list[zipfile.ZipInfo]) -> bytes | None:
     directory: list[bytes] = []
     offset = 0
     for info in entries:
-        if info.compress_size >= 0xFFFFFFFF or info.file_size >= 0xFFFFFFFF:
+        if replaced is not None and info.filename in replaced:
+            data: bytes | memoryview = replaced[info.filename]
+            method, crc, compressed, size = zipfile.ZIP_STORED, zlib.crc32(data), len(data), len(data)
+        else:
+            data = _member_data(view, info)  # checked by `_inflate_all`: its CRC and size are the header's
+            method, crc, compressed, size = info.compress_type, info.CRC, info.compress_size, info.file_size
+        if compressed >= 0xFFFFFFFF or size >= 0xFFFFFFFF:
             return None
-        data = _member_data(view, info)  # checked by `_inflate_all`: its CRC and size are the header's
         try:
             encoded, flags = info.filename.encode("ascii"), 0
         except UnicodeEncodeError:
             encoded, flags = info.filename.encode("utf-8"), 0x800
-        method = info.compress_type
         time = (info.date_time[3] << 11) | (info.date_time[4] << 5) | (info.date_time[5] // 2)
         date = ((max(info.date_time[0], 1980) - 1980) << 9) | (info.date_time[1] << 5) | info.date_time[2]
-        fields = struct.pack("<HHHHHIIIH", 20, flags, method, time, date, info.CRC, info.compress_size,
-                             info.file_size, len(encoded))
+        fields = struct.pack("<HHHHHIIIH", 20, flags, method, time, date, crc, compressed, size, len(encoded))
         pieces += [b"PK\x03\x04" + fields + b"\0\0", encoded, data]
         directory.append(b"PK\x01\x02" + struct.pack("<H", 20) + fields
                          + struct.pack("<HHHHII", 0, 0, 0, 0, info.external_attr & 0xFFFFFFFF, offset) + encoded)
