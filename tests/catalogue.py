@@ -33,6 +33,8 @@ BASE = {
 
 Builder = Callable[[Path], Path]
 UNREADABLE: set[Path] = set()
+CONTROL = ("holds the control character U+{code} (character {at}), which no workbook can hold (in Excel, _x0000_ and "
+           "the like stand for one); text may hold tabs and line breaks, no other control characters")
 
 
 def cells(**changes: list) -> Builder:
@@ -284,6 +286,13 @@ CASES: list[tuple[str, Builder, list[str]]] = [
      ["Items!B3 (demand): is blank; a number is required"]),
     ("excel-error-value", patched(4, "C3", '<c r="C3" t="e"><f>NA()</f><v>#N/A</v></c>'),
      ["Offers!C3 (price): holds the Excel error value #N/A"]),
+    # Excel writes a control character as _x0000_; the reader gives it back as the character, which no plan can hold
+    ("nul-in-text", patched(3, "B2", '<c r="B2" t="inlineStr"><is><t>Chi_x0000_na</t></is></c>'),
+     [f"Countries!B2 (name): {CONTROL.format(code='0000', at=4)}"]),
+    ("control-in-id", patched(4, "B4", '<c r="B4" t="inlineStr"><is><t>S_x001F_2</t></is></c>'),
+     [f"Offers!B4 (supplier): {CONTROL.format(code='001F', at=2)}"]),
+    ("control-in-header", patched(3, "C1", '<c r="C1" t="inlineStr"><is><t>bl_x0007_ocs</t></is></c>'),
+     [f"Countries!C1: the header {CONTROL.format(code='0007', at=3)}"]),
     ("duplicate-item", cells(Items=[["A", 100], ["A", 5], ["B", 10]]),
      ["Items!A3 (item): 'A' appears again (first in row 2)"]),
     ("duplicate-supplier", cells(Suppliers=[["S1", "C1"], ["S1", "C2"], ["S2", "C2"]]),
@@ -465,6 +474,13 @@ COMMAND_CASES: list[tuple[str, Command, list[str]]] = [
      ["prices.csv: cannot be read: permission denied ({folder}/prices.csv)"]),
     ("update-workbook-twice", update(raw_bytes("prices.xlsx", _twice)),
      [f"prices.xlsx: {TWICE}"]),
+    ("update-nul", update(_text("names.csv", "country,name\nC1,Chi\x00na\n")),
+     [f"names.csv!B2 (name): {CONTROL.format(code='0000', at=4)}"]),
+    ("update-noncharacter", update(_text("names.csv", "country,name\nC1,Chi\ufffena\n")),
+     ["names.csv!B2 (name): holds the character U+FFFE (character 4), which no workbook can hold (in Excel, _x0000_ "
+      "and the like stand for one); text may hold tabs and line breaks, no other control characters"]),
+    ("batch-table-nul", batch(_text("runs.csv", "base,output\nin.xlsx,pl\x00an.xlsx\n")),
+     [f"runs.csv!B2 (output): {CONTROL.format(code='0000', at=3)}"]),
 ]
 
 

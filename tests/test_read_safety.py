@@ -164,3 +164,12 @@ def test_a_batch_table_workbook_reads_as_its_cells(tmp_path: Path) -> None:
         (2, {"name": "w47", "base": "in.xlsx", "output": "w47.xlsx", "allow_new": "yes"}),
         (4, {"name": "", "base": "in.xlsx", "output": "w48.xlsx", "allow_new": ""})])
     assert log.problems == []
+
+
+def test_tab_line_feed_and_carriage_return_stay_allowed_in_text(tmp_path: Path) -> None:
+    """Only the control characters XML cannot hold are refused: a tab or a line break in a name is text."""
+    import planner
+
+    rows = [["C1", "Chi\tna\nsecond line\r", "", 0], ["C2", "C2", "EU", 0]]
+    data, _ = planner.read(write_workbook(tmp_path / "in.xlsx", {**BASE, "Countries": rows}))
+    assert data.countries["C1"].label == "Chi\tna\nsecond line"

@@ -31,7 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from planner.io.guard import GuardedWorkbook, ReadLimits, open_workbook, read_file
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook, match_header
-from planner.schema import PLAIN_NUMBER, SHEETS, UPDATE_SPEC, SheetSpec, normalize
+from planner.schema import PLAIN_NUMBER, SHEETS, UPDATE_SPEC, SheetSpec, escaped, normalize, unwritable
 
 
 
@@ -471,6 +471,14 @@ def read_text_table(path: str | Path, log: ProblemLog, limits: ReadLimits | None
         return None
     if not lines:
         log.error(path.name, "", "", "is empty")
+        return None
+    unreadable = [(r, c, text) for r, values in enumerate(lines, start=1) for c, text in enumerate(values, start=1)
+                  if unwritable(text)]
+    for r, c, text in unreadable:  # a NUL in a name or a path would end in a corrupt summary or a failed open
+        column = lines[0][c - 1] if r > 1 and c <= len(lines[0]) and not unwritable(lines[0][c - 1]) else ""
+        log.error(path.name, f"{get_column_letter(c)}{r}", normalize(column).replace(" ", "_"),
+                  f"{'the header ' if r == 1 else ''}{unwritable(text)}", escaped(text))
+    if unreadable:
         return None
     header = [normalize(h).replace(" ", "_") for h in lines[0]]
     rows = []
