@@ -414,6 +414,14 @@ def _lying(path: Path) -> Path:
     return path
 
 
+def _stray_row(entries: dict[str, bytes]) -> dict[str, bytes]:
+    """A first sheet whose XML opens a `<row>` it never closes: openpyxl's read-only mode loads it, and its
+    parse error comes out of `iter_rows`."""
+    entries["xl/worksheets/sheet1.xml"] = entries["xl/worksheets/sheet1.xml"].replace(b"</sheetData>",
+                                                                                   b"<row>\n</sheetData>")
+    return entries
+
+
 def batch(table: Callable[[Path], Path]) -> Command:
     return lambda folder: ["batch", str(table(folder)), "-o", str(folder / "summary.xlsx")]
 
@@ -481,6 +489,12 @@ COMMAND_CASES: list[tuple[str, Command, list[str]]] = [
       "and the like stand for one); text may hold tabs and line breaks, no other control characters"]),
     ("batch-table-nul", batch(_text("runs.csv", "base,output\nin.xlsx,pl\x00an.xlsx\n")),
      [f"runs.csv!B2 (output): {CONTROL.format(code='0000', at=3)}"]),
+    ("batch-table-broken-sheet", batch(lambda f: _rewritten(_batch_table(f), _stray_row)),
+     ["runs.xlsx:Sheet: is not a readable sheet: its XML is broken after row 2 (ParseError: mismatched tag: line 2, "
+      "column 2)"]),
+    ("diff-plan-broken-sheet", diff(lambda f: _plan(f, "old.xlsx"), lambda f: _rewritten(_plan(f, "new.xlsx"), _stray_row)),
+     ["new.xlsx:Plan: is not a readable sheet: its XML is broken after row 2 (ParseError: mismatched tag: line 2, "
+      "column 2)"]),
 ]
 
 

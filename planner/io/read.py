@@ -390,6 +390,17 @@ def load_values(book: GuardedWorkbook, log: ProblemLog) -> Workbook | None:
     return wb
 
 
+def broken_sheet(label: str, rows_read: int, exc: BaseException, log: ProblemLog) -> None:
+    """Log that a sheet read in read-only mode broke off: openpyxl parses such a sheet as its rows are asked
+    for, so a parse error in its XML comes out of `iter_rows`, after the file was loaded (`load_values`)."""
+    if _defused(exc):
+        log.error(label, "", "", "refused: its XML declares entities or a DTD, which a workbook never needs "
+                                 "(a possible XML entity attack)")
+    else:
+        log.error(label, "", "", f"is not a readable sheet: its XML is broken after row {rows_read} "
+                                 f"({type(exc).__name__}: {exc})")
+
+
 def _defused(exc: BaseException | None) -> bool:
     """Whether defusedxml refused the XML (openpyxl may wrap its exception in another)."""
     while exc is not None:
@@ -463,7 +474,13 @@ def read_text_table(path: str | Path, log: ProblemLog, limits: ReadLimits | None
             log.error(path.name, "", "", "holds no sheet")
             return None
         ws = wb.worksheets[0]
-        lines = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        lines = []
+        try:
+            for row in ws.iter_rows(values_only=True):
+                lines.append(["" if v is None else str(v) for v in row])
+        except Exception as exc:  # noqa: BLE001 - whatever the parser trips on, the sheet is unreadable
+            broken_sheet(f"{path.name}:{ws.title}", len(lines), exc, log)
+            return None
     else:
         if read_file(path, log, limits) is None:
             return None
