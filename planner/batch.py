@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.data import PlanningData
-from planner.io.paths import open_elsewhere, read_by, same_file
+from planner.io.paths import open_elsewhere, path_key, read_by, same_file
 from planner.io.guard import ReadLimits
 from planner.problems import InputError, Problem, ProblemLog
 from planner.results import Plan
@@ -55,7 +55,7 @@ class BatchRun:
 def parse_runs(sheet: str, rows: list[tuple[int, dict[str, str]]], folder: Path, log: ProblemLog) -> list[BatchRun]:
     """Runs from a batch table's rows (row number, column -> text); every problem is logged."""
     runs: list[BatchRun] = []
-    outputs: dict[Path, int] = {}
+    outputs: dict[str, int] = {}  # by `path_key`: Plan.xlsx and plan.xlsx are one file on macOS and Windows
     for number, row in rows:
         base, output = row.get("base", "").strip(), row.get("output", "").strip()
         for column, value in (("base", base), ("output", output)):
@@ -67,10 +67,11 @@ def parse_runs(sheet: str, rows: list[tuple[int, dict[str, str]]], folder: Path,
         if out.suffix.lower() != ".xlsx":
             log.error(sheet, f"row {number}", "output", f"'{output}' is not an .xlsx file", output)
             continue
-        if out in outputs:
-            log.error(sheet, f"row {number}", "output", f"'{output}' is also the output of row {outputs[out]}", output)
+        if path_key(out) in outputs:
+            log.error(sheet, f"row {number}", "output", f"'{output}' is also the output of row "
+                      f"{outputs[path_key(out)]}", output)
             continue
-        outputs[out] = number
+        outputs[path_key(out)] = number
         if not out.parent.is_dir():
             log.error(sheet, f"row {number}", "output", f"the folder of '{output}' does not exist", output)
         base_path = (folder / base).resolve()

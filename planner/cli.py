@@ -398,6 +398,7 @@ def _output_path(args: argparse.Namespace, given: str | None = None, suffix: str
 
 
 def _solve(args: argparse.Namespace) -> int:
+    from planner.io.paths import same_file
     from planner.pipeline import load, solve
     from planner.problems import InputError
 
@@ -405,7 +406,7 @@ def _solve(args: argparse.Namespace) -> int:
     diagnosis_path = None
     if target is not None and args.diagnose is not None:
         diagnosis_path, why = _output_path(args, args.diagnose, "diagnosis")
-        if diagnosis_path is not None and diagnosis_path.resolve() == target.resolve():
+        if diagnosis_path is not None and same_file(diagnosis_path, target):  # a hard link, a case apart
             diagnosis_path, why = None, "the diagnosis and the plan must be different files"
     if target is None or (args.diagnose is not None and diagnosis_path is None):
         return _finish(args, {"status": "invalid", "total_cost": None, "output": None, "message": why}, EXIT_INVALID)
