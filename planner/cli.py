@@ -460,9 +460,11 @@ def _solve(args: argparse.Namespace) -> int:
 
 def _figures(plan: Any) -> dict[str, Any]:
     """A plan's status and costs as --json reports them."""
-    return {"status": plan.status, "message": plan.message, "total_cost": _finite(plan.total_cost),
-            "objective": _finite(plan.total_cost), "landed_cost": _finite(plan.landed_cost),
-            "fixed_cost": _finite(plan.fixed_cost)}
+    from planner.results import reported
+
+    return {"status": plan.status, "message": plan.message, "total_cost": reported(_finite(plan.total_cost)),
+            "objective": reported(_finite(plan.total_cost)), "landed_cost": reported(_finite(plan.landed_cost)),
+            "fixed_cost": reported(_finite(plan.fixed_cost))}
 
 
 def _write(args: argparse.Namespace, payload: dict[str, Any], write: Any, target: Path) -> bool:
