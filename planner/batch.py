@@ -31,10 +31,10 @@ from pathlib import Path
 import pandas as pd
 
 from planner.data import PlanningData
-from planner.io.paths import open_elsewhere, read_by, same_file
+from planner.io.paths import open_elsewhere, path_key, read_by, same_file
 from planner.io.guard import ReadLimits
 from planner.problems import InputError, Problem, ProblemLog
-from planner.results import Plan
+from planner.results import Plan, reported
 
 COLUMNS = ("name", "base", "updates", "set", "output", "allow_new")
 SUMMARY_COLUMNS = ["run", "name", "status", "total_cost", "change_vs_first", "compared_with", "output", "base",
@@ -55,7 +55,7 @@ class BatchRun:
 def parse_runs(sheet: str, rows: list[tuple[int, dict[str, str]]], folder: Path, log: ProblemLog) -> list[BatchRun]:
     """Runs from a batch table's rows (row number, column -> text); every problem is logged."""
     runs: list[BatchRun] = []
-    outputs: dict[Path, int] = {}
+    outputs: dict[str, int] = {}  # by `path_key`: Plan.xlsx and plan.xlsx are one file on macOS and Windows
     for number, row in rows:
         base, output = row.get("base", "").strip(), row.get("output", "").strip()
         for column, value in (("base", base), ("output", output)):
@@ -67,10 +67,11 @@ def parse_runs(sheet: str, rows: list[tuple[int, dict[str, str]]], folder: Path,
         if out.suffix.lower() != ".xlsx":
             log.error(sheet, f"row {number}", "output", f"'{output}' is not an .xlsx file", output)
             continue
-        if out in outputs:
-            log.error(sheet, f"row {number}", "output", f"'{output}' is also the output of row {outputs[out]}", output)
+        if path_key(out) in outputs:
+            log.error(sheet, f"row {number}", "output", f"'{output}' is also the output of row "
+                      f"{outputs[path_key(out)]}", output)
             continue
-        outputs[out] = number
+        outputs[path_key(out)] = number
         if not out.parent.is_dir():
             log.error(sheet, f"row {number}", "output", f"the folder of '{output}' does not exist", output)
         base_path = (folder / base).resolve()
@@ -161,7 +162,7 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
             record.update(status=plan.status, message=plan.message, model=plan.run.get("model"))
             if plan.has_plan:
                 write_plan(plan, run.output, data.settings.currency, data, timings)
-                record["total_cost"] = plan.total_cost
+                record["total_cost"] = reported(plan.total_cost)
             elif plan.status == "infeasible":
                 record["message"] = f"the rules cannot all hold: {plan.named_conflicts()}"
         except InputError as exc:
@@ -174,7 +175,8 @@ def run_batch(runs: list[BatchRun], rule_costs: bool = True, timings: bool = Fal
         cost = plan.total_cost if plan is not None and "total_cost" in record else None  # None: no plan written
         if cost is not None:
             name, first = first_of_base.setdefault(run.base, (f"{run.name} (row {run.row})", cost))
-            record.update(change_vs_first=cost - first, compared_with=name)
+            # the change is of the unrounded totals, then reported at the scale of the larger of them
+            record.update(change_vs_first=reported(cost - first, max(abs(cost), abs(first))), compared_with=name)
         records.append(record)
         if progress is not None:
             progress(position, len(runs), run, plan, str(record["status"]))

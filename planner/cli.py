@@ -398,6 +398,7 @@ def _output_path(args: argparse.Namespace, given: str | None = None, suffix: str
 
 
 def _solve(args: argparse.Namespace) -> int:
+    from planner.io.paths import same_file
     from planner.pipeline import load, solve
     from planner.problems import InputError
 
@@ -405,7 +406,7 @@ def _solve(args: argparse.Namespace) -> int:
     diagnosis_path = None
     if target is not None and args.diagnose is not None:
         diagnosis_path, why = _output_path(args, args.diagnose, "diagnosis")
-        if diagnosis_path is not None and diagnosis_path.resolve() == target.resolve():
+        if diagnosis_path is not None and same_file(diagnosis_path, target):  # a hard link, a case apart
             diagnosis_path, why = None, "the diagnosis and the plan must be different files"
     if target is None or (args.diagnose is not None and diagnosis_path is None):
         return _finish(args, {"status": "invalid", "total_cost": None, "output": None, "message": why}, EXIT_INVALID)
@@ -459,9 +460,11 @@ def _solve(args: argparse.Namespace) -> int:
 
 def _figures(plan: Any) -> dict[str, Any]:
     """A plan's status and costs as --json reports them."""
-    return {"status": plan.status, "message": plan.message, "total_cost": _finite(plan.total_cost),
-            "objective": _finite(plan.total_cost), "landed_cost": _finite(plan.landed_cost),
-            "fixed_cost": _finite(plan.fixed_cost)}
+    from planner.results import reported
+
+    return {"status": plan.status, "message": plan.message, "total_cost": reported(_finite(plan.total_cost)),
+            "objective": reported(_finite(plan.total_cost)), "landed_cost": reported(_finite(plan.landed_cost)),
+            "fixed_cost": reported(_finite(plan.fixed_cost))}
 
 
 def _write(args: argparse.Namespace, payload: dict[str, Any], write: Any, target: Path) -> bool:

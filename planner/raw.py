@@ -119,7 +119,7 @@ def match_header(sheet: str, header_row: int, labels: Iterable[tuple[int, object
     Headers match as `schema.normalize` says; a header given twice is an
     error, unknown headers are listed in one warning.
     """
-    from planner.schema import normalize
+    from planner.schema import escaped, normalize, unwritable
 
     known = {normalize(c.name): c.name for c in spec.columns}
     columns: dict[str, str] = {}
@@ -128,6 +128,10 @@ def match_header(sheet: str, header_row: int, labels: Iterable[tuple[int, object
         if label is None or str(label).strip() == "":
             continue
         letter = column_letter(number)
+        problem = unwritable(label)
+        if problem is not None:  # a header is text like any other, and an ignored one is named in a warning
+            log.error(sheet, f"{letter}{header_row}", "", f"the header {problem}", escaped(label))
+            continue
         key = known.get(normalize(label))
         if key is None:
             extra.append(f"{label} ({letter})")

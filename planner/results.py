@@ -7,6 +7,7 @@ any solver object.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -82,6 +83,23 @@ class Plan:
 # what tells apart the model rows of one input row: `(for 'A' from country:C1)`, `('A' from 'S1')`,
 # `(in scenario 'C4 stop', for 'A')`, at the end of the rule's label
 _WHICH = re.compile(r" \((?:for |from |in scenario |').*\)$")
+
+
+def reported(value: float | None, scale: float | None = None) -> float | None:
+    """A money figure as the JSON and the batch summary report it: rounded to 1e-12 of `scale` (by default the
+    figure itself; for a change, the larger of the two totals it is the difference of), 12 significant digits.
+
+    Float sums leave noise in the last digits (a total of 99300.00000000001, a change of 99.99999999998545
+    between totals near 1e5): a few parts in 1e16 of the total, far below one part in 1e12, while a cent of a
+    total up to 1e10 is kept. `-0.0` is reported as 0.0. What is compared (each run's change) is computed
+    from the figures unrounded.
+    """
+    if value is None or not math.isfinite(value):
+        return value
+    size = abs(scale) if scale is not None and math.isfinite(scale) else abs(value)
+    if size == 0:
+        return 0.0 if value == 0 else value
+    return round(value, 12 - math.floor(math.log10(size))) + 0.0
 
 
 def _input_row(text: str) -> str:

@@ -20,6 +20,33 @@ MAX_NUMBER = 1e15
 
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
+# What no text may hold: control characters other than tab, line feed and carriage return, lone surrogates and
+# the non-characters U+FFFE and U+FFFF. XML 1.0, and so a workbook, cannot hold them, not even escaped; Excel's
+# `_x0000_` escape and a CSV can carry them in. Refused when read (`unwritable`), and dropped by every writer
+# on its way to bytes (defence in depth: `planner.io.bulk`, `planner.io.reproducible.text_cells`).
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def unwritable(value: object) -> str | None:
+    """Why text cannot be read ("holds the control character U+0000 ..."), or None for any other value."""
+    if type(value) is not str:
+        return None
+    found = UNWRITABLE.search(value)
+    if found is None:
+        return None
+    code = ord(found.group())
+    kind = "control character" if code < 0x20 else "character"
+    return (f"holds the {kind} U+{code:04X} (character {found.start() + 1}), which no workbook can hold (in Excel, "
+            "_x0000_ and the like stand for one); text may hold tabs and line breaks, no other control characters")
+
+
+def escaped(value: object) -> object:
+    """A value for a message's `value` field with every unwritable character as a \\uXXXX escape."""
+    if type(value) is not str:
+        return value
+    return UNWRITABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+
+
 ColumnKind = Literal["id", "number", "share", "text", "rule", "group", "setting", "value"]
 
 RULES: tuple[str, ...] = ("max_share", "min_share", "exclude", "min_coverage")

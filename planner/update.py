@@ -77,6 +77,8 @@ class _Updater(CellParser):
     def value(self, sheet: RawSheet, row: RawRow, column: str) -> object:
         """The typed value of a cell, `None` for blank (keep), or `_BAD` (logged)."""
         cell = row.cells.get(column)
+        if cell is not None and self._unreadable(sheet, cell, column):
+            return _BAD
         if cell is None or cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
             return None if cell is None or not cell.error else self._error(sheet, cell, column, cell.error)
         if column == "capacity" and isinstance(cell.value, str) and normalize(cell.value) == "unlimited":
@@ -92,7 +94,7 @@ class _Updater(CellParser):
             return _BAD if name is None else name
         if column == "blocs":
             return tuple(dict.fromkeys(b.strip() for b in str(cell.value).split(",") if b.strip()))
-        return self.text(row, column)
+        return self.text(sheet, row, column)
 
     def _error(self, sheet: RawSheet, cell: RawCell, column: str, message: str) -> object:
         self._bad(sheet, cell, column, message)
@@ -162,6 +164,8 @@ class _Updater(CellParser):
             active_cell = row.cells.get("active")
             on: bool | None = None
             if active_cell is not None:
+                if self._unreadable(sheet, active_cell, "active"):
+                    continue
                 on, problem = parse_switch(active_cell.value)
                 if problem is not None:
                     self._bad(sheet, active_cell, "active", problem)

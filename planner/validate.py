@@ -29,8 +29,8 @@ from planner.data import (
 )
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
-from planner.schema import GROUP_KINDS, MAX_NUMBER, PLAIN_NUMBER, RULES, SETTING_BY_NAME, normalize, parse_switch, \
-    switch
+from planner.schema import GROUP_KINDS, MAX_NUMBER, PLAIN_NUMBER, RULES, SETTING_BY_NAME, escaped, normalize, \
+    parse_switch, switch, unwritable
 
 _PREFIX = re.compile(r"^\s*(country|bloc|supplier)\s*:\s*(.*)$", re.IGNORECASE)
 _EACH = {f"each {kind}": kind for kind in GROUP_KINDS}
@@ -69,6 +69,14 @@ class CellParser:
     def _bad(self, sheet: RawSheet, cell: RawCell, column: str, message: str) -> None:
         self.log.error(sheet.name, cell.coordinate, column, message, cell.value)
 
+    def _unreadable(self, sheet: RawSheet, cell: RawCell, column: str) -> bool:
+        """Whether the cell's text holds a character no workbook can hold (logged): a NUL read from `_x0000_` or
+        a CSV would make the plan written from it corrupt, or stop its writing half-way."""
+        problem = unwritable(cell.value)
+        if problem is not None:
+            self.log.error(sheet.name, cell.coordinate, column, problem, escaped(cell.value))
+        return problem is not None
+
     def _present(self, sheet: RawSheet, row: RawRow, column: str, required: bool,
                  noun: str, blank_noun: str) -> RawCell | None:
         """The cell if it holds a value usable as `noun`; None (logged if wrong) otherwise.
@@ -81,6 +89,8 @@ class CellParser:
             return None
         if cell.error:
             self._bad(sheet, cell, column, cell.error)
+            return None
+        if self._unreadable(sheet, cell, column):  # before the blank test: str.strip removes \x1c-\x1f
             return None
         if _blank(cell):
             if required:
@@ -107,9 +117,9 @@ class CellParser:
             return str(int(value)) if value.is_integer() else repr(value)
         return str(value).strip()
 
-    def text(self, row: RawRow, column: str) -> str:
+    def text(self, sheet: RawSheet, row: RawRow, column: str) -> str:
         cell = row.cells.get(column)
-        if cell is None or cell.value is None or cell.error:
+        if cell is None or cell.value is None or cell.error or self._unreadable(sheet, cell, column):
             return ""
         value = cell.value
         if isinstance(value, float) and value.is_integer():
@@ -196,7 +206,7 @@ class _Validator(CellParser):
             demand = self.number(sheet, row, "demand", required=True)
             if name is None or demand is None or row.row in repeats:
                 continue
-            out[name] = Item(name, demand, self.text(row, "unit"), row.row)
+            out[name] = Item(name, demand, self.text(sheet, row, "unit"), row.row)
         return out
 
     def countries(self) -> dict[str, Country]:
@@ -209,10 +219,10 @@ class _Validator(CellParser):
         out: dict[str, Country] = {}
         for row, name in keyed:
             tariff = self.number(sheet, row, "tariff")
-            blocs = tuple(dict.fromkeys(b.strip() for b in self.text(row, "blocs").split(",") if b.strip()))
+            blocs = tuple(dict.fromkeys(b.strip() for b in self.text(sheet, row, "blocs").split(",") if b.strip()))
             if name is None or row.row in repeats:
                 continue
-            out[name] = Country(name, self.text(row, "name"), blocs, tariff or 0.0, row.row)
+            out[name] = Country(name, self.text(sheet, row, "name"), blocs, tariff or 0.0, row.row)
         return out
 
     def suppliers(self, countries: dict[str, Country]) -> dict[str, Supplier]:
@@ -374,7 +384,7 @@ class _Validator(CellParser):
         if "active" not in sheet.columns:
             return False
         cells = [row.cells.get("active") for row in sheet.rows]
-        given = [c for c in cells if c is not None and not _blank(c)]
+        given = [c for c in cells if c is not None and not self._unreadable(sheet, c, "active") and not _blank(c)]
         if not given or any(not c.error and switch(c.value) is not None for c in given):  # type: ignore[union-attr]
             return bool(given)
         shown = ", ".join(f"'{v}'" for v in list(dict.fromkeys(str(c.value) for c in given))[:3])  # type: ignore[union-attr]
@@ -390,6 +400,8 @@ class _Validator(CellParser):
         if cell is not None and cell.error:
             self._bad(sheet, cell, "active", cell.error)
             return True
+        if cell is not None and unwritable(cell.value):
+            return True  # logged by `_switch_column`
         on, problem = parse_switch(cell.value if cell is not None else None)
         if problem is not None:
             self._bad(sheet, cell, "active", problem)  # type: ignore[arg-type]
@@ -436,7 +448,7 @@ class _Validator(CellParser):
                 continue
             seen[name] = row.row
             if spec.kind == "text":
-                text = self.text(row, "value")
+                text = self.text(sheet, row, "value")
                 if text:
                     values[name] = text
                 continue

@@ -34,6 +34,8 @@ BASE = {
 
 Builder = Callable[[Path], Path]
 UNREADABLE: set[Path] = set()
+CONTROL = ("holds the control character U+{code} (character {at}), which no workbook can hold (in Excel, _x0000_ and "
+           "the like stand for one); text may hold tabs and line breaks, no other control characters")
 
 
 def cells(**changes: list) -> Builder:
@@ -364,6 +366,13 @@ CASES: list[tuple[str, Builder, list[str]]] = [
      ["Items!B3 (demand): is blank; a number is required"]),
     ("excel-error-value", patched(4, "C3", '<c r="C3" t="e"><f>NA()</f><v>#N/A</v></c>'),
      ["Offers!C3 (price): holds the Excel error value #N/A"]),
+    # Excel writes a control character as _x0000_; the reader gives it back as the character, which no plan can hold
+    ("nul-in-text", patched(3, "B2", '<c r="B2" t="inlineStr"><is><t>Chi_x0000_na</t></is></c>'),
+     [f"Countries!B2 (name): {CONTROL.format(code='0000', at=4)}"]),
+    ("control-in-id", patched(4, "B4", '<c r="B4" t="inlineStr"><is><t>S_x001F_2</t></is></c>'),
+     [f"Offers!B4 (supplier): {CONTROL.format(code='001F', at=2)}"]),
+    ("control-in-header", patched(3, "C1", '<c r="C1" t="inlineStr"><is><t>bl_x0007_ocs</t></is></c>'),
+     [f"Countries!C1: the header {CONTROL.format(code='0007', at=3)}"]),
     ("duplicate-item", cells(Items=[["A", 100], ["A", 5], ["B", 10]]),
      ["Items!A3 (item): 'A' appears again (first in row 2)"]),
     ("duplicate-supplier", cells(Suppliers=[["S1", "C1"], ["S1", "C2"], ["S2", "C2"]]),
@@ -533,9 +542,12 @@ def _each_sheet(edit: Callable[[bytes], bytes]) -> Callable[[dict[str, bytes]], 
     return lambda entries: {n: edit(d) if n.startswith("xl/worksheets/sheet") else d for n, d in entries.items()}
 
 
-def _unclosed_row(sheet: bytes) -> bytes:
-    """Malformed XML (a <row> never closed), which openpyxl's read-only mode meets only when it iterates."""
-    return sheet.replace(b"</sheetData>", b"<row></sheetData>")
+def _stray_row(entries: dict[str, bytes]) -> dict[str, bytes]:
+    """A first sheet whose XML opens a `<row>` it never closes: openpyxl's read-only mode loads it, and its
+    parse error comes out of `iter_rows`."""
+    entries["xl/worksheets/sheet1.xml"] = entries["xl/worksheets/sheet1.xml"].replace(b"</sheetData>",
+                                                                                   b"<row>\n</sheetData>")
+    return entries
 
 
 def batch(table: Callable[[Path], Path]) -> Command:
@@ -598,16 +610,24 @@ COMMAND_CASES: list[tuple[str, Command, list[str]]] = [
      ["prices.csv: cannot be read: permission denied ({folder}/prices.csv)"]),
     ("update-workbook-twice", update(raw_bytes("prices.xlsx", _twice)),
      [f"prices.xlsx: {TWICE}"]),
-    ("batch-table-malformed-xml", batch(lambda f: _rewritten(_batch_table(f), _each_sheet(_unclosed_row))),
-     ["runs.xlsx: not a readable .xlsx workbook (ParseError: mismatched tag: line 1, column 600)"]),
-    ("diff-plan-malformed-xml", diff(lambda f: _plan(f, "old.xlsx"),
-                                     lambda f: _rewritten(_plan(f, "new.xlsx"), _each_sheet(_unclosed_row))),
-     ["new.xlsx: not a readable .xlsx workbook (ParseError: mismatched tag: line 1, column 929)"]),
     ("update-prefixed-sheet", update(lambda f: _rewritten(_prices(f, "cheap"), _each_sheet(prefixed))),
      [f"prices.xlsx:Sheet!C2 (price): 'cheap' {NOT_PLAIN}"]),
     ("update-cdata", update(lambda f: _rewritten(_prices(f, 1), _each_sheet(lambda x: re.sub(
         rb'<c r="C2"[^>]*?(/>|>.*?</c>)', b'<c r="C2" t="inlineStr"><is><t><![CDATA[9<c r="Z9"/>9]]></t></is></c>', x)))),
      [f"prices.xlsx:Sheet!C2 (price): '9<c r=\"Z9\"/>9' {NOT_PLAIN}"]),
+    ("update-nul", update(_text("names.csv", "country,name\nC1,Chi\x00na\n")),
+     [f"names.csv!B2 (name): {CONTROL.format(code='0000', at=4)}"]),
+    ("update-noncharacter", update(_text("names.csv", "country,name\nC1,Chi\ufffena\n")),
+     ["names.csv!B2 (name): holds the character U+FFFE (character 4), which no workbook can hold (in Excel, _x0000_ "
+      "and the like stand for one); text may hold tabs and line breaks, no other control characters"]),
+    ("batch-table-nul", batch(_text("runs.csv", "base,output\nin.xlsx,pl\x00an.xlsx\n")),
+     [f"runs.csv!B2 (output): {CONTROL.format(code='0000', at=3)}"]),
+    ("batch-table-broken-sheet", batch(lambda f: _rewritten(_batch_table(f), _stray_row)),
+     ["runs.xlsx:Sheet: is not a readable sheet: its XML is broken after row 2 (ParseError: mismatched tag: line 2, "
+      "column 2)"]),
+    ("diff-plan-broken-sheet", diff(lambda f: _plan(f, "old.xlsx"), lambda f: _rewritten(_plan(f, "new.xlsx"), _stray_row)),
+     ["new.xlsx:Plan: is not a readable sheet: its XML is broken after row 2 (ParseError: mismatched tag: line 2, "
+      "column 2)"]),
 ]
 
 

@@ -62,6 +62,13 @@ def test_valid_workbooks_read_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert fast == slow, path.name
 
 
+# Cases written with Excel's escape of a control character (`_x0000_`): python-calamine decodes the escapes of
+# U+0000-U+00FF into the character, openpyxl gives the text as written. The readers differ there (a known
+# difference, not a choice): the fast reader refuses the character; the cell-by-cell reader reads the escape as
+# plain text, which holds nothing XML cannot write.
+ESCAPES_DECODED_BY_CALAMINE_ONLY = {"nul-in-text", "control-in-id", "control-in-header"}
+
+
 def test_malformed_workbooks_read_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every catalogue case that is an .xlsx file (the others are not workbooks: .ods, .csv, a folder, ...)."""
     compared = []
@@ -69,6 +76,9 @@ def test_malformed_workbooks_read_alike(tmp_path: Path, monkeypatch: pytest.Monk
         (tmp_path / cid).mkdir()
         source = builder(tmp_path / cid)
         if source.is_file() and source.suffix == ".xlsx":
+            if cid in ESCAPES_DECODED_BY_CALAMINE_ONLY:
+                assert "_x00" in repr(outcome(source, True, monkeypatch)), cid
+                continue
             assert outcome(source, False, monkeypatch) == outcome(source, True, monkeypatch), cid
             compared.append(cid)
     assert len(compared) >= 45

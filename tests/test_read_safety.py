@@ -228,3 +228,12 @@ def test_a_hidden_sheet_behind_a_namespace_prefix_is_still_warned_about(tmp_path
             target.writestr(name, data)
     assert main(["validate", str(path)]) == 0
     assert "warning: Scenarios: the sheet is hidden; it is read like any other sheet" in capsys.readouterr().out
+
+
+def test_tab_line_feed_and_carriage_return_stay_allowed_in_text(tmp_path: Path) -> None:
+    """Only the control characters XML cannot hold are refused: a tab or a line break in a name is text."""
+    import planner
+
+    rows = [["C1", "Chi\tna\nsecond line\r", "", 0], ["C2", "C2", "EU", 0]]
+    data, _ = planner.read(write_workbook(tmp_path / "in.xlsx", {**BASE, "Countries": rows}))
+    assert data.countries["C1"].label == "Chi\tna\nsecond line"

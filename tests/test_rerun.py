@@ -769,3 +769,35 @@ def test_console_changes_have_one_sign_convention() -> None:
     assert [change(v) for v in (1234, -1234, 0.0, -0.0, -0.004, None, float("nan"))] == [
         "+1,234.00", "-1,234.00", "+0.00", "+0.00", "+0.00", "", ""]
     assert [money(v) for v in (1234.5, None, float("nan"))] == ["1,234.50", "", ""]
+
+
+def test_batch_money_carries_no_float_noise(tmp_path: Path) -> None:
+    """3 t at 0.1 is 0.30000000000000004 in floats, and at 0.2 0.6000000000000001: the summary and the JSON
+    report 0.3, 0.6 and a change of 0.3 (12 significant digits, `planner.results.reported`), as `solve --json`
+    reports its total_cost."""
+    from helpers import countries
+
+    write_workbook(tmp_path / "tiny.xlsx", {"Items": [["A", 3, "t"]], "Suppliers": [["S1", "C1", None, None]],
+                                            "Countries": countries("C1"), "Offers": [["A", "S1", 0.1]]})
+    csv_file(tmp_path / "p.csv", "item,supplier,price\nA,S1,0.2\n")
+    runs = csv_file(tmp_path / "runs.csv", "name,base,updates,output\na,tiny.xlsx,,a.xlsx\nb,tiny.xlsx,p.csv,b.xlsx\n")
+    result = run("batch", str(runs), "-o", str(tmp_path / "summary.xlsx"), "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["runs"]
+    assert [(r["total_cost"], r["change_vs_first"]) for r in rows] == [(0.3, 0.0), (0.6, 0.3)]
+    sheet = openpyxl.load_workbook(tmp_path / "summary.xlsx")["Batch"]
+    header = [c.value for c in sheet[1]]
+    assert [sheet.cell(row=r, column=header.index("total_cost") + 1).value for r in (2, 3)] == [0.3, 0.6]
+    assert sheet.cell(row=3, column=header.index("change_vs_first") + 1).value == 0.3
+    single = run("solve", str(tmp_path / "tiny.xlsx"), "-o", str(tmp_path / "one.xlsx"), "--json")
+    assert json.loads(single.stdout)["total_cost"] == 0.3
+
+
+def test_reported_rounds_to_twelve_significant_digits() -> None:
+    from planner.results import reported
+
+    assert reported(99300.00000000001) == 99300.0
+    assert reported(99.99999999998545, 99400.0) == 100.0
+    assert str(reported(-4e-12, 2e7)) == "0.0"  # no -0.0
+    assert reported(22139499.37) == 22139499.37 and reported(0.0123456789012345) == 0.01234567890123
+    assert reported(None) is None and reported(float("inf")) == float("inf")

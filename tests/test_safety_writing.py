@@ -349,3 +349,34 @@ def test_a_template_is_not_written_over_a_workbook_open_in_excel(tmp_path: Path,
     assert capsys.readouterr().err.strip() == ("'t.xlsx' is open in Excel (lock file '~$t.xlsx'): close it first, "
                                                "or delete the lock file if Excel is not running")
     assert state(tmp_path) == before
+
+
+def test_paths_a_case_apart_are_one_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """On macOS and Windows Plan.xlsx is plan.xlsx, before either exists: two batch rows, a plan and its
+    diagnosis, a summary and a row's plan a case apart would write over each other there, so they are refused
+    everywhere (on a case-sensitive file system the cost is another name)."""
+    from planner.io.paths import same_file
+
+    assert same_file(tmp_path / "Plan.xlsx", tmp_path / "plan.xlsx")
+    assert not same_file(tmp_path / "plan.xlsx", tmp_path / "plan2.xlsx")
+    source = write_workbook(tmp_path / "b.xlsx", BASE)
+    (tmp_path / "runs.csv").write_text("base,output\nb.xlsx,Plan.xlsx\nb.xlsx,plan.xlsx\nb.xlsx,Other.xlsx\n")
+    before = state(tmp_path)
+    assert main(["batch", str(tmp_path / "runs.csv"), "-o", str(tmp_path / "other.XLSX")]) == 2
+    errors = [line[len("  error: "):] for line in capsys.readouterr().err.splitlines() if line.startswith("  error: ")]
+    assert errors == ["runs.csv!row 3 (output): 'plan.xlsx' is also the output of row 2",
+                      "runs.csv!row 4 (output): 'Other.xlsx' is also the summary (-o): choose another summary path"]
+    assert main(["solve", str(source), "-o", str(tmp_path / "P.xlsx"), "--diagnose", str(tmp_path / "p.xlsx")]) == 2
+    assert "the diagnosis and the plan must be different files" in capsys.readouterr().err
+    assert main(["solve", str(source), "-o", str(tmp_path / "B.XLSX")]) == 2
+    assert "is the input file; choose another output path" in capsys.readouterr().err
+    assert state(tmp_path) == before
+
+
+def test_a_diagnosis_hard_linked_to_the_plan_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = write_workbook(tmp_path / "b.xlsx", BASE)
+    (tmp_path / "plan.xlsx").write_bytes(b"the previous plan")
+    os.link(tmp_path / "plan.xlsx", tmp_path / "why.xlsx")
+    assert main(["solve", str(source), "-o", str(tmp_path / "plan.xlsx"), "--diagnose", str(tmp_path / "why.xlsx")]) == 2
+    assert "the diagnosis and the plan must be different files" in capsys.readouterr().err
+    assert (tmp_path / "plan.xlsx").read_bytes() == b"the previous plan"

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.io.style import displayed
+from planner.schema import UNWRITABLE
 
 
 @dataclass
@@ -134,8 +134,10 @@ def _cells(values: list[object], letter: str, first_row: int, style: int | None,
     if kinds <= {float, int} and all(map(math.isfinite, values)):  # type: ignore[arg-type]
         return [f'<c r="{letter}{r}"{s} t="n"><v>{"%.16g" % v}</v></c>' for r, v in zip(rows, values)]
     if kinds == {str}:
-        joined = "\x00".join(values)  # type: ignore[arg-type]
-        plain = (not any(ch in joined for ch in "&<>\r") and not ILLEGAL_CHARACTERS_RE.search(joined.replace("\x00", ""))
+        # tested on the values as they are: no value may reach the XML raw with a character XML cannot hold (the
+        # NULs that once joined the values here were stripped before the test, and with them a value's own)
+        joined = "".join(values)  # type: ignore[arg-type]
+        plain = (not any(ch in joined for ch in "&<>\r") and not UNWRITABLE.search(joined)
                  and all(v == v.strip() and v for v in values) and max(map(len, values)) <= 32767)  # type: ignore
         if plain:
             return [f'<c r="{letter}{r}" t="inlineStr"><is><t>{v}</t></is></c>' for r, v in zip(rows, values)]
@@ -150,7 +152,8 @@ def _cells(values: list[object], letter: str, first_row: int, style: int | None,
         elif kind is bool:
             out.append(f'<c r="{letter}{r}" t="b"><v>{"%.16g" % v}</v></c>')
         else:
-            text = ILLEGAL_CHARACTERS_RE.sub("", str(v)[:32767])  # openpyxl's cut; it refuses control characters
+            # openpyxl's cut; the readers refuse what XML cannot hold, and what gets here anyway is dropped
+            text = UNWRITABLE.sub("", str(v)[:32767])
             if text == "":
                 out.append(f'<c r="{letter}{r}" t="inlineStr" />')
                 continue

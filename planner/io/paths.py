@@ -5,7 +5,12 @@ mistyped `-o` (the input, an update file, a batch's base) is refused with a
 message instead of replacing the data it was meant to read. Paths are
 compared as the file system sees them: resolved (so `./x.xlsx`, `../d/x.xlsx`
 and a symlink to `x.xlsx` are `x.xlsx`) and, when both exist, by identity
-(a hard link is the same file under another name).
+(a hard link is the same file under another name). Resolved paths that differ
+only in case are the same file too (`path_key`): on the case-insensitive file
+systems of macOS and Windows `Plan.xlsx` is `plan.xlsx`, even before either
+exists, and `resolve()` keeps the case it is given. On a case-sensitive file
+system this refuses a pair that would not clash; the cost is choosing another
+name.
 """
 
 from __future__ import annotations
@@ -15,11 +20,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
+def path_key(path: str | Path) -> str:
+    """A path as outputs are compared: resolved and case-folded (may raise OSError, RuntimeError)."""
+    return str(Path(path).resolve()).casefold()
+
+
 def same_file(a: str | Path, b: str | Path) -> bool:
-    """True when writing `a` would replace what `b` holds."""
+    """True when writing `a` would replace what `b` holds (or might, on a case-insensitive file system)."""
     a, b = Path(a), Path(b)
     try:
-        if a.resolve() == b.resolve():
+        if path_key(a) == path_key(b):
             return True
         return a.exists() and b.exists() and os.path.samefile(a, b)
     except (OSError, RuntimeError):  # a symlink loop, a folder we may not look into: not provably the same file

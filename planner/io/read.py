@@ -31,7 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from planner.io.guard import GuardedWorkbook, ReadLimits, open_workbook, read_file
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook, match_header
-from planner.schema import PLAIN_NUMBER, SHEETS, UPDATE_SPEC, SheetSpec, normalize
+from planner.schema import PLAIN_NUMBER, SHEETS, UPDATE_SPEC, SheetSpec, escaped, normalize, unwritable
 
 
 
@@ -404,8 +404,8 @@ def load_openpyxl(book: GuardedWorkbook, log: ProblemLog, *, data_only: bool, re
 
 
 def log_unreadable(name: str, exc: BaseException, log: ProblemLog) -> None:
-    """What openpyxl tripped on, logged against the file: when loading, or (read-only mode parses a sheet
-    as it is iterated) when reading its rows."""
+    """What openpyxl tripped on while loading, logged against the file (a sheet that breaks later, as its rows
+    are read in read-only mode, is `broken_sheet`'s)."""
     if _defused(exc):
         log.error(name, "", "", "refused: its XML declares entities or a DTD, which a workbook never needs "
                                 "(a possible XML entity attack)")
@@ -425,6 +425,17 @@ def load_values(book: GuardedWorkbook, log: ProblemLog) -> Workbook | None:
     for ws in wb.worksheets if wb is not None else ():
         ws.reset_dimensions()
     return wb
+
+
+def broken_sheet(label: str, rows_read: int, exc: BaseException, log: ProblemLog) -> None:
+    """Log that a sheet read in read-only mode broke off: openpyxl parses such a sheet as its rows are asked
+    for, so a parse error in its XML comes out of `iter_rows`, after the file was loaded (`load_values`)."""
+    if _defused(exc):
+        log.error(label, "", "", "refused: its XML declares entities or a DTD, which a workbook never needs "
+                                 "(a possible XML entity attack)")
+    else:
+        log.error(label, "", "", f"is not a readable sheet: its XML is broken after row {rows_read} "
+                                 f"({type(exc).__name__}: {exc})")
 
 
 def _defused(exc: BaseException | None) -> bool:
@@ -500,10 +511,12 @@ def read_text_table(path: str | Path, log: ProblemLog, limits: ReadLimits | None
             log.error(path.name, "", "", "holds no sheet")
             return None
         ws = wb.worksheets[0]
+        lines = []
         try:
-            lines = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        except Exception as exc:  # noqa: BLE001 - the sheet's XML is parsed only now (read-only mode)
-            log_unreadable(path.name, exc, log)
+            for row in ws.iter_rows(values_only=True):
+                lines.append(["" if v is None else str(v) for v in row])
+        except Exception as exc:  # noqa: BLE001 - whatever the parser trips on, the sheet is unreadable
+            broken_sheet(f"{path.name}:{ws.title}", len(lines), exc, log)
             return None
     else:
         if read_file(path, log, limits) is None:
@@ -512,6 +525,14 @@ def read_text_table(path: str | Path, log: ProblemLog, limits: ReadLimits | None
         return None
     if not lines:
         log.error(path.name, "", "", "is empty")
+        return None
+    unreadable = [(r, c, text) for r, values in enumerate(lines, start=1) for c, text in enumerate(values, start=1)
+                  if unwritable(text)]
+    for r, c, text in unreadable:  # a NUL in a name or a path would end in a corrupt summary or a failed open
+        column = lines[0][c - 1] if r > 1 and c <= len(lines[0]) and not unwritable(lines[0][c - 1]) else ""
+        log.error(path.name, f"{get_column_letter(c)}{r}", normalize(column).replace(" ", "_"),
+                  f"{'the header ' if r == 1 else ''}{unwritable(text)}", escaped(text))
+    if unreadable:
         return None
     header = [normalize(h).replace(" ", "_") for h in lines[0]]
     rows = []

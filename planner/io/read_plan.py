@@ -28,7 +28,7 @@ def read_plan(path: str | Path, log: ProblemLog, limits: ReadLimits | None = Non
     The file passes the same guard as an input workbook (`open_workbook`):
     a plan comes from outside too (a colleague's, last month's).
     """
-    from planner.io.read import load_values, log_unreadable
+    from planner.io.read import broken_sheet, load_values
 
     path = Path(path)
     book = open_workbook(path, log, limits, expect=PLAN_WORKBOOK)
@@ -42,17 +42,18 @@ def read_plan(path: str | Path, log: ProblemLog, limits: ReadLimits | None = Non
     try:
         for row in wb["Plan"].iter_rows(values_only=True):
             rows.append(row)
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError) as exc:
         # openpyxl casts a number cell's text as it meets it and fails on one no float is written as ('INF')
         cell, text = _unreadable_number(wb["Plan"], len(rows) + 1)
+        if cell is None:
+            broken_sheet(f"{path.name}:Plan", len(rows), exc, log)
+            return None
         header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
         column = header[column_index_from_string(cell.rstrip("0123456789")) - 1] if cell and rows else ""
-        log.error(f"{path.name}:Plan", cell or f"row {len(rows) + 1}", column,
-                  f"{text!r} in a number cell is not a number" if text is not None else
-                  "holds a number cell that is not a number", text)
+        log.error(f"{path.name}:Plan", cell, column, f"{text!r} in a number cell is not a number", text)
         return None
-    except Exception as exc:  # noqa: BLE001 - the sheet's XML is parsed only now (read-only mode): malformed
-        log_unreadable(path.name, exc, log)
+    except Exception as exc:  # noqa: BLE001 - read-only mode parses as it goes: a broken sheet raises here
+        broken_sheet(f"{path.name}:Plan", len(rows), exc, log)
         return None
     header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
     missing = [c for c in NEEDED if c not in header]
@@ -82,6 +83,7 @@ def read_plan(path: str | Path, log: ProblemLog, limits: ReadLimits | None = Non
     currency, currency_at = None, ""
     if "Summary" in wb.sheetnames:
         found_fixed = False
+        row = 0
         try:
             for row, (label, value, *_) in enumerate(wb["Summary"].iter_rows(values_only=True, max_col=2), start=1):
                 if label == "fixed costs" and isinstance(value, (int, float)) and not found_fixed:
@@ -90,8 +92,8 @@ def read_plan(path: str | Path, log: ProblemLog, limits: ReadLimits | None = Non
                     currency, currency_at = value.strip(), f"{path.name}:Summary!B{row}"
                 if found_fixed and currency is not None:
                     break  # the facts head the sheet; the tables below can be long
-        except Exception as exc:  # noqa: BLE001 - as for the Plan sheet
-            log_unreadable(path.name, exc, log)
+        except Exception as exc:  # noqa: BLE001 - as the Plan sheet's: the fixed costs would be read wrong
+            broken_sheet(f"{path.name}:Summary", row, exc, log)
             return None
     return PlanTables(frame[["item", "supplier", "country", "quantity", "unit_cost", "cost", "blocs"]], fixed,
                       path.name, currency, currency_at)

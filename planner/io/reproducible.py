@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.io.bulk import Rows, splice
+from planner.schema import UNWRITABLE
 
 
 def fixed_instant() -> dt.datetime:
@@ -43,12 +44,17 @@ def text_cells(wb: Workbook) -> int:
     typed as the text `=1+1` or a scenario named `=cmd|' /C calc'!A0` would
     come out live in a header. Every workbook the planner writes passes here
     on its way to bytes, so no writer can forget it; a formula the planner
-    means to write goes through `own_formula`.
+    means to write goes through `own_formula`. Characters XML cannot hold
+    (`planner.schema.UNWRITABLE`) are dropped: a well-formed workbook always.
     """
     changed = 0
     for ws in wb.worksheets:
         own = getattr(ws, OWN_FORMULAS, set())
         for cell in ws._cells.values():  # the cells that exist (iter_rows would create the empty ones)
+            if isinstance(cell.value, str) and UNWRITABLE.search(cell.value):
+                # openpyxl refuses control characters when a cell is set, but writes U+FFFE, U+FFFF raw (and
+                # a lone surrogate fails the encoding): the readers refuse them all; here they are dropped
+                cell._value = UNWRITABLE.sub("", cell.value)
             if cell.data_type == "f" and isinstance(cell.value, str) and cell.coordinate not in own:
                 cell.data_type = "s"
                 changed += 1
