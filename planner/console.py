@@ -25,12 +25,17 @@ def money(value: object) -> str:
     return "" if _missing(value) else f"{value:,.2f}"
 
 
-def change(value: object) -> str:
-    """`+1,234.00` / `-1,234.00`; no change (or less than half a cent either way) is `+0.00`, never `-0.00`."""
+def _signed(value: object, decimals: int, spec: str) -> str:
+    """`value` rounded to `decimals` and formatted by `spec` with its sign; zero is `+0...`, never `-0...`."""
     if _missing(value):
         return ""
-    rounded = round(float(value), 2)  # type: ignore[arg-type]
-    return f"{rounded if rounded != 0 else 0.0:+,.2f}"
+    rounded = round(float(value), decimals)  # type: ignore[arg-type]
+    return format(rounded if rounded != 0 else 0.0, spec)
+
+
+def change(value: object) -> str:
+    """`+1,234.00` / `-1,234.00`; no change (or less than half a cent either way) is `+0.00`, never `-0.00`."""
+    return _signed(value, 2, "+,.2f")
 
 
 def share(value: object) -> str:
@@ -40,10 +45,7 @@ def share(value: object) -> str:
 
 def share_change(value: object) -> str:
     """`+12.5%` / `-12.5%`, `+0.0%` for no change."""
-    if _missing(value):
-        return ""
-    rounded = round(float(value), 3)  # type: ignore[arg-type]
-    return f"{rounded if rounded != 0 else 0.0:+.1%}"
+    return _signed(value, 3, "+.1%")
 
 
 def index(value: object) -> str:
