@@ -27,8 +27,8 @@ SOLVER_LOG = logging.getLogger("planner.solver-log")
 
 
 @contextmanager
-def stdout_diverted(to_fd: int | None = None) -> Iterator[None]:
-    """Send whatever is written to file descriptor 1 to `to_fd` (default: /dev/null) for the block.
+def stdout_diverted() -> Iterator[None]:
+    """Send whatever is written to file descriptor 1 to /dev/null for the block.
 
     Python's own `sys.stdout` buffer is flushed first, so nothing the
     program printed before is lost or reordered.
@@ -42,15 +42,14 @@ def stdout_diverted(to_fd: int | None = None) -> Iterator[None]:
     except OSError:  # no standard output at all: nothing to protect
         yield
         return
-    target = to_fd if to_fd is not None else os.open(os.devnull, os.O_WRONLY)
+    devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(target, 1)
+        os.dup2(devnull, 1)
         yield
     finally:
         os.dup2(saved, 1)
         os.close(saved)
-        if to_fd is None:
-            os.close(target)
+        os.close(devnull)
 
 
 def new_highs(log: Callable[[str], None] | None = None) -> highspy.Highs:
