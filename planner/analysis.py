@@ -60,11 +60,9 @@ import numpy as np
 import pandas as pd
 
 from planner.data import PlanningData, Rule
-from planner.model import SourcingModel, build, rule_id
+from planner.model import SourcingModel, build, registry, rule_id
 from planner.solver import HighsModel, Progress, SolverOutcome
 
-ROW_FAMILIES = {"max_share": "Policy-max-share", "min_share": "Policy-min-share",
-                "min_coverage": "Policy-min-coverage"}
 RULE_COLUMNS = ["policy_row", "rule", "item", "group", "value", "model_rows", "binds", "cost_of_rule",
                 "share_of_optimum", "optimum_without", "overlap_group", "cost_of_group", "joint_cost",
                 "marginal_per_point", "meaning", "note"]
@@ -143,7 +141,7 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
         rid = rule_id(data, rule)
         note = ""
         marginal = None
-        if rule.kind == "exclude":
+        if registry.rule_kind(rule.kind).restricts_offers:
             alone = without_rules(data, lambda r, rule=rule: r is rule)
             other = HighsModel(build(alone))
             result = other.solve(data.settings.time_limit, data.settings.mip_gap, progress, stage)
@@ -219,7 +217,7 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
 
 def _rule_items(data: PlanningData, rule: Rule) -> set[str]:
     """The items a rule covers (for an exclusion: those of the offers it removes): rules sharing one interact."""
-    if rule.kind == "exclude":
+    if registry.rule_kind(rule.kind).restricts_offers:
         return {key[0] for key, rules in data.excluded_by.items() if rule in rules}
     return set(data.rule_items(rule))
 
@@ -267,12 +265,13 @@ def shapley(players: list[int], value: Callable[[frozenset[int]], float]) -> dic
 
 
 def _policy_rows_any(model: SourcingModel) -> dict[int, list[int]]:
-    """Every Policy family's rows (exclusions too, in the diagnose view) by rule id, the index's first part."""
+    """Every rule family's rows (exclusions too, in the diagnose view) by rule id, their `rule` dimension."""
     out: dict[int, list[int]] = {}
-    for family, span in model.row_families():
-        if family.startswith("Policy-"):
-            for k in span:
-                out.setdefault(int(model.row_label(k)[1][0]), []).append(k)
+    for family in registry.row_families():
+        if family.rule_kinds and model.has_rows(family.name):
+            block, span = model.row_block(family.name)
+            for k, rid in zip(span, block.coord("rule").tolist()):
+                out.setdefault(int(rid), []).append(k)
     return out
 
 
@@ -333,7 +332,7 @@ def _joint_costs(data: PlanningData, handle: HighsModel, z: float, single: dict[
     groups = overlap_groups(data, players)
     for number, group in enumerate(groups, start=1):
         rids = [rule_id(data, rule) for rule in group]
-        if any(rule.kind == "exclude" for rule in group) and len(group) > 1:
+        if any(registry.rule_kind(rule.kind).restricts_offers for rule in group) and len(group) > 1:
             if diagnose_view is None:  # one instance where exclusions are rows, for every such group
                 # (its optimum with every rule is z: the same feasible set, with excluded offers fixed at 0)
                 other = HighsModel(build(data, "diagnose"))
@@ -410,37 +409,26 @@ def _clean(cost: float, z: float) -> float:
 
 
 def _policy_rows(data: PlanningData, model: SourcingModel) -> tuple[dict[int, np.ndarray], np.ndarray]:
-    """The model rows of each share or coverage rule, by rule id, and the demand of each row's item (0 for rows of
-    other families): rows are indexed (r, i, kind, name) for shares and (r, scenario, i) for coverage."""
+    """The model rows of each rule that has rows in this view, by rule id (their `rule` dimension), and the demand
+    of each row's item (their `item` dimension; 0 for rows of other families)."""
     rows_of: dict[int, list[np.ndarray]] = {}
     demand_of_row = np.zeros(model.num_rows)
-    for family, span in model.row_families():
-        if family not in ROW_FAMILIES.values() or not len(span):
+    for family in registry.row_families():
+        if not family.rule_kinds or not model.has_rows(family.name):
             continue
-        block = model.rows[[r.family for r in model.rows].index(family)]
-        rids = np.asarray(block.index[0].tolist())
-        items = block.index[2 if family == "Policy-min-coverage" else 1]
-        demand_of_row[span.start:span.stop] = [data.items[i].demand for i in items]
+        block, span = model.row_block(family.name)
+        if not len(span):
+            continue
+        rids = np.asarray(block.coord("rule").tolist())
+        demand_of_row[span.start:span.stop] = [data.items[i].demand for i in block.coord("item")]
         for rid in np.unique(rids).tolist():
             rows_of.setdefault(rid, []).append(span.start + np.flatnonzero(rids == rid))
     return {rid: np.concatenate(parts) for rid, parts in rows_of.items()}, demand_of_row
 
 
 def rule_sentence(rule: Rule) -> str:
-    """What a rule asks, in words: `at most 50 % of each item's demand from country:CN`."""
-    of = f"the demand of {rule.item}" if rule.item is not None else "each item's demand"
-    share = f"{rule.value * 100:g} %" if rule.value is not None else ""
-    group = ""
-    if rule.group is not None:
-        group = str(rule.group) if not rule.group.each else \
-            (f"any one {rule.group.kind}" if rule.kind == "max_share" else f"every {rule.group.kind}")
-    if rule.kind == "max_share":
-        return f"at most {share} of {of} from {group}"
-    if rule.kind == "min_share":
-        return f"at least {share} of {of} from {group}"
-    if rule.kind == "exclude":
-        return f"nothing of {rule.item if rule.item is not None else 'any item'} from {group}"
-    return f"in every scenario, at least {share} of {of} still arrives"
+    """What a rule asks, in words (its kind's `sentence`): `at most 50 % of each item's demand from country:CN`."""
+    return registry.rule_kind(rule.kind).sentence(rule)
 
 
 def _meaning(rule: Rule, marginal: float | None, currency: str) -> str:
@@ -450,9 +438,10 @@ def _meaning(rule: Rule, marginal: float | None, currency: str) -> str:
     if marginal is None or math.isclose(marginal, 0.0, abs_tol=1e-9):
         return sentence
     on = rule.item if rule.item is not None else "every item"
-    what = {"max_share": f"raising the {rule.group} cap on {on}",
-            "min_share": f"raising the {rule.group} minimum share of {on}",
-            "min_coverage": f"raising the required coverage of {on}"}[rule.kind]
+    raising = registry.rule_kind(rule.kind).raising
+    if raising is None:  # a kind without a value has no marginal
+        return sentence
+    what = raising.format(group=rule.group, on=on)
     verb = "saves" if marginal < 0 else "costs"
     return f"{sentence}; {what} by 1 % of demand {verb} {abs(marginal):,.2f} {currency}".rstrip()
 

@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 
 GroupKind = Literal["country", "bloc", "supplier"]
-RuleKind = Literal["max_share", "min_share", "exclude", "min_coverage"]
+RuleKind = str  # a Policy rule kind: the names `planner.model.registry` declares (max_share, ...)
 OfferKey = tuple[str, str]  # (item, supplier)
 
 
@@ -341,7 +341,7 @@ class PlanningData:
         hits: dict[OfferKey, list[Rule]] = {}
         table = self.table
         for rule in self.rules:
-            if rule.kind != "exclude" or rule.group is None:
+            if rule.kind not in _restricting_kinds() or rule.group is None:
                 continue
             for k in np.flatnonzero(table.of_item(rule.item) & table.in_any(rule.group)):
                 hits.setdefault(table.keys[k], []).append(rule)
@@ -353,7 +353,7 @@ class PlanningData:
         table = self.table
         mask = np.ones(len(table), dtype=bool)
         for rule in self.rules:
-            if rule.kind == "exclude" and rule.group is not None:
+            if rule.kind in _restricting_kinds() and rule.group is not None:
                 mask &= ~(table.of_item(rule.item) & table.in_any(rule.group))
         return mask
 
@@ -378,3 +378,10 @@ class PlanningData:
         """Fixed costs or minimum orders on any usable offer need binaries."""
         t, usable = self.table, self.usable
         return bool((t.fixed_cost[t.supplier[usable]] > 0).any() or (t.min_order[usable] > 0).any())
+
+
+def _restricting_kinds() -> frozenset[str]:
+    """The rule kinds that remove offers from the model (exclude): their families declare it."""
+    from planner.model import registry  # the model is built from this module's records: import it when asked
+
+    return frozenset(k.name for k in registry.rule_kinds() if k.restricts_offers)

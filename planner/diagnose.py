@@ -37,18 +37,21 @@ import numpy as np
 from planner.check import check_plan
 from planner.data import PlanningData
 from planner.explain import DEFINITIONS, RowRef, describe
-from planner.model import build, empty_min_share_rows, rule_id, structural_conflicts, zero_coverage_rows
+from planner.model import build, registry, structural_conflicts
+from planner.model.families.buy import FAMILY as BUY
+from planner.model.families.offer_capacity import FAMILY as OFFER_CAPACITY
+from planner.model.families.supplier_capacity import FAMILY as SUPPLIER_CAPACITY
 from planner.results import quantities_from_values
 from planner.solver import INF, HighsModel, SolverOutcome
 
 IIS_STRATEGY = 6  # 2: from the whole LP, + 4: reduce to an irreducible set
 SLACK_TOL = 1e-7  # a slack above this share of its row's scale counts as a violation
 
-# Which rows an elastic plan relaxes first: a policy can be broken and the plan
-# still carried out; buying less than demand leaves the business short; buying
-# past a capacity or below a minimum order cannot be carried out at all.
-TIER = {"Policy": 1.0, "Item-demand": 10.0, "Supplier-capacity": 100.0, "Offer-capacity": 100.0,
-        "Offer-min-order": 100.0}
+# Which rows an elastic plan relaxes first: each family declares its tier (`tier` in its module): a policy
+# can be broken and the plan still carried out (1); buying less than demand leaves the business short (10);
+# buying past a capacity or below a minimum order cannot be carried out at all (100). Definitions (None) are
+# never relaxed.
+TIER = {f.name: f.tier for f in registry.checked() if f.tier is not None}
 
 
 def tolerance_decimals(scale: float) -> int:
@@ -100,7 +103,8 @@ def _flags(messages: list[str]) -> set[str]:
 
 
 def tier(family: str) -> float:
-    return TIER["Policy"] if family.startswith("Policy-") else TIER.get(family, 1.0)
+    """The weight of a family's slack (a KeyError for a definition or an unknown family: never relaxed)."""
+    return TIER[family]
 
 
 @dataclass
@@ -165,8 +169,8 @@ def _drop_capacities_of_excluded(data: PlanningData, handle: HighsModel) -> None
         return
     h.changeColsBounds(len(columns), columns, handle.col_lower[columns], np.full(len(columns), INF))
     model = handle.model
-    row_of = {model.row_label(k)[1][0]: k for family, span in model.row_families() if family == "Supplier-capacity"
-              for k in span}
+    block, span = model.row_block(SUPPLIER_CAPACITY.name)
+    row_of = dict(zip(block.coord("supplier").tolist(), span))
     table = data.table
     for j in columns.tolist():
         row = row_of.get(str(table.supplier_names[table.supplier[j]]))
@@ -191,8 +195,8 @@ def _iis(data: PlanningData, handle: HighsModel, time_limit: float) -> Diagnosis
     for j, bound in zip(iis.col_index_, iis.col_bound_):
         name, index = handle.model.column_label(j)
         # 3 upper, 4 boxed: the offer's capacity. 2 (lower) is buy >= 0, not an input.
-        if name == "buy" and bound in (3, 4) and math.isfinite(handle.col_upper[j]):
-            refs.append(describe(data, "Offer-capacity", index))
+        if name == BUY.name and bound in (3, 4) and math.isfinite(handle.col_upper[j]):
+            refs.append(describe(data, OFFER_CAPACITY.name, index))
     if not refs:
         return None
     return Diagnosis("iis", sorted(set(refs), key=_order), [None] * len(set(refs)),
@@ -219,7 +223,7 @@ class _Elastic:
             if family in DEFINITIONS:
                 continue
             for k in span:
-                if family == "Supplier-capacity":
+                if family == SUPPLIER_CAPACITY.name:
                     terms = slice(start[k], start[k + 1])
                     sanctioned = excluded[column[terms]]
                     if sanctioned.all():
@@ -235,17 +239,17 @@ class _Elastic:
                 sign = 1.0 if handle.row_lower[k] > -INF else -1.0
                 self.slacks.append((ref, self._add_slack([k], [sign])))
                 weights.append(tier(family) / ref.scale)
-        block, columns = model.column_block("buy")
+        block, columns = model.column_block(BUY.name)
         for at, j in enumerate(columns.tolist()):
             if not math.isfinite(handle.col_upper[j]) or excluded[at]:
                 continue  # an excluded offer's capacity stays hard, as above
-            ref = describe(data, "Offer-capacity", block.label(at))
+            ref = describe(data, OFFER_CAPACITY.name, block.label(at))
             cap = handle.col_upper[j]
             h.changeColBounds(j, handle.col_lower[j], INF)
             h.addRow(-INF, cap, 1, np.array([j], dtype=np.int32), np.array([1.0]))
             row = h.getNumRow() - 1
             self.slacks.append((ref, self._add_slack([row], [-1.0])))
-            weights.append(tier("Offer-capacity") / ref.scale)
+            weights.append(tier(OFFER_CAPACITY.name) / ref.scale)
         self.weights = np.array(weights)
         self.columns = np.array([c for _, c in self.slacks], dtype=np.int32)
 
@@ -287,23 +291,14 @@ class _Elastic:
 def rows_without_variables(data: PlanningData) -> list[tuple[RowRef, float]]:
     """Rows of the diagnose view that have no variable yet ask for something: (row, shortfall).
 
-    An item with no offer at all, a min_share group with no offer of the item,
-    a scenario that stops every offer of an item with a coverage rule. No
-    plan can meet them, so an elastic plan misses them in full; the model
-    leaves them out (a row needs a variable, and the Pyomo rendering could not
-    hold one without).
+    Each family names its own (`missing`): an item with no offer at all, a
+    min_share group with no offer of the item, a scenario that stops every
+    offer of an item with a coverage rule. No plan can meet them, so an
+    elastic plan misses them in full; the model leaves them out (a row needs
+    a variable, and the Pyomo rendering could not hold one without).
     """
-    count = np.bincount(data.table.item, minlength=len(data.items))
-    out: list[tuple[RowRef, float]] = []
-    for code, (name, item) in enumerate(data.items.items()):
-        if item.demand > 0 and not count[code]:
-            out.append((describe(data, "Item-demand", (name,)), item.demand))
-    for rule, name, group in empty_min_share_rows(data, "diagnose", items="with offers"):
-        index = (rule_id(data, rule), name, group.kind, group.name)
-        out.append((describe(data, "Policy-min-share", index), (rule.value or 0.0) * data.items[name].demand))
-    for rid, scenario, name, bound in zero_coverage_rows(data, "diagnose"):
-        out.append((describe(data, "Policy-min-coverage", (rid, scenario, name)), bound))
-    return out
+    return [(describe(data, family.name, index), shortfall)
+            for family in registry.checked() for index, shortfall in family.missing(data)]
 
 
 def elastic_plan(data: PlanningData, time_limit: float | None = None

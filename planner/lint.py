@@ -16,11 +16,11 @@ they are listed on stderr and in the plan's Run sheet:
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
 from planner.data import PlanningData, Rule
+from planner.model import registry
 from planner.problems import Problem
 
 PRICE_OUTLIER = 100.0
@@ -118,16 +118,8 @@ def _idle_rules(data: PlanningData) -> list[Problem]:
 
 
 def _never_binds(data: PlanningData, rule: Rule) -> str:
-    if rule.kind == "max_share" and rule.value is not None and rule.value >= 1:
-        return "no group can take more than all of the demand"
-    if rule.kind in ("min_share", "min_coverage") and rule.value == 0:
-        return "it asks for nothing"
-    if rule.group is None:
-        return ""
-    members = data.table.of_item(rule.item) & data.table.in_any(rule.group)
-    if not members.any() and rule.kind in ("exclude", "max_share"):
-        return f"{rule.group} has no offer of {'its item' if rule.item else 'any item'}"
-    return ""
+    """Why a rule can never bind, as its kind declares (`RuleKind.never_binds`); "" if it can."""
+    return registry.rule_kind(rule.kind).never_binds(data, rule)
 
 
 def _magnitudes(data: PlanningData) -> list[Problem]:

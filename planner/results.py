@@ -17,6 +17,10 @@ import pandas as pd
 
 from planner.data import OfferKey, PlanningData
 from planner.model import SourcingModel
+from planner.model.families.buy import FAMILY as BUY
+from planner.model.families.policy_min_coverage import MIN_COVERAGE
+from planner.model.families.use_offer import FAMILY as USE_OFFER
+from planner.model.families.use_supplier import FAMILY as USE_SUPPLIER
 from planner.solver import SolverOutcome
 
 # Quantities below this (relative to the item's demand) are solver noise, not purchases.
@@ -134,15 +138,16 @@ def purchases(model: SourcingModel, values: np.ndarray, data: PlanningData) -> n
     integrality tolerance, but a person would read that as an order placed.
     """
     table = data.table
-    buy = values[model.column_block("buy")[1]].copy()
+    buy = values[model.column_block(BUY.name)[1]].copy()
     buy[np.abs(buy) <= ZERO * np.maximum(1.0, table.demand[table.item[model.offers]])] = 0.0
     column_of = np.full(len(table), -1, dtype=np.int64)
     column_of[model.offers] = np.arange(len(model.offers))
-    use_offer, at = model.column_block("use_offer")
-    for k in np.flatnonzero(np.round(values[at]) == 0):
-        buy[column_of[table.position[use_offer.label(int(k))]]] = 0.0
-    use_supplier, at = model.column_block("use_supplier")
-    idle = [table.code["supplier"][use_supplier.label(int(k))[0]] for k in np.flatnonzero(np.round(values[at]) == 0)]
+    use_offer, at = model.column_block(USE_OFFER.name)
+    closed = np.flatnonzero(np.round(values[at]) == 0)
+    for item, supplier in zip(use_offer.coord("item")[closed].tolist(), use_offer.coord("supplier")[closed].tolist()):
+        buy[column_of[table.position[item, supplier]]] = 0.0
+    use_supplier, at = model.column_block(USE_SUPPLIER.name)
+    idle = [table.code["supplier"][name] for name in use_supplier.coord("supplier")[np.round(values[at]) == 0].tolist()]
     if idle:
         buy[np.isin(table.supplier[model.offers], idle)] = 0.0
     return buy
@@ -331,7 +336,7 @@ def concentration(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
 
 
 def required_coverage(data: PlanningData, item: str) -> float | None:
-    values = [r.value for r in data.rules if r.kind == "min_coverage" and r.value is not None
+    values = [r.value for r in data.rules if r.kind == MIN_COVERAGE.name and r.value is not None
               and (r.item is None or r.item == item)]
     return max(values) if values else None
 

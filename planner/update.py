@@ -46,6 +46,7 @@ import re
 from pathlib import Path
 
 from planner.data import Country, Item, Offer, PlanningData, Rule, Settings, Source, Supplier
+from planner.model import registry
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet
 from planner.schema import PLAIN_NUMBER, SETTING_BY_NAME, UPDATE_KINDS, normalize, parse_switch
@@ -173,8 +174,9 @@ class _Updater(CellParser):
             value_cell = row.cells.get("value")
             value: float | None = None
             if value_cell is not None and value_cell.value is not None and str(value_cell.value).strip():
-                if rules.find(number).kind == "exclude":  # type: ignore[union-attr]
-                    self._bad(sheet, value_cell, "value", f"Policy row {number} is an exclude rule, which has no "
+                kind = rules.find(number).kind  # type: ignore[union-attr]
+                if not registry.rule_kind(kind).takes_value:
+                    self._bad(sheet, value_cell, "value", f"Policy row {number} is an {kind} rule, which has no "
                               "value (switch it with active: on or off)")
                     continue
                 value = self.number(sheet, row, "value", share=True)
@@ -370,8 +372,8 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
                               f"write Policy!{row}.active={raw_value} (or Policy!{row}={'on' if said else 'off'})",
                               text)
                 continue
-            if rule.kind == "exclude":
-                log.error(f"--set {text}", "", "", f"Policy row {row} is an exclude rule, which has no value; "
+            if not registry.rule_kind(rule.kind).takes_value:
+                log.error(f"--set {text}", "", "", f"Policy row {row} is an {rule.kind} rule, which has no value; "
                                                    f"switch it off or on with Policy!{row}=off or Policy!{row}=on", text)
                 continue
             value = _share(raw_value, text, log)

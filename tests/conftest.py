@@ -1,28 +1,26 @@
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest
 
-# Every model the suite builds through the pipeline (plans, rule costs, diagnoses) is checked against the
-# straightforward Pyomo build (tests/reference_model.py), up to this many offers; larger ones in test_fast_path.
+# Every model the suite builds, by any code path (plans, rule costs, diagnoses, frontier, batch), is checked
+# against the straightforward Pyomo build (tests/reference_model.py), up to this many offers; larger ones in
+# test_fast_path.
 CHECK_UP_TO_OFFERS = 2_000
 
 
 @pytest.fixture(autouse=True)
-def every_model_equals_the_straightforward_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    import planner.analysis
-    import planner.diagnose
-    import planner.pipeline
+def every_model_equals_the_straightforward_one() -> Iterator[None]:
+    """One hook in the builder (`planner.model.observe_builds`) sees every model `build` makes."""
     from fast_path import assert_same_model
-    from planner.model import build
+    from planner.model import observe_builds
 
-    def checked(data, view="plan"):
-        model = build(data, view)
+    def checked(data, view, model) -> None:
         if len(data.offers) <= CHECK_UP_TO_OFFERS:
             assert_same_model(data, view, model)
-        return model
 
-    for module in (planner.pipeline, planner.analysis, planner.diagnose):
-        monkeypatch.setattr(module, "build", checked)
+    with observe_builds(checked):
+        yield

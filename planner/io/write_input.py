@@ -21,17 +21,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from planner.io.atomic import atomic_write
 from planner.io.reproducible import workbook_bytes
 from planner.io.style import header as style_header
+from planner.model import registry
 from planner.schema import RULES, SETTINGS, SHEETS, Column, SheetSpec
 
 README_SHEET = "README"
 VALIDATED_ROWS = 2000
 
-RULE_MEANINGS: tuple[tuple[str, str], ...] = (
-    ("max_share", "volume of the item bought from the group <= value * demand of the item"),
-    ("min_share", "volume of the item bought from the group >= value * demand of the item"),
-    ("exclude", "nothing of the item is bought from the group (sanctions, embargoes); value blank"),
-    ("min_coverage", "in every scenario, the planned volume of the item still delivered >= value * demand; group blank"),
-)
+# What each Policy rule kind means, as its family declares it (`RuleKind.help`), in the order listed to people.
+RULE_MEANINGS: tuple[tuple[str, str], ...] = tuple((kind.name, kind.help) for kind in registry.rule_kinds())
 
 
 def column_note(column: Column) -> str:

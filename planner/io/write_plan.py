@@ -31,6 +31,7 @@ from planner.io.atomic import atomic_write
 from planner.io.bulk import BulkCells
 from planner.io.reproducible import workbook_bytes
 from planner.io.style import displayed, header
+from planner.model.families.policy_max_share import MAX_SHARE
 from planner.results import Plan
 
 MONEY = "#,##0.00"
@@ -306,7 +307,7 @@ def _caps(data: PlanningData | None, items: list[str], country: str) -> list[flo
     """For each item, the strictest max_share on `country` (named or via `each country`), None if none."""
     if data is None:
         return [None] * len(items)
-    rules = [r for r in data.rules if r.kind == "max_share" and r.value is not None and r.group is not None
+    rules = [r for r in data.rules if r.kind == MAX_SHARE.name and r.value is not None and r.group is not None
              and r.group.kind == "country" and (r.group.name is None or r.group.name == country)]
     every = min((r.value for r in rules if r.item is None), default=None)
     own: dict[str, float] = {}

@@ -1,0 +1,39 @@
+"""An independent check of a plan against every rule of the input contract.
+
+Each family declares its own check (`check` or, for Policy rule kinds,
+`check_rule`, in its module under `planner/model/families/`), written from
+the contract's text and reading the plan only through `PlanView`: it shares
+no group, availability or cost helper with the model's builders, so a
+mistake in the model's index sets shows up here as a violation. Every solve
+runs it before a plan is written, and the tests run it on every solved
+instance.
+"""
+
+from __future__ import annotations
+
+from planner.check.view import TOL, PlanView
+from planner.data import OfferKey, PlanningData
+
+__all__ = ["TOL", "PlanView", "check_plan"]
+
+
+def check_plan(data: PlanningData, quantities: dict[OfferKey, float],
+               objective: float | None = None) -> list[str]:
+    """Every violated rule, as a sentence; an empty list means the plan obeys the contract.
+
+    Order: quantities no offer explains, then each family in the registry's
+    order (rule families rule by rule, in Policy order), then `Total-cost`
+    when the solver's `objective` is given.
+    """
+    from planner.model import registry  # the families import this package's view: import them once it exists
+
+    plan = PlanView.of(data, quantities)
+    bad = list(plan.problems)
+    for family in registry.checked():
+        if not family.rule_kinds:
+            bad += family.check(data, plan)
+    for rule in data.rules:
+        bad += registry.family_of_rule(rule.kind).check_rule(data, plan, rule)
+    if objective is not None:
+        bad += registry.OBJECTIVE.check(data, plan, objective)
+    return bad

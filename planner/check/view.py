@@ -1,0 +1,136 @@
+"""The plan as the independent checker reads it: volumes bought, by item, supplier and group.
+
+Written from the contract's text, not from the model: nothing here is
+shared with `planner.model` (no group, availability or cost helper), so a
+mistake in the model's index sets shows up as a violation. Each family's
+`check` (in its module under `planner/model/families/`) reads a plan only
+through this view.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from planner.data import Offer, OfferKey, PlanningData
+
+# Absolute tolerance per unit of scale (demand or capacity): HiGHS's default
+# primal feasibility tolerance is 1e-7, so 1e-6 leaves room without hiding errors.
+TOL = 1e-6
+
+
+def tol(scale: float) -> float:
+    return TOL * max(1.0, abs(scale))
+
+
+@dataclass
+class PlanView:
+    """A plan's quantities, read once: what every family's check looks at."""
+
+    data: PlanningData
+    entries: list[tuple[Offer, float]]  # every known offer with a quantity other than 0, in the plan's order
+    bought: dict[str, dict[str, float]]  # item -> supplier -> quantity > 0
+    problems: list[str]  # quantities no offer explains: unknown offers, negative or infinite quantities
+    _levels: dict[str, tuple[dict[str, float], dict[tuple[str, str], float]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, data: PlanningData, quantities: dict[OfferKey, float]) -> PlanView:
+        problems: list[str] = []
+        entries: list[tuple[Offer, float]] = []
+        bought: dict[str, dict[str, float]] = {i: {} for i in data.items}
+        for (item, supplier), q in quantities.items():
+            if q == 0.0:
+                continue  # nothing bought: no offer, capacity, minimum order or rule is concerned
+            offer = data.offers.get((item, supplier))
+            if offer is None:
+                problems.append(f"buys {q:g} of '{item}' from '{supplier}', which made no offer for it")
+                continue
+            if not math.isfinite(q) or q < -tol(q):
+                problems.append(f"quantity {q} of '{item}' from '{supplier}' is negative or not finite")
+            entries.append((offer, q))
+            if q > 0:
+                bought[item][supplier] = bought[item].get(supplier, 0.0) + q
+        return cls(data, entries, bought, problems)
+
+    def per_supplier(self) -> dict[str, float]:
+        """Supplier -> volume bought over all items."""
+        out: dict[str, float] = {}
+        for volumes_of_item in self.bought.values():
+            for s, q in volumes_of_item.items():
+                out[s] = out.get(s, 0.0) + q
+        return out
+
+    def groups_of(self, kind: str) -> dict[str, tuple[str, ...]]:
+        """Supplier -> the names of the groups of `kind` it belongs to (itself, its country, or its country's
+        blocs)."""
+        data = self.data
+        if kind == "supplier":
+            return {s: (s,) for s in data.suppliers}
+        if kind == "country":
+            return {s.name: (s.country,) for s in data.suppliers.values()}
+        return {s.name: data.countries[s.country].blocs for s in data.suppliers.values()}
+
+    def all_groups(self, kind: str) -> list[str]:
+        data = self.data
+        if kind == "supplier":
+            return list(data.suppliers)
+        if kind == "country":
+            return list(data.countries)
+        return sorted({b for c in data.countries.values() for b in c.blocs})
+
+    def group_volumes(self, item: str, kind: str) -> dict[str, float]:
+        """Group name -> volume of `item` bought from the group, for the groups of `kind` with volume."""
+        groups_of = self.groups_of(kind)
+        volumes: dict[str, float] = {}
+        for s, q in self.bought[item].items():
+            for group_name in groups_of[s]:
+                volumes[group_name] = volumes.get(group_name, 0.0) + q
+        return volumes
+
+    @property
+    def scenarios(self) -> list[str]:
+        return list(dict.fromkeys(h.scenario for h in self.data.scenario_hits))
+
+    def surviving(self, scenario: str, item: str) -> float:
+        """The volume of `item` still delivered in a scenario."""
+        if scenario not in self._levels:
+            self._levels[scenario] = self._availability(scenario)
+        every_item, per_item = self._levels[scenario]
+        return sum(q * per_item.get((item, s), every_item.get(s, 1.0)) for s, q in self.bought[item].items())
+
+    def _availability(self, scenario: str) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
+        """What survives of each supplier's deliveries in a scenario: (supplier -> level for every item,
+        (item, supplier) -> level where a row naming the item cuts deeper). The lowest level of the rows that hit
+        counts; 1 where none does."""
+        data = self.data
+        every_item: dict[str, float] = {}
+        per_item: dict[tuple[str, str], float] = {}
+        hits = [h for h in data.scenario_hits if h.scenario == scenario]
+        for supplier in data.suppliers.values():
+            country = supplier.country
+            for hit in hits:
+                g = hit.group
+                if (g.kind == "supplier" and g.name == supplier.name) or (g.kind == "country" and g.name == country) or (
+                        g.kind == "bloc" and g.name in data.countries[country].blocs):
+                    if hit.item is None:
+                        every_item[supplier.name] = min(every_item.get(supplier.name, 1.0), hit.availability)
+                    else:
+                        key = (hit.item, supplier.name)
+                        per_item[key] = min(per_item.get(key, 1.0), hit.availability)
+        for (item, name), level in per_item.items():
+            per_item[item, name] = min(level, every_item.get(name, 1.0))
+        return every_item, per_item
+
+    def cost(self) -> tuple[float, set[str]]:
+        """Landed cost price * (1 + tariff) + freight per unit, plus fixed costs of suppliers with volume:
+        (cost, suppliers with volume)."""
+        data = self.data
+        total = 0.0
+        used: set[str] = set()
+        for item, per_supplier in self.bought.items():
+            for supplier, q in per_supplier.items():
+                offer = data.offers[item, supplier]
+                tariff = data.countries[data.suppliers[supplier].country].tariff
+                total += q * (offer.price * (1 + tariff) + offer.freight)
+                used.add(supplier)
+        return total + sum(data.suppliers[s].fixed_cost for s in used), used

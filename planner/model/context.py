@@ -1,0 +1,114 @@
+"""What the family builders read: the offers that get a variable, indexed for whole-array work.
+
+`BuildContext` holds the data, the offer table, the positions of the offers
+that get a `buy` column in the view being built, and helpers the families
+share (the columns of an item, the members of a group, the big-M of an
+offer). Families compute their rows from it with numpy, no Python loop per
+offer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from planner.data import Group, GroupSpec, OfferTable, PlanningData, Rule
+from planner.model.blocks import names
+from planner.model.container import View
+
+
+def rule_id(data: PlanningData, rule: Rule) -> int:
+    """The index a rule has in row names: its Policy row (position+1 for rules built in code)."""
+    return rule.row if rule.row is not None else data.rules.index(rule) + 1
+
+
+@dataclass(frozen=True, eq=False)
+class BuildContext:
+    """The offers that get a `buy` variable, as the families need them, and where each variable family starts.
+
+    `start(name)` is the model-wide position of the first column of the
+    variable family `name` (set by the builder once the variable families are
+    built): a row family refers to another family's columns through it.
+    """
+
+    data: PlanningData
+    table: OfferTable
+    position: np.ndarray  # in `table`, for each buy column
+    view: View
+    starts: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def item(self) -> np.ndarray:
+        return self.table.item[self.position]
+
+    @cached_property
+    def supplier(self) -> np.ndarray:
+        return self.table.supplier[self.position]
+
+    @cached_property
+    def country(self) -> np.ndarray:
+        return self.table.country[self.position]
+
+    @cached_property
+    def by_item(self) -> tuple[np.ndarray, np.ndarray]:
+        """(order, start): the columns of item code c are order[start[c]:start[c+1]]."""
+        order = np.argsort(self.item, kind="stable")
+        start = np.zeros(len(self.table.item_names) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.item, minlength=len(self.table.item_names)), out=start[1:])
+        return order, start
+
+    def of_item(self, item: str | None) -> np.ndarray:
+        """The buy columns of `item` (None: every column)."""
+        if item is None:
+            return np.arange(len(self.position))
+        code = self.table.code["item"].get(item)
+        if code is None:
+            return np.zeros(0, dtype=np.int64)
+        order, start = self.by_item
+        return order[start[code]:start[code + 1]]
+
+    def big_m(self, columns: np.ndarray) -> np.ndarray:
+        """The most an offer can ever deliver: min(cap_o, cap_s, d_i); only d_i when diagnosing, where capacities
+        may be relaxed."""
+        demand = self.table.demand[self.item[columns]]
+        if self.view == "diagnose":
+            return demand
+        t = self.table
+        return np.minimum(np.minimum(t.capacity[self.position[columns]], t.supplier_capacity[self.supplier[columns]]),
+                          demand)
+
+    def members(self, columns: np.ndarray, spec: GroupSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The columns among `columns` that are in a group the spec names: (column, group code, group names by code).
+
+        A column in several groups (a country in several blocs) appears once
+        per group. Group codes follow the order of the Suppliers or Countries
+        sheet, or of the blocs' first mention.
+        """
+        t = self.table
+        if spec.name is not None:
+            inside = columns[t.in_group(Group(spec.kind, spec.name))[self.position[columns]]]
+            return inside, np.zeros(len(inside), dtype=np.int64), names([spec.name])
+        if spec.kind == "bloc":
+            parts = [columns[t.in_bloc[self.country[columns], b]] for b in range(len(t.bloc_names))]
+            codes = [np.full(len(part), b, dtype=np.int64) for b, part in enumerate(parts)]
+            return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64),
+                    np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64), names(list(t.bloc_names)))
+        if spec.kind == "supplier":
+            return columns, self.supplier[columns], t.supplier_names
+        return columns, self.country[columns], t.country_names
+
+    def start(self, family: str) -> int:
+        """Model-wide position of the first column of a variable family (built before any row family)."""
+        return self.starts[family]
+
+
+def model_offers(data: PlanningData, view: View = "plan") -> np.ndarray:
+    """Positions in `data.table` of the offers that get a variable: usable ones to plan; all of them to diagnose."""
+    return np.flatnonzero(data.usable) if view == "plan" else np.arange(len(data.table))
+
+
+def rules_by_id(data: PlanningData) -> dict[int, Rule]:
+    """Every rule by the id its rows carry in the `rule` dimension."""
+    return {rule_id(data, rule): rule for rule in data.rules}

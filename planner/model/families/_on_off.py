@@ -1,0 +1,29 @@
+"""What `Supplier-use`, `Offer-use` and `Offer-min-order` share: one row per offer linking it to a binary."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.data import PlanningData
+from planner.model.blocks import Rows, rows
+from planner.model.context import BuildContext
+from planner.model.family import RowRef
+
+DIMS = ("item", "supplier")
+
+
+def on_off_rows(family: str, ctx: BuildContext, columns: np.ndarray, binary: np.ndarray, coef: np.ndarray,
+                lower: float, upper: float) -> Rows:
+    """One row per buy column j: buy[j] + coef * binary[j] within [lower, upper]."""
+    t, n = ctx.table, len(columns)
+    row = np.concatenate([np.arange(n), np.arange(n)])
+    return rows(family, DIMS, (t.item_names[ctx.item[columns]], t.supplier_names[ctx.supplier[columns]]), row,
+                np.concatenate([ctx.start("buy") + columns, binary]), np.concatenate([np.ones(n), coef]),
+                np.full(n, lower), np.full(n, upper))
+
+
+def linking_row(family: str, data: PlanningData, index: tuple) -> RowRef:
+    """A row that only links a quantity to its on/off decision: a definition, no input row of its own."""
+    item, supplier = index
+    return RowRef(family, index, (f"{family} of '{item}' from '{supplier}' (links the quantity to its on/off "
+                                  "decision)",), max(data.items[item].demand, 1.0))

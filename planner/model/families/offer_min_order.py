@@ -1,0 +1,42 @@
+"""`Offer-min-order[o]`: an opened offer delivers at least its minimum order."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.check.view import PlanView, tol
+from planner.data import PlanningData
+from planner.model.blocks import INF, Rows
+from planner.model.context import BuildContext
+from planner.model.families._on_off import DIMS, on_off_rows
+from planner.model.family import RowFamily, RowRef
+
+
+class OfferMinOrder(RowFamily):
+    name = "Offer-min-order"
+    summary = "an opened offer delivers at least its minimum order"
+    dims = DIMS
+    tier = 100.0  # buying below a minimum order cannot be carried out at all
+
+    def build(self, ctx: BuildContext) -> Rows:
+        """`Offer-min-order[o]`: for every usable offer with minimum order q_o > 0,
+            buy[o] >= q_o * use_offer[o]
+        """
+        columns = np.flatnonzero(ctx.table.min_order[ctx.position] > 0)
+        binary = ctx.start("use_offer") + np.arange(len(columns))
+        return on_off_rows(self.name, ctx, columns, binary, -ctx.table.min_order[ctx.position[columns]], 0.0, INF)
+
+    def describe(self, data: PlanningData, index: tuple) -> RowRef:
+        item, supplier = index
+        o = data.offers[item, supplier]
+        label = f"{data.where('Offers', o, 'min_order')} min_order {o.min_order:g} of '{item}' from '{supplier}'"
+        return RowRef(self.name, index, (label,), max(data.items[item].demand, 1.0))
+
+    def check(self, data: PlanningData, plan: PlanView) -> list[str]:
+        # a quantity within the solver's tolerance of 0 is nothing bought, not an order below the minimum
+        return [f"Offer-min-order: {q:g} of '{o.item}' from '{o.supplier}' is below the minimum order {o.min_order:g}"
+                for o, q in plan.entries
+                if 0 < q < o.min_order - tol(o.min_order) and q > tol(data.items[o.item].demand)]
+
+
+FAMILY = OfferMinOrder()

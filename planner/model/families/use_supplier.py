@@ -1,0 +1,34 @@
+"""`use_supplier[s]`: whether a supplier with a fixed cost is used (and its fixed cost paid)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.model.blocks import Columns
+from planner.model.context import BuildContext
+from planner.model.family import VariableFamily
+
+
+def fixed_suppliers(ctx: BuildContext) -> np.ndarray:
+    """Codes of the suppliers with fixed cost F_s > 0 and an offer in the model, by name."""
+    t = ctx.table
+    used = np.unique(ctx.supplier[t.fixed_cost[ctx.supplier] > 0])
+    return used[np.argsort(t.supplier_names[used].astype(str), kind="stable")]
+
+
+class UseSupplier(VariableFamily):
+    name = "use_supplier"
+    summary = "binary: the supplier is used and its fixed cost paid"
+    dims = ("supplier",)
+
+    def build(self, ctx: BuildContext) -> Columns:
+        """Binaries `use_supplier[s]` for every supplier with fixed cost F_s > 0 and an offer in the model, in
+        supplier name order, with their part of `Total-cost`:
+            F_s * use_supplier[s]
+        """
+        t, used = ctx.table, fixed_suppliers(ctx)
+        return Columns(self.name, (t.supplier_names[used],), t.fixed_cost[used], np.zeros(len(used)),
+                       np.ones(len(used)), integer=True, dims=self.dims)
+
+
+FAMILY = UseSupplier()

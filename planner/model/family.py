@@ -1,0 +1,202 @@
+"""What a family declares: the one interface every constraint and variable family implements.
+
+A family module (`planner/model/families/*.py`) defines one subclass of
+`VariableFamily`, `BoundFamily`, `RowFamily` or `RuleFamily` and exposes an
+instance as `FAMILY`. The declaration holds everything about the family:
+
+* `name` (as in `models/formulation.md` and in every message), `summary`
+  (one line of meaning) and `dims`, the names of its index's dimensions;
+* `views`: the model views it is part of ("plan", "diagnose");
+* `build(ctx)`: its block, computed from the data (docstring: when it
+  applies and its algebra);
+* `describe(data, index)`: the row in workbook terms (which cells);
+* `tier`: how reluctantly an elastic diagnosis relaxes it (None: a
+  definition that is never relaxed);
+* `check(data, plan)`: the independent checker's test of a plan, written
+  from the contract and sharing no helper with `build`;
+* for families that own Policy rule kinds, `rule_kinds` (`RuleKind`: how a
+  Policy row of that kind is validated, worded and priced) and
+  `check_rule(data, plan, rule)`;
+* optionally `conflicts(data)` (rows that would have no variable yet ask
+  for something: named before any solve) and `missing(data)` (the same rows
+  in the diagnose view, with their shortfall).
+
+Every consumer (builder, explain, diagnose, rule costs, lint, schema, the
+template, the plan writer, the checker) asks `planner.model.registry`.
+Abstract methods make a family that forgets a piece fail when the registry
+instantiates it at import; `__init_subclass__` checks the declared
+attributes; the registry checks that every module of `families/` is
+registered, once, and that every rule kind has one owner.
+"""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from planner.model.blocks import Columns, Rows
+from planner.model.container import View
+
+if TYPE_CHECKING:
+    from planner.check.view import PlanView
+    from planner.data import PlanningData, Rule
+    from planner.model.context import BuildContext
+
+ALL_VIEWS: frozenset[View] = frozenset({"plan", "diagnose"})
+
+
+@dataclass(frozen=True)
+class RowRef:
+    """One model row or bound, named as in `models/formulation.md` and as in the workbook."""
+
+    family: str  # "Policy-max-share"
+    index: tuple  # the constraint's index, () for a scalar
+    labels: tuple[str, ...]  # the input rows behind it, as the user knows them
+    scale: float  # the quantity a violation of the row is measured against
+
+    @property
+    def name(self) -> str:
+        inside = ",".join(str(part) for part in self.index)
+        return f"{self.family}[{inside}]" if self.index else self.family
+
+    @property
+    def what(self) -> str:
+        return "; ".join(self.labels)
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    """A kind of Policy row (`max_share`, ...): how it is read, worded and priced.
+
+    `group`: "required" (the row must name a group) or "ignored" (a group
+    given is ignored with a warning). `value`: "share" (a share of demand
+    in [0, 1], required) or "none" (a value given is ignored with a
+    warning). `restricts_offers`: the rule removes offers from the model
+    (a set restriction) rather than adding rows, so dropping it means a
+    rebuild. `sentence(rule)`: what the rule asks, in words. `raising`:
+    how a rise of its value reads in the Rules sheet's `meaning`, with
+    `{group}` and `{on}` filled in (None: it has no value).
+    `never_binds(data, rule)`: why the rule can never bind ("" if it can).
+    """
+
+    name: str
+    help: str
+    group: Literal["required", "ignored"]
+    value: Literal["share", "none"]
+    sentence: Callable[[Rule], str]
+    never_binds: Callable[[PlanningData, Rule], str]
+    raising: str | None = None
+    restricts_offers: bool = False
+
+    @property
+    def takes_value(self) -> bool:
+        return self.value != "none"
+
+
+def _declared(cls: type, names: tuple[str, ...]) -> None:
+    """Fail at import when a concrete family class leaves a declaration out."""
+    if inspect.isabstract(cls):
+        return
+    missing = [n for n in names if not hasattr(cls, n)]
+    if missing:
+        raise TypeError(f"family class {cls.__qualname__} does not declare {', '.join(missing)}")
+    build = getattr(cls, "build", None)
+    if build is not None and not (build.__doc__ or "").strip():
+        raise TypeError(f"{cls.name}: build() needs a docstring stating when the family applies and its algebra")
+
+
+class Family(ABC):
+    """What every family declares (see the module's docstring)."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    dims: ClassVar[tuple[str, ...]]
+    views: ClassVar[frozenset[View]] = ALL_VIEWS
+    rule_kinds: ClassVar[tuple[RuleKind, ...]] = ()
+    _required: ClassVar[tuple[str, ...]] = ("name", "summary", "dims")
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        _declared(cls, cls._required)
+
+    @property
+    def module(self) -> str:
+        """The module that is the family's one home: `planner/model/families/item_demand.py`."""
+        return type(self).__module__.replace(".", "/") + ".py"
+
+    def key(self, index: tuple) -> dict[str, object]:
+        """An index tuple by dimension name."""
+        return dict(zip(self.dims, index))
+
+
+class VariableFamily(Family):
+    """A family of variables: its columns, their costs (their part of `Total-cost`), bounds and domain."""
+
+    @abstractmethod
+    def build(self, ctx: BuildContext) -> Columns:
+        """The family's columns."""
+
+
+class CheckedFamily(Family):
+    """A family with rows or bounds that restrict the plan: described in workbook terms and checked."""
+
+    tier: ClassVar[float | None]
+    _required = ("name", "summary", "dims", "tier")
+
+    @abstractmethod
+    def describe(self, data: PlanningData, index: tuple) -> RowRef:
+        """The input rows behind `name[index]`, with the scale its violation is measured against."""
+
+    @abstractmethod
+    def check(self, data: PlanningData, plan: PlanView) -> list[str]:
+        """Every violation of the family by the plan, as a sentence starting with the family's name."""
+
+    def conflicts(self, data: PlanningData) -> list[str]:
+        """Rows of the plan view that have no variable yet ask for something: no plan can meet them."""
+        return []
+
+    def missing(self, data: PlanningData) -> list[tuple[tuple, float]]:
+        """(index, shortfall) of rows of the diagnose view that have no variable yet ask for something."""
+        return []
+
+
+class BoundFamily(CheckedFamily):
+    """Bounds on the columns of a variable family (`variable`), set by the builder after the variables."""
+
+    variable: ClassVar[str]
+    _required = ("name", "summary", "dims", "tier", "variable")
+
+    @abstractmethod
+    def build(self, ctx: BuildContext, columns: Columns) -> Columns:
+        """The variable family's columns with this family's bounds applied."""
+
+
+class RowFamily(CheckedFamily):
+    """A family of rows."""
+
+    @abstractmethod
+    def build(self, ctx: BuildContext) -> Rows:
+        """The family's rows (an empty block when it does not apply)."""
+
+
+class RuleFamily(RowFamily):
+    """A row family that Policy rows of its `rule_kinds` put in the model; its index starts with `rule`."""
+
+    def check(self, data: PlanningData, plan: PlanView) -> list[str]:
+        return [m for rule in data.rules if rule.kind in {k.name for k in self.rule_kinds}
+                for m in self.check_rule(data, plan, rule)]
+
+    @abstractmethod
+    def check_rule(self, data: PlanningData, plan: PlanView, rule: Rule) -> list[str]:
+        """Every violation of one rule of this family's kinds by the plan."""
+
+
+class ObjectiveFamily(Family):
+    """The objective: the sum of the variable families' costs, checked against the plan's own cost."""
+
+    @abstractmethod
+    def check(self, data: PlanningData, plan: PlanView, objective: float) -> list[str]:
+        """Whether the solver's objective is what the plan costs."""

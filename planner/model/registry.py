@@ -1,0 +1,151 @@
+"""Every family, in model order: the one list the builder, the checker and every reader ask.
+
+The order is the order of the model's columns and rows (and of the sections
+of `models/formulation.md`): variable families, then bounds, then row
+families. Adding a family is adding its module to `MODULES`; a module in
+`families/` left out of it, two families with one name, or a rule kind with
+no owner or two fail here, at import.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+from types import ModuleType
+
+from planner.model import families
+from planner.model.families import (
+    buy,
+    item_demand,
+    offer_capacity,
+    offer_min_order,
+    offer_use,
+    policy_exclude,
+    policy_max_share,
+    policy_min_coverage,
+    policy_min_share,
+    supplier_capacity,
+    supplier_use,
+    total_cost,
+    use_offer,
+    use_supplier,
+)
+from planner.model.family import (
+    BoundFamily,
+    CheckedFamily,
+    Family,
+    ObjectiveFamily,
+    RowFamily,
+    RuleKind,
+    VariableFamily,
+)
+
+MODULES: tuple[ModuleType, ...] = (
+    total_cost,
+    buy,
+    use_supplier,
+    use_offer,
+    offer_capacity,
+    item_demand,
+    supplier_capacity,
+    supplier_use,
+    offer_use,
+    offer_min_order,
+    policy_max_share,
+    policy_min_share,
+    policy_min_coverage,
+    policy_exclude,
+)
+
+# How Policy rule kinds are listed to people (template dropdown, README sheet, messages): every kind, once.
+LISTED_RULE_KINDS: tuple[str, ...] = ("max_share", "min_share", "exclude", "min_coverage")
+
+FAMILIES: tuple[Family, ...] = tuple(module.FAMILY for module in MODULES)
+_BY_NAME: dict[str, Family] = {}
+_BY_RULE_KIND: dict[str, RowFamily] = {}
+_RULE_KINDS: dict[str, RuleKind] = {}
+
+
+def _register() -> None:
+    found = {m.name for m in pkgutil.iter_modules(families.__path__) if not m.name.startswith("_")}
+    listed = {module.__name__.rsplit(".", 1)[1] for module in MODULES}
+    if found != listed:
+        raise ImportError(f"planner/model/families and registry.MODULES disagree: not listed {sorted(found - listed)}, "
+                          f"listed but missing {sorted(listed - found)}")
+    objectives = [f for f in FAMILIES if isinstance(f, ObjectiveFamily)]
+    if len(objectives) != 1:
+        raise ImportError(f"the model needs one objective family, not {len(objectives)}")
+    for family in FAMILIES:
+        if family.name in _BY_NAME:
+            raise ImportError(f"two families are named {family.name!r}")
+        _BY_NAME[family.name] = family
+        for kind in family.rule_kinds:
+            if kind.name in _RULE_KINDS:
+                raise ImportError(f"rule kind {kind.name!r} is owned by {_BY_RULE_KIND[kind.name].name} and "
+                                  f"{family.name}")
+            if not isinstance(family, RowFamily):
+                raise ImportError(f"{family.name} owns rule kinds but is not a row family")
+            _RULE_KINDS[kind.name] = kind
+            _BY_RULE_KIND[kind.name] = family
+    variables = {f.name for f in FAMILIES if isinstance(f, VariableFamily)}
+    for family in FAMILIES:
+        if isinstance(family, BoundFamily) and family.variable not in variables:
+            raise ImportError(f"{family.name} bounds {family.variable!r}, which is no variable family")
+    if sorted(LISTED_RULE_KINDS) != sorted(_RULE_KINDS):
+        raise ImportError(f"LISTED_RULE_KINDS {LISTED_RULE_KINDS} must list every rule kind once: {sorted(_RULE_KINDS)}")
+
+
+_register()
+
+OBJECTIVE: ObjectiveFamily = next(f for f in FAMILIES if isinstance(f, ObjectiveFamily))
+
+
+def family(name: str) -> Family:
+    """The family named `name` (a KeyError names the families there are)."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"no family is named {name!r}; the families are {', '.join(_BY_NAME)}") from None
+
+
+def checked_family(name: str) -> CheckedFamily:
+    """A family with rows or bounds (what `describe`, tiers and the checker know about)."""
+    found = family(name)
+    if not isinstance(found, CheckedFamily):
+        raise KeyError(f"{name} has no rows or bounds")
+    return found
+
+
+def variables() -> list[VariableFamily]:
+    return [f for f in FAMILIES if isinstance(f, VariableFamily)]
+
+
+def bounds() -> list[BoundFamily]:
+    return [f for f in FAMILIES if isinstance(f, BoundFamily)]
+
+
+def row_families() -> list[RowFamily]:
+    return [f for f in FAMILIES if isinstance(f, RowFamily)]
+
+
+def checked() -> list[CheckedFamily]:
+    """Bounds and row families, in model order."""
+    return [f for f in FAMILIES if isinstance(f, CheckedFamily)]
+
+
+def family_of_rule(kind: str) -> RowFamily:
+    """The family whose rows a Policy rule of `kind` puts in the model."""
+    return _BY_RULE_KIND[kind]
+
+
+def rule_kind(kind: str) -> RuleKind:
+    return _RULE_KINDS[kind]
+
+
+def rule_kinds() -> list[RuleKind]:
+    """Every Policy rule kind, as listed to people."""
+    return [_RULE_KINDS[name] for name in LISTED_RULE_KINDS]
+
+
+def summaries() -> dict[str, str]:
+    """Family name -> one line of meaning, for the objective, bounds and row families (variables excluded)."""
+    return {f.name: f.summary for f in FAMILIES if not isinstance(f, VariableFamily)}
