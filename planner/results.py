@@ -56,6 +56,13 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
 
     @property
+    def purchases(self) -> pd.DataFrame:
+        """The offers bought, as a table with the dimensions of `buy`: item, supplier, quantity (`quantities`
+        as a dict keyed by (item, supplier) holds the same)."""
+        return pd.DataFrame([(item, supplier, q) for (item, supplier), q in self.quantities.items()],
+                            columns=["item", "supplier", "quantity"])
+
+    @property
     def has_plan(self) -> bool:
         """A plan to write: optimal, feasible, or (from `--elastic`) relaxed."""
         return self.status in ("optimal", "feasible", "relaxed")

@@ -15,12 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from planner.data import PlanningData
 from planner.model import registry
-from planner.model.blocks import Columns
+from planner.model.blocks import Columns, Rows
 from planner.model.container import SourcingModel, View
 from planner.model.context import BuildContext, model_offers
+from planner.model.family import Family
+
+B = TypeVar("B", Columns, Rows)
 
 BuildHook = Callable[[PlanningData, View, SourcingModel], None]
 _hooks: list[BuildHook] = []
@@ -42,18 +46,26 @@ def build(data: PlanningData, view: View = "plan") -> SourcingModel:
     for family in registry.variables():
         if view in family.views:
             ctx.starts[family.name] = at
-            columns.append(family.build(ctx))
+            columns.append(_declared(family, family.build(ctx)))
             at += len(columns[-1])
     names = [c.name for c in columns]
     for bound in registry.bounds():
         if view in bound.views:
             k = names.index(bound.variable)
             columns[k] = bound.build(ctx, columns[k])
-    rows = tuple(family.build(ctx) for family in registry.row_families() if view in family.views)
+    rows = tuple(_declared(family, family.build(ctx)) for family in registry.row_families() if view in family.views)
     model = SourcingModel(tuple(columns), rows, ctx.position, view)
     for hook in tuple(_hooks):
         hook(data, view, model)
     return model
+
+
+def _declared(family: Family, block: B) -> B:
+    """The block a family built, if it is named and indexed as the family declares (else a programming error)."""
+    if block.name != family.name or block.dims != family.dims:
+        raise TypeError(f"{family.module} built {block.name}{list(block.dims)}, but declares "
+                        f"{family.name}{list(family.dims)}")
+    return block
 
 
 @contextmanager

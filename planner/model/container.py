@@ -12,11 +12,14 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from planner.model.blocks import Columns, Rows
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 View = Literal["plan", "diagnose"]
 
@@ -104,6 +107,19 @@ class SourcingModel:
         b = int(np.searchsorted(self._row_starts, k, side="right")) - 1
         block = self.rows[b]
         return block.family, block.label(k - self._row_starts[b])
+
+    def frame(self, name: str, values: np.ndarray | None = None) -> pd.DataFrame:
+        """A variable or row family as a table: one column per dimension, and `value` (the model-wide `values`
+        of its columns or rows: a solution, row activities, duals) when given."""
+        if any(c.name == name for c in self.columns):
+            block, span = self.column_block(name)
+        else:
+            block, span = self.row_block(name)
+        table = block.frame()
+        if values is not None:
+            table["value"] = np.asarray(values)[span.start:span.stop] if isinstance(span, range) else \
+                np.asarray(values)[span]
+        return table
 
     def row_block(self, family: str) -> tuple[Rows, range]:
         """The row family `family` and the model-wide positions of its rows (an empty range if it has none)."""

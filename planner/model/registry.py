@@ -35,6 +35,7 @@ from planner.model.family import (
     Family,
     ObjectiveFamily,
     RowFamily,
+    RuleFamily,
     RuleKind,
     VariableFamily,
 )
@@ -59,42 +60,53 @@ MODULES: tuple[ModuleType, ...] = (
 # How Policy rule kinds are listed to people (template dropdown, README sheet, messages): every kind, once.
 LISTED_RULE_KINDS: tuple[str, ...] = ("max_share", "min_share", "exclude", "min_coverage")
 
-FAMILIES: tuple[Family, ...] = tuple(module.FAMILY for module in MODULES)
-_BY_NAME: dict[str, Family] = {}
-_BY_RULE_KIND: dict[str, RowFamily] = {}
-_RULE_KINDS: dict[str, RuleKind] = {}
-
-
-def _register() -> None:
-    found = {m.name for m in pkgutil.iter_modules(families.__path__) if not m.name.startswith("_")}
-    listed = {module.__name__.rsplit(".", 1)[1] for module in MODULES}
+def register(modules: tuple[ModuleType, ...], found: set[str], listed_kinds: tuple[str, ...]
+             ) -> tuple[dict[str, Family], dict[str, RowFamily], dict[str, RuleKind]]:
+    """Check a list of family modules against the modules `found` in `families/` and the kinds listed to people,
+    and index them: (family by name, family by rule kind, rule kind by name). Raises ImportError on the first
+    inconsistency."""
+    listed = {module.__name__.rsplit(".", 1)[1] for module in modules}
     if found != listed:
         raise ImportError(f"planner/model/families and registry.MODULES disagree: not listed {sorted(found - listed)}, "
                           f"listed but missing {sorted(listed - found)}")
-    objectives = [f for f in FAMILIES if isinstance(f, ObjectiveFamily)]
+    members: list[Family] = []
+    for module in modules:
+        family = getattr(module, "FAMILY", None)
+        if not isinstance(family, Family):
+            raise ImportError(f"{module.__name__} defines no FAMILY (an instance of a family class)")
+        members.append(family)
+    objectives = [f for f in members if isinstance(f, ObjectiveFamily)]
     if len(objectives) != 1:
         raise ImportError(f"the model needs one objective family, not {len(objectives)}")
-    for family in FAMILIES:
-        if family.name in _BY_NAME:
+    by_name: dict[str, Family] = {}
+    by_kind: dict[str, RowFamily] = {}
+    kinds: dict[str, RuleKind] = {}
+    for family in members:
+        if family.name in by_name:
             raise ImportError(f"two families are named {family.name!r}")
-        _BY_NAME[family.name] = family
+        by_name[family.name] = family
         for kind in family.rule_kinds:
-            if kind.name in _RULE_KINDS:
-                raise ImportError(f"rule kind {kind.name!r} is owned by {_BY_RULE_KIND[kind.name].name} and "
-                                  f"{family.name}")
-            if not isinstance(family, RowFamily):
-                raise ImportError(f"{family.name} owns rule kinds but is not a row family")
-            _RULE_KINDS[kind.name] = kind
-            _BY_RULE_KIND[kind.name] = family
-    variables = {f.name for f in FAMILIES if isinstance(f, VariableFamily)}
-    for family in FAMILIES:
+            if kind.name in kinds:
+                raise ImportError(f"rule kind {kind.name!r} is owned by {by_kind[kind.name].name} and {family.name}")
+            if not isinstance(family, RuleFamily):
+                raise ImportError(f"{family.name} owns rule kinds but is not a rule family")
+            kinds[kind.name] = kind
+            by_kind[kind.name] = family
+    variables = {f.name for f in members if isinstance(f, VariableFamily)}
+    for family in members:
         if isinstance(family, BoundFamily) and family.variable not in variables:
             raise ImportError(f"{family.name} bounds {family.variable!r}, which is no variable family")
-    if sorted(LISTED_RULE_KINDS) != sorted(_RULE_KINDS):
-        raise ImportError(f"LISTED_RULE_KINDS {LISTED_RULE_KINDS} must list every rule kind once: {sorted(_RULE_KINDS)}")
+        if isinstance(family, RuleFamily) and (not family.rule_kinds or family.dims[:1] != ("rule",)):
+            raise ImportError(f"{family.name} is a rule family: it owns a rule kind and its first dimension is 'rule'")
+    if sorted(listed_kinds) != sorted(kinds) or len(set(listed_kinds)) != len(listed_kinds):
+        raise ImportError(f"LISTED_RULE_KINDS {listed_kinds} must list every rule kind once: {sorted(kinds)}")
+    return by_name, by_kind, kinds
 
 
-_register()
+_BY_NAME, _BY_RULE_KIND, _RULE_KINDS = register(
+    MODULES, {m.name for m in pkgutil.iter_modules(families.__path__) if not m.name.startswith("_")},
+    LISTED_RULE_KINDS)
+FAMILIES: tuple[Family, ...] = tuple(_BY_NAME.values())
 
 OBJECTIVE: ObjectiveFamily = next(f for f in FAMILIES if isinstance(f, ObjectiveFamily))
 
