@@ -12,7 +12,7 @@ registry which family a row belongs to.
 
 from __future__ import annotations
 
-from planner.data import PlanningData, Rule
+from planner.data import PlanningData
 from planner.model import registry
 from planner.model.context import rules_by_id
 from planner.model.family import RowRef
@@ -26,8 +26,3 @@ __all__ = ["DEFINITIONS", "RowRef", "describe", "rules_by_id"]
 def describe(data: PlanningData, family: str, index: tuple) -> RowRef:
     """The input rows behind the model row `family[index]` (a KeyError for a family the registry does not know)."""
     return registry.checked_family(family).describe(data, index)
-
-
-def rule_of(data: PlanningData, rid: int) -> Rule:
-    """The rule whose rows carry `rid` in their `rule` dimension."""
-    return rules_by_id(data)[rid]

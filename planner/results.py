@@ -16,12 +16,14 @@ import numpy as np
 import pandas as pd
 
 from planner.data import OfferKey, PlanningData
-from planner.model import SourcingModel
+from planner.model import SourcingModel, registry
 from planner.model.families.buy import FAMILY as BUY
 from planner.model.families.policy_min_coverage import MIN_COVERAGE
 from planner.model.families.use_offer import FAMILY as USE_OFFER
 from planner.model.families.use_supplier import FAMILY as USE_SUPPLIER
 from planner.solver import SolverOutcome
+
+RULE_FAMILIES = frozenset(f.name for f in registry.row_families() if f.rule_kinds)
 
 # Quantities below this (relative to the item's demand) are solver noise, not purchases.
 ZERO = 1e-9
@@ -80,7 +82,7 @@ class Plan:
             text = "; ".join(self.conflicts) or self.message
             return text if len(text) <= limit * width else text[:limit * width - 3] + "..."
         rows = list(zip(self.diagnosis["family"].astype(str), self.diagnosis["input rows"].astype(str)))
-        ordered = [t for f, t in rows if f.startswith("Policy-")] + [t for f, t in rows if not f.startswith("Policy-")]
+        ordered = [t for f, t in rows if _is_rule_family(f)] + [t for f, t in rows if not _is_rule_family(f)]
         groups: dict[str, list[str]] = {}
         for text in ordered:
             groups.setdefault(_input_row(text), []).append(text)
@@ -111,6 +113,11 @@ def reported(value: float | None, scale: float | None = None) -> float | None:
     if size == 0:
         return 0.0 if value == 0 else value
     return round(value, 12 - math.floor(math.log10(size))) + 0.0
+
+
+def _is_rule_family(name: str) -> bool:
+    """Rows a Policy rule puts in the model (its family owns rule kinds)."""
+    return name in RULE_FAMILIES
 
 
 def _input_row(text: str) -> str:

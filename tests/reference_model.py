@@ -1,6 +1,6 @@
 """The straightforward path: the formulation written as Pyomo rules, one Python callback per row.
 
-This is how `planner/model.py` built the model until its families were
+This is how the planner built the model until its families were
 rewritten as whole-array blocks for speed (issue 6). It is kept here, as a
 test oracle only, so that `tests/test_fast_path.py` can check that the
 fast build gives exactly this model (same rows, coefficients, bounds and

@@ -22,6 +22,7 @@ from planner.model import registry
 from planner.model.blocks import INF, Columns, Rows, names
 from planner.model.blocks import rows as make_rows
 from planner.model.builder import build
+from planner.model.families.buy import FAMILY as BUY
 from planner.model.container import SourcingModel, View
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def to_pyomo(model: SourcingModel) -> pyo.ConcreteModel:
     variables = []
     for block in model.columns:
         labels = [_pyomo_index(block.label(k)) for k in range(len(block))]
-        if block.name == "buy":
+        if block.name == BUY.name:
             m.OFFERS = pyo.Set(initialize=labels, dimen=2, ordered=True)
             labels_set: object = m.OFFERS
         else:
@@ -134,7 +135,7 @@ def from_pyomo(m: pyo.ConcreteModel, data: PlanningData | None = None) -> Sourci
     for k, block in enumerate(columns):
         columns[k] = dataclasses.replace(block, cost=cost[at:at + len(block)])
         at += len(block)
-    buy = next((c for c in columns if c.name == "buy"), None)
+    buy = next((c for c in columns if c.name == BUY.name), None)
     offers = (np.array([data.table.position[buy.label(k)] for k in range(len(buy))], dtype=np.int64)
               if data is not None and buy is not None else np.zeros(0, dtype=np.int64))
     return SourcingModel(tuple(columns), tuple(rows), offers)
