@@ -738,7 +738,3 @@ def _template(args: argparse.Namespace) -> int:
     write_input_workbook(target)
     print(f"template written to {target}")
     return EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(main())
