@@ -21,10 +21,11 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from planner.cli.exit_codes import (EXIT_ERROR, EXIT_INFEASIBLE, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_PIPE,
+                                    EXIT_RELAXED, EXIT_TERMINATED)
+from planner.cli.terminal import detail, own_stdout, pipe_closed, progress_bar, say, set_verbosity, spinner
 from planner.entry import Terminated, on_sigterm
 
-EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_RELAXED = 0, 1, 2, 3, 4
-EXIT_PIPE = 128 + 13  # SIGPIPE: stdout's reader went away
 DEFAULT_OUTPUT_DIR = Path("outputs")
 
 
@@ -185,29 +186,27 @@ def _add_change_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global _VERBOSITY, _STARTED
+    global _STARTED
     _STARTED = time.perf_counter()
     console = argv is None and threading.current_thread() is threading.main_thread()
     if console:  # the console command only; not a host program calling main()
         # the console script installed it before importing this module (planner/entry.py); installing it here
         # too covers a console-like caller of main() that did not start there
         signal.signal(signal.SIGTERM, on_sigterm)
-        _own_stdout()
+        own_stdout()
     try:
         code = _run(argv)
         sys.stdout.flush()  # inside the try: a closed pipe shows at the flush when stdout is buffered
         return code
     except BrokenPipeError:
-        return _pipe_closed()
+        return pipe_closed()
 
 
 def _run(argv: list[str] | None) -> int:
-    global _VERBOSITY, _COMMAND
+    global _COMMAND
     args = build_parser().parse_args(argv)
     _COMMAND = args.command
-    _VERBOSITY = -1 if getattr(args, "quiet", False) else (1 if getattr(args, "verbose", False) else 0)
-    if _VERBOSITY > 0:
-        _show_solver_log()
+    set_verbosity(getattr(args, "quiet", False), getattr(args, "verbose", False))
     try:
         if args.command == "solve":
             return _solve(args)
@@ -221,13 +220,13 @@ def _run(argv: list[str] | None) -> int:
             return _diff(args)
         return _template(args)
     except BrokenPipeError:
-        raise  # the reader of stdout went away: not an error of ours (see `_pipe_closed`)
+        raise  # the reader of stdout went away: not an error of ours (see `terminal.pipe_closed`)
     except (KeyboardInterrupt, Terminated) as exc:
         what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
-        _say(f"{what}; nothing was written")
+        say(f"{what}; nothing was written")
         if getattr(args, "json", False):
             _emit({"status": "error", "total_cost": None, "output": None, "message": f"{what}; nothing was written"})
-        return 130 if isinstance(exc, KeyboardInterrupt) else 143
+        return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else EXIT_TERMINATED
     except Exception as exc:  # the contract: a message, never a traceback
         if os.environ.get("PLANNER_DEBUG"):
             traceback.print_exc()
@@ -235,99 +234,11 @@ def _run(argv: list[str] | None) -> int:
         if getattr(args, "json", False):
             _emit({"status": "error", "total_cost": None, "output": None, "message": message})
         else:
-            _say(message)
+            say(message)
         return EXIT_ERROR
 
 
-_VERBOSITY = 0  # -1 with -q, 1 with -v
 _STARTED = time.perf_counter()  # when main() began: "total seconds" in --json is the whole run
-
-
-def _own_stdout() -> None:
-    """Keep file descriptor 1 for the planner's own output.
-
-    A library writing to the C-level stdout (HiGHS's banner, a solver log)
-    would corrupt `--json` and what scripts parse. Descriptor 1 is pointed
-    at stderr for the whole run and `sys.stdout` is rebound to a private
-    copy of the real stdout, which only Python code writes to.
-    """
-    try:
-        own = os.dup(1)
-        os.dup2(2, 1)
-    except OSError:  # stdout or stderr closed: nothing to protect, nothing to gain
-        return
-    sys.stdout = os.fdopen(own, "w", encoding=sys.stdout.encoding or "utf-8", errors="replace",
-                           buffering=1 if sys.stdout.isatty() else -1)
-
-
-def _pipe_closed() -> int:
-    """Whoever read stdout stopped reading (`planner diff A B | head`): end quietly, as Unix tools do.
-
-    Nothing more can be said on stdout; stdout is pointed at /dev/null so
-    that Python's flush at exit does not complain, and the exit code is
-    128 + SIGPIPE, what a shell reports for a tool that the closed pipe
-    stopped. Files were complete before any line was printed (each is
-    written before its message), so nothing is left half-written.
-    """
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-    return EXIT_PIPE
-
-
-def _say(text: str, info: bool = False) -> None:
-    """A human message on stderr; `info` messages (warnings, notes) are dropped by -q."""
-    if info and _VERBOSITY < 0:
-        return
-    print(text, file=sys.stderr)
-
-
-def _show_solver_log() -> None:
-    """-v: HiGHS's log lines (see `planner.highs`) on stderr, each marked as the solver's."""
-    import logging
-
-    logger = logging.getLogger("planner.solver-log")
-    if not any(getattr(h, "_planner", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("  HiGHS: %(message)s"))
-        handler._planner = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-
-
-def _detail(text: str) -> None:
-    """Shown with -v only."""
-    if _VERBOSITY > 0:
-        print(text, file=sys.stderr)
-
-
-def _spinner() -> Any:
-    """Progress for long solves on a terminal: stage, elapsed time and MIP gap, shown after one second."""
-    if _VERBOSITY < 0 or not sys.stderr.isatty():
-        return None
-    frames = "|/-\\"
-    state = {"tick": 0, "shown": False}
-
-    def show(stage: str, elapsed: float, gap: float | None, done: bool = False) -> None:
-        if done:
-            if state["shown"]:
-                sys.stderr.write("\r" + " " * 78 + "\r")
-                sys.stderr.flush()
-                state["shown"] = False
-            return
-        if elapsed < 1.0:
-            return
-        state["tick"] += 1
-        gap_text = f", gap {gap:.2%}" if gap is not None and gap == gap and gap != float("inf") else ""
-        sys.stderr.write(f"\r{frames[state['tick'] % 4]} {stage}: {elapsed:.1f} s{gap_text}".ljust(78)[:78])
-        sys.stderr.flush()
-        state["shown"] = True
-    return show
-
-
 JSON_SCHEMA_VERSION = 2  # 1: contract fields only; 2: adds schema_version, timings, rule costs, diff, batch
 
 
@@ -417,12 +328,12 @@ def _solve(args: argparse.Namespace) -> int:
         return _invalid(args, exc)
     read_seconds = time.perf_counter() - reading
     for warning in warnings:
-        _say(f"warning: {warning}", info=True)
+        say(f"warning: {warning}", info=True)
 
-    plan = solve(data, rule_costs=not args.no_rule_costs, progress=_spinner())
+    plan = solve(data, rule_costs=not args.no_rule_costs, progress=spinner())
     plan.timings = {"read and validate seconds": read_seconds, **plan.timings}
     for key, value in {**plan.run, **plan.timings}.items():
-        _detail(f"  {key}: {value:.3f}" if isinstance(value, float) and "seconds" in key else f"  {key}: {value}")
+        detail(f"  {key}: {value:.3f}" if isinstance(value, float) and "seconds" in key else f"  {key}: {value}")
     plan.warnings = [str(w) for w in warnings]
     payload: dict[str, Any] = {
         "output": None,
@@ -437,10 +348,10 @@ def _solve(args: argparse.Namespace) -> int:
     if plan.status == "infeasible":
         payload["conflicts"] = plan.conflicts
         if not args.json:
-            _say("infeasible: the rules cannot all hold." + ("" if args.elastic else " No plan was written."))
-            _say(f"  solver: {plan.run.get('solver said', plan.message)}")
+            say("infeasible: the rules cannot all hold." + ("" if args.elastic else " No plan was written."))
+            say(f"  solver: {plan.run.get('solver said', plan.message)}")
             for conflict in plan.conflicts:
-                _say(f"  {conflict}")
+                say(f"  {conflict}")
         if diagnosis_path is not None:
             from planner.io.write_plan import write_diagnosis
 
@@ -448,7 +359,7 @@ def _solve(args: argparse.Namespace) -> int:
                 return _finish(args, payload, EXIT_ERROR)
             payload["diagnosis"] = str(diagnosis_path)
             if not args.json:
-                _say(f"diagnosis written to {diagnosis_path}", info=True)
+                say(f"diagnosis written to {diagnosis_path}", info=True)
         if not args.elastic:
             return _finish(args, payload, EXIT_INFEASIBLE, quiet=True)
         return _solve_elastic(args, data, target, payload, plan.warnings)
@@ -509,9 +420,9 @@ def _solve_elastic(args: argparse.Namespace, data: Any, target: Path, payload: d
         return _finish(args, payload, EXIT_ERROR)
     payload.update(_figures(plan), violations=_records(plan.violations))
     if not args.json:
-        _say(f"relaxed plan: it breaks {len(plan.violations)} row(s) of the input as little as possible:")
+        say(f"relaxed plan: it breaks {len(plan.violations)} row(s) of the input as little as possible:")
         for v in plan.violations.itertuples(index=False):
-            _say(f"  {v.constraint}: {v[2]} (relaxed by {v.relaxed_by:,.6g})")
+            say(f"  {v.constraint}: {v[2]} (relaxed by {v.relaxed_by:,.6g})")
     return _write_plan(args, data, plan, target, payload, EXIT_RELAXED)
 
 
@@ -526,11 +437,11 @@ def _invalid(args: argparse.Namespace, exc: Any) -> int:
     }
     if not args.json:
         changed = " (with its updates and overrides)" if getattr(args, "update", None) or getattr(args, "overrides", None) else ""
-        _say(f"{args.input}{changed}: {len(exc.problems)} problem(s); nothing was written.")
+        say(f"{args.input}{changed}: {len(exc.problems)} problem(s); nothing was written.")
         for problem in exc.problems:
-            _say(f"  error: {problem}")
+            say(f"  error: {problem}")
         for warning in exc.warnings:
-            _say(f"  warning: {warning}", info=True)
+            say(f"  warning: {warning}", info=True)
     return _finish(args, payload, EXIT_INVALID, quiet=True)
 
 
@@ -538,9 +449,9 @@ def _refused(args: argparse.Namespace, log: Any, message: str) -> int:
     """Exit 2 for problems found before any work: a headline, then each problem once (`  error: ...`)."""
     if not args.json:
         listed = message == "; ".join(str(p) for p in log.errors)
-        _say(f"invalid: {len(log.errors)} problem(s); nothing was written" if listed else f"invalid: {message}")
+        say(f"invalid: {len(log.errors)} problem(s); nothing was written" if listed else f"invalid: {message}")
         for problem in log.errors:
-            _say(f"  error: {problem}")
+            say(f"  error: {problem}")
     return _finish(args, {"status": "invalid", "total_cost": None, "output": None, "message": message,
                           "problems": [p.as_dict() for p in log.errors]}, EXIT_INVALID, quiet=True)
 
@@ -549,7 +460,7 @@ def _finish(args: argparse.Namespace, payload: dict[str, Any], code: int, quiet:
     if getattr(args, "json", False):
         _emit(payload)
     elif not quiet:
-        _say(f"{payload['status']}: {payload.get('message', '')}")
+        say(f"{payload['status']}: {payload.get('message', '')}")
     return code
 
 
@@ -684,7 +595,7 @@ def _batch(args: argparse.Namespace) -> int:
         check_files(table[0], runs, Path(args.runs), target, log)
     if target is None or log.errors:
         return _refused(args, log, why or f"{len(log.errors)} problem(s) in the batch table")
-    progress = _progress_bar() if not args.json and sys.stderr.isatty() else None
+    progress = progress_bar() if not args.json and sys.stderr.isatty() else None
     summary, totals = run_batch(runs, rule_costs=not args.no_rule_costs, timings=args.timings, progress=progress,
                                 limits=_limits(args))
     assert target is not None
@@ -702,38 +613,24 @@ def _batch(args: argparse.Namespace) -> int:
     return code
 
 
-def _progress_bar() -> Any:
-    """A one-line progress bar on stderr for terminals: runs done, share, and the last run's outcome."""
-    def show(done: int, total: int, run: Any, plan: Any, status: str) -> None:
-        width = 24
-        filled = int(width * done / total)
-        cost = f" {plan.total_cost:,.2f}" if plan is not None and plan.has_plan else ""
-        line = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {run.name}: {status}{cost}"
-        sys.stderr.write(line[:120].ljust(120))
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-    return show
-
-
 def _template(args: argparse.Namespace) -> int:
     from planner.io.write_input import write_input_workbook
 
     target = Path(args.output)
     if target.suffix.lower() != ".xlsx":
-        _say(f"the template must be an .xlsx file, got '{target}'")
+        say(f"the template must be an .xlsx file, got '{target}'")
         return EXIT_INVALID
     if target.exists() and not args.force:
-        _say(f"'{target}' exists; use --force to replace it")
+        say(f"'{target}' exists; use --force to replace it")
         return EXIT_ERROR
     from planner.io.paths import open_elsewhere
 
     why = open_elsewhere(target)
     if why is not None:  # not even with --force: the open copy's next save would undo it
-        _say(why)
+        say(why)
         return EXIT_INVALID
     if not target.parent.is_dir():
-        _say(f"the folder '{target.parent}' does not exist")
+        say(f"the folder '{target.parent}' does not exist")
         return EXIT_ERROR
     write_input_workbook(target)
     print(f"template written to {target}")
