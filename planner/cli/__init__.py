@@ -10,17 +10,17 @@ human messages always go to stderr.
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import os
 import signal
 import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from planner.cli.envelope import JSON_SCHEMA_VERSION, LIST_KEYS, SOLVE_KEYS, Envelope, finite, records
 from planner.cli.exit_codes import (EXIT_ERROR, EXIT_INFEASIBLE, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_PIPE,
                                     EXIT_RELAXED, EXIT_TERMINATED)
 from planner.cli.terminal import detail, own_stdout, pipe_closed, progress_bar, say, set_verbosity, spinner
@@ -186,8 +186,7 @@ def _add_change_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global _STARTED
-    _STARTED = time.perf_counter()
+    started = time.perf_counter()  # "total seconds" in --json is the whole run, parsing included
     console = argv is None and threading.current_thread() is threading.main_thread()
     if console:  # the console command only; not a host program calling main()
         # the console script installed it before importing this module (planner/entry.py); installing it here
@@ -195,86 +194,47 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, on_sigterm)
         own_stdout()
     try:
-        code = _run(argv)
+        code = _run(argv, started)
         sys.stdout.flush()  # inside the try: a closed pipe shows at the flush when stdout is buffered
         return code
     except BrokenPipeError:
         return pipe_closed()
 
 
-def _run(argv: list[str] | None) -> int:
-    global _COMMAND
+def _run(argv: list[str] | None, started: float) -> int:
     args = build_parser().parse_args(argv)
-    _COMMAND = args.command
     set_verbosity(getattr(args, "quiet", False), getattr(args, "verbose", False))
+    printed = getattr(args, "json", False)
+    envelope = Envelope(args.command, started, printed)
     try:
         if args.command == "solve":
-            return _solve(args)
+            return _solve(args, envelope)
         if args.command == "validate":
-            return _validate(args)
+            return _validate(args, envelope)
         if args.command == "frontier":
-            return _frontier(args)
+            return _frontier(args, envelope)
         if args.command == "batch":
-            return _batch(args)
+            return _batch(args, envelope)
         if args.command == "diff":
-            return _diff(args)
-        return _template(args)
+            return _diff(args, envelope)
+        return _template(args, envelope)
     except BrokenPipeError:
         raise  # the reader of stdout went away: not an error of ours (see `terminal.pipe_closed`)
     except (KeyboardInterrupt, Terminated) as exc:
         what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
         say(f"{what}; nothing was written")
-        if getattr(args, "json", False):
-            _emit({"status": "error", "total_cost": None, "output": None, "message": f"{what}; nothing was written"})
+        if printed:  # a fresh object: what the command had filled in no longer holds
+            Envelope(args.command, started, printed).begin("error", message=f"{what}; nothing was written").emit()
         return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else EXIT_TERMINATED
     except Exception as exc:  # the contract: a message, never a traceback
         if os.environ.get("PLANNER_DEBUG"):
             traceback.print_exc()
         message = f"internal error: {type(exc).__name__}: {exc} (set PLANNER_DEBUG=1 for details)"
-        if getattr(args, "json", False):
-            _emit({"status": "error", "total_cost": None, "output": None, "message": message})
+        if printed:
+            Envelope(args.command, started, printed).begin("error", message=message).emit()
         else:
             say(message)
         return EXIT_ERROR
-
-
-_STARTED = time.perf_counter()  # when main() began: "total seconds" in --json is the whole run
-JSON_SCHEMA_VERSION = 2  # 1: contract fields only; 2: adds schema_version, timings, rule costs, diff, batch
-
-
-LIST_KEYS = ("problems", "warnings", "conflicts", "violations")  # always present in --json, [] when none
-SOLVE_KEYS = ("mip_gap", "price_of_resilience")  # always present in `solve --json`, null when there is none
-_COMMAND = ""
-
-
-def _emit(payload: dict[str, Any]) -> None:
-    """The one JSON object of a `--json` run: every key the README promises, with the whole run's time."""
-    out = {"schema_version": JSON_SCHEMA_VERSION, **payload}
-    for key in LIST_KEYS:
-        if not isinstance(out.get(key), list):
-            out[key] = [] if out.get(key) is None else list(out[key])
-    if _COMMAND == "solve":
-        for key in SOLVE_KEYS:
-            out.setdefault(key, None)
-    timings = dict(out.get("timings") or {})
-    timings["total seconds"] = time.perf_counter() - _STARTED
-    out["timings"] = timings
-    print(json.dumps(out, default=_json_default, allow_nan=False))
-
-
-def _json_default(value: object) -> object:
-    if hasattr(value, "item"):
-        return value.item()  # type: ignore[union-attr]
-    return str(value)
-
-
-def _records(frame: Any) -> list[dict[str, Any]]:
-    """A table's rows for JSON: NaN (no value) becomes null."""
-    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
-
-
-def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
 
 
 def _output_path(args: argparse.Namespace, given: str | None = None, suffix: str = "plan"
@@ -308,7 +268,7 @@ def _output_path(args: argparse.Namespace, given: str | None = None, suffix: str
     return (None, why) if why else (target, None)
 
 
-def _solve(args: argparse.Namespace) -> int:
+def _solve(args: argparse.Namespace, envelope: Envelope) -> int:
     from planner.io.paths import same_file
     from planner.pipeline import load, solve
     from planner.problems import InputError
@@ -320,12 +280,12 @@ def _solve(args: argparse.Namespace) -> int:
         if diagnosis_path is not None and same_file(diagnosis_path, target):  # a hard link, a case apart
             diagnosis_path, why = None, "the diagnosis and the plan must be different files"
     if target is None or (args.diagnose is not None and diagnosis_path is None):
-        return _finish(args, {"status": "invalid", "total_cost": None, "output": None, "message": why}, EXIT_INVALID)
+        return envelope.begin("invalid", message=why).finish(EXIT_INVALID)
     reading = time.perf_counter()
     try:
         data, warnings = load(args.input, args.update, args.overrides, args.allow_new, _limits(args))
     except InputError as exc:
-        return _invalid(args, exc)
+        return _invalid(args, envelope, exc)
     read_seconds = time.perf_counter() - reading
     for warning in warnings:
         say(f"warning: {warning}", info=True)
@@ -335,18 +295,13 @@ def _solve(args: argparse.Namespace) -> int:
     for key, value in {**plan.run, **plan.timings}.items():
         detail(f"  {key}: {value:.3f}" if isinstance(value, float) and "seconds" in key else f"  {key}: {value}")
     plan.warnings = [str(w) for w in warnings]
-    payload: dict[str, Any] = {
-        "output": None,
-        **_figures(plan),
-        "mip_gap": _finite(plan.mip_gap),
-        "problem_type": plan.run.get("problem type"),
-        "warnings": [w.as_dict() for w in warnings],
-        "timings": plan.timings,
-    }
+    # solve's object starts with `output`, not `status`: its order since version 2
+    envelope.set(output=None, **_figures(plan), mip_gap=finite(plan.mip_gap), problem_type=plan.run.get("problem type"),
+                 warnings=[w.as_dict() for w in warnings], timings=plan.timings)
     if plan.resilience:
-        payload["price_of_resilience"] = _finite(plan.resilience.get("price of resilience"))
+        envelope.set(price_of_resilience=finite(plan.resilience.get("price of resilience")))
     if plan.status == "infeasible":
-        payload["conflicts"] = plan.conflicts
+        envelope.set(conflicts=plan.conflicts)
         if not args.json:
             say("infeasible: the rules cannot all hold." + ("" if args.elastic else " No plan was written."))
             say(f"  solver: {plan.run.get('solver said', plan.message)}")
@@ -355,47 +310,46 @@ def _solve(args: argparse.Namespace) -> int:
         if diagnosis_path is not None:
             from planner.io.write_plan import write_diagnosis
 
-            if not _write(args, payload, lambda: write_diagnosis(plan, diagnosis_path), diagnosis_path):
-                return _finish(args, payload, EXIT_ERROR)
-            payload["diagnosis"] = str(diagnosis_path)
+            if not _write(envelope, lambda: write_diagnosis(plan, diagnosis_path), diagnosis_path):
+                return envelope.finish(EXIT_ERROR)
+            envelope.set(diagnosis=str(diagnosis_path))
             if not args.json:
                 say(f"diagnosis written to {diagnosis_path}", info=True)
         if not args.elastic:
-            return _finish(args, payload, EXIT_INFEASIBLE, quiet=True)
-        return _solve_elastic(args, data, target, payload, plan.warnings)
+            return envelope.finish(EXIT_INFEASIBLE, quiet=True)
+        return _solve_elastic(args, envelope, data, target, plan.warnings)
     if not plan.has_plan:
-        payload["conflicts"] = plan.conflicts
-        return _finish(args, payload, EXIT_ERROR)
-    return _write_plan(args, data, plan, target, payload, EXIT_OK)
+        envelope.set(conflicts=plan.conflicts)
+        return envelope.finish(EXIT_ERROR)
+    return _write_plan(args, envelope, data, plan, target, EXIT_OK)
 
 
 def _figures(plan: Any) -> dict[str, Any]:
     """A plan's status and costs as --json reports them."""
     from planner.results import reported
 
-    return {"status": plan.status, "message": plan.message, "total_cost": reported(_finite(plan.total_cost)),
-            "objective": reported(_finite(plan.total_cost)), "landed_cost": reported(_finite(plan.landed_cost)),
-            "fixed_cost": reported(_finite(plan.fixed_cost))}
+    return {"status": plan.status, "message": plan.message, "total_cost": reported(finite(plan.total_cost)),
+            "objective": reported(finite(plan.total_cost)), "landed_cost": reported(finite(plan.landed_cost)),
+            "fixed_cost": reported(finite(plan.fixed_cost))}
 
 
-def _write(args: argparse.Namespace, payload: dict[str, Any], write: Any, target: Path) -> bool:
+def _write(envelope: Envelope, write: Callable[[], object], target: Path) -> bool:
     try:
         write()
     except OSError as exc:
-        payload.update(status="error", message=f"could not write '{target}': {exc.strerror or exc}")
+        envelope.set(status="error", message=f"could not write '{target}': {exc.strerror or exc}")
         return False
     return True
 
 
-def _write_plan(args: argparse.Namespace, data: Any, plan: Any, target: Path, payload: dict[str, Any], code: int) -> int:
+def _write_plan(args: argparse.Namespace, envelope: Envelope, data: Any, plan: Any, target: Path, code: int) -> int:
     from planner.io.write_plan import write_plan
 
     writing = time.perf_counter()
-    if not _write(args, payload, lambda: write_plan(plan, target, data.settings.currency, data, args.timings), target):
-        return _finish(args, payload, EXIT_ERROR)
-    if isinstance(payload.get("timings"), dict):
-        payload["timings"]["write seconds"] = time.perf_counter() - writing
-    payload["output"] = str(target)
+    if not _write(envelope, lambda: write_plan(plan, target, data.settings.currency, data, args.timings), target):
+        return envelope.finish(EXIT_ERROR)
+    envelope.add_timing("write seconds", time.perf_counter() - writing)
+    envelope.set(output=str(target))
     if not args.json:
         gap = f", MIP gap {plan.mip_gap:.4%}" if plan.mip_gap is not None and plan.run.get("problem type") == "MIP" else ""
         print(f"{plan.status}: total cost {plan.total_cost:,.2f} {data.settings.currency}{gap}")
@@ -406,35 +360,28 @@ def _write_plan(args: argparse.Namespace, data: Any, plan: Any, target: Path, pa
                   f"(see the Rules sheet for each rule)")
         print(f"plan written to {target}")
         return code
-    return _finish(args, payload, code)
+    return envelope.finish(code)
 
 
-def _solve_elastic(args: argparse.Namespace, data: Any, target: Path, payload: dict[str, Any],
-                   warnings: list[str]) -> int:
+def _solve_elastic(args: argparse.Namespace, envelope: Envelope, data: Any, target: Path, warnings: list[str]) -> int:
     from planner.pipeline import solve_elastic
 
     plan = solve_elastic(data)
     plan.warnings = warnings
     if not plan.has_plan:
-        payload.update(status="error", message=plan.message)
-        return _finish(args, payload, EXIT_ERROR)
-    payload.update(_figures(plan), violations=_records(plan.violations))
+        envelope.set(status="error", message=plan.message)
+        return envelope.finish(EXIT_ERROR)
+    envelope.set(**_figures(plan), violations=records(plan.violations))
     if not args.json:
         say(f"relaxed plan: it breaks {len(plan.violations)} row(s) of the input as little as possible:")
         for v in plan.violations.itertuples(index=False):
             say(f"  {v.constraint}: {v[2]} (relaxed by {v.relaxed_by:,.6g})")
-    return _write_plan(args, data, plan, target, payload, EXIT_RELAXED)
+    return _write_plan(args, envelope, data, plan, target, EXIT_RELAXED)
 
 
-def _invalid(args: argparse.Namespace, exc: Any) -> int:
-    payload = {
-        "status": "invalid",
-        "total_cost": None,
-        "output": None,
-        "message": f"{len(exc.problems)} problem(s) in the input",
-        "problems": [p.as_dict() for p in exc.problems],
-        "warnings": [p.as_dict() for p in exc.warnings],
-    }
+def _invalid(args: argparse.Namespace, envelope: Envelope, exc: Any) -> int:
+    envelope.begin("invalid", message=f"{len(exc.problems)} problem(s) in the input",
+                   problems=[p.as_dict() for p in exc.problems], warnings=[p.as_dict() for p in exc.warnings])
     if not args.json:
         changed = " (with its updates and overrides)" if getattr(args, "update", None) or getattr(args, "overrides", None) else ""
         say(f"{args.input}{changed}: {len(exc.problems)} problem(s); nothing was written.")
@@ -442,29 +389,21 @@ def _invalid(args: argparse.Namespace, exc: Any) -> int:
             say(f"  error: {problem}")
         for warning in exc.warnings:
             say(f"  warning: {warning}", info=True)
-    return _finish(args, payload, EXIT_INVALID, quiet=True)
+    return envelope.finish(EXIT_INVALID, quiet=True)
 
 
-def _refused(args: argparse.Namespace, log: Any, message: str) -> int:
+def _refused(args: argparse.Namespace, envelope: Envelope, log: Any, message: str) -> int:
     """Exit 2 for problems found before any work: a headline, then each problem once (`  error: ...`)."""
     if not args.json:
         listed = message == "; ".join(str(p) for p in log.errors)
         say(f"invalid: {len(log.errors)} problem(s); nothing was written" if listed else f"invalid: {message}")
         for problem in log.errors:
             say(f"  error: {problem}")
-    return _finish(args, {"status": "invalid", "total_cost": None, "output": None, "message": message,
-                          "problems": [p.as_dict() for p in log.errors]}, EXIT_INVALID, quiet=True)
+    return envelope.begin("invalid", message=message, problems=[p.as_dict() for p in log.errors]).finish(
+        EXIT_INVALID, quiet=True)
 
 
-def _finish(args: argparse.Namespace, payload: dict[str, Any], code: int, quiet: bool = False) -> int:
-    if getattr(args, "json", False):
-        _emit(payload)
-    elif not quiet:
-        say(f"{payload['status']}: {payload.get('message', '')}")
-    return code
-
-
-def _validate(args: argparse.Namespace) -> int:
+def _validate(args: argparse.Namespace, envelope: Envelope) -> int:
     from planner.pipeline import load
     from planner.problems import InputError
 
@@ -472,7 +411,7 @@ def _validate(args: argparse.Namespace) -> int:
         data, warnings = load(args.input, args.update, args.overrides, args.allow_new, _limits(args))
     except InputError as exc:
         if args.json:
-            return _invalid(args, exc)
+            return _invalid(args, envelope, exc)
         for problem in exc.problems:
             print(f"error: {problem}")
         for warning in exc.warnings:
@@ -483,16 +422,15 @@ def _validate(args: argparse.Namespace) -> int:
                f"{len(data.offers)} offers, {len(data.rules)} rules, {len(data.scenarios)} scenarios; "
                f"{'MIP' if data.is_mip else 'LP'}")
     if args.json:
-        _emit({"status": "valid", "total_cost": None, "output": None, "message": summary,
-               "problems": [], "warnings": [w.as_dict() for w in warnings]})
-        return EXIT_OK
+        return envelope.begin("valid", message=summary, problems=[],
+                              warnings=[w.as_dict() for w in warnings]).finish(EXIT_OK)
     for warning in warnings:
         print(f"warning: {warning}")
     print(f"valid: {summary}")
     return EXIT_OK
 
 
-def _frontier(args: argparse.Namespace) -> int:
+def _frontier(args: argparse.Namespace, envelope: Envelope) -> int:
     from planner.analysis import MAX_STEPS, sweep_values
     from planner.console import frontier_text
     from planner.pipeline import frontier, load, run_info
@@ -510,39 +448,36 @@ def _frontier(args: argparse.Namespace) -> int:
         problems.append(f"--steps {args.steps:,} is more than {MAX_STEPS:,}, the most a sweep takes (each step "
                         "is one solve; 1,001 steps go from 0 to 1 by 0.1 percentage point)")
     if problems:
-        return _finish(args, {"status": "invalid", "total_cost": None, "output": None,
-                              "message": "; ".join(p for p in problems if p)}, EXIT_INVALID)
+        return envelope.begin("invalid", message="; ".join(p for p in problems if p)).finish(EXIT_INVALID)
     try:
         data, _ = load(args.input, args.update, args.overrides, args.allow_new, _limits(args))
     except InputError as exc:
-        return _invalid(args, exc)
+        return _invalid(args, envelope, exc)
     rules = [r for r in data.rules if r.row == args.rule]
     if not rules or rules[0].kind == "exclude":
         rows = ", ".join(f"{r.row} ({r.kind})" for r in data.rules if r.kind != "exclude") or "none"
         what = "holds no rule" if not rules else "is an exclude rule, which has no value to sweep"
-        return _finish(args, {"status": "invalid", "total_cost": None, "output": None,
-                              "message": f"Policy row {args.rule} {what}; rules with a value: {rows}"}, EXIT_INVALID)
+        return envelope.begin("invalid", message=f"Policy row {args.rule} {what}; rules with a value: {rows}").finish(
+            EXIT_INVALID)
     rule = rules[0]
     from planner.io.write_plan import write_frontier
 
     table = frontier(data, rule, sweep_values(args.start, args.stop, args.steps))
     run = {**run_info(data), "rule swept": rule.label(), "steps": len(table)}
-    payload: dict[str, Any] = {"status": "done", "total_cost": None, "output": None, "rule": rule.label(),
-                               "steps": _records(table)}
+    envelope.begin("done", rule=rule.label(), steps=records(table))
     assert target is not None
-    if not _write(args, payload, lambda: write_frontier(table, target, rule.label(), data.settings.currency, run),
-                  target):
-        return _finish(args, payload, EXIT_ERROR)
-    payload["output"] = str(target)
+    if not _write(envelope, lambda: write_frontier(table, target, rule.label(), data.settings.currency, run), target):
+        return envelope.finish(EXIT_ERROR)
+    envelope.set(output=str(target))
     if args.json:
-        return _finish(args, payload, EXIT_OK)
+        return envelope.finish(EXIT_OK)
     print(f"sweep of {rule.label()}")
     print(frontier_text(table))
     print(f"frontier written to {target}")
     return EXIT_OK
 
 
-def _diff(args: argparse.Namespace) -> int:
+def _diff(args: argparse.Namespace, envelope: Envelope) -> int:
     from planner.console import diff_text
     from planner.diff import check_comparable, diff_plans
     from planner.io.paths import overwrite_problem
@@ -559,27 +494,26 @@ def _diff(args: argparse.Namespace) -> int:
     if why is not None:
         log.error(str(target), "", "", why)
     if old is None or new is None or log.errors:
-        return _refused(args, log, "; ".join(str(p) for p in log.errors))
+        return _refused(args, envelope, log, "; ".join(str(p) for p in log.errors))
     d = diff_plans(old, new)
-    payload: dict[str, Any] = {"status": "done", "total_cost": d.totals["total cost new"], "output": None,
-                               "currency": d.currency or None, "totals": d.totals,
-                               "suppliers_entering": d.suppliers_entering,
-                               "suppliers_leaving": d.suppliers_leaving, "lines": _records(d.lines)}
+    envelope.begin("done", total_cost=d.totals["total cost new"], currency=d.currency or None, totals=d.totals,
+                   suppliers_entering=d.suppliers_entering, suppliers_leaving=d.suppliers_leaving,
+                   lines=records(d.lines))
     if target is not None:
         from planner.io.write_plan import write_diff
 
-        if not _write(args, payload, lambda: write_diff(d, target, old.name, new.name), target):
-            return _finish(args, payload, EXIT_ERROR)
-        payload["output"] = str(target)
+        if not _write(envelope, lambda: write_diff(d, target, old.name, new.name), target):
+            return envelope.finish(EXIT_ERROR)
+        envelope.set(output=str(target))
     if args.json:
-        return _finish(args, payload, EXIT_OK)
+        return envelope.finish(EXIT_OK)
     print(diff_text(d))
     if target is not None:
         print(f"diff written to {target}")
     return EXIT_OK
 
 
-def _batch(args: argparse.Namespace) -> int:
+def _batch(args: argparse.Namespace, envelope: Envelope) -> int:
     from planner.batch import check_files, parse_runs, run_batch
     from planner.console import batch_text
     from planner.io.read import read_text_table
@@ -594,26 +528,25 @@ def _batch(args: argparse.Namespace) -> int:
     if table is not None:
         check_files(table[0], runs, Path(args.runs), target, log)
     if target is None or log.errors:
-        return _refused(args, log, why or f"{len(log.errors)} problem(s) in the batch table")
+        return _refused(args, envelope, log, why or f"{len(log.errors)} problem(s) in the batch table")
     progress = progress_bar() if not args.json and sys.stderr.isatty() else None
     summary, totals = run_batch(runs, rule_costs=not args.no_rule_costs, timings=args.timings, progress=progress,
                                 limits=_limits(args))
     assert target is not None
-    payload: dict[str, Any] = {"status": "done", "total_cost": None, "output": None, "totals": totals,
-                               "runs": _records(summary)}
-    if not _write(args, payload, lambda: write_batch_summary(summary, totals, target), target):
-        return _finish(args, payload, EXIT_ERROR)
-    payload["output"] = str(target)
+    envelope.begin("done", totals=totals, runs=records(summary))
+    if not _write(envelope, lambda: write_batch_summary(summary, totals, target), target):
+        return envelope.finish(EXIT_ERROR)
+    envelope.set(output=str(target))
     code = EXIT_OK if totals["plans written"] == totals["runs"] else EXIT_ERROR
     if args.json:
-        return _finish(args, payload, code)
+        return envelope.finish(code)
     print(batch_text(summary))
     print(f"{totals['plans written']} of {totals['runs']} plans written in {totals['seconds']:.1f} s "
           f"(models built {totals['models built']}, re-used {totals['models re-used']}); summary written to {target}")
     return code
 
 
-def _template(args: argparse.Namespace) -> int:
+def _template(args: argparse.Namespace, envelope: Envelope) -> int:
     from planner.io.write_input import write_input_workbook
 
     target = Path(args.output)
