@@ -16,24 +16,17 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from planner.cli.envelope import JSON_SCHEMA_VERSION, LIST_KEYS, SOLVE_KEYS, Envelope, finite, records
 from planner.cli.exit_codes import (EXIT_ERROR, EXIT_INFEASIBLE, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_PIPE,
                                     EXIT_RELAXED, EXIT_TERMINATED)
+from planner.cli.options import CommandParser, add_change_options, add_limit_options, noise_options, read_limits
+from planner.cli.outputs import DEFAULT_OUTPUT_DIR, output_path, write_file
+from planner.cli.refusals import invalid_input, refused
 from planner.cli.terminal import detail, own_stdout, pipe_closed, progress_bar, say, set_verbosity, spinner
 from planner.entry import Terminated, on_sigterm
-
-DEFAULT_OUTPUT_DIR = Path("outputs")
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own exit 2 matches "invalid input"
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_INVALID, f"{self.prog}: error: {message}\n")
-
 
 class _Versions(argparse.Action):
     """`--version`: one line per package, unwrapped (argparse's own version action re-flows the text)."""
@@ -47,7 +40,7 @@ class _Versions(argparse.Action):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = CommandParser(
         prog="planner",
         description="Plan where to buy: the least-cost supplier mix that meets demand under "
                     "concentration caps, exclusions and disruption scenarios.",
@@ -57,12 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_Versions, nargs=0,
                         help="show the planner's and its dependencies' versions (as a plan's Run sheet lists them)")
-    common = argparse.ArgumentParser(add_help=False)
-    noise = common.add_mutually_exclusive_group()
-    noise.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr (no warnings, no progress)")
-    noise.add_argument("-v", "--verbose", action="store_true",
-                       help="also show the run's details on stderr: model size, solver outcome, timings")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    common = noise_options()
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=CommandParser)
 
     solve = sub.add_parser(
         "solve", parents=[common], help="solve an input workbook and write the plan workbook",
@@ -75,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"plan workbook to write (default: {DEFAULT_OUTPUT_DIR}/<input name>-plan.xlsx)")
     solve.add_argument("--json", action="store_true",
                        help="print one JSON object (status, total_cost, output, ...) on stdout and nothing else")
-    _add_change_options(solve)
+    add_change_options(solve)
     solve.add_argument("--timings", action="store_true",
                        help="also record wall-clock times in the Run sheet (the plan then differs byte for byte "
                             "between runs; without it the same input gives the same file)")
@@ -101,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     frontier.add_argument("-o", "--output", metavar="FRONTIER.xlsx",
                           help=f"workbook to write (default: {DEFAULT_OUTPUT_DIR}/<input name>-frontier.xlsx)")
     frontier.add_argument("--json", action="store_true", help="print the table as one JSON object on stdout")
-    _add_change_options(frontier)
+    add_change_options(frontier)
 
     batch = sub.add_parser(
         "batch", parents=[common], help="run many plans from a table of runs (base workbook, updates, overrides, output)",
@@ -116,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--no-rule-costs", action="store_true", help="skip the Rules sheet of every plan")
     batch.add_argument("--timings", action="store_true", help="record wall-clock times in each plan's Run sheet")
     batch.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")
-    _add_limit_options(batch)  # the guard's messages name these options, for the table and every file of a run
+    add_limit_options(batch)  # the guard's messages name these options, for the table and every file of a run
 
     diff = sub.add_parser(
         "diff", parents=[common], help="show what moved between two plan workbooks",
@@ -127,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("new", metavar="NEW_PLAN.xlsx")
     diff.add_argument("-o", "--output", metavar="DIFF.xlsx", help="also write the diff to this workbook")
     diff.add_argument("--json", action="store_true", help="print the diff as one JSON object on stdout")
-    _add_limit_options(diff)  # the guard's messages name these options
+    add_limit_options(diff)  # the guard's messages name these options
 
     validate = sub.add_parser(
         "validate", parents=[common], help="check an input workbook without solving",
@@ -135,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "(exit 2 if there is any error, 0 otherwise). Nothing is written.")
     validate.add_argument("input", metavar="INPUT.xlsx")
     validate.add_argument("--json", action="store_true", help="print the result as one JSON object")
-    _add_change_options(validate)
+    add_change_options(validate)
 
     template = sub.add_parser(
         "template", parents=[common], help="write an empty input workbook with explanations",
@@ -144,45 +133,6 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("output", metavar="OUT.xlsx")
     template.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
     return parser
-
-
-def _add_limit_options(parser: argparse.ArgumentParser) -> None:
-    from planner.io.guard import ReadLimits
-
-    d = ReadLimits()
-    group = parser.add_argument_group("limits on input files (checked before parsing)")
-    group.add_argument("--max-file-mb", type=float, default=d.max_file_mb, metavar="MB",
-                       help=f"largest input file accepted (default {d.max_file_mb:g})")
-    group.add_argument("--max-unzipped-mb", type=float, default=d.max_unzipped_mb, metavar="MB",
-                       help=f"most a workbook may unpack to (default {d.max_unzipped_mb:g})")
-    group.add_argument("--max-ratio", type=float, default=d.max_ratio, metavar="R",
-                       help=f"most a workbook may unpack to, as a multiple of its size (default {d.max_ratio:g})")
-    group.add_argument("--max-entries", type=int, default=d.max_entries, metavar="N",
-                       help=f"most files inside a workbook (default {d.max_entries:,})")
-
-
-def _limits(args: argparse.Namespace) -> Any:
-    from planner.io.guard import ReadLimits
-
-    return ReadLimits(args.max_file_mb, args.max_unzipped_mb, args.max_ratio, args.max_entries)
-
-
-def _add_change_options(parser: argparse.ArgumentParser) -> None:
-    _add_limit_options(parser)
-    parser.add_argument("--update", metavar="FILE", action="append", default=[],
-                        help="apply an update table (.csv, or every sheet of an .xlsx) before solving; repeatable, "
-                             "applied in order. Key columns item+supplier (offers: price, capacity, min_order, "
-                             "freight), supplier (capacity, fixed_cost), country (tariff) or item (demand); "
-                             "a blank cell keeps the base value, 'unlimited' removes a capacity")
-    parser.add_argument("--allow-new", action="store_true",
-                        help="let update rows add offers, suppliers, countries or items the base lacks")
-    parser.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], dest="overrides",
-                        help="override a setting (time_limit=30) or a Policy row's value (Policy!7=0.3, "
-                             "also Policy!7.value=0.3 or Policy!D7=0.3), or switch a Policy row off or on "
-                             "(Policy!7=off, Policy!7=on); repeatable")
-
-
-
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,55 +187,24 @@ def _run(argv: list[str] | None, started: float) -> int:
         return EXIT_ERROR
 
 
-def _output_path(args: argparse.Namespace, given: str | None = None, suffix: str = "plan"
-                 ) -> tuple[Path | None, str | None]:
-    """An output path (the plan's by default), or why it cannot be used; checked before any work is done."""
-    from planner.io.paths import open_elsewhere, read_by, run_reads
-
-    source = Path(args.input)
-    if given is None and suffix == "plan":
-        given = args.output
-    if given is None:
-        DEFAULT_OUTPUT_DIR.mkdir(exist_ok=True)
-        target = DEFAULT_OUTPUT_DIR / f"{source.stem}-{suffix}.xlsx"
-    else:
-        target = Path(given)
-    if target.suffix.lower() != ".xlsx":
-        return None, f"the {suffix} must be an .xlsx file, got '{target}'"
-    main_input = "the batch table" if getattr(args, "runs", None) is not None else "the input file"
-    clash = read_by(target, run_reads(source, getattr(args, "update", ()), main_input))
-    if clash is not None:  # any file this run reads, not only the input: an update file is data too
-        return None, f"the output '{target}' is {clash}; choose another output path"
-    if not target.parent.is_dir():
-        return None, f"the output folder '{target.parent}' does not exist"
-    if target.is_dir():
-        return None, f"the output '{target}' is a folder"
-    if not os.access(target.parent, os.W_OK | os.X_OK):
-        return None, f"cannot write in the output folder '{target.parent}' (permission denied)"
-    if target.exists() and not os.access(target, os.W_OK):
-        return None, f"the output '{target}' is read-only"
-    why = open_elsewhere(target)
-    return (None, why) if why else (target, None)
-
-
 def _solve(args: argparse.Namespace, envelope: Envelope) -> int:
     from planner.io.paths import same_file
     from planner.pipeline import load, solve
     from planner.problems import InputError
 
-    target, why = _output_path(args)
+    target, why = output_path(args)
     diagnosis_path = None
     if target is not None and args.diagnose is not None:
-        diagnosis_path, why = _output_path(args, args.diagnose, "diagnosis")
+        diagnosis_path, why = output_path(args, args.diagnose, "diagnosis")
         if diagnosis_path is not None and same_file(diagnosis_path, target):  # a hard link, a case apart
             diagnosis_path, why = None, "the diagnosis and the plan must be different files"
     if target is None or (args.diagnose is not None and diagnosis_path is None):
         return envelope.begin("invalid", message=why).finish(EXIT_INVALID)
     reading = time.perf_counter()
     try:
-        data, warnings = load(args.input, args.update, args.overrides, args.allow_new, _limits(args))
+        data, warnings = load(args.input, args.update, args.overrides, args.allow_new, read_limits(args))
     except InputError as exc:
-        return _invalid(args, envelope, exc)
+        return invalid_input(args, envelope, exc)
     read_seconds = time.perf_counter() - reading
     for warning in warnings:
         say(f"warning: {warning}", info=True)
@@ -310,7 +229,7 @@ def _solve(args: argparse.Namespace, envelope: Envelope) -> int:
         if diagnosis_path is not None:
             from planner.io.write_plan import write_diagnosis
 
-            if not _write(envelope, lambda: write_diagnosis(plan, diagnosis_path), diagnosis_path):
+            if not write_file(envelope, lambda: write_diagnosis(plan, diagnosis_path), diagnosis_path):
                 return envelope.finish(EXIT_ERROR)
             envelope.set(diagnosis=str(diagnosis_path))
             if not args.json:
@@ -333,20 +252,11 @@ def _figures(plan: Any) -> dict[str, Any]:
             "fixed_cost": reported(finite(plan.fixed_cost))}
 
 
-def _write(envelope: Envelope, write: Callable[[], object], target: Path) -> bool:
-    try:
-        write()
-    except OSError as exc:
-        envelope.set(status="error", message=f"could not write '{target}': {exc.strerror or exc}")
-        return False
-    return True
-
-
 def _write_plan(args: argparse.Namespace, envelope: Envelope, data: Any, plan: Any, target: Path, code: int) -> int:
     from planner.io.write_plan import write_plan
 
     writing = time.perf_counter()
-    if not _write(envelope, lambda: write_plan(plan, target, data.settings.currency, data, args.timings), target):
+    if not write_file(envelope, lambda: write_plan(plan, target, data.settings.currency, data, args.timings), target):
         return envelope.finish(EXIT_ERROR)
     envelope.add_timing("write seconds", time.perf_counter() - writing)
     envelope.set(output=str(target))
@@ -379,39 +289,15 @@ def _solve_elastic(args: argparse.Namespace, envelope: Envelope, data: Any, targ
     return _write_plan(args, envelope, data, plan, target, EXIT_RELAXED)
 
 
-def _invalid(args: argparse.Namespace, envelope: Envelope, exc: Any) -> int:
-    envelope.begin("invalid", message=f"{len(exc.problems)} problem(s) in the input",
-                   problems=[p.as_dict() for p in exc.problems], warnings=[p.as_dict() for p in exc.warnings])
-    if not args.json:
-        changed = " (with its updates and overrides)" if getattr(args, "update", None) or getattr(args, "overrides", None) else ""
-        say(f"{args.input}{changed}: {len(exc.problems)} problem(s); nothing was written.")
-        for problem in exc.problems:
-            say(f"  error: {problem}")
-        for warning in exc.warnings:
-            say(f"  warning: {warning}", info=True)
-    return envelope.finish(EXIT_INVALID, quiet=True)
-
-
-def _refused(args: argparse.Namespace, envelope: Envelope, log: Any, message: str) -> int:
-    """Exit 2 for problems found before any work: a headline, then each problem once (`  error: ...`)."""
-    if not args.json:
-        listed = message == "; ".join(str(p) for p in log.errors)
-        say(f"invalid: {len(log.errors)} problem(s); nothing was written" if listed else f"invalid: {message}")
-        for problem in log.errors:
-            say(f"  error: {problem}")
-    return envelope.begin("invalid", message=message, problems=[p.as_dict() for p in log.errors]).finish(
-        EXIT_INVALID, quiet=True)
-
-
 def _validate(args: argparse.Namespace, envelope: Envelope) -> int:
     from planner.pipeline import load
     from planner.problems import InputError
 
     try:
-        data, warnings = load(args.input, args.update, args.overrides, args.allow_new, _limits(args))
+        data, warnings = load(args.input, args.update, args.overrides, args.allow_new, read_limits(args))
     except InputError as exc:
         if args.json:
-            return _invalid(args, envelope, exc)
+            return invalid_input(args, envelope, exc)
         for problem in exc.problems:
             print(f"error: {problem}")
         for warning in exc.warnings:
@@ -437,7 +323,7 @@ def _frontier(args: argparse.Namespace, envelope: Envelope) -> int:
     from planner.problems import InputError
     from planner.validate import shown
 
-    target, why = _output_path(args, args.output, "frontier")
+    target, why = output_path(args, args.output, "frontier")
     problems = [why] if target is None else []
     for name, value in (("--from", args.start), ("--to", args.stop)):
         if not (0.0 <= value <= 1.0):
@@ -450,9 +336,9 @@ def _frontier(args: argparse.Namespace, envelope: Envelope) -> int:
     if problems:
         return envelope.begin("invalid", message="; ".join(p for p in problems if p)).finish(EXIT_INVALID)
     try:
-        data, _ = load(args.input, args.update, args.overrides, args.allow_new, _limits(args))
+        data, _ = load(args.input, args.update, args.overrides, args.allow_new, read_limits(args))
     except InputError as exc:
-        return _invalid(args, envelope, exc)
+        return invalid_input(args, envelope, exc)
     rules = [r for r in data.rules if r.row == args.rule]
     if not rules or rules[0].kind == "exclude":
         rows = ", ".join(f"{r.row} ({r.kind})" for r in data.rules if r.kind != "exclude") or "none"
@@ -466,7 +352,7 @@ def _frontier(args: argparse.Namespace, envelope: Envelope) -> int:
     run = {**run_info(data), "rule swept": rule.label(), "steps": len(table)}
     envelope.begin("done", rule=rule.label(), steps=records(table))
     assert target is not None
-    if not _write(envelope, lambda: write_frontier(table, target, rule.label(), data.settings.currency, run), target):
+    if not write_file(envelope, lambda: write_frontier(table, target, rule.label(), data.settings.currency, run), target):
         return envelope.finish(EXIT_ERROR)
     envelope.set(output=str(target))
     if args.json:
@@ -485,7 +371,7 @@ def _diff(args: argparse.Namespace, envelope: Envelope) -> int:
     from planner.problems import ProblemLog
 
     log = ProblemLog()
-    old, new = read_plan(args.old, log, _limits(args)), read_plan(args.new, log, _limits(args))
+    old, new = read_plan(args.old, log, read_limits(args)), read_plan(args.new, log, read_limits(args))
     check_comparable(old, new, log)
     target = Path(args.output) if args.output else None
     if target is not None and (target.suffix.lower() != ".xlsx" or not target.parent.is_dir()):
@@ -494,7 +380,7 @@ def _diff(args: argparse.Namespace, envelope: Envelope) -> int:
     if why is not None:
         log.error(str(target), "", "", why)
     if old is None or new is None or log.errors:
-        return _refused(args, envelope, log, "; ".join(str(p) for p in log.errors))
+        return refused(args, envelope, log, "; ".join(str(p) for p in log.errors))
     d = diff_plans(old, new)
     envelope.begin("done", total_cost=d.totals["total cost new"], currency=d.currency or None, totals=d.totals,
                    suppliers_entering=d.suppliers_entering, suppliers_leaving=d.suppliers_leaving,
@@ -502,7 +388,7 @@ def _diff(args: argparse.Namespace, envelope: Envelope) -> int:
     if target is not None:
         from planner.io.write_plan import write_diff
 
-        if not _write(envelope, lambda: write_diff(d, target, old.name, new.name), target):
+        if not write_file(envelope, lambda: write_diff(d, target, old.name, new.name), target):
             return envelope.finish(EXIT_ERROR)
         envelope.set(output=str(target))
     if args.json:
@@ -521,20 +407,20 @@ def _batch(args: argparse.Namespace, envelope: Envelope) -> int:
     from planner.problems import ProblemLog
 
     args.input = args.runs
-    target, why = _output_path(args, args.output, "summary")
+    target, why = output_path(args, args.output, "summary")
     log = ProblemLog()
-    table = read_text_table(args.runs, log, _limits(args))
+    table = read_text_table(args.runs, log, read_limits(args))
     runs = parse_runs(table[0], table[1], Path(args.runs).resolve().parent, log) if table is not None else []
     if table is not None:
         check_files(table[0], runs, Path(args.runs), target, log)
     if target is None or log.errors:
-        return _refused(args, envelope, log, why or f"{len(log.errors)} problem(s) in the batch table")
+        return refused(args, envelope, log, why or f"{len(log.errors)} problem(s) in the batch table")
     progress = progress_bar() if not args.json and sys.stderr.isatty() else None
     summary, totals = run_batch(runs, rule_costs=not args.no_rule_costs, timings=args.timings, progress=progress,
-                                limits=_limits(args))
+                                limits=read_limits(args))
     assert target is not None
     envelope.begin("done", totals=totals, runs=records(summary))
-    if not _write(envelope, lambda: write_batch_summary(summary, totals, target), target):
+    if not write_file(envelope, lambda: write_batch_summary(summary, totals, target), target):
         return envelope.finish(EXIT_ERROR)
     envelope.set(output=str(target))
     code = EXIT_OK if totals["plans written"] == totals["runs"] else EXIT_ERROR

@@ -93,13 +93,13 @@ class Envelope:
 
 def _json_default(value: object) -> object:
     if hasattr(value, "item"):  # numpy scalars, which the tables' cells are
-        return value.item()  # type: ignore[union-attr]
+        return value.item()
     return str(value)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """A table's rows for the envelope: NaN (no value) becomes null."""
-    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")  # type: ignore[return-value]
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 
 def finite(value: float | None) -> float | None:
