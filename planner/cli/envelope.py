@@ -54,9 +54,6 @@ class Envelope:
         self._fields.update(fields)
         return self
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._fields.get(key, default)
-
     def add_timing(self, phase: str, seconds: float) -> None:
         """One more phase in `timings`, when the command has reported its phases (solve's `write seconds`)."""
         timings = self._fields.get("timings")
