@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from planner.bulk import paused_gc
+from planner.gcpause import paused_gc
 from planner.data import PlanningData
 from planner.problems import InputError, Problem, ProblemLog
 from planner.raw import RawSheet, RawWorkbook, column_letter, match_header

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner import analysis
-from planner.bulk import paused_gc
+from planner.gcpause import paused_gc
 from planner.check import check_plan
 from planner.data import PlanningData, Rule
 from planner.diagnose import Diagnosis, diagnose, elastic_plan

@@ -23,7 +23,7 @@ PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 # What no text may hold: control characters other than tab, line feed and carriage return, lone surrogates and
 # the non-characters U+FFFE and U+FFFF. XML 1.0, and so a workbook, cannot hold them, not even escaped; Excel's
 # `_x0000_` escape and a CSV can carry them in. Refused when read (`unwritable`), and dropped by every writer
-# on its way to bytes (defence in depth: `planner.io.bulk`, `planner.io.reproducible.text_cells`).
+# on its way to bytes (defence in depth: `planner.io.splice`, `planner.io.reproducible.text_cells`).
 UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 

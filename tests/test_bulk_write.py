@@ -1,4 +1,4 @@
-"""Tables written in bulk (planner/io/bulk.py) read back exactly as openpyxl cell by cell would have written them."""
+"""Tables written in bulk (planner/io/splice.py) read back exactly as openpyxl cell by cell would have written them."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import planner
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from planner.io.bulk import BulkCells
+from planner.io.splice import BulkCells
 from planner.io.reproducible import workbook_bytes
 from planner.schema import UNWRITABLE
 

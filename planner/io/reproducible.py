@@ -17,7 +17,7 @@ import zipfile
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner.io.bulk import Rows, splice
+from planner.io.splice import XmlRows, splice
 from planner.schema import UNWRITABLE
 
 
@@ -67,10 +67,10 @@ def text_cells(wb: Workbook) -> int:
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
-def workbook_bytes(wb: Workbook, bulk_rows: dict[int, list[Rows]] | None = None) -> bytes:
+def workbook_bytes(wb: Workbook, bulk_rows: dict[int, list[XmlRows]] | None = None) -> bytes:
     """The .xlsx package of `wb`, with fixed timestamps: the same workbook gives the same bytes.
 
-    `bulk_rows` (from `planner.io.bulk.BulkCells.finish`) are spliced into
+    `bulk_rows` (from `planner.io.splice.BulkCells.finish`) are spliced into
     the sheets at those positions. Every string is a text cell (`text_cells`),
     and keeps its carriage returns.
     """

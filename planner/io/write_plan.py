@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from planner.data import PlanningData
 from planner.diff import PlanDiff
 from planner.io.atomic import atomic_write
-from planner.io.bulk import BulkCells
+from planner.io.splice import BulkCells
 from planner.io.reproducible import workbook_bytes
 from planner.io.style import displayed, header
 from planner.model.families.policy_max_share import MAX_SHARE

@@ -1,4 +1,8 @@
-"""Helpers for work on many records at once."""
+"""Pausing Python's cyclic garbage collector while many records are made (`paused_gc`).
+
+Named for that one job: `planner.io.splice` is the module that writes large tables straight into
+the sheet XML, and the two once shared the name `bulk`.
+"""
 
 from __future__ import annotations
 

@@ -9,6 +9,9 @@ Cells come out as openpyxl writes them: inline strings, numbers as `%.16g`,
 the number format as a style id registered in the same workbook. Everything
 else on the sheet (headers, comments, conditional formats, charts, column
 widths) is still openpyxl's.
+
+A block's finished rows are an `XmlRows`: XML text for one sheet, nothing to
+do with the model's `planner.model.Rows` (a block of constraint rows).
 """
 
 from __future__ import annotations
@@ -79,12 +82,12 @@ class BulkCells:
                     out[col] = max(out.get(col, 0), width)
         return out
 
-    def finish(self) -> dict[int, list[Rows]]:
+    def finish(self) -> dict[int, list[XmlRows]]:
         """Remove the style probe; return, by sheet position, the XML rows of each block."""
         if self._probe is not None:
             self.wb.remove(self._probe)
             self._probe = None
-        out: dict[int, list[Rows]] = {}
+        out: dict[int, list[XmlRows]] = {}
         for key, blocks in self._blocks.items():
             done = []
             for block in blocks:
@@ -95,13 +98,13 @@ class BulkCells:
                                         else map("".join, zip(*columns)))  # type: ignore[arg-type]
                 xml = "".join(f'<row r="{r}">{c}</row>' for r, c in enumerate(cells, start=block.first_row))
                 last_row = block.first_row + max((len(v) for v, _ in block.columns), default=0) - 1
-                done.append(Rows(block.first_row, last_row, block.first_col + len(block.columns) - 1, xml.encode()))
+                done.append(XmlRows(block.first_row, last_row, block.first_col + len(block.columns) - 1, xml.encode()))
             out[self.wb.worksheets.index(self._sheets[key])] = done
         return out
 
 
 @dataclass(frozen=True)
-class Rows:
+class XmlRows:
     """A block's `<row>` elements, ready to splice: rows first..last, up to column last_col."""
 
     first: int
@@ -169,7 +172,7 @@ _ROW = re.compile(rb'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
 _LAST_CELL = re.compile(rb'<c r="([A-Z]+)\d+"[^>]*(?:/>|>(?:(?!<c ).)*</c>)\s*</row>', re.S)
 
 
-def splice(sheet_xml: bytes, blocks: list[Rows]) -> bytes:
+def splice(sheet_xml: bytes, blocks: list[XmlRows]) -> bytes:
     """The sheet's XML with the blocks' rows placed among the rows openpyxl wrote, in row order.
 
     A row belongs to one side: openpyxl writing a cell in a block's rows is a
