@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from planner.cli.envelope import Envelope, records
 from planner.cli.exit_codes import EXIT_ERROR, EXIT_INVALID, EXIT_OK
 from planner.cli.options import add_change_options, read_limits
 from planner.cli.outputs import DEFAULT_OUTPUT_DIR, output_path, write_file
 from planner.cli.refusals import invalid_input
+
+if TYPE_CHECKING:
+    from planner.data import Rule
 
 HELP = "sweep one Policy rule's value and write cost, concentration and resilience per step"
 DESCRIPTION = ("Solve INPUT.xlsx once per value of one Policy rule, from --from to --to in --steps evenly "
@@ -55,10 +59,15 @@ def run(args: argparse.Namespace, envelope: Envelope) -> int:
         data, _ = load(args.input, args.update, args.overrides, args.allow_new, read_limits(args))
     except InputError as exc:
         return invalid_input(args, envelope, exc)
+    from planner.model import registry
+
+    def has_value(rule: Rule) -> bool:
+        return registry.rule_kind(rule.kind).takes_value
+
     rules = [r for r in data.rules if r.row == args.rule]
-    if not rules or rules[0].kind == "exclude":
-        rows = ", ".join(f"{r.row} ({r.kind})" for r in data.rules if r.kind != "exclude") or "none"
-        what = "holds no rule" if not rules else "is an exclude rule, which has no value to sweep"
+    if not rules or not has_value(rules[0]):
+        rows = ", ".join(f"{r.row} ({r.kind})" for r in data.rules if has_value(r)) or "none"
+        what = "holds no rule" if not rules else f"is an {rules[0].kind} rule, which has no value to sweep"
         return envelope.begin("invalid", message=f"Policy row {args.rule} {what}; rules with a value: {rows}").finish(
             EXIT_INVALID)
     rule = rules[0]
