@@ -212,3 +212,22 @@ def test_one_hook_sees_every_model_any_path_builds() -> None:
     assert "diagnose" in seen
     assert len(plan.purchases) == len(plan.quantities)
     assert set(plan.purchases.columns) == {"item", "supplier", "quantity"}
+
+
+def test_checks_read_the_plan_only_through_the_checker_view() -> None:
+    """A family's check shares no helper with its build: it reads `PlanView` and the records, never the offer
+    table, the build context, group members or availability arrays the builders use."""
+    import inspect
+
+    from planner.model.families import _shares
+
+    builders_only = ("ctx", ".table", "members(", "availability_levels", "in_any", "in_group(")
+    sources = [inspect.getsource(_shares.check_groups)]
+    for family in registry.checked():
+        for method in ("check", "check_rule"):
+            if method in type(family).__dict__:
+                sources.append(inspect.getsource(type(family).__dict__[method]))
+    sources.append(inspect.getsource(type(registry.OBJECTIVE).check))
+    for source in sources:
+        for word in builders_only:
+            assert word not in source, f"a check uses {word}:\n{source}"
