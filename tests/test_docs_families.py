@@ -40,7 +40,13 @@ def section_problems(text: str) -> list[str]:
     problems = []
     names = [name for name, _, _ in sections]
     expected = [f.name for f in registry.FAMILIES]
-    if names != expected:
+    missing = [n for n in expected if n not in names]
+    unknown = [n for n in names if n not in expected]
+    if missing:
+        problems.append(f"no section for {missing}")
+    if unknown:
+        problems.append(f"sections for {unknown}, which are no families of the registry")
+    if not missing and not unknown and names != expected:
         problems.append(f"sections {names} are not the registry's families in order {expected}")
     by_name = {f.name: f for f in registry.FAMILIES}
     for name, path, body in sections:
@@ -118,7 +124,8 @@ def reference_problems(text: str) -> list[str]:
 
 
 def test_formulation_has_a_section_per_family_in_registry_order() -> None:
-    assert section_problems(FORMULATION.read_text()) == []
+    problems = section_problems(FORMULATION.read_text())
+    assert not problems, "models/formulation.md:\n" + "\n".join(problems)
 
 
 def test_every_section_names_an_existing_module() -> None:
@@ -127,7 +134,8 @@ def test_every_section_names_an_existing_module() -> None:
 
 
 def test_adding_a_family_names_only_what_exists() -> None:
-    assert reference_problems(ADDING.read_text()) == []
+    problems = reference_problems(ADDING.read_text())
+    assert not problems, "docs/adding-a-family.md:\n" + "\n".join(problems)
 
 
 def test_the_checks_catch_what_they_are_for() -> None:
