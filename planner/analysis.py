@@ -410,7 +410,8 @@ def _clean(cost: float, z: float) -> float:
 
 def _policy_rows(data: PlanningData, model: SourcingModel) -> tuple[dict[int, np.ndarray], np.ndarray]:
     """The model rows of each rule that has rows in this view, by rule id (their `rule` dimension), and the demand
-    of each row's item (their `item` dimension; 0 for rows of other families)."""
+    of each row's item (their `item` dimension; 0 for rows of other families and of rule families without an
+    item dimension, whose right-hand side is no share of demand: they get no marginal per point)."""
     rows_of: dict[int, list[np.ndarray]] = {}
     demand_of_row = np.zeros(model.num_rows)
     for family in registry.row_families():
@@ -420,7 +421,8 @@ def _policy_rows(data: PlanningData, model: SourcingModel) -> tuple[dict[int, np
         if not len(span):
             continue
         rids = np.asarray(block.coord("rule").tolist())
-        demand_of_row[span.start:span.stop] = [data.items[i].demand for i in block.coord("item")]
+        if "item" in block.dims:  # a row per item: its right-hand side is a share of that item's demand
+            demand_of_row[span.start:span.stop] = [data.items[i].demand for i in block.coord("item")]
         for rid in np.unique(rids).tolist():
             rows_of.setdefault(rid, []).append(span.start + np.flatnonzero(rids == rid))
     return {rid: np.concatenate(parts) for rid, parts in rows_of.items()}, demand_of_row

@@ -375,9 +375,11 @@ class PlanningData:
 
     @property
     def is_mip(self) -> bool:
-        """Fixed costs or minimum orders on any usable offer need binaries."""
-        t, usable = self.table, self.usable
-        return bool((t.fixed_cost[t.supplier[usable]] > 0).any() or (t.min_order[usable] > 0).any())
+        """Whether the model needs binaries: any family of binaries the data needs (fixed costs or minimum
+        orders on a usable offer), as each such family declares (`VariableFamily.needed`)."""
+        from planner.model import registry
+
+        return any(f.needed(self) for f in registry.variables() if f.integer)
 
 
 def _restricting_kinds() -> frozenset[str]:

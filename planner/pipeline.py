@@ -161,6 +161,10 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         return _finish(plan, run, "not called: conflicts found before solving")
     if not data.usable.any():  # no variable at all: every demand is 0 (else a conflict above)
         plan = build_plan(data, {}, "optimal", "nothing to buy: every item's demand is 0")
+        violations = check_plan(data, {}, 0.0)  # the empty plan, checked like any other before it is called optimal
+        if violations:
+            plan = Plan(status="error", message="the empty plan breaks rules of the input: " + "; ".join(violations[:5]),
+                        conflicts=violations)
         return _finish(plan, run, "not called: the model has no variable")
 
     if cache is not None:

@@ -19,8 +19,6 @@ from planner.data import OfferKey, PlanningData
 from planner.model import SourcingModel, registry
 from planner.model.families.buy import FAMILY as BUY
 from planner.model.families.policy_min_coverage import MIN_COVERAGE
-from planner.model.families.use_offer import FAMILY as USE_OFFER
-from planner.model.families.use_supplier import FAMILY as USE_SUPPLIER
 from planner.solver import SolverOutcome
 
 RULE_FAMILIES = frozenset(f.name for f in registry.row_families() if f.rule_kinds)
@@ -154,16 +152,12 @@ def purchases(model: SourcingModel, values: np.ndarray, data: PlanningData) -> n
     table = data.table
     buy = values[model.column_block(BUY.name)[1]].copy()
     buy[np.abs(buy) <= ZERO * np.maximum(1.0, table.demand[table.item[model.offers]])] = 0.0
-    column_of = np.full(len(table), -1, dtype=np.int64)
-    column_of[model.offers] = np.arange(len(model.offers))
-    use_offer, at = model.column_block(USE_OFFER.name)
-    closed = np.flatnonzero(np.round(values[at]) == 0)
-    for item, supplier in zip(use_offer.coord("item")[closed].tolist(), use_offer.coord("supplier")[closed].tolist()):
-        buy[column_of[table.position[item, supplier]]] = 0.0
-    use_supplier, at = model.column_block(USE_SUPPLIER.name)
-    idle = [table.code["supplier"][name] for name in use_supplier.coord("supplier")[np.round(values[at]) == 0].tolist()]
-    if idle:
-        buy[np.isin(table.supplier[model.offers], idle)] = 0.0
+    for family in registry.variables():
+        if family.integer and any(c.name == family.name for c in model.columns):
+            _, at = model.column_block(family.name)
+            closed = np.flatnonzero(np.round(values[at]) == 0)
+            if len(closed):
+                buy[family.closes(data, model, closed)] = 0.0
     return buy
 
 

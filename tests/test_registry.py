@@ -136,10 +136,17 @@ def test_a_family_that_forgets_a_piece_fails_at_import() -> None:
 
     with pytest.raises(TypeError, match="docstring"):
         class Undocumented(VariableFamily):  # noqa: F841
-            name, summary, dims = "x", "x", ("item",)
+            name, summary, dims, integer = "x", "x", ("item",), False
 
             def build(self, ctx):
                 return None
+
+    with pytest.raises(TypeError, match="binary family x does not define needed, closes"):
+        class Binary(VariableFamily):  # noqa: F841 - a MIP family that would leave the Run sheet saying LP
+            name, summary, dims, integer = "x", "x", ("item",), True
+
+            def build(self, ctx):
+                """x"""
 
 
 def _module(name: str, family: object) -> types.ModuleType:

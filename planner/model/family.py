@@ -37,8 +37,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
+import numpy as np
+
 from planner.model.blocks import Columns, Rows
-from planner.model.container import View
+from planner.model.container import SourcingModel, View
 
 if TYPE_CHECKING:
     from planner.check.view import PlanView
@@ -133,11 +135,37 @@ class Family(ABC):
 
 
 class VariableFamily(Family):
-    """A family of variables: its columns, their costs (their part of `Total-cost`), bounds and domain."""
+    """A family of variables: its columns, their costs (their part of `Total-cost`), bounds and domain.
+
+    A family of binaries (`integer = True`) must say when the data needs it
+    (`needed`: the model is then a MIP, as the Run sheet and `planner
+    validate` state before any build) and which purchases a binary at 0
+    switches off (`closes`: the plan drops the solver's crumbs there, a
+    quantity of 1e-7 its binary at 0 allows within the integrality tolerance).
+    """
+
+    integer: ClassVar[bool]
+    _required = ("name", "summary", "dims", "integer")
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "integer", False) and not inspect.isabstract(cls):
+            missing = [m for m in ("needed", "closes") if getattr(cls, m) is getattr(VariableFamily, m)]
+            if missing:
+                raise TypeError(f"binary family {cls.name} does not define {', '.join(missing)}")
 
     @abstractmethod
     def build(self, ctx: BuildContext) -> Columns:
         """The family's columns."""
+
+    def needed(self, data: PlanningData) -> bool:
+        """Whether the plan view of `data` gets columns of this family (binaries make the model a MIP)."""
+        return False
+
+    def closes(self, data: PlanningData, model: SourcingModel, closed: np.ndarray) -> np.ndarray:
+        """Bool per `buy` column (offer `model.offers[k]`): switched off by this family's binaries at positions
+        `closed` of its block (value 0)."""
+        return np.zeros(len(model.offers), dtype=bool)
 
 
 class CheckedFamily(Family):

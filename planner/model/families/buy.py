@@ -13,6 +13,7 @@ class Buy(VariableFamily):
     name = "buy"
     summary = "quantity bought of each usable offer (continuous, >= 0)"
     dims = ("item", "supplier")
+    integer = False
 
     def build(self, ctx: BuildContext) -> Columns:
         """Variables `buy[o]` for every usable offer o = (item, supplier), with their part of `Total-cost`.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.data import PlanningData
 from planner.model.blocks import Columns
+from planner.model.container import SourcingModel
 from planner.model.context import BuildContext
 from planner.model.family import VariableFamily
 
@@ -20,6 +22,7 @@ class UseSupplier(VariableFamily):
     name = "use_supplier"
     summary = "binary: the supplier is used and its fixed cost paid"
     dims = ("supplier",)
+    integer = True
 
     def build(self, ctx: BuildContext) -> Columns:
         """Binaries `use_supplier[s]` for every supplier with fixed cost F_s > 0 and an offer in the model, in
@@ -29,6 +32,18 @@ class UseSupplier(VariableFamily):
         t, used = ctx.table, fixed_suppliers(ctx)
         return Columns(self.name, (t.supplier_names[used],), t.fixed_cost[used], np.zeros(len(used)),
                        np.ones(len(used)), integer=True, dims=self.dims)
+
+    def needed(self, data: PlanningData) -> bool:
+        """A usable offer of a supplier with a fixed cost."""
+        t = data.table
+        return bool((t.fixed_cost[t.supplier[data.usable]] > 0).any())
+
+    def closes(self, data: PlanningData, model: SourcingModel, closed: np.ndarray) -> np.ndarray:
+        """Every purchase from a supplier whose use_supplier is 0."""
+        block, _ = model.column_block(self.name)
+        table = data.table
+        idle = [table.code["supplier"][name] for name in block.coord("supplier")[closed].tolist()]
+        return np.isin(table.supplier[model.offers], idle)
 
 
 FAMILY = UseSupplier()
