@@ -159,8 +159,9 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
             n_rows = len(rows)
             slack = np.minimum(np.abs(activity[rows] - handle.row_lower[rows]),
                                np.abs(activity[rows] - handle.row_upper[rows]))
-            binds = bool((slack <= 1e-6 * np.maximum(1.0, demand_of_row[rows])).any())
-            if duals is not None and len(rows):
+            binds = bool((slack <= 1e-6 * np.maximum(1.0, np.nan_to_num(demand_of_row[rows]))).any())
+            if duals is not None and len(rows) and not np.isnan(demand_of_row[rows]).any():
+                # dz/dv = sum_k y_k d_i(k): only for rows whose right-hand side is v times an item's demand
                 marginal = 0.01 * float(np.dot(duals[rows], demand_of_row[rows]))
             if len(rows):
                 with handle.relaxed(rows.tolist()):
@@ -410,8 +411,8 @@ def _clean(cost: float, z: float) -> float:
 
 def _policy_rows(data: PlanningData, model: SourcingModel) -> tuple[dict[int, np.ndarray], np.ndarray]:
     """The model rows of each rule that has rows in this view, by rule id (their `rule` dimension), and the demand
-    of each row's item (their `item` dimension; 0 for rows of other families and of rule families without an
-    item dimension, whose right-hand side is no share of demand: they get no marginal per point)."""
+    of each row's item (their `item` dimension; 0 for rows of other families; NaN for rows of rule families
+    without an item dimension, whose right-hand side is no share of demand: their rule gets no marginal)."""
     rows_of: dict[int, list[np.ndarray]] = {}
     demand_of_row = np.zeros(model.num_rows)
     for family in registry.row_families():
@@ -423,6 +424,8 @@ def _policy_rows(data: PlanningData, model: SourcingModel) -> tuple[dict[int, np
         rids = np.asarray(block.coord("rule").tolist())
         if "item" in block.dims:  # a row per item: its right-hand side is a share of that item's demand
             demand_of_row[span.start:span.stop] = [data.items[i].demand for i in block.coord("item")]
+        else:  # no share of demand: no marginal per point (NaN says so)
+            demand_of_row[span.start:span.stop] = np.nan
         for rid in np.unique(rids).tolist():
             rows_of.setdefault(rid, []).append(span.start + np.flatnonzero(rids == rid))
     return {rid: np.concatenate(parts) for rid, parts in rows_of.items()}, demand_of_row

@@ -39,7 +39,7 @@ from planner.data import PlanningData
 from planner.explain import DEFINITIONS, RowRef, describe
 from planner.model import build, registry, structural_conflicts
 from planner.model.families.buy import FAMILY as BUY
-from planner.model.families.offer_capacity import FAMILY as OFFER_CAPACITY
+from planner.model.family import BoundFamily
 from planner.model.families.supplier_capacity import FAMILY as SUPPLIER_CAPACITY
 from planner.results import quantities_from_values
 from planner.solver import INF, HighsModel, SolverOutcome
@@ -178,6 +178,11 @@ def _drop_capacities_of_excluded(data: PlanningData, handle: HighsModel) -> None
             h.changeCoeff(row, j, 0.0)
 
 
+def _upper_bounds() -> dict[str, BoundFamily]:
+    """Variable family -> the bound family of its upper bounds (a bound family's dims are its variable's)."""
+    return {b.variable: b for b in registry.bounds() if b.side == "upper"}
+
+
 def _iis(data: PlanningData, handle: HighsModel, time_limit: float) -> Diagnosis | None:
     h = handle.highs
     _drop_capacities_of_excluded(data, handle)
@@ -192,11 +197,12 @@ def _iis(data: PlanningData, handle: HighsModel, time_limit: float) -> Diagnosis
     refs: list[RowRef] = []
     for k in iis.row_index_:
         refs.append(describe(data, *handle.model.row_label(k)))
+    upper = _upper_bounds()
     for j, bound in zip(iis.col_index_, iis.col_bound_):
         name, index = handle.model.column_label(j)
-        # 3 upper, 4 boxed: the offer's capacity. 2 (lower) is buy >= 0, not an input.
-        if name == BUY.name and bound in (3, 4) and math.isfinite(handle.col_upper[j]):
-            refs.append(describe(data, OFFER_CAPACITY.name, index))
+        # 3 upper, 4 boxed: an upper bound family's (the offer's capacity). 2 (lower) is buy >= 0, not an input.
+        if name in upper and bound in (3, 4) and math.isfinite(handle.col_upper[j]):
+            refs.append(describe(data, upper[name].name, index))
     if not refs:
         return None
     return Diagnosis("iis", sorted(set(refs), key=_order), [None] * len(set(refs)),
@@ -239,17 +245,18 @@ class _Elastic:
                 sign = 1.0 if handle.row_lower[k] > -INF else -1.0
                 self.slacks.append((ref, self._add_slack([k], [sign])))
                 weights.append(tier(family) / ref.scale)
-        block, columns = model.column_block(BUY.name)
-        for at, j in enumerate(columns.tolist()):
-            if not math.isfinite(handle.col_upper[j]) or excluded[at]:
-                continue  # an excluded offer's capacity stays hard, as above
-            ref = describe(data, OFFER_CAPACITY.name, block.label(at))
-            cap = handle.col_upper[j]
-            h.changeColBounds(j, handle.col_lower[j], INF)
-            h.addRow(-INF, cap, 1, np.array([j], dtype=np.int32), np.array([1.0]))
-            row = h.getNumRow() - 1
-            self.slacks.append((ref, self._add_slack([row], [-1.0])))
-            weights.append(tier(OFFER_CAPACITY.name) / ref.scale)
+        for variable, bound in _upper_bounds().items():
+            block, columns = model.column_block(variable)
+            for at, j in enumerate(columns.tolist()):
+                if not math.isfinite(handle.col_upper[j]) or (variable == BUY.name and excluded[at]):
+                    continue  # an excluded offer's capacity stays hard, as above
+                ref = describe(data, bound.name, block.label(at))
+                cap = handle.col_upper[j]
+                h.changeColBounds(j, handle.col_lower[j], INF)
+                h.addRow(-INF, cap, 1, np.array([j], dtype=np.int32), np.array([1.0]))
+                row = h.getNumRow() - 1
+                self.slacks.append((ref, self._add_slack([row], [-1.0])))
+                weights.append(tier(bound.name) / ref.scale)
         self.weights = np.array(weights)
         self.columns = np.array([c for _, c in self.slacks], dtype=np.int32)
 

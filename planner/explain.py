@@ -25,4 +25,7 @@ __all__ = ["DEFINITIONS", "RowRef", "describe", "rules_by_id"]
 
 def describe(data: PlanningData, family: str, index: tuple) -> RowRef:
     """The input rows behind the model row `family[index]` (a KeyError for a family the registry does not know)."""
-    return registry.checked_family(family).describe(data, index)
+    ref = registry.checked_family(family).describe(data, index)
+    if ref.family != family:  # a family module describing its rows under another name: a programming error
+        raise TypeError(f"{registry.family(family).module} describes {family}{list(index)} as {ref.family}")
+    return ref

@@ -226,15 +226,28 @@ def test_checks_read_the_plan_only_through_the_checker_view() -> None:
     table, the build context, group members or availability arrays the builders use."""
     import inspect
 
-    from planner.model.families import _shares
+    from planner.check import view
 
-    builders_only = ("ctx", ".table", "members(", "availability_levels", "in_any", "in_group(")
-    sources = [inspect.getsource(_shares.check_groups)]
+    builders_only = ("ctx", ".table", "members(", "availability_levels", "in_any", "in_group(", "excluded_by",
+                     "usable", "data.groups(", "rule_items", "coverage_rows", "min_share_rows", "fixed_suppliers",
+                     "from planner.model", "import planner.model")
+    sources = [inspect.getsource(view)]
     for family in registry.checked():
-        for method in ("check", "check_rule"):
+        for method in ("check", "check_rule", "check_offer"):
             if method in type(family).__dict__:
                 sources.append(inspect.getsource(type(family).__dict__[method]))
     sources.append(inspect.getsource(type(registry.OBJECTIVE).check))
     for source in sources:
         for word in builders_only:
             assert word not in source, f"a check uses {word}:\n{source}"
+
+
+def test_checker_reports_purchase_by_purchase_then_family_by_family_then_rule_by_rule() -> None:
+    """The order users have always seen: per purchase (capacity, minimum order) in the plan's order, then demand
+    and supplier capacity, then each Policy row in its order."""
+    data = every_family()
+    quantities = {("A", "S2"): 2.0, ("A", "S1"): 80.0, ("A", "S3"): 18.0, ("B", "S2"): 90.0}
+    families = [m.split(":")[0] for m in check_plan(data, quantities)]
+    assert families[:2] == ["Offer-min-order", "Offer-capacity"]
+    assert families[2:4] == ["Item-demand", "Supplier-capacity"]
+    assert list(dict.fromkeys(families[4:])) == ["Policy-exclude", "Policy-max-share", "Policy-min-share", "Policy-min-coverage"]

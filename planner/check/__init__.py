@@ -21,16 +21,24 @@ def check_plan(data: PlanningData, quantities: dict[OfferKey, float],
                objective: float | None = None) -> list[str]:
     """Every violated rule, as a sentence; an empty list means the plan obeys the contract.
 
-    Order: quantities no offer explains, then each family in the registry's
-    order (rule families rule by rule, in Policy order), then `Total-cost`
-    when the solver's `objective` is given.
+    Order: purchase by purchase in the plan's order, what is wrong with it
+    (no such offer, a negative quantity, then each `per_offer` family's
+    finding in registry order); then every other family in registry order,
+    rule families rule by rule in Policy order; then `Total-cost` when the
+    solver's `objective` is given.
     """
     from planner.model import registry  # the families import this package's view: import them once it exists
 
     plan = PlanView.of(data, quantities)
-    bad = list(plan.problems)
+    per_offer = [f for f in registry.checked() if f.per_offer]
+    bad: list[str] = []
+    for offer, q, wrong in plan.lines:
+        bad += wrong
+        if offer is not None:
+            for family in per_offer:
+                bad += family.check_offer(data, offer, q)
     for family in registry.checked():
-        if not family.rule_kinds:
+        if not family.rule_kinds and not family.per_offer:
             bad += family.check(data, plan)
     for rule in data.rules:
         bad += registry.family_of_rule(rule.kind).check_rule(data, plan, rule)

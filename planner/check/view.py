@@ -10,9 +10,10 @@ through this view.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from planner.data import Offer, OfferKey, PlanningData
+from planner.data import Offer, OfferKey, PlanningData, Rule
 
 # Absolute tolerance per unit of scale (demand or capacity): HiGHS's default
 # primal feasibility tolerance is 1e-7, so 1e-6 leaves room without hiding errors.
@@ -28,29 +29,35 @@ class PlanView:
     """A plan's quantities, read once: what every family's check looks at."""
 
     data: PlanningData
-    entries: list[tuple[Offer, float]]  # every known offer with a quantity other than 0, in the plan's order
+    # every quantity other than 0, in the plan's order: (its offer, None if no offer explains it; the quantity;
+    # what is wrong with it whatever the rules: an unknown offer, a negative or infinite quantity)
+    lines: list[tuple[Offer | None, float, list[str]]]
     bought: dict[str, dict[str, float]]  # item -> supplier -> quantity > 0
-    problems: list[str]  # quantities no offer explains: unknown offers, negative or infinite quantities
     _levels: dict[str, tuple[dict[str, float], dict[tuple[str, str], float]]] = field(default_factory=dict)
+    _groups_of: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    @property
+    def entries(self) -> list[tuple[Offer, float]]:
+        """Every known offer with a quantity other than 0, in the plan's order."""
+        return [(offer, q) for offer, q, _ in self.lines if offer is not None]
 
     @classmethod
     def of(cls, data: PlanningData, quantities: dict[OfferKey, float]) -> PlanView:
-        problems: list[str] = []
-        entries: list[tuple[Offer, float]] = []
+        lines: list[tuple[Offer | None, float, list[str]]] = []
         bought: dict[str, dict[str, float]] = {i: {} for i in data.items}
         for (item, supplier), q in quantities.items():
             if q == 0.0:
                 continue  # nothing bought: no offer, capacity, minimum order or rule is concerned
             offer = data.offers.get((item, supplier))
             if offer is None:
-                problems.append(f"buys {q:g} of '{item}' from '{supplier}', which made no offer for it")
+                lines.append((None, q, [f"buys {q:g} of '{item}' from '{supplier}', which made no offer for it"]))
                 continue
-            if not math.isfinite(q) or q < -tol(q):
-                problems.append(f"quantity {q} of '{item}' from '{supplier}' is negative or not finite")
-            entries.append((offer, q))
+            wrong = [] if math.isfinite(q) and q >= -tol(q) else \
+                [f"quantity {q} of '{item}' from '{supplier}' is negative or not finite"]
+            lines.append((offer, q, wrong))
             if q > 0:
                 bought[item][supplier] = bought[item].get(supplier, 0.0) + q
-        return cls(data, entries, bought, problems)
+        return cls(data, lines, bought)
 
     def per_supplier(self) -> dict[str, float]:
         """Supplier -> volume bought over all items."""
@@ -63,12 +70,16 @@ class PlanView:
     def groups_of(self, kind: str) -> dict[str, tuple[str, ...]]:
         """Supplier -> the names of the groups of `kind` it belongs to (itself, its country, or its country's
         blocs)."""
-        data = self.data
-        if kind == "supplier":
-            return {s: (s,) for s in data.suppliers}
-        if kind == "country":
-            return {s.name: (s.country,) for s in data.suppliers.values()}
-        return {s.name: data.countries[s.country].blocs for s in data.suppliers.values()}
+        if kind not in self._groups_of:  # once per kind: a check asks for every (rule, item)
+            data = self.data
+            if kind == "supplier":
+                found = {s: (s,) for s in data.suppliers}
+            elif kind == "country":
+                found = {s.name: (s.country,) for s in data.suppliers.values()}
+            else:
+                found = {s.name: data.countries[s.country].blocs for s in data.suppliers.values()}
+            self._groups_of[kind] = found
+        return self._groups_of[kind]
 
     def all_groups(self, kind: str) -> list[str]:
         data = self.data
@@ -86,6 +97,25 @@ class PlanView:
             for group_name in groups_of[s]:
                 volumes[group_name] = volumes.get(group_name, 0.0) + q
         return volumes
+
+    def check_groups(self, rule: Rule, every_group: bool, broken: Callable[[float, float], str]) -> list[str]:
+        """`broken(volume, demand)` ("" if the rule holds) for every item the rule covers and every group it
+        names, each as `<rule label>: '<item>' from <kind>:<group> <what broken says>`: with `each ...`, every
+        group of the kind when `every_group` (a group with no volume can break a minimum), else the groups
+        with volume."""
+        assert rule.group is not None
+        data, bad = self.data, []
+        items = [rule.item] if rule.item is not None else list(data.items)
+        for item in items:
+            volumes = self.group_volumes(item, rule.group.kind)
+            checked = ([rule.group.name] if rule.group.name is not None else
+                       self.all_groups(rule.group.kind) if every_group else list(volumes))
+            demand = data.items[item].demand
+            for group_name in checked:
+                message = broken(volumes.get(group_name, 0.0), demand)
+                if message:
+                    bad.append(f"{rule.label()}: '{item}' from {rule.group.kind}:{group_name} {message}")
+        return bad
 
     @property
     def scenarios(self) -> list[str]:

@@ -52,7 +52,15 @@ def build(data: PlanningData, view: View = "plan") -> SourcingModel:
     for bound in registry.bounds():
         if view in bound.views:
             k = names.index(bound.variable)
-            columns[k] = bound.build(ctx, columns[k])
+            bounded = bound.build(ctx, columns[k])
+            if bounded.name != columns[k].name or bounded.dims != columns[k].dims or len(bounded) != len(columns[k]):
+                raise TypeError(f"{bound.module} changed the columns of {bound.variable}, not only their bounds")
+            columns[k] = bounded
+    if view == "plan":
+        for family, block in zip((f for f in registry.variables() if view in f.views), columns):
+            if family.integer and family.needed(data) != bool(len(block)):
+                raise TypeError(f"{family.module}: needed() says {family.needed(data)}, build() made {len(block)} "
+                                "columns (the Run sheet would call the model LP or MIP wrongly)")
     rows = tuple(_declared(family, family.build(ctx)) for family in registry.row_families() if view in family.views)
     model = SourcingModel(tuple(columns), rows, ctx.position, view)
     for hook in tuple(_hooks):
@@ -65,6 +73,9 @@ def _declared(family: Family, block: B) -> B:
     if block.name != family.name or block.dims != family.dims:
         raise TypeError(f"{family.module} built {block.name}{list(block.dims)}, but declares "
                         f"{family.name}{list(family.dims)}")
+    if isinstance(block, Columns) and block.integer != family.integer:  # type: ignore[attr-defined]
+        raise TypeError(f"{family.module} built {'binary' if block.integer else 'continuous'} columns, but declares "
+                        f"integer = {family.integer}")  # type: ignore[attr-defined]
     return block
 
 

@@ -44,7 +44,7 @@ from planner.model.container import SourcingModel, View
 
 if TYPE_CHECKING:
     from planner.check.view import PlanView
-    from planner.data import PlanningData, Rule
+    from planner.data import Offer, PlanningData, Rule
     from planner.model.context import BuildContext
 
 ALL_VIEWS: frozenset[View] = frozenset({"plan", "diagnose"})
@@ -169,10 +169,26 @@ class VariableFamily(Family):
 
 
 class CheckedFamily(Family):
-    """A family with rows or bounds that restrict the plan: described in workbook terms and checked."""
+    """A family with rows or bounds that restrict the plan: described in workbook terms and checked.
+
+    A family whose rule concerns one purchase at a time (a capacity, a
+    minimum order) sets `per_offer` and defines `check_offer`: the checker
+    then reports, purchase by purchase in the plan's order, what is wrong
+    with each (its `check` does the same for the whole plan).
+    """
 
     tier: ClassVar[float | None]
+    per_offer: ClassVar[bool] = False
     _required = ("name", "summary", "dims", "tier")
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.per_offer and cls.check_offer is CheckedFamily.check_offer:
+            raise TypeError(f"{cls.name} checks per offer but does not define check_offer")
+
+    def check_offer(self, data: PlanningData, offer: Offer, q: float) -> list[str]:
+        """What is wrong with buying q of one offer (for `per_offer` families)."""
+        raise NotImplementedError
 
     @abstractmethod
     def describe(self, data: PlanningData, index: tuple) -> RowRef:
@@ -192,10 +208,16 @@ class CheckedFamily(Family):
 
 
 class BoundFamily(CheckedFamily):
-    """Bounds on the columns of a variable family (`variable`), set by the builder after the variables."""
+    """Bounds on the columns of a variable family (`variable`), set by the builder after the variables.
+
+    `side` says which bound ("upper"): an IIS that names a column's upper
+    bound is described as this family's, and an elastic diagnosis relaxes
+    it. Its `dims` are those of the variable it bounds.
+    """
 
     variable: ClassVar[str]
-    _required = ("name", "summary", "dims", "tier", "variable")
+    side: ClassVar[Literal["upper"]]  # a lower-bound family needs the diagnosis to relax lower bounds first
+    _required = ("name", "summary", "dims", "tier", "variable", "side")
 
     @abstractmethod
     def build(self, ctx: BuildContext, columns: Columns) -> Columns:

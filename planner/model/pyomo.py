@@ -136,7 +136,8 @@ def from_pyomo(m: pyo.ConcreteModel, data: PlanningData | None = None) -> Sourci
         columns[k] = dataclasses.replace(block, cost=cost[at:at + len(block)])
         at += len(block)
     buy = next((c for c in columns if c.name == BUY.name), None)
-    offers = (np.array([data.table.position[buy.label(k)] for k in range(len(buy))], dtype=np.int64)
+    offers = (np.array([data.table.position[item, supplier] for item, supplier in
+                        zip(buy.coord("item").tolist(), buy.coord("supplier").tolist())], dtype=np.int64)
               if data is not None and buy is not None else np.zeros(0, dtype=np.int64))
     return SourcingModel(tuple(columns), tuple(rows), offers)
 

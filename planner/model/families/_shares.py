@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
 
-from planner.check.view import PlanView
 from planner.data import PlanningData, Rule
 from planner.model.blocks import INF, Rows, concat, repeated, rows
 from planner.model.context import BuildContext, rule_id, rules_by_id
@@ -56,31 +54,6 @@ def describe_share(family: str, data: PlanningData, index: tuple) -> RowRef:
         label += f" ({'for ' + repr(item) if rule.item is None else ''}{' ' if rule.item is None and each else ''}" \
                  f"{'from ' + kind + ':' + name if each else ''})"
     return RowRef(family, index, (label,), max(data.items[item].demand, 1.0))
-
-
-def where(rule: Rule, item: str, group_name: str) -> str:
-    assert rule.group is not None
-    return f"{rule.label()}: '{item}' from {rule.group.kind}:{group_name}"
-
-
-def check_groups(data: PlanningData, plan: PlanView, rule: Rule, every_group: bool,
-                 broken: Callable[[float, float], str]) -> list[str]:
-    """`broken(volume, demand)` ("" if the rule holds) for every item the rule covers and every group it names:
-    with `each ...`, every group of the kind when `every_group` (a group with no volume can break a minimum),
-    else the groups with volume."""
-    assert rule.group is not None
-    bad = []
-    items = [rule.item] if rule.item is not None else list(data.items)
-    for item in items:
-        volumes = plan.group_volumes(item, rule.group.kind)
-        checked = ([rule.group.name] if rule.group.name is not None else
-                   plan.all_groups(rule.group.kind) if every_group else list(volumes))
-        demand = data.items[item].demand
-        for group_name in checked:
-            message = broken(volumes.get(group_name, 0.0), demand)
-            if message:
-                bad.append(f"{where(rule, item, group_name)} {message}")
-    return bad
 
 
 def sentence(rule: Rule, verb: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from planner.check.view import PlanView, tol
-from planner.data import PlanningData
+from planner.data import Offer, PlanningData
 from planner.model.blocks import INF, Rows
 from planner.model.context import BuildContext
 from planner.model.families._on_off import DIMS, on_off_rows
@@ -32,11 +32,17 @@ class OfferMinOrder(RowFamily):
         label = f"{data.where('Offers', o, 'min_order')} min_order {o.min_order:g} of '{item}' from '{supplier}'"
         return RowRef(self.name, index, (label,), max(data.items[item].demand, 1.0))
 
-    def check(self, data: PlanningData, plan: PlanView) -> list[str]:
+    per_offer = True
+
+    def check_offer(self, data: PlanningData, offer: Offer, q: float) -> list[str]:
         # a quantity within the solver's tolerance of 0 is nothing bought, not an order below the minimum
-        return [f"Offer-min-order: {q:g} of '{o.item}' from '{o.supplier}' is below the minimum order {o.min_order:g}"
-                for o, q in plan.entries
-                if 0 < q < o.min_order - tol(o.min_order) and q > tol(data.items[o.item].demand)]
+        if 0 < q < offer.min_order - tol(offer.min_order) and q > tol(data.items[offer.item].demand):
+            return [f"Offer-min-order: {q:g} of '{offer.item}' from '{offer.supplier}' is below the minimum order "
+                    f"{offer.min_order:g}"]
+        return []
+
+    def check(self, data: PlanningData, plan: PlanView) -> list[str]:
+        return [m for offer, q in plan.entries for m in self.check_offer(data, offer, q)]
 
 
 FAMILY = OfferMinOrder()

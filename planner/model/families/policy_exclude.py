@@ -8,7 +8,7 @@ from planner.check.view import PlanView
 from planner.data import PlanningData, Rule
 from planner.model.blocks import INF, Rows, names, rows
 from planner.model.context import BuildContext, rule_id, rules_by_id
-from planner.model.families._shares import check_groups, group_holds_nothing
+from planner.model.families._shares import group_holds_nothing
 from planner.model.family import RowRef, RuleFamily, RuleKind
 
 
@@ -49,8 +49,8 @@ class PolicyExclude(RuleFamily):
                       max(data.items[item].demand, 1.0))
 
     def check_rule(self, data: PlanningData, plan: PlanView, rule: Rule) -> list[str]:
-        return ["Policy-exclude: " + m for m in check_groups(
-            data, plan, rule, False, lambda volume, demand: f"buys {volume:g}" if volume > 0 else "")]
+        return ["Policy-exclude: " + m for m in plan.check_groups(
+            rule, False, lambda volume, demand: f"buys {volume:g}" if volume > 0 else "")]
 
 
 FAMILY = PolicyExclude()

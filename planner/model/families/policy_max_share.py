@@ -6,7 +6,7 @@ from planner.check.view import PlanView, tol
 from planner.data import PlanningData, Rule
 from planner.model.blocks import Rows
 from planner.model.context import BuildContext
-from planner.model.families._shares import DIMS, check_groups, describe_share, group_holds_nothing, sentence, \
+from planner.model.families._shares import DIMS, describe_share, group_holds_nothing, sentence, \
     share_rows
 from planner.model.family import RowRef, RuleFamily, RuleKind
 
@@ -43,8 +43,8 @@ class PolicyMaxShare(RuleFamily):
 
     def check_rule(self, data: PlanningData, plan: PlanView, rule: Rule) -> list[str]:
         value = rule.value or 0.0
-        return ["Policy-max-share: " + m for m in check_groups(
-            data, plan, rule, False,
+        return ["Policy-max-share: " + m for m in plan.check_groups(
+            rule, False,
             lambda volume, demand: f"is {volume:g}, above {value:g} of {demand:g}"
             if volume > value * demand + tol(demand) else "")]
 

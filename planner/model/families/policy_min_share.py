@@ -9,7 +9,7 @@ from planner.data import Group, PlanningData, Rule
 from planner.model.blocks import Rows
 from planner.model.container import View
 from planner.model.context import BuildContext, model_offers, rule_id
-from planner.model.families._shares import DIMS, check_groups, describe_share, sentence, share_rows
+from planner.model.families._shares import DIMS, describe_share, sentence, share_rows
 from planner.model.family import RowRef, RuleFamily, RuleKind
 
 
@@ -69,8 +69,8 @@ class PolicyMinShare(RuleFamily):
 
     def check_rule(self, data: PlanningData, plan: PlanView, rule: Rule) -> list[str]:
         value = rule.value or 0.0
-        return ["Policy-min-share: " + m for m in check_groups(
-            data, plan, rule, True,
+        return ["Policy-min-share: " + m for m in plan.check_groups(
+            rule, True,
             lambda volume, demand: f"is {volume:g}, below {value:g} of {demand:g}"
             if volume < value * demand - tol(demand) else "")]
 
