@@ -33,10 +33,13 @@ def check_plan(data: PlanningData, quantities: dict[OfferKey, float],
     per_offer = [f for f in registry.checked() if f.per_offer]
     bad: list[str] = []
     for offer, q, wrong in plan.lines:
-        bad += wrong
+        if wrong is not None:
+            bad.append(wrong)
         if offer is not None:
             for family in per_offer:
-                bad += family.check_offer(data, offer, q)
+                found = family.check_offer(data, offer, q)
+                if found:
+                    bad += found
     for family in registry.checked():
         if not family.rule_kinds and not family.per_offer:
             bad += family.check(data, plan)

@@ -31,9 +31,9 @@ class PlanView:
     data: PlanningData
     # every quantity other than 0, in the plan's order: (its offer, None if no offer explains it; the quantity;
     # what is wrong with it whatever the rules: an unknown offer, a negative or infinite quantity)
-    lines: list[tuple[Offer | None, float, list[str]]]
+    lines: list[tuple[Offer | None, float, str | None]]
     bought: dict[str, dict[str, float]]  # item -> supplier -> quantity > 0
-    _levels: dict[str, tuple[dict[str, float], dict[tuple[str, str], float]]] = field(default_factory=dict)
+    _surviving: dict[str, dict[str, float]] = field(default_factory=dict)
     _groups_of: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @property
@@ -43,17 +43,17 @@ class PlanView:
 
     @classmethod
     def of(cls, data: PlanningData, quantities: dict[OfferKey, float]) -> PlanView:
-        lines: list[tuple[Offer | None, float, list[str]]] = []
+        lines: list[tuple[Offer | None, float, str | None]] = []
         bought: dict[str, dict[str, float]] = {i: {} for i in data.items}
         for (item, supplier), q in quantities.items():
             if q == 0.0:
                 continue  # nothing bought: no offer, capacity, minimum order or rule is concerned
             offer = data.offers.get((item, supplier))
             if offer is None:
-                lines.append((None, q, [f"buys {q:g} of '{item}' from '{supplier}', which made no offer for it"]))
+                lines.append((None, q, f"buys {q:g} of '{item}' from '{supplier}', which made no offer for it"))
                 continue
-            wrong = [] if math.isfinite(q) and q >= -tol(q) else \
-                [f"quantity {q} of '{item}' from '{supplier}' is negative or not finite"]
+            wrong = None if math.isfinite(q) and q >= -tol(q) else \
+                f"quantity {q} of '{item}' from '{supplier}' is negative or not finite"
             lines.append((offer, q, wrong))
             if q > 0:
                 bought[item][supplier] = bought[item].get(supplier, 0.0) + q
@@ -123,10 +123,12 @@ class PlanView:
 
     def surviving(self, scenario: str, item: str) -> float:
         """The volume of `item` still delivered in a scenario."""
-        if scenario not in self._levels:
-            self._levels[scenario] = self._availability(scenario)
-        every_item, per_item = self._levels[scenario]
-        return sum(q * per_item.get((item, s), every_item.get(s, 1.0)) for s, q in self.bought[item].items())
+        if scenario not in self._surviving:  # once per scenario, for every item: a rule asks per (scenario, item)
+            every_item, per_item = self._availability(scenario)
+            self._surviving[scenario] = {
+                name: sum(q * per_item.get((name, s), every_item.get(s, 1.0)) for s, q in volumes.items())
+                for name, volumes in self.bought.items()}
+        return self._surviving[scenario][item]
 
     def _availability(self, scenario: str) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
         """What survives of each supplier's deliveries in a scenario: (supplier -> level for every item,
