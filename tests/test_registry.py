@@ -180,6 +180,8 @@ def test_the_registry_refuses_an_unlisted_module_a_second_owner_and_an_unlisted_
         registry.register(modules, found | {"again"}, registry.LISTED_RULE_KINDS)
 
     kind = RuleKind("max_again", "x", "required", "share", lambda r: "", lambda d, r: "")
+    with pytest.raises(TypeError, match="say why"):
+        RuleKind("max_again", "x", "ignored", "share", lambda r: "", lambda d, r: "")
     Again.rule_kinds = (kind,)
     with pytest.raises(ImportError, match="LISTED_RULE_KINDS"):
         registry.register(modules, found | {"again"}, registry.LISTED_RULE_KINDS)

@@ -74,7 +74,8 @@ class RuleKind:
     """A kind of Policy row (`max_share`, ...): how it is read, worded and priced.
 
     `group`: "required" (the row must name a group) or "ignored" (a group
-    given is ignored with a warning). `value`: "share" (a share of demand
+    given is ignored with a warning that says why, `no_group`: "counts all
+    offers of the item"). `value`: "share" (a share of demand
     in [0, 1], required) or "none" (a value given is ignored with a
     warning). `restricts_offers`: the rule removes offers from the model
     (a set restriction) rather than adding rows, so dropping it means a
@@ -92,6 +93,11 @@ class RuleKind:
     never_binds: Callable[[PlanningData, Rule], str]
     raising: str | None = None
     restricts_offers: bool = False
+    no_group: str = ""
+
+    def __post_init__(self) -> None:
+        if self.group == "ignored" and not self.no_group:
+            raise TypeError(f"rule kind {self.name} ignores a group: say why (no_group), for the warning on one given")
 
     @property
     def takes_value(self) -> bool:

@@ -28,7 +28,7 @@ def _never_binds(data: PlanningData, rule: Rule) -> str:
 MIN_COVERAGE = RuleKind(
     "min_coverage", "in every scenario, the planned volume of the item still delivered >= value * demand; group blank",
     group="ignored", value="share", sentence=_sentence, never_binds=_never_binds,
-    raising="raising the required coverage of {on}")
+    raising="raising the required coverage of {on}", no_group="counts all offers of the item")
 
 
 @dataclass(frozen=True)
