@@ -29,8 +29,8 @@ from planner.data import (
 )
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
-from planner.schema import GROUP_KINDS, MAX_NUMBER, PLAIN_NUMBER, RULES, SETTING_BY_NAME, escaped, normalize, \
-    parse_switch, switch, unwritable
+from planner.schema import BOUNDS, GROUP_KINDS, MAX_NUMBER, PLAIN_NUMBER, RULES, SETTING_BY_NAME, UNWRITABLE, \
+    escaped, normalize, parse_switch, switch, unwritable
 
 _PREFIX = re.compile(r"^\s*(country|bloc|supplier)\s*:\s*(.*)$", re.IGNORECASE)
 _EACH = {f"each {kind}": kind for kind in GROUP_KINDS}
@@ -90,13 +90,18 @@ class CellParser:
         if cell.error:
             self._bad(sheet, cell, column, cell.error)
             return None
-        if self._unreadable(sheet, cell, column):  # before the blank test: str.strip removes \x1c-\x1f
+        value = cell.value
+        if type(value) in (float, int):  # most cells: neither text, nor blank, nor TRUE/FALSE, nor a date
+            return cell
+        # before the blank test: str.strip removes \x1c-\x1f; the search first, as the call costs more
+        if type(value) is str and UNWRITABLE.search(value) and self._unreadable(sheet, cell, column):
             return None
-        if _blank(cell):
+        if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self._bad(sheet, cell, column, f"is blank; {blank_noun} is required")
             return None
-        value = cell.value
+        if type(value) is str:
+            return cell
         if isinstance(value, bool):
             self._bad(sheet, cell, column, f"{str(value).upper()} is a TRUE/FALSE value, not {noun}")
             return None
@@ -126,12 +131,18 @@ class CellParser:
             return str(int(value))
         return str(value).strip()
 
+    def names(self, sheet: RawSheet, row: RawRow, column: str) -> tuple[str, ...]:
+        """Comma-separated names ("EU, MSP"), each trimmed, in order, repeats and empty ones dropped."""
+        return tuple(dict.fromkeys(name.strip() for name in self.text(sheet, row, column).split(",") if name.strip()))
+
     def number(self, sheet: RawSheet, row: RawRow, column: str, *, required: bool = False,
                share: bool = False) -> float | None:
-        """A number >= 0 (in [0, 1] if `share`); None if blank or bad."""
+        """A number within `BOUNDS["number"]` (>= 0), or `BOUNDS["share"]` ([0, 1]) if `share`; None if blank
+        or bad."""
         cell = self._present(sheet, row, column, required, "a number", "a number")
         if cell is None:
             return None
+        low, high = BOUNDS["share" if share else "number"]
         value = cell.value
         if isinstance(value, str):
             text = value.strip()
@@ -149,14 +160,14 @@ class CellParser:
         if not math.isfinite(number):
             self._bad(sheet, cell, column, f"{value} is not a finite number")
             return None
-        if number < 0:
+        if number < low:
             self._bad(sheet, cell, column, f"{shown(number)} is negative")
             return None
         if number >= MAX_NUMBER:
             self._bad(sheet, cell, column, f"{shown(number)} is too large: every number must be below {MAX_NUMBER:g}, "
                       "the solver's limit (leave a capacity blank for unlimited; otherwise use larger units)")
             return None
-        if share and number > 1:
+        if number > high:
             self._bad(sheet, cell, column, f"{shown(number)} is not a share in [0, 1] (write 30 % as 0.3)")
             return None
         return number
