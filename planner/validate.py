@@ -126,17 +126,19 @@ class CellParser:
             self._bad(sheet, cell, column, cell.error)
             return None
         value = cell.value
-        if type(value) in (float, int):  # most cells: neither text, nor blank, nor TRUE/FALSE, nor a date
+        kind = type(value)
+        if kind is float or kind is int:  # most cells: neither text, nor blank, nor TRUE/FALSE, nor a date
             return cell
-        # before the blank test: str.strip removes \x1c-\x1f; the search first, as the call costs more
-        if type(value) is str and UNWRITABLE.search(value) and self._unreadable(sheet, cell, column):
-            return None
+        if kind is str:  # (`unwritable` reads only exact str)
+            # before the blank test: str.strip removes \x1c-\x1f; the search first, as the call costs more
+            if UNWRITABLE.search(value) and self._unreadable(sheet, cell, column):
+                return None
+            if value.strip():
+                return cell
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self._bad(sheet, cell, column, f"is blank; {blank_noun} is required")
             return None
-        if type(value) is str:
-            return cell
         if isinstance(value, bool):
             self._bad(sheet, cell, column, f"{str(value).upper()} is a TRUE/FALSE value, not {noun}")
             return None
@@ -150,6 +152,8 @@ class CellParser:
         if cell is None:
             return None
         value = cell.value
+        if type(value) is str:
+            return value.strip()
         if isinstance(value, float):
             if not math.isfinite(value):
                 self._bad(sheet, cell, column, f"{value} is not a valid id")
@@ -179,7 +183,9 @@ class CellParser:
             return None
         low, high = BOUNDS["share" if share else "number"]
         value = cell.value
-        if isinstance(value, str):
+        if type(value) is float:
+            number = value
+        elif isinstance(value, str):
             text = value.strip()
             if not PLAIN_NUMBER.fullmatch(text):
                 self._bad(sheet, cell, column, f"'{value}' is not a plain number (write it as a number, "
@@ -278,9 +284,9 @@ class _Validator(CellParser):
         is refused all the same, and rows that name this row's record are still checked in full (a supplier
         with a bad capacity still has its offers checked).
         """
-        values = readers.absent.copy()
-        complete = readers.complete
-        for field, parse, column in readers.present:
+        present, absent, complete = readers
+        values = absent.copy()
+        for field, parse, column in present:
             value = parse(sheet, row)
             if value is None:
                 if column.required or (column.kind not in BOUNDS and not _blank(row.cells.get(column.name))):
@@ -296,11 +302,12 @@ class _Validator(CellParser):
         if key is None:
             return None
         known = self.records[column.refers]
-        if key not in known and key not in self.ids.get(column.refers, set()) and self._readable(column.refers):
+        if key in known:
+            return key
+        if key not in self.ids.get(column.refers, set()) and self._readable(column.refers):
             self._bad(sheet, row.cells[column.name], column.name,
                       f"'{key}' is not listed in {column.refers}{_did_you_mean(key, known)}")
-            return None
-        return key if key in known else None
+        return None
 
     def group(self, sheet: RawSheet, row: RawRow, column: Column, required: bool) -> GroupSpec | None:
         """A country, bloc or supplier, or an `each ...` word where the column's `choices` list it."""
