@@ -279,7 +279,7 @@ class _Validator(CellParser):
         """A row's cells read by `readers`, by the record field each fills, and whether they can make a record.
 
         A blank cell reads as its column's `if_blank`. The row cannot make a record when a required cell is
-        blank or bad, or an optional id is given but bad (reported, or naming a row that is itself wrong,
+        blank or bad, or an optional id or group is given but bad (reported, or naming a row that is itself wrong,
         which is reported there). A bad optional number is reported and reads as `if_blank` too: the workbook
         is refused all the same, and rows that name this row's record are still checked in full (a supplier
         with a bad capacity still has its offers checked).
@@ -386,7 +386,7 @@ class _Validator(CellParser):
         checked = self.readers(sheet, (c for c in spec.columns if c.kind != "text"))
         texts = self.readers(sheet, (c for c in spec.columns if c.kind == "text")) \
             if any(c.kind == "text" for c in spec.columns) else None
-        keyed = [spec.column(name).record_field for name in spec.key]
+        keyed = [spec.column(column).record_field for column in spec.key]
         key_of, single = itemgetter(*keyed), len(keyed) == 1  # the key's value; a tuple for several columns
         fields_of = itemgetter(*_FIELDS[name])
         out: dict = {}
@@ -421,7 +421,7 @@ class _Validator(CellParser):
         switches = self._switch_column(sheet)
         for row in sheet.rows:
             values, complete = self.cells(sheet, row, named)
-            stated = self._rule_fields(sheet, row, values["kind"])  # type: ignore[arg-type]  # the rule cell
+            stated = self._rule_fields(sheet, row, values["kind"])  # type: ignore[arg-type]  # `rule` fills kind
             if stated is None or not complete:
                 continue
             kind, group, value = stated
@@ -458,7 +458,7 @@ class _Validator(CellParser):
                 self.log.warning(sheet.name, value_cell.coordinate, "value", f"{kind} takes no value; it is ignored",
                                  value_cell.value)
         elif _blank(value_cell):
-            if declared is not None:  # no value column at all: the row's range names the place
+            if declared is not None:  # with no value column at all, the row's range names the place
                 self._bad(sheet, value_cell or RawCell(None, f"{row.row}:{row.row}"), "value",
                           f"{kind} needs a value: a share of demand in [0, 1]")
         else:
