@@ -76,29 +76,30 @@ GROUP_KINDS: tuple[str, ...] = ("country", "bloc", "supplier")
 class RuleFields:
     """What one kind of Policy rule reads from its row's `group` and `value` cells (besides `rule` and `item`).
 
-    `group`: True if the rule is about a group, whose cell is then required; False if the kind has no group,
-    and a group written anyway is ignored with a warning saying `no_group` (why the kind has none).
-    `value`: True if the rule takes a share of demand, whose cell is then required; False if the kind takes
-    none, and a value written anyway is ignored with a warning.
+    `group`: "required" (the rule is about a group, and the row must name one) or "ignored" (a group given is
+    ignored with a warning that says why, `no_group`: "counts all offers of the item"). `value`: "share" (a
+    share of demand in [0, 1], required) or "none" (a value given is ignored with a warning). The same three
+    fields, meaning the same, as the registry's `RuleKind` (planner/model/family.py), which can take this
+    table's place.
     """
 
-    group: bool
-    value: bool
-    no_group: str = ""  # "counts all offers of the item": the warning is "min_coverage counts ...; the group is ignored"
+    group: Literal["required", "ignored"]
+    value: Literal["share", "none"]
+    no_group: str = ""
 
     def __post_init__(self) -> None:
-        if not self.group and not self.no_group:
-            raise ValueError("a rule kind without a group says why (no_group), for the warning on a group given")
+        if self.group == "ignored" and not self.no_group:
+            raise TypeError("a rule kind that ignores a group says why (no_group), for the warning on one given")
 
 
 # The kinds of Policy rule, in the order messages list them, and what each reads from its row. The one place
 # that says which kinds need a group and which take a value: the validator's `_rule_fields` reads nothing else
 # about a kind, so a registry of rule kinds can take this table's place as a mapping of the same shape.
 RULE_KINDS: dict[str, RuleFields] = {
-    "max_share": RuleFields(group=True, value=True),
-    "min_share": RuleFields(group=True, value=True),
-    "exclude": RuleFields(group=True, value=False),
-    "min_coverage": RuleFields(group=False, value=True, no_group="counts all offers of the item"),
+    "max_share": RuleFields(group="required", value="share"),
+    "min_share": RuleFields(group="required", value="share"),
+    "exclude": RuleFields(group="required", value="none"),
+    "min_coverage": RuleFields(group="ignored", value="share", no_group="counts all offers of the item"),
 }
 RULES: tuple[str, ...] = tuple(RULE_KINDS)
 

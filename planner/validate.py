@@ -447,13 +447,13 @@ class _Validator(CellParser):
         group_cell, value_cell = row.cells.get("group"), row.cells.get("value")
         group: GroupSpec | None = None
         value: float | None = None
-        if declared is not None and not declared.group:
+        if declared is not None and declared.group == "ignored":
             if group_cell is not None and not _blank(group_cell):
                 self.log.warning(sheet.name, group_cell.coordinate, "group",
                                  f"{kind} {declared.no_group}; the group is ignored", group_cell.value)
         elif declared is not None or not _blank(group_cell):
             group = self.group(sheet, row, SHEET_BY_NAME["Policy"].column("group"), required=True)
-        if declared is not None and not declared.value:
+        if declared is not None and declared.value == "none":
             if value_cell is not None and not _blank(value_cell):
                 self.log.warning(sheet.name, value_cell.coordinate, "value", f"{kind} takes no value; it is ignored",
                                  value_cell.value)
@@ -463,7 +463,8 @@ class _Validator(CellParser):
                           f"{kind} needs a value: a share of demand in [0, 1]")
         else:
             value = self.number(sheet, row, "value", share=True)
-        if declared is None or (declared.group and group is None) or (declared.value and value is None):
+        if declared is None or (declared.group == "required" and group is None) \
+                or (declared.value != "none" and value is None):
             return None
         return kind, group, value  # type: ignore[return-value]
 
