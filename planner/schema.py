@@ -1,13 +1,16 @@
 """The input workbook's sheets and columns, declared once.
 
 The reader matches headers against these declarations, the validator parses
-cells by their `kind`, and the template writer turns the help texts into the
+every cell by them (its `kind`, whether it is `required`, the sheet it
+`refers` to, the value a blank reads as, the record field it fills, the
+sheet's `key`), and the template writer turns the help texts into the
 README sheet, header comments and dropdowns. `docs/workbook.md` describes the
 same columns for people; a test keeps the two in step.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -47,16 +50,71 @@ def escaped(value: object) -> object:
     return UNWRITABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
 
 
-ColumnKind = Literal["id", "number", "share", "text", "rule", "group", "setting", "value"]
+# What a cell holds, and so how the validator parses it (`planner.validate`):
+#   id      trimmed text, a number typed as an id is its text ("1001"); with `refers`, an id listed in that sheet
+#   number  a number (or text holding a plain decimal), within BOUNDS["number"] and below MAX_NUMBER
+#   share   the same within BOUNDS["share"]
+#   text    free text shown in outputs
+#   names   comma-separated names, each trimmed, repeats dropped ("EU, MSP")
+#   group   a country, bloc or supplier (`kind:name` when ambiguous); the `each ...` words only where `choices`
+#           lists them
+#   rule    the name of a rule kind (RULE_KINDS), matched like a header
+#   switch  on or off (`switch`)
+#   setting, value   a setting's name (SETTINGS) and its value, of the kind that setting declares
+ColumnKind = Literal["id", "number", "share", "text", "names", "group", "rule", "switch", "setting", "value"]
 
-RULES: tuple[str, ...] = ("max_share", "min_share", "exclude", "min_coverage")
+# The range a number or share column accepts, both ends included; every number must also be below MAX_NUMBER.
+# The validator's messages name these bounds as they are ("-3 is negative", "1.5 is not a share in [0, 1]"):
+# a column with other bounds needs a kind, and messages, of its own.
+BOUNDS: dict[ColumnKind, tuple[float, float]] = {"number": (0.0, math.inf), "share": (0.0, 1.0)}
+
 GROUP_WORDS: tuple[str, ...] = ("each country", "each supplier", "each bloc")
 GROUP_KINDS: tuple[str, ...] = ("country", "bloc", "supplier")
 
 
 @dataclass(frozen=True)
+class RuleFields:
+    """What one kind of Policy rule reads from its row's `group` and `value` cells (besides `rule` and `item`).
+
+    `group`: "required" (the rule is about a group, and the row must name one) or "ignored" (a group given is
+    ignored with a warning that says why, `no_group`: "counts all offers of the item"). `value`: "share" (a
+    share of demand in [0, 1], required) or "none" (a value given is ignored with a warning). The same three
+    fields, meaning the same, as the registry's `RuleKind` (planner/model/family.py), which can take this
+    table's place.
+    """
+
+    group: Literal["required", "ignored"]
+    value: Literal["share", "none"]
+    no_group: str = ""
+
+    def __post_init__(self) -> None:
+        if self.group == "ignored" and not self.no_group:
+            raise TypeError("a rule kind that ignores a group says why (no_group), for the warning on one given")
+
+
+# The kinds of Policy rule, in the order messages list them, and what each reads from its row. The one place
+# that says which kinds need a group and which take a value: the validator's `_rule_fields` reads nothing else
+# about a kind, so a registry of rule kinds can take this table's place as a mapping of the same shape.
+RULE_KINDS: dict[str, RuleFields] = {
+    "max_share": RuleFields(group="required", value="share"),
+    "min_share": RuleFields(group="required", value="share"),
+    "exclude": RuleFields(group="required", value="none"),
+    "min_coverage": RuleFields(group="ignored", value="share", no_group="counts all offers of the item"),
+}
+RULES: tuple[str, ...] = tuple(RULE_KINDS)
+
+
+@dataclass(frozen=True)
 class Column:
-    """One column of an input sheet."""
+    """One column of an input sheet: what people are told about it, and what the validator checks.
+
+    `required`: the sheet must have the column, and a row that leaves its cell blank is an error (Settings
+    reads `value` as the setting in its row declares). `default` is what a blank optional cell means, in
+    words for people ("unlimited"); `if_blank` is the value it reads as (math.inf), which is also what a bad
+    optional number reads as once reported. `refers`: the sheet whose ids the column names (Offers.item names
+    an item of Items). `field`: the field of the sheet's record the column fills, when it is not the column's
+    own name (Countries.name fills Country.label).
+    """
 
     name: str
     kind: ColumnKind
@@ -68,6 +126,13 @@ class Column:
     # choices_strict: the dropdown questions other entries, with a warning that lets them through since the
     # reader ignores case, spaces and underscores (Max Share); False: it only suggests
     choices_strict: bool = True
+    if_blank: object = None
+    refers: str = ""
+    field: str = ""
+
+    @property
+    def record_field(self) -> str:
+        return self.field or self.name
 
 
 @dataclass(frozen=True)
@@ -80,10 +145,18 @@ class Setting:
 
 @dataclass(frozen=True)
 class SheetSpec:
+    """One input sheet. `required`: the sheet must be present and hold at least one row.
+
+    `key`: the columns whose values together name a row's record (Items: `item`; Offers: `item` and
+    `supplier`); a key already given in an earlier row is an error. No key: rows may repeat (Scenarios:
+    rows with one scenario name add up).
+    """
+
     name: str
     required: bool
     help: str
     columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -101,19 +174,22 @@ SHEETS: tuple[SheetSpec, ...] = (
         True,
         "What to buy: one row per material or product.",
         (
-            Column("item", "id", True, "material or product id, unique"),
+            Column("item", "id", True, "material or product id, unique", field="name"),
             Column("demand", "number", True, "quantity to buy in the planning period, >= 0", unit="unit of the item"),
-            Column("unit", "text", False, "unit of demand, shown in outputs (t, kg, pcs)"),
+            Column("unit", "text", False, "unit of demand, shown in outputs (t, kg, pcs)", if_blank=""),
         ),
+        key=("item",),
     ),
     SheetSpec(
         "Suppliers",
         True,
         "Who sells: one row per supplier.",
         (
-            Column("supplier", "id", True, "supplier id, unique"),
-            Column("country", "id", True, "country the goods come from; must be listed in Countries"),
-            Column("capacity", "number", False, "total quantity over all items, >= 0", default="unlimited"),
+            Column("supplier", "id", True, "supplier id, unique", field="name"),
+            Column("country", "id", True, "country the goods come from; must be listed in Countries",
+                   refers="Countries"),
+            Column("capacity", "number", False, "total quantity over all items, >= 0", default="unlimited",
+                   if_blank=math.inf),
             Column(
                 "fixed_cost",
                 "number",
@@ -122,40 +198,49 @@ SHEETS: tuple[SheetSpec, ...] = (
                 "any positive value makes the model a MIP",
                 default="0",
                 unit="currency",
+                if_blank=0.0,
             ),
         ),
+        key=("supplier",),
     ),
     SheetSpec(
         "Countries",
         True,
         "Where goods come from, the blocs each country belongs to, and import duties.",
         (
-            Column("country", "id", True, "country id, unique; ISO 3166 alpha-2 recommended (CN, DE)"),
-            Column("name", "text", False, "country name, shown in outputs"),
-            Column("blocs", "text", False, "comma-separated bloc names (EU, MSP, CPTPP)"),
-            Column("tariff", "number", False, "ad-valorem duty on price, >= 0 (0.05 = 5 %)", default="0", unit="share of price"),
+            Column("country", "id", True, "country id, unique; ISO 3166 alpha-2 recommended (CN, DE)", field="name"),
+            Column("name", "text", False, "country name, shown in outputs", if_blank="", field="label"),
+            Column("blocs", "names", False, "comma-separated bloc names (EU, MSP, CPTPP)", if_blank=()),
+            Column("tariff", "number", False, "ad-valorem duty on price, >= 0 (0.05 = 5 %)", default="0", unit="share of price",
+                   if_blank=0.0),
         ),
+        key=("country",),
     ),
     SheetSpec(
         "Offers",
         True,
         "One row per item a supplier can deliver. Landed unit cost = price * (1 + tariff) + freight.",
         (
-            Column("item", "id", True, "item id from Items"),
-            Column("supplier", "id", True, "supplier id from Suppliers"),
+            Column("item", "id", True, "item id from Items", refers="Items"),
+            Column("supplier", "id", True, "supplier id from Suppliers", refers="Suppliers"),
             Column("price", "number", True, "price per unit, >= 0", unit="currency per unit"),
-            Column("capacity", "number", False, "most this supplier can deliver of this item, >= 0", default="unlimited", unit="unit of the item"),
-            Column("min_order", "number", False, "if anything is bought here, at least this much, >= 0 (makes a MIP)", default="0", unit="unit of the item"),
-            Column("freight", "number", False, "transport cost per unit, >= 0", default="0", unit="currency per unit"),
+            Column("capacity", "number", False, "most this supplier can deliver of this item, >= 0", default="unlimited", unit="unit of the item",
+                   if_blank=math.inf),
+            Column("min_order", "number", False, "if anything is bought here, at least this much, >= 0 (makes a MIP)", default="0", unit="unit of the item",
+                   if_blank=0.0),
+            Column("freight", "number", False, "transport cost per unit, >= 0", default="0", unit="currency per unit",
+                   if_blank=0.0),
         ),
+        key=("item", "supplier"),
     ),
     SheetSpec(
         "Policy",
         False,
         "Sourcing rules, one per row; all must hold.",
         (
-            Column("rule", "rule", True, "max_share | min_share | exclude | min_coverage", choices=RULES),
-            Column("item", "id", False, "item the rule is for; blank: every item, separately", default="every item"),
+            Column("rule", "rule", True, "max_share | min_share | exclude | min_coverage", choices=RULES, field="kind"),
+            Column("item", "id", False, "item the rule is for; blank: every item, separately", default="every item",
+                   refers="Items"),
             Column(
                 "group",
                 "group",
@@ -166,7 +251,7 @@ SHEETS: tuple[SheetSpec, ...] = (
                 choices_strict=False,
             ),
             Column("value", "share", False, "share of item demand in [0, 1]; blank for exclude", unit="share of demand"),
-            Column("active", "text", False, "on or off (also yes/no, true/false, 1/0); off keeps the row but "
+            Column("active", "switch", False, "on or off (also yes/no, true/false, 1/0); off keeps the row but "
                    "switches the rule off. Switch it from the command line with --set Policy!7=on", default="on",
                    choices=("on", "off")),
         ),
@@ -177,9 +262,10 @@ SHEETS: tuple[SheetSpec, ...] = (
         "Disruptions: rows with the same scenario name add up to one scenario.",
         (
             Column("scenario", "id", True, "scenario name"),
-            Column("item", "id", False, "item hit; blank: every item", default="every item"),
+            Column("item", "id", False, "item hit; blank: every item", default="every item", refers="Items"),
             Column("group", "group", True, "country id, bloc name or supplier id hit (prefix country: bloc: supplier: if ambiguous)"),
-            Column("availability", "share", False, "share of the planned volume of the hit offers still delivered, in [0, 1]", default="0", unit="share"),
+            Column("availability", "share", False, "share of the planned volume of the hit offers still delivered, in [0, 1]", default="0", unit="share",
+                   if_blank=0.0),
         ),
     ),
     SheetSpec(
@@ -190,6 +276,7 @@ SHEETS: tuple[SheetSpec, ...] = (
             Column("setting", "setting", True, " | ".join(s.name for s in SETTINGS), choices=tuple(s.name for s in SETTINGS)),
             Column("value", "value", True, "the setting's value"),
         ),
+        key=("setting",),
     ),
 )
 

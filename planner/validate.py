@@ -2,15 +2,26 @@
 
 Every cell is checked, every problem is logged with its sheet, cell and
 column, and nothing is raised until the whole workbook has been seen.
+
+Cells are parsed as `planner.schema` declares their column (`_Validator.cells`:
+its kind, whether it is required, the sheet it refers to, the value a blank
+reads as), records are built from the fields the columns fill, and each
+sheet's key is checked once. What no column declares is the code of its
+sheet: a Policy rule's kind says which of its other cells it reads
+(`_Validator._rule_fields`), a setting says what its value is, and the
+Policy sheet's `active` column may be a column of the workbook's own.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from operator import itemgetter
+from typing import NamedTuple
 
 import numpy as np
 
@@ -29,11 +40,35 @@ from planner.data import (
 )
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
-from planner.schema import GROUP_KINDS, MAX_NUMBER, PLAIN_NUMBER, RULES, SETTING_BY_NAME, escaped, normalize, \
-    parse_switch, switch, unwritable
+from planner.schema import BOUNDS, GROUP_KINDS, MAX_NUMBER, PLAIN_NUMBER, RULE_KINDS, SETTING_BY_NAME, SHEET_BY_NAME, \
+    UNWRITABLE, Column, RuleFields, Setting, SheetSpec, escaped, normalize, parse_switch, switch, unwritable
 
 _PREFIX = re.compile(r"^\s*(country|bloc|supplier)\s*:\s*(.*)$", re.IGNORECASE)
 _EACH = {f"each {kind}": kind for kind in GROUP_KINDS}
+
+# The sheets whose rows are records, keyed by the sheet's key, each after the sheets it refers to (references
+# are checked against records already built).
+_RECORDS: dict[str, type] = {"Items": Item, "Countries": Country, "Suppliers": Supplier, "Offers": Offer}
+
+
+def _field_order(spec: SheetSpec, record: type) -> tuple[str, ...]:
+    """The fields a sheet's columns fill, in its record's order: they must be the record's first fields,
+    followed by `row`, as records are made positionally (which is fastest, for 500k offers)."""
+    names = [f.name for f in dataclasses.fields(record)]
+    filled = {column.record_field for column in spec.columns}
+    if set(names[:len(filled)]) != filled or names[len(filled)] != "row":
+        raise TypeError(f"{record.__name__} must start with the fields {spec.name}'s columns fill, then row")
+    return tuple(names[:len(filled)])
+
+
+_FIELDS: dict[str, tuple[str, ...]] = {name: _field_order(SHEET_BY_NAME[name], record)
+                                       for name, record in _RECORDS.items()}
+
+# What a repeated key is called where its bare value would not say what repeats.
+_REPEATS: dict[str, Callable[..., str]] = {
+    "Offers": lambda item, supplier: f"offer of '{supplier}' for '{item}' appears again",
+    "Settings": lambda name: f"'{name}' is set again",
+}
 
 
 def shown(number: float) -> str:
@@ -90,13 +125,20 @@ class CellParser:
         if cell.error:
             self._bad(sheet, cell, column, cell.error)
             return None
-        if self._unreadable(sheet, cell, column):  # before the blank test: str.strip removes \x1c-\x1f
-            return None
-        if _blank(cell):
+        value = cell.value
+        kind = type(value)
+        if kind is float or kind is int:  # most cells: neither text, nor blank, nor TRUE/FALSE, nor a date
+            return cell
+        if kind is str:  # (`unwritable` reads only exact str)
+            # before the blank test: str.strip removes \x1c-\x1f; the search first, as the call costs more
+            if UNWRITABLE.search(value) and self._unreadable(sheet, cell, column):
+                return None
+            if value.strip():
+                return cell
+        if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self._bad(sheet, cell, column, f"is blank; {blank_noun} is required")
             return None
-        value = cell.value
         if isinstance(value, bool):
             self._bad(sheet, cell, column, f"{str(value).upper()} is a TRUE/FALSE value, not {noun}")
             return None
@@ -110,6 +152,8 @@ class CellParser:
         if cell is None:
             return None
         value = cell.value
+        if type(value) is str:
+            return value.strip()
         if isinstance(value, float):
             if not math.isfinite(value):
                 self._bad(sheet, cell, column, f"{value} is not a valid id")
@@ -126,14 +170,22 @@ class CellParser:
             return str(int(value))
         return str(value).strip()
 
+    def names(self, sheet: RawSheet, row: RawRow, column: str) -> tuple[str, ...]:
+        """Comma-separated names ("EU, MSP"), each trimmed, in order, repeats and empty ones dropped."""
+        return tuple(dict.fromkeys(name.strip() for name in self.text(sheet, row, column).split(",") if name.strip()))
+
     def number(self, sheet: RawSheet, row: RawRow, column: str, *, required: bool = False,
                share: bool = False) -> float | None:
-        """A number >= 0 (in [0, 1] if `share`); None if blank or bad."""
+        """A number within `BOUNDS["number"]` (>= 0), or `BOUNDS["share"]` ([0, 1]) if `share`; None if blank
+        or bad."""
         cell = self._present(sheet, row, column, required, "a number", "a number")
         if cell is None:
             return None
+        low, high = BOUNDS["share" if share else "number"]
         value = cell.value
-        if isinstance(value, str):
+        if type(value) is float:
+            number = value
+        elif isinstance(value, str):
             text = value.strip()
             if not PLAIN_NUMBER.fullmatch(text):
                 self._bad(sheet, cell, column, f"'{value}' is not a plain number (write it as a number, "
@@ -149,44 +201,152 @@ class CellParser:
         if not math.isfinite(number):
             self._bad(sheet, cell, column, f"{value} is not a finite number")
             return None
-        if number < 0:
+        if number < low:
             self._bad(sheet, cell, column, f"{shown(number)} is negative")
             return None
         if number >= MAX_NUMBER:
             self._bad(sheet, cell, column, f"{shown(number)} is too large: every number must be below {MAX_NUMBER:g}, "
                       "the solver's limit (leave a capacity blank for unlimited; otherwise use larger units)")
             return None
-        if share and number > 1:
+        if number > high:
             self._bad(sheet, cell, column, f"{shown(number)} is not a share in [0, 1] (write 30 % as 0.3)")
             return None
         return number
 
 
+class _Reader(NamedTuple):
+    """How one column's cells are read: the record field it fills, its parser, its declaration."""
+
+    field: str
+    parse: Callable[[RawSheet, RawRow], object]
+    column: Column
+
+
+class _Readers(NamedTuple):
+    """How a sheet's cells in some columns are read: the readers of the columns it has, the `if_blank` of each
+    it lacks (by record field), and False if it lacks a required one (no row can then make a record)."""
+
+    present: list[_Reader]
+    absent: dict[str, object]
+    complete: bool
+
+
 class _Validator(CellParser):
+    """One workbook's validation: the record sheets in `_RECORDS` order, then Policy, Scenarios and Settings."""
+
     def __init__(self, raw: RawWorkbook, log: ProblemLog) -> None:
         super().__init__(log)
         self.raw = raw
         self.inactive_rules: list[Rule] = []  # Policy rows whose `active` cell is off
+        self.records: dict[str, dict] = {}  # sheet -> its records by key, for the sheets in _RECORDS
         # every id written in a sheet, valid row or not: a reference to an id whose
         # own row is bad is not reported again (that error is already logged)
         self.ids: dict[str, set[str]] = {}
+        self.blocs: set[str] = set()  # every bloc a valid country lists
 
-    # ---- sheets -------------------------------------------------------
+    # ---- cells, as their columns declare them ----------------------------
 
-    def _unique(self, sheet: RawSheet, rows: Iterable[tuple[RawRow, str | None]], column: str) -> set[int]:
-        """Log duplicate ids; return the rows that repeat an earlier id."""
-        first: dict[str, int] = {}
-        repeats: set[int] = set()
-        for row, key in rows:
-            if key is None:
-                continue
-            if key in first:
-                cell = row.cells[column]
-                self._bad(sheet, cell, column, f"'{key}' appears again (first in row {first[key]})")
-                repeats.add(row.row)
-            else:
-                first[key] = row.row
-        return repeats
+    def readers(self, sheet: RawSheet, columns: Iterable[Column]) -> _Readers:
+        """How each of `columns` is read from `sheet`, as its kind says (made once per sheet, used for every
+        row). A column the sheet lacks is blank in every row: it is not read at all."""
+        columns = list(columns)
+        return _Readers([_Reader(c.record_field, self._parser(c), c) for c in columns if c.name in sheet.columns],
+                        {c.record_field: c.if_blank for c in columns if c.name not in sheet.columns},
+                        not any(c.required and c.name not in sheet.columns for c in columns))
+
+    def _parser(self, column: Column) -> Callable[[RawSheet, RawRow], object]:
+        """The parser of a column's cells: (sheet, row) -> the value, or None if blank or bad (logged).
+
+        Closures rather than `functools.partial`: a partial with keywords costs twice the call, and a sheet
+        read cell by cell makes one call per cell."""
+        kind, name, required = column.kind, column.name, column.required
+        if kind in ("id", "rule"):  # a rule's name is an id until `_rule_fields` looks it up
+            if column.refers:
+                return lambda sheet, row: self.reference(sheet, row, column)
+            return lambda sheet, row: self.ident(sheet, row, name, required)
+        if kind in BOUNDS:
+            share = kind == "share"
+            return lambda sheet, row: self.number(sheet, row, name, required=required, share=share)
+        if kind == "names":
+            return lambda sheet, row: self.names(sheet, row, name)
+        if kind == "text":
+            return lambda sheet, row: self.text(sheet, row, name)
+        if kind == "group":
+            return lambda sheet, row: self.group(sheet, row, column, required)
+        raise ValueError(f"a {kind} column ({name}) is read by its sheet's own code")
+
+    def cells(self, sheet: RawSheet, row: RawRow, readers: _Readers) -> tuple[dict[str, object], bool]:
+        """A row's cells read by `readers`, by the record field each fills, and whether they can make a record.
+
+        A blank cell reads as its column's `if_blank`. The row cannot make a record when a required cell is
+        blank or bad, or an optional id or group is given but bad (reported, or naming a row that is itself wrong,
+        which is reported there). A bad optional number is reported and reads as `if_blank` too: the workbook
+        is refused all the same, and rows that name this row's record are still checked in full (a supplier
+        with a bad capacity still has its offers checked).
+        """
+        present, absent, complete = readers
+        values = absent.copy()
+        for field, parse, column in present:
+            value = parse(sheet, row)
+            if value is None:
+                if column.required or (column.kind not in BOUNDS and not _blank(row.cells.get(column.name))):
+                    complete = False
+                value = column.if_blank
+            values[field] = value
+        return values, complete
+
+    def reference(self, sheet: RawSheet, row: RawRow, column: Column) -> str | None:
+        """An id of a record of the sheet `column` refers to; None if blank or bad (logged), and, unreported,
+        for an id whose own row is wrong or when that sheet could not be read (their own errors say so)."""
+        key = self.ident(sheet, row, column.name, column.required)
+        if key is None:
+            return None
+        known = self.records[column.refers]
+        if key in known:
+            return key
+        if key not in self.ids.get(column.refers, set()) and self._readable(column.refers):
+            self._bad(sheet, row.cells[column.name], column.name,
+                      f"'{key}' is not listed in {column.refers}{_did_you_mean(key, known)}")
+        return None
+
+    def group(self, sheet: RawSheet, row: RawRow, column: Column, required: bool) -> GroupSpec | None:
+        """A country, bloc or supplier, or an `each ...` word where the column's `choices` list it."""
+        cell = row.cells.get(column.name)
+        text = self.ident(sheet, row, column.name, required)
+        if text is None or cell is None:
+            return None
+        word = normalize(text)
+        each = _EACH.get(word)
+        if each is not None:
+            if word not in column.choices:
+                self._bad(sheet, cell, column.name, f"'{text}' cannot be used here; name one country, bloc or supplier")
+                return None
+            return GroupSpec(each)  # type: ignore[arg-type]
+        members = {"country": self.records["Countries"], "bloc": self.blocs, "supplier": self.records["Suppliers"]}
+        prefixed = _PREFIX.match(text)
+        if prefixed:
+            kind, name = prefixed.group(1).lower(), prefixed.group(2).strip()
+            if name not in members[kind]:
+                where = {"country": "Countries", "bloc": "the blocs column of Countries", "supplier": "Suppliers"}[kind]
+                self._bad(sheet, cell, column.name,
+                          f"{kind} '{name}' is not listed in {where}{_did_you_mean(name, members[kind])}")
+                return None
+            return GroupSpec(kind, name)  # type: ignore[arg-type]
+        kinds = [kind for kind in GROUP_KINDS if text in members[kind]]
+        if len(kinds) > 1:
+            forms = " or ".join(f"'{k}:{text}'" for k in kinds)
+            self._bad(sheet, cell, column.name, f"'{text}' is both a {' and a '.join(kinds)}; write {forms}")
+            return None
+        if not kinds:
+            if not (self._readable("Countries") and self._readable("Suppliers")):
+                return None  # a sheet that names groups could not be read: its own error says so
+            known = set(members["country"]) | self.blocs | set(members["supplier"])
+            self._bad(sheet, cell, column.name, f"'{text}' is not a country, bloc or supplier, nor one of "
+                      f"'each country', 'each supplier', 'each bloc'{_did_you_mean(text, known)}")
+            return None
+        return GroupSpec(kinds[0], text)  # type: ignore[arg-type]
+
+    # ---- sheets ----------------------------------------------------------
 
     def _nonempty(self, name: str) -> RawSheet | None:
         sheet = self.raw.sheets.get(name)
@@ -194,184 +354,119 @@ class _Validator(CellParser):
             self.log.error(sheet.name, "", "", "has no rows below the header")
         return sheet
 
-    def items(self) -> dict[str, Item]:
-        sheet = self._nonempty("Items")
-        if sheet is None:
-            return {}
-        keyed = [(row, self.ident(sheet, row, "item", True)) for row in sheet.rows]
-        self.ids["Items"] = {key for _, key in keyed if key is not None}
-        repeats = self._unique(sheet, keyed, "item")
-        out: dict[str, Item] = {}
-        for row, name in keyed:
-            demand = self.number(sheet, row, "demand", required=True)
-            if name is None or demand is None or row.row in repeats:
-                continue
-            out[name] = Item(name, demand, self.text(sheet, row, "unit"), row.row)
-        return out
-
-    def countries(self) -> dict[str, Country]:
-        sheet = self._nonempty("Countries")
-        if sheet is None:
-            return {}
-        keyed = [(row, self.ident(sheet, row, "country", True)) for row in sheet.rows]
-        self.ids["Countries"] = {key for _, key in keyed if key is not None}
-        repeats = self._unique(sheet, keyed, "country")
-        out: dict[str, Country] = {}
-        for row, name in keyed:
-            tariff = self.number(sheet, row, "tariff")
-            blocs = tuple(dict.fromkeys(b.strip() for b in self.text(sheet, row, "blocs").split(",") if b.strip()))
-            if name is None or row.row in repeats:
-                continue
-            out[name] = Country(name, self.text(sheet, row, "name"), blocs, tariff or 0.0, row.row)
-        return out
-
-    def suppliers(self, countries: dict[str, Country]) -> dict[str, Supplier]:
-        sheet = self._nonempty("Suppliers")
-        if sheet is None:
-            return {}
-        keyed = [(row, self.ident(sheet, row, "supplier", True)) for row in sheet.rows]
-        self.ids["Suppliers"] = {key for _, key in keyed if key is not None}
-        repeats = self._unique(sheet, keyed, "supplier")
-        out: dict[str, Supplier] = {}
-        for row, name in keyed:
-            country = self._reference(sheet, row, "country", countries, "Countries")
-            capacity = self.number(sheet, row, "capacity")
-            fixed = self.number(sheet, row, "fixed_cost")
-            if name is None or country is None or row.row in repeats:
-                continue
-            out[name] = Supplier(name, country, math.inf if capacity is None else capacity, fixed or 0.0, row.row)
-        return out
-
     def _readable(self, name: str) -> bool:
         """Whether a sheet was read with rows: if not, references into it are not checked (no cascade)."""
         sheet = self.raw.sheets.get(name)
         return sheet is not None and bool(len(sheet))
 
-    def _reference(self, sheet: RawSheet, row: RawRow, column: str, known: dict, where: str,
-                   required: bool = True) -> str | None:
-        key = self.ident(sheet, row, column, required)
-        if key is None:
-            return None
-        if key not in known and key not in self.ids.get(where, set()) and self._readable(where):
-            self._bad(sheet, row.cells[column], column, f"'{key}' is not listed in {where}{_did_you_mean(key, known)}")
-            return None
-        return key if key in known else None
+    def _repeated(self, sheet: RawSheet, row: RawRow, spec: SheetSpec, key: tuple[object, ...], first: int) -> None:
+        """Log that `row` repeats the key of row `first`, on its cell of the key's last column."""
+        column = spec.key[-1]
+        words = _REPEATS[spec.name](*key) if spec.name in _REPEATS else f"'{key[0]}' appears again"
+        self._bad(sheet, row.cells[column], column, f"{words} (first in row {first})")
 
-    def offers(self, items: dict[str, Item], suppliers: dict[str, Supplier]) -> dict[tuple[str, str], Offer]:
-        sheet = self._nonempty("Offers")
+    def sheet_records(self, name: str) -> dict:
+        """The records of sheet `name` (one of `_RECORDS`) by key: a name, or a tuple for a key of several
+        columns; a row with a problem, or repeating an earlier row's key, makes none.
+
+        A sheet read as columns that is clean throughout is accepted in bulk (`_in_bulk`); otherwise every
+        row is parsed cell by cell. Text cells are read only for rows that make a record: a row already
+        refused is reported for what makes it wrong.
+        """
+        spec = SHEET_BY_NAME[name]
+        sheet = self._nonempty(name) if spec.required else self.raw.sheets.get(name)
         if sheet is None:
             return {}
-        clean = _clean_offers(sheet, items, suppliers)
-        if clean is not None:
-            return clean
-        out: dict[tuple[str, str], Offer] = {}
-        first: dict[tuple[str, str], int] = {}
+        record = _RECORDS[name]
+        bulk = _in_bulk(spec, sheet, self.records)
+        if bulk is not None:
+            if len(spec.key) == 1:
+                self.ids[name] = set(bulk)
+            return bulk
+        checked = self.readers(sheet, (c for c in spec.columns if c.kind != "text"))
+        texts = self.readers(sheet, (c for c in spec.columns if c.kind == "text")) \
+            if any(c.kind == "text" for c in spec.columns) else None
+        keyed = [spec.column(column).record_field for column in spec.key]
+        key_of, single = itemgetter(*keyed), len(keyed) == 1  # the key's value; a tuple for several columns
+        fields_of = itemgetter(*_FIELDS[name])
+        out: dict = {}
+        first: dict[object, int] = {}
+        ids: set[str] = set()
         for row in sheet.rows:
-            item = self._reference(sheet, row, "item", items, "Items")
-            supplier = self._reference(sheet, row, "supplier", suppliers, "Suppliers")
-            price = self.number(sheet, row, "price", required=True)
-            capacity = self.number(sheet, row, "capacity")
-            min_order = self.number(sheet, row, "min_order")
-            freight = self.number(sheet, row, "freight")
-            if item is None or supplier is None:
+            values, complete = self.cells(sheet, row, checked)
+            key = key_of(values)
+            parts = (key,) if single else key
+            if None not in parts:
+                if single:
+                    ids.add(key)
+                if key in first:
+                    self._repeated(sheet, row, spec, parts, first[key])
+                    continue
+                first[key] = row.row
+            if not complete:
                 continue
-            key = (item, supplier)
-            if key in first:
-                self._bad(sheet, row.cells["supplier"], "supplier",
-                          f"offer of '{supplier}' for '{item}' appears again (first in row {first[key]})")
-                continue
-            first[key] = row.row
-            if price is None:
-                continue
-            out[key] = Offer(item, supplier, price, math.inf if capacity is None else capacity,
-                             min_order or 0.0, freight or 0.0, row.row)
+            if texts is not None:
+                values.update(self.cells(sheet, row, texts)[0])
+            out[key] = record(*fields_of(values), row.row)
+        self.ids[name] = ids
         return out
 
-    # ---- groups, rules, scenarios --------------------------------------
-
-    def group(self, sheet: RawSheet, row: RawRow, countries: dict, suppliers: dict, blocs: set[str],
-              allow_each: bool) -> GroupSpec | None:
-        cell = row.cells.get("group")
-        text = self.ident(sheet, row, "group", True)
-        if text is None or cell is None:
-            return None
-        each = _EACH.get(normalize(text))
-        if each is not None:
-            if not allow_each:
-                self._bad(sheet, cell, "group", f"'{text}' cannot be used here; name one country, bloc or supplier")
-                return None
-            return GroupSpec(each)  # type: ignore[arg-type]
-        members = {"country": countries, "bloc": blocs, "supplier": suppliers}
-        prefixed = _PREFIX.match(text)
-        if prefixed:
-            kind, name = prefixed.group(1).lower(), prefixed.group(2).strip()
-            if name not in members[kind]:
-                where = {"country": "Countries", "bloc": "the blocs column of Countries", "supplier": "Suppliers"}[kind]
-                self._bad(sheet, cell, "group", f"{kind} '{name}' is not listed in {where}{_did_you_mean(name, members[kind])}")
-                return None
-            return GroupSpec(kind, name)  # type: ignore[arg-type]
-        kinds = [kind for kind in GROUP_KINDS if text in members[kind]]
-        if len(kinds) > 1:
-            forms = " or ".join(f"'{k}:{text}'" for k in kinds)
-            self._bad(sheet, cell, "group", f"'{text}' is both a {' and a '.join(kinds)}; write {forms}")
-            return None
-        if not kinds:
-            if not (self._readable("Countries") and self._readable("Suppliers")):
-                return None  # a sheet that names groups could not be read: its own error says so
-            known = set(countries) | blocs | set(suppliers)
-            self._bad(sheet, cell, "group", f"'{text}' is not a country, bloc or supplier, nor one of "
-                      f"'each country', 'each supplier', 'each bloc'{_did_you_mean(text, known)}")
-            return None
-        return GroupSpec(kinds[0], text)  # type: ignore[arg-type]
-
-    def rules(self, items: dict, countries: dict, suppliers: dict, blocs: set[str]) -> tuple[Rule, ...]:
+    def rules(self) -> tuple[Rule, ...]:
         sheet = self.raw.sheets.get("Policy")
         if sheet is None:
             return ()
+        spec = SHEET_BY_NAME["Policy"]
+        named = self.readers(sheet, (spec.column("rule"), spec.column("item")))  # group and value: as the kind says
         out: list[Rule] = []
         switches = self._switch_column(sheet)
         for row in sheet.rows:
-            kind_text = self.ident(sheet, row, "rule", True)
-            kind = None
-            if kind_text is not None:
-                kind = normalize(kind_text).replace(" ", "_")
-                if kind not in RULES:
-                    self._bad(sheet, row.cells["rule"], "rule",
-                              f"'{kind_text}' is not a rule; use one of {', '.join(RULES)}")
-                    kind = None
-            item = self._reference(sheet, row, "item", items, "Items", required=False)
-            item_given = not _blank(row.cells.get("item"))
-            group_cell = row.cells.get("group")
-            group_given = group_cell is not None and not _blank(group_cell)
-            value_cell = row.cells.get("value")
-            value_given = value_cell is not None and not _blank(value_cell)
-            group: GroupSpec | None = None
-            value: float | None = None
-            if kind == "min_coverage":
-                if group_given:
-                    self.log.warning(sheet.name, group_cell.coordinate, "group",  # type: ignore[union-attr]
-                                     "min_coverage counts all offers of the item; the group is ignored", group_cell.value)  # type: ignore[union-attr]
-            elif kind is not None or group_given:
-                group = self.group(sheet, row, countries, suppliers, blocs, allow_each=True)
-            if kind == "exclude":
-                if value_given:
-                    self.log.warning(sheet.name, value_cell.coordinate, "value",  # type: ignore[union-attr]
-                                     "exclude takes no value; it is ignored", value_cell.value)  # type: ignore[union-attr]
-            elif value_cell is None or not value_given:
-                if kind is not None:
-                    cell = value_cell or RawCell(None, f"{row.row}:{row.row}")
-                    self._bad(sheet, cell, "value", f"{kind} needs a value: a share of demand in [0, 1]")
-            else:
-                value = self.number(sheet, row, "value", share=True)
-            if kind is None or (item_given and item is None):
+            values, complete = self.cells(sheet, row, named)
+            stated = self._rule_fields(sheet, row, values["kind"])  # type: ignore[arg-type]  # `rule` fills kind
+            if stated is None or not complete:
                 continue
-            if kind in ("max_share", "min_share", "exclude") and group is None:
-                continue
-            if kind != "exclude" and value is None:
-                continue
-            rule = Rule(kind, item, group, value, row.row, _coordinate(row, "rule"))  # type: ignore[arg-type]
+            kind, group, value = stated
+            rule = Rule(kind, values["item"], group, value, row.row, _coordinate(row, "rule"))  # type: ignore[arg-type]
             (out if not switches or self._active(sheet, row) else self.inactive_rules).append(rule)
         return tuple(out)
+
+    def _rule_fields(self, sheet: RawSheet, row: RawRow, named: str | None,
+                     kinds: Mapping[str, RuleFields] = RULE_KINDS) -> tuple[str, GroupSpec | None, float | None] | None:
+        """The kind, group and value of the rule a Policy row states, its cells read as `kinds` declares its
+        kind; None if the row states no rule. Every problem is logged.
+
+        `named` is the row's `rule` cell (None if blank or bad, logged already); a name that is not a kind is
+        an error. A kind's group, if it has one, and its value, if it takes one, are required; a group or value
+        given to a kind without one is ignored with a warning. When the kind is not known, a group or value
+        given is still parsed, so that its own problems are reported at once.
+        """
+        kind = normalize(named).replace(" ", "_") if named is not None else None
+        if kind is not None and kind not in kinds:
+            self._bad(sheet, row.cells["rule"], "rule", f"'{named}' is not a rule; use one of {', '.join(kinds)}")
+            kind = None
+        declared = kinds[kind] if kind is not None else None
+        group_cell, value_cell = row.cells.get("group"), row.cells.get("value")
+        group: GroupSpec | None = None
+        value: float | None = None
+        if declared is not None and declared.group == "ignored":
+            if group_cell is not None and not _blank(group_cell):
+                self.log.warning(sheet.name, group_cell.coordinate, "group",
+                                 f"{kind} {declared.no_group}; the group is ignored", group_cell.value)
+        elif declared is not None or not _blank(group_cell):
+            group = self.group(sheet, row, SHEET_BY_NAME["Policy"].column("group"), required=True)
+        if declared is not None and declared.value == "none":
+            if value_cell is not None and not _blank(value_cell):
+                self.log.warning(sheet.name, value_cell.coordinate, "value", f"{kind} takes no value; it is ignored",
+                                 value_cell.value)
+        elif _blank(value_cell):
+            if declared is not None:  # with no value column at all, the row's range names the place
+                self._bad(sheet, value_cell or RawCell(None, f"{row.row}:{row.row}"), "value",
+                          f"{kind} needs a value: a share of demand in [0, 1]")
+        else:
+            value = self.number(sheet, row, "value", share=True)
+        if declared is None or (declared.group == "required" and group is None) \
+                or (declared.value != "none" and value is None):
+            return None
+        return kind, group, value  # type: ignore[return-value]
 
     def _switch_column(self, sheet: RawSheet) -> bool:
         """Whether the Policy sheet's `active` column switches rules: it does when it holds at least one on/off
@@ -407,124 +502,129 @@ class _Validator(CellParser):
             self._bad(sheet, cell, "active", problem)  # type: ignore[arg-type]
         return on is not False
 
-    def scenarios(self, items: dict, countries: dict, suppliers: dict, blocs: set[str]) -> tuple[ScenarioHit, ...]:
+    def scenarios(self) -> tuple[ScenarioHit, ...]:
         sheet = self.raw.sheets.get("Scenarios")
         if sheet is None:
             return ()
+        spec = SHEET_BY_NAME["Scenarios"]
+        readers = self.readers(sheet, spec.columns)
         out: list[ScenarioHit] = []
         for row in sheet.rows:
-            name = self.ident(sheet, row, "scenario", True)
-            item = self._reference(sheet, row, "item", items, "Items", required=False)
-            item_given = not _blank(row.cells.get("item"))
-            spec = self.group(sheet, row, countries, suppliers, blocs, allow_each=False)
-            availability = self.number(sheet, row, "availability", share=True)
-            if name is None or spec is None or spec.name is None or (item_given and item is None):
+            values, complete = self.cells(sheet, row, readers)
+            group = values["group"]
+            if not complete or not isinstance(group, GroupSpec) or group.name is None:
                 continue
-            if availability is None and not _blank(row.cells.get("availability")):
-                continue  # bad availability, already logged
-            out.append(ScenarioHit(name, Group(spec.kind, spec.name), item, availability or 0.0, row.row,
-                                       _coordinate(row, "scenario")))
+            out.append(ScenarioHit(values["scenario"], Group(group.kind, group.name), values["item"],  # type: ignore[arg-type]
+                                   values["availability"], row.row, _coordinate(row, "scenario")))  # type: ignore[arg-type]
         return tuple(out)
 
     def settings(self) -> Settings:
         sheet = self.raw.sheets.get("Settings")
-        values: dict[str, object] = {}
         if sheet is None:
             return Settings()
-        seen: dict[str, int] = {}
+        spec = SHEET_BY_NAME["Settings"]
+        values: dict[str, object] = {}
+        first: dict[str, int] = {}
         for row in sheet.rows:
-            name_text = self.ident(sheet, row, "setting", True)
-            if name_text is None:
+            named = self.ident(sheet, row, "setting", True)
+            if named is None:
                 continue
-            name = normalize(name_text).replace(" ", "_")
-            spec = SETTING_BY_NAME.get(name)
-            if spec is None:
+            name = normalize(named).replace(" ", "_")
+            setting = SETTING_BY_NAME.get(name)
+            if setting is None:
                 self.log.warning(sheet.name, row.cells["setting"].coordinate, "setting",
-                                 f"'{name_text}' is not a known setting and is ignored (known: {', '.join(SETTING_BY_NAME)})",
-                                 name_text)
+                                 f"'{named}' is not a known setting and is ignored (known: {', '.join(SETTING_BY_NAME)})",
+                                 named)
                 continue
-            if name in seen:
-                self._bad(sheet, row.cells["setting"], "setting", f"'{name}' is set again (first in row {seen[name]})")
+            if name in first:
+                self._repeated(sheet, row, spec, (name,), first[name])
                 continue
-            seen[name] = row.row
-            if spec.kind == "text":
-                text = self.text(sheet, row, "value")
-                if text:
-                    values[name] = text
-                continue
-            number = self.number(sheet, row, "value", share=spec.kind == "share")
-            if number is None:
-                continue
-            if spec.kind == "positive" and number <= 0:
-                self._bad(sheet, row.cells["value"], "value", f"{name} must be greater than 0")
-                continue
-            values[name] = number
+            first[name] = row.row
+            value = self._setting_value(sheet, row, setting)
+            if value is not None:
+                values[name] = value
         return Settings(**values)  # type: ignore[arg-type]
+
+    def _setting_value(self, sheet: RawSheet, row: RawRow, setting: Setting) -> str | float | None:
+        """A Settings row's value, of its setting's kind; None if blank (the default stays) or bad (logged)."""
+        if setting.kind == "text":
+            return self.text(sheet, row, "value") or None
+        number = self.number(sheet, row, "value", share=setting.kind == "share")
+        if number is not None and setting.kind == "positive" and number <= 0:
+            self._bad(sheet, row.cells["value"], "value", f"{setting.name} must be greater than 0")
+            return None
+        return number
 
     # ---- all together --------------------------------------------------
 
     def run(self) -> PlanningData | None:
-        items = self.items()
-        countries = self.countries()
-        suppliers = self.suppliers(countries)
-        offers = self.offers(items, suppliers)
-        blocs = {b for c in countries.values() for b in c.blocs}
-        rules = self.rules(items, countries, suppliers, blocs)
-        hits = self.scenarios(items, countries, suppliers, blocs)
+        for name in _RECORDS:
+            self.records[name] = self.sheet_records(name)
+        self.blocs = {b for c in self.records["Countries"].values() for b in c.blocs}
+        rules = self.rules()
+        hits = self.scenarios()
         settings = self.settings()
         if self.log.errors:
             return None
-        return PlanningData(items, suppliers, countries, offers, rules, hits, settings,
+        return PlanningData(self.records["Items"], self.records["Suppliers"], self.records["Countries"],
+                            self.records["Offers"], rules, hits, settings,
                             Source(self.raw.path, self.raw.sha256,
                                    {name: dict(sheet.columns) for name, sheet in self.raw.sheets.items()}),
                             tuple(self.inactive_rules))
 
 
-def _clean_offers(sheet: RawSheet, items: dict[str, Item], suppliers: dict[str, Supplier]
-                  ) -> dict[tuple[str, str], Offer] | None:
-    """The offers of a sheet read as columns, checked column by column; None unless every cell is clean.
+def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict]) -> dict | None:
+    """The records of a sheet read as columns, checked column by column; None unless every cell is clean.
 
-    Clean means: item and supplier are text naming a listed item and supplier,
-    each pair appears once, price is a number and the other number columns
-    are numbers or blank, all finite, >= 0 and < MAX_NUMBER. Then the
-    cell-by-cell checks could not find anything and are skipped; otherwise
-    they run and report every problem (a large sheet is checked in bulk, and
-    goes cell by cell only to say what is wrong).
+    Only a sheet of references and numbers is checked so (Offers); a column of any other kind sends the
+    sheet cell by cell. Clean means: every reference is text naming a listed record, each key appears once,
+    every number is a number (or blank, where optional, then read as the column's `if_blank`), finite, within
+    its kind's `BOUNDS` and below MAX_NUMBER. Then the cell-by-cell checks could not find anything and are
+    skipped; otherwise they run and report every problem (a large sheet is checked in bulk, and goes cell by
+    cell only to say what is wrong).
     """
-    values = sheet.values
-    if values is None or sheet.numbers is None:
+    values, numbers = sheet.values, sheet.numbers
+    if values is None or numbers is None:
         return None
-    names: dict[str, list[str]] = {}
-    for column, known in (("item", items), ("supplier", suppliers)):
-        cells = values.get(column)
-        if cells is None or set(map(type, cells)) != {str}:
+    filled: dict[str, list[object]] = {}  # record field -> its value in every row
+    for column in spec.columns:
+        cells = values.get(column.name)
+        if column.kind == "id" and column.refers:
+            known = records[column.refers]
+            if cells is None or set(map(type, cells)) != {str}:
+                return None
+            stripped = list(map(str.strip, cells))
+            if not set(stripped) <= known.keys():
+                return None
+            canonical = {name: name for name in known}  # one string object per name, not one per cell
+            filled[column.record_field] = [canonical[name] for name in stripped]
+        elif column.kind in BOUNDS:
+            blank = column.if_blank
+            if cells is None:  # an optional column left out (the reader refuses a required one missing)
+                if column.required or not isinstance(blank, float):
+                    return None
+                filled[column.record_field] = [blank] * len(numbers)
+                continue
+            if not set(map(type, cells)) <= ({float, int} if column.required else {float, int, type(None)}):
+                return None
+            array = np.fromiter((np.nan if v is None else v for v in cells), dtype=float, count=len(cells))
+            given = array if column.required else array[~np.isnan(array)]
+            low, high = BOUNDS[column.kind]
+            if not (np.isfinite(given).all() and (given >= low).all() and (given <= high).all()
+                    and (given < MAX_NUMBER).all()):
+                return None
+            if not column.required:
+                if not isinstance(blank, float):
+                    return None  # no value for a blank: only the cell-by-cell code can say what it means
+                array = np.where(np.isnan(array), blank, array)
+            filled[column.record_field] = array.tolist()
+        else:
             return None
-        stripped = list(map(str.strip, cells))
-        if not set(stripped) <= known.keys():
-            return None
-        canonical = {name: name for name in known}  # one string object per name, not one per cell
-        names[column] = [canonical[name] for name in stripped]
-    numbers: dict[str, np.ndarray] = {}
-    for column in ("price", "capacity", "min_order", "freight"):
-        cells = values.get(column)
-        if cells is None:
-            numbers[column] = np.full(len(sheet.numbers), np.nan)
-            continue
-        allowed = {float, int} if column == "price" else {float, int, type(None)}
-        if not set(map(type, cells)) <= allowed:
-            return None
-        array = np.fromiter((np.nan if v is None else v for v in cells), dtype=float, count=len(cells))
-        given = array[~np.isnan(array)] if column != "price" else array
-        if not (np.isfinite(given).all() and (given >= 0).all() and (given < MAX_NUMBER).all()):
-            return None
-        numbers[column] = array
-    keys = list(zip(names["item"], names["supplier"]))
+    keyed = [filled[spec.column(name).record_field] for name in spec.key]
+    keys = list(zip(*keyed)) if len(keyed) > 1 else keyed[0]
     if len(set(keys)) != len(keys):
         return None
-    capacity = np.where(np.isnan(numbers["capacity"]), math.inf, numbers["capacity"])
-    min_order, freight = np.nan_to_num(numbers["min_order"]), np.nan_to_num(numbers["freight"])
-    return {key: Offer(key[0], key[1], p, c, m, f, n) for key, p, c, m, f, n in zip(
-        keys, numbers["price"].tolist(), capacity.tolist(), min_order.tolist(), freight.tolist(), sheet.numbers)}
+    return dict(zip(keys, map(_RECORDS[spec.name], *(filled[field] for field in _FIELDS[spec.name]), numbers)))
 
 
 def _coordinate(row: RawRow, column: str) -> str | None:
