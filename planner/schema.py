@@ -15,6 +15,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from planner.model import registry
+from planner.model.family import RuleKind
+
 # A number written as text that is read without guessing a locale: "1250.5", " 42 ", "1e3".
 # Every number in a cell must be below this. HiGHS refuses a model with a matrix coefficient of 1e15 or more
 # (its option large_matrix_value) and a demand or minimum order becomes one (the bound M_o of Supplier-use and
@@ -72,35 +75,10 @@ GROUP_WORDS: tuple[str, ...] = ("each country", "each supplier", "each bloc")
 GROUP_KINDS: tuple[str, ...] = ("country", "bloc", "supplier")
 
 
-@dataclass(frozen=True)
-class RuleFields:
-    """What one kind of Policy rule reads from its row's `group` and `value` cells (besides `rule` and `item`).
-
-    `group`: "required" (the rule is about a group, and the row must name one) or "ignored" (a group given is
-    ignored with a warning that says why, `no_group`: "counts all offers of the item"). `value`: "share" (a
-    share of demand in [0, 1], required) or "none" (a value given is ignored with a warning). The same three
-    fields, meaning the same, as the registry's `RuleKind` (planner/model/family.py), which can take this
-    table's place.
-    """
-
-    group: Literal["required", "ignored"]
-    value: Literal["share", "none"]
-    no_group: str = ""
-
-    def __post_init__(self) -> None:
-        if self.group == "ignored" and not self.no_group:
-            raise TypeError("a rule kind that ignores a group says why (no_group), for the warning on one given")
-
-
-# The kinds of Policy rule, in the order messages list them, and what each reads from its row. The one place
-# that says which kinds need a group and which take a value: the validator's `_rule_fields` reads nothing else
-# about a kind, so a registry of rule kinds can take this table's place as a mapping of the same shape.
-RULE_KINDS: dict[str, RuleFields] = {
-    "max_share": RuleFields(group="required", value="share"),
-    "min_share": RuleFields(group="required", value="share"),
-    "exclude": RuleFields(group="required", value="none"),
-    "min_coverage": RuleFields(group="ignored", value="share", no_group="counts all offers of the item"),
-}
+# The kinds of Policy rule, in the order people see them, each as its family declares it
+# (`planner.model.family.RuleKind`: `group` required or ignored and why, `value` a share or none). The
+# validator's `_rule_fields` reads nothing else about a kind; a new kind is a family module, not an edit here.
+RULE_KINDS: dict[str, RuleKind] = {kind.name: kind for kind in registry.rule_kinds()}
 RULES: tuple[str, ...] = tuple(RULE_KINDS)
 
 

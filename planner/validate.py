@@ -40,8 +40,9 @@ from planner.data import (
 )
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
+from planner.model.family import RuleKind
 from planner.schema import BOUNDS, GROUP_KINDS, MAX_NUMBER, PLAIN_NUMBER, RULE_KINDS, SETTING_BY_NAME, SHEET_BY_NAME, \
-    UNWRITABLE, Column, RuleFields, Setting, SheetSpec, escaped, normalize, parse_switch, switch, unwritable
+    UNWRITABLE, Column, Setting, SheetSpec, escaped, normalize, parse_switch, switch, unwritable
 
 _PREFIX = re.compile(r"^\s*(country|bloc|supplier)\s*:\s*(.*)$", re.IGNORECASE)
 _EACH = {f"each {kind}": kind for kind in GROUP_KINDS}
@@ -430,7 +431,7 @@ class _Validator(CellParser):
         return tuple(out)
 
     def _rule_fields(self, sheet: RawSheet, row: RawRow, named: str | None,
-                     kinds: Mapping[str, RuleFields] = RULE_KINDS) -> tuple[str, GroupSpec | None, float | None] | None:
+                     kinds: Mapping[str, RuleKind] = RULE_KINDS) -> tuple[str, GroupSpec | None, float | None] | None:
         """The kind, group and value of the rule a Policy row states, its cells read as `kinds` declares its
         kind; None if the row states no rule. Every problem is logged.
 
