@@ -452,6 +452,9 @@ class _Validator(CellParser):
             if group_cell is not None and not _blank(group_cell):
                 self.log.warning(sheet.name, group_cell.coordinate, "group",
                                  f"{kind} {declared.no_group}; the group is ignored", group_cell.value)
+        elif declared is not None and group_cell is None:  # no group column at all: the row's range names the place
+            self._bad(sheet, RawCell(None, f"{row.row}:{row.row}"), "group",
+                      f"{kind} needs a group: a country, bloc or supplier, or each country / each supplier / each bloc")
         elif declared is not None or not _blank(group_cell):
             group = self.group(sheet, row, SHEET_BY_NAME["Policy"].column("group"), required=True)
         if declared is not None and declared.value == "none":

@@ -400,6 +400,9 @@ CASES: list[tuple[str, Builder, list[str]]] = [
      ["Policy!A2 (rule): 'cap' is not a rule; use one of max_share, min_share, exclude, min_coverage"]),
     ("rule-without-value", cells(Policy=[["min_share", None, "C2", None]]),
      ["Policy!D2 (value): min_share needs a value: a share of demand in [0, 1]"]),
+    ("policy-without-group-column", header("Policy", ["rule", "item", "value"], [["max_share", "A", 0.5]]),
+     ["Policy!2:2 (group): max_share needs a group: a country, bloc or supplier, or each country / each supplier / "
+      "each bloc"]),  # the rule was dropped without a word before
     ("each-in-scenario", cells(Scenarios=[["s", None, "each country", 0]]),
      ["Scenarios!C2 (group): 'each country' cannot be used here; name one country, bloc or supplier"]),
     ("blank-id", cells(Items=[[None, 100], ["B", 10]]),
