@@ -179,7 +179,15 @@ def test_the_registry_refuses_an_unlisted_module_a_second_owner_and_an_unlisted_
     with pytest.raises(ImportError, match="owned by Policy-max-share and Policy-again"):
         registry.register(modules, found | {"again"}, registry.LISTED_RULE_KINDS)
 
+    Again.rule_kinds = ()
+    with pytest.raises(ImportError, match="is a rule family: it owns a rule kind"):
+        registry.register(modules, found | {"again"}, registry.LISTED_RULE_KINDS)
+
     kind = RuleKind("max_again", "x", "required", "share", lambda r: "", lambda d, r: "")
+    Again.rule_kinds, Again.dims = (kind,), ("item", "rule")
+    with pytest.raises(ImportError, match="first dimension is 'rule'"):
+        registry.register(modules, found | {"again"}, (*registry.LISTED_RULE_KINDS, "max_again"))
+    Again.dims = ("rule", "item")
     with pytest.raises(TypeError, match="say why"):
         RuleKind("max_again", "x", "ignored", "share", lambda r: "", lambda d, r: "")
     Again.rule_kinds = (kind,)

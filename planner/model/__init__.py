@@ -27,8 +27,6 @@ from planner.model.builder import build, observe_builds
 from planner.model.conflicts import structural_conflicts
 from planner.model.container import SourcingModel, View
 from planner.model.context import BuildContext, model_offers, rule_id, rules_by_id
-from planner.model.families.policy_min_coverage import zero_coverage_rows
-from planner.model.families.policy_min_share import empty_min_share_rows
 from planner.model.pyomo import create_model, from_pyomo, to_pyomo
 from planner.model.registry import summaries
 
@@ -37,5 +35,5 @@ from planner.model.registry import summaries
 FAMILIES: dict[str, str] = summaries()
 
 __all__ = ["FAMILIES", "INF", "BuildContext", "Columns", "Rows", "SourcingModel", "View", "build", "create_model",
-           "empty_min_share_rows", "from_pyomo", "model_offers", "observe_builds", "rule_id", "rules_by_id",
-           "structural_conflicts", "to_pyomo", "zero_coverage_rows"]
+           "from_pyomo", "model_offers", "observe_builds", "rule_id", "rules_by_id",
+           "structural_conflicts", "to_pyomo"]

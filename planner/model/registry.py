@@ -99,12 +99,12 @@ def register(modules: tuple[ModuleType, ...], found: set[str], listed_kinds: tup
         if isinstance(family, BoundFamily) and family.side != "upper":
             raise ImportError(f"{family.name}: the diagnosis relaxes upper bounds only; a {family.side!r} bound "
                               "family needs it extended (planner/diagnose.py) first")
+        if isinstance(family, RuleFamily) and (not family.rule_kinds or family.dims[:1] != ("rule",)):
+            raise ImportError(f"{family.name} is a rule family: it owns a rule kind and its first dimension is 'rule'")
     sides = [(f.variable, f.side) for f in members if isinstance(f, BoundFamily)]
     if len(set(sides)) != len(sides):
         raise ImportError("two bound families bound the same side of one variable family: an IIS could not tell "
                           "which of them it names")
-        if isinstance(family, RuleFamily) and (not family.rule_kinds or family.dims[:1] != ("rule",)):
-            raise ImportError(f"{family.name} is a rule family: it owns a rule kind and its first dimension is 'rule'")
     if sorted(listed_kinds) != sorted(kinds) or len(set(listed_kinds)) != len(listed_kinds):
         raise ImportError(f"LISTED_RULE_KINDS {listed_kinds} must list every rule kind once: {sorted(kinds)}")
     return by_name, by_kind, kinds

@@ -24,6 +24,7 @@ def on_off_rows(family: str, ctx: BuildContext, columns: np.ndarray, binary: np.
 
 def linking_row(family: str, data: PlanningData, index: tuple) -> RowRef:
     """A row that only links a quantity to its on/off decision: a definition, no input row of its own."""
-    item, supplier = index
+    at = dict(zip(DIMS, index))
+    item, supplier = at["item"], at["supplier"]
     return RowRef(family, index, (f"{family} of '{item}' from '{supplier}' (links the quantity to its on/off "
                                   "decision)",), max(data.items[item].demand, 1.0))

@@ -46,8 +46,9 @@ def share_rows(family: str, ctx: BuildContext, kind: Literal["max_share", "min_s
 
 def describe_share(family: str, data: PlanningData, index: tuple) -> RowRef:
     """A share row as its Policy row, with the item and group it is for when the rule covers several."""
-    r, item, kind, name = index
-    rule = rules_by_id(data)[r]
+    at = dict(zip(DIMS, index))
+    item, kind, name = at["item"], at["group_kind"], at["group"]
+    rule = rules_by_id(data)[at["rule"]]
     label = rule.label()
     each = rule.group is not None and rule.group.each
     if rule.item is None or each:

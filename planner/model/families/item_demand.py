@@ -28,7 +28,7 @@ class ItemDemand(RowFamily):
                     np.ones(n), demand, demand)
 
     def describe(self, data: PlanningData, index: tuple) -> RowRef:
-        (item,) = index
+        item = self.key(index)["item"]
         d = data.items[item]
         return RowRef(self.name, index, (f"{data.where('Items', d, 'demand')} demand {d.demand:g} of '{item}'",),
                       max(d.demand, 1.0))

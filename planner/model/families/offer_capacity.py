@@ -28,7 +28,8 @@ class OfferCapacity(BoundFamily):
         return dataclasses.replace(columns, upper=np.minimum(columns.upper, ctx.table.capacity[ctx.position]))
 
     def describe(self, data: PlanningData, index: tuple) -> RowRef:
-        item, supplier = index
+        at = self.key(index)
+        item, supplier = at["item"], at["supplier"]
         o = data.offers[item, supplier]
         label = f"{data.where('Offers', o, 'capacity')} capacity {o.capacity:g} of '{item}' from '{supplier}'"
         return RowRef(self.name, index, (label,), max(data.items[item].demand, 1.0))

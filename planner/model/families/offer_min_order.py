@@ -27,7 +27,8 @@ class OfferMinOrder(RowFamily):
         return on_off_rows(self.name, ctx, columns, binary, -ctx.table.min_order[ctx.position[columns]], 0.0, INF)
 
     def describe(self, data: PlanningData, index: tuple) -> RowRef:
-        item, supplier = index
+        at = self.key(index)
+        item, supplier = at["item"], at["supplier"]
         o = data.offers[item, supplier]
         label = f"{data.where('Offers', o, 'min_order')} min_order {o.min_order:g} of '{item}' from '{supplier}'"
         return RowRef(self.name, index, (label,), max(data.items[item].demand, 1.0))

@@ -44,8 +44,9 @@ class PolicyExclude(RuleFamily):
                     np.full(len(found), -INF), np.zeros(len(found)))
 
     def describe(self, data: PlanningData, index: tuple) -> RowRef:
-        r, item, supplier = index
-        return RowRef(self.name, index, (f"{rules_by_id(data)[r].label()} ('{item}' from '{supplier}')",),
+        at = self.key(index)
+        item, supplier = at["item"], at["supplier"]
+        return RowRef(self.name, index, (f"{rules_by_id(data)[at['rule']].label()} ('{item}' from '{supplier}')",),
                       max(data.items[item].demand, 1.0))
 
     def check_rule(self, data: PlanningData, plan: PlanView, rule: Rule) -> list[str]:

@@ -98,8 +98,9 @@ class PolicyMinCoverage(RuleFamily):
         return concat(self.name, self.dims, blocks)
 
     def describe(self, data: PlanningData, index: tuple) -> RowRef:
-        r, scenario, item = index
-        label = f"{rules_by_id(data)[r].label()} (in scenario '{scenario}', for '{item}')"
+        at = self.key(index)
+        scenario, item = at["scenario"], at["item"]
+        label = f"{rules_by_id(data)[at['rule']].label()} (in scenario '{scenario}', for '{item}')"
         hits = [h.label() for h in data.scenario_hits if h.scenario == scenario and (h.item is None or h.item == item)
                 and any(data.in_group(o, h.group) for o in data.offers.values() if o.item == item)]
         return RowRef(self.name, index, (label, *hits), max(data.items[item].demand, 1.0))

@@ -28,7 +28,7 @@ class SupplierCapacity(RowFamily):
                     np.ones(len(capped)), np.full(len(suppliers), -INF), t.supplier_capacity[suppliers])
 
     def describe(self, data: PlanningData, index: tuple) -> RowRef:
-        (name,) = index
+        name = self.key(index)["supplier"]
         s = data.suppliers[name]
         return RowRef(self.name, index,
                       (f"{data.where('Suppliers', s, 'capacity')} capacity {s.capacity:g} of '{name}'",),
