@@ -89,15 +89,6 @@ class PlanView:
             return list(data.countries)
         return sorted({b for c in data.countries.values() for b in c.blocs})
 
-    def group_volumes(self, item: str, kind: str) -> dict[str, float]:
-        """Group name -> volume of `item` bought from the group, for the groups of `kind` with volume."""
-        groups_of = self.groups_of(kind)
-        volumes: dict[str, float] = {}
-        for s, q in self.bought[item].items():
-            for group_name in groups_of[s]:
-                volumes[group_name] = volumes.get(group_name, 0.0) + q
-        return volumes
-
     def check_groups(self, rule: Rule, every_group: bool, broken: Callable[[float, float], str]) -> list[str]:
         """`broken(volume, demand)` ("" if the rule holds) for every item the rule covers and every group it
         names, each as `<rule label>: '<item>' from <kind>:<group> <what broken says>`: with `each ...`, every
@@ -106,8 +97,12 @@ class PlanView:
         assert rule.group is not None
         data, bad = self.data, []
         items = [rule.item] if rule.item is not None else list(data.items)
+        groups_of = self.groups_of(rule.group.kind)
         for item in items:
-            volumes = self.group_volumes(item, rule.group.kind)
+            volumes: dict[str, float] = {}  # group name -> volume of the item bought from it
+            for s, q in self.bought[item].items():
+                for group_name in groups_of[s]:
+                    volumes[group_name] = volumes.get(group_name, 0.0) + q
             checked = ([rule.group.name] if rule.group.name is not None else
                        self.all_groups(rule.group.kind) if every_group else list(volumes))
             demand = data.items[item].demand
