@@ -196,6 +196,10 @@ class CheckedFamily(Family):
         """What is wrong with buying q of one offer (for `per_offer` families)."""
         raise NotImplementedError
 
+    def check_each_offer(self, data: PlanningData, plan: PlanView) -> list[str]:
+        """`check` of a `per_offer` family: `check_offer` for every purchase, in the plan's order."""
+        return [m for offer, q in plan.entries for m in self.check_offer(data, offer, q)]
+
     @abstractmethod
     def describe(self, data: PlanningData, index: tuple) -> RowRef:
         """The input rows behind `name[index]`, with the scale its violation is measured against."""

@@ -1,4 +1,5 @@
-"""What `Supplier-use`, `Offer-use` and `Offer-min-order` share: one row per offer linking it to a binary."""
+"""What the families with one row or bound per offer share: `Supplier-use`, `Offer-use` and `Offer-min-order`
+link an offer to a binary; `Offer-capacity` and `Offer-min-order` come from an Offers cell."""
 
 from __future__ import annotations
 
@@ -28,3 +29,12 @@ def linking_row(family: str, data: PlanningData, index: tuple) -> RowRef:
     item, supplier = at["item"], at["supplier"]
     return RowRef(family, index, (f"{family} of '{item}' from '{supplier}' (links the quantity to its on/off "
                                   "decision)",), max(data.items[item].demand, 1.0))
+
+
+def offer_cell(family: str, data: PlanningData, index: tuple, column: str) -> RowRef:
+    """A row or bound that one Offers cell sets: `Offers!D2 capacity 70 of 'A' from 'S1'`."""
+    at = dict(zip(DIMS, index))
+    item, supplier = at["item"], at["supplier"]
+    o = data.offers[item, supplier]
+    label = f"{data.where('Offers', o, column)} {column} {getattr(o, column):g} of '{item}' from '{supplier}'"
+    return RowRef(family, index, (label,), max(data.items[item].demand, 1.0))

@@ -6,11 +6,12 @@ import dataclasses
 
 import numpy as np
 
-from planner.check.view import PlanView, tol
+from planner.check.view import tol
 from planner.data import Offer, PlanningData
 from planner.model.blocks import Columns
 from planner.model.context import BuildContext
-from planner.model.family import BoundFamily, RowRef
+from planner.model.families._on_off import offer_cell
+from planner.model.family import BoundFamily, CheckedFamily, RowRef
 
 
 class OfferCapacity(BoundFamily):
@@ -28,11 +29,7 @@ class OfferCapacity(BoundFamily):
         return dataclasses.replace(columns, upper=np.minimum(columns.upper, ctx.table.capacity[ctx.position]))
 
     def describe(self, data: PlanningData, index: tuple) -> RowRef:
-        at = self.key(index)
-        item, supplier = at["item"], at["supplier"]
-        o = data.offers[item, supplier]
-        label = f"{data.where('Offers', o, 'capacity')} capacity {o.capacity:g} of '{item}' from '{supplier}'"
-        return RowRef(self.name, index, (label,), max(data.items[item].demand, 1.0))
+        return offer_cell(self.name, data, index, "capacity")
 
     per_offer = True
 
@@ -42,8 +39,7 @@ class OfferCapacity(BoundFamily):
                     f"{offer.capacity:g}"]
         return []
 
-    def check(self, data: PlanningData, plan: PlanView) -> list[str]:
-        return [m for offer, q in plan.entries for m in self.check_offer(data, offer, q)]
+    check = CheckedFamily.check_each_offer
 
 
 FAMILY = OfferCapacity()

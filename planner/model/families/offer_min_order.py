@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.check.view import PlanView, tol
+from planner.check.view import tol
 from planner.data import Offer, PlanningData
 from planner.model.blocks import INF, Rows
 from planner.model.context import BuildContext
-from planner.model.families._on_off import DIMS, on_off_rows
-from planner.model.family import RowFamily, RowRef
+from planner.model.families._on_off import DIMS, offer_cell, on_off_rows
+from planner.model.family import CheckedFamily, RowFamily, RowRef
 
 
 class OfferMinOrder(RowFamily):
@@ -27,11 +27,7 @@ class OfferMinOrder(RowFamily):
         return on_off_rows(self.name, ctx, columns, binary, -ctx.table.min_order[ctx.position[columns]], 0.0, INF)
 
     def describe(self, data: PlanningData, index: tuple) -> RowRef:
-        at = self.key(index)
-        item, supplier = at["item"], at["supplier"]
-        o = data.offers[item, supplier]
-        label = f"{data.where('Offers', o, 'min_order')} min_order {o.min_order:g} of '{item}' from '{supplier}'"
-        return RowRef(self.name, index, (label,), max(data.items[item].demand, 1.0))
+        return offer_cell(self.name, data, index, "min_order")
 
     per_offer = True
 
@@ -42,8 +38,7 @@ class OfferMinOrder(RowFamily):
                     f"{offer.min_order:g}"]
         return []
 
-    def check(self, data: PlanningData, plan: PlanView) -> list[str]:
-        return [m for offer, q in plan.entries for m in self.check_offer(data, offer, q)]
+    check = CheckedFamily.check_each_offer
 
 
 FAMILY = OfferMinOrder()
