@@ -265,17 +265,6 @@ def shapley(players: list[int], value: Callable[[frozenset[int]], float]) -> dic
     return out
 
 
-def _policy_rows_any(model: SourcingModel) -> dict[int, list[int]]:
-    """Every rule family's rows (exclusions too, in the diagnose view) by rule id, their `rule` dimension."""
-    out: dict[int, list[int]] = {}
-    for family in registry.row_families():
-        if family.rule_kinds and model.has_rows(family.name):
-            block, span = model.row_block(family.name)
-            for k, rid in zip(span, block.coord("rule").tolist()):
-                out.setdefault(int(rid), []).append(k)
-    return out
-
-
 @dataclasses.dataclass
 class JointCost:
     """One rule's share of the joint-cost analysis: its group, the group's cost, its Shapley value, and why a figure
@@ -337,7 +326,8 @@ def _joint_costs(data: PlanningData, handle: HighsModel, z: float, single: dict[
             if diagnose_view is None:  # one instance where exclusions are rows, for every such group
                 # (its optimum with every rule is z: the same feasible set, with excluded offers fixed at 0)
                 other = HighsModel(build(data, "diagnose"))
-                diagnose_view = (other, _policy_rows_any(other.model))
+                rows_by_rule, _ = _policy_rows(data, other.model)  # exclusions too: they are rows in this view
+                diagnose_view = (other, {rid: rows.tolist() for rid, rows in rows_by_rule.items()})
             instance, rows_by_rid = diagnose_view
         else:
             instance = handle
