@@ -35,12 +35,18 @@ def cell(text: str) -> str | float | int | None:
 
 
 def load(name: str) -> list[list[object]]:
-    with open(DATA / f"{name.lower()}.csv", newline="", encoding="utf-8") as handle:
+    """A sheet's rows from its CSV, whose header is the schema's first columns (the others stay blank); a sheet
+    without a CSV is written empty."""
+    path = DATA / f"{name.lower()}.csv"
+    if not path.exists():
+        return []
+    with open(path, newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     spec = next(s for s in SHEETS if s.name == name)
-    if rows[0] != [c.name for c in spec.columns]:
-        raise SystemExit(f"{name.lower()}.csv: header {rows[0]} differs from the schema {[c.name for c in spec.columns]}")
-    return [[cell(v) for v in row] for row in rows[1:]]
+    columns = [c.name for c in spec.columns]
+    if rows[0] != columns[:len(rows[0])]:
+        raise SystemExit(f"{path.name}: header {rows[0]} is not the schema's first columns {columns}")
+    return [[cell(v) for v in row] + [None] * (len(columns) - len(row)) for row in rows[1:]]
 
 
 def build(target: Path) -> None:

@@ -183,7 +183,7 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
         records.append({
             "policy_row": rule.row if rule.row is not None else rid,
             "rule": rule.kind,
-            "item": rule.item or "(every item)",
+            "item": rule.item_cell,
             "group": str(rule.group) if rule.group is not None else "",
             "value": rule.value,
             "model_rows": n_rows,
@@ -432,7 +432,7 @@ def _meaning(rule: Rule, marginal: float | None, currency: str) -> str:
     sentence = rule_sentence(rule)
     if marginal is None or math.isclose(marginal, 0.0, abs_tol=1e-9):
         return sentence
-    on = rule.item if rule.item is not None else "every item"
+    on = rule.items_text
     raising = registry.rule_kind(rule.kind).raising
     if raising is None:  # a kind without a value has no marginal
         return sentence

@@ -11,6 +11,7 @@ add fields and records here; the model reads only these structures.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import Literal
 
 import numpy as np
 
-GroupKind = Literal["country", "bloc", "supplier"]
+GroupKind = Literal["country", "bloc", "supplier", "union"]  # union: several groups joined with |
 RuleKind = str  # a Policy rule kind: the names `planner.model.registry` declares (max_share, ...)
 OfferKey = tuple[str, str]  # (item, supplier)
 
@@ -29,6 +30,7 @@ class Item:
     name: str
     demand: float
     unit: str = ""
+    item_class: str = ""  # the Items `class` cell: Policy and Scenarios rows may name `class:NAME`
     row: int | None = None
     origin: tuple[tuple[str, str], ...] = ()  # (column, cell) of values set by an update file
 
@@ -61,6 +63,8 @@ class Offer:
     capacity: float = math.inf
     min_order: float = 0.0
     freight: float = 0.0
+    discount: str = "all_units"  # how its Tiers rows price it: all_units or incremental
+    currency: str = ""  # of price, freight and its Tiers prices; "" is the base currency
     row: int | None = None
     origin: tuple[tuple[str, str], ...] = ()  # (column, cell) of values set by an update file
 
@@ -71,38 +75,71 @@ class Offer:
 
 @dataclass(frozen=True)
 class Group:
-    """A concrete group: one country, one bloc or one supplier."""
+    """A concrete group: one country, one bloc or one supplier, or a union of such groups (kind "union", its
+    `parts` the groups joined, its name their text `bloc:CPTPP | country:UA`): an offer is in a union when it
+    is in any part, counted once."""
 
     kind: GroupKind
     name: str
+    parts: tuple[Group, ...] = ()
 
     def __str__(self) -> str:
-        return f"{self.kind}:{self.name}"
+        return self.name if self.kind == "union" else f"{self.kind}:{self.name}"
+
+
+def union(parts: Iterable[Group]) -> Group:
+    """The union of groups, named by its parts in the order written."""
+    parts = tuple(dict.fromkeys(parts))
+    return Group("union", " | ".join(str(p) for p in parts), parts)
 
 
 @dataclass(frozen=True)
 class GroupSpec:
-    """A group as written in a rule: one group, or `each <kind>` (name None)."""
+    """A group as written in a rule: one group (or a union), or `each <kind>` (name None)."""
 
     kind: GroupKind
     name: str | None = None
+    parts: tuple[Group, ...] = ()  # of a union
 
     @property
     def each(self) -> bool:
         return self.name is None
 
+    @property
+    def group(self) -> Group:
+        """The one group a spec that is not `each ...` names."""
+        assert self.name is not None
+        return Group(self.kind, self.name, self.parts)
+
     def __str__(self) -> str:
-        return f"each {self.kind}" if self.name is None else f"{self.kind}:{self.name}"
+        if self.name is None:
+            return f"each {self.kind}"
+        return self.name if self.kind == "union" else f"{self.kind}:{self.name}"
 
 
 @dataclass(frozen=True)
 class Rule:
     kind: RuleKind
-    item: str | None = None  # None: every item, separately
+    item: str | None = None  # None: every item, separately (or of `item_class`)
     group: GroupSpec | None = None
     value: float | None = None
     row: int | None = None
     cell: str | None = None  # coordinate of the row's `rule` cell, "A7"
+    item_class: str | None = None  # `class:NAME` in the item cell: every item of the class, separately
+    start: dt.date | None = None  # the row's `from` and `to`: it applies when plan_date is in [start, end]
+    end: dt.date | None = None
+    min_award: float = 0.05  # the share of demand each counted supplier delivers (min_suppliers, min_countries)
+
+    @property
+    def item_cell(self) -> str:
+        """The item column of the Rules sheet: `gallium`, `class:critical`, `(every item)`."""
+        return self.item or (f"class:{self.item_class}" if self.item_class is not None else "(every item)")
+
+    @property
+    def items_text(self) -> str:
+        """The rule's item cell in words: `gallium`, `class:critical`, `every item`."""
+        return self.item if self.item is not None else \
+            f"class:{self.item_class}" if self.item_class is not None else "every item"
 
     def label(self) -> str:
         """How the user knows the rule: `Policy!A7 max_share country:CN 0.5 on gallium`."""
@@ -116,7 +153,7 @@ class Rule:
             parts.append(str(self.group))
         if self.value is not None:
             parts.append(f"{self.value:g}")
-        parts.append(f"on {self.item}" if self.item is not None else "on every item")
+        parts.append(f"on {self.items_text}")
         return " ".join(parts)
 
     def switched_off(self) -> str:
@@ -136,11 +173,15 @@ class ScenarioHit:
     availability: float = 0.0
     row: int | None = None
     cell: str | None = None  # coordinate of the row's `scenario` cell, "A4"
+    item_class: str | None = None  # `class:NAME`: every item of the class
+    start: dt.date | None = None  # the row's `from` and `to`: it applies when plan_date is in [start, end]
+    end: dt.date | None = None
 
     def label(self) -> str:
         """How the user knows the row: `Scenarios!A4 CN stop: country:CN keeps 0 of every item`."""
         where = f"Scenarios!{self.cell or self.row} " if self.row is not None else ""
-        on = f"of {self.item}" if self.item is not None else "of every item"
+        on = f"of {self.item}" if self.item is not None else \
+            f"of class:{self.item_class}" if self.item_class is not None else "of every item"
         return f"{where}{self.scenario}: {self.group} keeps {self.availability:g} {on}"
 
 
@@ -149,6 +190,63 @@ class Settings:
     currency: str = "EUR"
     time_limit: float = 60.0
     mip_gap: float = 1e-4
+    plan_date: dt.date | None = None  # blank: the day of the run (`PlanningData.plan_date`)
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A Tiers row: from `from_quantity` units bought on the offer on, `price` (in the offer's currency)."""
+
+    item: str
+    supplier: str
+    from_quantity: float
+    price: float
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Currency:
+    """A Currencies row: one unit of `name` is `rate` units of the base currency."""
+
+    name: str
+    rate: float
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Tariff:
+    """A Tariffs row: the duty on goods from `country`, for one item, one class of items, or every item (both
+    None)."""
+
+    country: str
+    item: str | None
+    item_class: str | None
+    tariff: float
+    row: int | None = None
+
+    @property
+    def specificity(self) -> int:
+        """Which row wins where several match: an item's (2) over its class's (1) over the blank (0)."""
+        return 2 if self.item is not None else 1 if self.item_class is not None else 0
+
+
+@dataclass(frozen=True)
+class Dating:
+    """What the plan date decided: the date, whether it was the day of the run, the rows it left out and the
+    bloc memberships taken from the built-in tables (bloc, country, source)."""
+
+    day: dt.date
+    of_run: bool = False
+    out_of_force: tuple[Rule | ScenarioHit, ...] = ()
+    memberships: tuple[tuple[str, str, str], ...] = ()
+    dated: bool = False  # some Policy or Scenarios row has a `from` or `to`
+    built_in: tuple[str, ...] = ()  # the built-in blocs the rows name (members taken from `planner.reference`)
+
+    @property
+    def matters(self) -> bool:
+        """Whether the Run sheet states the date: when it was given, or when a dated row or a built-in
+        membership depends on it (so that a workbook without dates gives the same plan on any day)."""
+        return self.dated or bool(self.memberships) or not self.of_run
 
 
 @dataclass(frozen=True)
@@ -176,8 +274,8 @@ class OfferTable:
     country: np.ndarray  # code of the supplier's country
     price: np.ndarray
     freight: np.ndarray
-    tariff: np.ndarray  # of the supplier's country
-    cost: np.ndarray  # landed cost per unit: price * (1 + tariff) + freight
+    tariff: np.ndarray  # on the offer's item from the supplier's country (Tariffs, else the country's)
+    cost: np.ndarray  # landed cost per unit in the base currency: rate * (price * (1 + tariff) + freight)
     capacity: np.ndarray  # inf where blank
     min_order: np.ndarray
     item_names: np.ndarray  # object arrays of names, indexed by code
@@ -188,6 +286,7 @@ class OfferTable:
     fixed_cost: np.ndarray  # per supplier code
     bloc_names: tuple[str, ...]
     in_bloc: np.ndarray  # bool, country code x bloc position
+    rate: np.ndarray  # base currency per unit of the offer's currency
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -204,6 +303,11 @@ class OfferTable:
 
     def in_group(self, group: Group) -> np.ndarray:
         """Bool per offer: is it in the group? (All false for a name no record has.)"""
+        if group.kind == "union":
+            inside = np.zeros(len(self), dtype=bool)
+            for part in group.parts:
+                inside |= self.in_group(part)
+            return inside
         if group.kind == "bloc":
             if group.name not in self.bloc_names:
                 return np.zeros(len(self), dtype=bool)
@@ -215,7 +319,7 @@ class OfferTable:
     def in_any(self, spec: GroupSpec) -> np.ndarray:
         """Bool per offer: is it in any group the spec names?"""
         if spec.name is not None:
-            return self.in_group(Group(spec.kind, spec.name))
+            return self.in_group(spec.group)
         if spec.kind == "bloc":
             return self.in_bloc.any(axis=1)[self.country]
         return np.ones(len(self), dtype=bool)
@@ -241,6 +345,10 @@ class PlanningData:
     # Policy rows switched off (`active` off, `--set Policy!7=off`, an update table): kept so that they can be
     # switched on again; nothing else reads them, so an inactive rule plays no part at all.
     inactive_rules: tuple[Rule, ...] = ()
+    tiers: dict[OfferKey, tuple[Tier, ...]] = field(default_factory=dict)  # each offer's breaks, ascending
+    currencies: dict[str, Currency] = field(default_factory=dict)
+    tariffs: tuple[Tariff, ...] = ()
+    dating: Dating | None = None  # None: data built in code without dates
 
     # ---- derived views (pure functions of the records above) ----
 
@@ -265,11 +373,52 @@ class PlanningData:
     def country_of(self, offer: Offer) -> Country:
         return self.countries[self.suppliers[offer.supplier].country]
 
-    def landed_cost(self, offer: Offer) -> float:
-        """price * (1 + tariff of the supplier's country) + freight."""
-        return offer.price * (1.0 + self.country_of(offer).tariff) + offer.freight
+    def rate(self, offer: Offer) -> float:
+        """Units of the base currency per unit of the offer's currency (1 for the base currency)."""
+        if not offer.currency or offer.currency == self.settings.currency:
+            return 1.0
+        return self.currencies[offer.currency].rate
+
+    def tariff(self, country: str, item: str) -> float:
+        """The duty on `item` from `country`: the most specific Tariffs row (item over class over blank), else
+        the country's `tariff`."""
+        best: Tariff | None = None
+        for row in self._tariffs_of.get(country, ()):
+            if (row.item == item or (row.item is None and (row.item_class is None or row.item_class ==
+                                                          self.items[item].item_class))) \
+                    and (best is None or row.specificity > best.specificity):
+                best = row
+        return best.tariff if best is not None else self.countries[country].tariff
+
+    @cached_property
+    def _tariffs_of(self) -> dict[str, tuple[Tariff, ...]]:
+        out: dict[str, list[Tariff]] = {}
+        for row in self.tariffs:
+            out.setdefault(row.country, []).append(row)
+        return {country: tuple(rows) for country, rows in out.items()}
+
+    def landed_cost(self, offer: Offer, price: float | None = None) -> float:
+        """rate * (price * (1 + tariff) + freight), in the base currency; `price` a tier's price in the offer's
+        currency (default: the offer's `price`)."""
+        quoted = offer.price if price is None else price
+        tariff = self.tariff(self.suppliers[offer.supplier].country, offer.item)
+        return self.rate(offer) * (quoted * (1.0 + tariff) + offer.freight)
+
+    def tier_costs(self, offer: Offer) -> list[tuple[float, float]]:
+        """(break, landed unit cost) of each price band of an offer, from (0, the `price`'s) up."""
+        return [(0.0, self.landed_cost(offer))] + [(t.from_quantity, self.landed_cost(offer, t.price))
+                                                   for t in self.tiers.get(offer.key, ())]
+
+    def items_of_class(self, name: str) -> list[str]:
+        return [item.name for item in self.items.values() if item.item_class == name]
+
+    @property
+    def plan_date(self) -> dt.date | None:
+        return self.dating.day if self.dating is not None else self.settings.plan_date
 
     def in_group(self, offer: Offer, group: Group) -> bool:
+        if group.kind == "union":
+            return any(self.in_group(offer, part) for part in group.parts)
         if group.kind == "supplier":
             return offer.supplier == group.name
         country = self.country_of(offer)
@@ -288,13 +437,25 @@ class PlanningData:
     def groups(self, spec: GroupSpec) -> list[Group]:
         """The concrete groups a spec names: one, or every member of its kind."""
         if spec.name is not None:
-            return [Group(spec.kind, spec.name)]
+            return [spec.group]
         names: Iterable[str] = (self.countries if spec.kind == "country" else
                                 self.suppliers if spec.kind == "supplier" else self.blocs)
         return [Group(spec.kind, name) for name in names]
 
-    def rule_items(self, rule: Rule) -> list[str]:
-        return [rule.item] if rule.item is not None else list(self.items)
+    def rule_items(self, rule: Rule | ScenarioHit) -> list[str]:
+        """The items a rule (or Scenarios row) is for: its item, its class's items, or every item."""
+        if rule.item is not None:
+            return [rule.item]
+        if rule.item_class is not None:
+            return self.items_of_class(rule.item_class)
+        return list(self.items)
+
+    def of_rule(self, rule: Rule | ScenarioHit) -> np.ndarray:
+        """Bool per offer of `table`: is it an offer of an item the rule is for?"""
+        if rule.item is None and rule.item_class is None:
+            return np.ones(len(self.table), dtype=bool)
+        codes = [self.table.code["item"][name] for name in self.rule_items(rule)]
+        return np.isin(self.table.item, np.array(codes, dtype=np.int32))
 
     @cached_property
     def table(self) -> OfferTable:
@@ -309,7 +470,14 @@ class PlanningData:
                                        count=len(self.suppliers))
         supplier = np.fromiter((supplier_code[o.supplier] for o in offers), dtype=np.int32, count=n)
         country = supplier_country[supplier] if n else np.zeros(0, dtype=np.int32)
-        tariff = np.array([c.tariff for c in self.countries.values()], dtype=float)
+        tariff = np.array([c.tariff for c in self.countries.values()], dtype=float)[country]
+        if self.tariffs:  # rows by item override the country's duty (few offers, so a loop)
+            for k, o in enumerate(offers):
+                if o.supplier and self.suppliers[o.supplier].country in self._tariffs_of:
+                    tariff[k] = self.tariff(self.suppliers[o.supplier].country, o.item)
+        rate = np.ones(n)
+        if any(o.currency for o in offers):
+            rate = np.fromiter((self.rate(o) for o in offers), dtype=float, count=n)
         price = np.fromiter((o.price for o in offers), dtype=float, count=n)
         freight = np.fromiter((o.freight for o in offers), dtype=float, count=n)
         blocs = self.blocs
@@ -325,8 +493,8 @@ class PlanningData:
 
         return OfferTable(
             keys=tuple(self.offers), item=np.fromiter((item_code[o.item] for o in offers), dtype=np.int32, count=n),
-            supplier=supplier, country=country, price=price, freight=freight, tariff=tariff[country],
-            cost=price * (1.0 + tariff[country]) + freight,
+            supplier=supplier, country=country, price=price, freight=freight, tariff=tariff,
+            cost=rate * (price * (1.0 + tariff) + freight), rate=rate,
             capacity=np.fromiter((o.capacity for o in offers), dtype=float, count=n),
             min_order=np.fromiter((o.min_order for o in offers), dtype=float, count=n),
             item_names=names(self.items), supplier_names=names(self.suppliers), country_names=names(self.countries),
@@ -343,7 +511,7 @@ class PlanningData:
         for rule in self.rules:
             if rule.kind not in _restricting_kinds() or rule.group is None:
                 continue
-            for k in np.flatnonzero(table.of_item(rule.item) & table.in_any(rule.group)):
+            for k in np.flatnonzero(self.of_rule(rule) & table.in_any(rule.group)):
                 hits.setdefault(table.keys[k], []).append(rule)
         return {key: tuple(rules) for key, rules in hits.items()}
 
@@ -354,7 +522,7 @@ class PlanningData:
         mask = np.ones(len(table), dtype=bool)
         for rule in self.rules:
             if rule.kind in _restricting_kinds() and rule.group is not None:
-                mask &= ~(table.of_item(rule.item) & table.in_any(rule.group))
+                mask &= ~(self.of_rule(rule) & table.in_any(rule.group))
         return mask
 
     @cached_property
@@ -369,7 +537,7 @@ class PlanningData:
         level = np.ones(len(table))
         for hit in self.scenario_hits:
             if hit.scenario == scenario:
-                hit_mask = table.in_group(hit.group) & table.of_item(hit.item)
+                hit_mask = table.in_group(hit.group) & self.of_rule(hit)
                 level[hit_mask] = np.minimum(level[hit_mask], hit.availability)
         return level
 

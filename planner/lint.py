@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from planner.data import PlanningData, Rule
+from planner.data import PlanningData, Rule, ScenarioHit
 from planner.model import registry
 from planner.problems import Problem
 
@@ -85,11 +85,9 @@ def _unmeetable_demand(data: PlanningData) -> list[Problem]:
 
 def _idle_scenarios(data: PlanningData) -> list[Problem]:
     out = []
-    offered = {(o.item, o.supplier) for o in data.offers.values()}
-    offered_by = {o.supplier for o in data.offers.values()}
     for scenario in data.scenarios:
         hits = [h for h in data.scenario_hits if h.scenario == scenario]
-        if not any(h.availability < 1.0 and _hits_an_offer(data, h, offered, offered_by) for h in hits):
+        if not any(h.availability < 1.0 and _hits_an_offer(data, h) for h in hits):
             first = hits[0]
             out.append(_warn("Scenarios", first.cell or "", "scenario",
                              f"scenario '{scenario}' hits no offer (or keeps all of them): it changes nothing",
@@ -97,15 +95,9 @@ def _idle_scenarios(data: PlanningData) -> list[Problem]:
     return out
 
 
-def _hits_an_offer(data: PlanningData, hit: object, offered: set, offered_by: set) -> bool:
+def _hits_an_offer(data: PlanningData, hit: ScenarioHit) -> bool:
     """Whether a Scenarios row's group holds an offer (of its item, if it names one)."""
-    group = hit.group  # type: ignore[attr-defined]
-    item = hit.item  # type: ignore[attr-defined]
-    suppliers = [s for s in data.suppliers.values() if s.name in offered_by and (
-        (group.kind == "supplier" and s.name == group.name)
-        or (group.kind == "country" and s.country == group.name)
-        or (group.kind == "bloc" and group.name in data.countries[s.country].blocs))]
-    return any(item is None or (item, s.name) in offered for s in suppliers)
+    return bool((data.table.in_group(hit.group) & data.of_rule(hit)).any())
 
 
 def _idle_rules(data: PlanningData) -> list[Problem]:

@@ -223,7 +223,7 @@ def _with_inactive(table: pd.DataFrame, data: PlanningData) -> pd.DataFrame:
     records = table.assign(active="on").to_dict(orient="records")
     for rule in data.inactive_rules:
         records.append({
-            "policy_row": rule.row, "rule": rule.kind, "item": rule.item or "(every item)",
+            "policy_row": rule.row, "rule": rule.kind, "item": rule.item_cell,
             "group": str(rule.group) if rule.group is not None else "", "value": rule.value, "model_rows": 0,
             "binds": "no", "meaning": "",
             "note": f"switched off: not applied (switch it on with --set Policy!{rule.row}=on)"
@@ -279,7 +279,7 @@ def frontier(data: PlanningData, rule: Rule, values: list[float]) -> pd.DataFram
     rows as `solve` finds them (`Plan.named_conflicts`): which rows make the
     value too tight.
     """
-    items = [rule.item] if rule.item is not None else sorted(data.items)
+    items = sorted(data.rule_items(rule))
     rows = []
     first: float | None = None
     cache = ModelCache()  # only the rule's value changes: one model, re-solved per step

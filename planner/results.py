@@ -345,7 +345,7 @@ def concentration(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
 
 def required_coverage(data: PlanningData, item: str) -> float | None:
     values = [r.value for r in data.rules if r.kind == MIN_COVERAGE.name and r.value is not None
-              and (r.item is None or r.item == item)]
+              and item in data.rule_items(r)]
     return max(values) if values else None
 
 

@@ -63,8 +63,13 @@ def escaped(value: object) -> object:
 #           lists them
 #   rule    the name of a rule kind (RULE_KINDS), matched like a header
 #   switch  on or off (`switch`)
+#   items   an item id listed in Items, or `class:NAME` naming a class some item has (Policy, Scenarios, Tariffs)
+#   choice  one of `choices`, matched like a header (all units = all_units)
+#   currency  the base currency, or one listed in Currencies
+#   date    a date cell, or text YYYY-MM-DD
 #   setting, value   a setting's name (SETTINGS) and its value, of the kind that setting declares
-ColumnKind = Literal["id", "number", "share", "text", "names", "group", "rule", "switch", "setting", "value"]
+ColumnKind = Literal["id", "number", "share", "text", "names", "group", "rule", "switch", "setting", "value",
+                     "items", "choice", "currency", "date"]
 
 # The range a number or share column accepts, both ends included; every number must also be below MAX_NUMBER.
 # The validator's messages name these bounds as they are ("-3 is negative", "1.5 is not a share in [0, 1]"):
@@ -72,6 +77,10 @@ ColumnKind = Literal["id", "number", "share", "text", "names", "group", "rule", 
 BOUNDS: dict[ColumnKind, tuple[float, float]] = {"number": (0.0, math.inf), "share": (0.0, 1.0)}
 
 GROUP_WORDS: tuple[str, ...] = ("each country", "each supplier", "each bloc")
+UNION = "|"  # joins groups in one group cell: `bloc:CPTPP | bloc:MSP | country:UA`
+CLASS_PREFIX = "class:"  # an item cell naming a class of items: `class:critical`
+DISCOUNTS: tuple[str, ...] = ("all_units", "incremental")
+MIN_AWARD = 0.05  # the Policy `min_award` a min_suppliers or min_countries row reads when its cell is blank
 GROUP_KINDS: tuple[str, ...] = ("country", "bloc", "supplier")
 
 
@@ -116,7 +125,7 @@ class Column:
 @dataclass(frozen=True)
 class Setting:
     name: str
-    kind: Literal["text", "positive", "share"]
+    kind: Literal["text", "positive", "share", "date"]
     default: str | float
     help: str
 
@@ -144,6 +153,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("currency", "text", "EUR", "currency code shown in outputs; all prices must be in it"),
     Setting("time_limit", "positive", 60.0, "solver time limit in seconds"),
     Setting("mip_gap", "share", 1e-4, "relative MIP gap at which the solver may stop (0.0001 = 0.01 %)"),
+    Setting("plan_date", "date", "", "the day the plan is for (YYYY-MM-DD): dated Policy and Scenarios rows and "
+            "built-in bloc memberships are read on it; blank: the day of the run"),
 )
 
 SHEETS: tuple[SheetSpec, ...] = (
@@ -155,6 +166,8 @@ SHEETS: tuple[SheetSpec, ...] = (
             Column("item", "id", True, "material or product id, unique", field="name"),
             Column("demand", "number", True, "quantity to buy in the planning period, >= 0", unit="unit of the item"),
             Column("unit", "text", False, "unit of demand, shown in outputs (t, kg, pcs)", if_blank=""),
+            Column("class", "id", False, "class of the item (critical, bulk); Policy, Scenarios and Tariffs rows "
+                   "may name class:NAME for every item of the class", if_blank="", field="item_class"),
         ),
         key=("item",),
     ),
@@ -208,30 +221,85 @@ SHEETS: tuple[SheetSpec, ...] = (
                    if_blank=0.0),
             Column("freight", "number", False, "transport cost per unit, >= 0", default="0", unit="currency per unit",
                    if_blank=0.0),
+            Column("discount", "choice", False, "how the offer's Tiers rows price it: all_units (every unit at the "
+                   "price of the highest break reached) or incremental (each unit at its band's price)",
+                   default="all_units", choices=DISCOUNTS, if_blank="all_units"),
+            Column("currency", "currency", False, "currency of price, freight and Tiers prices: the base currency "
+                   "(Settings currency) or one listed in Currencies", default="the base currency", if_blank=""),
         ),
         key=("item", "supplier"),
+    ),
+    SheetSpec(
+        "Tiers",
+        False,
+        "Volume discounts: one row per price break of an offer; the Offers price holds below the first break.",
+        (
+            Column("item", "id", True, "item of the offer", refers="Items"),
+            Column("supplier", "id", True, "supplier of the offer (item and supplier must be a row of Offers)",
+                   refers="Suppliers"),
+            Column("from_quantity", "number", True, "the break: from this quantity on, > 0 and above the offer's "
+                   "previous break", unit="unit of the item"),
+            Column("price", "number", True, "price per unit from this break on, >= 0, in the offer's currency",
+                   unit="currency per unit"),
+        ),
+        key=("item", "supplier", "from_quantity"),
+    ),
+    SheetSpec(
+        "Currencies",
+        False,
+        "Exchange rates: what one unit of each currency is worth in the base currency (Settings currency).",
+        (
+            Column("currency", "id", True, "currency code (USD, CNY), unique", field="name"),
+            Column("rate", "number", True, "units of the base currency per unit of this one, > 0",
+                   unit="base currency per unit"),
+        ),
+        key=("currency",),
+    ),
+    SheetSpec(
+        "Tariffs",
+        False,
+        "Duties by item: the most specific row wins (item over class over blank); without one, the Countries "
+        "tariff holds.",
+        (
+            Column("country", "id", True, "country of origin, from Countries", refers="Countries"),
+            Column("item", "items", False, "item id, class:NAME, or blank for every item", default="every item",
+                   refers="Items"),
+            Column("tariff", "number", True, "ad-valorem duty on price, >= 0 (0.05 = 5 %)", unit="share of price"),
+        ),
+        key=("country", "item"),
     ),
     SheetSpec(
         "Policy",
         False,
         "Sourcing rules, one per row; all must hold.",
         (
-            Column("rule", "rule", True, "max_share | min_share | exclude | min_coverage", choices=RULES, field="kind"),
-            Column("item", "id", False, "item the rule is for; blank: every item, separately", default="every item",
+            Column("rule", "rule", True, " | ".join(RULES), choices=RULES, field="kind"),
+            Column("item", "items", False, "item the rule is for, or class:NAME for every item of a class; blank: "
+                   "every item, separately (for max_spend: all items together)", default="every item",
                    refers="Items"),
             Column(
                 "group",
                 "group",
                 False,
-                "country id, bloc name or supplier id, or each country / each supplier / each bloc; "
-                "prefix country: bloc: supplier: when a name is ambiguous; blank for min_coverage",
+                "country id, bloc name (the workbook's, or a built-in one: EU, CPTPP, MSP, G7, OECD, NATO) or "
+                "supplier id, or each country / each supplier / each bloc; several joined with | count as one group "
+                "(bloc:CPTPP | bloc:MSP); prefix country: bloc: supplier: when a name is ambiguous; blank for "
+                "min_coverage and max_hhi, and for the count, award and spend rules: every supplier",
                 choices=GROUP_WORDS,
                 choices_strict=False,
             ),
-            Column("value", "share", False, "share of item demand in [0, 1]; blank for exclude", unit="share of demand"),
+            Column("value", "share", False, "share of item demand in [0, 1]; a whole number >= 1 for the count rules "
+                   "(max_suppliers, ...); money for max_spend; in (0, 1] for min_award and max_hhi; blank for "
+                   "exclude", unit="as the rule says"),
             Column("active", "switch", False, "on or off (also yes/no, true/false, 1/0); off keeps the row but "
                    "switches the rule off. Switch it from the command line with --set Policy!7=on", default="on",
                    choices=("on", "off")),
+            Column("from", "date", False, "first day the row applies (a date, or text YYYY-MM-DD)",
+                   default="always", field="start"),
+            Column("to", "date", False, "last day the row applies", default="always", field="end"),
+            Column("min_award", "share", False, "for min_suppliers and min_countries: the share of demand each "
+                   "counted supplier (or country) delivers at least, in (0, 1]", default=f"{MIN_AWARD:g}",
+                   unit="share of demand", if_blank=MIN_AWARD),
         ),
     ),
     SheetSpec(
@@ -240,10 +308,14 @@ SHEETS: tuple[SheetSpec, ...] = (
         "Disruptions: rows with the same scenario name add up to one scenario.",
         (
             Column("scenario", "id", True, "scenario name"),
-            Column("item", "id", False, "item hit; blank: every item", default="every item", refers="Items"),
-            Column("group", "group", True, "country id, bloc name or supplier id hit (prefix country: bloc: supplier: if ambiguous)"),
+            Column("item", "items", False, "item hit, or class:NAME; blank: every item", default="every item",
+                   refers="Items"),
+            Column("group", "group", True, "country id, bloc name or supplier id hit, or several joined with | "
+                   "(prefix country: bloc: supplier: if ambiguous)"),
             Column("availability", "share", False, "share of the planned volume of the hit offers still delivered, in [0, 1]", default="0", unit="share",
                    if_blank=0.0),
+            Column("from", "date", False, "first day the disruption applies", default="always", field="start"),
+            Column("to", "date", False, "last day the disruption applies", default="always", field="end"),
         ),
     ),
     SheetSpec(
@@ -313,3 +385,26 @@ UPDATE_SPEC = SheetSpec(
     tuple(Column(name, "text", False, f"update column {name}") for name in dict.fromkeys(
         name for keys, values in UPDATE_KINDS.values() for name in (*keys, *values))),
 )
+
+
+def rule_value_problem(kind: RuleKind, value: float) -> str | None:
+    """Why a number is not a value of a rule of `kind` (None if it is one): the one reading of a rule's value, for
+    the Policy sheet, Policy update tables and `--set`. `value` is >= 0 and finite already."""
+    if kind.value == "share" and value > 1.0:
+        return f"{_shown(value)} is not a share in [0, 1] (write 30 % as 0.3)"
+    if kind.value == "fraction" and not 0.0 < value <= 1.0:
+        return f"{_shown(value)} is not in (0, 1]: {kind.name} takes a share above 0 (write 30 % as 0.3)"
+    if kind.value == "count" and (not float(value).is_integer() or value < 1):
+        return f"{_shown(value)} is not a whole number >= 1: {kind.name} counts" + \
+            (" suppliers" if "supplier" in kind.name else " countries")
+    return None
+
+
+def value_words(kind: RuleKind) -> str:
+    """What a rule of `kind` takes as its value, in words, for the message on a blank one."""
+    return {"share": "a share of demand in [0, 1]", "fraction": "a share in (0, 1]",
+            "count": "a whole number >= 1", "money": "an amount in the base currency, >= 0"}.get(kind.value, "none")
+
+
+def _shown(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() and abs(number) < 1e15 else repr(float(number))

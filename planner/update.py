@@ -41,15 +41,16 @@ No solver object and no file is touched here.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 import re
 from pathlib import Path
 
-from planner.data import Country, Item, Offer, PlanningData, Rule, Settings, Source, Supplier
+from planner.data import Country, Item, Offer, PlanningData, Rule, ScenarioHit, Settings, Source, Supplier
 from planner.model import registry
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet
-from planner.schema import PLAIN_NUMBER, SETTING_BY_NAME, UPDATE_KINDS, normalize, parse_switch
+from planner.schema import PLAIN_NUMBER, SETTING_BY_NAME, UPDATE_KINDS, normalize, parse_switch, rule_value_problem
 from planner.validate import CellParser, shown
 
 ORDER = ("Countries", "Items", "Suppliers", "Offers", "Policy")
@@ -179,7 +180,12 @@ class _Updater(CellParser):
                     self._bad(sheet, value_cell, "value", f"Policy row {number} is an {kind} rule, which has no "
                               "value (switch it with active: on or off)")
                     continue
-                value = self.number(sheet, row, "value", share=True)
+                declared = registry.rule_kind(kind)
+                value = self.number(sheet, row, "value", share=declared.value == "share")
+                problem = rule_value_problem(declared, value) if value is not None else None
+                if problem is not None:
+                    self._bad(sheet, value_cell, "value", problem)
+                    continue
                 if value is None:
                     continue
             where = f"update {sheet.name}!{cell.coordinate}"
@@ -209,12 +215,12 @@ class _Updater(CellParser):
             if unknown:
                 return None
             return Offer(item, supplier, given["price"], given.get("capacity", math.inf), given.get("min_order", 0.0),
-                         given.get("freight", 0.0), None, origin)
+                         given.get("freight", 0.0), row=None, origin=origin)
         if kind == "Suppliers":
             return Supplier(key[0], given["country"], given.get("capacity", math.inf), given.get("fixed_cost", 0.0),
                             None, origin)
         if kind == "Items":
-            return Item(key[0], given["demand"], given.get("unit", ""), None, origin)
+            return Item(key[0], given["demand"], given.get("unit", ""), row=None, origin=origin)
         return Country(key[0], given.get("name", ""), given.get("blocs", ()), given.get("tariff", 0.0), None, origin)
 
 
@@ -376,7 +382,14 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
                 log.error(f"--set {text}", "", "", f"Policy row {row} is an {rule.kind} rule, which has no value; "
                                                    f"switch it off or on with Policy!{row}=off or Policy!{row}=on", text)
                 continue
-            value = _share(raw_value, text, log)
+            value = _number(raw_value, text, log)
+            if value is not None and value < 0:
+                log.error(f"--set {text}", "", "", f"{shown(value)} is negative", text)
+                continue
+            problem = rule_value_problem(registry.rule_kind(rule.kind), value) if value is not None else None
+            if problem is not None:
+                log.error(f"--set {text}", "", "", problem, text)
+                continue
             if value is None:
                 continue
             rules.set_value(row, value, f"override {target}")
@@ -397,19 +410,61 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
                 if raw_value.upper() != current.upper():
                     # The amounts would stay as they are under another name: a plan claiming RUB for EUR figures.
                     log.error(f"--set {text}", "", "", f"the workbook's amounts are in {current}; setting {raw_value} "
-                              "would relabel them without converting them (the planner does not convert "
-                              f"currencies). Convert the prices with an --update file, or, if they are in "
-                              f"{raw_value} after all, write {raw_value} as the currency in the Settings sheet", text)
+                              "would relabel them without converting them (the base currency is what every cost "
+                              f"is reported in). Give offers quoted in other currencies a currency column and "
+                              f"list their rates in Currencies, or, if the amounts are in {raw_value} after all, "
+                              f"write {raw_value} as the currency in the Settings sheet", text)
                     continue
                 new = current
+        elif spec.kind == "date":
+            try:
+                new = dt.date.fromisoformat(raw_value.strip()) if raw_value.strip() else None
+            except ValueError:
+                log.error(f"--set {text}", "", "", f"'{raw_value}' is not a date: write it as YYYY-MM-DD", text)
+                continue
         else:
             new = _share(raw_value, text, log) if spec.kind == "share" else _positive(raw_value, text, log)
             if new is None:
                 continue
         changes.append((f"override {name}", f"{new} (was {settings[name]})"))
         settings[name] = new
-    return rules.apply(dataclasses.replace(data, settings=Settings(**settings),
-                                           source=_with_changes(data.source, changes)))
+    out = rules.apply(dataclasses.replace(data, settings=Settings(**settings),
+                                          source=_with_changes(data.source, changes)))
+    return redated(out) if settings["plan_date"] != data.settings.plan_date else out
+
+
+def redated(data: PlanningData) -> PlanningData:
+    """The data read on its Settings plan_date anew (after `--set plan_date=...`): which dated Policy and
+    Scenarios rows are in force, and the members of the built-in blocs the rows name."""
+    if data.dating is None:
+        return data
+    from planner import reference
+
+    day = data.settings.plan_date or data.dating.day
+    old = data.dating
+
+    def in_force(record: Rule | ScenarioHit) -> bool:
+        return (record.start is None or record.start <= day) and (record.end is None or day <= record.end)
+
+    def by_row(records: list) -> tuple:
+        return tuple(sorted(records, key=lambda r: (r.row is None, r.row or 0)))
+
+    rules = [*data.rules, *(r for r in old.out_of_force if isinstance(r, Rule))]
+    hits = [*data.scenario_hits, *(h for h in old.out_of_force if isinstance(h, ScenarioHit))]
+    built_in = set(old.built_in)
+    countries = {name: dataclasses.replace(c, blocs=tuple(b for b in c.blocs if b not in built_in))
+                 for name, c in data.countries.items()}
+    taken = []
+    for bloc in old.built_in:
+        for spell in reference.memberships(bloc):
+            if spell.country in countries and spell.on(day):
+                countries[spell.country] = dataclasses.replace(
+                    countries[spell.country], blocs=(*countries[spell.country].blocs, bloc))
+                taken.append((bloc, spell.country, spell.source))
+    dating = dataclasses.replace(old, day=day, of_run=False, memberships=tuple(taken),
+                                 out_of_force=by_row([r for r in [*rules, *hits] if not in_force(r)]))
+    return dataclasses.replace(data, countries=countries, rules=by_row([r for r in rules if in_force(r)]),
+                               scenario_hits=by_row([h for h in hits if in_force(h)]), dating=dating)
 
 
 def _number(raw: str, text: str, log: ProblemLog) -> float | None:

@@ -27,6 +27,8 @@ import numpy as np
 
 from planner.data import (
     Country,
+    Currency,
+    Dating,
     Group,
     GroupSpec,
     Item,
@@ -37,19 +39,29 @@ from planner.data import (
     Settings,
     Source,
     Supplier,
+    Tariff,
+    Tier,
+    union,
 )
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
 from planner.model.family import RuleKind
-from planner.schema import BOUNDS, GROUP_KINDS, MAX_NUMBER, PLAIN_NUMBER, RULE_KINDS, SETTING_BY_NAME, SHEET_BY_NAME, \
-    UNWRITABLE, Column, Setting, SheetSpec, escaped, normalize, parse_switch, switch, unwritable
+from planner.schema import BOUNDS, CLASS_PREFIX, GROUP_KINDS, MAX_NUMBER, MIN_AWARD, PLAIN_NUMBER, RULE_KINDS, \
+    SETTING_BY_NAME, SHEET_BY_NAME, UNION, UNWRITABLE, Column, Setting, SheetSpec, escaped, normalize, parse_switch, \
+    rule_value_problem, switch, unwritable, value_words
 
 _PREFIX = re.compile(r"^\s*(country|bloc|supplier)\s*:\s*(.*)$", re.IGNORECASE)
 _EACH = {f"each {kind}": kind for kind in GROUP_KINDS}
 
 # The sheets whose rows are records, keyed by the sheet's key, each after the sheets it refers to (references
 # are checked against records already built).
-_RECORDS: dict[str, type] = {"Items": Item, "Countries": Country, "Suppliers": Supplier, "Offers": Offer}
+_RECORDS: dict[str, type] = {"Items": Item, "Countries": Country, "Suppliers": Supplier, "Currencies": Currency,
+                             "Offers": Offer, "Tiers": Tier}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class ItemClass(str):
+    """An item cell that names a class (`class:critical`): the class's name, told apart from an item id."""
 
 
 def _field_order(spec: SheetSpec, record: type) -> tuple[str, ...]:
@@ -69,6 +81,8 @@ _FIELDS: dict[str, tuple[str, ...]] = {name: _field_order(SHEET_BY_NAME[name], r
 _REPEATS: dict[str, Callable[..., str]] = {
     "Offers": lambda item, supplier: f"offer of '{supplier}' for '{item}' appears again",
     "Settings": lambda name: f"'{name}' is set again",
+    "Tiers": lambda item, supplier, at: f"break {shown(at)} of the offer of '{supplier}' for '{item}' appears again",
+    "Tariffs": lambda country, item: f"a tariff on {item or 'every item'} from '{country}' appears again",
 }
 
 
@@ -244,6 +258,11 @@ class _Validator(CellParser):
         # own row is bad is not reported again (that error is already logged)
         self.ids: dict[str, set[str]] = {}
         self.blocs: set[str] = set()  # every bloc a valid country lists
+        self.base = "EUR"  # the base currency (Settings), which needs no rate
+        self.day = dt.date.today()  # the plan date (Settings plan_date, else the day of the run)
+        self.dated = False  # whether some row has a from or to
+        self.out_of_force: list[Rule | ScenarioHit] = []  # dated rows that do not apply on the plan date
+        self.built_in: dict[str, None] = {}  # built-in blocs the rows name, in order of first mention
 
     # ---- cells, as their columns declare them ----------------------------
 
@@ -274,6 +293,14 @@ class _Validator(CellParser):
             return lambda sheet, row: self.text(sheet, row, name)
         if kind == "group":
             return lambda sheet, row: self.group(sheet, row, column, required)
+        if kind == "items":
+            return lambda sheet, row: self.items_ref(sheet, row, column)
+        if kind == "choice":
+            return lambda sheet, row: self.choice(sheet, row, column)
+        if kind == "currency":
+            return lambda sheet, row: self.currency(sheet, row, column)
+        if kind == "date":
+            return lambda sheet, row: self.date(sheet, row, name)
         raise ValueError(f"a {kind} column ({name}) is read by its sheet's own code")
 
     def cells(self, sheet: RawSheet, row: RawRow, readers: _Readers) -> tuple[dict[str, object], bool]:
@@ -311,15 +338,39 @@ class _Validator(CellParser):
         return None
 
     def group(self, sheet: RawSheet, row: RawRow, column: Column, required: bool) -> GroupSpec | None:
-        """A country, bloc or supplier, or an `each ...` word where the column's `choices` list it."""
+        """A country, bloc or supplier, an `each ...` word where the column's `choices` list it, or several
+        groups joined with `|` (a union; no `each ...` inside)."""
         cell = row.cells.get(column.name)
         text = self.ident(sheet, row, column.name, required)
         if text is None or cell is None:
             return None
+        if UNION not in text:
+            return self._one_group(sheet, cell, column, text, column.choices)
+        parts: list[Group] = []
+        for part in (p.strip() for p in text.split(UNION)):
+            if not part:
+                self._bad(sheet, cell, column.name, f"'{text}' has an empty part: join groups with | as in "
+                          "bloc:CPTPP | bloc:MSP | country:UA")
+                return None
+            if normalize(part) in _EACH:
+                self._bad(sheet, cell, column.name, f"'{part}' cannot be part of a union: a union is one group "
+                          "made of named countries, blocs and suppliers")
+                return None
+            spec = self._one_group(sheet, cell, column, part, ())
+            if spec is None:
+                return None
+            parts.append(spec.group)
+        joined = union(parts)
+        return GroupSpec("union", joined.name, joined.parts)
+
+    def _one_group(self, sheet: RawSheet, cell: RawCell, column: Column, text: str,
+                   words: tuple[str, ...]) -> GroupSpec | None:
+        """One named group (or an `each ...` word among `words`); a bloc no Countries cell mentions may be a
+        built-in one (`planner.reference`), which `run` then gives its members."""
         word = normalize(text)
         each = _EACH.get(word)
         if each is not None:
-            if word not in column.choices:
+            if word not in words:
                 self._bad(sheet, cell, column.name, f"'{text}' cannot be used here; name one country, bloc or supplier")
                 return None
             return GroupSpec(each)  # type: ignore[arg-type]
@@ -327,13 +378,19 @@ class _Validator(CellParser):
         prefixed = _PREFIX.match(text)
         if prefixed:
             kind, name = prefixed.group(1).lower(), prefixed.group(2).strip()
+            if name not in members[kind] and kind == "bloc" and _builtin(name) is not None:
+                return GroupSpec("bloc", self._built_in(_builtin(name)))  # type: ignore[arg-type]
             if name not in members[kind]:
-                where = {"country": "Countries", "bloc": "the blocs column of Countries", "supplier": "Suppliers"}[kind]
+                where = {"country": "Countries", "bloc": "the blocs column of Countries (nor a built-in bloc: "
+                         f"{', '.join(_builtin_names())})", "supplier": "Suppliers"}[kind]
                 self._bad(sheet, cell, column.name,
                           f"{kind} '{name}' is not listed in {where}{_did_you_mean(name, members[kind])}")
                 return None
             return GroupSpec(kind, name)  # type: ignore[arg-type]
         kinds = [kind for kind in GROUP_KINDS if text in members[kind]]
+        builtin = _builtin(text) if "bloc" not in kinds else None
+        if builtin is not None:
+            kinds.append("bloc")
         if len(kinds) > 1:
             forms = " or ".join(f"'{k}:{text}'" for k in kinds)
             self._bad(sheet, cell, column.name, f"'{text}' is both a {' and a '.join(kinds)}; write {forms}")
@@ -341,11 +398,90 @@ class _Validator(CellParser):
         if not kinds:
             if not (self._readable("Countries") and self._readable("Suppliers")):
                 return None  # a sheet that names groups could not be read: its own error says so
-            known = set(members["country"]) | self.blocs | set(members["supplier"])
+            known = set(members["country"]) | self.blocs | set(members["supplier"]) | set(_builtin_names())
             self._bad(sheet, cell, column.name, f"'{text}' is not a country, bloc or supplier, nor one of "
                       f"'each country', 'each supplier', 'each bloc'{_did_you_mean(text, known)}")
             return None
+        if builtin is not None:
+            return GroupSpec("bloc", self._built_in(builtin))
         return GroupSpec(kinds[0], text)  # type: ignore[arg-type]
+
+    def _built_in(self, bloc: str) -> str:
+        """A built-in bloc a row names, noted so that `run` gives it its members on the plan date."""
+        self.built_in.setdefault(bloc, None)
+        return bloc
+
+    def items_ref(self, sheet: RawSheet, row: RawRow, column: Column) -> str | None:
+        """An item of Items, or `class:NAME` (an `ItemClass`) naming a class some item has; None if blank or
+        bad (logged)."""
+        text = self.ident(sheet, row, column.name, column.required)
+        if text is None:
+            return None
+        if text[:len(CLASS_PREFIX)].lower() != CLASS_PREFIX:
+            return self.reference(sheet, row, column)
+        name = text[len(CLASS_PREFIX):].strip()
+        classes = {item.item_class for item in self.records["Items"].values()} - {""}
+        if name not in classes:
+            if self._readable("Items"):
+                listed = f" (classes: {', '.join(sorted(classes))})" if classes else \
+                    " (no item has a class: give Items a class column)"
+                self._bad(sheet, row.cells[column.name], column.name,
+                          f"no item has the class '{name}'{_did_you_mean(name, classes) or listed}")
+            return None
+        return ItemClass(name)
+
+    def choice(self, sheet: RawSheet, row: RawRow, column: Column) -> str | None:
+        """One of the column's `choices`, matched like a header; None if blank or bad (logged)."""
+        text = self.ident(sheet, row, column.name, column.required)
+        if text is None:
+            return None
+        word = normalize(text).replace(" ", "_").replace("-", "_")
+        if word not in column.choices:
+            self._bad(sheet, row.cells[column.name], column.name,
+                      f"'{text}' is not one of {', '.join(column.choices)}")
+            return None
+        return word
+
+    def currency(self, sheet: RawSheet, row: RawRow, column: Column) -> str | None:
+        """The base currency, or one listed in Currencies; None if blank or bad (logged)."""
+        text = self.ident(sheet, row, column.name, column.required)
+        if text is None:
+            return None
+        known = self.records.get("Currencies", {})
+        if text == self.base or text in known:
+            return text
+        if "Currencies" in self.raw.sheets and not self._readable("Currencies") or text in self.ids.get("Currencies", ()):
+            return None  # the Currencies sheet, or the currency's row, has its own error
+        where = "Currencies" if "Currencies" in self.raw.sheets else "Currencies (the workbook has no such sheet)"
+        self._bad(sheet, row.cells[column.name], column.name,
+                  f"'{text}' is not the base currency ({self.base}) and has no rate: list it in {where} with its "
+                  f"rate in {self.base}{_did_you_mean(text, [self.base, *known])}")
+        return None
+
+    def date(self, sheet: RawSheet, row: RawRow, column: str) -> dt.date | None:
+        """A date cell, or text YYYY-MM-DD; None if blank or bad (logged)."""
+        cell = row.cells.get(column)
+        if cell is None or _blank(cell):
+            return None
+        if cell.error:
+            self._bad(sheet, cell, column, cell.error)
+            return None
+        value = cell.value
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str) and not self._unreadable(sheet, cell, column):
+            text = value.strip()
+            if _ISO_DATE.fullmatch(text):
+                try:
+                    return dt.date.fromisoformat(text)
+                except ValueError:
+                    pass
+        if isinstance(value, str) and unwritable(value):
+            return None
+        self._bad(sheet, cell, column, f"'{value}' is not a date (enter a date, or text as YYYY-MM-DD: 2026-03-31)")
+        return None
 
     # ---- sheets ----------------------------------------------------------
 
@@ -362,7 +498,7 @@ class _Validator(CellParser):
 
     def _repeated(self, sheet: RawSheet, row: RawRow, spec: SheetSpec, key: tuple[object, ...], first: int) -> None:
         """Log that `row` repeats the key of row `first`, on its cell of the key's last column."""
-        column = spec.key[-1]
+        column = spec.key[-1] if spec.key[-1] in row.cells else spec.key[0]
         words = _REPEATS[spec.name](*key) if spec.name in _REPEATS else f"'{key[0]}' appears again"
         self._bad(sheet, row.cells[column], column, f"{words} (first in row {first})")
 
@@ -417,23 +553,47 @@ class _Validator(CellParser):
         if sheet is None:
             return ()
         spec = SHEET_BY_NAME["Policy"]
-        named = self.readers(sheet, (spec.column("rule"), spec.column("item")))  # group and value: as the kind says
+        # group, value and min_award: as the kind says
+        named = self.readers(sheet, (spec.column("rule"), spec.column("item"), spec.column("from"), spec.column("to")))
         out: list[Rule] = []
         switches = self._switch_column(sheet)
         for row in sheet.rows:
             values, complete = self.cells(sheet, row, named)
             stated = self._rule_fields(sheet, row, values["kind"])  # type: ignore[arg-type]  # `rule` fills kind
-            if stated is None or not complete:
+            dated = self._span(sheet, row, values)
+            if stated is None or not complete or not dated:
                 continue
-            kind, group, value = stated
-            rule = Rule(kind, values["item"], group, value, row.row, _coordinate(row, "rule"))  # type: ignore[arg-type]
+            kind, group, value, award = stated
+            item, item_class = _item_and_class(values["item"])
+            rule = Rule(kind, item, group, value, row.row, _coordinate(row, "rule"), item_class,  # type: ignore[arg-type]
+                        values["start"], values["end"], award)  # type: ignore[arg-type]
+            if not self._in_force(rule):
+                continue
             (out if not switches or self._active(sheet, row) else self.inactive_rules).append(rule)
         return tuple(out)
 
-    def _rule_fields(self, sheet: RawSheet, row: RawRow, named: str | None,
-                     kinds: Mapping[str, RuleKind] = RULE_KINDS) -> tuple[str, GroupSpec | None, float | None] | None:
-        """The kind, group and value of the rule a Policy row states, its cells read as `kinds` declares its
-        kind; None if the row states no rule. Every problem is logged.
+    def _span(self, sheet: RawSheet, row: RawRow, values: dict[str, object]) -> bool:
+        """Whether a row's `from` is not after its `to` (logged if it is)."""
+        start, end = values.get("start"), values.get("end")
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
+            self._bad(sheet, row.cells["to"], "to", f"{end.isoformat()} is before the row's from ({start.isoformat()})")
+            return False
+        return True
+
+    def _in_force(self, record: Rule | ScenarioHit) -> bool:
+        """Whether a dated row applies on the plan date; one that does not is kept for the Run sheet."""
+        if record.start is None and record.end is None:
+            return True
+        self.dated = True
+        if (record.start is None or record.start <= self.day) and (record.end is None or self.day <= record.end):
+            return True
+        self.out_of_force.append(record)
+        return False
+
+    def _rule_fields(self, sheet: RawSheet, row: RawRow, named: str | None, kinds: Mapping[str, RuleKind] = RULE_KINDS
+                     ) -> tuple[str, GroupSpec | None, float | None, float] | None:
+        """The kind, group, value and min_award of the rule a Policy row states, its cells read as `kinds`
+        declares its kind; None if the row states no rule. Every problem is logged.
 
         `named` is the row's `rule` cell (None if blank or bad, logged already); a name that is not a kind is
         an error. A kind's group, if it has one, and its value, if it takes one, are required; a group or value
@@ -452,6 +612,8 @@ class _Validator(CellParser):
             if group_cell is not None and not _blank(group_cell):
                 self.log.warning(sheet.name, group_cell.coordinate, "group",
                                  f"{kind} {declared.no_group}; the group is ignored", group_cell.value)
+        elif declared is not None and declared.group == "optional" and _blank(group_cell):
+            pass  # every supplier
         elif declared is not None and group_cell is None:  # no group column at all: the row's range names the place
             self._bad(sheet, RawCell(None, f"{row.row}:{row.row}"), "group",
                       f"{kind} needs a group: a country, bloc or supplier, or each country / each supplier / each bloc")
@@ -464,13 +626,37 @@ class _Validator(CellParser):
         elif _blank(value_cell):
             if declared is not None:  # with no value column at all, the row's range names the place
                 self._bad(sheet, value_cell or RawCell(None, f"{row.row}:{row.row}"), "value",
-                          f"{kind} needs a value: a share of demand in [0, 1]")
+                          f"{kind} needs a value: {value_words(declared)}")
         else:
-            value = self.number(sheet, row, "value", share=True)
+            value = self.number(sheet, row, "value", share=declared is None or declared.value == "share")
+            problem = rule_value_problem(declared, value) if declared is not None and value is not None else None
+            if problem is not None:
+                self._bad(sheet, value_cell, "value", problem)  # type: ignore[arg-type]
+                value = None
+        award = self._award(sheet, row, declared)
         if declared is None or (declared.group == "required" and group is None) \
-                or (declared.value != "none" and value is None):
+                or (declared.group == "optional" and group is None and not _blank(group_cell)) \
+                or (declared.value != "none" and value is None) or award is None:
             return None
-        return kind, group, value  # type: ignore[return-value]
+        return kind, group, value, award  # type: ignore[return-value]
+
+    def _award(self, sheet: RawSheet, row: RawRow, declared: RuleKind | None) -> float | None:
+        """A row's `min_award` (MIN_AWARD if blank); a value on a kind that does not read it is ignored with a
+        warning; None if bad (logged)."""
+        cell = row.cells.get("min_award")
+        if _blank(cell):
+            return MIN_AWARD
+        if declared is not None and not declared.award:
+            self.log.warning(sheet.name, cell.coordinate, "min_award",  # type: ignore[union-attr]
+                             f"{declared.name} does not read min_award (only min_suppliers and min_countries do); "
+                             "it is ignored", cell.value)  # type: ignore[union-attr]
+            return MIN_AWARD
+        award = self.number(sheet, row, "min_award", share=True)
+        if award is not None and award <= 0:
+            self._bad(sheet, cell, "min_award", f"{shown(award)} is not in (0, 1]: each counted supplier "  # type: ignore[arg-type]
+                      "delivers a share above 0 (write 5 % as 0.05)")
+            return None
+        return award
 
     def _switch_column(self, sheet: RawSheet) -> bool:
         """Whether the Policy sheet's `active` column switches rules: it does when it holds at least one on/off
@@ -516,10 +702,14 @@ class _Validator(CellParser):
         for row in sheet.rows:
             values, complete = self.cells(sheet, row, readers)
             group = values["group"]
-            if not complete or not isinstance(group, GroupSpec) or group.name is None:
+            if not complete or not isinstance(group, GroupSpec) or group.name is None or not self._span(sheet, row, values):
                 continue
-            out.append(ScenarioHit(values["scenario"], Group(group.kind, group.name), values["item"],  # type: ignore[arg-type]
-                                   values["availability"], row.row, _coordinate(row, "scenario")))  # type: ignore[arg-type]
+            item, item_class = _item_and_class(values["item"])
+            hit = ScenarioHit(values["scenario"], group.group, item, values["availability"],  # type: ignore[arg-type]
+                              row.row, _coordinate(row, "scenario"), item_class, values["start"],  # type: ignore[arg-type]
+                              values["end"])  # type: ignore[arg-type]
+            if self._in_force(hit):
+                out.append(hit)
         return tuple(out)
 
     def settings(self) -> Settings:
@@ -553,6 +743,8 @@ class _Validator(CellParser):
         """A Settings row's value, of its setting's kind; None if blank (the default stays) or bad (logged)."""
         if setting.kind == "text":
             return self.text(sheet, row, "value") or None
+        if setting.kind == "date":
+            return self.date(sheet, row, "value")  # type: ignore[return-value]
         number = self.number(sheet, row, "value", share=setting.kind == "share")
         if number is not None and setting.kind == "positive" and number <= 0:
             self._bad(sheet, row.cells["value"], "value", f"{setting.name} must be greater than 0")
@@ -561,20 +753,120 @@ class _Validator(CellParser):
 
     # ---- all together --------------------------------------------------
 
+    def currencies(self) -> dict[str, Currency]:
+        """The Currencies records: a rate above 0; the base currency, if listed, at rate 1."""
+        out = self.sheet_records("Currencies")
+        for name, currency in list(out.items()):
+            problem = ("a rate must be above 0" if currency.rate <= 0 else
+                       f"{name} is the base currency (Settings currency): its rate is 1, not {shown(currency.rate)}"
+                       if name == self.base and currency.rate != 1.0 else "")
+            if problem:
+                self._bad(self.raw.sheets["Currencies"], self._cell("Currencies", currency.row, "rate"), "rate", problem)
+                del out[name]
+        return out
+
+    def tiers(self) -> dict[tuple[str, str], tuple[Tier, ...]]:
+        """Each offer's price breaks, in ascending order as listed: every break above 0 and above the offer's
+        previous one, on an offer of Offers."""
+        records = self.sheet_records("Tiers")
+        offers = self.records["Offers"]
+        out: dict[tuple[str, str], list[Tier]] = {}
+        for tier in records.values():
+            key = (tier.item, tier.supplier)
+            if key not in offers:
+                if key not in self._offer_keys():  # an offer whose own row is wrong has its error there
+                    self._bad(self.raw.sheets["Tiers"], self._cell("Tiers", tier.row, "supplier"), "supplier",
+                              f"'{tier.supplier}' has no offer for '{tier.item}' in Offers: a break belongs to an offer")
+                continue
+            if tier.from_quantity <= 0:
+                self._bad(self.raw.sheets["Tiers"], self._cell("Tiers", tier.row, "from_quantity"), "from_quantity",
+                          "a break must be above 0: the Offers price holds from 0 to the first break")
+                continue
+            earlier = out.setdefault(key, [])
+            if earlier and tier.from_quantity < earlier[-1].from_quantity:
+                self._bad(self.raw.sheets["Tiers"], self._cell("Tiers", tier.row, "from_quantity"), "from_quantity",
+                          f"{shown(tier.from_quantity)} is below the offer's previous break "
+                          f"{shown(earlier[-1].from_quantity)} (row {earlier[-1].row}): list an offer's breaks in "
+                          "ascending order")
+                continue
+            earlier.append(tier)
+        return {key: tuple(tiers) for key, tiers in out.items() if tiers}
+
+    def tariffs(self) -> tuple[Tariff, ...]:
+        sheet = self.raw.sheets.get("Tariffs")
+        if sheet is None:
+            return ()
+        spec = SHEET_BY_NAME["Tariffs"]
+        readers = self.readers(sheet, spec.columns)
+        out: list[Tariff] = []
+        first: dict[tuple[str, object], int] = {}
+        for row in sheet.rows:
+            values, complete = self.cells(sheet, row, readers)
+            if not complete:
+                continue
+            key = (values["country"], values["item"])
+            if key in first:
+                self._repeated(sheet, row, spec, (values["country"], _item_words(values["item"])), first[key])
+                continue
+            first[key] = row.row
+            item, item_class = _item_and_class(values["item"])
+            out.append(Tariff(values["country"], item, item_class, values["tariff"], row.row))  # type: ignore[arg-type]
+        return tuple(out)
+
+    def _offer_keys(self) -> set[tuple[str, str]]:
+        """(item, supplier) of every Offers row as written, valid or not."""
+        sheet = self.raw.sheets.get("Offers")
+        cells = ((r.cells.get("item"), r.cells.get("supplier")) for r in sheet.rows) if sheet is not None else ()
+        return {(str(i.value).strip(), str(s.value).strip()) for i, s in cells if i is not None and s is not None}
+
+    def _cell(self, name: str, row: int, column: str) -> RawCell:
+        """A cell of a record's row, by the record's row number (for checks made once the records are built)."""
+        found = next(r for r in self.raw.sheets[name].rows if r.row == row)
+        return found.cells.get(column) or RawCell(None, f"{row}:{row}")
+
+    def _with_built_in(self, countries: dict[str, Country]) -> tuple[dict[str, Country], tuple[tuple[str, str, str], ...]]:
+        """The countries with the built-in blocs the rows name added to the blocs of their members on the plan
+        date (`planner.reference`), and those memberships as (bloc, country, source)."""
+        if not self.built_in:
+            return countries, ()
+        from planner import reference
+
+        taken: list[tuple[str, str, str]] = []
+        out = dict(countries)
+        for bloc in self.built_in:
+            for spell in reference.memberships(bloc):
+                if spell.country in out and spell.on(self.day):
+                    country = out[spell.country]
+                    out[spell.country] = dataclasses.replace(country, blocs=(*country.blocs, bloc))
+                    taken.append((bloc, spell.country, spell.source))
+        return out, tuple(taken)
+
     def run(self) -> PlanningData | None:
+        settings = self.settings()
+        self.base = settings.currency
+        self.day = settings.plan_date or dt.date.today()
         for name in _RECORDS:
-            self.records[name] = self.sheet_records(name)
+            if name == "Currencies":
+                self.records[name] = self.currencies()
+            elif name == "Tiers":
+                self.records[name] = self.tiers()
+            else:
+                self.records[name] = self.sheet_records(name)
         self.blocs = {b for c in self.records["Countries"].values() for b in c.blocs}
+        tariffs = self.tariffs()
         rules = self.rules()
         hits = self.scenarios()
-        settings = self.settings()
         if self.log.errors:
             return None
-        return PlanningData(self.records["Items"], self.records["Suppliers"], self.records["Countries"],
+        countries, taken = self._with_built_in(self.records["Countries"])
+        dating = Dating(self.day, settings.plan_date is None, tuple(self.out_of_force), taken, self.dated,
+                        tuple(self.built_in))
+        return PlanningData(self.records["Items"], self.records["Suppliers"], countries,
                             self.records["Offers"], rules, hits, settings,
                             Source(self.raw.path, self.raw.sha256,
                                    {name: dict(sheet.columns) for name, sheet in self.raw.sheets.items()}),
-                            tuple(self.inactive_rules))
+                            tuple(self.inactive_rules), self.records["Tiers"], self.records["Currencies"], tariffs,
+                            dating)
 
 
 def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict]) -> dict | None:
@@ -593,6 +885,9 @@ def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict]) -> dict
     filled: dict[str, list[object]] = {}  # record field -> its value in every row
     for column in spec.columns:
         cells = values.get(column.name)
+        if cells is None and not column.required and column.kind not in BOUNDS:
+            filled[column.record_field] = [column.if_blank] * len(numbers)  # a column left out reads as blank
+            continue
         if column.kind == "id" and column.refers:
             known = records[column.refers]
             if cells is None or set(map(type, cells)) != {str}:
@@ -629,6 +924,35 @@ def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict]) -> dict
     if len(set(keys)) != len(keys):
         return None
     return dict(zip(keys, map(_RECORDS[spec.name], *(filled[field] for field in _FIELDS[spec.name]), numbers)))
+
+
+def _item_and_class(value: object) -> tuple[str | None, str | None]:
+    """An item cell's value as (item, class): an `ItemClass` names a class, any other text an item."""
+    if isinstance(value, ItemClass):
+        return None, str(value)
+    return value, None  # type: ignore[return-value]
+
+
+def _item_words(value: object) -> str:
+    return f"class:{value}" if isinstance(value, ItemClass) else f"'{value}'" if value else ""
+
+
+def _builtin(name: str) -> str | None:
+    """The built-in bloc a name means (`planner.reference.lookup`), or None."""
+    try:  # TEMPORARY until planner.reference lands
+        from planner import reference
+    except ImportError:
+        return None
+    return reference.lookup(name)
+
+
+def _builtin_names() -> tuple[str, ...]:
+    try:  # TEMPORARY until planner.reference lands
+        from planner import reference
+    except ImportError:
+        return ()
+
+    return reference.blocs()
 
 
 def _coordinate(row: RawRow, column: str) -> str | None:

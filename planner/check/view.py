@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from planner.data import Offer, OfferKey, PlanningData, Rule
+from planner.data import Group, Offer, OfferKey, PlanningData, Rule
 
 # Absolute tolerance per unit of scale (demand or capacity): HiGHS's default
 # primal feasibility tolerance is 1e-7, so 1e-6 leaves room without hiding errors.
@@ -89,6 +89,21 @@ class PlanView:
             return list(data.countries)
         return sorted({b for c in data.countries.values() for b in c.blocs})
 
+    def items_of(self, rule: Rule) -> list[str]:
+        """The items a Policy row names: its item, every item whose class its `class:NAME` names, or all."""
+        if rule.item is not None:
+            return [rule.item]
+        return [i.name for i in self.data.items.values() if rule.item_class is None or i.item_class == rule.item_class]
+
+    def member(self, group: Group, supplier: str) -> bool:
+        """Whether a supplier's goods are in a group, read from the records: a union holds what any part holds."""
+        data = self.data
+        if group.kind == "union":
+            return any(self.member(part, supplier) for part in group.parts)
+        country = data.suppliers[supplier].country
+        return (group.name == supplier if group.kind == "supplier" else group.name == country
+                if group.kind == "country" else group.name in data.countries[country].blocs)
+
     def check_groups(self, rule: Rule, every_group: bool, broken: Callable[[float, float], str]) -> list[str]:
         """`broken(volume, demand)` ("" if the rule holds) for every item the rule covers and every group it
         names, each as `<rule label>: '<item>' from <kind>:<group> <what broken says>`: with `each ...`, every
@@ -96,8 +111,9 @@ class PlanView:
         with volume."""
         assert rule.group is not None
         data, bad = self.data, []
-        items = [rule.item] if rule.item is not None else list(data.items)
-        groups_of = self.groups_of(rule.group.kind)
+        items = self.items_of(rule)
+        groups_of = self.groups_of(rule.group.kind) if rule.group.kind != "union" else \
+            {s: ((rule.group.name,) if self.member(rule.group.group, s) else ()) for s in self.data.suppliers}
         for item in items:
             volumes: dict[str, float] = {}  # group name -> volume of the item bought from it
             for s, q in self.bought[item].items():
@@ -134,30 +150,49 @@ class PlanView:
         per_item: dict[tuple[str, str], float] = {}
         hits = [h for h in data.scenario_hits if h.scenario == scenario]
         for supplier in data.suppliers.values():
-            country = supplier.country
             for hit in hits:
-                g = hit.group
-                if (g.kind == "supplier" and g.name == supplier.name) or (g.kind == "country" and g.name == country) or (
-                        g.kind == "bloc" and g.name in data.countries[country].blocs):
-                    if hit.item is None:
+                if self.member(hit.group, supplier.name):
+                    if hit.item is None and hit.item_class is None:
                         every_item[supplier.name] = min(every_item.get(supplier.name, 1.0), hit.availability)
                     else:
-                        key = (hit.item, supplier.name)
-                        per_item[key] = min(per_item.get(key, 1.0), hit.availability)
+                        for item in ([hit.item] if hit.item is not None else
+                                     [i.name for i in data.items.values() if i.item_class == hit.item_class]):
+                            key = (item, supplier.name)
+                            per_item[key] = min(per_item.get(key, 1.0), hit.availability)
         for (item, name), level in per_item.items():
             per_item[item, name] = min(level, every_item.get(name, 1.0))
         return every_item, per_item
 
+    def spend(self, item: str, supplier: str, quantity: float) -> float:
+        """What `quantity` of an offer costs landed, in the base currency, read from the contract's words: the
+        price of the band (incremental) or of the highest break reached (all-units, a break counted reached
+        within the tolerance), times 1 + the most specific tariff, plus freight, times the currency's rate."""
+        data = self.data
+        offer = data.offers[item, supplier]
+        rate = 1.0 if offer.currency in ("", data.settings.currency) else data.currencies[offer.currency].rate
+        country = data.suppliers[supplier].country
+        tariff = data.countries[country].tariff
+        rows = [t for t in data.tariffs if t.country == country]
+        for wanted in ((lambda t: t.item is None and t.item_class is None),
+                       (lambda t: t.item is None and t.item_class == data.items[item].item_class),
+                       (lambda t: t.item == item)):
+            tariff = next((t.tariff for t in rows if wanted(t)), tariff)
+        breaks = [(0.0, offer.price)] + [(t.from_quantity, t.price) for t in data.tiers.get((item, supplier), ())]
+        if offer.discount == "incremental":
+            quoted = sum(price * max(0.0, min(quantity, upper) - low) for (low, price), upper in
+                         zip(breaks, [b for b, _ in breaks[1:]] + [math.inf]))
+            return rate * (quoted * (1 + tariff) + quantity * offer.freight)
+        price = [p for low, p in breaks if quantity >= low - tol(low)][-1]
+        return rate * quantity * (price * (1 + tariff) + offer.freight)
+
     def cost(self) -> tuple[float, set[str]]:
-        """Landed cost price * (1 + tariff) + freight per unit, plus fixed costs of suppliers with volume:
+        """Landed cost of every purchase (`spend`), plus fixed costs of suppliers with volume:
         (cost, suppliers with volume)."""
         data = self.data
         total = 0.0
         used: set[str] = set()
         for item, per_supplier in self.bought.items():
             for supplier, q in per_supplier.items():
-                offer = data.offers[item, supplier]
-                tariff = data.countries[data.suppliers[supplier].country].tariff
-                total += q * (offer.price * (1 + tariff) + offer.freight)
+                total += self.spend(item, supplier, q)
                 used.add(supplier)
         return total + sum(data.suppliers[s].fixed_cost for s in used), used

@@ -309,16 +309,11 @@ def _caps(data: PlanningData | None, items: list[str], country: str) -> list[flo
         return [None] * len(items)
     rules = [r for r in data.rules if r.kind == MAX_SHARE.name and r.value is not None and r.group is not None
              and r.group.kind == "country" and (r.group.name is None or r.group.name == country)]
-    every = min((r.value for r in rules if r.item is None), default=None)
     own: dict[str, float] = {}
     for r in rules:
-        if r.item is not None:
-            own[r.item] = min(own.get(r.item, math.inf), r.value)  # type: ignore[type-var]
-    out: list[float | None] = []
-    for item in items:
-        values = [v for v in (every, own.get(item)) if v is not None]
-        out.append(min(values) if values else None)
-    return out
+        for item in data.rule_items(r):
+            own[item] = min(own.get(item, math.inf), r.value)  # type: ignore[type-var]
+    return [own.get(item) for item in items]
 
 
 def _too_many_items(ws: Worksheet, row: int, column: int, items: int) -> None:

@@ -69,6 +69,13 @@ class BuildContext:
         order, start = self.by_item
         return order[start[code]:start[code + 1]]
 
+    def of_rule(self, rule: Rule) -> np.ndarray:
+        """The buy columns of the items a rule is for: its item, its class's items, or every item."""
+        if rule.item is None and rule.item_class is None:
+            return np.arange(len(self.position))
+        parts = [self.of_item(name) for name in self.data.rule_items(rule)]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
     def big_m(self, columns: np.ndarray) -> np.ndarray:
         """The most an offer can ever deliver: min(cap_o, cap_s, d_i); only d_i when diagnosing, where capacities
         may be relaxed."""
@@ -88,7 +95,7 @@ class BuildContext:
         """
         t = self.table
         if spec.name is not None:
-            inside = columns[t.in_group(Group(spec.kind, spec.name))[self.position[columns]]]
+            inside = columns[t.in_group(spec.group)[self.position[columns]]]
             return inside, np.zeros(len(inside), dtype=np.int64), names([spec.name])
         if spec.kind == "bloc":
             parts = [columns[t.in_bloc[self.country[columns], b]] for b in range(len(t.bloc_names))]

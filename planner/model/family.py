@@ -73,11 +73,15 @@ class RowRef:
 class RuleKind:
     """A kind of Policy row (`max_share`, ...): how it is read, worded and priced.
 
-    `group`: "required" (the row must name a group) or "ignored" (a group
-    given is ignored with a warning that says why, `no_group`: "counts all
-    offers of the item"). `value`: "share" (a share of demand
-    in [0, 1], required) or "none" (a value given is ignored with a
-    warning). `restricts_offers`: the rule removes offers from the model
+    `group`: "required" (the row must name a group), "optional" (a blank
+    group means every supplier) or "ignored" (a group given is ignored with
+    a warning that says why, `no_group`: "counts all offers of the item").
+    `value`: "share" (a share in [0, 1], required), "fraction" (a share in
+    (0, 1]), "count" (a whole number >= 1), "money" (an amount >= 0 in the
+    base currency) or "none" (a value given is ignored with a warning).
+    `award`: the row reads the Policy `min_award` column (elsewhere a value
+    in it is ignored with a warning). `all_items`: a blank item cell means
+    all items together (a budget), not each item separately. `restricts_offers`: the rule removes offers from the model
     (a set restriction) rather than adding rows, so dropping it means a
     rebuild. `sentence(rule)`: what the rule asks, in words. `raising`:
     how a rise of its value reads in the Rules sheet's `meaning`, with
@@ -87,13 +91,15 @@ class RuleKind:
 
     name: str
     help: str
-    group: Literal["required", "ignored"]
-    value: Literal["share", "none"]
+    group: Literal["required", "optional", "ignored"]
+    value: Literal["share", "fraction", "count", "money", "none"]
     sentence: Callable[[Rule], str]
     never_binds: Callable[[PlanningData, Rule], str]
     raising: str | None = None
     restricts_offers: bool = False
     no_group: str = ""
+    award: bool = False
+    all_items: bool = False
 
     def __post_init__(self) -> None:
         if self.group == "ignored" and not self.no_group:

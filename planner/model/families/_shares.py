@@ -33,7 +33,7 @@ def share_rows(family: str, ctx: BuildContext, kind: Literal["max_share", "min_s
     for rule in ctx.data.rules:
         if rule.kind != kind or rule.group is None or rule.value is None:
             continue
-        columns = ctx.of_item(rule.item)
+        columns = ctx.of_rule(rule)
         index, row, terms, items = grouped_rows(rule_id(ctx.data, rule), rule.group.kind, ctx.item,
                                                 ctx.members(columns, rule.group))
         bound = rule.value * t.demand[items]
@@ -59,7 +59,8 @@ def describe_share(family: str, data: PlanningData, index: tuple) -> RowRef:
 
 def sentence(rule: Rule, verb: str) -> str:
     """`at most 50 % of each item's demand from any one country`."""
-    of = f"the demand of {rule.item}" if rule.item is not None else "each item's demand"
+    of = f"the demand of {rule.item}" if rule.item is not None else "each item's demand" if rule.item_class is None \
+        else f"the demand of each item of class {rule.item_class}"
     share = f"{rule.value * 100:g} %" if rule.value is not None else ""
     group = ""
     if rule.group is not None:
@@ -72,7 +73,7 @@ def group_holds_nothing(data: PlanningData, rule: Rule) -> str:
     """Why a rule on a group can never bind: its group holds no offer of its items ("" if it holds one)."""
     if rule.group is None:
         return ""
-    members = data.table.of_item(rule.item) & data.table.in_any(rule.group)
+    members = data.of_rule(rule) & data.table.in_any(rule.group)
     if not members.any():
-        return f"{rule.group} has no offer of {'its item' if rule.item else 'any item'}"
+        return f"{rule.group} has no offer of {'its item' if rule.item else 'any item' if rule.item_class is None else 'any item of its class'}"
     return ""

@@ -13,7 +13,7 @@ from planner.model.family import RowRef, RuleFamily, RuleKind
 
 
 def _sentence(rule: Rule) -> str:
-    return f"nothing of {rule.item if rule.item is not None else 'any item'} from {rule.group}"
+    return f"nothing of {rule.item if rule.item is not None else 'any item' if rule.item_class is None else 'any item of class ' + rule.item_class} from {rule.group}"
 
 
 EXCLUDE = RuleKind(

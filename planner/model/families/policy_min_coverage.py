@@ -16,7 +16,8 @@ from planner.model.family import RowRef, RuleFamily, RuleKind
 
 
 def _sentence(rule: Rule) -> str:
-    of = f"the demand of {rule.item}" if rule.item is not None else "each item's demand"
+    of = f"the demand of {rule.item}" if rule.item is not None else "each item's demand" if rule.item_class is None \
+        else f"the demand of each item of class {rule.item_class}"
     share = f"{rule.value * 100:g} %" if rule.value is not None else ""
     return f"in every scenario, at least {share} of {of} still arrives"
 
@@ -50,7 +51,7 @@ def coverage(ctx: BuildContext) -> Iterator[Coverage]:
     for rule in ctx.data.rules:
         if rule.kind != "min_coverage" or rule.value is None:
             continue
-        columns = ctx.of_item(rule.item)
+        columns = ctx.of_rule(rule)
         items = ctx.item[columns]
         count = np.bincount(items, minlength=n_items)
         for scenario in ctx.data.scenarios:
@@ -101,13 +102,13 @@ class PolicyMinCoverage(RuleFamily):
         at = self.key(index)
         scenario, item = at["scenario"], at["item"]
         label = f"{rules_by_id(data)[at['rule']].label()} (in scenario '{scenario}', for '{item}')"
-        hits = [h.label() for h in data.scenario_hits if h.scenario == scenario and (h.item is None or h.item == item)
+        hits = [h.label() for h in data.scenario_hits if h.scenario == scenario and item in data.rule_items(h)
                 and any(data.in_group(o, h.group) for o in data.offers.values() if o.item == item)]
         return RowRef(self.name, index, (label, *hits), max(data.items[item].demand, 1.0))
 
     def check_rule(self, data: PlanningData, plan: PlanView, rule: Rule) -> list[str]:
         bad = []
-        items = [rule.item] if rule.item is not None else list(data.items)
+        items = plan.items_of(rule)
         for scenario in plan.scenarios:
             for item in items:
                 surviving = plan.surviving(scenario, item)
@@ -122,7 +123,7 @@ class PolicyMinCoverage(RuleFamily):
         out = []
         for _, scenario, item, _ in zero_coverage_rows(data, "plan"):
             labels = "; ".join(r.label() for r in data.rules if r.kind == "min_coverage"
-                               and (r.item is None or r.item == item))
+                               and item in data.rule_items(r))
             out.append(f"Policy-min-coverage: scenario '{scenario}' stops every usable offer of '{item}', so "
                        f"{labels} cannot hold")
         return out

@@ -38,7 +38,7 @@ def empty_min_share_rows(data: PlanningData, view: View, items: str = "with dema
         if rule.kind != "min_share" or rule.group is None or not rule.value:
             continue
         present: set[tuple[int, str]] = set()
-        columns, codes, group_names = ctx.members(ctx.of_item(rule.item), rule.group)
+        columns, codes, group_names = ctx.members(ctx.of_rule(rule), rule.group)
         present.update(zip(ctx.item[columns].tolist(), group_names[codes].tolist()))
         groups = data.groups(rule.group)
         for name in data.rule_items(rule):
