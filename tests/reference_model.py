@@ -31,7 +31,7 @@ def group_members(data: PlanningData, offers: list[Offer], spec: GroupSpec) -> d
     (sparse); a single named group appears even when empty.
     """
     if spec.name is not None:
-        group = Group(spec.kind, spec.name)
+        group = spec.group
         return {group: [o for o in offers if data.in_group(o, group)]}
     buckets: dict[Group, list[Offer]] = defaultdict(list)
     for offer in offers:
@@ -86,7 +86,7 @@ def availability(data: PlanningData, scenario: str, offer: Offer) -> float:
     """The lowest availability any row of the scenario gives the offer, row by row (not `data.availability`)."""
     level = 1.0
     for hit in data.scenario_hits:
-        if hit.scenario == scenario and (hit.item is None or hit.item == offer.item) and data.in_group(offer, hit.group):
+        if hit.scenario == scenario and offer.item in data.rule_items(hit) and data.in_group(offer, hit.group):
             level = min(level, hit.availability)
     return level
 
