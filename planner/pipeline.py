@@ -130,6 +130,15 @@ def run_info(data: PlanningData) -> dict[str, object]:
     for position, rule in enumerate(data.inactive_rules, start=1):  # a plan made without a rule says so
         run[f"rule switched off: Policy row {rule.row if rule.row is not None else position}"] = \
             f"{rule.label()}: not applied"
+    dating = data.dating
+    if dating is not None and dating.matters:  # a workbook without dates gives the same Run sheet on any day
+        run["plan date"] = f"{dating.day.isoformat()} ({'the day of the run: Settings plan_date is blank' if dating.of_run else 'Settings plan_date'})"
+        for record in dating.out_of_force:
+            sheet = "Policy" if isinstance(record, Rule) else "Scenarios"
+            span = f"from {record.start or 'always'} to {record.end or 'open'}"
+            run[f"not in force on the plan date: {sheet} row {record.row}"] = f"{record.label()} ({span}): not applied"
+        for bloc, country, source in dating.memberships:
+            run[f"built-in member of {bloc}: {country}"] = f"on {dating.day.isoformat()} (source: {source})"
     run.update({f"{name} version": v for name, v in versions().items()})
     run["problem type"] = "MIP" if data.is_mip else "LP"
     return run

@@ -356,7 +356,7 @@ class _Validator(CellParser):
                 self._bad(sheet, cell, column.name, f"'{part}' cannot be part of a union: a union is one group "
                           "made of named countries, blocs and suppliers")
                 return None
-            spec = self._one_group(sheet, cell, column, part, ())
+            spec = self._one_group(sheet, cell, column, part, (), part=True)
             if spec is None:
                 return None
             parts.append(spec.group)
@@ -364,7 +364,7 @@ class _Validator(CellParser):
         return GroupSpec("union", joined.name, joined.parts)
 
     def _one_group(self, sheet: RawSheet, cell: RawCell, column: Column, text: str,
-                   words: tuple[str, ...]) -> GroupSpec | None:
+                   words: tuple[str, ...], part: bool = False) -> GroupSpec | None:
         """One named group (or an `each ...` word among `words`); a bloc no Countries cell mentions may be a
         built-in one (`planner.reference`), which `run` then gives its members."""
         word = normalize(text)
@@ -399,8 +399,9 @@ class _Validator(CellParser):
             if not (self._readable("Countries") and self._readable("Suppliers")):
                 return None  # a sheet that names groups could not be read: its own error says so
             known = set(members["country"]) | self.blocs | set(members["supplier"]) | set(_builtin_names())
-            self._bad(sheet, cell, column.name, f"'{text}' is not a country, bloc or supplier, nor one of "
-                      f"'each country', 'each supplier', 'each bloc'{_did_you_mean(text, known)}")
+            nor = ", nor one of 'each country', 'each supplier', 'each bloc'" if not part else ""
+            self._bad(sheet, cell, column.name, f"'{text}' is not a country, bloc or supplier{nor}"
+                      f"{_did_you_mean(text, known)}")
             return None
         if builtin is not None:
             return GroupSpec("bloc", self._built_in(builtin))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import openpyxl
 
-from helpers import countries, patch_cell_xml, write_workbook
+from helpers import HEADERS, countries, patch_cell_xml, write_workbook
 
 BASE = {
     "Items": [["A", 100, "t"], ["B", 10, "kg"]],
@@ -484,6 +484,60 @@ CASES: list[tuple[str, Builder, list[str]]] = [
      ["in.xlsx: refused: xl/worksheets/_rels/sheet1.xml.rels declares entities or a DTD, which a workbook never "
       "needs (a possible XML entity attack)"]),
     ("unreadable-file", unreadable(cells()), ["in.xlsx: cannot be read: permission denied ({folder}/in.xlsx)"]),
+    # version 2 of the contract: tiers, currencies, tariffs, dates, unions, classes
+    ("tier-break-below-previous", cells(Tiers=[["A", "S1", 100, 9], ["A", "S1", 50, 8]]),
+     ["Tiers!C3 (from_quantity): 50 is below the offer's previous break 100 (row 2): list an offer's breaks in "
+      "ascending order"]),
+    ("tier-break-repeated", cells(Tiers=[["A", "S1", 100, 9], ["A", "S1", 100, 8]]),
+     ["Tiers!C3 (from_quantity): break 100 of the offer of 'S1' for 'A' appears again (first in row 2)"]),
+    ("tier-break-zero", cells(Tiers=[["A", "S1", 0, 9]]),
+     ["Tiers!C2 (from_quantity): a break must be above 0: the Offers price holds from 0 to the first break"]),
+    ("tier-without-offer", cells(Tiers=[["B", "S1", 10, 3]]),
+     ["Tiers!B2 (supplier): 'S1' has no offer for 'B' in Offers: a break belongs to an offer"]),
+    ("tier-price-text", cells(Tiers=[["A", "S1", 10, "cheap"]]), [f"Tiers!D2 (price): 'cheap' {NOT_PLAIN}"]),
+    ("currency-without-rate", header("Offers", [*HEADERS["Offers"], "discount", "currency"],
+                                     [["A", "S1", 10, None, None, 1, None, "USD"], ["A", "S2", 12], ["B", "S2", 4]]),
+     ["Offers!H2 (currency): 'USD' is not the base currency (EUR) and has no rate: list it in Currencies (the "
+      "workbook has no such sheet) with its rate in EUR"]),
+    ("currency-not-listed", lambda folder: write_workbook(folder / "in.xlsx", {
+        **BASE, "Offers": [["A", "S1", 10, None, None, 1, None, "CNY"], ["A", "S2", 12], ["B", "S2", 4]],
+        "Currencies": [["USD", 0.92]]}, headers={"Offers": [*HEADERS["Offers"], "discount", "currency"]}),
+     ["Offers!H2 (currency): 'CNY' is not the base currency (EUR) and has no rate: list it in Currencies with its "
+      "rate in EUR"]),
+    ("currency-rate-zero", cells(Currencies=[["USD", 0]]), ["Currencies!B2 (rate): a rate must be above 0"]),
+    ("base-currency-rate", cells(Currencies=[["EUR", 1.1]]),
+     ["Currencies!B2 (rate): EUR is the base currency (Settings currency): its rate is 1, not 1.1"]),
+    ("discount-unknown", header("Offers", [*HEADERS["Offers"], "discount"],
+                                [["A", "S1", 10, None, None, 1, "bulk"], ["A", "S2", 12], ["B", "S2", 4]]),
+     ["Offers!G2 (discount): 'bulk' is not one of all_units, incremental"]),
+    ("date-not-a-date", header("Policy", [*HEADERS["Policy"], "from", "to"], [["max_share", None, "C1", 0.6, "soon"]]),
+     ["Policy!E2 (from): 'soon' is not a date (enter a date, or text as YYYY-MM-DD: 2026-03-31)"]),
+    ("date-impossible", header("Scenarios", [*HEADERS["Scenarios"], "from", "to"],
+                               [["C1 stop", None, "C1", 0, None, "2026-02-30"]]),
+     ["Scenarios!F2 (to): '2026-02-30' is not a date (enter a date, or text as YYYY-MM-DD: 2026-03-31)"]),
+    ("from-after-to", header("Policy", [*HEADERS["Policy"], "from", "to"],
+                             [["max_share", None, "C1", 0.6, dt.date(2026, 6, 1), dt.date(2026, 1, 1)]]),
+     ["Policy!F2 (to): 2026-01-01 is before the row's from (2026-06-01)"]),
+    ("plan-date-not-a-date", cells(Settings=[["plan_date", "tomorrow"]]),
+     ["Settings!B2 (value): 'tomorrow' is not a date (enter a date, or text as YYYY-MM-DD: 2026-03-31)"]),
+    ("union-unknown-part", cells(Policy=[["max_share", None, "C1 | Atlantis", 0.6]]),
+     ["Policy!C2 (group): 'Atlantis' is not a country, bloc or supplier"]),
+    ("union-with-each", cells(Policy=[["max_share", None, "bloc:EU | each country", 0.6]]),
+     ["Policy!C2 (group): 'each country' cannot be part of a union: a union is one group made of named countries, "
+      "blocs and suppliers"]),
+    ("union-empty-part", cells(Scenarios=[["s", None, "C1 || C2", 0]]),
+     ["Scenarios!C2 (group): 'C1 || C2' has an empty part: join groups with | as in bloc:CPTPP | bloc:MSP | "
+      "country:UA"]),
+    ("class-unknown", cells(Policy=[["max_share", "class:rare", "C1", 0.6]]),
+     ["Policy!B2 (item): no item has the class 'rare' (no item has a class: give Items a class column)"]),
+    ("class-misspelt", lambda folder: write_workbook(folder / "in.xlsx", {
+        **BASE, "Items": [["A", 100, "t", "critical"], ["B", 10, "kg"]],
+        "Scenarios": [["s", "class:critcal", "C1", 0]]}, headers={"Items": [*HEADERS["Items"], "class"]}),
+     ["Scenarios!B2 (item): no item has the class 'critcal' (did you mean 'critical'?)"]),
+    ("tariff-repeated", cells(Tariffs=[["C1", "A", 0.1], ["C1", "A", 0.2]]),
+     ["Tariffs!B3 (item): a tariff on 'A' from 'C1' appears again (first in row 2)"]),
+    ("tariff-unknown-country", cells(Tariffs=[["XX", None, 0.1]]),
+     ["Tariffs!A2 (country): 'XX' is not listed in Countries"]),
 ]
 
 

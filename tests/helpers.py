@@ -23,6 +23,9 @@ HEADERS = {
     "Policy": ["rule", "item", "group", "value"],
     "Scenarios": ["scenario", "item", "group", "availability"],
     "Settings": ["setting", "value"],
+    "Tiers": ["item", "supplier", "from_quantity", "price"],
+    "Currencies": ["currency", "rate"],
+    "Tariffs": ["country", "item", "tariff"],
 }
 
 

@@ -1,0 +1,164 @@
+"""Contract v2's data features on plans: item classes, group unions, dated rows and plan_date, currencies and
+tariffs by item. Each optimum is worked out in its docstring; `solve_file` runs the independent checker."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from helpers import HEADERS, countries, qty, solve_file, write_workbook
+from planner.cli import main
+from planner.io.read import read_workbook
+from planner.pipeline import load
+from planner.problems import ProblemLog
+from planner.validate import validate
+
+ITEMS = [["A", 100, "t", "critical"], ["B", 100, "t", "critical"], ["C", 100, "t"]]
+ITEM_HEADER = [*HEADERS["Items"], "class"]
+
+
+def three_items(tmp_path: Path, policy: list[list], headers: dict | None = None, **extra) -> Path:
+    """Items A, B (class critical) and C, demand 100 each; S1 in C1 sells each at 10, S2 in C2 at 12."""
+    sheets = {
+        "Items": ITEMS,
+        "Suppliers": [["S1", "C1"], ["S2", "C2"]],
+        "Countries": countries("C1", "C2"),
+        "Offers": [[i, "S1", 10] for i in "ABC"] + [[i, "S2", 12] for i in "ABC"],
+        "Policy": policy,
+        **extra,
+    }
+    return write_workbook(tmp_path / "in.xlsx", sheets, headers={"Items": ITEM_HEADER, **(headers or {})})
+
+
+def test_a_class_rule_applies_to_each_item_of_the_class(tmp_path: Path) -> None:
+    """max_share C1 0.6 on class:critical: A and B each 60 from S1 at 10 + 40 from S2 at 12 = 1080; C all from
+    S1 at 10 = 1000. Total 3160."""
+    _, plan = solve_file(three_items(tmp_path, [["max_share", "class:critical", "C1", 0.6]]))
+    assert plan.status == "optimal"
+    assert plan.total_cost == pytest.approx(3160)
+    assert qty(plan, "A", "S1") == pytest.approx(60) and qty(plan, "B", "S1") == pytest.approx(60)
+    assert qty(plan, "C", "S1") == pytest.approx(100)
+    assert plan.rules.loc[0, "item"] == "class:critical"
+
+
+def test_a_union_counts_each_offer_once(tmp_path: Path) -> None:
+    """One item A, demand 100: S1 (C1) at 10, S2 (C2) at 11, S3 (C3) at 15. max_share `C1 | C2` 0.7: at most 70
+    from S1 and S2 together, so 70 from S1 at 10 + 30 from S3 at 15 = 1150."""
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [["A", 100, "t"]],
+        "Suppliers": [["S1", "C1"], ["S2", "C2"], ["S3", "C3"]],
+        "Countries": countries("C1", "C2", "C3"),
+        "Offers": [["A", "S1", 10], ["A", "S2", 11], ["A", "S3", 15]],
+        "Policy": [["max_share", None, "country:C1 | C2", 0.7]],
+    })
+    data, plan = solve_file(path)
+    assert data.rules[0].group is not None and data.rules[0].group.kind == "union"
+    assert plan.total_cost == pytest.approx(1150)
+    assert qty(plan, "A", "S1") == pytest.approx(70) and qty(plan, "A", "S3") == pytest.approx(30)
+
+
+def dated(tmp_path: Path, plan_date: object, until: object = "2026-06-30") -> Path:
+    """A: S1 (C1) at 10, S2 (C2) at 12. A sanction on C1 until 30 June 2026 (`exclude` with `to`)."""
+    return write_workbook(tmp_path / "in.xlsx", {
+        "Items": [["A", 100, "t"]],
+        "Suppliers": [["S1", "C1"], ["S2", "C2"]],
+        "Countries": countries("C1", "C2"),
+        "Offers": [["A", "S1", 10], ["A", "S2", 12]],
+        "Policy": [["exclude", None, "C1", None, None, until]],
+        "Settings": [["plan_date", plan_date]] if plan_date is not None else [],
+    }, headers={"Policy": [*HEADERS["Policy"], "from", "to"]})
+
+
+@pytest.mark.parametrize("day, cost", [("2026-06-30", 1200), (dt.date(2026, 6, 30), 1200), ("2026-07-01", 1000)])
+def test_a_dated_sanction_ends_on_its_last_day(tmp_path: Path, day: object, cost: float) -> None:
+    """In force on its `to` day (everything from S2 at 12: 1200); the day after, S1 at 10 again: 1000."""
+    data, plan = solve_file(dated(tmp_path, day))
+    assert plan.total_cost == pytest.approx(cost)
+    if cost == 1000:
+        assert data.rules == () and len(data.dating.out_of_force) == 1
+        assert plan.run["not in force on the plan date: Policy row 2"].startswith("Policy!A2 exclude country:C1")
+    assert plan.run["plan date"] == "2026-06-30 (Settings plan_date)" if cost == 1200 else True
+
+
+def test_a_blank_plan_date_is_the_day_of_the_run_and_stated_only_when_dates_matter(tmp_path: Path) -> None:
+    """Without plan_date a dated row is read on today (stated in the Run sheet); a workbook without dates gets no
+    plan-date line at all, so its plan is the same on any day."""
+    today = dt.date.today()
+    data, plan = solve_file(dated(tmp_path, None, until=today.isoformat()))
+    assert plan.total_cost == pytest.approx(1200)
+    assert plan.run["plan date"] == f"{today.isoformat()} (the day of the run: Settings plan_date is blank)"
+    (tmp_path / "plain").mkdir()
+    _, plain = solve_file(write_workbook(tmp_path / "plain" / "in.xlsx", {
+        "Items": [["A", 100, "t"]], "Suppliers": [["S1", "C1"]], "Countries": countries("C1"),
+        "Offers": [["A", "S1", 10]]}))
+    assert not any(key.startswith("plan date") for key in plain.run)
+
+
+def test_set_plan_date_reads_the_dated_rows_anew(tmp_path: Path) -> None:
+    """--set plan_date=2026-07-01 on a workbook dated 2026-06-30 lifts the sanction: 1000; and back: 1200."""
+    path = dated(tmp_path, "2026-06-30")
+    later, _ = load(path, overrides=("plan_date=2026-07-01",))
+    assert later.rules == () and later.dating.day == dt.date(2026, 7, 1)
+    earlier, _ = load(path, overrides=("plan_date=2026-06-30",))
+    assert len(earlier.rules) == 1
+    out = tmp_path / "plan.xlsx"
+    assert main(["solve", str(path), "--set", "plan_date=2026-07-01", "-o", str(out), "-q"]) == 0
+
+
+def test_currencies_convert_price_and_freight(tmp_path: Path) -> None:
+    """Base EUR. S1 quotes 10 USD + 1 USD freight, USD = 0.9 EUR: (10 + 1) * 0.9 = 9.9 EUR landed; S2 quotes
+    10 EUR + 0.5 freight = 10.5. All 100 from S1: 990 EUR."""
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [["A", 100, "t"]], "Suppliers": [["S1", "US"], ["S2", "DE"]], "Countries": countries("US", "DE"),
+        "Offers": [["A", "S1", 10, None, None, 1, None, "USD"], ["A", "S2", 10, None, None, 0.5]],
+        "Currencies": [["USD", 0.9]],
+    }, headers={"Offers": [*HEADERS["Offers"], "discount", "currency"]})
+    _, plan = solve_file(path)
+    assert plan.total_cost == pytest.approx(990)
+    assert qty(plan, "A", "S1") == pytest.approx(100)
+
+
+def test_the_most_specific_tariff_wins(tmp_path: Path) -> None:
+    """C1 duty 0 by Countries. Tariffs: every item from C1 20 %, class critical 50 %, item B 10 %. S1 (C1) at 10,
+    S2 (C2) at 13, no duty. A (critical): 10 * 1.5 = 15 > 13, from S2: 1300. B (critical, own row): 11 < 13, from
+    S1: 1100. C (no class): 10 * 1.2 = 12 < 13, from S1: 1200. Total 3600."""
+    path = three_items(tmp_path, [], Tariffs=[["C1", None, 0.2], ["C1", "class:critical", 0.5], ["C1", "B", 0.1]])
+    data, _ = load(path)
+    assert [data.tariff("C1", i) for i in "ABC"] == [0.5, 0.1, 0.2]
+    sheets = {"Items": ITEMS, "Suppliers": [["S1", "C1"], ["S2", "C2"]], "Countries": countries("C1", "C2"),
+              "Offers": [[i, "S1", 10] for i in "ABC"] + [[i, "S2", 13] for i in "ABC"],
+              "Tariffs": [["C1", None, 0.2], ["C1", "class:critical", 0.5], ["C1", "B", 0.1]]}
+    (tmp_path / "t").mkdir()
+    _, plan = solve_file(write_workbook(tmp_path / "t" / "in.xlsx", sheets, headers={"Items": ITEM_HEADER}))
+    assert plan.total_cost == pytest.approx(3600)
+    assert qty(plan, "A", "S2") == pytest.approx(100) and qty(plan, "B", "S1") == pytest.approx(100)
+    assert qty(plan, "C", "S1") == pytest.approx(100)
+
+
+def test_a_scenario_row_may_name_a_class_and_a_union(tmp_path: Path) -> None:
+    """min_coverage 0.5 on every item; scenario `stop`: C1 | C2 keeps nothing of class critical. Items A, B
+    (critical) must get 50 from S3 (C3, at 20); C unaffected. A, B: 50 * 10 + 50 * 20 = 1500 each; C 1000.
+    Total 4000."""
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": ITEMS,
+        "Suppliers": [["S1", "C1"], ["S2", "C2"], ["S3", "C3"]],
+        "Countries": countries("C1", "C2", "C3"),
+        "Offers": [[i, "S1", 10] for i in "ABC"] + [[i, "S2", 12] for i in "ABC"] + [[i, "S3", 20] for i in "ABC"],
+        "Policy": [["min_coverage", None, None, 0.5]],
+        "Scenarios": [["stop", "class:critical", "C1 | C2", 0]],
+    }, headers={"Items": ITEM_HEADER})
+    _, plan = solve_file(path)
+    assert plan.total_cost == pytest.approx(4000)
+    assert qty(plan, "A", "S3") == pytest.approx(50) and qty(plan, "C", "S3") == pytest.approx(0)
+
+
+def test_validation_keeps_a_class_rule_one_rule(tmp_path: Path) -> None:
+    log = ProblemLog()
+    data = validate(read_workbook(three_items(tmp_path, [["exclude", "class:critical", "C1", None]]), log), log)
+    assert data is not None and len(data.rules) == 1
+    rule = data.rules[0]
+    assert (rule.item, rule.item_class) == (None, "critical")
+    assert data.rule_items(rule) == ["A", "B"]
+    assert sorted(data.excluded_by) == [("A", "S1"), ("B", "S1")]
