@@ -7,6 +7,7 @@ import datetime
 import re
 from typing import Any
 
+from planner import reference  # the csv module and a dataclass: light enough for `import planner.cli`
 from planner.cli.envelope import Envelope
 from planner.cli.exit_codes import EXIT_INVALID, EXIT_OK
 
@@ -26,8 +27,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, envelope: Envelope) -> int:
-    from planner import reference
-
     day, why = _day(args.date)
     if day is None:
         return envelope.begin("invalid", message=why).finish(EXIT_INVALID)
@@ -60,8 +59,6 @@ def _day(text: str | None) -> tuple[datetime.date | None, str]:
 
 def _listing(bloc: str, day: datetime.date) -> dict[str, Any]:
     """One bloc as the JSON lists it: its members on `day`, by code, each with the spell that makes it one."""
-    from planner import reference
-
     spells = sorted((s for s in reference.memberships(bloc) if s.on(day)), key=lambda s: s.country)
     members = [{"country": s.country, "name": reference.country_name(s.country), "joined": s.joined.isoformat(),
                 "left": s.left.isoformat() if s.left else None, "source": s.source} for s in spells]
@@ -75,8 +72,9 @@ def _text(entry: dict[str, Any], day: datetime.date) -> str:
     if not entry["members"]:
         lines.append("  (none)")
     width = max((len(m["name"] or "") for m in entry["members"]), default=0)
-    leaving = any(m["left"] for m in entry["members"])  # a member on the day can only have left later (the UK in
-    for m in entry["members"]:                           # the EU before 2020-02-01): a column only then
+    # a member on the day can only leave later (the UK in the EU before 2020-02-01): a column only when one does
+    leaving = any(m["left"] for m in entry["members"])
+    for m in entry["members"]:
         left = (f"  left {m['left']}" if m["left"] else " " * len("  left YYYY-MM-DD")) if leaving else ""
         lines.append(f"  {m['country']}  {(m['name'] or '').ljust(width)}  joined {m['joined']}{left}  {m['source']}")
     return "\n".join(lines)
