@@ -86,6 +86,8 @@ JSON_COMMANDS = {
                             "-o", f["dir"] / "f.xlsx"], 0, "done"),
     "batch": (lambda f: ["batch", f["runs"], "-o", f["dir"] / "summary.xlsx"], 0, "done"),
     "diff": (lambda f: ["diff", f["a"], f["b"]], 0, "done"),
+    "blocs": (lambda f: ["blocs", "--date", "2026-01-01"], 0, "done"),
+    "blocs, invalid": (lambda f: ["blocs", "--date", "2026-02-30"], 2, "invalid"),
 }
 
 

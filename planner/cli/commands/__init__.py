@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from planner.cli.commands import batch, diff, frontier, solve, template, validate
+from planner.cli.commands import batch, blocs, diff, frontier, solve, template, validate
 from planner.cli.envelope import Envelope
 
 
@@ -35,4 +35,5 @@ COMMANDS: dict[str, Command] = {
     "diff": diff,
     "validate": validate,
     "template": template,
+    "blocs": blocs,
 }
