@@ -940,18 +940,13 @@ def _item_words(value: object) -> str:
 
 def _builtin(name: str) -> str | None:
     """The built-in bloc a name means (`planner.reference.lookup`), or None."""
-    try:  # TEMPORARY until planner.reference lands
-        from planner import reference
-    except ImportError:
-        return None
+    from planner import reference
+
     return reference.lookup(name)
 
 
 def _builtin_names() -> tuple[str, ...]:
-    try:  # TEMPORARY until planner.reference lands
-        from planner import reference
-    except ImportError:
-        return ()
+    from planner import reference
 
     return reference.blocs()
 

@@ -162,3 +162,37 @@ def test_validation_keeps_a_class_rule_one_rule(tmp_path: Path) -> None:
     assert (rule.item, rule.item_class) == (None, "critical")
     assert data.rule_items(rule) == ["A", "B"]
     assert sorted(data.excluded_by) == [("A", "S1"), ("B", "S1")]
+
+
+@pytest.mark.parametrize("day, cost, members", [("2024-12-15", 1060, ["GB", "JP"]), ("2024-12-14", 1180, ["JP"])])
+def test_a_built_in_bloc_has_the_workbooks_members_on_the_plan_date(tmp_path: Path, day: str, cost: float,
+                                                                     members: list[str]) -> None:
+    """No Countries cell names CPTPP, so its members are the built-in table's on the plan date: JP (since
+    2018-12-30) and GB (in force 2024-12-15), never CN. A: CN1 at 10, GB1 at 11, JP1 at 13. min_share CPTPP 0.6:
+    on 2024-12-15 60 from GB1 at 11 + 40 from CN1 at 10 = 1060; the day before GB is not yet a member: 60 from
+    JP1 at 13 + 400 = 1180."""
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [["A", 100, "t"]],
+        "Suppliers": [["CN1", "CN"], ["GB1", "GB"], ["JP1", "JP"]],
+        "Countries": countries("CN", "GB", "JP"),
+        "Offers": [["A", "CN1", 10], ["A", "GB1", 11], ["A", "JP1", 13]],
+        "Policy": [["min_share", None, "CPTPP", 0.6]],
+        "Settings": [["plan_date", day]],
+    })
+    data, plan = solve_file(path)
+    assert plan.total_cost == pytest.approx(cost)
+    assert sorted(c.name for c in data.countries.values() if "CPTPP" in c.blocs) == members
+    assert sorted(k for k in plan.run if k.startswith("built-in member")) == \
+        [f"built-in member of CPTPP: {m}" for m in members]
+
+
+def test_a_workbook_bloc_of_a_built_in_name_is_the_workbooks_alone(tmp_path: Path) -> None:
+    """A Countries cell names EU (for DE only), so FR, though an EU member, is not in it: max_share EU 0.5 caps
+    DE1 alone. A: DE1 at 10, FR1 at 11: 50 from DE1 + 50 from FR1 = 1050."""
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [["A", 100, "t"]], "Suppliers": [["DE1", "DE"], ["FR1", "FR"]],
+        "Countries": countries("DE", "FR", blocs={"DE": "EU"}),
+        "Offers": [["A", "DE1", 10], ["A", "FR1", 11]], "Policy": [["max_share", None, "EU", 0.5]]})
+    data, plan = solve_file(path)
+    assert plan.total_cost == pytest.approx(1050)
+    assert not any(k.startswith("built-in member") for k in plan.run)
