@@ -51,16 +51,17 @@ class PlanDiff:
 def check_comparable(old: PlanTables | None, new: PlanTables | None, log: ProblemLog) -> None:
     """Log an error when the two plans' costs cannot be subtracted: they state different currencies.
 
-    The planner does not convert currencies (yet), and subtracting EUR from USD gives a number that means
-    nothing; a plan that states no currency is compared as it is.
+    Every cost of a plan is in its base currency; a plan does not carry the rates another base would need,
+    and subtracting EUR from USD gives a number that means nothing. A plan that states no currency is compared
+    as it is.
     """
     if old is None or new is None or not old.currency or not new.currency:
         return
     if old.currency.upper() != new.currency.upper():
-        log.error("", "", "", f"the plans are in different currencies: {old.name} in {old.currency} (read from "
-                              f"{old.currency_at}), {new.name} in {new.currency} (read from {new.currency_at}); the "
-                              "planner does not convert currencies, so it cannot subtract their costs: compare two "
-                              "plans in the same currency")
+        log.error("", "", "", f"the plans are in different base currencies: {old.name} in {old.currency} (read "
+                              f"from {old.currency_at}), {new.name} in {new.currency} (read from {new.currency_at}); "
+                              "their costs cannot be subtracted: plan both in one base currency (Settings currency, "
+                              "with the other currencies' rates in Currencies) and compare those")
 
 
 def diff_plans(old: PlanTables, new: PlanTables) -> PlanDiff:

@@ -427,9 +427,9 @@ def test_diff_refuses_plans_in_different_currencies(tmp_path: Path) -> None:
     assert result.returncode == 2
     payload = json.loads(result.stdout)
     assert payload["status"] == "invalid" and payload["message"] == (
-        "the plans are in different currencies: eur.xlsx in EUR (read from eur.xlsx:Summary!B6), usd.xlsx in USD "
-        "(read from usd.xlsx:Summary!B6); the planner does not convert currencies, so it cannot subtract their "
-        "costs: compare two plans in the same currency")
+        "the plans are in different base currencies: eur.xlsx in EUR (read from eur.xlsx:Summary!B6), usd.xlsx in USD "
+        "(read from usd.xlsx:Summary!B6); their costs cannot be subtracted: plan both in one base currency (Settings "
+        "currency, with the other currencies' rates in Currencies) and compare those")
     assert not (tmp_path / "d.xlsx").exists()
     # plans in one currency are compared, and the diff says which
     same = run("diff", str(eur), str(eur), "-o", str(tmp_path / "d.xlsx"), "--json")
@@ -523,9 +523,9 @@ def test_diff_api_refuses_plans_in_different_currencies() -> None:
     with pytest.raises(planner.InputError) as caught:
         planner.diff_plans(eur, usd)
     assert [str(p) for p in caught.value.problems] == [
-        "the plans are in different currencies: eur.xlsx in EUR (read from eur.xlsx:Summary!B6), usd.xlsx in USD "
-        "(read from usd.xlsx:Summary!B6); the planner does not convert currencies, so it cannot subtract their "
-        "costs: compare two plans in the same currency"]
+        "the plans are in different base currencies: eur.xlsx in EUR (read from eur.xlsx:Summary!B6), usd.xlsx in USD "
+        "(read from usd.xlsx:Summary!B6); their costs cannot be subtracted: plan both in one base currency (Settings "
+        "currency, with the other currencies' rates in Currencies) and compare those"]
     assert planner.diff_plans(eur, dataclasses.replace(eur, currency="eur")).currency == "EUR"
     assert planner.diff_plans(eur, dataclasses.replace(eur, currency=None)).totals["total cost change"] == 0
 
