@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
@@ -57,6 +57,17 @@ class SolverOutcome:
     @property
     def has_plan(self) -> bool:
         return self.status in ("optimal", "feasible")
+
+
+@dataclass(frozen=True)
+class StartReport:
+    """What became of a starting plan handed to `HighsModel.solve`: whether HiGHS got a complete feasible start
+    (`objective`: its cost), the seconds spent completing it, and why not if it did not."""
+
+    accepted: bool
+    objective: float | None
+    seconds: float
+    message: str
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
@@ -149,6 +160,7 @@ class HighsModel:
         if status == highspy.HighsStatus.kError:
             raise ValueError(f"HiGHS refused the model ({model.num_columns} columns, {model.num_rows} rows)")
         self.highs.HandleUserInterrupt = True  # so that cancelSolve (on Ctrl-C) stops HiGHS at its next check
+        self.start_report: StartReport | None = None  # of the last solve given a start
 
     def refresh(self, model: SourcingModel) -> None:
         """Push a model of the same shape (`SourcingModel.shape`) into HiGHS in place of the current one: costs,
@@ -173,17 +185,26 @@ class HighsModel:
             h.changeCoeff(row, int(column[position]), float(coef[position]))
 
     def solve(self, time_limit: float = 60.0, mip_gap: float = 1e-4, progress: Progress | None = None,
-              stage: str = "solving") -> SolverOutcome:
+              stage: str = "solving", start: Mapping[str, np.ndarray] | None = None) -> SolverOutcome:
         """Run HiGHS on the current bounds; keep the column values in `values` if there is a plan.
 
         `progress(stage, elapsed seconds, MIP gap or None)` is called about
         four times a second while HiGHS runs, and `progress(..., done=True)`
         at the end.
+
+        `start` (a MIP only; ignored for an LP): values of some variable
+        families' columns, by family name (`{"buy": q}`, q in column order),
+        a starting plan to complete and hand HiGHS as its first incumbent
+        (`_hand_start`; `start_report` says what became of it). Its time
+        counts in the outcome's seconds and against the time limit.
         """
         h = self.highs
-        h.setOptionValue("time_limit", float(time_limit))
-        h.setOptionValue("mip_rel_gap", float(mip_gap))
         started = time.perf_counter()
+        self.start_report = None
+        if start is not None and self.is_mip:
+            self.start_report = self._hand_start(start, time_limit, mip_gap)
+        h.setOptionValue("time_limit", max(0.0, float(time_limit) - (time.perf_counter() - started)))
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
         self._run(progress, stage, started)
         seconds = time.perf_counter() - started
         if h.getModelStatus() == MS.kInterrupt:
@@ -197,6 +218,53 @@ class HighsModel:
         self.values = np.asarray(h.getSolution().col_value, dtype=float) if status in ("optimal", "feasible") else None
         return SolverOutcome(status, status_name, message, objective if status in ("optimal", "feasible") else None,
                              bound if math.isfinite(bound or 0.0) else None, gap, seconds, self.is_mip)
+
+    def _hand_start(self, start: Mapping[str, np.ndarray], time_limit: float, mip_gap: float) -> StartReport:
+        """Complete a partial starting plan into a whole solution and give it to HiGHS (`Highs.setSolution`).
+
+        HiGHS's own completion of a sparse solution (highspy 1.16) fixes only
+        the discrete columns it is given and re-solves everything else: a
+        start of purchases alone (continuous) is thrown away, and HiGHS
+        solves the whole MIP under a node limit to "complete" it (its log:
+        "User-supplied values fix only 0 / N discrete variables"). So the
+        given columns are fixed here instead (bounds lower = upper = the
+        value, clipped to the column's bounds), HiGHS solves what is left (the
+        binaries and other columns the purchases decide), the bounds are
+        restored, and the whole solution is handed over; HiGHS's log then says
+        "MIP start solution is feasible". A start that cannot be completed
+        (the heuristic's plan breaks a rule) is dropped and said so.
+        """
+        h = self.highs
+        started = time.perf_counter()
+        index = np.concatenate([np.arange(self.model.column_range(name).start, self.model.column_range(name).stop)
+                                for name in start]).astype(np.int32) if start else np.zeros(0, dtype=np.int32)
+        value = np.concatenate([np.asarray(v, dtype=float) for v in start.values()]) if start else np.zeros(0)
+        if len(index) != len(value):
+            raise ValueError(f"a start gives {len(value)} values for {len(index)} columns of "
+                             f"{', '.join(start)}")
+        value = np.clip(value, self.col_lower[index], self.col_upper[index])
+        h.setOptionValue("time_limit", float(time_limit))
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
+        try:
+            h.changeColsBounds(len(index), index, value, value)
+            self._run(None, "completing the start", started)
+            if h.getModelStatus() == MS.kInterrupt:
+                raise KeyboardInterrupt
+            info = h.getInfo()
+            feasible = info.primal_solution_status == 2
+            status = h.getModelStatus().name
+            solution = np.asarray(h.getSolution().col_value, dtype=float) if feasible else None
+        finally:
+            h.changeColsBounds(len(index), index, self.col_lower[index], self.col_upper[index])
+        seconds = time.perf_counter() - started
+        if solution is None:
+            return StartReport(False, None, seconds, f"the start does not complete to a feasible plan ({status}); "
+                               "solved without it")
+        everything = np.arange(len(solution), dtype=np.int32)
+        if h.setSolution(len(everything), everything, solution) == highspy.HighsStatus.kError:
+            return StartReport(False, None, seconds, "HiGHS refused the completed start; solved without it")
+        return StartReport(True, float(info.objective_function_value), seconds,
+                           f"started from a plan of cost {info.objective_function_value:,.6g}")
 
     def relax_integrality(self) -> None:
         """Make every integer column continuous (the LP relaxation); not undone."""
