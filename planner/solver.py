@@ -80,6 +80,7 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return difference / abs(objective) if objective != 0 else math.inf
 
 
+START_SLACK = 1e-4  # how far `HighsModel.solve` lets a start's positive values move while completing it
 MIP_ABS_GAP = 1e-6  # HiGHS's mip_abs_gap (default, never changed here): it stops at either gap
 
 
@@ -227,10 +228,11 @@ class HighsModel:
         start of purchases alone (continuous) is thrown away, and HiGHS
         solves the whole MIP under a node limit to "complete" it (its log:
         "User-supplied values fix only 0 / N discrete variables"). So the
-        given columns are fixed here instead (bounds lower = upper = the
-        value, clipped to the column's bounds), HiGHS solves what is left (the
-        binaries and other columns the purchases decide), the bounds are
-        restored, and the whole solution is handed over; HiGHS's log then says
+        given columns are fixed here instead (a zero to zero, a positive value
+        v to within START_SLACK * max(1, v), inside the column's bounds),
+        HiGHS solves what is left (the binaries and other columns the
+        purchases decide), the bounds are restored, and the whole solution is
+        handed over; HiGHS's log then says
         "MIP start solution is feasible". A start that cannot be completed
         (the heuristic's plan breaks a rule) is dropped and said so.
         """
@@ -242,11 +244,15 @@ class HighsModel:
         if len(index) != len(value):
             raise ValueError(f"a start gives {len(value)} values for {len(index)} columns of "
                              f"{', '.join(start)}")
-        value = np.clip(value, self.col_lower[index], self.col_upper[index])
+        # a positive value may move by START_SLACK (relative), zero stays zero: the heuristic's sums may miss a
+        # demand or land a hair below an all-units break by rounding, which a box this small absorbs
+        slack = np.where(value > 0, START_SLACK * np.maximum(1.0, np.abs(value)), 0.0)
+        lower = np.clip(value - slack, self.col_lower[index], self.col_upper[index])
+        upper = np.clip(value + slack, self.col_lower[index], self.col_upper[index])
         h.setOptionValue("time_limit", float(time_limit))
         h.setOptionValue("mip_rel_gap", float(mip_gap))
         try:
-            h.changeColsBounds(len(index), index, value, value)
+            h.changeColsBounds(len(index), index, lower, upper)
             self._run(None, "completing the start", started)
             if h.getModelStatus() == MS.kInterrupt:
                 raise KeyboardInterrupt
