@@ -59,8 +59,11 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from planner.check.view import PlanView
 from planner.data import PlanningData, Rule
 from planner.model import SourcingModel, build, registry, rule_id
+from planner.model.family import RuleFamily
+from planner.results import quantities_from_values
 from planner.solver import HighsModel, Progress, SolverOutcome
 
 RULE_COLUMNS = ["policy_row", "rule", "item", "group", "value", "model_rows", "binds", "cost_of_rule",
@@ -133,6 +136,8 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
     duals = handle.row_duals() if not handle.is_mip else None
     activity = handle.row_activity()
     rows_of, demand_of_row = _policy_rows(data, handle.model)
+    plan_view = PlanView.of(data, quantities_from_values(handle.model, handle.values, data)) \
+        if handle.values is not None else None  # for rule families that say from the plan whether they bind
 
     records = []
     resolves = 0
@@ -160,6 +165,10 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
             slack = np.minimum(np.abs(activity[rows] - handle.row_lower[rows]),
                                np.abs(activity[rows] - handle.row_upper[rows]))
             binds = bool((slack <= 1e-6 * np.maximum(1.0, np.nan_to_num(demand_of_row[rows]))).any())
+            family = registry.family_of_rule(rule.kind)
+            said = family.binds(data, plan_view, rule) \
+                if isinstance(family, RuleFamily) and plan_view is not None and len(rows) else None
+            binds = binds if said is None else said
             if duals is not None and len(rows) and not np.isnan(demand_of_row[rows]).any():
                 # dz/dv = sum_k y_k d_i(k): only for rows whose right-hand side is v times an item's demand
                 marginal = 0.01 * float(np.dot(duals[rows], demand_of_row[rows]))

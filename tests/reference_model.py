@@ -112,6 +112,7 @@ def create_model(data: PlanningData, view: View = "plan") -> pyo.ConcreteModel:
     add_policy_min_coverage(m, data, by_item)
     if view == "diagnose":
         add_policy_exclude(m, data)
+    add_count_rules(m, data, by_item)
     add_total_cost(m, data, offers)
     return m
 
@@ -126,6 +127,9 @@ def parameter_values(data: PlanningData, view: View = "plan") -> dict[str, dict]
     offers = model_offers(data, view)
     used = {o.supplier for o in offers}
     rules = {rule_id(data, r): r.value for r in data.rules if r.value is not None}
+    by_item = offers_by_item(data, offers)
+    switched = opened_offers(data, by_item) | {o.key for rows in max_country_rows(data, by_item).values()
+                                               for o in rows}
     return {
         "cost": {o.key: data.landed_cost(o) for o in offers},
         "offer_capacity": {o.key: o.capacity for o in offers if not math.isinf(o.capacity)},
@@ -134,7 +138,7 @@ def parameter_values(data: PlanningData, view: View = "plan") -> dict[str, dict]
                               if not math.isinf(data.suppliers[s].capacity)},
         "fixed_cost": {s: data.suppliers[s].fixed_cost for s in sorted(used) if data.suppliers[s].fixed_cost > 0},
         "big_m": {o.key: big_m(data, o, view) for o in offers
-                  if o.min_order > 0 or data.suppliers[o.supplier].fixed_cost > 0},
+                  if o.min_order > 0 or data.suppliers[o.supplier].fixed_cost > 0 or o.key in switched},
         "min_order": {o.key: o.min_order for o in offers if o.min_order > 0},
         "rule_value": rules,
     }
@@ -195,16 +199,20 @@ def add_supplier_use(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Off
 
 
 def add_offer_min_order(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...], view: View) -> None:
-    """`Offer-use[o]` and `Offer-min-order[o]`: for every usable offer with minimum order q_o > 0,
+    """`Offer-use[o]` and `Offer-min-order[o]`: for every usable offer with minimum order q_o > 0, and (Offer-use
+    only) every offer a max_suppliers row or a min_award rule counts (`opened_offers`),
         buy[o] <= M_o * use_offer[o]
         buy[o] >= q_o * use_offer[o]
     with use_offer[o] binary: buy[o] is 0 or in [q_o, M_o].
     """
     keys = [o.key for o in offers if o.min_order > 0]
+    switched = opened_offers(data, offers_by_item(data, offers))
+    m.OPENED_OFFERS = pyo.Set(initialize=[o.key for o in offers if o.min_order > 0 or o.key in switched], dimen=2,
+                              ordered=True)
     m.MIN_ORDER_OFFERS = pyo.Set(initialize=keys, dimen=2, ordered=True)
-    m.use_offer = pyo.Var(m.MIN_ORDER_OFFERS, domain=pyo.Binary)
+    m.use_offer = pyo.Var(m.OPENED_OFFERS, domain=pyo.Binary)
     m.add_component("Offer-use", pyo.Constraint(
-        m.MIN_ORDER_OFFERS, rule=lambda _m, i, s: m.buy[i, s] <= m.big_m[i, s] * m.use_offer[i, s]))
+        m.OPENED_OFFERS, rule=lambda _m, i, s: m.buy[i, s] <= m.big_m[i, s] * m.use_offer[i, s]))
     m.add_component("Offer-min-order", pyo.Constraint(
         m.MIN_ORDER_OFFERS, rule=lambda _m, i, s: m.buy[i, s] >= m.min_order[i, s] * m.use_offer[i, s]))
 
@@ -288,6 +296,117 @@ def add_policy_exclude(m: pyo.ConcreteModel, data: PlanningData) -> None:
     """
     rows = sorted({(rule_id(data, r), key[0], key[1]) for key, rules in excluded_by(data).items() for r in rules})
     m.add_component("Policy-exclude", pyo.Constraint(rows, rule=lambda _m, r, i, s: m.buy[i, s] <= 0))
+
+
+def count_rows(data: PlanningData, kind: str, by_item: dict[str, list[Offer]]
+               ) -> dict[tuple[int, str, str], list[Offer]]:
+    """Index (rule id, item, group) -> the offers of the item in the group, for every `kind` rule (a count or
+    award rule), every item it covers with demand > 0 and every group it names holding an offer of the item: the
+    one group (a blank group is `every supplier`, a named one written as in its cell), or each member of
+    `each ...` written `kind:name`."""
+    rows: dict[tuple[int, str, str], list[Offer]] = {}
+    for rule in data.rules:
+        if rule.kind != kind or rule.value is None:
+            continue
+        for item in data.rule_items(rule):
+            if data.items[item].demand <= 0:
+                continue
+            if rule.group is None:
+                groups = {"every supplier": by_item[item]}
+            else:
+                groups = {str(g): offers for g, offers in group_members(data, by_item[item], rule.group).items()}
+            for group, offers in groups.items():
+                if offers:
+                    rows[rule_id(data, rule), item, group] = offers
+    return rows
+
+
+def countries_of(data: PlanningData, offers: list[Offer]) -> dict[str, list[Offer]]:
+    """Country -> the offers among `offers` from its suppliers."""
+    out: dict[str, list[Offer]] = defaultdict(list)
+    for offer in offers:
+        out[data.country_of(offer).name].append(offer)
+    return dict(out)
+
+
+def rule_by_id(data: PlanningData, rid: int) -> Rule:
+    """The rule whose rows carry `rid` in their `rule` dimension."""
+    return next(r for r in data.rules if rule_id(data, r) == rid)
+
+
+def max_supplier_rows(data: PlanningData, by_item: dict[str, list[Offer]]) -> dict[tuple, list[Offer]]:
+    """max_suppliers rows: where the group holds more offers of the item than the rule's value."""
+    return {k: o for k, o in count_rows(data, "max_suppliers", by_item).items()
+            if len(o) > rule_by_id(data, k[0]).value}
+
+
+def max_country_rows(data: PlanningData, by_item: dict[str, list[Offer]]) -> dict[tuple, list[Offer]]:
+    """max_countries rows: where the group's offers of the item come from more countries than the rule's value."""
+    return {k: o for k, o in count_rows(data, "max_countries", by_item).items()
+            if len(countries_of(data, o)) > rule_by_id(data, k[0]).value}
+
+
+def opened_offers(data: PlanningData, by_item: dict[str, list[Offer]]) -> set[OfferKey]:
+    """Offers a max_suppliers row or a min_award rule counts: each gets a use_offer binary."""
+    return {o.key for kind in ("max_suppliers", "min_award")
+            for rows in ([max_supplier_rows(data, by_item)] if kind == "max_suppliers"
+                         else [count_rows(data, kind, by_item)])
+            for offers in rows.values() for o in offers}
+
+
+def add_count_rules(m: pyo.ConcreteModel, data: PlanningData, by_item: dict[str, list[Offer]]) -> None:
+    """The count and award rules, for rule r with value k (min_award: v) and min_award m_r, item i with d_i > 0
+    and group g, O the offers of i in g, C their suppliers' countries:
+        Policy-max-suppliers[r, i, g]:       sum_{o in O} use_offer[o] <= k                    (where |O| > k)
+        Policy-min-suppliers-award[r, i, s]: buy[i, s] >= m_r d_i award_supplier[r, i, s]
+        Policy-min-suppliers[r, i, g]:       sum_{o = (i, s) in O} award_supplier[r, i, s] >= k
+        Policy-max-countries-use[r, i, g, s]: buy[i, s] <= M_o use_country[r, i, g, country(s)] (where |C| > k)
+        Policy-max-countries[r, i, g]:       sum_{c in C} use_country[r, i, g, c] <= k
+        Policy-min-countries-award[r, i, g, c]: sum_{o in O from c} buy[o] >= m_r d_i award_country[r, i, g, c]
+        Policy-min-countries[r, i, g]:       sum_{c in C} award_country[r, i, g, c] >= k
+        Policy-min-award[r, i, s]:           buy[i, s] >= v d_i use_offer[i, s]
+    """
+    award = {rid: rule_by_id(data, rid).min_award for rid in {rule_id(data, r) for r in data.rules}}
+    capped = max_supplier_rows(data, by_item)
+    m.add_component("Policy-max-suppliers", pyo.Constraint(
+        list(capped), rule=lambda _m, r, i, g: sum(m.use_offer[o.key] for o in capped[r, i, g]) <= m.rule_value[r]))
+
+    least = count_rows(data, "min_suppliers", by_item)
+    awarded = sorted({(r, i, o.supplier) for (r, i, _), offers in least.items() for o in offers})
+    m.award_supplier = pyo.Var(awarded, domain=pyo.Binary)
+    m.add_component("Policy-min-suppliers-award", pyo.Constraint(
+        awarded, rule=lambda _m, r, i, s: m.buy[i, s] >= award[r] * m.demand[i] * m.award_supplier[r, i, s]))
+    m.add_component("Policy-min-suppliers", pyo.Constraint(
+        list(least), rule=lambda _m, r, i, g: sum(m.award_supplier[r, i, o.supplier] for o in least[r, i, g])
+        >= m.rule_value[r]))
+
+    spread = max_country_rows(data, by_item)
+    used = sorted({(r, i, g, c) for (r, i, g), offers in spread.items() for c in countries_of(data, offers)})
+    links = {(r, i, g, o.supplier): (o, data.country_of(o).name) for (r, i, g), offers in spread.items()
+             for o in offers}
+    m.use_country = pyo.Var(used, domain=pyo.Binary)
+    m.add_component("Policy-max-countries-use", pyo.Constraint(
+        list(links), rule=lambda _m, r, i, g, s: m.buy[i, s]
+        <= m.big_m[i, s] * m.use_country[r, i, g, links[r, i, g, s][1]]))
+    m.add_component("Policy-max-countries", pyo.Constraint(
+        list(spread), rule=lambda _m, r, i, g: sum(m.use_country[r, i, g, c]
+                                                   for c in countries_of(data, spread[r, i, g])) <= m.rule_value[r]))
+
+    spread = count_rows(data, "min_countries", by_item)
+    by_country = {(r, i, g, c): offers for (r, i, g), all_offers in spread.items()
+                  for c, offers in countries_of(data, all_offers).items()}
+    m.award_country = pyo.Var(list(by_country), domain=pyo.Binary)
+    m.add_component("Policy-min-countries-award", pyo.Constraint(
+        list(by_country), rule=lambda _m, r, i, g, c: sum(m.buy[o.key] for o in by_country[r, i, g, c])
+        >= award[r] * m.demand[i] * m.award_country[r, i, g, c]))
+    m.add_component("Policy-min-countries", pyo.Constraint(
+        list(spread), rule=lambda _m, r, i, g: sum(m.award_country[r, i, g, c]
+                                                   for c in countries_of(data, spread[r, i, g])) >= m.rule_value[r]))
+
+    floors = sorted({(r, i, o.supplier) for (r, i, _), offers in count_rows(data, "min_award", by_item).items()
+                     for o in offers})
+    m.add_component("Policy-min-award", pyo.Constraint(
+        floors, rule=lambda _m, r, i, s: m.buy[i, s] >= m.rule_value[r] * m.demand[i] * m.use_offer[i, s]))
 
 
 def add_total_cost(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...]) -> None:

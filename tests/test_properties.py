@@ -33,6 +33,8 @@ from planner.cli import main
 from planner.highs import new_highs
 
 BLOCS = ["EU", "MSP"]
+COUNTS = ("max_suppliers", "min_suppliers", "max_countries", "min_countries")  # value k; min_award: a share
+POLICY = ["rule", "item", "group", "value", "min_award"]
 # 40 examples each in the suite; PLANNER_HYPOTHESIS_EXAMPLES=500 for a deeper hunt
 SETTINGS = settings(max_examples=int(os.environ.get("PLANNER_HYPOTHESIS_EXAMPLES", "40")), deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -61,13 +63,21 @@ def instances(draw: st.DrawFn) -> dict:
               + [f"bloc:{b}" for b in {b for c in countries for b in c[2].split(", ") if b}])
     policy = []
     for _ in range(draw(st.integers(0, 3))):
-        kind = draw(st.sampled_from(["max_share", "min_share", "exclude", "min_coverage"]))
+        kind = draw(st.sampled_from(["max_share", "min_share", "exclude", "min_coverage", *COUNTS, "min_award"]))
         item = draw(st.sampled_from([None, *[i[0] for i in items]]))
         group = None if kind == "min_coverage" else draw(st.sampled_from(groups))
-        if kind in ("min_share", "exclude") and group and group.startswith("each"):
+        if kind in (*COUNTS, "min_award") and draw(st.booleans()):
+            group = None  # a blank group: every supplier
+        if kind in ("min_share", "exclude", "min_suppliers", "min_countries") and group and group.startswith("each"):
             group = groups[0]  # `each` on a minimum or an exclusion is valid but rarely feasible: keep it varied
-        value = None if kind == "exclude" else draw(st.sampled_from([0, 0.2, 0.5, 0.8, 1]))
-        policy.append([kind, item, group, value])
+        if kind in COUNTS:  # a minimum of 3 is rarely feasible with at most 4 suppliers
+            value = draw(st.sampled_from([1, 2, 3] if kind.startswith("max") else [1, 1, 2]))
+        elif kind == "min_award":
+            value = draw(st.sampled_from([0.1, 0.3, 0.6]))
+        else:
+            value = None if kind == "exclude" else draw(st.sampled_from([0, 0.2, 0.5, 0.8, 1]))
+        award = draw(st.sampled_from([None, 0.1, 0.3])) if kind in ("min_suppliers", "min_countries") else None
+        policy.append([kind, item, group, value, award])
     scenarios = [[f"stop C{k}", None, f"C{k}", draw(st.sampled_from([0, 0.5]))]
                  for k in range(n_countries) if draw(st.booleans())]
     return {"Items": items, "Suppliers": suppliers, "Countries": countries, "Offers": offers, "Policy": policy,
@@ -85,7 +95,9 @@ def members(inst: dict, group: str) -> set[str]:
     return {group}
 
 
-def expand(inst: dict, group: str) -> list[set[str]]:
+def expand(inst: dict, group: str | None) -> list[set[str]]:
+    if group is None:  # a blank group (count and award rules): every supplier
+        return [{s[0] for s in inst["Suppliers"]}]
     if group == "each country":
         return [members(inst, c[0]) for c in inst["Countries"]]
     if group == "each supplier":
@@ -136,8 +148,37 @@ def oracle(inst: dict) -> float | None:
         if s[2] is not None and terms:
             h.addConstr(h.qsum(terms) <= s[2])
     scenarios = sorted({row[0] for row in inst["Scenarios"]})
-    for kind, rule_item, group, value in inst["Policy"]:
+    country_of = {s[0]: s[1] for s in inst["Suppliers"]}
+    for kind, rule_item, group, value, award in inst["Policy"]:
         for item in ([rule_item] if rule_item else list(demand)):
+            d = demand[item]
+            if kind in (*COUNTS, "min_award"):
+                if d <= 0:
+                    continue  # an item without demand delivers nothing: nothing is counted
+                m = award if award is not None else 0.05
+                for group_members in expand(inst, group):
+                    offered = {sup: v for (i, sup), v in buy.items() if i == item and sup in group_members}
+                    # a binary per supplier (or country) of the group: it delivers (max), is counted (min)
+                    units: dict[str, list] = {}
+                    for sup, v in offered.items():
+                        units.setdefault(sup if "suppliers" in kind or kind == "min_award" else country_of[sup],
+                                         []).append(v)
+                    flags = {u: h.addVariable(lb=0, ub=1, type=highspy.HighsVarType.kInteger) for u in units}
+                    for u, volumes in units.items():
+                        if kind.startswith("max") or kind == "min_award":
+                            for v in volumes:
+                                h.addConstr(v <= d * flags[u])
+                            if kind == "min_award":
+                                h.addConstr(h.qsum(volumes) >= value * d * flags[u])
+                        else:
+                            h.addConstr(h.qsum(volumes) >= m * d * flags[u])
+                    if kind.startswith("max") and flags:
+                        h.addConstr(h.qsum(list(flags.values())) <= value)
+                    elif kind.startswith("min_") and kind != "min_award":
+                        if len(flags) < value:
+                            return None
+                        h.addConstr(h.qsum(list(flags.values())) >= value)
+                continue
             if kind == "min_coverage":
                 for scenario in scenarios:
                     terms = [availability(inst, scenario, sup) * v for (i, sup), v in buy.items() if i == item]
@@ -188,9 +229,28 @@ def check_from_workbook(inst: dict, path: Path) -> float:
             assert sum(v for (_, sup), v in q.items() if sup == s[0]) <= s[2] + tol * max(1, s[2])
     demand = {i[0]: i[1] for i in inst["Items"]}
     scenarios = sorted({row[0] for row in inst["Scenarios"]})
-    for kind, rule_item, group, value in inst["Policy"]:
+    country_of = {s[0]: s[1] for s in inst["Suppliers"]}
+    for kind, rule_item, group, value, award in inst["Policy"]:
         for item in ([rule_item] if rule_item else list(demand)):
             slack = tol * max(1, demand[item])
+            if kind in (*COUNTS, "min_award"):
+                d, m = demand[item], award if award is not None else 0.05
+                for group_members in expand(inst, group) if d > 0 else []:
+                    volume = {sup: v for (i, sup), v in q.items() if i == item and sup in group_members and v > slack}
+                    by_country: dict[str, float] = {}
+                    for sup, v in volume.items():
+                        by_country[country_of[sup]] = by_country.get(country_of[sup], 0.0) + v
+                    if kind == "max_suppliers":
+                        assert len(volume) <= value
+                    elif kind == "max_countries":
+                        assert len(by_country) <= value
+                    elif kind == "min_suppliers":
+                        assert sum(v >= m * d - slack for v in volume.values()) >= value
+                    elif kind == "min_countries":
+                        assert sum(v >= m * d - slack for v in by_country.values()) >= value
+                    else:
+                        assert all(v >= value * d - slack for v in volume.values())
+                continue
             if kind == "min_coverage":
                 for scenario in scenarios:
                     alive = sum(availability(inst, scenario, sup) * v for (i, sup), v in q.items() if i == item)
@@ -216,7 +276,7 @@ def solve_cli(path: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> tupl
 
 def assert_agrees(inst: dict, capsys: pytest.CaptureFixture[str]) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        path = write_workbook(Path(folder) / "in.xlsx", inst)
+        path = write_workbook(Path(folder) / "in.xlsx", inst, headers={"Policy": POLICY})
         out = Path(folder) / "plan.xlsx"
         code, payload, err = solve_cli(path, out, capsys)
         expected = oracle(inst)
@@ -258,7 +318,7 @@ def test_corrupted_workbooks_give_a_plan_or_a_clean_error(inst: dict, data: st.D
     else:
         del corrupted[sheet]
     with tempfile.TemporaryDirectory() as folder:
-        path = write_workbook(Path(folder) / "in.xlsx", corrupted)
+        path = write_workbook(Path(folder) / "in.xlsx", corrupted, headers={"Policy": POLICY})
         before = hashlib.sha256(path.read_bytes()).hexdigest()
         out = Path(folder) / "plan.xlsx"
         code, payload, err = solve_cli(path, out, capsys)

@@ -35,7 +35,13 @@ def every_family() -> PlanningData:
         rules=(Rule("exclude", None, GroupSpec("country", "RU"), row=2, cell="A2"),
                Rule("max_share", None, GroupSpec("country"), 0.7, row=3, cell="A3"),
                Rule("min_share", "A", GroupSpec("bloc", "EU"), 0.2, row=4, cell="A4"),
-               Rule("min_coverage", "A", None, 0.5, row=5, cell="A5")),
+               Rule("min_coverage", "A", None, 0.5, row=5, cell="A5"),
+               # the count and award rules from row 7 (row 6 is the conflicting rule a test adds)
+               Rule("max_suppliers", "A", None, 2, row=7, cell="A7"),
+               Rule("min_suppliers", "B", None, 2, row=8, cell="A8", min_award=0.1),
+               Rule("max_countries", "A", None, 2, row=9, cell="A9"),
+               Rule("min_countries", "B", None, 2, row=10, cell="A10", min_award=0.1),
+               Rule("min_award", "A", None, 0.1, row=11, cell="A11")),
         scenario_hits=(ScenarioHit("cn", Group("country", "CN"), None, 0.0, row=2, cell="A2"),),
     )
 
@@ -81,7 +87,9 @@ def test_every_family_declares_a_tier_and_diagnose_uses_it() -> None:
     for family in registry.checked():
         assert family.tier is None or family.tier > 0
         assert TIER.get(family.name) == family.tier
-    assert {f.name for f in registry.checked() if f.tier is None} == {"Supplier-use", "Offer-use"}
+    assert {f.name for f in registry.checked() if f.tier is None} == {
+        "Supplier-use", "Offer-use", "Policy-min-suppliers-award", "Policy-max-countries-use",
+        "Policy-min-countries-award"}
 
 
 def test_each_rule_kind_has_one_family_and_is_listed_everywhere_people_read() -> None:
@@ -105,7 +113,9 @@ def test_the_checker_asks_every_family() -> None:
     quantities = {("A", "S1"): 80.0, ("A", "S2"): 2.0, ("A", "S3"): 18.0, ("B", "S2"): 90.0}
     found = {m.split(":")[0] for m in check_plan(data, quantities, objective=0.0)}
     assert found == {"Offer-capacity", "Offer-min-order", "Item-demand", "Supplier-capacity", "Policy-exclude",
-                     "Policy-max-share", "Policy-min-share", "Policy-min-coverage", "Total-cost"}
+                     "Policy-max-share", "Policy-min-share", "Policy-min-coverage", "Policy-max-suppliers",
+                     "Policy-min-suppliers", "Policy-max-countries", "Policy-min-countries", "Policy-min-award",
+                     "Total-cost"}
 
 
 def test_a_family_that_forgets_a_piece_fails_at_import() -> None:
@@ -260,4 +270,6 @@ def test_checker_reports_purchase_by_purchase_then_family_by_family_then_rule_by
     families = [m.split(":")[0] for m in check_plan(data, quantities)]
     assert families[:2] == ["Offer-min-order", "Offer-capacity"]
     assert families[2:4] == ["Item-demand", "Supplier-capacity"]
-    assert list(dict.fromkeys(families[4:])) == ["Policy-exclude", "Policy-max-share", "Policy-min-share", "Policy-min-coverage"]
+    assert list(dict.fromkeys(families[4:])) == ["Policy-exclude", "Policy-max-share", "Policy-min-share", "Policy-min-coverage",
+                                                 "Policy-max-suppliers", "Policy-min-suppliers", "Policy-max-countries",
+                                                 "Policy-min-countries", "Policy-min-award"]

@@ -128,6 +128,32 @@ class PlanView:
                     bad.append(f"{rule.label()}: '{item}' from {rule.group.kind}:{group_name} {message}")
         return bad
 
+    def deliveries(self, rule: Rule, every_group: bool) -> list[tuple[str, str, dict[str, float]]]:
+        """(item, group, supplier -> quantity of the item bought from it) for every item the rule names with
+        demand > 0 (without demand nothing is delivered, so nothing is counted) and every group it names, its
+        suppliers with volume only: a blank group is `every supplier`; a named group (a union too) is written as
+        in the Policy cell; `each ...` gives every group of its kind when `every_group` (a minimum must hold in
+        each), else the groups with volume, each written `kind:name`."""
+        data, out = self.data, []
+        for item in self.items_of(rule):
+            if data.items[item].demand <= 0:
+                continue
+            bought = self.bought[item]
+            if rule.group is None:
+                out.append((item, "every supplier", dict(bought)))
+            elif rule.group.name is not None:
+                group = rule.group.group
+                out.append((item, str(group), {s: q for s, q in bought.items() if self.member(group, s)}))
+            else:
+                kind = rule.group.kind
+                found: dict[str, dict[str, float]] = {}
+                for s, q in bought.items():
+                    for name in self.groups_of(kind)[s]:
+                        found.setdefault(name, {})[s] = q
+                for name in (self.all_groups(kind) if every_group else list(found)):
+                    out.append((item, f"{kind}:{name}", found.get(name, {})))
+        return out
+
     @property
     def scenarios(self) -> list[str]:
         return list(dict.fromkeys(h.scenario for h in self.data.scenario_hits))

@@ -259,6 +259,13 @@ class RuleFamily(RowFamily):
     def check_rule(self, data: PlanningData, plan: PlanView, rule: Rule) -> list[str]:
         """Every violation of one rule of this family's kinds by the plan."""
 
+    def binds(self, data: PlanningData, plan: PlanView, rule: Rule) -> bool | None:
+        """Whether the plan is at the rule's limit, for the Rules sheet, where its rows cannot say it (None: a row
+        of the rule holding with equality is the answer). Rows on binaries the solver may set either way at the
+        plan (an unused offer's `use_offer` may be 1; an award row holds with equality at 0 = 0) read the plan
+        instead."""
+        return None
+
 
 class ObjectiveFamily(Family):
     """The objective: the sum of the variable families' costs, checked against the plan's own cost."""

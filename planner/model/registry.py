@@ -14,18 +14,29 @@ from types import ModuleType
 
 from planner.model import families
 from planner.model.families import (
+    award_country,
+    award_supplier,
     buy,
     item_demand,
     offer_capacity,
     offer_min_order,
     offer_use,
     policy_exclude,
+    policy_max_countries,
+    policy_max_countries_use,
     policy_max_share,
+    policy_max_suppliers,
+    policy_min_award,
+    policy_min_countries,
+    policy_min_countries_award,
     policy_min_coverage,
     policy_min_share,
+    policy_min_suppliers,
+    policy_min_suppliers_award,
     supplier_capacity,
     supplier_use,
     total_cost,
+    use_country,
     use_offer,
     use_supplier,
 )
@@ -45,6 +56,9 @@ MODULES: tuple[ModuleType, ...] = (
     buy,
     use_supplier,
     use_offer,
+    use_country,
+    award_supplier,
+    award_country,
     offer_capacity,
     item_demand,
     supplier_capacity,
@@ -55,10 +69,19 @@ MODULES: tuple[ModuleType, ...] = (
     policy_min_share,
     policy_min_coverage,
     policy_exclude,
+    policy_max_suppliers,
+    policy_min_suppliers_award,
+    policy_min_suppliers,
+    policy_max_countries_use,
+    policy_max_countries,
+    policy_min_countries_award,
+    policy_min_countries,
+    policy_min_award,
 )
 
 # How Policy rule kinds are listed to people (template dropdown, README sheet, messages): every kind, once.
-LISTED_RULE_KINDS: tuple[str, ...] = ("max_share", "min_share", "exclude", "min_coverage")
+LISTED_RULE_KINDS: tuple[str, ...] = ("max_share", "min_share", "exclude", "min_coverage",
+                                      "max_suppliers", "min_suppliers", "max_countries", "min_countries", "min_award")
 
 def register(modules: tuple[ModuleType, ...], found: set[str], listed_kinds: tuple[str, ...]
              ) -> tuple[dict[str, Family], dict[str, RowFamily], dict[str, RuleKind]]:
