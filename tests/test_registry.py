@@ -14,15 +14,16 @@ import pytest
 
 import planner
 from planner.check import check_plan
-from planner.data import Country, Group, GroupSpec, Item, Offer, PlanningData, Rule, ScenarioHit, Supplier
+from planner.data import Country, Group, GroupSpec, Item, Offer, PlanningData, Rule, ScenarioHit, Supplier, Tier
 from planner.diagnose import TIER
 from planner.model import build, observe_builds, registry
 from planner.model.family import BoundFamily, RowFamily, RowRef, RuleFamily, RuleKind, VariableFamily
 
 
 def every_family() -> PlanningData:
-    """Two items, four suppliers in three countries; a fixed cost, a minimum order, a capacity, one rule of
-    each kind (an exclusion of RU), one scenario: every family has rows in the view it belongs to."""
+    """Two items, four suppliers in three countries; a fixed cost, a minimum order, a capacity, all-units tiers
+    on (A, S4) and incremental ones on (B, S4), one rule of each kind (an exclusion of RU), one scenario: every
+    family has rows in the view it belongs to."""
     return PlanningData(
         items={"A": Item("A", 100, row=2), "B": Item("B", 50, row=3)},
         suppliers={"S1": Supplier("S1", "CN", row=2), "S2": Supplier("S2", "DE", 80, 10, row=3),
@@ -31,7 +32,9 @@ def every_family() -> PlanningData:
                    "FR": Country("FR", blocs=("EU",), row=5)},
         offers={k: Offer(*k, price=p, capacity=c, min_order=m, row=r) for r, (k, p, c, m) in enumerate([
             (("A", "S1"), 10, 70, 0), (("A", "S2"), 12, np.inf, 5), (("A", "S3"), 9, np.inf, 0),
-            (("A", "S4"), 13, np.inf, 0), (("B", "S2"), 3, np.inf, 0), (("B", "S4"), 4, np.inf, 0)], start=2)},
+            (("A", "S4"), 13, np.inf, 0), (("B", "S2"), 3, np.inf, 0), (("B", "S4"), 4, np.inf, 0)], start=2)}
+        | {("B", "S4"): Offer("B", "S4", price=4, discount="incremental", row=7)},
+        tiers={("A", "S4"): (Tier("A", "S4", 30, 12.5, row=2),), ("B", "S4"): (Tier("B", "S4", 20, 3.5, row=3),)},
         rules=(Rule("exclude", None, GroupSpec("country", "RU"), row=2, cell="A2"),
                Rule("max_share", None, GroupSpec("country"), 0.7, row=3, cell="A3"),
                Rule("min_share", "A", GroupSpec("bloc", "EU"), 0.2, row=4, cell="A4"),
@@ -81,7 +84,8 @@ def test_every_family_declares_a_tier_and_diagnose_uses_it() -> None:
     for family in registry.checked():
         assert family.tier is None or family.tier > 0
         assert TIER.get(family.name) == family.tier
-    assert {f.name for f in registry.checked() if f.tier is None} == {"Supplier-use", "Offer-use"}
+    assert {f.name for f in registry.checked() if f.tier is None} == {
+        "Supplier-use", "Offer-use", "Tier-volume", "Tier-band-lower", "Tier-band-upper", "Tier-one", "Tier-fill"}
 
 
 def test_each_rule_kind_has_one_family_and_is_listed_everywhere_people_read() -> None:

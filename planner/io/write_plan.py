@@ -54,8 +54,13 @@ COLUMNS: dict[str, tuple[str | None, str]] = {
     "price": (MONEY, "offer price per unit"),
     "tariff": (SHARE, "ad-valorem duty of the supplier's country"),
     "freight": (MONEY, "freight per unit"),
-    "unit_cost": (MONEY, "landed cost per unit = price * (1 + tariff) + freight"),
-    "cost": (MONEY, "quantity * unit_cost"),
+    "unit_cost": (MONEY, "landed cost per unit, in the base currency (Summary: currency) = rate of the offer's "
+                         "currency * (quoted_price * (1 + tariff) + freight)"),
+    "cost": (MONEY, "quantity * unit_cost, in the base currency (Summary: currency)"),
+    "quoted_price": (MONEY, "price per unit as quoted, in the offer's currency (column currency): the tier price "
+                            "that applies (incremental tiers: the mean price of the units bought), else the Offers "
+                            "price"),
+    "currency": (None, "currency the offer's prices and freight are quoted in"),
     "country_name": (None, "country name (from Countries)"),
     "blocs": (None, "blocs the country belongs to"),
     "name": (None, "country name"),
