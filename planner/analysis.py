@@ -47,9 +47,9 @@ v * d_i, so dz/dv = sum over its rows k of y_k * d_i(k), with y_k the row
 dual (dz/d rhs) HiGHS reports. The table shows 0.01 * dz/dv: the change of
 the optimum when the value rises by one percentage point of demand.
 Each rule family says how far its rows' right-hand sides move per unit of
-the value (`RuleFamily.value_terms`: d_i by default; a family whose
-right-hand side is an amount says 1), and each kind how large a step is
-(`RuleKind.step`: 0.01 for a share, 1 for an amount).
+the value (`RuleFamily.value_terms`: d_i by default, 1 for a `max_spend`
+amount, the item's spend for a `max_spend_share`), and each kind how large
+a step is (`RuleKind.step`: 0.01 for a share, 1 for an amount).
 """
 
 from __future__ import annotations

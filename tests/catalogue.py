@@ -397,7 +397,7 @@ CASES: list[tuple[str, Builder, list[str]]] = [
     ("ambiguous-group", cells(Suppliers=[["S1", "C1"], ["S2", "C2"], ["EU", "C1"]], Policy=[["max_share", None, "EU", 0.5]]),
      ["Policy!C2 (group): 'EU' is both a bloc and a supplier; write 'bloc:EU' or 'supplier:EU'"]),
     ("unknown-rule", cells(Policy=[["cap", None, "C1", 0.5]]),
-     ["Policy!A2 (rule): 'cap' is not a rule; use one of max_share, min_share, exclude, min_coverage"]),
+     ["Policy!A2 (rule): 'cap' is not a rule; use one of max_share, min_share, exclude, min_coverage, max_spend, max_spend_share"]),
     ("rule-without-value", cells(Policy=[["min_share", None, "C2", None]]),
      ["Policy!D2 (value): min_share needs a value: a share of demand in [0, 1]"]),
     ("policy-without-group-column", header("Policy", ["rule", "item", "value"], [["max_share", "A", 0.5]]),

@@ -115,6 +115,7 @@ def create_model(data: PlanningData, view: View = "plan") -> pyo.ConcreteModel:
     add_policy_min_coverage(m, data, by_item)
     if view == "diagnose":
         add_policy_exclude(m, data)
+    add_policy_spend(m, data, by_item, bands)
     add_total_cost(m, data, offers, bands)
     return m
 
@@ -370,6 +371,44 @@ def spend(m: pyo.ConcreteModel, bands: dict[OfferKey, list[Band]], key: OfferKey
     if key in bands:
         return sum(cost * m.tier_buy[key[0], key[1], k] for k, _, _, cost in bands[key])
     return m.cost[key] * m.buy[key]
+
+
+def add_policy_spend(m: pyo.ConcreteModel, data: PlanningData, by_item: dict[str, list[Offer]],
+                     bands: dict[OfferKey, list[Band]]) -> None:
+    """`Policy-max-spend[r, i, g]` and `Policy-max-spend-share[r, i, g]`, for rule r with value v, every item i it
+    covers (max_spend with a blank item: all items together, i = `(every item)`) and every group g it names
+    holding an offer of i (a blank group: every supplier, g = (all, `(every supplier)`)):
+        sum_{o in O_i, o in g} s_o <= v                          (max_spend)
+        sum_{o in O_i, o in g} s_o <= v * sum_{o in O_i} s_o     (max_spend_share)
+    """
+    def groups(offers: list[Offer], spec: GroupSpec | None) -> dict[tuple[str, str], list[Offer]]:
+        if spec is None:
+            return {("all", "(every supplier)"): offers}
+        return {(g.kind, g.name): found for g, found in group_members(data, offers, spec).items() if found}
+
+    capped: dict[tuple, list[OfferKey]] = {}
+    shares: dict[tuple, tuple[list[OfferKey], list[OfferKey]]] = {}
+    for rule in data.rules:
+        if rule.value is None or rule.kind not in ("max_spend", "max_spend_share"):
+            continue
+        rid = rule_id(data, rule)
+        if rule.kind == "max_spend" and rule.item is None and rule.item_class is None:
+            everything = [o for item in data.rule_items(rule) for o in by_item[item]]
+            for (kind, name), found in groups(everything, rule.group).items():
+                capped[rid, "(every item)", kind, name] = [o.key for o in found]
+            continue
+        for item in data.rule_items(rule):
+            for (kind, name), found in groups(by_item[item], rule.group).items():
+                if rule.kind == "max_spend":
+                    capped[rid, item, kind, name] = [o.key for o in found]
+                else:
+                    shares[rid, item, kind, name] = ([o.key for o in found], [o.key for o in by_item[item]])
+    m.add_component("Policy-max-spend", pyo.Constraint(
+        list(capped), rule=lambda _m, r, i, gk, gn: sum(spend(m, bands, k) for k in capped[r, i, gk, gn])
+        <= m.rule_value[r]))
+    m.add_component("Policy-max-spend-share", pyo.Constraint(
+        list(shares), rule=lambda _m, r, i, gk, gn: sum(spend(m, bands, k) for k in shares[r, i, gk, gn][0])
+        - m.rule_value[r] * sum(spend(m, bands, k) for k in shares[r, i, gk, gn][1]) <= 0))
 
 
 def add_total_cost(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...],

@@ -224,7 +224,7 @@ def test_template_dropdowns_warn_where_the_reader_accepts_more(tmp_path: Path) -
             found[sheet, str(dv.sqref).split(":")[0]] = dv
     rule, setting, group = found["Policy", "A2"], found["Settings", "A2"], found["Policy", "C2"]
     assert (rule.errorStyle, rule.showErrorMessage) == ("warning", True)
-    assert rule.error == ("rule is usually one of: max_share, min_share, exclude, min_coverage. The planner ignores "
+    assert rule.error == ("rule is usually one of the names in the list. The planner ignores "
                           "case, spaces and underscores (Max Share = max_share): keep your entry if it is one of "
                           "these; the planner reports anything else.")
     assert (setting.errorStyle, setting.showErrorMessage) == ("warning", True)

@@ -66,12 +66,17 @@ def instances(draw: st.DrawFn) -> dict:
               + [f"bloc:{b}" for b in {b for c in countries for b in c[2].split(", ") if b}])
     policy = []
     for _ in range(draw(st.integers(0, 3))):
-        kind = draw(st.sampled_from(["max_share", "min_share", "exclude", "min_coverage"]))
+        kind = draw(st.sampled_from(["max_share", "min_share", "exclude", "min_coverage", "max_spend",
+                                     "max_spend_share"]))
         item = draw(st.sampled_from([None, *[i[0] for i in items]]))
         group = None if kind == "min_coverage" else draw(st.sampled_from(groups))
         if kind in ("min_share", "exclude") and group and group.startswith("each"):
             group = groups[0]  # `each` on a minimum or an exclusion is valid but rarely feasible: keep it varied
+        if kind in ("max_spend", "max_spend_share") and draw(st.booleans()):
+            group = None  # a blank group: every supplier
         value = None if kind == "exclude" else draw(st.sampled_from([0, 0.2, 0.5, 0.8, 1]))
+        if kind == "max_spend":
+            value = draw(st.sampled_from([0, 300, 1000, 2500, 8000]))  # an amount: a budget (blank item) or per item
         policy.append([kind, item, group, value])
     scenarios = [[f"stop C{k}", None, f"C{k}", draw(st.sampled_from([0, 0.5]))]
                  for k in range(n_countries) if draw(st.booleans())]
@@ -148,15 +153,16 @@ def oracle(inst: dict) -> float | None:
     """
     h = new_highs()
     h.setOptionValue("mip_rel_gap", 0.0)
-    buy, use_offer, use_supplier = {}, {}, {}
+    buy, use_offer, use_supplier, cost = {}, {}, {}, {}
     demand = {i[0]: i[1] for i in inst["Items"]}
     for o in inst["Offers"]:
         cap = o[3] if o[3] is not None else highspy.kHighsInf
         key = (o[0], o[1])
         tiered = breaks(inst, o)
         buy[key] = h.addVariable(lb=0, ub=cap, obj=0 if tiered else unit_cost(inst, o))
+        cost[key] = unit_cost(inst, o) * buy[key]
         if tiered:
-            tier_cost(h, inst, o, buy[key], max(demand[o[0]], 1))
+            cost[key] = tier_cost(h, inst, o, buy[key], max(demand[o[0]], 1))
     for s in inst["Suppliers"]:
         if s[3]:
             use_supplier[s[0]] = h.addVariable(lb=0, ub=1, obj=s[3], type=highspy.HighsVarType.kInteger)
@@ -181,6 +187,12 @@ def oracle(inst: dict) -> float | None:
             h.addConstr(h.qsum(terms) <= s[2])
     scenarios = sorted({row[0] for row in inst["Scenarios"]})
     for kind, rule_item, group, value in inst["Policy"]:
+        if kind == "max_spend" and rule_item is None:  # a budget: every item together
+            for group_members in expand(inst, group) if group else [{s[0] for s in inst["Suppliers"]}]:
+                terms = [c for (_, sup), c in cost.items() if sup in group_members]
+                if terms:
+                    h.addConstr(h.qsum(terms) <= value)
+            continue
         for item in ([rule_item] if rule_item else list(demand)):
             if kind == "min_coverage":
                 for scenario in scenarios:
@@ -191,8 +203,9 @@ def oracle(inst: dict) -> float | None:
                             return None
                         h.addConstr(h.qsum(terms) >= need)
                 continue
-            for group_members in expand(inst, group):
+            for group_members in expand(inst, group) if group else [{s[0] for s in inst["Suppliers"]}]:
                 terms = [v for (i, sup), v in buy.items() if i == item and sup in group_members]
+                spent = [c for (i, sup), c in cost.items() if i == item and sup in group_members]
                 if kind == "exclude":
                     for v in terms:
                         h.addConstr(v <= 0)
@@ -202,6 +215,11 @@ def oracle(inst: dict) -> float | None:
                     if not terms:
                         return None
                     h.addConstr(h.qsum(terms) >= value * demand[item])
+                elif kind == "max_spend" and spent:
+                    h.addConstr(h.qsum(spent) <= value)
+                elif kind == "max_spend_share" and spent:
+                    everything = [c for (i, _), c in cost.items() if i == item]
+                    h.addConstr(h.qsum(spent) - value * h.qsum(everything) <= 0)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
@@ -265,9 +283,21 @@ def check_from_workbook(inst: dict, path: Path) -> float:
     demand = {i[0]: i[1] for i in inst["Items"]}
     scenarios = sorted({row[0] for row in inst["Scenarios"]})
     spent = {key: spend(inst, offers[key], v) for key, v in q.items()}
+    everyone = [{s[0] for s in inst["Suppliers"]}]
     for kind, rule_item, group, value in inst["Policy"]:
+        if kind == "max_spend" and rule_item is None:
+            for group_members in expand(inst, group) if group else everyone:
+                assert sum(c for (_, sup), c in spent.items() if sup in group_members) <= value + tol * max(1, value)
+            continue
         for item in ([rule_item] if rule_item else list(demand)):
             slack = tol * max(1, demand[item])
+            if kind in ("max_spend", "max_spend_share"):
+                total = sum(c for (i, _), c in spent.items() if i == item)
+                for group_members in expand(inst, group) if group else everyone:
+                    part = sum(c for (i, sup), c in spent.items() if i == item and sup in group_members)
+                    limit = value if kind == "max_spend" else value * total
+                    assert part <= limit + tol * max(1, limit)
+                continue
             if kind == "min_coverage":
                 for scenario in scenarios:
                     alive = sum(availability(inst, scenario, sup) * v for (i, sup), v in q.items() if i == item)

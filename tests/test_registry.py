@@ -38,7 +38,9 @@ def every_family() -> PlanningData:
         rules=(Rule("exclude", None, GroupSpec("country", "RU"), row=2, cell="A2"),
                Rule("max_share", None, GroupSpec("country"), 0.7, row=3, cell="A3"),
                Rule("min_share", "A", GroupSpec("bloc", "EU"), 0.2, row=4, cell="A4"),
-               Rule("min_coverage", "A", None, 0.5, row=5, cell="A5")),
+               Rule("min_coverage", "A", None, 0.5, row=5, cell="A5"),
+               Rule("max_spend", "B", None, 200.0, row=6, cell="A6"),
+               Rule("max_spend_share", "A", GroupSpec("country", "CN"), 0.7, row=7, cell="A7")),
         scenario_hits=(ScenarioHit("cn", Group("country", "CN"), None, 0.0, row=2, cell="A2"),),
     )
 
@@ -109,7 +111,8 @@ def test_the_checker_asks_every_family() -> None:
     quantities = {("A", "S1"): 80.0, ("A", "S2"): 2.0, ("A", "S3"): 18.0, ("B", "S2"): 90.0}
     found = {m.split(":")[0] for m in check_plan(data, quantities, objective=0.0)}
     assert found == {"Offer-capacity", "Offer-min-order", "Item-demand", "Supplier-capacity", "Policy-exclude",
-                     "Policy-max-share", "Policy-min-share", "Policy-min-coverage", "Total-cost"}
+                     "Policy-max-share", "Policy-min-share", "Policy-min-coverage", "Policy-max-spend",
+                     "Policy-max-spend-share", "Total-cost"}
 
 
 def test_a_family_that_forgets_a_piece_fails_at_import() -> None:
@@ -227,7 +230,7 @@ def test_one_hook_sees_every_model_any_path_builds() -> None:
         assert "plan" in seen
         seen.clear()
         broken = PlanningData(data.items, data.suppliers, data.countries, data.offers,
-                              rules=(*data.rules, Rule("max_share", "A", GroupSpec("bloc", "EU"), 0.1, row=6)),
+                              rules=(*data.rules, Rule("max_share", "A", GroupSpec("bloc", "EU"), 0.1, row=8)),
                               scenario_hits=data.scenario_hits)
         assert planner.solve(broken).status == "infeasible"
     assert "diagnose" in seen
@@ -264,4 +267,5 @@ def test_checker_reports_purchase_by_purchase_then_family_by_family_then_rule_by
     families = [m.split(":")[0] for m in check_plan(data, quantities)]
     assert families[:2] == ["Offer-min-order", "Offer-capacity"]
     assert families[2:4] == ["Item-demand", "Supplier-capacity"]
-    assert list(dict.fromkeys(families[4:])) == ["Policy-exclude", "Policy-max-share", "Policy-min-share", "Policy-min-coverage"]
+    assert list(dict.fromkeys(families[4:])) == ["Policy-exclude", "Policy-max-share", "Policy-min-share", "Policy-min-coverage",
+                                                 "Policy-max-spend", "Policy-max-spend-share"]

@@ -142,9 +142,11 @@ def _choices_warning(column: Column) -> str:
                 "keep your entry if it is one of these; the planner reports anything else. Blank is on.")
     listed = ", ".join(column.choices)
     sample = next((c for c in column.choices if "_" in c), column.choices[0])
-    return (f"{column.name} is usually one of: {listed}. The planner ignores case, spaces and underscores "
-            f"({sample.replace('_', ' ').title()} = {sample}): keep your entry if it is one of these; the planner "
-            "reports anything else.")
+    rest = (f"The planner ignores case, spaces and underscores ({sample.replace('_', ' ').title()} = {sample}): keep "
+            "your entry if it is one of these; the planner reports anything else.")
+    whole = f"{column.name} is usually one of: {listed}. {rest}"
+    # a long list (the rule kinds) does not fit: the dropdown itself lists them
+    return whole if len(whole) <= 225 else f"{column.name} is usually one of the names in the list. {rest}"
 
 
 __all__ = ["write_input_workbook", "README_SHEET", "RULES"]

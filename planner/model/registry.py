@@ -21,6 +21,8 @@ from planner.model.families import (
     offer_use,
     policy_exclude,
     policy_max_share,
+    policy_max_spend,
+    policy_max_spend_share,
     policy_min_coverage,
     policy_min_share,
     supplier_capacity,
@@ -69,10 +71,13 @@ MODULES: tuple[ModuleType, ...] = (
     policy_min_share,
     policy_min_coverage,
     policy_exclude,
+    policy_max_spend,
+    policy_max_spend_share,
 )
 
 # How Policy rule kinds are listed to people (template dropdown, README sheet, messages): every kind, once.
-LISTED_RULE_KINDS: tuple[str, ...] = ("max_share", "min_share", "exclude", "min_coverage")
+LISTED_RULE_KINDS: tuple[str, ...] = ("max_share", "min_share", "exclude", "min_coverage",
+                                      "max_spend", "max_spend_share")
 
 def register(modules: tuple[ModuleType, ...], found: set[str], listed_kinds: tuple[str, ...]
              ) -> tuple[dict[str, Family], dict[str, RowFamily], dict[str, RuleKind]]:
