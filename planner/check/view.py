@@ -211,6 +211,26 @@ class PlanView:
         price = [p for low, p in breaks if quantity >= low - tol(low)][-1]
         return rate * quantity * (price * (1 + tariff) + offer.freight)
 
+    def spend_by_group(self, rule: Rule, together: bool) -> tuple[dict[tuple[str, str], float], dict[str, float]]:
+        """Landed spend (`spend`) on the items a Policy row names, by (item, group name) for each group the row
+        names that has spend (every supplier for a blank group, named `every supplier`), and by item over every
+        supplier: ({(item, group): spend}, {item: spend}). `together`: a blank item cell means all items
+        together, keyed `every item`."""
+        budget = together and rule.item is None and rule.item_class is None
+        by_group: dict[tuple[str, str], float] = {}
+        by_item: dict[str, float] = {}
+        spec = rule.group
+        groups_of = None if spec is None else self.groups_of(spec.kind) if spec.name is None else \
+            {s: ((spec.name,) if self.member(spec.group, s) else ()) for s in self.data.suppliers}
+        for item in self.items_of(rule):
+            key = "every item" if budget else item
+            for supplier, q in self.bought[item].items():
+                spent = self.spend(item, supplier, q)
+                by_item[key] = by_item.get(key, 0.0) + spent
+                for name in ("every supplier",) if groups_of is None else groups_of[supplier]:
+                    by_group[key, name] = by_group.get((key, name), 0.0) + spent
+        return by_group, by_item
+
     def cost(self) -> tuple[float, set[str]]:
         """Landed cost of every purchase (`spend`), plus fixed costs of suppliers with volume:
         (cost, suppliers with volume)."""

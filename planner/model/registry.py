@@ -29,12 +29,21 @@ from planner.model.families import (
     policy_min_award,
     policy_min_countries,
     policy_min_countries_award,
+    policy_max_spend,
+    policy_max_spend_share,
     policy_min_coverage,
     policy_min_share,
     policy_min_suppliers,
     policy_min_suppliers_award,
     supplier_capacity,
     supplier_use,
+    tier_band_lower,
+    tier_band_upper,
+    tier_buy,
+    tier_fill,
+    tier_on,
+    tier_one,
+    tier_volume,
     total_cost,
     use_country,
     use_offer,
@@ -59,12 +68,19 @@ MODULES: tuple[ModuleType, ...] = (
     use_country,
     award_supplier,
     award_country,
+    tier_buy,
+    tier_on,
     offer_capacity,
     item_demand,
     supplier_capacity,
     supplier_use,
     offer_use,
     offer_min_order,
+    tier_volume,
+    tier_band_lower,
+    tier_band_upper,
+    tier_one,
+    tier_fill,
     policy_max_share,
     policy_min_share,
     policy_min_coverage,
@@ -77,11 +93,14 @@ MODULES: tuple[ModuleType, ...] = (
     policy_min_countries_award,
     policy_min_countries,
     policy_min_award,
+    policy_max_spend,
+    policy_max_spend_share,
 )
 
 # How Policy rule kinds are listed to people (template dropdown, README sheet, messages): every kind, once.
 LISTED_RULE_KINDS: tuple[str, ...] = ("max_share", "min_share", "exclude", "min_coverage",
-                                      "max_suppliers", "min_suppliers", "max_countries", "min_countries", "min_award")
+                                      "max_suppliers", "min_suppliers", "max_countries", "min_countries", "min_award",
+                                      "max_spend", "max_spend_share")
 
 def register(modules: tuple[ModuleType, ...], found: set[str], listed_kinds: tuple[str, ...]
              ) -> tuple[dict[str, Family], dict[str, RowFamily], dict[str, RuleKind]]:
