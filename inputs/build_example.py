@@ -12,6 +12,8 @@ and commit both the CSVs and the regenerated workbook.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import re
 import sys
 from pathlib import Path
 
@@ -22,11 +24,13 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "example"
 
 
-def cell(text: str) -> str | float | int | None:
-    """CSV text -> workbook cell: blank stays blank, numbers become numbers."""
+def cell(text: str) -> str | float | int | dt.date | None:
+    """CSV text -> workbook cell: blank stays blank, numbers become numbers, YYYY-MM-DD becomes a date."""
     text = text.strip()
     if text == "":
         return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return dt.date.fromisoformat(text)
     try:
         number = float(text)
     except ValueError:

@@ -21,6 +21,7 @@ DEPENDENCIES: tuple[tuple[str, str], ...] = (
     ("numpy", "numpy"),
     ("openpyxl", "openpyxl"),
     ("python-calamine", "calamine (python-calamine)"),
+    ("pycountry", "pycountry"),
 )
 
 

@@ -46,6 +46,10 @@ Marginal cost (LPs only): a rule with value v has right-hand sides
 v * d_i, so dz/dv = sum over its rows k of y_k * d_i(k), with y_k the row
 dual (dz/d rhs) HiGHS reports. The table shows 0.01 * dz/dv: the change of
 the optimum when the value rises by one percentage point of demand.
+Each rule family says how far its rows' right-hand sides move per unit of
+the value (`RuleFamily.value_terms`: d_i by default, 1 for a `max_spend`
+amount, the item's spend for a `max_spend_share`), and each kind how large
+a step is (`RuleKind.step`: 0.01 for a share, 1 for an amount).
 """
 
 from __future__ import annotations
@@ -59,8 +63,11 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from planner.check.view import PlanView
 from planner.data import PlanningData, Rule
 from planner.model import SourcingModel, build, registry, rule_id
+from planner.model.family import RuleFamily
+from planner.results import quantities_from_values
 from planner.solver import HighsModel, Progress, SolverOutcome
 
 RULE_COLUMNS = ["policy_row", "rule", "item", "group", "value", "model_rows", "binds", "cost_of_rule",
@@ -132,7 +139,9 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
     z = outcome.objective
     duals = handle.row_duals() if not handle.is_mip else None
     activity = handle.row_activity()
-    rows_of, demand_of_row = _policy_rows(data, handle.model)
+    rows_of, (scale_of_row, slope_of_row) = _policy_rows(data, handle.model, handle.values)
+    plan_view = PlanView.of(data, quantities_from_values(handle.model, handle.values, data)) \
+        if handle.values is not None else None  # for rule families that say from the plan whether they bind
 
     records = []
     resolves = 0
@@ -159,10 +168,14 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
             n_rows = len(rows)
             slack = np.minimum(np.abs(activity[rows] - handle.row_lower[rows]),
                                np.abs(activity[rows] - handle.row_upper[rows]))
-            binds = bool((slack <= 1e-6 * np.maximum(1.0, np.nan_to_num(demand_of_row[rows]))).any())
-            if duals is not None and len(rows) and not np.isnan(demand_of_row[rows]).any():
-                # dz/dv = sum_k y_k d_i(k): only for rows whose right-hand side is v times an item's demand
-                marginal = 0.01 * float(np.dot(duals[rows], demand_of_row[rows]))
+            binds = bool((slack <= 1e-6 * np.maximum(1.0, scale_of_row[rows])).any())
+            family = registry.family_of_rule(rule.kind)
+            said = family.binds(data, plan_view, rule) \
+                if isinstance(family, RuleFamily) and plan_view is not None and len(rows) else None
+            binds = binds if said is None else said
+            if duals is not None and len(rows) and not np.isnan(slope_of_row[rows]).any():
+                # dz/dv = sum_k y_k * d(rhs_k)/dv (d_i(k) for a share of demand), per step of the value
+                marginal = registry.rule_kind(rule.kind).step * float(np.dot(duals[rows], slope_of_row[rows]))
             if len(rows):
                 with handle.relaxed(rows.tolist()):
                     result = handle.solve(data.settings.time_limit, data.settings.mip_gap, progress, stage)
@@ -399,12 +412,16 @@ def _clean(cost: float, z: float) -> float:
     return 0.0 if abs(cost) <= _tolerance(z) else cost
 
 
-def _policy_rows(data: PlanningData, model: SourcingModel) -> tuple[dict[int, np.ndarray], np.ndarray]:
-    """The model rows of each rule that has rows in this view, by rule id (their `rule` dimension), and the demand
-    of each row's item (their `item` dimension; 0 for rows of other families; NaN for rows of rule families
-    without an item dimension, whose right-hand side is no share of demand: their rule gets no marginal)."""
+def _policy_rows(data: PlanningData, model: SourcingModel, values: np.ndarray | None = None
+                 ) -> tuple[dict[int, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """The model rows of each rule that has rows in this view, by rule id (their `rule` dimension); and (scale,
+    slope) per model row, as its family says (`RuleFamily.value_terms`, at the plan `values`), the scale its slack is measured
+    against (1 for rows of other families) and how far its right-hand side moves per unit of its rule's value
+    (d_i for a share of an item's demand; NaN where it does not move in proportion: that rule gets no
+    marginal; 0 for rows of other families)."""
     rows_of: dict[int, list[np.ndarray]] = {}
-    demand_of_row = np.zeros(model.num_rows)
+    scale_of_row = np.ones(model.num_rows)
+    slope_of_row = np.zeros(model.num_rows)
     for family in registry.row_families():
         if not family.rule_kinds or not model.has_rows(family.name):
             continue
@@ -412,13 +429,13 @@ def _policy_rows(data: PlanningData, model: SourcingModel) -> tuple[dict[int, np
         if not len(span):
             continue
         rids = np.asarray(block.coord("rule").tolist())
-        if "item" in block.dims:  # a row per item: its right-hand side is a share of that item's demand
-            demand_of_row[span.start:span.stop] = [data.items[i].demand for i in block.coord("item")]
-        else:  # no share of demand: no marginal per point (NaN says so)
-            demand_of_row[span.start:span.stop] = np.nan
+        assert isinstance(family, RuleFamily)
+        scale, slope = family.value_terms(data, model, values)
+        scale_of_row[span.start:span.stop] = np.nan_to_num(scale)
+        slope_of_row[span.start:span.stop] = slope
         for rid in np.unique(rids).tolist():
             rows_of.setdefault(rid, []).append(span.start + np.flatnonzero(rids == rid))
-    return {rid: np.concatenate(parts) for rid, parts in rows_of.items()}, demand_of_row
+    return {rid: np.concatenate(parts) for rid, parts in rows_of.items()}, (scale_of_row, slope_of_row)
 
 
 def rule_sentence(rule: Rule) -> str:
@@ -433,12 +450,13 @@ def _meaning(rule: Rule, marginal: float | None, currency: str) -> str:
     if marginal is None or math.isclose(marginal, 0.0, abs_tol=1e-9):
         return sentence
     on = rule.items_text
-    raising = registry.rule_kind(rule.kind).raising
-    if raising is None:  # a kind without a value has no marginal
+    kind = registry.rule_kind(rule.kind)
+    if kind.raising is None:  # a kind without a value has no marginal
         return sentence
-    what = raising.format(group=rule.group, on=on)
+    what = kind.raising.format(group=rule.group if rule.group is not None else "every supplier", on=on)
+    point = kind.point.format(currency=currency or "unit of money").strip()
     verb = "saves" if marginal < 0 else "costs"
-    return f"{sentence}; {what} by 1 % of demand {verb} {abs(marginal):,.2f} {currency}".rstrip()
+    return f"{sentence}; {what} by {point} {verb} {abs(marginal):,.2f} {currency}".rstrip()
 
 
 def with_value(data: PlanningData, rule: Rule, value: float) -> PlanningData:

@@ -34,7 +34,25 @@ def lint(data: PlanningData) -> list[Problem]:
     out += _idle_scenarios(data)
     out += _idle_rules(data)
     out += _magnitudes(data)
+    out += _rising_tiers(data)
     out += [_warn("", "", "", rule.switched_off()) for rule in data.inactive_rules]
+    return out
+
+
+def _rising_tiers(data: PlanningData) -> list[Problem]:
+    """A break whose price is above the price below it: a volume discount lowers the price, so a rise is more
+    likely a typo (a missing digit) than a deal. The plan still prices it as written."""
+    out = []
+    for key, tiers in data.tiers.items():
+        below = data.offers[key].price
+        for tier in tiers:
+            if tier.price > below:
+                cell = data.cell("Tiers", "price", tier.row)
+                where, _, at = cell.rpartition("!") if "!" in cell else (cell, "", "")
+                out.append(_warn(where, at, "price", f"price {tier.price:g} from {tier.from_quantity:g} of "
+                                 f"'{key[0]}' from '{key[1]}' is above the price below the break ({below:g}): a "
+                                 "volume discount lowers the price; it is planned as written", tier.price))
+            below = tier.price
     return out
 
 

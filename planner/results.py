@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from planner.check.view import TOL
 from planner.data import OfferKey, PlanningData
 from planner.model import SourcingModel, registry
 from planner.model.families.buy import FAMILY as BUY
@@ -226,13 +227,56 @@ def plan_lines(data: PlanningData, quantities: dict[OfferKey, float],
     share = np.full(len(q), None, dtype=object)
     positive = demand > 0
     share[positive] = (q[positive] / demand[positive]).tolist()
+    quoted, unit_cost = purchase_prices(data, at, q)
     return pd.DataFrame({
         "item": t.item_names[item], "supplier": t.supplier_names[t.supplier[at]], "country": t.country_names[country],
         "quantity": q, "unit": units[item] if len(units) else np.zeros(0, dtype=object), "share_of_demand": share,
-        "price": t.price[at], "tariff": t.tariff[at], "freight": t.freight[at], "unit_cost": t.cost[at],
-        "cost": q * t.cost[at], "country_name": labels[country] if len(labels) else np.zeros(0, dtype=object),
+        "price": t.price[at], "tariff": t.tariff[at], "freight": t.freight[at], "unit_cost": unit_cost,
+        "cost": q * unit_cost, "country_name": labels[country] if len(labels) else np.zeros(0, dtype=object),
         "blocs": blocs[country] if len(blocs) else np.zeros(0, dtype=object),
+        # added after the version-1 columns, so that a reader of those by position reads what it always did
+        "quoted_price": quoted, "currency": _currencies(data, at),
     })
+
+
+def purchase_prices(data: PlanningData, at: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per purchase (the offer at table position `at[k]`, quantity `q[k]`): the price per unit as quoted, in the
+    offer's currency (its Offers price; with Tiers rows the price of the highest break reached, a break counted
+    reached within the checker's tolerance, or for incremental tiers the mean price of the units bought), and
+    the landed cost per unit in the base currency, rate * (quoted * (1 + tariff) + freight)."""
+    t = data.table
+    quoted, unit_cost = t.price[at].copy(), t.cost[at].copy()
+    if not data.tiers:
+        return quoted, unit_cost
+    tiered = np.zeros(len(t), dtype=bool)
+    tiered[[t.position[key] for key in data.tiers]] = True
+    for k in np.flatnonzero(tiered[at]).tolist():  # a loop over the tiered purchases only
+        p, x = int(at[k]), float(q[k])
+        offer = data.offers[t.keys[p]]
+        quoted[k] = quoted_price(offer.price, [(b.from_quantity, b.price) for b in data.tiers[offer.key]],
+                                 offer.discount == "incremental", x)
+        unit_cost[k] = t.rate[p] * (quoted[k] * (1.0 + t.tariff[p]) + t.freight[p])
+    return quoted, unit_cost
+
+
+def quoted_price(price: float, breaks: list[tuple[float, float]], incremental: bool, x: float) -> float:
+    """The price per unit of x units as quoted: all-units, the price of the highest break b reached (x >= b within
+    1e-6 * max(1, b); `price` below the first); incremental, the mean over the units of each band's price."""
+    bands = [(0.0, price)] + breaks
+    if not incremental:
+        return [p for b, p in bands if x >= b - TOL * max(1.0, b)][-1]
+    if x <= 0:
+        return price
+    ends = [b for b, _ in bands[1:]] + [math.inf]
+    return sum(p * max(0.0, min(x, end) - b) for (b, p), end in zip(bands, ends)) / x
+
+
+def _currencies(data: PlanningData, at: np.ndarray) -> np.ndarray:
+    """Per purchase, the currency its price is quoted in (the base currency's code for a blank one)."""
+    base = data.settings.currency
+    out = np.empty(len(at), dtype=object)
+    out[:] = [data.offers[data.table.keys[p]].currency or base for p in at.tolist()]
+    return out
 
 
 def fixed_cost_table(data: PlanningData, quantities: dict[OfferKey, float],

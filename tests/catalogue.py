@@ -22,6 +22,7 @@ from pathlib import Path
 import openpyxl
 
 from helpers import HEADERS, countries, patch_cell_xml, write_workbook
+from planner.model.registry import LISTED_RULE_KINDS
 
 BASE = {
     "Items": [["A", 100, "t"], ["B", 10, "kg"]],
@@ -397,7 +398,7 @@ CASES: list[tuple[str, Builder, list[str]]] = [
     ("ambiguous-group", cells(Suppliers=[["S1", "C1"], ["S2", "C2"], ["EU", "C1"]], Policy=[["max_share", None, "EU", 0.5]]),
      ["Policy!C2 (group): 'EU' is both a bloc and a supplier; write 'bloc:EU' or 'supplier:EU'"]),
     ("unknown-rule", cells(Policy=[["cap", None, "C1", 0.5]]),
-     ["Policy!A2 (rule): 'cap' is not a rule; use one of max_share, min_share, exclude, min_coverage"]),
+     [f"Policy!A2 (rule): 'cap' is not a rule; use one of {', '.join(LISTED_RULE_KINDS)}"]),
     ("rule-without-value", cells(Policy=[["min_share", None, "C2", None]]),
      ["Policy!D2 (value): min_share needs a value: a share of demand in [0, 1]"]),
     ("policy-without-group-column", header("Policy", ["rule", "item", "value"], [["max_share", "A", 0.5]]),
@@ -538,6 +539,18 @@ CASES: list[tuple[str, Builder, list[str]]] = [
      ["Tariffs!B3 (item): a tariff on 'A' from 'C1' appears again (first in row 2)"]),
     ("tariff-unknown-country", cells(Tariffs=[["XX", None, 0.1]]),
      ["Tariffs!A2 (country): 'XX' is not listed in Countries"]),
+    ("count-not-whole", cells(Policy=[["max_suppliers", "A", None, 2.5]]),
+     ["Policy!D2 (value): 2.5 is not a whole number >= 1: max_suppliers counts suppliers"]),
+    ("count-zero", cells(Policy=[["min_countries", None, "EU", 0]]),
+     ["Policy!D2 (value): 0 is not a whole number >= 1: min_countries counts countries"]),
+    ("count-without-value", cells(Policy=[["max_countries", "A", None, None]]),
+     ["Policy!D2 (value): max_countries needs a value: a whole number >= 1"]),
+    ("min-award-zero", header("Policy", [*HEADERS["Policy"], "active", "from", "to", "min_award"],
+                              [["min_suppliers", "A", None, 2, None, None, None, 0]]),
+     ["Policy!H2 (min_award): 0 is not in (0, 1]: each counted supplier delivers a share above 0 (write 5 % as "
+      "0.05)"]),
+    ("min-award-above-one", header("Policy", [*HEADERS["Policy"], "min_award"], [["min_award", "A", None, 1.2]]),
+     ["Policy!D2 (value): 1.2 is not in (0, 1]: min_award takes a share above 0 (write 30 % as 0.3)"]),
 ]
 
 

@@ -108,11 +108,16 @@ def create_model(data: PlanningData, view: View = "plan") -> pyo.ConcreteModel:
     add_supplier_capacity(m, data, offers)
     add_supplier_use(m, data, offers, view)
     add_offer_min_order(m, data, offers, view)
+    bands = {o.key: tier_bands(data, o, view) for o in offers}
+    bands = {key: found for key, found in bands.items() if found is not None}
+    add_tiers(m, data, bands)
     add_policy_shares(m, data, by_item)
     add_policy_min_coverage(m, data, by_item)
     if view == "diagnose":
         add_policy_exclude(m, data)
-    add_total_cost(m, data, offers)
+    add_count_rules(m, data, by_item)
+    add_policy_spend(m, data, by_item, bands)
+    add_total_cost(m, data, offers, bands)
     return m
 
 
@@ -126,6 +131,9 @@ def parameter_values(data: PlanningData, view: View = "plan") -> dict[str, dict]
     offers = model_offers(data, view)
     used = {o.supplier for o in offers}
     rules = {rule_id(data, r): r.value for r in data.rules if r.value is not None}
+    by_item = offers_by_item(data, offers)
+    switched = opened_offers(data, by_item) | {o.key for rows in max_country_rows(data, by_item).values()
+                                               for o in rows}
     return {
         "cost": {o.key: data.landed_cost(o) for o in offers},
         "offer_capacity": {o.key: o.capacity for o in offers if not math.isinf(o.capacity)},
@@ -134,7 +142,7 @@ def parameter_values(data: PlanningData, view: View = "plan") -> dict[str, dict]
                               if not math.isinf(data.suppliers[s].capacity)},
         "fixed_cost": {s: data.suppliers[s].fixed_cost for s in sorted(used) if data.suppliers[s].fixed_cost > 0},
         "big_m": {o.key: big_m(data, o, view) for o in offers
-                  if o.min_order > 0 or data.suppliers[o.supplier].fixed_cost > 0},
+                  if o.min_order > 0 or data.suppliers[o.supplier].fixed_cost > 0 or o.key in switched},
         "min_order": {o.key: o.min_order for o in offers if o.min_order > 0},
         "rule_value": rules,
     }
@@ -195,16 +203,20 @@ def add_supplier_use(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Off
 
 
 def add_offer_min_order(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...], view: View) -> None:
-    """`Offer-use[o]` and `Offer-min-order[o]`: for every usable offer with minimum order q_o > 0,
+    """`Offer-use[o]` and `Offer-min-order[o]`: for every usable offer with minimum order q_o > 0, and (Offer-use
+    only) every offer a max_suppliers row or a min_award rule counts (`opened_offers`),
         buy[o] <= M_o * use_offer[o]
         buy[o] >= q_o * use_offer[o]
     with use_offer[o] binary: buy[o] is 0 or in [q_o, M_o].
     """
     keys = [o.key for o in offers if o.min_order > 0]
+    switched = opened_offers(data, offers_by_item(data, offers))
+    m.OPENED_OFFERS = pyo.Set(initialize=[o.key for o in offers if o.min_order > 0 or o.key in switched], dimen=2,
+                              ordered=True)
     m.MIN_ORDER_OFFERS = pyo.Set(initialize=keys, dimen=2, ordered=True)
-    m.use_offer = pyo.Var(m.MIN_ORDER_OFFERS, domain=pyo.Binary)
+    m.use_offer = pyo.Var(m.OPENED_OFFERS, domain=pyo.Binary)
     m.add_component("Offer-use", pyo.Constraint(
-        m.MIN_ORDER_OFFERS, rule=lambda _m, i, s: m.buy[i, s] <= m.big_m[i, s] * m.use_offer[i, s]))
+        m.OPENED_OFFERS, rule=lambda _m, i, s: m.buy[i, s] <= m.big_m[i, s] * m.use_offer[i, s]))
     m.add_component("Offer-min-order", pyo.Constraint(
         m.MIN_ORDER_OFFERS, rule=lambda _m, i, s: m.buy[i, s] >= m.min_order[i, s] * m.use_offer[i, s]))
 
@@ -290,12 +302,241 @@ def add_policy_exclude(m: pyo.ConcreteModel, data: PlanningData) -> None:
     m.add_component("Policy-exclude", pyo.Constraint(rows, rule=lambda _m, r, i, s: m.buy[i, s] <= 0))
 
 
-def add_total_cost(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...]) -> None:
+def count_rows(data: PlanningData, kind: str, by_item: dict[str, list[Offer]]
+               ) -> dict[tuple[int, str, str], list[Offer]]:
+    """Index (rule id, item, group) -> the offers of the item in the group, for every `kind` rule (a count or
+    award rule), every item it covers with demand > 0 and every group it names holding an offer of the item: the
+    one group (a blank group is `every supplier`, a named one written as in its cell), or each member of
+    `each ...` written `kind:name`."""
+    rows: dict[tuple[int, str, str], list[Offer]] = {}
+    for rule in data.rules:
+        if rule.kind != kind or rule.value is None:
+            continue
+        for item in data.rule_items(rule):
+            if data.items[item].demand <= 0:
+                continue
+            if rule.group is None:
+                groups = {"every supplier": by_item[item]}
+            else:
+                groups = {str(g): offers for g, offers in group_members(data, by_item[item], rule.group).items()}
+            for group, offers in groups.items():
+                if offers:
+                    rows[rule_id(data, rule), item, group] = offers
+    return rows
+
+
+def countries_of(data: PlanningData, offers: list[Offer]) -> dict[str, list[Offer]]:
+    """Country -> the offers among `offers` from its suppliers."""
+    out: dict[str, list[Offer]] = defaultdict(list)
+    for offer in offers:
+        out[data.country_of(offer).name].append(offer)
+    return dict(out)
+
+
+def rule_by_id(data: PlanningData, rid: int) -> Rule:
+    """The rule whose rows carry `rid` in their `rule` dimension."""
+    return next(r for r in data.rules if rule_id(data, r) == rid)
+
+
+def max_supplier_rows(data: PlanningData, by_item: dict[str, list[Offer]]) -> dict[tuple, list[Offer]]:
+    """max_suppliers rows: where the group holds more offers of the item than the rule's value."""
+    return {k: o for k, o in count_rows(data, "max_suppliers", by_item).items()
+            if len(o) > rule_by_id(data, k[0]).value}
+
+
+def max_country_rows(data: PlanningData, by_item: dict[str, list[Offer]]) -> dict[tuple, list[Offer]]:
+    """max_countries rows: where the group's offers of the item come from more countries than the rule's value."""
+    return {k: o for k, o in count_rows(data, "max_countries", by_item).items()
+            if len(countries_of(data, o)) > rule_by_id(data, k[0]).value}
+
+
+def opened_offers(data: PlanningData, by_item: dict[str, list[Offer]]) -> set[OfferKey]:
+    """Offers a max_suppliers row or a min_award rule counts: each gets a use_offer binary."""
+    return {o.key for kind in ("max_suppliers", "min_award")
+            for rows in ([max_supplier_rows(data, by_item)] if kind == "max_suppliers"
+                         else [count_rows(data, kind, by_item)])
+            for offers in rows.values() for o in offers}
+
+
+def add_count_rules(m: pyo.ConcreteModel, data: PlanningData, by_item: dict[str, list[Offer]]) -> None:
+    """The count and award rules, for rule r with value k (min_award: v) and min_award m_r, item i with d_i > 0
+    and group g, O the offers of i in g, C their suppliers' countries:
+        Policy-max-suppliers[r, i, g]:       sum_{o in O} use_offer[o] <= k                    (where |O| > k)
+        Policy-min-suppliers-award[r, i, s]: buy[i, s] >= m_r d_i award_supplier[r, i, s]
+        Policy-min-suppliers[r, i, g]:       sum_{o = (i, s) in O} award_supplier[r, i, s] >= k
+        Policy-max-countries-use[r, i, g, s]: buy[i, s] <= M_o use_country[r, i, g, country(s)] (where |C| > k)
+        Policy-max-countries[r, i, g]:       sum_{c in C} use_country[r, i, g, c] <= k
+        Policy-min-countries-award[r, i, g, c]: sum_{o in O from c} buy[o] >= m_r d_i award_country[r, i, g, c]
+        Policy-min-countries[r, i, g]:       sum_{c in C} award_country[r, i, g, c] >= k
+        Policy-min-award[r, i, s]:           buy[i, s] >= v d_i use_offer[i, s]
+    """
+    award = {rid: rule_by_id(data, rid).min_award for rid in {rule_id(data, r) for r in data.rules}}
+    capped = max_supplier_rows(data, by_item)
+    m.add_component("Policy-max-suppliers", pyo.Constraint(
+        list(capped), rule=lambda _m, r, i, g: sum(m.use_offer[o.key] for o in capped[r, i, g]) <= m.rule_value[r]))
+
+    least = count_rows(data, "min_suppliers", by_item)
+    awarded = sorted({(r, i, o.supplier) for (r, i, _), offers in least.items() for o in offers})
+    m.award_supplier = pyo.Var(awarded, domain=pyo.Binary)
+    m.add_component("Policy-min-suppliers-award", pyo.Constraint(
+        awarded, rule=lambda _m, r, i, s: m.buy[i, s] >= award[r] * m.demand[i] * m.award_supplier[r, i, s]))
+    m.add_component("Policy-min-suppliers", pyo.Constraint(
+        list(least), rule=lambda _m, r, i, g: sum(m.award_supplier[r, i, o.supplier] for o in least[r, i, g])
+        >= m.rule_value[r]))
+
+    spread = max_country_rows(data, by_item)
+    used = sorted({(r, i, g, c) for (r, i, g), offers in spread.items() for c in countries_of(data, offers)})
+    links = {(r, i, g, o.supplier): (o, data.country_of(o).name) for (r, i, g), offers in spread.items()
+             for o in offers}
+    m.use_country = pyo.Var(used, domain=pyo.Binary)
+    m.add_component("Policy-max-countries-use", pyo.Constraint(
+        list(links), rule=lambda _m, r, i, g, s: m.buy[i, s]
+        <= m.big_m[i, s] * m.use_country[r, i, g, links[r, i, g, s][1]]))
+    m.add_component("Policy-max-countries", pyo.Constraint(
+        list(spread), rule=lambda _m, r, i, g: sum(m.use_country[r, i, g, c]
+                                                   for c in countries_of(data, spread[r, i, g])) <= m.rule_value[r]))
+
+    spread = count_rows(data, "min_countries", by_item)
+    by_country = {(r, i, g, c): offers for (r, i, g), all_offers in spread.items()
+                  for c, offers in countries_of(data, all_offers).items()}
+    m.award_country = pyo.Var(list(by_country), domain=pyo.Binary)
+    m.add_component("Policy-min-countries-award", pyo.Constraint(
+        list(by_country), rule=lambda _m, r, i, g, c: sum(m.buy[o.key] for o in by_country[r, i, g, c])
+        >= award[r] * m.demand[i] * m.award_country[r, i, g, c]))
+    m.add_component("Policy-min-countries", pyo.Constraint(
+        list(spread), rule=lambda _m, r, i, g: sum(m.award_country[r, i, g, c]
+                                                   for c in countries_of(data, spread[r, i, g])) >= m.rule_value[r]))
+
+    floors = sorted({(r, i, o.supplier) for (r, i, _), offers in count_rows(data, "min_award", by_item).items()
+                     for o in offers})
+    m.add_component("Policy-min-award", pyo.Constraint(
+        floors, rule=lambda _m, r, i, s: m.buy[i, s] >= m.rule_value[r] * m.demand[i] * m.use_offer[i, s]))
+
+
+Band = tuple[int, float, float, float]  # (k, b_k, most it holds or its width, landed unit cost)
+
+# The model's documented gap below an all-units break (models/formulation.md, *Volume-discount tiers*).
+BREAK_GAP = 1e-5
+
+
+def tier_bands(data: PlanningData, offer: Offer, view: View) -> list[Band] | None:
+    """The price bands of one offer, straight from its Tiers rows (None: it is priced without bands).
+
+    Breaks the offer can reach make bands: b_k <= M_o (all-units) or b_k < M_o (incremental). All-units band k
+    holds [b_k, min(b_(k+1) - gap, M_o)] (band 0 from 0), gap = 1e-5 * max(1, b_(k+1)), and exists only when
+    that is not empty (band 0: when b_1 - gap > 0); an incremental band holds up to its width
+    min(b_(k+1), M_o) - b_k.
+    """
+    costs = data.tier_costs(offer)  # [(0, c_0), (b_1, c_1), ...]
+    m = big_m(data, offer, view)
+    incremental = offer.discount == "incremental"
+    reached = [k for k in range(1, len(costs)) if (costs[k][0] < m if incremental else costs[k][0] <= m)]
+    if not reached:
+        return None
+    out: list[Band] = []
+    for k in [0, *reached]:
+        start, cost = costs[k]
+        following = costs[k + 1][0] if k + 1 < len(costs) else math.inf
+        if incremental:
+            out.append((k, start, min(following, m) - start, cost))
+            continue
+        most = m if math.isinf(following) else min(following - BREAK_GAP * max(1.0, following), m)
+        if (k == 0 and most > 0) or (k > 0 and most >= start):
+            out.append((k, start, most, cost))
+    return out
+
+
+def add_tiers(m: pyo.ConcreteModel, data: PlanningData, bands: dict[OfferKey, list[Band]]) -> None:
+    """`tier_buy[o, k]` (in [0, u_k], costing c_{o,k}), `tier_on[o, k]` (binary, k >= 1) and the rows that price a
+    tiered offer band by band:
+        Tier-volume[o]:          buy[o] = sum_k tier_buy[o, k]
+        Tier-band-lower[o, k]:   tier_buy[o, k] >= b_k * tier_on[o, k]            (all-units, k >= 1)
+        Tier-band-upper[o, k]:   tier_buy[o, k] <= u_k * tier_on[o, k]            (k >= 1)
+        Tier-one[o]:             tier_buy[o, 0] <= u_0 * (1 - sum_k tier_on[o, k]) (all-units; without band 0:
+                                 sum_k tier_on[o, k] <= 1)
+        Tier-fill[o, k]:         tier_buy[o, k-1] >= w_(k-1) * tier_on[o, k]      (incremental, k >= 1)
+    """
+    size = {(i, s, k): most for (i, s), found in bands.items() for k, _, most, _ in found}
+    start = {(i, s, k): b for (i, s), found in bands.items() for k, b, _, _ in found}
+    m.TIER_BANDS = pyo.Set(initialize=list(size), dimen=3, ordered=True)
+    m.tier_buy = pyo.Var(m.TIER_BANDS, domain=pyo.NonNegativeReals, bounds=lambda _m, i, s, k: (0, size[i, s, k]))
+    on = [key for key in size if key[2] >= 1]
+    m.TIER_ON = pyo.Set(initialize=on, dimen=3, ordered=True)
+    m.tier_on = pyo.Var(m.TIER_ON, domain=pyo.Binary)
+    steps = {key: data.offers[key].discount == "incremental" for key in bands}
+    m.add_component("Tier-volume", pyo.Constraint(
+        list(bands), rule=lambda _m, i, s: m.buy[i, s] == sum(m.tier_buy[i, s, k] for k, _, _, _ in bands[i, s])))
+    m.add_component("Tier-band-lower", pyo.Constraint(
+        [key for key in on if not steps[key[:2]]],
+        rule=lambda _m, i, s, k: m.tier_buy[i, s, k] >= start[i, s, k] * m.tier_on[i, s, k]))
+    m.add_component("Tier-band-upper", pyo.Constraint(
+        on, rule=lambda _m, i, s, k: m.tier_buy[i, s, k] <= size[i, s, k] * m.tier_on[i, s, k]))
+
+    def one(_m, i, s):
+        total = sum(m.tier_on[i, s, k] for k, _, _, _ in bands[i, s] if k >= 1)
+        if (i, s, 0) in size:
+            return m.tier_buy[i, s, 0] <= size[i, s, 0] * (1 - total)
+        return total <= 1
+
+    m.add_component("Tier-one", pyo.Constraint(
+        [key for key in bands if not steps[key] and any(k >= 1 for k, _, _, _ in bands[key])], rule=one))
+    m.add_component("Tier-fill", pyo.Constraint(
+        [key for key in on if steps[key[:2]]],
+        rule=lambda _m, i, s, k: m.tier_buy[i, s, k - 1] >= size[i, s, k - 1] * m.tier_on[i, s, k]))
+
+
+def spend(m: pyo.ConcreteModel, bands: dict[OfferKey, list[Band]], key: OfferKey) -> object:
+    """The landed spend of an offer: c_o * buy[o], or sum_k c_{o,k} * tier_buy[o, k] when it is tiered."""
+    if key in bands:
+        return sum(cost * m.tier_buy[key[0], key[1], k] for k, _, _, cost in bands[key])
+    return m.cost[key] * m.buy[key]
+
+
+def add_policy_spend(m: pyo.ConcreteModel, data: PlanningData, by_item: dict[str, list[Offer]],
+                     bands: dict[OfferKey, list[Band]]) -> None:
+    """`Policy-max-spend[r, i, g]` and `Policy-max-spend-share[r, i, g]`, for rule r with value v, every item i it
+    covers (max_spend with a blank item: all items together, i = `(every item)`) and every group g it names
+    holding an offer of i (a blank group: every supplier, g = (all, `(every supplier)`)):
+        sum_{o in O_i, o in g} s_o <= v                          (max_spend)
+        sum_{o in O_i, o in g} s_o <= v * sum_{o in O_i} s_o     (max_spend_share)
+    """
+    def groups(offers: list[Offer], spec: GroupSpec | None) -> dict[tuple[str, str], list[Offer]]:
+        if spec is None:
+            return {("all", "(every supplier)"): offers}
+        return {(g.kind, g.name): found for g, found in group_members(data, offers, spec).items() if found}
+
+    capped: dict[tuple, list[OfferKey]] = {}
+    shares: dict[tuple, tuple[list[OfferKey], list[OfferKey]]] = {}
+    for rule in data.rules:
+        if rule.value is None or rule.kind not in ("max_spend", "max_spend_share"):
+            continue
+        rid = rule_id(data, rule)
+        if rule.kind == "max_spend" and rule.item is None and rule.item_class is None:
+            everything = [o for item in data.rule_items(rule) for o in by_item[item]]
+            for (kind, name), found in groups(everything, rule.group).items():
+                capped[rid, "(every item)", kind, name] = [o.key for o in found]
+            continue
+        for item in data.rule_items(rule):
+            for (kind, name), found in groups(by_item[item], rule.group).items():
+                if rule.kind == "max_spend":
+                    capped[rid, item, kind, name] = [o.key for o in found]
+                else:
+                    shares[rid, item, kind, name] = ([o.key for o in found], [o.key for o in by_item[item]])
+    m.add_component("Policy-max-spend", pyo.Constraint(
+        list(capped), rule=lambda _m, r, i, gk, gn: sum(spend(m, bands, k) for k in capped[r, i, gk, gn])
+        <= m.rule_value[r]))
+    m.add_component("Policy-max-spend-share", pyo.Constraint(
+        list(shares), rule=lambda _m, r, i, gk, gn: sum(spend(m, bands, k) for k in shares[r, i, gk, gn][0])
+        - m.rule_value[r] * sum(spend(m, bands, k) for k in shares[r, i, gk, gn][1]) <= 0))
+
+
+def add_total_cost(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...],
+                   bands: dict[OfferKey, list[Band]]) -> None:
     """`Total-cost`: minimise
-        sum_o c_o * buy[o] + sum_{s: F_s > 0} F_s * use_supplier[s],
-        c_o = price_o * (1 + tariff of the supplier's country) + freight_o
+        sum_o s_o + sum_{s: F_s > 0} F_s * use_supplier[s],
+        s_o = c_o * buy[o] (c_o = rate * (price_o * (1 + tariff_o) + freight_o)), or the tier columns' costs
     """
     m.add_component("Total-cost", pyo.Objective(
-        expr=sum(m.cost[k] * m.buy[k] for k in m.OFFERS)
+        expr=sum(spend(m, bands, k) for k in m.OFFERS)
         + sum(m.fixed_cost[s] * m.use_supplier[s] for s in m.FIXED_SUPPLIERS),
         sense=pyo.minimize))

@@ -141,7 +141,7 @@ def test_adding_a_family_names_only_what_exists() -> None:
 def test_the_checks_catch_what_they_are_for() -> None:
     """Each check fails on a document with the mistake it is for (so the tests above are not vacuous)."""
     text = FORMULATION.read_text()
-    first, second = registry.FAMILIES[4], registry.FAMILIES[5]  # Offer-capacity, Item-demand
+    first, second = registry.family("Offer-capacity"), registry.family("Item-demand")  # next to each other
     a, b = f"### {first.name} — {first.module}", f"### {second.name} — {second.module}"
     swapped = text.replace(a, "@@A@@").replace(b, a).replace("@@A@@", b)
     assert any("not the registry's families in order" in p for p in section_problems(swapped))

@@ -33,6 +33,8 @@ from planner.cli import main
 from planner.highs import new_highs
 
 BLOCS = ["EU", "MSP"]
+COUNTS = ("max_suppliers", "min_suppliers", "max_countries", "min_countries")  # value k; min_award: a share
+POLICY = ["rule", "item", "group", "value", "min_award"]
 # 40 examples each in the suite; PLANNER_HYPOTHESIS_EXAMPLES=500 for a deeper hunt
 SETTINGS = settings(max_examples=int(os.environ.get("PLANNER_HYPOTHESIS_EXAMPLES", "40")), deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -49,29 +51,56 @@ def instances(draw: st.DrawFn) -> dict:
                   draw(st.sampled_from([None, None, 0, 50]))] for k in range(n_suppliers)]
     n_items = draw(st.integers(1, 3))
     items = [[f"I{k}", draw(st.integers(0, 100)), "t"] for k in range(n_items)]
-    offers = []
+    offers, tiers = [], []
     for item in items:
         for supplier in suppliers:
             if draw(st.booleans()):
                 offers.append([item[0], supplier[0], draw(st.integers(1, 50)),
                                draw(st.one_of(st.none(), st.integers(10, 120))),
-                               draw(st.sampled_from([None, None, 0, 15])), draw(st.sampled_from([None, 0, 2]))])
+                               draw(st.sampled_from([None, None, 0, 15])), draw(st.sampled_from([None, 0, 2])),
+                               draw(st.sampled_from([None, None, "incremental"]))])
+                if draw(st.integers(0, 2)) == 0:  # a third of the offers get one or two breaks, prices up or down
+                    first = draw(st.integers(5, 70))
+                    for b in [first, first + draw(st.integers(1, 40))][:draw(st.integers(1, 2))]:
+                        tiers.append([item[0], supplier[0], b, draw(st.integers(1, 50))])
     assume(offers)
     groups = ([c[0] for c in countries] + [s[0] for s in suppliers] + ["each country", "each supplier"]
               + [f"bloc:{b}" for b in {b for c in countries for b in c[2].split(", ") if b}])
     policy = []
     for _ in range(draw(st.integers(0, 3))):
-        kind = draw(st.sampled_from(["max_share", "min_share", "exclude", "min_coverage"]))
+        kind = draw(st.sampled_from(["max_share", "min_share", "exclude", "min_coverage", *COUNTS, "min_award",
+                                     "max_spend", "max_spend_share"]))
         item = draw(st.sampled_from([None, *[i[0] for i in items]]))
         group = None if kind == "min_coverage" else draw(st.sampled_from(groups))
-        if kind in ("min_share", "exclude") and group and group.startswith("each"):
+        if kind in (*COUNTS, "min_award") and draw(st.booleans()):
+            group = None  # a blank group: every supplier
+        if kind in ("min_share", "exclude", "min_suppliers", "min_countries") and group and group.startswith("each"):
             group = groups[0]  # `each` on a minimum or an exclusion is valid but rarely feasible: keep it varied
-        value = None if kind == "exclude" else draw(st.sampled_from([0, 0.2, 0.5, 0.8, 1]))
-        policy.append([kind, item, group, value])
+        if kind in ("max_spend", "max_spend_share") and draw(st.booleans()):
+            group = None  # a blank group: every supplier
+        if kind in COUNTS:  # a minimum of 3 is rarely feasible with at most 4 suppliers
+            value = draw(st.sampled_from([1, 2, 3] if kind.startswith("max") else [1, 1, 2]))
+        elif kind == "min_award":
+            value = draw(st.sampled_from([0.1, 0.3, 0.6]))
+        elif kind == "max_spend":
+            value = draw(st.sampled_from([0, 300, 1000, 2500, 8000]))  # an amount: a budget (blank item) or per item
+        else:
+            value = None if kind == "exclude" else draw(st.sampled_from([0, 0.2, 0.5, 0.8, 1]))
+        award = draw(st.sampled_from([None, 0.1, 0.3])) if kind in ("min_suppliers", "min_countries") else None
+        policy.append([kind, item, group, value, award])
     scenarios = [[f"stop C{k}", None, f"C{k}", draw(st.sampled_from([0, 0.5]))]
                  for k in range(n_countries) if draw(st.booleans())]
-    return {"Items": items, "Suppliers": suppliers, "Countries": countries, "Offers": offers, "Policy": policy,
+    inst = {"Items": items, "Suppliers": suppliers, "Countries": countries, "Offers": offers, "Policy": policy,
             "Scenarios": scenarios}
+    if tiers:
+        # the oracle proves its optimum (gap 0): the planner must reach it too, not stop within the default gap
+        inst.update(Tiers=tiers, Settings=[["mip_gap", 0]])
+    return inst
+
+
+HEADERS = {"Offers": ["item", "supplier", "price", "capacity", "min_order", "freight", "discount"],
+           "Tiers": ["item", "supplier", "from_quantity", "price"]}
+BREAK_GAP = 1e-5  # models/formulation.md, *Volume-discount tiers*: an all-units band ends this far below a break
 
 
 def members(inst: dict, group: str) -> set[str]:
@@ -85,7 +114,9 @@ def members(inst: dict, group: str) -> set[str]:
     return {group}
 
 
-def expand(inst: dict, group: str) -> list[set[str]]:
+def expand(inst: dict, group: str | None) -> list[set[str]]:
+    if group is None:  # a blank group (count and award rules): every supplier
+        return [{s[0] for s in inst["Suppliers"]}]
     if group == "each country":
         return [members(inst, c[0]) for c in inst["Countries"]]
     if group == "each supplier":
@@ -93,9 +124,30 @@ def expand(inst: dict, group: str) -> list[set[str]]:
     return [members(inst, group)]
 
 
-def unit_cost(inst: dict, offer: list) -> float:
+def unit_cost(inst: dict, offer: list, price: float | None = None) -> float:
     tariff = {c[0]: c[3] for c in inst["Countries"]}[{s[0]: s[1] for s in inst["Suppliers"]}[offer[1]]]
-    return offer[2] * (1 + tariff) + (offer[5] or 0)
+    return (offer[2] if price is None else price) * (1 + tariff) + (offer[5] or 0)
+
+
+def discount(offer: list) -> str | None:
+    """The offer's `discount` cell (rows written before tiers have none)."""
+    return offer[6] if len(offer) > 6 else None
+
+
+def breaks(inst: dict, offer: list) -> list[tuple[float, float]]:
+    """(break, price) of the offer's Tiers rows, ascending."""
+    return sorted((t[2], t[3]) for t in inst.get("Tiers", []) if (t[0], t[1]) == (offer[0], offer[1]))
+
+
+def spend(inst: dict, offer: list, q: float) -> float:
+    """What q units of an offer cost landed, read from the contract: all-units, every unit at the price of the
+    highest break reached (within 1e-6 of it); incremental, each unit at its band's price."""
+    bands = [(0.0, offer[2])] + breaks(inst, offer)
+    if discount(offer) == "incremental":
+        ends = [b for b, _ in bands[1:]] + [math.inf]
+        return sum(unit_cost(inst, offer, p) * max(0.0, min(q, end) - b) for (b, p), end in zip(bands, ends))
+    price = [p for b, p in bands if q >= b - 1e-6 * max(1.0, b)][-1]
+    return q * unit_cost(inst, offer, price)
 
 
 def availability(inst: dict, scenario: str, supplier: str) -> float:
@@ -105,14 +157,24 @@ def availability(inst: dict, scenario: str, supplier: str) -> float:
 
 
 def oracle(inst: dict) -> float | None:
-    """The optimum by a formulation written straight from the contract (None: infeasible)."""
+    """The optimum by a formulation written straight from the contract (None: infeasible).
+
+    Tiers are written another way than the planner's: all-units as a choice of one band among all of them
+    (band 0 included, a binary each, summing to 1), incremental as a convex combination of the cost function's
+    breakpoints with one binary per segment (the lambda method).
+    """
     h = new_highs()
     h.setOptionValue("mip_rel_gap", 0.0)
-    buy, use_offer, use_supplier = {}, {}, {}
+    buy, use_offer, use_supplier, cost = {}, {}, {}, {}
     demand = {i[0]: i[1] for i in inst["Items"]}
     for o in inst["Offers"]:
         cap = o[3] if o[3] is not None else highspy.kHighsInf
-        buy[o[0], o[1]] = h.addVariable(lb=0, ub=cap, obj=unit_cost(inst, o))
+        key = (o[0], o[1])
+        tiered = breaks(inst, o)
+        buy[key] = h.addVariable(lb=0, ub=cap, obj=0 if tiered else unit_cost(inst, o))
+        cost[key] = unit_cost(inst, o) * buy[key]
+        if tiered:
+            cost[key] = tier_cost(h, inst, o, buy[key], max(demand[o[0]], 1))
     for s in inst["Suppliers"]:
         if s[3]:
             use_supplier[s[0]] = h.addVariable(lb=0, ub=1, obj=s[3], type=highspy.HighsVarType.kInteger)
@@ -136,8 +198,43 @@ def oracle(inst: dict) -> float | None:
         if s[2] is not None and terms:
             h.addConstr(h.qsum(terms) <= s[2])
     scenarios = sorted({row[0] for row in inst["Scenarios"]})
-    for kind, rule_item, group, value in inst["Policy"]:
+    country_of = {s[0]: s[1] for s in inst["Suppliers"]}
+    for kind, rule_item, group, value, award in inst["Policy"]:
+        if kind == "max_spend" and rule_item is None:  # a budget: every item together
+            for group_members in expand(inst, group) if group else [{s[0] for s in inst["Suppliers"]}]:
+                terms = [c for (_, sup), c in cost.items() if sup in group_members]
+                if terms:
+                    h.addConstr(h.qsum(terms) <= value)
+            continue
         for item in ([rule_item] if rule_item else list(demand)):
+            d = demand[item]
+            if kind in (*COUNTS, "min_award"):
+                if d <= 0:
+                    continue  # an item without demand delivers nothing: nothing is counted
+                m = award if award is not None else 0.05
+                for group_members in expand(inst, group):
+                    offered = {sup: v for (i, sup), v in buy.items() if i == item and sup in group_members}
+                    # a binary per supplier (or country) of the group: it delivers (max), is counted (min)
+                    units: dict[str, list] = {}
+                    for sup, v in offered.items():
+                        units.setdefault(sup if "suppliers" in kind or kind == "min_award" else country_of[sup],
+                                         []).append(v)
+                    flags = {u: h.addVariable(lb=0, ub=1, type=highspy.HighsVarType.kInteger) for u in units}
+                    for u, volumes in units.items():
+                        if kind.startswith("max") or kind == "min_award":
+                            for v in volumes:
+                                h.addConstr(v <= d * flags[u])
+                            if kind == "min_award":
+                                h.addConstr(h.qsum(volumes) >= value * d * flags[u])
+                        else:
+                            h.addConstr(h.qsum(volumes) >= m * d * flags[u])
+                    if kind.startswith("max") and flags:
+                        h.addConstr(h.qsum(list(flags.values())) <= value)
+                    elif kind.startswith("min_") and kind != "min_award":
+                        if len(flags) < value:
+                            return None
+                        h.addConstr(h.qsum(list(flags.values())) >= value)
+                continue
             if kind == "min_coverage":
                 for scenario in scenarios:
                     terms = [availability(inst, scenario, sup) * v for (i, sup), v in buy.items() if i == item]
@@ -147,8 +244,9 @@ def oracle(inst: dict) -> float | None:
                             return None
                         h.addConstr(h.qsum(terms) >= need)
                 continue
-            for group_members in expand(inst, group):
+            for group_members in expand(inst, group) if group else [{s[0] for s in inst["Suppliers"]}]:
                 terms = [v for (i, sup), v in buy.items() if i == item and sup in group_members]
+                spent = [c for (i, sup), c in cost.items() if i == item and sup in group_members]
                 if kind == "exclude":
                     for v in terms:
                         h.addConstr(v <= 0)
@@ -158,10 +256,47 @@ def oracle(inst: dict) -> float | None:
                     if not terms:
                         return None
                     h.addConstr(h.qsum(terms) >= value * demand[item])
+                elif kind == "max_spend" and spent:
+                    h.addConstr(h.qsum(spent) <= value)
+                elif kind == "max_spend_share" and spent:
+                    everything = [c for (i, _), c in cost.items() if i == item]
+                    h.addConstr(h.qsum(spent) - value * h.qsum(everything) <= 0)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     return h.getInfo().objective_function_value
+
+
+def tier_cost(h: highspy.Highs, inst: dict, offer: list, quantity: object, most: float) -> object:
+    """A tiered offer's landed cost as an expression (its variables carry it in the objective), tying `quantity`
+    to the offer's bands; `most` bounds what it can buy (the item's demand)."""
+    bands = [(0.0, offer[2])] + breaks(inst, offer)
+    if discount(offer) == "incremental":
+        points = [b for b, _ in bands] + [max(most, bands[-1][0]) + 1]
+        values = [0.0]
+        for k in range(1, len(points)):
+            values.append(values[-1] + unit_cost(inst, offer, bands[k - 1][1]) * (points[k] - points[k - 1]))
+        weight = [h.addVariable(lb=0, ub=1, obj=v) for v in values]
+        segment = [h.addVariable(lb=0, ub=1, type=highspy.HighsVarType.kInteger) for _ in points[1:]]
+        h.addConstr(h.qsum(weight) == 1)
+        h.addConstr(h.qsum(segment) == 1)
+        for j, w in enumerate(weight):  # a breakpoint weighs only in a segment it bounds
+            h.addConstr(w <= h.qsum([segment[k] for k in (j - 1, j) if 0 <= k < len(segment)]))
+        h.addConstr(quantity == h.qsum([p * w for p, w in zip(points, weight)]))
+        return h.qsum([v * w for v, w in zip(values, weight)])
+    parts, chosen = [], []
+    for k, (low, price) in enumerate(bands):
+        following = bands[k + 1][0] if k + 1 < len(bands) else None
+        high = most if following is None else following - BREAK_GAP * max(1.0, following)
+        z = h.addVariable(lb=0, ub=1, type=highspy.HighsVarType.kInteger)
+        part = h.addVariable(lb=0, ub=max(high, 0), obj=unit_cost(inst, offer, price))
+        h.addConstr(part >= low * z)
+        h.addConstr(part <= max(high, 0) * z)
+        parts.append((part, unit_cost(inst, offer, price)))
+        chosen.append(z)
+    h.addConstr(h.qsum(chosen) == 1)
+    h.addConstr(quantity == h.qsum([p for p, _ in parts]))
+    return h.qsum([c * p for p, c in parts])
 
 
 def plan_lines(path: Path) -> list[dict]:
@@ -188,9 +323,41 @@ def check_from_workbook(inst: dict, path: Path) -> float:
             assert sum(v for (_, sup), v in q.items() if sup == s[0]) <= s[2] + tol * max(1, s[2])
     demand = {i[0]: i[1] for i in inst["Items"]}
     scenarios = sorted({row[0] for row in inst["Scenarios"]})
-    for kind, rule_item, group, value in inst["Policy"]:
+    country_of = {s[0]: s[1] for s in inst["Suppliers"]}
+    spent = {key: spend(inst, offers[key], v) for key, v in q.items()}
+    everyone = [{s[0] for s in inst["Suppliers"]}]
+    for kind, rule_item, group, value, award in inst["Policy"]:
+        if kind == "max_spend" and rule_item is None:
+            for group_members in expand(inst, group) if group else everyone:
+                assert sum(c for (_, sup), c in spent.items() if sup in group_members) <= value + tol * max(1, value)
+            continue
         for item in ([rule_item] if rule_item else list(demand)):
             slack = tol * max(1, demand[item])
+            if kind in (*COUNTS, "min_award"):
+                d, m = demand[item], award if award is not None else 0.05
+                for group_members in expand(inst, group) if d > 0 else []:
+                    volume = {sup: v for (i, sup), v in q.items() if i == item and sup in group_members and v > slack}
+                    by_country: dict[str, float] = {}
+                    for sup, v in volume.items():
+                        by_country[country_of[sup]] = by_country.get(country_of[sup], 0.0) + v
+                    if kind == "max_suppliers":
+                        assert len(volume) <= value
+                    elif kind == "max_countries":
+                        assert len(by_country) <= value
+                    elif kind == "min_suppliers":
+                        assert sum(v >= m * d - slack for v in volume.values()) >= value
+                    elif kind == "min_countries":
+                        assert sum(v >= m * d - slack for v in by_country.values()) >= value
+                    else:
+                        assert all(v >= value * d - slack for v in volume.values())
+                continue
+            if kind in ("max_spend", "max_spend_share"):
+                total = sum(c for (i, _), c in spent.items() if i == item)
+                for group_members in expand(inst, group) if group else everyone:
+                    part = sum(c for (i, sup), c in spent.items() if i == item and sup in group_members)
+                    limit = value if kind == "max_spend" else value * total
+                    assert part <= limit + tol * max(1, limit)
+                continue
             if kind == "min_coverage":
                 for scenario in scenarios:
                     alive = sum(availability(inst, scenario, sup) * v for (i, sup), v in q.items() if i == item)
@@ -205,7 +372,9 @@ def check_from_workbook(inst: dict, path: Path) -> float:
                 else:
                     assert volume >= value * demand[item] - slack
     fixed = sum(s[3] or 0 for s in inst["Suppliers"] if any(sup == s[0] for _, sup in q))
-    return sum(v * unit_cost(inst, offers[key]) for key, v in q.items()) + fixed
+    for r in lines:  # the Plan sheet's cost of each purchase is its landed cost at its tier prices
+        assert r["cost"] == pytest.approx(spent[r["item"], r["supplier"]], rel=1e-9, abs=1e-9)
+    return sum(spent.values()) + fixed
 
 
 def solve_cli(path: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict, str]:
@@ -216,7 +385,7 @@ def solve_cli(path: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> tupl
 
 def assert_agrees(inst: dict, capsys: pytest.CaptureFixture[str]) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        path = write_workbook(Path(folder) / "in.xlsx", inst)
+        path = write_workbook(Path(folder) / "in.xlsx", inst, headers={**HEADERS, "Policy": POLICY})
         out = Path(folder) / "plan.xlsx"
         code, payload, err = solve_cli(path, out, capsys)
         expected = oracle(inst)
@@ -258,7 +427,7 @@ def test_corrupted_workbooks_give_a_plan_or_a_clean_error(inst: dict, data: st.D
     else:
         del corrupted[sheet]
     with tempfile.TemporaryDirectory() as folder:
-        path = write_workbook(Path(folder) / "in.xlsx", corrupted)
+        path = write_workbook(Path(folder) / "in.xlsx", corrupted, headers={**HEADERS, "Policy": POLICY})
         before = hashlib.sha256(path.read_bytes()).hexdigest()
         out = Path(folder) / "plan.xlsx"
         code, payload, err = solve_cli(path, out, capsys)

@@ -14,15 +14,16 @@ import pytest
 
 import planner
 from planner.check import check_plan
-from planner.data import Country, Group, GroupSpec, Item, Offer, PlanningData, Rule, ScenarioHit, Supplier
+from planner.data import Country, Group, GroupSpec, Item, Offer, PlanningData, Rule, ScenarioHit, Supplier, Tier
 from planner.diagnose import TIER
 from planner.model import build, observe_builds, registry
 from planner.model.family import BoundFamily, RowFamily, RowRef, RuleFamily, RuleKind, VariableFamily
 
 
 def every_family() -> PlanningData:
-    """Two items, four suppliers in three countries; a fixed cost, a minimum order, a capacity, one rule of
-    each kind (an exclusion of RU), one scenario: every family has rows in the view it belongs to."""
+    """Two items, four suppliers in three countries; a fixed cost, a minimum order, a capacity, all-units tiers
+    on (A, S4) and incremental ones on (B, S4), one rule of each kind (an exclusion of RU), one scenario: every
+    family has rows in the view it belongs to."""
     return PlanningData(
         items={"A": Item("A", 100, row=2), "B": Item("B", 50, row=3)},
         suppliers={"S1": Supplier("S1", "CN", row=2), "S2": Supplier("S2", "DE", 80, 10, row=3),
@@ -31,11 +32,21 @@ def every_family() -> PlanningData:
                    "FR": Country("FR", blocs=("EU",), row=5)},
         offers={k: Offer(*k, price=p, capacity=c, min_order=m, row=r) for r, (k, p, c, m) in enumerate([
             (("A", "S1"), 10, 70, 0), (("A", "S2"), 12, np.inf, 5), (("A", "S3"), 9, np.inf, 0),
-            (("A", "S4"), 13, np.inf, 0), (("B", "S2"), 3, np.inf, 0), (("B", "S4"), 4, np.inf, 0)], start=2)},
+            (("A", "S4"), 13, np.inf, 0), (("B", "S2"), 3, np.inf, 0), (("B", "S4"), 4, np.inf, 0)], start=2)}
+        | {("B", "S4"): Offer("B", "S4", price=4, discount="incremental", row=7)},
+        tiers={("A", "S4"): (Tier("A", "S4", 30, 12.5, row=2),), ("B", "S4"): (Tier("B", "S4", 20, 3.5, row=3),)},
         rules=(Rule("exclude", None, GroupSpec("country", "RU"), row=2, cell="A2"),
                Rule("max_share", None, GroupSpec("country"), 0.7, row=3, cell="A3"),
                Rule("min_share", "A", GroupSpec("bloc", "EU"), 0.2, row=4, cell="A4"),
-               Rule("min_coverage", "A", None, 0.5, row=5, cell="A5")),
+               Rule("min_coverage", "A", None, 0.5, row=5, cell="A5"),
+               # the count and award rules from row 7 (row 6 is the conflicting rule a test adds)
+               Rule("max_suppliers", "A", None, 2, row=7, cell="A7"),
+               Rule("min_suppliers", "B", None, 2, row=8, cell="A8", min_award=0.1),
+               Rule("max_countries", "A", None, 2, row=9, cell="A9"),
+               Rule("min_countries", "B", None, 2, row=10, cell="A10", min_award=0.1),
+               Rule("min_award", "A", None, 0.1, row=11, cell="A11"),
+               Rule("max_spend", "B", None, 200.0, row=12, cell="A12"),
+               Rule("max_spend_share", "A", GroupSpec("country", "CN"), 0.7, row=13, cell="A13")),
         scenario_hits=(ScenarioHit("cn", Group("country", "CN"), None, 0.0, row=2, cell="A2"),),
     )
 
@@ -81,7 +92,9 @@ def test_every_family_declares_a_tier_and_diagnose_uses_it() -> None:
     for family in registry.checked():
         assert family.tier is None or family.tier > 0
         assert TIER.get(family.name) == family.tier
-    assert {f.name for f in registry.checked() if f.tier is None} == {"Supplier-use", "Offer-use"}
+    assert {f.name for f in registry.checked() if f.tier is None} == {
+        "Supplier-use", "Offer-use", "Policy-min-suppliers-award", "Policy-max-countries-use",
+        "Policy-min-countries-award", "Tier-volume", "Tier-band-lower", "Tier-band-upper", "Tier-one", "Tier-fill"}
 
 
 def test_each_rule_kind_has_one_family_and_is_listed_everywhere_people_read() -> None:
@@ -105,7 +118,9 @@ def test_the_checker_asks_every_family() -> None:
     quantities = {("A", "S1"): 80.0, ("A", "S2"): 2.0, ("A", "S3"): 18.0, ("B", "S2"): 90.0}
     found = {m.split(":")[0] for m in check_plan(data, quantities, objective=0.0)}
     assert found == {"Offer-capacity", "Offer-min-order", "Item-demand", "Supplier-capacity", "Policy-exclude",
-                     "Policy-max-share", "Policy-min-share", "Policy-min-coverage", "Total-cost"}
+                     "Policy-max-share", "Policy-min-share", "Policy-min-coverage", "Policy-max-suppliers",
+                     "Policy-min-suppliers", "Policy-max-countries", "Policy-min-countries", "Policy-min-award",
+                     "Policy-max-spend", "Policy-max-spend-share", "Total-cost"}
 
 
 def test_a_family_that_forgets_a_piece_fails_at_import() -> None:
@@ -260,4 +275,7 @@ def test_checker_reports_purchase_by_purchase_then_family_by_family_then_rule_by
     families = [m.split(":")[0] for m in check_plan(data, quantities)]
     assert families[:2] == ["Offer-min-order", "Offer-capacity"]
     assert families[2:4] == ["Item-demand", "Supplier-capacity"]
-    assert list(dict.fromkeys(families[4:])) == ["Policy-exclude", "Policy-max-share", "Policy-min-share", "Policy-min-coverage"]
+    assert list(dict.fromkeys(families[4:])) == ["Policy-exclude", "Policy-max-share", "Policy-min-share", "Policy-min-coverage",
+                                                 "Policy-max-suppliers", "Policy-min-suppliers", "Policy-max-countries",
+                                                 "Policy-min-countries", "Policy-min-award", "Policy-max-spend",
+                                                 "Policy-max-spend-share"]

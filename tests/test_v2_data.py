@@ -196,3 +196,13 @@ def test_a_workbook_bloc_of_a_built_in_name_is_the_workbooks_alone(tmp_path: Pat
     data, plan = solve_file(path)
     assert plan.total_cost == pytest.approx(1050)
     assert not any(k.startswith("built-in member") for k in plan.run)
+
+
+def test_a_price_that_rises_at_a_break_is_warned_about(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [["A", 100, "t"]], "Suppliers": [["S1", "C1"]], "Countries": countries("C1"),
+        "Offers": [["A", "S1", 10]], "Tiers": [["A", "S1", 50, 9], ["A", "S1", 80, 12]]})
+    _, warnings = load(path)
+    assert [str(w) for w in warnings] == [
+        "Tiers!D3 (price): price 12 from 80 of 'A' from 'S1' is above the price below the break (9): a volume "
+        "discount lowers the price; it is planned as written"]

@@ -128,6 +128,32 @@ class PlanView:
                     bad.append(f"{rule.label()}: '{item}' from {rule.group.kind}:{group_name} {message}")
         return bad
 
+    def deliveries(self, rule: Rule, every_group: bool) -> list[tuple[str, str, dict[str, float]]]:
+        """(item, group, supplier -> quantity of the item bought from it) for every item the rule names with
+        demand > 0 (without demand nothing is delivered, so nothing is counted) and every group it names, its
+        suppliers with volume only: a blank group is `every supplier`; a named group (a union too) is written as
+        in the Policy cell; `each ...` gives every group of its kind when `every_group` (a minimum must hold in
+        each), else the groups with volume, each written `kind:name`."""
+        data, out = self.data, []
+        for item in self.items_of(rule):
+            if data.items[item].demand <= 0:
+                continue
+            bought = self.bought[item]
+            if rule.group is None:
+                out.append((item, "every supplier", dict(bought)))
+            elif rule.group.name is not None:
+                group = rule.group.group
+                out.append((item, str(group), {s: q for s, q in bought.items() if self.member(group, s)}))
+            else:
+                kind = rule.group.kind
+                found: dict[str, dict[str, float]] = {}
+                for s, q in bought.items():
+                    for name in self.groups_of(kind)[s]:
+                        found.setdefault(name, {})[s] = q
+                for name in (self.all_groups(kind) if every_group else list(found)):
+                    out.append((item, f"{kind}:{name}", found.get(name, {})))
+        return out
+
     @property
     def scenarios(self) -> list[str]:
         return list(dict.fromkeys(h.scenario for h in self.data.scenario_hits))
@@ -184,6 +210,26 @@ class PlanView:
             return rate * (quoted * (1 + tariff) + quantity * offer.freight)
         price = [p for low, p in breaks if quantity >= low - tol(low)][-1]
         return rate * quantity * (price * (1 + tariff) + offer.freight)
+
+    def spend_by_group(self, rule: Rule, together: bool) -> tuple[dict[tuple[str, str], float], dict[str, float]]:
+        """Landed spend (`spend`) on the items a Policy row names, by (item, group name) for each group the row
+        names that has spend (every supplier for a blank group, named `every supplier`), and by item over every
+        supplier: ({(item, group): spend}, {item: spend}). `together`: a blank item cell means all items
+        together, keyed `every item`."""
+        budget = together and rule.item is None and rule.item_class is None
+        by_group: dict[tuple[str, str], float] = {}
+        by_item: dict[str, float] = {}
+        spec = rule.group
+        groups_of = None if spec is None else self.groups_of(spec.kind) if spec.name is None else \
+            {s: ((spec.name,) if self.member(spec.group, s) else ()) for s in self.data.suppliers}
+        for item in self.items_of(rule):
+            key = "every item" if budget else item
+            for supplier, q in self.bought[item].items():
+                spent = self.spend(item, supplier, q)
+                by_item[key] = by_item.get(key, 0.0) + spent
+                for name in ("every supplier",) if groups_of is None else groups_of[supplier]:
+                    by_group[key, name] = by_group.get((key, name), 0.0) + spent
+        return by_group, by_item
 
     def cost(self) -> tuple[float, set[str]]:
         """Landed cost of every purchase (`spend`), plus fixed costs of suppliers with volume:

@@ -7,6 +7,7 @@ a column takes a fixed list. A README sheet explains every column.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -59,13 +60,19 @@ def _readme(ws: Worksheet, notes: Sequence[tuple[str, str]]) -> None:
     ws["A1"] = "Sourcing planner input workbook"
     ws["A1"].font = Font(bold=True, size=14)
     lines = [
-        ("How to use", "Fill the sheets Items, Suppliers, Countries and Offers (required) and, if you want rules, "
-                       "Policy, Scenarios and Settings. Then run: planner solve THIS.xlsx -o plan.xlsx"),
+        ("How to use", "Fill the sheets Items, Suppliers, Countries and Offers (required) and, if you need them, "
+                       "Tiers (volume discounts), Currencies, Tariffs (duties by item), Policy (rules), Scenarios "
+                       "(disruptions) and Settings. Then run: planner solve THIS.xlsx -o plan.xlsx"),
         ("Headers", "Matched ignoring case, spaces and _ vs space. Extra columns and sheets are ignored "
                     "(this README sheet too). A sheet may be a plain range (header in row 1) or one Excel Table."),
         ("Numbers", "Type numbers as numbers. Text holding a plain decimal ('42') is read with a warning; "
                     "'1,250.5', '12 t' or currency signs are refused: the locale is never guessed."),
-        ("Landed cost", "price * (1 + tariff of the supplier's country) + freight, per unit."),
+        ("Landed cost", "rate * (price * (1 + tariff) + freight) per unit, in the base currency (Settings "
+                        "currency): rate from Currencies for an offer quoted in another currency, tariff from Tariffs "
+                        "(item over class over every item) else the supplier's country's, price from Tiers above a "
+                        "break."),
+        ("Dates", "Type dates as dates (or text YYYY-MM-DD). Policy and Scenarios rows with from/to apply only "
+                  "when Settings plan_date (blank: the day of the run) lies between them, both days included."),
         ("The plan", "buys exactly the demand of every item at least total landed cost plus fixed costs, "
                      "while every Policy rule holds."),
     ]
@@ -108,7 +115,9 @@ def _data_sheet(ws: Worksheet, spec: SheetSpec, rows: Sequence[Sequence[object]]
         ws.column_dimensions[get_column_letter(col)].width = max(14, len(column.name) + 4)
     for r, values in enumerate(rows, start=2):
         for col, value in enumerate(values, start=1):
-            ws.cell(row=r, column=col, value=value)
+            cell = ws.cell(row=r, column=col, value=value)
+            if isinstance(value, dt.date):
+                cell.number_format = "yyyy-mm-dd"  # read as the date it is, in every locale
         for col, value in enumerate(values, start=1):
             letter = get_column_letter(col)
             ws.column_dimensions[letter].width = min(60, max(ws.column_dimensions[letter].width or 0, len(str(value or "")) + 2))
@@ -142,9 +151,11 @@ def _choices_warning(column: Column) -> str:
                 "keep your entry if it is one of these; the planner reports anything else. Blank is on.")
     listed = ", ".join(column.choices)
     sample = next((c for c in column.choices if "_" in c), column.choices[0])
-    return (f"{column.name} is usually one of: {listed}. The planner ignores case, spaces and underscores "
-            f"({sample.replace('_', ' ').title()} = {sample}): keep your entry if it is one of these; the planner "
-            "reports anything else.")
+    rest = (f"The planner ignores case, spaces and underscores ({sample.replace('_', ' ').title()} = {sample}): keep "
+            "your entry if it is one of these; the planner reports anything else.")
+    message = f"{column.name} is usually one of: {listed}. {rest}"
+    # a list too long for Excel's 225 characters (the rule kinds) is named by where it is, not spelt out
+    return message if len(message) <= 225 else f"{column.name} is usually one of the list's entries. {rest}"
 
 
 __all__ = ["write_input_workbook", "README_SHEET", "RULES"]

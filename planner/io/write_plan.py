@@ -31,6 +31,7 @@ from planner.io.atomic import atomic_write
 from planner.io.splice import BulkCells
 from planner.io.reproducible import workbook_bytes
 from planner.io.style import displayed, header
+from planner.model import registry
 from planner.model.families.policy_max_share import MAX_SHARE
 from planner.results import Plan
 
@@ -38,6 +39,10 @@ MONEY = "#,##0.00"
 QUANTITY = "#,##0.00"
 SHARE = "0.00%"
 INDEX = "#,##0"
+
+# Rule kind -> the number format of its value in the Rules sheet, where it is not a share
+VALUE_FORMATS = {k.name: {"money": MONEY, "count": INDEX}[k.value] for k in registry.rule_kinds()
+                 if k.value in ("money", "count")}
 
 RED_FILL = PatternFill("solid", fgColor="F8CBAD")
 AMBER_FILL = PatternFill("solid", fgColor="FFE699")
@@ -54,8 +59,13 @@ COLUMNS: dict[str, tuple[str | None, str]] = {
     "price": (MONEY, "offer price per unit"),
     "tariff": (SHARE, "ad-valorem duty of the supplier's country"),
     "freight": (MONEY, "freight per unit"),
-    "unit_cost": (MONEY, "landed cost per unit = price * (1 + tariff) + freight"),
-    "cost": (MONEY, "quantity * unit_cost"),
+    "unit_cost": (MONEY, "landed cost per unit, in the base currency (Summary: currency) = rate of the offer's "
+                         "currency * (quoted_price * (1 + tariff) + freight)"),
+    "cost": (MONEY, "quantity * unit_cost, in the base currency (Summary: currency)"),
+    "quoted_price": (MONEY, "price per unit as quoted, in the offer's currency (column currency): the tier price "
+                            "that applies (incremental tiers: the mean price of the units bought), else the Offers "
+                            "price"),
+    "currency": (None, "currency the offer's prices and freight are quoted in"),
     "country_name": (None, "country name (from Countries)"),
     "blocs": (None, "blocs the country belongs to"),
     "name": (None, "country name"),
@@ -78,7 +88,7 @@ COLUMNS: dict[str, tuple[str | None, str]] = {
     "status": (None, "covered, short, or not required"),
     "policy_row": (INDEX, "row of the rule in the input's Policy sheet"),
     "rule": (None, "the rule, as named in the input's Policy sheet"),
-    "value": (SHARE, "the rule's value (share of demand)"),
+    "value": (SHARE, "the rule's value (a share; for max_spend an amount in the base currency)"),
     "model_rows": (INDEX, "constraint rows the rule puts in the model (for exclude: offers removed)"),
     "binds": (None, "yes when the rule shapes this plan: one of its rows holds with equality "
                     "(for exclude: without it the plan would buy from the excluded group)"),
@@ -86,7 +96,8 @@ COLUMNS: dict[str, tuple[str | None, str]] = {
     "share_of_optimum": (SHARE, "cost_of_rule / optimum"),
     "optimum_without": (MONEY, "optimum when only this rule is removed"),
     "marginal_per_point": (MONEY, "LP only: change of the optimum if the rule's value rises by 0.01 "
-                                  "(one percentage point of demand), from the duals; negative = saves"),
+                                  "(one percentage point; for max_spend by 1 in the base currency), from the "
+                                  "duals; negative = saves"),
     "overlap_group": (INDEX, "rules covering a common item (directly or through other rules) share a group"),
     "cost_of_group": (MONEY, "optimum with every rule minus optimum without every rule of the group"),
     "joint_cost": (MONEY, "the rule's share of its group's cost: its Shapley value, the mean of what it adds over "
@@ -450,6 +461,12 @@ def _rules_sheet(ws: Worksheet, plan: Plan, currency: str) -> None:
     """
     columns = list(plan.rules.columns)
     end = _table(ws, plan.rules)
+    if "value" in columns and "rule" in columns:  # an amount or a count is no share: format the cell as its kind
+        at = columns.index("value") + 1
+        for r, kind in enumerate(plan.rules["rule"].tolist(), start=2):
+            cell = ws.cell(row=r, column=at)
+            if isinstance(cell.value, (int, float)) and kind in VALUE_FORMATS:
+                cell.number_format = VALUE_FORMATS[kind]
     ws.freeze_panes = "C2"
     money = columns.index("cost_of_rule") + 1
     for c, name in enumerate(columns, start=1):

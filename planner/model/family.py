@@ -87,6 +87,10 @@ class RuleKind:
     how a rise of its value reads in the Rules sheet's `meaning`, with
     `{group}` and `{on}` filled in (None: it has no value).
     `never_binds(data, rule)`: why the rule can never bind ("" if it can).
+    `point`: what one step of the Rules sheet's `marginal_per_point` is, in
+    the `meaning`'s words (`{currency}` filled in): a rise of the value by
+    `step`, 0.01 for a share (one percentage point), 1 otherwise (one unit
+    of money).
     """
 
     name: str
@@ -100,6 +104,7 @@ class RuleKind:
     no_group: str = ""
     award: bool = False
     all_items: bool = False
+    point: str = "1 % of demand"
 
     def __post_init__(self) -> None:
         if self.group == "ignored" and not self.no_group:
@@ -108,6 +113,11 @@ class RuleKind:
     @property
     def takes_value(self) -> bool:
         return self.value != "none"
+
+    @property
+    def step(self) -> float:
+        """The rise of the value that `marginal_per_point` prices: a percentage point of a share, else 1."""
+        return 0.01 if self.value in ("share", "fraction") else 1.0
 
 
 def _declared(cls: type, names: tuple[str, ...]) -> None:
@@ -258,6 +268,25 @@ class RuleFamily(RowFamily):
     @abstractmethod
     def check_rule(self, data: PlanningData, plan: PlanView, rule: Rule) -> list[str]:
         """Every violation of one rule of this family's kinds by the plan."""
+
+    def binds(self, data: PlanningData, plan: PlanView, rule: Rule) -> bool | None:
+        """Whether the plan is at the rule's limit, for the Rules sheet, where its rows cannot say it (None: a row
+        of the rule holding with equality is the answer). Rows on binaries the solver may set either way at the
+        plan (an unused offer's `use_offer` may be 1; an award row holds with equality at 0 = 0) read the plan
+        instead."""
+        return None
+    def value_terms(self, data: PlanningData, model: SourcingModel, values: np.ndarray | None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each of the family's rows in `model`, in block order, at the plan `values` (the model's column
+        values; None when there is none): (the scale a row's slack is measured against, to tell whether it
+        binds; how far its right-hand side moves per unit of its rule's value, NaN where it does not move in
+        proportion: no marginal). The Rules sheet reads it (`planner/analysis.py`). The default is for rows
+        whose right-hand side is value * d_i: (d_i, d_i) with an `item` dimension, (1, NaN) without."""
+        block, _ = model.row_block(self.name)
+        if "item" in block.dims:
+            demand = np.array([data.items[i].demand for i in block.coord("item")], dtype=float)
+            return demand, demand
+        return np.ones(len(block)), np.full(len(block), np.nan)
 
 
 class ObjectiveFamily(Family):

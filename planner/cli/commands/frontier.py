@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from typing import TYPE_CHECKING
 
 from planner.cli.envelope import Envelope, records
@@ -25,9 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rule", metavar="ROW", type=int, required=True,
                         help="the rule's row number in the Policy sheet, as Excel shows it")
     parser.add_argument("--from", dest="start", metavar="A", type=float, required=True,
-                        help="first value, a share in [0, 1]")
+                        help="first value: a share in [0, 1] (for max_spend an amount >= 0)")
     parser.add_argument("--to", dest="stop", metavar="B", type=float, required=True,
-                        help="last value, a share in [0, 1]")
+                        help="last value: a share in [0, 1] (for max_spend an amount >= 0)")
     parser.add_argument("--steps", metavar="N", type=int, default=11,
                         help="number of values, ends included (default 11)")
     parser.add_argument("-o", "--output", metavar="FRONTIER.xlsx",
@@ -46,8 +47,8 @@ def run(args: argparse.Namespace, envelope: Envelope) -> int:
     target, why = output_path(args, args.output, "frontier")
     problems = [why] if target is None else []
     for name, value in (("--from", args.start), ("--to", args.stop)):
-        if not (0.0 <= value <= 1.0):
-            problems.append(f"{name} {shown(value)} is not a share in [0, 1] (write 30 % as 0.3)")
+        if not (0.0 <= value < math.inf):  # what else the value must be, its rule's kind says (below)
+            problems.append(f"{name} {shown(value)} is not a number >= 0")
     if args.steps < 1:
         problems.append(f"--steps {args.steps} must be at least 1")
     elif args.steps > MAX_STEPS:  # checked before the values are built: a billion steps would exhaust memory
@@ -71,6 +72,12 @@ def run(args: argparse.Namespace, envelope: Envelope) -> int:
         return envelope.begin("invalid", message=f"Policy row {args.rule} {what}; rules with a value: {rows}").finish(
             EXIT_INVALID)
     rule = rules[0]
+    from planner.schema import rule_value_problem
+
+    bounds = [f"{name} {problem}" for name, value in (("--from", args.start), ("--to", args.stop))
+              if (problem := rule_value_problem(registry.rule_kind(rule.kind), value))]
+    if bounds:  # a share sweeps within [0, 1], a max_spend amount any amount >= 0
+        return envelope.begin("invalid", message="; ".join(bounds)).finish(EXIT_INVALID)
     from planner.io.write_plan import write_frontier
 
     table = frontier(data, rule, sweep_values(args.start, args.stop, args.steps))

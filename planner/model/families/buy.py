@@ -6,6 +6,7 @@ import numpy as np
 
 from planner.model.blocks import Columns
 from planner.model.context import BuildContext
+from planner.model.families._tiers import bands
 from planner.model.family import VariableFamily
 
 
@@ -21,10 +22,14 @@ class Buy(VariableFamily):
         Applies to every offer not removed by `Policy-exclude` (every offer in
         the diagnose view). Domain and cost (the upper bound is `Offer-capacity`'s):
             buy[o] >= 0
-            c_o * buy[o],   c_o = price_o * (1 + tariff of the supplier's country) + freight_o
+            c_o * buy[o],   c_o = rate_o * (price_o * (1 + tariff_o) + freight_o)
+        with tariff_o the most specific Tariffs row for the item and the supplier's country (else the country's).
+        A tiered offer's buy[o] costs nothing: its `tier_buy` columns carry the cost, band by band.
         """
         t, n = ctx.table, len(ctx.position)
-        return Columns(self.name, (t.item_names[ctx.item], t.supplier_names[ctx.supplier]), t.cost[ctx.position],
+        cost = t.cost[ctx.position].copy()
+        cost[bands(ctx).tiered] = 0.0
+        return Columns(self.name, (t.item_names[ctx.item], t.supplier_names[ctx.supplier]), cost,
                        np.zeros(n), np.full(n, np.inf), integer=False, dims=self.dims)
 
 

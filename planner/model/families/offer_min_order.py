@@ -8,6 +8,7 @@ from planner.check.view import tol
 from planner.data import Offer, PlanningData
 from planner.model.blocks import INF, Rows
 from planner.model.context import BuildContext
+from planner.model.families._counts import use_offer_of
 from planner.model.families._on_off import DIMS, offer_cell, on_off_rows
 from planner.model.family import CheckedFamily, RowFamily, RowRef
 
@@ -23,8 +24,8 @@ class OfferMinOrder(RowFamily):
             buy[o] >= q_o * use_offer[o]
         """
         columns = np.flatnonzero(ctx.table.min_order[ctx.position] > 0)
-        binary = ctx.start("use_offer") + np.arange(len(columns))
-        return on_off_rows(self.name, ctx, columns, binary, -ctx.table.min_order[ctx.position[columns]], 0.0, INF)
+        return on_off_rows(self.name, ctx, columns, use_offer_of(ctx, columns),
+                           -ctx.table.min_order[ctx.position[columns]], 0.0, INF)
 
     def describe(self, data: PlanningData, index: tuple) -> RowRef:
         return offer_cell(self.name, data, index, "min_order")

@@ -9,8 +9,9 @@ from planner.model.family import ObjectiveFamily
 
 class TotalCost(ObjectiveFamily):
     """`Total-cost` (minimise): the sum of the variable families' costs,
-        sum_{o in O} c_o * buy[o]  +  sum_{s: F_s > 0} F_s * use_supplier[s]
-    Each variable family sets its own part (`buy`, `use_supplier`); there is nothing to build here.
+        sum_{o untiered} c_o * buy[o]  +  sum_{o tiered} sum_k c_{o,k} * tier_buy[o, k]
+            +  sum_{s: F_s > 0} F_s * use_supplier[s]
+    Each variable family sets its own part (`buy`, `tier_buy`, `use_supplier`); there is nothing to build here.
     """
 
     name = "Total-cost"
