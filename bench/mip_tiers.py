@@ -75,6 +75,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--time-limit", type=float, default=1800.0)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "mip_tiers.md")
+    parser.add_argument("--patience", type=float, default=1200.0,
+                        help="seconds to wait for a load average below 0.5 before each run (then it runs anyway)")
     args = parser.parse_args()
 
     from starts import compare, comparison_table
@@ -82,7 +84,7 @@ def main() -> None:
     runs: list[dict] = []
     for offers in args.offers:
         for gap in args.gaps:
-            runs += compare("mip_tiers", offers, gap, args.repeat, args.time_limit)
+            runs += compare("mip_tiers", offers, gap, args.repeat, args.time_limit, patience=args.patience)
     sizes = {r["offers"]: r for r in runs}
     lines = ["| offers | items | rows | columns | binaries | nonzeros | build s |", "|---:" * 7 + "|"]
     for offers, r in sizes.items():

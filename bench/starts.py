@@ -112,7 +112,7 @@ def wait_for_quiet(threshold: float, patience: float) -> float:
 
 
 def compare(instance: str, offers: int, gap: float, repeat: int, time_limit: float, quiet: float = 0.5,
-            patience: float = 600.0) -> list[dict]:
+            patience: float = 1200.0) -> list[dict]:
     """`repeat` runs without and with the start, alternating, each after waiting for a quiet machine."""
     runs = []
     for _ in range(repeat):

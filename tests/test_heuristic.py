@@ -19,6 +19,70 @@ from planner.model import build
 from planner.solver import HighsModel
 
 
+def random_data(seed: int) -> PlanningData:
+    """3-6 items, 5-9 suppliers in 3 countries (some with a capacity over all items), 3-5 offers per item with
+    capacities, country C0 excluded for the first item, at most 60 % of an item from any one country and at
+    most 2 suppliers per item."""
+    rng = np.random.default_rng(seed)
+    countries = {f"C{k}": Country(f"C{k}") for k in range(3)}
+    n_suppliers = int(rng.integers(5, 10))
+    suppliers = {f"S{k}": Supplier(f"S{k}", f"C{rng.integers(0, 3)}",
+                                   capacity=float(rng.integers(40, 200)) if rng.random() < 0.5 else np.inf)
+                 for k in range(n_suppliers)}
+    items = {f"I{k}": Item(f"I{k}", float(rng.integers(20, 120))) for k in range(int(rng.integers(3, 7)))}
+    offers = {}
+    for name, item in items.items():
+        for s in rng.choice(n_suppliers, int(rng.integers(3, 6)), replace=False).tolist():
+            cap = float(rng.integers(5, 100)) if rng.random() < 0.7 else np.inf
+            offer = Offer(name, f"S{s}", float(rng.integers(10, 60)), cap,
+                          min_order=float(rng.integers(1, 10)) if rng.random() < 0.2 else 0.0)
+            offers[offer.key] = offer
+    rules = (Rule("exclude", "I0", GroupSpec("country", "C0"), None, row=2),
+             Rule("max_share", None, GroupSpec("country"), 0.6, row=3),
+             Rule("max_suppliers", None, None, 2.0, row=4))
+    return PlanningData(items, suppliers, countries, offers, rules)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_greedy_plan_keeps_capacities_exclusions_caps_and_counts(seed: int) -> None:
+    """Whatever the greedy buys stays within every offer's and supplier's capacity, buys nothing excluded (every
+    offer of the table is a candidate here, the excluded ones too), keeps each country within 60 % of an item,
+    uses at most 2 suppliers per item, respects minimum orders and never buys more than an item's demand; the
+    independent checker finds nothing wrong but unmet demand (which the greedy may leave where it cannot do
+    better)."""
+    data = random_data(seed)
+    table = data.table
+    q = greedy_plan(data, np.arange(len(table)))
+    assert q.shape == (len(table),) and q.sum() > 0
+    assert (q >= 0).all()
+    assert (q <= table.capacity + 1e-9).all()
+    assert (q[~data.usable] == 0).all()
+    assert ((q == 0) | (q >= table.min_order - 1e-9)).all()
+    by_supplier = np.bincount(table.supplier, weights=q, minlength=len(data.suppliers))
+    assert (by_supplier <= table.supplier_capacity + 1e-9).all()
+    for code, demand in enumerate(table.demand):
+        mine = table.item == code
+        assert q[mine].sum() <= demand + 1e-9
+        assert np.count_nonzero(q[mine]) <= 2
+        for country in range(len(data.countries)):
+            assert q[mine & (table.country == country)].sum() <= 0.6 * demand + 1e-9
+    bought = {key: float(v) for key, v in zip(table.keys, q.tolist()) if v > 0}
+    assert [v for v in check_plan(data, bought) if not v.startswith("Item-demand")] == []
+
+
+def test_greedy_plan_meets_demand_where_cheapest_first_cannot() -> None:
+    """Item X, demand 100, at most 2 suppliers: A 40 t at 10, B 40 t at 11, C 60 t at 12, D 60 t at 13.
+    Cheapest first would take A and B (80 t) and be stuck at 2 suppliers; the look-ahead refuses B (40 + the
+    largest other room, 60, is short of the 60 left after A) and takes A 40 + C 60 = 100 t, 400 + 720 = 1,120."""
+    data = PlanningData({"X": Item("X", 100.0)}, {s: Supplier(s, "C") for s in "ABCD"}, {"C": Country("C")},
+                        {o.key: o for o in (Offer("X", "A", 10.0, 40.0), Offer("X", "B", 11.0, 40.0),
+                                            Offer("X", "C", 12.0, 60.0), Offer("X", "D", 13.0, 60.0))},
+                        (Rule("max_suppliers", None, None, 2.0, row=2),))
+    q = greedy_plan(data, np.arange(4))
+    assert q.tolist() == [40.0, 0.0, 60.0, 0.0]
+    assert float(q @ data.table.cost) == pytest.approx(1120.0)
+
+
 def fixed_cost_data() -> PlanningData:
     """Item X, demand 100, at most 60 % from any one country; suppliers A (country CA, price 10, fixed cost
     300), B (CB, 14, none), C (CC, 11, fixed cost 250), each able to deliver all 100."""
