@@ -45,11 +45,14 @@ def mip_data(offers: int):
     return dataclasses.replace(data, suppliers=suppliers, offers=offers_)
 
 
-def compare_start(offers: int, repeat: int, time_limit: float, out: Path, patience: float) -> None:
-    from starts import compare, comparison_table
+def compare_start(offers: int, repeat: int, time_limit: float, out: Path, patience: float,
+                  logs: list[Path] | None = None) -> None:
+    from starts import compare, comparison_table, read_runs
 
-    runs = compare("mip", offers, 0.01, repeat, time_limit, patience=patience)
+    runs = [r for r in read_runs(logs) if r["instance"] == "mip"] if logs else \
+        compare("mip", offers, 0.01, repeat, time_limit, patience=patience)
     first = runs[0]
+    offers = first["offers"]
     text = "\n".join([
         f"Heuristic start against none (bench/mip.py --compare-start): bench/mip.py's instance, {offers:,} offers, "
         f"{first['columns']:,} columns ({first['binaries']:,} binary), {first['rows']:,} rows, "
@@ -57,7 +60,10 @@ def compare_start(offers: int, repeat: int, time_limit: float, out: Path, patien
         f"{time_limit:g} s); with a start, planner/heuristic.py's greedy plan is completed (purchases fixed, HiGHS "
         "decides the binaries) and handed to HiGHS with setSolution. Times count from the start of the heuristic "
         "(or of the solve, without one); medians over the runs; the load is the 1-minute average before and after "
-        "each run.", "", *comparison_table(runs)])
+        "each run.", "", *comparison_table(runs), "",
+        "Incumbents of each run (seconds: gap; inf until HiGHS has a bound):", "",
+        *(f"* {'greedy start' if r['start'] else 'no start'}: "
+          + ", ".join(f"{t:.1f}: {g:.3%}" for t, _, g in r["incumbents"][:25]) for r in runs if r["incumbents"])])
     publish(text, out)
 
 
@@ -68,12 +74,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--compare-start", action="store_true")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--from-log", type=Path, nargs="*",
+                        help="with --compare-start: no runs, the table of those an earlier one printed to these files")
     parser.add_argument("--patience", type=float, default=1200.0,
                         help="seconds to wait for a load average below 0.5 before each run (then it runs anyway)")
     args = parser.parse_args()
     if args.compare_start:
         compare_start(args.offers, args.repeat, args.time_limit, args.out or HERE / "results" / "mip_start.md",
-                      args.patience)
+                      args.patience, args.from_log)
         return
 
     from planner.model import build

@@ -3,6 +3,7 @@
     python bench/mip_tiers.py [--offers 10000 50000] [--gaps 0.01 0.001] [--repeat 2] [--time-limit 1800]
                               [--out bench/results/mip_tiers.md]
     python bench/mip_tiers.py --offers 10000 --gaps 0.01 --repeat 1 --time-limit 300   # a first look
+    python bench/mip_tiers.py --runs 10000:0.01:2 50000:0.001:1                         # settings one by one
 
 The instance is bench/instance.py's (items x 20 suppliers, 20 countries, a
 40 % cap per country and item, 50 % coverage in 5 scenarios) plus:
@@ -73,18 +74,35 @@ def main() -> None:
     parser.add_argument("--offers", type=int, nargs="*", default=[10_000, 50_000])
     parser.add_argument("--gaps", type=float, nargs="*", default=[0.01, 0.001])
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--runs", nargs="*", metavar="OFFERS:GAP:REPEAT",
+                        help="instead of --offers x --gaps x --repeat, the settings one by one (50000:0.001:1)")
+    parser.add_argument("--from-log", type=Path, nargs="*",
+                        help="no runs: the table of the runs printed to these files by earlier invocations")
     parser.add_argument("--time-limit", type=float, default=1800.0)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "mip_tiers.md")
     parser.add_argument("--patience", type=float, default=1200.0,
                         help="seconds to wait for a load average below 0.5 before each run (then it runs anyway)")
     args = parser.parse_args()
 
-    from starts import compare, comparison_table
+    from starts import compare, read_runs
 
-    runs: list[dict] = []
-    for offers in args.offers:
-        for gap in args.gaps:
-            runs += compare("mip_tiers", offers, gap, args.repeat, args.time_limit, patience=args.patience)
+    if args.from_log:
+        runs = [r for r in read_runs(args.from_log) if r["instance"] == "mip_tiers"]
+    else:
+        settings = [(int(o), float(g), int(r)) for o, g, r in (text.split(":") for text in args.runs)] if args.runs \
+            else [(offers, gap, args.repeat) for offers in args.offers for gap in args.gaps]
+        runs = []
+        for offers, gap, repeat in settings:
+            runs += compare("mip_tiers", offers, gap, repeat, args.time_limit, patience=args.patience)
+    publish(render(runs, args.time_limit), args.out)
+
+
+def render(runs: list[dict], time_limit: float) -> str:
+    """The results file's text: sizes, the comparison table, and the incumbents of one run per setting (a run
+    that does not say its time limit had `time_limit`)."""
+    from starts import comparison_table
+
+    limits = "/".join(f"{v:g}" for v in sorted({r.get("time limit", time_limit) for r in runs}))
     sizes = {r["offers"]: r for r in runs}
     lines = ["| offers | items | rows | columns | binaries | nonzeros | build s |", "|---:" * 7 + "|"]
     for offers, r in sizes.items():
@@ -93,7 +111,7 @@ def main() -> None:
     traces = []
     for r in runs:
         key = (r["offers"], r["gap target"], r["start"])
-        if key not in {t[0] for t in traces}:
+        if r["incumbents"] and key not in {t[0] for t in traces}:
             traces.append((key, r["incumbents"]))
     trace_lines = [f"* {offers:,} offers, mip_gap {gap:.2%}, {'greedy start' if start else 'no start'}: "
                    + ", ".join(f"{t:.1f}: {g:.3%}" for t, _, g in incumbents[:25]) for (offers, gap, start), incumbents
@@ -103,14 +121,14 @@ def main() -> None:
         f"on every offer (at {BREAK_AT[0]:.0%}-{BREAK_AT[1]:.0%} of the item's demand, the price falling "
         f"{PRICE_DROP[0]:.0%}-{PRICE_DROP[1]:.0%} at each; every other offer all-units, the rest incremental) and "
         f"at most {MAX_SUPPLIERS} suppliers per item. Each run builds the model and solves it from scratch in its own "
-        f"process, time limit {args.time_limit:g} s; HiGHS stops as soon as it proves the gap, so its time is the "
+        f"process, time limit {limits} s; HiGHS stops as soon as it proves the gap, so its time is the "
         "time to that gap. With a start, planner/heuristic.py's greedy plan is completed (purchases fixed, HiGHS "
         "decides the binaries and tier columns) and handed to HiGHS with setSolution; times count from the start of "
         "the heuristic (or of the solve, without one). Medians over the runs; peak memory is the highest; the load "
         "is the 1-minute average before and after each run.", "",
         *lines, "", *comparison_table(runs), "",
         "Incumbents of the first run of each setting (seconds: gap; inf until HiGHS has a bound):", "", *trace_lines])
-    publish(text, args.out)
+    return text
 
 
 if __name__ == "__main__":

@@ -81,7 +81,7 @@ def solve_once(instance: str, offers: int, gap: float, start: bool, time_limit: 
     incumbents = [(at - origin, objective, g) for at, objective, g in seen if at >= real_from]
     size = model.size()
     return {
-        "instance": instance, "offers": offers, "gap target": gap, "start": start,
+        "instance": instance, "offers": offers, "gap target": gap, "start": start, "time limit": time_limit,
         "rows": size["constraints"], "columns": size["variables"], "binaries": size["binaries"],
         "nonzeros": nonzeros, "build seconds": built, "heuristic seconds": heuristic,
         "completion seconds": report.seconds if report is not None else None,
@@ -119,7 +119,19 @@ def compare(instance: str, offers: int, gap: float, repeat: int, time_limit: flo
         for start in (False, True):
             wait_for_quiet(quiet, patience)
             runs.append(run_child(instance, offers, gap, start, time_limit))
-            print(json.dumps({k: v for k, v in runs[-1].items() if k != "incumbents"}), flush=True)
+            print(json.dumps(runs[-1]), flush=True)  # one line per run: `read_runs` rebuilds a table from them
+    return runs
+
+
+def read_runs(paths: list[Path]) -> list[dict]:
+    """The runs `compare` printed (one JSON line each) to the given files, in order."""
+    runs = []
+    for path in paths:
+        for line in path.read_text().splitlines():
+            if line.startswith("{") and '"instance"' in line:
+                run = json.loads(line)
+                run.setdefault("incumbents", [])
+                runs.append(run)
     return runs
 
 
