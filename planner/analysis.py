@@ -59,6 +59,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from planner.check.view import PlanView
 from planner.data import PlanningData, Rule
 from planner.model import SourcingModel, build, registry, rule_id
 from planner.solver import HighsModel, Progress, SolverOutcome
@@ -133,6 +134,7 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
     duals = handle.row_duals() if not handle.is_mip else None
     activity = handle.row_activity()
     rows_of, demand_of_row = _policy_rows(data, handle.model)
+    plan = _plan_view(data, handle)
 
     records = []
     resolves = 0
@@ -159,8 +161,13 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
             n_rows = len(rows)
             slack = np.minimum(np.abs(activity[rows] - handle.row_lower[rows]),
                                np.abs(activity[rows] - handle.row_upper[rows]))
-            binds = bool((slack <= 1e-6 * np.maximum(1.0, np.nan_to_num(demand_of_row[rows]))).any())
-            if duals is not None and len(rows) and not np.isnan(demand_of_row[rows]).any():
+            said = registry.family_of_rule(rule.kind).binds(data, plan, rule)  # type: ignore[attr-defined]
+            binds = said if said is not None else \
+                bool((slack <= 1e-6 * np.maximum(1.0, np.nan_to_num(demand_of_row[rows]))).any())
+            # a kind without `raising` has no marginal: its right-hand sides are no value times a demand (max_hhi:
+            # a tangent row's dual prices the tangent at its point, not the cap)
+            if duals is not None and len(rows) and not np.isnan(demand_of_row[rows]).any() \
+                    and registry.rule_kind(rule.kind).raising is not None:
                 # dz/dv = sum_k y_k d_i(k): only for rows whose right-hand side is v times an item's demand
                 marginal = 0.01 * float(np.dot(duals[rows], demand_of_row[rows]))
             if len(rows):
@@ -214,6 +221,15 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
     table = pd.DataFrame(records, columns=RULE_COLUMNS)
     return RuleCosts(table, z, base, time.perf_counter() - started, resolves,
                      data.settings.mip_gap if handle.is_mip else None, joint.stopped)
+
+
+def _plan_view(data: PlanningData, handle: HighsModel) -> PlanView:
+    """The plan `handle` holds, as the checker reads it: what a family that judges binding from the plan reads
+    (`RuleFamily.binds`)."""
+    from planner.results import quantities_from_values
+
+    values = handle.values if handle.values is not None else np.zeros(handle.model.num_columns)
+    return PlanView.of(data, quantities_from_values(handle.model, values, data))
 
 
 def _rule_items(data: PlanningData, rule: Rule) -> set[str]:

@@ -196,7 +196,7 @@ def _iis(data: PlanningData, handle: HighsModel, time_limit: float) -> Diagnosis
         return None
     refs: list[RowRef] = []
     for k in iis.row_index_:
-        refs.append(describe(data, *handle.model.row_label(k)))
+        refs.append(describe(data, *handle.row_label(k)))  # a tangent row the cut loop appended too
     upper = _upper_bounds()
     for j, bound in zip(iis.col_index_, iis.col_bound_):
         name, index = handle.model.column_label(j)

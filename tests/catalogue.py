@@ -21,6 +21,8 @@ from pathlib import Path
 
 import openpyxl
 
+from planner.model.registry import LISTED_RULE_KINDS
+
 from helpers import countries, patch_cell_xml, write_workbook
 
 BASE = {
@@ -397,7 +399,8 @@ CASES: list[tuple[str, Builder, list[str]]] = [
     ("ambiguous-group", cells(Suppliers=[["S1", "C1"], ["S2", "C2"], ["EU", "C1"]], Policy=[["max_share", None, "EU", 0.5]]),
      ["Policy!C2 (group): 'EU' is both a bloc and a supplier; write 'bloc:EU' or 'supplier:EU'"]),
     ("unknown-rule", cells(Policy=[["cap", None, "C1", 0.5]]),
-     ["Policy!A2 (rule): 'cap' is not a rule; use one of max_share, min_share, exclude, min_coverage"]),
+     # every kind the registry lists, in its order (each new rule kind lengthens the message)
+     [f"Policy!A2 (rule): 'cap' is not a rule; use one of {', '.join(LISTED_RULE_KINDS)}"]),
     ("rule-without-value", cells(Policy=[["min_share", None, "C2", None]]),
      ["Policy!D2 (value): min_share needs a value: a share of demand in [0, 1]"]),
     ("policy-without-group-column", header("Policy", ["rule", "item", "value"], [["max_share", "A", 0.5]]),

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from helpers import countries, sha, write_workbook
+from planner.model.registry import LISTED_RULE_KINDS
 
 GOOD = {
     "Items": [["A", 100, "t"], ["B", 10, "kg"]],
@@ -135,7 +136,7 @@ def test_validate_and_template(tmp_path: Path) -> None:
     assert [c.value for c in policy[1]] == ["rule", "item", "group", "value", "active", "from", "to", "min_award"]
     assert all(c.comment is not None for c in policy[1])
     lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in policy.data_validations.dataValidation}
-    assert lists["A2"] == '"max_share,min_share,exclude,min_coverage"'
+    assert lists["A2"] == '"' + ",".join(LISTED_RULE_KINDS) + '"'  # every kind the registry lists, in order
     readme = [[c.value for c in r] for r in wb["README"].iter_rows()]
     assert ["Offers", "min_order", "no", "0", "unit of the item"] == readme_row(readme, "Offers", "min_order")[:5]
     assert main(["template", str(template)]) == 1  # refuses to overwrite without --force

@@ -10,6 +10,7 @@ import pytest
 
 import planner
 from helpers import countries, patch_cell_xml, qty, solve_file, write_workbook
+from planner.model.registry import LISTED_RULE_KINDS
 
 BASE = {
     "Items": [["A", 100, "t"]],
@@ -139,7 +140,7 @@ def test_input_file_is_never_modified(tmp_path: Path) -> None:
     ({"Policy": [["max_share", None, "C1", None]]}, "Policy!D2 (value): max_share needs a value: a share of demand in [0, 1]"),
     ({"Policy": [["max share", None, "C9", 0.5]]}, "Policy!C2 (group): 'C9' is not a country, bloc or supplier, nor one of "
      "'each country', 'each supplier', 'each bloc'"),
-    ({"Policy": [["cap", None, "C1", 0.5]]}, "Policy!A2 (rule): 'cap' is not a rule; use one of max_share, min_share, exclude, min_coverage"),
+    ({"Policy": [["cap", None, "C1", 0.5]]}, f"Policy!A2 (rule): 'cap' is not a rule; use one of {', '.join(LISTED_RULE_KINDS)}"),
     ({"Policy": [["max_share", "B", "C1", 0.5]]}, "Policy!B2 (item): 'B' is not listed in Items"),
     ({"Policy": [["exclude", None, None, None]]}, "Policy!C2 (group): is blank; a value is required"),
     ({"Policy": [["exclude", None, "country:C9", None]]}, "Policy!C2 (group): country 'C9' is not listed in Countries"),
@@ -224,7 +225,7 @@ def test_template_dropdowns_warn_where_the_reader_accepts_more(tmp_path: Path) -
             found[sheet, str(dv.sqref).split(":")[0]] = dv
     rule, setting, group = found["Policy", "A2"], found["Settings", "A2"], found["Policy", "C2"]
     assert (rule.errorStyle, rule.showErrorMessage) == ("warning", True)
-    assert rule.error == ("rule is usually one of: max_share, min_share, exclude, min_coverage. The planner ignores "
+    assert rule.error == (f"rule is usually one of: {', '.join(LISTED_RULE_KINDS)}. The planner ignores "
                           "case, spaces and underscores (Max Share = max_share): keep your entry if it is one of "
                           "these; the planner reports anything else.")
     assert (setting.errorStyle, setting.showErrorMessage) == ("warning", True)

@@ -21,7 +21,7 @@ from planner.model.family import BoundFamily, RowFamily, RowRef, RuleFamily, Rul
 
 
 def every_family() -> PlanningData:
-    """Two items, four suppliers in three countries; a fixed cost, a minimum order, a capacity, one rule of
+    """Two items, four suppliers in four countries; a fixed cost, a minimum order, a capacity, one rule of
     each kind (an exclusion of RU), one scenario: every family has rows in the view it belongs to."""
     return PlanningData(
         items={"A": Item("A", 100, row=2), "B": Item("B", 50, row=3)},
@@ -35,7 +35,8 @@ def every_family() -> PlanningData:
         rules=(Rule("exclude", None, GroupSpec("country", "RU"), row=2, cell="A2"),
                Rule("max_share", None, GroupSpec("country"), 0.7, row=3, cell="A3"),
                Rule("min_share", "A", GroupSpec("bloc", "EU"), 0.2, row=4, cell="A4"),
-               Rule("min_coverage", "A", None, 0.5, row=5, cell="A5")),
+               Rule("min_coverage", "A", None, 0.5, row=5, cell="A5"),
+               Rule("max_hhi", "A", None, 0.6, row=6, cell="A6")),
         scenario_hits=(ScenarioHit("cn", Group("country", "CN"), None, 0.0, row=2, cell="A2"),),
     )
 
@@ -81,7 +82,7 @@ def test_every_family_declares_a_tier_and_diagnose_uses_it() -> None:
     for family in registry.checked():
         assert family.tier is None or family.tier > 0
         assert TIER.get(family.name) == family.tier
-    assert {f.name for f in registry.checked() if f.tier is None} == {"Supplier-use", "Offer-use"}
+    assert {f.name for f in registry.checked() if f.tier is None} == {"Supplier-use", "Offer-use", "Item-hhi-points"}
 
 
 def test_each_rule_kind_has_one_family_and_is_listed_everywhere_people_read() -> None:
@@ -105,7 +106,7 @@ def test_the_checker_asks_every_family() -> None:
     quantities = {("A", "S1"): 80.0, ("A", "S2"): 2.0, ("A", "S3"): 18.0, ("B", "S2"): 90.0}
     found = {m.split(":")[0] for m in check_plan(data, quantities, objective=0.0)}
     assert found == {"Offer-capacity", "Offer-min-order", "Item-demand", "Supplier-capacity", "Policy-exclude",
-                     "Policy-max-share", "Policy-min-share", "Policy-min-coverage", "Total-cost"}
+                     "Policy-max-share", "Policy-min-share", "Policy-min-coverage", "Policy-max-hhi", "Total-cost"}
 
 
 def test_a_family_that_forgets_a_piece_fails_at_import() -> None:
@@ -260,4 +261,5 @@ def test_checker_reports_purchase_by_purchase_then_family_by_family_then_rule_by
     families = [m.split(":")[0] for m in check_plan(data, quantities)]
     assert families[:2] == ["Offer-min-order", "Offer-capacity"]
     assert families[2:4] == ["Item-demand", "Supplier-capacity"]
-    assert list(dict.fromkeys(families[4:])) == ["Policy-exclude", "Policy-max-share", "Policy-min-share", "Policy-min-coverage"]
+    assert list(dict.fromkeys(families[4:])) == ["Policy-exclude", "Policy-max-share", "Policy-min-share",
+                                                 "Policy-min-coverage", "Policy-max-hhi"]

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from planner.check.view import PlanView
     from planner.data import Offer, PlanningData, Rule
     from planner.model.context import BuildContext
+    from planner.model.outer import SquaredShares
 
 ALL_VIEWS: frozenset[View] = frozenset({"plan", "diagnose"})
 
@@ -247,6 +248,11 @@ class RowFamily(CheckedFamily):
     def build(self, ctx: BuildContext) -> Rows:
         """The family's rows (an empty block when it does not apply)."""
 
+    def outer(self, ctx: BuildContext) -> SquaredShares | None:
+        """For tangent rows of a convex rule, which the solve refines with cuts (`planner/model/outer.py`): where
+        they are. None for the rows of every other family."""
+        return None
+
 
 class RuleFamily(RowFamily):
     """A row family that Policy rows of its `rule_kinds` put in the model; its index starts with `rule`."""
@@ -258,6 +264,11 @@ class RuleFamily(RowFamily):
     @abstractmethod
     def check_rule(self, data: PlanningData, plan: PlanView, rule: Rule) -> list[str]:
         """Every violation of one rule of this family's kinds by the plan."""
+
+    def binds(self, data: PlanningData, plan: PlanView, rule: Rule) -> bool | None:
+        """Whether the rule binds at the plan, for the Rules sheet, when its rows cannot tell (a convex rule held
+        by tangent rows); None: a row of it holding with equality says so."""
+        return None
 
 
 class ObjectiveFamily(Family):

@@ -15,11 +15,14 @@ from types import ModuleType
 from planner.model import families
 from planner.model.families import (
     buy,
+    hhi_points,
     item_demand,
+    item_hhi_points,
     offer_capacity,
     offer_min_order,
     offer_use,
     policy_exclude,
+    policy_max_hhi,
     policy_max_share,
     policy_min_coverage,
     policy_min_share,
@@ -45,20 +48,24 @@ MODULES: tuple[ModuleType, ...] = (
     buy,
     use_supplier,
     use_offer,
+    hhi_points,
     offer_capacity,
     item_demand,
     supplier_capacity,
     supplier_use,
     offer_use,
     offer_min_order,
+    item_hhi_points,
     policy_max_share,
     policy_min_share,
     policy_min_coverage,
     policy_exclude,
+    policy_max_hhi,
 )
 
 # How Policy rule kinds are listed to people (template dropdown, README sheet, messages): every kind, once.
-LISTED_RULE_KINDS: tuple[str, ...] = ("max_share", "min_share", "exclude", "min_coverage")
+LISTED_RULE_KINDS: tuple[str, ...] = ("max_share", "min_share", "exclude", "min_coverage",
+                                      "max_hhi")
 
 def register(modules: tuple[ModuleType, ...], found: set[str], listed_kinds: tuple[str, ...]
              ) -> tuple[dict[str, Family], dict[str, RowFamily], dict[str, RuleKind]]:
