@@ -258,7 +258,7 @@ class HighsModel:
             if worst.excess <= CUT_TOL:
                 return dataclasses.replace(outcome, seconds=seconds, cut_rounds=rounds, cuts=added)
             if rounds >= limit:
-                why = f"its limit of {limit} rounds"
+                why = f"its limit of {_count(limit, 'round')}"
             elif outcome.status != "optimal":  # HiGHS stopped early in this round: its plan is all there is
                 why = f"a round the solver did not finish ({outcome.message})"
             elif time.perf_counter() - started >= time_limit:
@@ -297,15 +297,15 @@ class HighsModel:
         if worst.excess <= CONTRACT_TOL:
             return dataclasses.replace(
                 outcome, status="feasible", gap=None, seconds=seconds, cut_rounds=rounds, cuts=added,
-                message=(f"not proven optimal: the max_hhi cuts stopped at {why} after {rounds} rounds ({added} "
-                         f"cuts) with every cap held to within {worst.excess:.2g}, inside the contract's 1e-6 but "
-                         f"not the 1e-9 the loop asks for ({where}); {lower}"))
+                message=(f"not proven optimal: the max_hhi cuts stopped at {why} ({_count(rounds, 'round')}, "
+                         f"{_count(added, 'cut')}) with every cap held to within {worst.excess:.2g}, inside the "
+                         f"contract's 1e-6 but not the 1e-9 the loop asks for ({where}); {lower}"))
         self.values = None
         return dataclasses.replace(
             outcome, status="error", objective=None, gap=None, seconds=seconds, cut_rounds=rounds, cuts=added,
             bound=outcome.bound if outcome.bound is not None else outcome.objective,
-            message=(f"no plan: the max_hhi cuts stopped at {why} after {rounds} rounds ({added} cuts) before "
-                     f"every HHI cap held: {where}; {lower}"))
+            message=(f"no plan: the max_hhi cuts stopped at {why} ({_count(rounds, 'round')}, "
+                     f"{_count(added, 'cut')}) before every HHI cap held: {where}; {lower}"))
 
     def _solve_once(self, time_limit: float, mip_gap: float, progress: Progress | None,
                     stage: str) -> SolverOutcome:
@@ -386,6 +386,10 @@ class HighsModel:
                 self.highs.changeRowsBounds(len(idx), idx, self.row_lower[idx], self.row_upper[idx])
                 self._relaxed.subtract(rows)
                 self._relaxed = +self._relaxed
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
 
 
 def solve_model(model: SourcingModel, time_limit: float = 60.0, mip_gap: float = 1e-4
