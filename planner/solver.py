@@ -273,15 +273,20 @@ class HighsModel:
                 added += self._append(s, f.cuts)
 
     def _append(self, s: int, cuts: list[tuple[int, float]]) -> int:
-        """Append the tangent rows of `cuts` ((pair, share) of spec s) to the HiGHS instance."""
-        spec = self.model.outer[s]
-        h = self.highs
-        for j, share in cuts:
-            columns, coef, upper = spec.tangent(j, share)
-            h.addRow(-INF, upper, len(columns), columns.astype(np.int32), coef)
+        """Append the tangent rows of `cuts` ((pair, share) of spec s) to the HiGHS instance, in one call."""
+        if not cuts:
+            return 0
+        spec, h = self.model.outer[s], self.highs
+        pairs = np.array([j for j, _ in cuts], dtype=np.int64)
+        shares = np.array([a for _, a in cuts])
+        start, columns, coef, upper = spec.tangents(pairs, shares)
+        first = h.getNumRow()
+        h.addRows(len(cuts), np.full(len(cuts), -INF), upper, len(coef), start[:-1].astype(np.int32),
+                  columns.astype(np.int32), coef)
+        for k, (j, share) in enumerate(cuts):
             self._points[s][j].append(share)
             item, country = str(spec.item[j]), str(spec.country[j])
-            self._appended[h.getNumRow() - 1] = (spec.rows, (item, country, len(self._points[s][j])))
+            self._appended[first + k] = (spec.rows, (item, country, len(self._points[s][j])))
             self._cuts.append(Cut(item, country, share))
         return len(cuts)
 
@@ -289,11 +294,13 @@ class HighsModel:
                  added: int) -> SolverOutcome:
         """The outcome of a cut loop stopped by `why` with a cap still above CUT_TOL: never optimal. Within the
         contract's 1e-6 the plan meets every rule as the contract reads it, so it is kept as `feasible` (not
-        proven optimal); beyond, it breaks a rule and there is no plan. Either way the round's cost bounds the
-        optimum from below."""
+        proven optimal); beyond, it breaks a rule and there is no plan. Either way the round's bound (an LP's
+        optimum, a MIP's dual bound) bounds the true optimum from below: every tangent is valid."""
         where = (f"the HHI of '{worst.item}' is {worst.hhi:.9g} against its cap {worst.value:g} (Policy row "
                  f"{worst.rule})")
-        lower = f"the last round's cost {outcome.objective:,.6g} bounds the optimum from below"
+        bound = outcome.bound if outcome.bound is not None else outcome.objective  # an LP's bound is its optimum
+        lower = f"the optimum is at least {bound:,.6g} (the last round's bound)" if bound is not None else \
+            "the last round has no bound"
         if worst.excess <= CONTRACT_TOL:
             return dataclasses.replace(
                 outcome, status="feasible", gap=None, seconds=seconds, cut_rounds=rounds, cuts=added,
@@ -303,7 +310,7 @@ class HighsModel:
         self.values = None
         return dataclasses.replace(
             outcome, status="error", objective=None, gap=None, seconds=seconds, cut_rounds=rounds, cuts=added,
-            bound=outcome.bound if outcome.bound is not None else outcome.objective,
+            bound=bound,
             message=(f"no plan: the max_hhi cuts stopped at {why} ({_count(rounds, 'round')}, "
                      f"{_count(added, 'cut')}) before every HHI cap held: {where}; {lower}"))
 

@@ -362,3 +362,35 @@ def test_many_countries_converge_in_few_rounds() -> None:
     assert plan.total_cost == pytest.approx(100 * (mean - math.sqrt((0.03 - 1 / n) * spread)), rel=1e-6)
     assert plan.run["max_hhi cut rounds"] <= 40
     assert check_plan(data, plan.quantities, plan.total_cost) == []
+
+
+def test_a_batch_reuses_the_model_across_caps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A batch of three runs of one base, the cap set to 0.6, 0.68 and 0.6 again: the model is built once and
+    re-used (only numbers change; the tangents a run added are dropped before the next), and each run gets the
+    optimum a fresh solve gets: 1100 - 100 sqrt(0.2) = 1055.28, 1040, 1055.28."""
+    book(tmp_path, [10, 12], [["max_hhi", "A", None, 0.68]])
+    table = tmp_path / "runs.csv"
+    table.write_text("name,base,set,output\na,hhi.xlsx,Policy!2=0.6,a.xlsx\nb,hhi.xlsx,,b.xlsx\n"
+                     "c,hhi.xlsx,Policy!2=0.6,c.xlsx\n")
+    assert main(["batch", str(table), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [r["status"] for r in payload["runs"]] == ["optimal"] * 3
+    costs = [r["total_cost"] for r in payload["runs"]]
+    assert costs == pytest.approx([1100 - 100 * math.sqrt(0.2), 1040, 1100 - 100 * math.sqrt(0.2)], rel=1e-6)
+    assert payload["totals"]["models built"] == 1 and payload["totals"]["models re-used"] == 2
+
+
+def test_a_class_of_items_is_capped_item_by_item() -> None:
+    """`class:critical` caps A and B (each 10 / 12, demand 100) at 0.68, item by item: 1040 each; C (not in the
+    class) buys all from the cheaper country: 1000. Total 3080."""
+    data = PlanningData(
+        items={"A": Item("A", 100, item_class="critical"), "B": Item("B", 100, item_class="critical"),
+               "C": Item("C", 100)},
+        suppliers={"SA": Supplier("SA", "A"), "SB": Supplier("SB", "B")},
+        countries={"A": Country("A"), "B": Country("B")},
+        offers={(i, s): Offer(i, s, p) for i in "ABC" for s, p in (("SA", 10), ("SB", 12))},
+        rules=(Rule("max_hhi", None, None, 0.68, row=2, item_class="critical"),))
+    plan = planner.solve(data)
+    assert plan.status == "optimal" and plan.total_cost == pytest.approx(3080, rel=1e-6)
+    assert check_plan(data, plan.quantities, plan.total_cost) == []
+    assert sorted(build(data).frame("Policy-max-hhi")["item"]) == ["A", "B"]

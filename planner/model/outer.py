@@ -64,19 +64,28 @@ class SquaredShares:
     def __len__(self) -> int:
         return len(self.column)
 
-    def tangent(self, j: int, share: float) -> tuple[np.ndarray, np.ndarray, float]:
-        """The tangent row of pair j at `share` a, as (columns, coefficients, upper bound):
+    def tangents(self, pairs: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                                        np.ndarray]:
+        """The tangent row of pair pairs[r] at shares[r] a, for every r, row-wise as (start, columns,
+        coefficients, upper bounds):
 
             (2 a POINTS / d_j) * sum_{o in members(j)} buy[o] - points[j] <= POINTS * a^2
 
-        i.e. POINTS * s^2 >= POINTS * (2 a s - a^2) held for points[j]. On the 0..10,000 scale the row's
+        i.e. POINTS * s^2 >= POINTS * (2 a s - a^2) held for points[j]. On the 0..10,000 scale the rows'
         numbers do not depend on the demand's unit, so HiGHS's absolute tolerance (1e-7) stays 1e-11 of an
         HHI whatever d_j is (in volume units it would be 1e-7 / d_j: an HHI held to 1e-5 for a demand of 0.01).
         """
-        members = self.members[self.start[j]:self.start[j + 1]]
-        coef = np.full(len(members) + 1, 2.0 * share * POINTS / float(self.demand[j]))
-        coef[-1] = -1.0
-        return np.append(members, self.column[j]), coef, POINTS * share * share
+        pairs, shares = np.asarray(pairs, dtype=np.int64), np.asarray(shares, dtype=float)
+        sizes = self.start[pairs + 1] - self.start[pairs] + 1  # the members, then points[j]
+        start = np.zeros(len(pairs) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=start[1:])
+        row = np.repeat(np.arange(len(pairs)), sizes)
+        offset = np.arange(int(start[-1])) - start[row]
+        last = offset == sizes[row] - 1
+        member = np.minimum(self.start[pairs][row] + offset, max(len(self.members) - 1, 0))
+        columns = np.where(last, self.column[pairs][row], self.members[member] if len(self.members) else 0)
+        coef = np.where(last, -1.0, (2.0 * shares * POINTS / self.demand[pairs])[row])
+        return start, columns.astype(np.int64), coef, POINTS * shares * shares
 
 
 @dataclass(frozen=True)

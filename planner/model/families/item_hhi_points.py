@@ -6,7 +6,7 @@ import numpy as np
 
 from planner.check.view import PlanView
 from planner.data import PlanningData
-from planner.model.blocks import INF, Rows, concat, rows
+from planner.model.blocks import INF, Rows, concat, names, rows
 from planner.model.context import BuildContext
 from planner.model.families._hhi import pairs
 from planner.model.family import RowFamily, RowRef
@@ -29,23 +29,16 @@ class ItemHhiPoints(RowFamily):
         s_c = sum buy[o] / d_i. Every tangent lies below the parabola, so no plan is cut off that meets the cap.
         """
         spec, t = self.outer(ctx), ctx.table
-        found = pairs(ctx)
         if spec is None:
             return concat(self.name, self.dims, [])
-        terms_row, terms_col, terms_coef, upper, index = [], [], [], [], []
-        k = 0
-        for j, points in enumerate(spec.points):
-            for number, point in enumerate(points, start=1):
-                columns, coef, bound = spec.tangent(j, point)
-                terms_row.append(np.full(len(columns), k, dtype=np.int64))
-                terms_col.append(columns)
-                terms_coef.append(coef)
-                upper.append(bound)
-                index.append((t.item_names[found.item[j]], t.country_names[found.country[j]], number))
-                k += 1
-        names = tuple(np.array([row[p] for row in index], dtype=object) for p in range(3))
-        return rows(self.name, self.dims, names, np.concatenate(terms_row), np.concatenate(terms_col),
-                    np.concatenate(terms_coef), np.full(k, -INF), np.array(upper))
+        found = pairs(ctx)
+        counts = np.array([len(points) for points in spec.points], dtype=np.int64)
+        pair = np.repeat(np.arange(len(spec)), counts)
+        number = np.arange(len(pair)) - np.repeat(np.cumsum(counts) - counts, counts) + 1
+        start, columns, coef, upper = spec.tangents(pair, np.array([a for points in spec.points for a in points]))
+        index = (t.item_names[found.item[pair]], t.country_names[found.country[pair]], names(number.tolist()))
+        return rows(self.name, self.dims, index, np.repeat(np.arange(len(pair)), np.diff(start)), columns, coef,
+                    np.full(len(pair), -INF), upper)
 
     def outer(self, ctx: BuildContext) -> SquaredShares | None:
         """The pairs of the build as tangent rows the solve refines (`planner/model/outer.py`)."""
