@@ -345,7 +345,8 @@ def test_many_countries_converge_in_few_rounds() -> None:
     """40 countries with prices 10 + k / 4 (k = 0..39: mean 14.875, sum of squares of the centred prices
     (1/16) * 40 * (40^2 - 1) / 12 = 333.125) and h = 0.03 (1/40 = 0.025): the per-country tangents reach 1e-9
     within tens of rounds, and the optimum is the circle's, d (mean p - sqrt((h - 1/n) * 333.125)) = 100 *
-    (14.875 - sqrt(1.665625)) = 100 * (14.875 - 1.290591) = 1358.441 (every share stays positive: beta * 4.875 = 0.0189 < 1/40)."""
+    (14.875 - sqrt(1.665625)) = 100 * (14.875 - 1.290591) = 1358.441 (every share stays positive:
+    beta * 4.875 = 0.0189 < 1/40)."""
     n, prices = 40, [10 + k / 4 for k in range(40)]
     data = PlanningData(
         items={"A": Item("A", 100)}, suppliers={f"S{k}": Supplier(f"S{k}", f"C{k}") for k in range(n)},
