@@ -204,6 +204,10 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         "mip_gap setting": data.settings.mip_gap,
         "time_limit setting (seconds)": data.settings.time_limit,
     })
+    if model.outer:  # max_hhi: the tangent rows the solve added until every cap held (models/formulation.md)
+        run["max_hhi cut rounds"] = outcome.cut_rounds
+        run["max_hhi cuts added"] = outcome.cuts
+        plan.cuts = handle.cut_pool
     if plan.status == "infeasible" and explain:
         diagnosis = diagnose(data)
         _attach_diagnosis(plan, diagnosis)

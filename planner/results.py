@@ -20,6 +20,7 @@ from planner.data import OfferKey, PlanningData
 from planner.model import SourcingModel, registry
 from planner.model.families.buy import FAMILY as BUY
 from planner.model.families.policy_min_coverage import MIN_COVERAGE
+from planner.model.outer import Cut
 from planner.solver import SolverOutcome
 
 RULE_FAMILIES = frozenset(f.name for f in registry.row_families() if f.rule_kinds)
@@ -55,6 +56,9 @@ class Plan:
     run: dict[str, object] = field(default_factory=dict)  # provenance and solver outcome: the Run sheet
     timings: dict[str, float] = field(default_factory=dict)  # wall-clock seconds; in the Run sheet only on request
     warnings: list[str] = field(default_factory=list)
+    # max_hhi: the tangent points the solve added (`planner.model.outer.Cut`); `build(data, cuts=plan.cuts)`
+    # and `create_model(data, cuts=plan.cuts)` give the model it ended with
+    cuts: tuple[Cut, ...] = ()
 
     @property
     def purchases(self) -> pd.DataFrame:
