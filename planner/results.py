@@ -235,11 +235,11 @@ def plan_lines(data: PlanningData, quantities: dict[OfferKey, float],
     return pd.DataFrame({
         "item": t.item_names[item], "supplier": t.supplier_names[t.supplier[at]], "country": t.country_names[country],
         "quantity": q, "unit": units[item] if len(units) else np.zeros(0, dtype=object), "share_of_demand": share,
-        "price": t.price[at], "tariff": t.tariff[at], "freight": t.freight[at], "unit_cost": unit_cost,
+        "price": t.price[at], "tariff": t.tariff[at], "freight": t.freight[at],
+        # as quoted, beside the landed cost in the base currency: the two prices of a purchase side by side
+        "quoted_price": quoted, "currency": _currencies(data, at), "unit_cost": unit_cost,
         "cost": q * unit_cost, "country_name": labels[country] if len(labels) else np.zeros(0, dtype=object),
         "blocs": blocs[country] if len(blocs) else np.zeros(0, dtype=object),
-        # added after the version-1 columns, so that a reader of those by position reads what it always did
-        "quoted_price": quoted, "currency": _currencies(data, at),
     })
 
 
