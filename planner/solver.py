@@ -28,7 +28,7 @@ import dataclasses
 import math
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
@@ -77,6 +77,17 @@ class SolverOutcome:
         return self.status in ("optimal", "feasible")
 
 
+@dataclass(frozen=True)
+class StartReport:
+    """What became of a starting plan handed to `HighsModel.solve`: whether HiGHS got a complete feasible start
+    (`objective`: its cost), the seconds spent completing it, and why not if it did not."""
+
+    accepted: bool
+    objective: float | None
+    seconds: float
+    message: str
+
+
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
     """|objective - bound| / |objective|, as HiGHS defines its MIP gap (0 when both are 0)."""
     if objective is None or bound is None or not math.isfinite(bound):
@@ -87,6 +98,7 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return difference / abs(objective) if objective != 0 else math.inf
 
 
+START_SLACK = 1e-4  # how far `HighsModel.solve` lets a start's positive values move while completing it
 MIP_ABS_GAP = 1e-6  # HiGHS's mip_abs_gap (default, never changed here): it stops at either gap
 
 
@@ -168,6 +180,7 @@ class HighsModel:
             raise ValueError(f"HiGHS refused the model ({model.num_columns} columns, {model.num_rows} rows)")
         self.highs.HandleUserInterrupt = True  # so that cancelSolve (on Ctrl-C) stops HiGHS at its next check
         self._relaxed: Counter[int] = Counter()  # rows `relaxed` has dropped for now
+        self.start_report: StartReport | None = None  # of the last solve given a start
         self._start_cuts()
 
     def _start_cuts(self) -> None:
@@ -221,20 +234,26 @@ class HighsModel:
         self._start_cuts()
 
     def solve(self, time_limit: float = 60.0, mip_gap: float = 1e-4, progress: Progress | None = None,
-              stage: str = "solving") -> SolverOutcome:
+              stage: str = "solving", start: Mapping[str, np.ndarray] | None = None) -> SolverOutcome:
         """Run HiGHS on the current bounds; keep the column values in `values` if there is a plan.
 
         `progress(stage, elapsed seconds, MIP gap or None)` is called about
         four times a second while HiGHS runs, and `progress(..., done=True)`
         at the end. A model with tangent rows is solved in rounds (the
         module's docstring): `time_limit` is for all of them.
+
+        `start` (a MIP only; ignored for an LP): values of some variable
+        families' columns, by family name (`{"buy": q}`, q in column order),
+        a starting plan to complete and hand HiGHS as its first incumbent
+        (`_hand_start`; `start_report` says what became of it). Its time
+        counts in the outcome's seconds and against the time limit.
         """
         if not self.model.outer:
-            return self._solve_once(time_limit, mip_gap, progress, stage)
-        return self._solve_with_cuts(time_limit, mip_gap, progress, stage)
+            return self._solve_once(time_limit, mip_gap, progress, stage, start)
+        return self._solve_with_cuts(time_limit, mip_gap, progress, stage, start)
 
     def _solve_with_cuts(self, time_limit: float, mip_gap: float, progress: Progress | None,
-                         stage: str) -> SolverOutcome:
+                         stage: str, start: Mapping[str, np.ndarray] | None = None) -> SolverOutcome:
         """Solve, measure every active cap from the plan, append a tangent at each violated share, re-solve.
 
         Ends when every cap holds to within CUT_TOL (HiGHS's status stands), when HiGHS ends without a plan
@@ -246,8 +265,10 @@ class HighsModel:
         rounds = added = 0
         while True:
             left = time_limit - (time.perf_counter() - started)
+            # a start is for the first round; later rounds begin from HiGHS's own plan of the round before
             outcome = self._solve_once(max(left, 0.0), mip_gap, progress,
-                                       stage if not rounds else f"{stage} (max_hhi cut round {rounds + 1})")
+                                       stage if not rounds else f"{stage} (max_hhi cut round {rounds + 1})",
+                                       start if not rounds else None)
             rounds += 1
             seconds = time.perf_counter() - started
             if not outcome.has_plan or self.values is None:
@@ -315,12 +336,15 @@ class HighsModel:
                      f"{_count(added, 'cut')}) before every HHI cap held: {where}; {lower}"))
 
     def _solve_once(self, time_limit: float, mip_gap: float, progress: Progress | None,
-                    stage: str) -> SolverOutcome:
+                    stage: str, start: Mapping[str, np.ndarray] | None = None) -> SolverOutcome:
         """One HiGHS run on the current rows and bounds."""
         h = self.highs
-        h.setOptionValue("time_limit", float(time_limit))
-        h.setOptionValue("mip_rel_gap", float(mip_gap))
         started = time.perf_counter()
+        self.start_report = None
+        if start is not None and self.is_mip:
+            self.start_report = self._hand_start(start, time_limit, mip_gap)
+        h.setOptionValue("time_limit", max(0.0, float(time_limit) - (time.perf_counter() - started)))
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
         self._run(progress, stage, started)
         seconds = time.perf_counter() - started
         if h.getModelStatus() == MS.kInterrupt:
@@ -334,6 +358,58 @@ class HighsModel:
         self.values = np.asarray(h.getSolution().col_value, dtype=float) if status in ("optimal", "feasible") else None
         return SolverOutcome(status, status_name, message, objective if status in ("optimal", "feasible") else None,
                              bound if math.isfinite(bound or 0.0) else None, gap, seconds, self.is_mip)
+
+    def _hand_start(self, start: Mapping[str, np.ndarray], time_limit: float, mip_gap: float) -> StartReport:
+        """Complete a partial starting plan into a whole solution and give it to HiGHS (`Highs.setSolution`).
+
+        HiGHS's own completion of a sparse solution (highspy 1.16) fixes only
+        the discrete columns it is given and re-solves everything else: a
+        start of purchases alone (continuous) is thrown away, and HiGHS
+        solves the whole MIP under a node limit to "complete" it (its log:
+        "User-supplied values fix only 0 / N discrete variables"). So the
+        given columns are fixed here instead (a zero to zero, a positive value
+        v to within START_SLACK * max(1, v), inside the column's bounds),
+        HiGHS solves what is left (the binaries and other columns the
+        purchases decide), the bounds are restored, and the whole solution is
+        handed over; HiGHS's log then says
+        "MIP start solution is feasible". A start that cannot be completed
+        (the heuristic's plan breaks a rule) is dropped and said so.
+        """
+        h = self.highs
+        started = time.perf_counter()
+        index = np.concatenate([np.arange(self.model.column_range(name).start, self.model.column_range(name).stop)
+                                for name in start]).astype(np.int32) if start else np.zeros(0, dtype=np.int32)
+        value = np.concatenate([np.asarray(v, dtype=float) for v in start.values()]) if start else np.zeros(0)
+        if len(index) != len(value):
+            raise ValueError(f"a start gives {len(value)} values for {len(index)} columns of "
+                             f"{', '.join(start)}")
+        # a positive value may move by START_SLACK (relative), zero stays zero: the heuristic's sums may miss a
+        # demand or land a hair below an all-units break by rounding, which a box this small absorbs
+        slack = np.where(value > 0, START_SLACK * np.maximum(1.0, np.abs(value)), 0.0)
+        lower = np.clip(value - slack, self.col_lower[index], self.col_upper[index])
+        upper = np.clip(value + slack, self.col_lower[index], self.col_upper[index])
+        h.setOptionValue("time_limit", float(time_limit))
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
+        try:
+            h.changeColsBounds(len(index), index, lower, upper)
+            self._run(None, "completing the start", started)
+            if h.getModelStatus() == MS.kInterrupt:
+                raise KeyboardInterrupt
+            info = h.getInfo()
+            feasible = info.primal_solution_status == 2
+            status = h.getModelStatus().name
+            solution = np.asarray(h.getSolution().col_value, dtype=float) if feasible else None
+        finally:
+            h.changeColsBounds(len(index), index, self.col_lower[index], self.col_upper[index])
+        seconds = time.perf_counter() - started
+        if solution is None:
+            return StartReport(False, None, seconds, f"the start does not complete to a feasible plan ({status}); "
+                               "solved without it")
+        everything = np.arange(len(solution), dtype=np.int32)
+        if h.setSolution(len(everything), everything, solution) == highspy.HighsStatus.kError:
+            return StartReport(False, None, seconds, "HiGHS refused the completed start; solved without it")
+        return StartReport(True, float(info.objective_function_value), seconds,
+                           f"started from a plan of cost {info.objective_function_value:,.6g}")
 
     def relax_integrality(self) -> None:
         """Make every integer column continuous (the LP relaxation); not undone."""
