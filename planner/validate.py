@@ -365,8 +365,11 @@ class _Validator(CellParser):
 
     def _one_group(self, sheet: RawSheet, cell: RawCell, column: Column, text: str,
                    words: tuple[str, ...], part: bool = False) -> GroupSpec | None:
-        """One named group (or an `each ...` word among `words`); a bloc no Countries cell mentions may be a
-        built-in one (`planner.reference`), which `run` then gives its members."""
+        """One named group (or an `each ...` word among `words`).
+
+        The workbook's names come first, as in version 1: a country, a bloc some Countries cell mentions, a
+        supplier. Only a name none of them has may be a built-in bloc (`planner.reference`, the name as written
+        or ignoring case), which `run` then gives its members; a supplier `NATO` is that supplier."""
         word = normalize(text)
         each = _EACH.get(word)
         if each is not None:
@@ -378,34 +381,55 @@ class _Validator(CellParser):
         prefixed = _PREFIX.match(text)
         if prefixed:
             kind, name = prefixed.group(1).lower(), prefixed.group(2).strip()
-            if name not in members[kind] and kind == "bloc" and _builtin(name) is not None:
-                return GroupSpec("bloc", self._built_in(_builtin(name)))  # type: ignore[arg-type]
-            if name not in members[kind]:
-                where = {"country": "Countries", "bloc": "the blocs column of Countries (nor a built-in bloc: "
-                         f"{', '.join(_builtin_names())})", "supplier": "Suppliers"}[kind]
-                self._bad(sheet, cell, column.name,
-                          f"{kind} '{name}' is not listed in {where}{_did_you_mean(name, members[kind])}")
-                return None
-            return GroupSpec(kind, name)  # type: ignore[arg-type]
+            if name in members[kind]:
+                return GroupSpec(kind, name)  # type: ignore[arg-type]
+            if kind == "bloc":
+                builtin, refused = self._built_in_bloc(sheet, cell, column, name)
+                if refused:
+                    return None
+                if builtin is not None:
+                    return GroupSpec("bloc", builtin)
+            where = {"country": "Countries", "bloc": "the blocs column of Countries (nor a built-in bloc: "
+                     f"{', '.join(_builtin_names())})", "supplier": "Suppliers"}[kind]
+            self._bad(sheet, cell, column.name,
+                      f"{kind} '{name}' is not listed in {where}{_did_you_mean(name, members[kind])}")
+            return None
         kinds = [kind for kind in GROUP_KINDS if text in members[kind]]
-        builtin = _builtin(text) if "bloc" not in kinds else None
-        if builtin is not None:
-            kinds.append("bloc")
         if len(kinds) > 1:
             forms = " or ".join(f"'{k}:{text}'" for k in kinds)
             self._bad(sheet, cell, column.name, f"'{text}' is both a {' and a '.join(kinds)}; write {forms}")
             return None
-        if not kinds:
-            if not (self._readable("Countries") and self._readable("Suppliers")):
-                return None  # a sheet that names groups could not be read: its own error says so
-            known = set(members["country"]) | self.blocs | set(members["supplier"]) | set(_builtin_names())
-            nor = ", nor one of 'each country', 'each supplier', 'each bloc'" if not part else ""
-            self._bad(sheet, cell, column.name, f"'{text}' is not a country, bloc or supplier{nor}"
-                      f"{_did_you_mean(text, known)}")
+        if kinds:
+            return GroupSpec(kinds[0], text)  # type: ignore[arg-type]
+        builtin, refused = self._built_in_bloc(sheet, cell, column, text)
+        if refused:
             return None
         if builtin is not None:
-            return GroupSpec("bloc", self._built_in(builtin))
-        return GroupSpec(kinds[0], text)  # type: ignore[arg-type]
+            return GroupSpec("bloc", builtin)
+        if not (self._readable("Countries") and self._readable("Suppliers")):
+            return None  # a sheet that names groups could not be read: its own error says so
+        known = set(members["country"]) | self.blocs | set(members["supplier"]) | set(_builtin_names())
+        nor = ", nor one of 'each country', 'each supplier', 'each bloc'" if not part else ""
+        self._bad(sheet, cell, column.name, f"'{text}' is not a country, bloc or supplier{nor}"
+                  f"{_did_you_mean(text, known)}")
+        return None
+
+    def _built_in_bloc(self, sheet: RawSheet, cell: RawCell, column: Column, name: str) -> tuple[str | None, bool]:
+        """The built-in bloc a name no country, workbook bloc or supplier has means, noted for `run`; and whether
+        the name was refused (logged): the workbook's own bloc in another case (`bloc:eu` where Countries lists
+        `EU`). Such a bloc is the workbook's alone, so the name cannot mean the built-in one, nor, as ids are
+        case-sensitive, the workbook's; which was meant is the user's to say."""
+        builtin = _builtin(name)
+        if builtin is None:
+            return None, False
+        own = sorted(b for b in self.blocs if b.casefold() == builtin.casefold())
+        if own:
+            self._bad(sheet, cell, column.name,
+                      f"'{name}' is not a bloc of this workbook, whose Countries sheet defines the bloc "
+                      f"{' and '.join(repr(b) for b in own)} (bloc names are case-sensitive); the built-in "
+                      f"{builtin} is not used where the workbook defines a bloc of that name: write {own[0]!r}")
+            return None, True
+        return self._built_in(builtin), False
 
     def _built_in(self, bloc: str) -> str:
         """A built-in bloc a row names, noted so that `run` gives it its members on the plan date."""

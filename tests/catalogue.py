@@ -549,6 +549,17 @@ CASES: list[tuple[str, Builder, list[str]]] = [
                               [["min_suppliers", "A", None, 2, None, None, None, 0]]),
      ["Policy!H2 (min_award): 0 is not in (0, 1]: each counted supplier delivers a share above 0 (write 5 % as "
       "0.05)"]),
+    # the workbook's own bloc in another case: neither the built-in bloc (the workbook defines one of that name)
+    # nor, as ids are case-sensitive, the workbook's
+    ("bloc-case-variant", cells(Policy=[["max_share", None, "bloc:eu", 0.6]]),
+     ["Policy!C2 (group): 'eu' is not a bloc of this workbook, whose Countries sheet defines the bloc 'EU' (bloc "
+      "names are case-sensitive); the built-in EU is not used where the workbook defines a bloc of that name: "
+      "write 'EU'"]),
+    ("bloc-case-variant-unprefixed", cells(Countries=countries("C1", "C2", blocs={"C2": "eu"}),
+                                           Scenarios=[["s", None, "C1 | EU", 0]]),
+     ["Scenarios!C2 (group): 'EU' is not a bloc of this workbook, whose Countries sheet defines the bloc 'eu' "
+      "(bloc names are case-sensitive); the built-in EU is not used where the workbook defines a bloc of that "
+      "name: write 'eu'"]),
     ("min-award-above-one", header("Policy", [*HEADERS["Policy"], "min_award"], [["min_award", "A", None, 1.2]]),
      ["Policy!D2 (value): 1.2 is not in (0, 1]: min_award takes a share above 0 (write 30 % as 0.3)"]),
 ]

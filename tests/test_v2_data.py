@@ -206,3 +206,33 @@ def test_a_price_that_rises_at_a_break_is_warned_about(tmp_path: Path) -> None:
     assert [str(w) for w in warnings] == [
         "Tiers!D3 (price): price 12 from 80 of 'A' from 'S1' is above the price below the break (9): a volume "
         "discount lowers the price; it is planned as written"]
+
+
+# ---- built-in blocs and the workbook's own names ---------------------------------------------------------------
+
+
+def v1_named(tmp_path: Path, name: str, where: str) -> Path:
+    """A version-1 workbook in which `name`, a built-in bloc's name in some case, is a country or a supplier's id,
+    and a Policy row (or a Scenarios row) names it."""
+    country, supplier = (name, "S1") if where == "country" else ("US", name)
+    return write_workbook(tmp_path / "in.xlsx", {
+        "Items": [["A", 100, "t"]],
+        "Suppliers": [[supplier, country], ["S2", "CN"]],
+        "Countries": countries(country, "CN"),
+        "Offers": [["A", supplier, 12], ["A", "S2", 10]],
+        "Policy": [["min_share", None, name, 0.5]],
+        "Scenarios": [[f"{name} stop", None, name, 0]],
+    })
+
+
+@pytest.mark.parametrize("name, where", [("EU", "country"), ("NATO", "supplier"), ("eu", "supplier"),
+                                         ("cptpp", "country")])
+def test_a_country_or_supplier_named_like_a_built_in_bloc_is_that_country_or_supplier(
+        tmp_path: Path, name: str, where: str) -> None:
+    """Version 1 holds: the built-in table is consulted only for a name no country, workbook bloc or supplier has.
+    min_share 0.5 from the country (or supplier): 50 at 12 + 50 at 10 = 1100, and no built-in membership."""
+    data, plan = solve_file(v1_named(tmp_path, name, where))
+    assert str(data.rules[0].group) == f"{where}:{name}" and str(data.scenario_hits[0].group) == f"{where}:{name}"
+    assert plan.total_cost == pytest.approx(1100)
+    assert data.dating is not None and data.dating.built_in == () and data.dating.memberships == ()
+    assert not any(key.startswith(("built-in", "plan date")) for key in plan.run)
