@@ -43,6 +43,7 @@ from planner.data import (
     Tier,
     union,
 )
+from planner.dating import on_day
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
 from planner.model.family import RuleKind
@@ -252,7 +253,7 @@ class _Validator(CellParser):
     def __init__(self, raw: RawWorkbook, log: ProblemLog) -> None:
         super().__init__(log)
         self.raw = raw
-        self.inactive_rules: list[Rule] = []  # Policy rows whose `active` cell is off
+        self.inactive_rules: list[Rule] = []  # Policy rows whose `active` cell is off, whatever their dates
         self.records: dict[str, dict] = {}  # sheet -> its records by key, for the sheets in _RECORDS
         # every id written in a sheet, valid row or not: a reference to an id whose
         # own row is bad is not reported again (that error is already logged)
@@ -261,8 +262,9 @@ class _Validator(CellParser):
         self.base = "EUR"  # the base currency (Settings), which needs no rate
         self.day = dt.date.today()  # the plan date (Settings plan_date, else the day of the run)
         self.dated = False  # whether some row has a from or to
-        self.out_of_force: list[Rule | ScenarioHit] = []  # dated rows that do not apply on the plan date
-        self.built_in: dict[str, None] = {}  # built-in blocs the rows name, in order of first mention
+        # built-in blocs the rows name, in order of first mention: `planner.dating.on_day` gives members to those
+        # that rows playing a part name
+        self.built_in: dict[str, None] = {}
 
     # ---- cells, as their columns declare them ----------------------------
 
@@ -592,8 +594,7 @@ class _Validator(CellParser):
             item, item_class = _item_and_class(values["item"])
             rule = Rule(kind, item, group, value, row.row, _coordinate(row, "rule"), item_class,  # type: ignore[arg-type]
                         values["start"], values["end"], award)  # type: ignore[arg-type]
-            if not self._in_force(rule):
-                continue
+            self._note_dates(rule)
             (out if not switches or self._active(sheet, row) else self.inactive_rules).append(rule)
         return tuple(out)
 
@@ -605,15 +606,11 @@ class _Validator(CellParser):
             return False
         return True
 
-    def _in_force(self, record: Rule | ScenarioHit) -> bool:
-        """Whether a dated row applies on the plan date; one that does not is kept for the Run sheet."""
-        if record.start is None and record.end is None:
-            return True
-        self.dated = True
-        if (record.start is None or record.start <= self.day) and (record.end is None or self.day <= record.end):
-            return True
-        self.out_of_force.append(record)
-        return False
+    def _note_dates(self, record: Rule | ScenarioHit) -> None:
+        """Note a row with a `from` or `to`: the plan date then matters (`Dating.matters`), whichever rows it
+        leaves in force (`planner.dating.on_day` decides that)."""
+        if record.start is not None or record.end is not None:
+            self.dated = True
 
     def _rule_fields(self, sheet: RawSheet, row: RawRow, named: str | None, kinds: Mapping[str, RuleKind] = RULE_KINDS
                      ) -> tuple[str, GroupSpec | None, float | None, float] | None:
@@ -733,8 +730,8 @@ class _Validator(CellParser):
             hit = ScenarioHit(values["scenario"], group.group, item, values["availability"],  # type: ignore[arg-type]
                               row.row, _coordinate(row, "scenario"), item_class, values["start"],  # type: ignore[arg-type]
                               values["end"])  # type: ignore[arg-type]
-            if self._in_force(hit):
-                out.append(hit)
+            self._note_dates(hit)
+            out.append(hit)
         return tuple(out)
 
     def settings(self) -> Settings:
@@ -849,23 +846,6 @@ class _Validator(CellParser):
         found = next(r for r in self.raw.sheets[name].rows if r.row == row)
         return found.cells.get(column) or RawCell(None, f"{row}:{row}")
 
-    def _with_built_in(self, countries: dict[str, Country]) -> tuple[dict[str, Country], tuple[tuple[str, str, str], ...]]:
-        """The countries with the built-in blocs the rows name added to the blocs of their members on the plan
-        date (`planner.reference`), and those memberships as (bloc, country, source)."""
-        if not self.built_in:
-            return countries, ()
-        from planner import reference
-
-        taken: list[tuple[str, str, str]] = []
-        out = dict(countries)
-        for bloc in self.built_in:
-            for spell in reference.memberships(bloc):
-                if spell.country in out and spell.on(self.day):
-                    country = out[spell.country]
-                    out[spell.country] = dataclasses.replace(country, blocs=(*country.blocs, bloc))
-                    taken.append((bloc, spell.country, spell.source))
-        return out, tuple(taken)
-
     def run(self) -> PlanningData | None:
         settings = self.settings()
         self.base = settings.currency
@@ -883,15 +863,14 @@ class _Validator(CellParser):
         hits = self.scenarios()
         if self.log.errors:
             return None
-        countries, taken = self._with_built_in(self.records["Countries"])
-        dating = Dating(self.day, settings.plan_date is None, tuple(self.out_of_force), taken, self.dated,
-                        tuple(self.built_in))
-        return PlanningData(self.records["Items"], self.records["Suppliers"], countries,
+        of_run = settings.plan_date is None
+        data = PlanningData(self.records["Items"], self.records["Suppliers"], self.records["Countries"],
                             self.records["Offers"], rules, hits, settings,
                             Source(self.raw.path, self.raw.sha256,
                                    {name: dict(sheet.columns) for name, sheet in self.raw.sheets.items()}),
                             tuple(self.inactive_rules), self.records["Tiers"], self.records["Currencies"], tariffs,
-                            dating)
+                            Dating(self.day, of_run, dated=self.dated, built_in=tuple(self.built_in)))
+        return on_day(data, self.day, of_run)  # the rows in force, and the built-in blocs' members, on the day
 
 
 def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict]) -> dict | None:

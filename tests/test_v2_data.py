@@ -236,3 +236,111 @@ def test_a_country_or_supplier_named_like_a_built_in_bloc_is_that_country_or_sup
     assert plan.total_cost == pytest.approx(1100)
     assert data.dating is not None and data.dating.built_in == () and data.dating.memberships == ()
     assert not any(key.startswith(("built-in", "plan date")) for key in plan.run)
+
+
+# ---- switching and dating kept apart; built-in members only for rows that play a part ---------------------------
+
+POLICY_DATED = [*HEADERS["Policy"], "active", "from", "to"]
+
+
+def au_cn(tmp_path: Path, policy: list[list], scenarios: list[list] | None = None, name: str = "in.xlsx") -> Path:
+    """A: S1 (AU) at 10, S2 (CN) at 12; plan date 2025-01-01, when AU is in CPTPP (since 2018-12-30). No
+    Countries cell names a bloc."""
+    return write_workbook(tmp_path / name, {
+        "Items": [["A", 100, "t"]], "Suppliers": [["S1", "AU"], ["S2", "CN"]], "Countries": countries("AU", "CN"),
+        "Offers": [["A", "S1", 10], ["A", "S2", 12]], "Policy": policy,
+        "Scenarios": scenarios or [], "Settings": [["plan_date", "2025-01-01"]]},
+        headers={"Policy": POLICY_DATED, "Scenarios": [*HEADERS["Scenarios"], "from", "to"]})
+
+
+@pytest.mark.parametrize("policy, scenarios", [
+    ([["exclude", None, "CPTPP", None, "off"]], None),  # switched off
+    ([["exclude", None, "CPTPP", None, "on", "2030-01-01"]], None),  # not yet in force
+    ([["exclude", None, "CPTPP", None, "on", None, "2020-12-31"]], None),  # no longer in force
+    ([], [["cut", None, "bloc:CPTPP", 0, "2030-01-01"]]),  # a Scenarios row not in force
+], ids=["off", "from", "to", "scenario"])
+def test_a_row_that_plays_no_part_takes_no_built_in_member(tmp_path: Path, policy: list[list],
+                                                           scenarios: list[list] | None) -> None:
+    """max_share each bloc 0.5 (on). The only row naming CPTPP plays no part, so CPTPP has no member and `each
+    bloc` caps nothing: all 100 from S1 at 10 = 1000 (with AU in CPTPP: 50 at 10 + 50 at 12 = 1100)."""
+    path = au_cn(tmp_path, [["max_share", None, "each bloc", 0.5, "on"], *policy], scenarios)
+    data, plan = solve_file(path)
+    assert data.countries["AU"].blocs == () and data.blocs == ()
+    assert plan.total_cost == pytest.approx(1000)
+    assert not any(key.startswith("built-in member") for key in plan.run)
+
+
+def test_switching_a_row_on_gives_its_built_in_bloc_members(tmp_path: Path) -> None:
+    """exclude CPTPP, switched off: nothing excluded, all from S1 (AU) at 10. --set Policy!3=on: AU is a member on
+    2025-01-01, so S1 is excluded and all comes from S2 at 12 = 1200, the Run sheet naming AU."""
+    path = au_cn(tmp_path, [["max_share", None, "each bloc", 1, "on"], ["exclude", None, "CPTPP", None, "off"]])
+    data, _ = load(path, overrides=("Policy!3=on",))
+    assert data.countries["AU"].blocs == ("CPTPP",) and [r.row for r in data.rules] == [2, 3]
+    assert [m[:2] for m in data.dating.memberships] == [("CPTPP", "AU")]
+    plan = planner_solve(data)
+    assert plan.total_cost == pytest.approx(1200) and "built-in member of CPTPP: AU" in plan.run
+    off, _ = load(path, overrides=("Policy!3=on", "Policy!3=off"))
+    assert off.countries["AU"].blocs == () and off.dating.memberships == ()
+
+
+def planner_solve(data):  # type: ignore[no-untyped-def]
+    import planner
+
+    return planner.solve(data)
+
+
+def test_a_new_plan_date_keeps_a_switched_off_row_off(tmp_path: Path) -> None:
+    """exclude C1 switched off and in force from 2027-01-01, on a workbook dated 2026-06-01. Moved to 2027-06-01
+    it is in force, but still off: C1 stays usable (it used to be switched on by the new date)."""
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [["A", 100, "t"]], "Suppliers": [["S1", "C1"], ["S2", "C2"]], "Countries": countries("C1", "C2"),
+        "Offers": [["A", "S1", 10], ["A", "S2", 12]],
+        "Policy": [["exclude", None, "C1", None, "off", "2027-01-01"], ["max_share", None, "C2", 1, "on"]],
+        "Settings": [["plan_date", "2026-06-01"]]}, headers={"Policy": POLICY_DATED})
+    base, _ = load(path)
+    assert [r.row for r in base.rules] == [3] and [r.row for r in base.inactive_rules] == [2]
+    later, _ = load(path, overrides=("plan_date=2027-06-01",))
+    assert [r.row for r in later.rules] == [3] and [r.row for r in later.inactive_rules] == [2]
+    assert later.excluded_by == {} and later.dating.out_of_force == ()
+    switched, _ = load(path, overrides=("plan_date=2027-06-01", "Policy!2=on"))
+    assert [r.row for r in switched.rules] == [2, 3] and list(switched.excluded_by) == [("A", "S1")]
+
+
+@pytest.mark.parametrize("override, on", [("Policy!2=on", True), ("Policy!2=off", False)])
+def test_switching_a_row_not_in_force_is_kept_and_said(tmp_path: Path, override: str, on: bool) -> None:
+    """The sanction of `dated` ended on 2026-06-30; the plan date is 2026-07-01. Switching its row is no error:
+    the switch is kept (it counts on a plan date within the row's dates) and a warning says the row is not in
+    force, with its dates."""
+    path = dated(tmp_path, "2026-07-01")
+    data, warnings = load(path, overrides=(override,))
+    assert data.rules == ()
+    assert [r.row for r in data.inactive_rules] == ([] if on else [2])
+    assert [str(w) for w in warnings if "not in force" in str(w)] == [
+        f"--set {override}: Policy row 2 (exclude country:C1 on every item) is not in force on the plan date "
+        "2026-07-01 (in force until 2026-06-30): the change is kept, and counts on a plan date within those dates "
+        f"(--set plan_date=YYYY-MM-DD); switched {'on' if on else 'off'}, it plays no part until then"]
+    back, _ = load(path, overrides=(override, "plan_date=2026-06-30"))
+    assert [r.row for r in back.rules] == ([2] if on else [])
+
+
+def test_an_update_of_a_countries_blocs_cell_keeps_the_built_in_members(tmp_path: Path) -> None:
+    """min_share EU 0.5, EU built in (no Countries cell names it): DE1 at 12, FR1 at 11, CN1 at 10. An update table
+    sets FR's blocs to `Francophonie`: FR stays an EU member (the table gives the workbook's blocs, the built-in
+    membership comes on top), so 50 from FR1 + 50 from CN1 = 1050, and the Run sheet lists what the data holds."""
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [["A", 100, "t"]], "Suppliers": [["DE1", "DE"], ["FR1", "FR"], ["CN1", "CN"]],
+        "Countries": countries("DE", "FR", "CN"),
+        "Offers": [["A", "DE1", 12], ["A", "FR1", 11], ["A", "CN1", 10]],
+        "Policy": [["min_share", None, "EU", 0.5]], "Settings": [["plan_date", "2025-01-01"]]})
+    (tmp_path / "blocs.csv").write_text("country,blocs\nFR,Francophonie\n")
+    data, _ = load(path, updates=(tmp_path / "blocs.csv",))
+    assert data.countries["FR"].blocs == ("Francophonie", "EU") and data.countries["DE"].blocs == ("EU",)
+    plan = planner_solve(data)
+    assert plan.total_cost == pytest.approx(1050)
+    listed = sorted(k.rpartition(": ")[2] for k in plan.run if k.startswith("built-in member of EU"))
+    assert listed == sorted(c for c, country in data.countries.items() if "EU" in country.blocs) == ["DE", "FR"]
+    # a table that names EU in a blocs cell makes EU the workbook's bloc: DE alone, as the cell says
+    (tmp_path / "eu.csv").write_text("country,blocs\nDE,EU\n")
+    own, _ = load(path, updates=(tmp_path / "eu.csv",))
+    assert [c for c, country in own.countries.items() if "EU" in country.blocs] == ["DE"]
+    assert own.dating.memberships == ()
