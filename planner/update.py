@@ -28,7 +28,9 @@ switch one Policy row (any rule, exclusions too) off and on again:
     Policy!7=off             Policy!7=on                 Policy!7.active=off
 
 A rule switched off is kept in `data.inactive_rules` and plays no part
-until it is switched on again.
+until it is switched on again. `plan_date=2027-01-01` reads the data on
+that day (`planner.dating.on_day`), `plan_date=` (blank) on the day of the
+run, as a blank Settings cell does.
 
 The currency cannot be changed this way: it would relabel amounts that are
 not converted.
@@ -471,13 +473,18 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
             new = _share(raw_value, text, log) if spec.kind == "share" else _positive(raw_value, text, log)
             if new is None:
                 continue
-        changes.append((f"override {name}", f"{new} (was {settings[name]})"))
+        changes.append((f"override {name}", f"{_setting_words(new)} (was {_setting_words(settings[name])})"))
         settings[name] = new
     changed = dataclasses.replace(data, settings=Settings(**settings), source=_with_changes(data.source, changes))
     if not redate:
         return rules.apply(changed, log)
     plan_date = settings["plan_date"]
-    return rules.apply(changed, log, plan_date or changed.dating.day if changed.dating else None, False)
+    return rules.apply(changed, log, plan_date or dt.date.today(), plan_date is None)
+
+
+def _setting_words(value: object) -> str:
+    """A setting's value in the Run sheet's override lines; a blank plan_date is the day of the run."""
+    return "blank: the day of the run" if value is None else str(value)
 
 
 def _number(raw: str, text: str, log: ProblemLog) -> float | None:

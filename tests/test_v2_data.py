@@ -306,6 +306,18 @@ def test_a_new_plan_date_keeps_a_switched_off_row_off(tmp_path: Path) -> None:
     assert [r.row for r in switched.rules] == [2, 3] and list(switched.excluded_by) == [("A", "S1")]
 
 
+def test_a_blank_plan_date_override_goes_back_to_the_day_of_the_run(tmp_path: Path) -> None:
+    """--set plan_date= on a workbook dated 2026-06-30: read on today, and the Run sheet says so."""
+    path = dated(tmp_path, "2026-06-30")
+    data, _ = load(path, overrides=("plan_date=",))
+    today = dt.date.today()
+    assert data.dating.day == today and data.dating.of_run and data.settings.plan_date is None
+    assert data.rules == () and len(data.dating.out_of_force) == 1  # the sanction ended on 2026-06-30
+    plan = planner_solve(data)
+    assert plan.run["plan date"] == f"{today.isoformat()} (the day of the run: Settings plan_date is blank)"
+    assert plan.run["override plan_date"] == "blank: the day of the run (was 2026-06-30)"
+
+
 @pytest.mark.parametrize("override, on", [("Policy!2=on", True), ("Policy!2=off", False)])
 def test_switching_a_row_not_in_force_is_kept_and_said(tmp_path: Path, override: str, on: bool) -> None:
     """The sanction of `dated` ended on 2026-06-30; the plan date is 2026-07-01. Switching its row is no error:
