@@ -10,6 +10,7 @@ same columns for people; a test keeps the two in step.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass
@@ -332,6 +333,22 @@ SHEETS: tuple[SheetSpec, ...] = (
 
 SHEET_BY_NAME: dict[str, SheetSpec] = {s.name: s for s in SHEETS}
 SETTING_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date written as text YYYY-MM-DD (surrounding spaces ignored); None for anything else, an impossible day
+    (2026-02-30) included. The one reading of a date typed as text, for date cells and `--set plan_date=`:
+    `date.fromisoformat` alone would also take 20270601 and 2027-W22, which a date cell refuses."""
+    text = text.strip()
+    if not ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def normalize(label: object) -> str:

@@ -53,7 +53,8 @@ from planner.dating import in_force, on_day, span, without_built_in
 from planner.model import registry
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet
-from planner.schema import PLAIN_NUMBER, SETTING_BY_NAME, UPDATE_KINDS, normalize, parse_switch, rule_value_problem
+from planner.schema import PLAIN_NUMBER, SETTING_BY_NAME, UPDATE_KINDS, normalize, parse_date, parse_switch, \
+    rule_value_problem
 from planner.validate import CellParser, shown
 
 ORDER = ("Countries", "Items", "Suppliers", "Offers", "Policy")
@@ -463,9 +464,8 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
                     continue
                 new = current
         elif spec.kind == "date":
-            try:
-                new = dt.date.fromisoformat(raw_value.strip()) if raw_value.strip() else None
-            except ValueError:
+            new = parse_date(raw_value) if raw_value.strip() else None
+            if raw_value.strip() and new is None:
                 log.error(f"--set {text}", "", "", f"'{raw_value}' is not a date: write it as YYYY-MM-DD", text)
                 continue
             redate = True

@@ -48,8 +48,8 @@ from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
 from planner.model.family import RuleKind
 from planner.schema import BOUNDS, CLASS_PREFIX, GROUP_KINDS, MAX_NUMBER, MIN_AWARD, PLAIN_NUMBER, RULE_KINDS, \
-    SETTING_BY_NAME, SHEET_BY_NAME, UNION, UNWRITABLE, Column, Setting, SheetSpec, escaped, normalize, parse_switch, \
-    rule_value_problem, switch, unwritable, value_words
+    SETTING_BY_NAME, SHEET_BY_NAME, UNION, UNWRITABLE, Column, Setting, SheetSpec, escaped, normalize, parse_date, \
+    parse_switch, rule_value_problem, switch, unwritable, value_words
 
 _PREFIX = re.compile(r"^\s*(country|bloc|supplier)\s*:\s*(.*)$", re.IGNORECASE)
 _EACH = {f"each {kind}": kind for kind in GROUP_KINDS}
@@ -58,7 +58,6 @@ _EACH = {f"each {kind}": kind for kind in GROUP_KINDS}
 # are checked against records already built).
 _RECORDS: dict[str, type] = {"Items": Item, "Countries": Country, "Suppliers": Supplier, "Currencies": Currency,
                              "Offers": Offer, "Tiers": Tier}
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class ItemClass(str):
@@ -499,12 +498,9 @@ class _Validator(CellParser):
         if isinstance(value, dt.date):
             return value
         if isinstance(value, str) and not self._unreadable(sheet, cell, column):
-            text = value.strip()
-            if _ISO_DATE.fullmatch(text):
-                try:
-                    return dt.date.fromisoformat(text)
-                except ValueError:
-                    pass
+            day = parse_date(value)
+            if day is not None:
+                return day
         if isinstance(value, str) and unwritable(value):
             return None
         self._bad(sheet, cell, column, f"'{value}' is not a date (enter a date, or text as YYYY-MM-DD: 2026-03-31)")

@@ -521,6 +521,8 @@ CASES: list[tuple[str, Builder, list[str]]] = [
      ["Policy!F2 (to): 2026-01-01 is before the row's from (2026-06-01)"]),
     ("plan-date-not-a-date", cells(Settings=[["plan_date", "tomorrow"]]),
      ["Settings!B2 (value): 'tomorrow' is not a date (enter a date, or text as YYYY-MM-DD: 2026-03-31)"]),
+    ("plan-date-compact", cells(Settings=[["plan_date", "20270601"]]),
+     ["Settings!B2 (value): '20270601' is not a date (enter a date, or text as YYYY-MM-DD: 2026-03-31)"]),
     ("union-unknown-part", cells(Policy=[["max_share", None, "C1 | Atlantis", 0.6]]),
      ["Policy!C2 (group): 'Atlantis' is not a country, bloc or supplier"]),
     ("union-with-each", cells(Policy=[["max_share", None, "bloc:EU | each country", 0.6]]),
@@ -646,6 +648,14 @@ def update(table: Callable[[Path], Path]) -> Command:
     return build
 
 
+def overriding(*overrides: str) -> Command:
+    """`planner solve` of BASE with `--set` overrides."""
+    def build(folder: Path) -> list[str]:
+        base = write_workbook(folder / "in.xlsx", BASE)
+        return ["solve", str(base), *(a for o in overrides for a in ("--set", o)), "-o", str(folder / "plan.xlsx")]
+    return build
+
+
 def _text(name: str, text: str) -> Callable[[Path], Path]:
     def build(folder: Path) -> Path:
         (folder / name).write_text(text)
@@ -706,6 +716,9 @@ COMMAND_CASES: list[tuple[str, Command, list[str]]] = [
     ("batch-table-broken-sheet", batch(lambda f: _rewritten(_batch_table(f), _stray_row)),
      ["runs.xlsx:Sheet: is not a readable sheet: its XML is broken after row 2 (ParseError: mismatched tag: line 2, "
       "column 2)"]),
+    # one reading of a date typed as text: YYYY-MM-DD, as the Settings cell takes it (plan-date-compact)
+    ("set-plan-date-compact", overriding("plan_date=20270601"),
+     ["--set plan_date=20270601: '20270601' is not a date: write it as YYYY-MM-DD"]),
     ("diff-plan-broken-sheet", diff(lambda f: _plan(f, "old.xlsx"), lambda f: _rewritten(_plan(f, "new.xlsx"), _stray_row)),
      ["new.xlsx:Plan: is not a readable sheet: its XML is broken after row 2 (ParseError: mismatched tag: line 2, "
       "column 2)"]),

@@ -356,3 +356,21 @@ def test_an_update_of_a_countries_blocs_cell_keeps_the_built_in_members(tmp_path
     own, _ = load(path, updates=(tmp_path / "eu.csv",))
     assert [c for c, country in own.countries.items() if "EU" in country.blocs] == ["DE"]
     assert own.dating.memberships == ()
+
+
+@pytest.mark.parametrize("text, day", [("2027-06-01", dt.date(2027, 6, 1)), (" 2027-06-01 ", dt.date(2027, 6, 1)),
+                                       ("20270601", None), ("2027-W22", None), ("2027-6-1", None),
+                                       ("2027-02-30", None)])
+def test_a_plan_date_reads_the_same_in_settings_and_in_set(tmp_path: Path, text: str, day: dt.date | None) -> None:
+    """One parser: text YYYY-MM-DD, nothing else, in the Settings cell as in --set plan_date=..."""
+    from planner.problems import InputError
+
+    path = dated(tmp_path, text)
+    if day is None:
+        with pytest.raises(InputError, match="is not a date"):
+            load(path)
+        with pytest.raises(InputError, match="is not a date: write it as YYYY-MM-DD"):
+            load(dated(tmp_path, "2026-01-01"), overrides=(f"plan_date={text}",))
+    else:
+        assert load(path)[0].dating.day == day
+        assert load(dated(tmp_path, "2026-01-01"), overrides=(f"plan_date={text}",))[0].dating.day == day
