@@ -494,6 +494,10 @@ class _Validator(CellParser):
             return None
         value = cell.value
         if isinstance(value, dt.datetime):
+            if value.time() != dt.time():  # a row applies on whole days: say so rather than cut the time silently
+                self.log.warning(sheet.name, cell.coordinate, column,
+                                 f"{value.isoformat(' ', 'minutes')} has a time of day, which is ignored: read as the "
+                                 f"day {value.date().isoformat()} (rows apply on whole days)", value)
             return value.date()
         if isinstance(value, dt.date):
             return value
@@ -503,7 +507,16 @@ class _Validator(CellParser):
                 return day
         if isinstance(value, str) and unwritable(value):
             return None
-        self._bad(sheet, cell, column, f"'{value}' is not a date (enter a date, or text as YYYY-MM-DD: 2026-03-31)")
+        if isinstance(value, bool):
+            self._bad(sheet, cell, column, f"{str(value).upper()} is a TRUE/FALSE value, not a date")
+        elif isinstance(value, (int, float)):
+            # Excel stores a date as a day number and shows it as a date only when the cell is formatted so
+            serial = _excel_day(value)
+            said = f" (as a date, Excel's day {shown(value)} is {serial.isoformat()})" if serial is not None else ""
+            self._bad(sheet, cell, column, f"{shown(value)} is a number, not a date: format the cell as a date{said}, "
+                      "or write text as YYYY-MM-DD: 2026-03-31")
+        else:
+            self._bad(sheet, cell, column, f"'{value}' is not a date (enter a date, or text as YYYY-MM-DD: 2026-03-31)")
         return None
 
     # ---- sheets ----------------------------------------------------------
@@ -948,6 +961,15 @@ def _builtin_names() -> tuple[str, ...]:
     from planner import reference
 
     return reference.blocs()
+
+
+def _excel_day(number: float) -> dt.date | None:
+    """The day an Excel day number stands for in a workbook of the 1900 date system (day 1 is 1900-01-01, and
+    Excel counts a 29 February 1900 that never was, so from day 61 on day n is 1899-12-30 + n); None for a
+    number that is no whole day of years 1900 to 9999, or is that 29 February."""
+    if not float(number).is_integer() or not 1 <= number <= 2958465 or number == 60:
+        return None
+    return dt.date(1899, 12, 30 if number >= 61 else 31) + dt.timedelta(days=int(number))
 
 
 def _coordinate(row: RawRow, column: str) -> str | None:

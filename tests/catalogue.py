@@ -513,6 +513,11 @@ CASES: list[tuple[str, Builder, list[str]]] = [
      ["Offers!G2 (discount): 'bulk' is not one of all_units, incremental"]),
     ("date-not-a-date", header("Policy", [*HEADERS["Policy"], "from", "to"], [["max_share", None, "C1", 0.6, "soon"]]),
      ["Policy!E2 (from): 'soon' is not a date (enter a date, or text as YYYY-MM-DD: 2026-03-31)"]),
+    ("date-as-number", header("Policy", [*HEADERS["Policy"], "from", "to"], [["max_share", None, "C1", 0.6, 45000]]),
+     ["Policy!E2 (from): 45000 is a number, not a date: format the cell as a date (as a date, Excel's day 45000 is "
+      "2023-03-15), or write text as YYYY-MM-DD: 2026-03-31"]),
+    ("date-true-false", header("Scenarios", [*HEADERS["Scenarios"], "from", "to"], [["C1 stop", None, "C1", 0, True]]),
+     ["Scenarios!E2 (from): TRUE is a TRUE/FALSE value, not a date"]),
     ("date-impossible", header("Scenarios", [*HEADERS["Scenarios"], "from", "to"],
                                [["C1 stop", None, "C1", 0, None, "2026-02-30"]]),
      ["Scenarios!F2 (to): '2026-02-30' is not a date (enter a date, or text as YYYY-MM-DD: 2026-03-31)"]),

@@ -374,3 +374,15 @@ def test_a_plan_date_reads_the_same_in_settings_and_in_set(tmp_path: Path, text:
     else:
         assert load(path)[0].dating.day == day
         assert load(dated(tmp_path, "2026-01-01"), overrides=(f"plan_date={text}",))[0].dating.day == day
+
+
+def test_a_time_of_day_in_a_date_cell_is_warned_about(tmp_path: Path) -> None:
+    """Rows apply on whole days: 2026-06-30 14:30 is read as 2026-06-30, with a warning naming the cell."""
+    path = dated(tmp_path, "2026-06-30", until=dt.datetime(2026, 6, 30, 14, 30))
+    data, warnings = load(path)
+    assert data.rules[0].end == dt.date(2026, 6, 30)
+    assert [str(w) for w in warnings if "time of day" in str(w)] == [
+        "Policy!F2 (to): 2026-06-30 14:30 has a time of day, which is ignored: read as the day 2026-06-30 (rows apply "
+        "on whole days)"]
+    midnight, quiet = load(dated(tmp_path, "2026-06-30", until=dt.datetime(2026, 6, 30)))
+    assert not any("time of day" in str(w) for w in quiet)
