@@ -64,7 +64,8 @@ def escaped(value: object) -> object:
 #           lists them
 #   rule    the name of a rule kind (RULE_KINDS), matched like a header
 #   switch  on or off (`switch`)
-#   items   an item id listed in Items, or `class:NAME` naming a class some item has (Policy, Scenarios, Tariffs)
+#   items   an item id listed in Items, or `class:NAME` (`CLASS_CELL`) naming a class some item has (Policy,
+#           Scenarios, Tariffs); a cell that is exactly an item's id is that item, as in version 1
 #   choice  one of `choices`, matched like a header (all units = all_units)
 #   currency  the base currency, or one listed in Currencies
 #   date    a date cell, or text YYYY-MM-DD
@@ -79,7 +80,9 @@ BOUNDS: dict[ColumnKind, tuple[float, float]] = {"number": (0.0, math.inf), "sha
 
 GROUP_WORDS: tuple[str, ...] = ("each country", "each supplier", "each bloc")
 UNION = "|"  # joins groups in one group cell: `bloc:CPTPP | bloc:MSP | country:UA`
-CLASS_PREFIX = "class:"  # an item cell naming a class of items: `class:critical`
+# an item cell naming a class of items, `class:critical`: the word in any case, spaces around the colon, as the
+# group prefixes are read (`Class : critical`)
+CLASS_CELL = re.compile(r"^\s*class\s*:(.*)$", re.IGNORECASE | re.DOTALL)
 DISCOUNTS: tuple[str, ...] = ("all_units", "incremental")
 MIN_AWARD = 0.05  # the Policy `min_award` a min_suppliers or min_countries row reads when its cell is blank
 GROUP_KINDS: tuple[str, ...] = ("country", "bloc", "supplier")

@@ -47,7 +47,7 @@ from planner.dating import on_day
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
 from planner.model.family import RuleKind
-from planner.schema import BOUNDS, CLASS_PREFIX, GROUP_KINDS, MAX_NUMBER, MIN_AWARD, PLAIN_NUMBER, RULE_KINDS, \
+from planner.schema import BOUNDS, CLASS_CELL, GROUP_KINDS, MAX_NUMBER, MIN_AWARD, PLAIN_NUMBER, RULE_KINDS, \
     SETTING_BY_NAME, SHEET_BY_NAME, UNION, UNWRITABLE, Column, Setting, SheetSpec, escaped, normalize, parse_date, \
     parse_switch, rule_value_problem, switch, unwritable, value_words
 
@@ -257,6 +257,7 @@ class _Validator(CellParser):
         # every id written in a sheet, valid row or not: a reference to an id whose
         # own row is bad is not reported again (that error is already logged)
         self.ids: dict[str, set[str]] = {}
+        self._classes: set[str] | None = None  # every class written in Items, valid row or not (`_written_classes`)
         self.blocs: set[str] = set()  # every bloc a valid country lists
         self.base = "EUR"  # the base currency (Settings), which needs no rate
         self.day = dt.date.today()  # the plan date (Settings plan_date, else the day of the run)
@@ -439,22 +440,40 @@ class _Validator(CellParser):
 
     def items_ref(self, sheet: RawSheet, row: RawRow, column: Column) -> str | None:
         """An item of Items, or `class:NAME` (an `ItemClass`) naming a class some item has; None if blank or
-        bad (logged)."""
+        bad (logged).
+
+        `class` is read in any case and with spaces around the colon (`Class : critical`), as the group prefixes
+        are; the class's name is an id, case-sensitive. A cell that is exactly an id written in Items is that
+        item, even one that reads like a class (a version-1 item `class:x`). A class written only on Items rows
+        that are themselves wrong is not reported again (as `reference` does for ids)."""
         text = self.ident(sheet, row, column.name, column.required)
         if text is None:
             return None
-        if text[:len(CLASS_PREFIX)].lower() != CLASS_PREFIX:
+        named = CLASS_CELL.match(text)
+        if named is None or text in self.records["Items"] or text in self.ids.get("Items", ()):
             return self.reference(sheet, row, column)
-        name = text[len(CLASS_PREFIX):].strip()
+        name = named.group(1).strip()
+        if not name:
+            self._bad(sheet, row.cells[column.name], column.name,
+                      f"'{text}' names no class: a class name is missing (write class:NAME, NAME a class of the "
+                      "Items class column)")
+            return None
         classes = {item.item_class for item in self.records["Items"].values()} - {""}
         if name not in classes:
-            if self._readable("Items"):
+            if self._readable("Items") and name not in self._written_classes():
                 listed = f" (classes: {', '.join(sorted(classes))})" if classes else \
                     " (no item has a class: give Items a class column)"
                 self._bad(sheet, row.cells[column.name], column.name,
                           f"no item has the class '{name}'{_did_you_mean(name, classes) or listed}")
             return None
         return ItemClass(name)
+
+    def _written_classes(self) -> set[str]:
+        """Every class written in the Items sheet, on valid rows or not (read once)."""
+        if self._classes is None:
+            sheet = self.raw.sheets.get("Items")
+            self._classes = _written(sheet, "class") if sheet is not None else set()
+        return self._classes
 
     def choice(self, sheet: RawSheet, row: RawRow, column: Column) -> str | None:
         """One of the column's `choices`, matched like a header; None if blank or bad (logged)."""
@@ -970,6 +989,23 @@ def _excel_day(number: float) -> dt.date | None:
     if not float(number).is_integer() or not 1 <= number <= 2958465 or number == 60:
         return None
     return dt.date(1899, 12, 30 if number >= 61 else 31) + dt.timedelta(days=int(number))
+
+
+def _id_text(value: object) -> str:
+    """A cell's value as the id `CellParser.ident` would read it, without checking it: for sets of ids as written,
+    valid or not, that are only looked names up in."""
+    if type(value) is float and value.is_integer():
+        return str(int(value))
+    if type(value) is float:
+        return repr(value)
+    return str(value).strip()
+
+
+def _written(sheet: RawSheet, column: str) -> set[str]:
+    """The ids written in a column of a sheet, valid or not (blank cells left out)."""
+    cells = sheet.values.get(column, []) if sheet.values is not None else \
+        [r.cells[column].value for r in sheet.rows if column in r.cells]
+    return {_id_text(v) for v in cells if v is not None and not (isinstance(v, str) and not v.strip())}
 
 
 def _coordinate(row: RawRow, column: str) -> str | None:

@@ -542,6 +542,14 @@ CASES: list[tuple[str, Builder, list[str]]] = [
         **BASE, "Items": [["A", 100, "t", "critical"], ["B", 10, "kg"]],
         "Scenarios": [["s", "class:critcal", "C1", 0]]}, headers={"Items": [*HEADERS["Items"], "class"]}),
      ["Scenarios!B2 (item): no item has the class 'critcal' (did you mean 'critical'?)"]),
+    ("class-name-missing", cells(Policy=[["max_share", "Class :", "C1", 0.6]]),
+     ["Policy!B2 (item): 'Class :' names no class: a class name is missing (write class:NAME, NAME a class of the "
+      "Items class column)"]),
+    # the class of an Items row that is itself wrong is not reported again (as an id of a wrong row is not)
+    ("class-of-a-bad-item", lambda folder: write_workbook(folder / "in.xlsx", {
+        **BASE, "Items": [["A", -1, "t", "crit"], ["B", 10, "kg"]], "Policy": [["max_share", "class:crit", "C1", 0.6]]},
+        headers={"Items": [*HEADERS["Items"], "class"]}),
+     ["Items!B2 (demand): -1 is negative"]),
     ("tariff-repeated", cells(Tariffs=[["C1", "A", 0.1], ["C1", "A", 0.2]]),
      ["Tariffs!B3 (item): a tariff on 'A' from 'C1' appears again (first in row 2)"]),
     ("tariff-unknown-country", cells(Tariffs=[["XX", None, 0.1]]),

@@ -386,3 +386,22 @@ def test_a_time_of_day_in_a_date_cell_is_warned_about(tmp_path: Path) -> None:
         "on whole days)"]
     midnight, quiet = load(dated(tmp_path, "2026-06-30", until=dt.datetime(2026, 6, 30)))
     assert not any("time of day" in str(w) for w in quiet)
+
+
+@pytest.mark.parametrize("cell", ["class:critical", "class: critical", "CLASS:critical", "Class :critical",
+                                  " class : critical "])
+def test_class_is_read_as_the_group_prefixes_are(tmp_path: Path, cell: str) -> None:
+    """The word in any case, spaces around the colon: every spelling names the class critical (A and B)."""
+    log = ProblemLog()
+    data = validate(read_workbook(three_items(tmp_path, [["exclude", cell, "C1", None]]), log), log)
+    assert data is not None and (data.rules[0].item, data.rules[0].item_class) == (None, "critical")
+
+
+def test_an_item_whose_id_reads_like_a_class_is_that_item(tmp_path: Path) -> None:
+    """Version 1 holds: an item cell that is exactly an Items id is that item, `class:x` included."""
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [["class:x", 100, "t"]], "Suppliers": [["S1", "C1"], ["S2", "C2"]], "Countries": countries("C1", "C2"),
+        "Offers": [["class:x", "S1", 10], ["class:x", "S2", 12]], "Policy": [["max_share", "class:x", "C1", 0.5]]})
+    data, plan = solve_file(path)
+    assert (data.rules[0].item, data.rules[0].item_class) == ("class:x", None)
+    assert plan.total_cost == pytest.approx(1100)
