@@ -349,19 +349,25 @@ class _Validator(CellParser):
         if UNION not in text:
             return self._one_group(sheet, cell, column, text, column.choices)
         parts: list[Group] = []
-        for part in (p.strip() for p in text.split(UNION)):
-            if not part:
-                self._bad(sheet, cell, column.name, f"'{text}' has an empty part: join groups with | as in "
-                          "bloc:CPTPP | bloc:MSP | country:UA")
-                return None
+        bad = False  # every part is checked: all of a cell's problems are reported at once
+        written = [p.strip() for p in text.split(UNION)]
+        if not all(written):
+            self._bad(sheet, cell, column.name, f"'{text}' has an empty part: join groups with | as in "
+                      "bloc:CPTPP | bloc:MSP | country:UA")
+            bad = True
+        for part in filter(None, written):
             if normalize(part) in _EACH:
                 self._bad(sheet, cell, column.name, f"'{part}' cannot be part of a union: a union is one group "
                           "made of named countries, blocs and suppliers")
-                return None
+                bad = True
+                continue
             spec = self._one_group(sheet, cell, column, part, (), part=True)
             if spec is None:
-                return None
+                bad = True
+                continue
             parts.append(spec.group)
+        if bad:
+            return None
         joined = union(parts)
         return GroupSpec("union", joined.name, joined.parts)
 
@@ -751,8 +757,9 @@ class _Validator(CellParser):
         out: list[ScenarioHit] = []
         for row in sheet.rows:
             values, complete = self.cells(sheet, row, readers)
+            dated = self._span(sheet, row, values)  # checked whatever else is wrong: all problems at once
             group = values["group"]
-            if not complete or not isinstance(group, GroupSpec) or group.name is None or not self._span(sheet, row, values):
+            if not complete or not dated or not isinstance(group, GroupSpec) or group.name is None:
                 continue
             item, item_class = _item_and_class(values["item"])
             hit = ScenarioHit(values["scenario"], group.group, item, values["availability"],  # type: ignore[arg-type]

@@ -536,6 +536,19 @@ CASES: list[tuple[str, Builder, list[str]]] = [
     ("union-empty-part", cells(Scenarios=[["s", None, "C1 || C2", 0]]),
      ["Scenarios!C2 (group): 'C1 || C2' has an empty part: join groups with | as in bloc:CPTPP | bloc:MSP | "
       "country:UA"]),
+    ("union-every-bad-part", cells(Policy=[["max_share", None, "C1 | supplier:S9 | Nope || each bloc", 0.6]]),
+     ["Policy!C2 (group): 'C1 | supplier:S9 | Nope || each bloc' has an empty part: join groups with | as in "
+      "bloc:CPTPP | bloc:MSP | country:UA",
+      "Policy!C2 (group): supplier 'S9' is not listed in Suppliers",
+      "Policy!C2 (group): 'Nope' is not a country, bloc or supplier",
+      "Policy!C2 (group): 'each bloc' cannot be part of a union: a union is one group made of named countries, "
+      "blocs and suppliers"]),
+    ("scenario-every-problem", header("Scenarios", [*HEADERS["Scenarios"], "from", "to"],
+                                      [["s", None, "Zed", 2, "2026-05-01", "2026-01-01"]]),
+     ["Scenarios!C2 (group): 'Zed' is not a country, bloc or supplier, nor one of 'each country', 'each supplier', "
+      "'each bloc'",
+      "Scenarios!D2 (availability): 2 is not a share in [0, 1] (write 30 % as 0.3)",
+      "Scenarios!F2 (to): 2026-01-01 is before the row's from (2026-05-01)"]),
     ("class-unknown", cells(Policy=[["max_share", "class:rare", "C1", 0.6]]),
      ["Policy!B2 (item): no item has the class 'rare' (no item has a class: give Items a class column)"]),
     ("class-misspelt", lambda folder: write_workbook(folder / "in.xlsx", {
