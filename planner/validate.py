@@ -856,17 +856,19 @@ class _Validator(CellParser):
         spec = SHEET_BY_NAME["Tariffs"]
         readers = self.readers(sheet, spec.columns)
         out: list[Tariff] = []
-        first: dict[tuple[str, object], int] = {}
+        # keyed by (country, item, class): an `ItemClass` equals, and hashes as, the item of the same name, and an
+        # item `steel` of the class steel may have a row of its own beside the class's
+        first: dict[tuple[object, str | None, str | None], int] = {}
         for row in sheet.rows:
             values, complete = self.cells(sheet, row, readers)
             if not complete:
                 continue
-            key = (values["country"], values["item"])
+            item, item_class = _item_and_class(values["item"])
+            key = (values["country"], item, item_class)
             if key in first:
                 self._repeated(sheet, row, spec, (values["country"], _item_words(values["item"])), first[key])
                 continue
             first[key] = row.row
-            item, item_class = _item_and_class(values["item"])
             out.append(Tariff(values["country"], item, item_class, values["tariff"], row.row))  # type: ignore[arg-type]
         return tuple(out)
 

@@ -405,3 +405,15 @@ def test_an_item_whose_id_reads_like_a_class_is_that_item(tmp_path: Path) -> Non
     data, plan = solve_file(path)
     assert (data.rules[0].item, data.rules[0].item_class) == ("class:x", None)
     assert plan.total_cost == pytest.approx(1100)
+
+
+def test_an_item_and_a_class_of_one_name_each_have_their_tariff(tmp_path: Path) -> None:
+    """Item steel, of the class steel, and B of the class steel: the row for the item steel (10 %) and the row for
+    class:steel (20 %) are two rows, not one appearing again; the item's row wins for steel, B takes the class's."""
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [["steel", 100, "t", "steel"], ["B", 100, "t", "steel"]], "Suppliers": [["S1", "C1"]],
+        "Countries": countries("C1"), "Offers": [["steel", "S1", 10], ["B", "S1", 10]],
+        "Tariffs": [["C1", "steel", 0.1], ["C1", "class:steel", 0.2]]}, headers={"Items": ITEM_HEADER})
+    data, _ = load(path)
+    assert [(t.item, t.item_class) for t in data.tariffs] == [("steel", None), (None, "steel")]
+    assert data.tariff("C1", "steel") == 0.1 and data.tariff("C1", "B") == 0.2
