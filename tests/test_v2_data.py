@@ -417,3 +417,37 @@ def test_an_item_and_a_class_of_one_name_each_have_their_tariff(tmp_path: Path) 
     data, _ = load(path)
     assert [(t.item, t.item_class) for t in data.tariffs] == [("steel", None), (None, "steel")]
     assert data.tariff("C1", "steel") == 0.1 and data.tariff("C1", "B") == 0.2
+
+
+def test_the_offer_table_takes_each_duty_from_an_index_of_the_tariffs_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every offer's duty in the table is the most specific Tariffs row's (item over class over blank, else the
+    country's), as the contract reads, worked out here row by row; and the table is built from an index, not by
+    calling `tariff` offer by offer (which scanned the country's rows for each of 200k offers)."""
+    import random
+
+    from planner.data import Country, Item, Offer, PlanningData, Supplier, Tariff
+
+    rng = random.Random(7)
+    countries_ = {c: Country(c, tariff=rng.choice([0.0, 0.05])) for c in ("C1", "C2", "C3")}
+    items = {f"I{k}": Item(f"I{k}", 10, item_class=rng.choice(["", "a", "b"])) for k in range(30)}
+    suppliers = {f"S{k}": Supplier(f"S{k}", rng.choice(list(countries_))) for k in range(8)}
+    offers = {(i, s): Offer(i, s, 10.0) for i in items for s in suppliers if rng.random() < 0.6}
+    rows = [Tariff("C1", None, None, 0.2), Tariff("C1", None, "a", 0.3), Tariff("C2", None, "b", 0.4),
+            *(Tariff(rng.choice(list(countries_)), i, None, round(rng.random(), 2)) for i in rng.sample(list(items), 12))]
+    data = PlanningData(items, suppliers, countries_, offers, tariffs=tuple(rows))
+
+    def by_contract(country: str, item: str) -> float:
+        mine = [r for r in rows if r.country == country]
+        for matches in (lambda r: r.item == item, lambda r: r.item is None and r.item_class is not None
+                        and r.item_class == items[item].item_class, lambda r: r.item is None and r.item_class is None):
+            found = [r for r in mine if matches(r)]
+            if found:
+                return found[0].tariff
+        return countries_[country].tariff
+
+    monkeypatch.setattr(PlanningData, "tariff", lambda *_: pytest.fail("the table scans rows per offer"))
+    table = data.table
+    expected = [by_contract(suppliers[s].country, i) for i, s in table.keys]
+    assert table.tariff.tolist() == expected
+    monkeypatch.undo()
+    assert [data.tariff(suppliers[s].country, i) for i, s in table.keys] == expected
