@@ -241,8 +241,8 @@ SHEETS: tuple[SheetSpec, ...] = (
             Column("item", "id", True, "item of the offer", refers="Items"),
             Column("supplier", "id", True, "supplier of the offer (item and supplier must be a row of Offers)",
                    refers="Suppliers"),
-            Column("from_quantity", "number", True, "the break: from this quantity on, > 0 and above the offer's "
-                   "previous break", unit="unit of the item"),
+            Column("from_quantity", "number", True, "the break: from this quantity on, > 0; an offer's breaks in "
+                   "any order, each once", unit="unit of the item"),
             Column("price", "number", True, "price per unit from this break on, >= 0, in the offer's currency",
                    unit="currency per unit"),
         ),

@@ -823,8 +823,8 @@ class _Validator(CellParser):
         return out
 
     def tiers(self) -> dict[tuple[str, str], tuple[Tier, ...]]:
-        """Each offer's price breaks, in ascending order as listed: every break above 0 and above the offer's
-        previous one, on an offer of Offers."""
+        """Each offer's price breaks, in ascending order whatever the order of its rows: every break above 0, on
+        an offer of Offers (a break given twice is a repeated key, reported by `sheet_records`)."""
         records = self.sheet_records("Tiers")
         offers = self.records["Offers"]
         out: dict[tuple[str, str], list[Tier]] = {}
@@ -839,15 +839,8 @@ class _Validator(CellParser):
                 self._bad(self.raw.sheets["Tiers"], self._cell("Tiers", tier.row, "from_quantity"), "from_quantity",
                           "a break must be above 0: the Offers price holds from 0 to the first break")
                 continue
-            earlier = out.setdefault(key, [])
-            if earlier and tier.from_quantity < earlier[-1].from_quantity:
-                self._bad(self.raw.sheets["Tiers"], self._cell("Tiers", tier.row, "from_quantity"), "from_quantity",
-                          f"{shown(tier.from_quantity)} is below the offer's previous break "
-                          f"{shown(earlier[-1].from_quantity)} (row {earlier[-1].row}): list an offer's breaks in "
-                          "ascending order")
-                continue
-            earlier.append(tier)
-        return {key: tuple(tiers) for key, tiers in out.items() if tiers}
+            out.setdefault(key, []).append(tier)
+        return {key: tuple(sorted(tiers, key=lambda t: t.from_quantity)) for key, tiers in out.items()}
 
     def tariffs(self) -> tuple[Tariff, ...]:
         sheet = self.raw.sheets.get("Tariffs")

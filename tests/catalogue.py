@@ -486,9 +486,8 @@ CASES: list[tuple[str, Builder, list[str]]] = [
       "needs (a possible XML entity attack)"]),
     ("unreadable-file", unreadable(cells()), ["in.xlsx: cannot be read: permission denied ({folder}/in.xlsx)"]),
     # version 2 of the contract: tiers, currencies, tariffs, dates, unions, classes
-    ("tier-break-below-previous", cells(Tiers=[["A", "S1", 100, 9], ["A", "S1", 50, 8]]),
-     ["Tiers!C3 (from_quantity): 50 is below the offer's previous break 100 (row 2): list an offer's breaks in "
-      "ascending order"]),
+    ("tier-break-repeated-unordered", cells(Tiers=[["A", "S1", 100, 9], ["A", "S1", 50, 9.5], ["A", "S1", 100.0, 8]]),
+     ["Tiers!C4 (from_quantity): break 100 of the offer of 'S1' for 'A' appears again (first in row 2)"]),
     ("tier-break-repeated", cells(Tiers=[["A", "S1", 100, 9], ["A", "S1", 100, 8]]),
      ["Tiers!C3 (from_quantity): break 100 of the offer of 'S1' for 'A' appears again (first in row 2)"]),
     ("tier-break-zero", cells(Tiers=[["A", "S1", 0, 9]]),

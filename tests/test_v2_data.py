@@ -451,3 +451,13 @@ def test_the_offer_table_takes_each_duty_from_an_index_of_the_tariffs_rows(monke
     assert table.tariff.tolist() == expected
     monkeypatch.undo()
     assert [data.tariff(suppliers[s].country, i) for i, s in table.keys] == expected
+
+
+def test_an_offers_breaks_may_be_listed_in_any_order(tmp_path: Path) -> None:
+    """Breaks 80 at 8 and 50 at 9, listed high first, are read ascending. All-units, demand 100 from S1 alone:
+    100 >= 80, so every unit at 8 = 800, as with the rows in ascending order."""
+    sheets = {"Items": [["A", 100, "t"]], "Suppliers": [["S1", "C1"]], "Countries": countries("C1"),
+              "Offers": [["A", "S1", 10]], "Tiers": [["A", "S1", 80, 8], ["A", "S1", 50, 9]]}
+    data, plan = solve_file(write_workbook(tmp_path / "in.xlsx", sheets))
+    assert [(t.from_quantity, t.price) for t in data.tiers[("A", "S1")]] == [(50, 9), (80, 8)]
+    assert plan.total_cost == pytest.approx(800)
