@@ -64,7 +64,7 @@ class Offer:
     min_order: float = 0.0
     freight: float = 0.0
     discount: str = "all_units"  # how its Tiers rows price it: all_units or incremental
-    currency: str = ""  # of price, freight and its Tiers prices; "" is the base currency
+    currency: str = ""  # of price, freight and its Tiers prices, upper case; "" is the base currency
     row: int | None = None
     origin: tuple[tuple[str, str], ...] = ()  # (column, cell) of values set by an update file
 
@@ -371,7 +371,7 @@ class PlanningData:
 
     def rate(self, offer: Offer) -> float:
         """Units of the base currency per unit of the offer's currency (1 for the base currency)."""
-        if not offer.currency or offer.currency == self.settings.currency:
+        if not offer.currency or offer.currency.upper() == self.settings.currency.upper():  # codes ignore case
             return 1.0
         return self.currencies[offer.currency].rate
 

@@ -67,11 +67,12 @@ def escaped(value: object) -> object:
 #   items   an item id listed in Items, or `class:NAME` (`CLASS_CELL`) naming a class some item has (Policy,
 #           Scenarios, Tariffs); a cell that is exactly an item's id is that item, as in version 1
 #   choice  one of `choices`, matched like a header (all units = all_units)
-#   currency  the base currency, or one listed in Currencies
+#   code    an id read in upper case: a currency code (usd is USD)
+#   currency  the base currency, or one listed in Currencies, in any case (codes are compared in upper case)
 #   date    a date cell, or text YYYY-MM-DD
 #   setting, value   a setting's name (SETTINGS) and its value, of the kind that setting declares
 ColumnKind = Literal["id", "number", "share", "text", "names", "group", "rule", "switch", "setting", "value",
-                     "items", "choice", "currency", "date"]
+                     "items", "choice", "code", "currency", "date"]
 
 # The range a number or share column accepts, both ends included; every number must also be below MAX_NUMBER.
 # The validator's messages name these bounds as they are ("-3 is negative", "1.5 is not a share in [0, 1]"):
@@ -154,7 +155,9 @@ class SheetSpec:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("currency", "text", "EUR", "currency code shown in outputs; all prices must be in it"),
+    Setting("currency", "text", "EUR", "the base currency, shown in outputs as written: every cost is reported in "
+            "it; an offer quoted in another currency names it in the Offers currency column, with its rate in "
+            "Currencies (codes ignore case)"),
     Setting("time_limit", "positive", 60.0, "solver time limit in seconds"),
     Setting("mip_gap", "share", 1e-4, "relative MIP gap at which the solver may stop (0.0001 = 0.01 %)"),
     Setting("plan_date", "date", "", "the day the plan is for (YYYY-MM-DD): dated Policy and Scenarios rows and "
@@ -253,7 +256,8 @@ SHEETS: tuple[SheetSpec, ...] = (
         False,
         "Exchange rates: what one unit of each currency is worth in the base currency (Settings currency).",
         (
-            Column("currency", "id", True, "currency code (USD, CNY), unique", field="name"),
+            Column("currency", "code", True, "currency code (USD, CNY), unique, in any case (usd = USD)",
+                   field="name"),
             Column("rate", "number", True, "units of the base currency per unit of this one, > 0",
                    unit="base currency per unit"),
         ),

@@ -282,6 +282,11 @@ class _Validator(CellParser):
         Closures rather than `functools.partial`: a partial with keywords costs twice the call, and a sheet
         read cell by cell makes one call per cell."""
         kind, name, required = column.kind, column.name, column.required
+        if kind == "code":
+            def code(sheet: RawSheet, row: RawRow) -> str | None:
+                text = self.ident(sheet, row, name, required)
+                return text.upper() if text is not None else None
+            return code
         if kind in ("id", "rule"):  # a rule's name is an id until `_rule_fields` looks it up
             if column.refers:
                 return lambda sheet, row: self.reference(sheet, row, column)
@@ -494,14 +499,18 @@ class _Validator(CellParser):
         return word
 
     def currency(self, sheet: RawSheet, row: RawRow, column: Column) -> str | None:
-        """The base currency, or one listed in Currencies; None if blank or bad (logged)."""
+        """A currency listed in Currencies, in upper case, or "" for the base currency (in any case, as a blank
+        cell); None if blank or bad (logged)."""
         text = self.ident(sheet, row, column.name, column.required)
         if text is None:
             return None
+        code = text.upper()  # currency codes are read in upper case, as Currencies lists them
+        if code == self.base.upper():
+            return ""  # the base currency, as a blank cell is: no rate, shown as Settings writes it
         known = self.records.get("Currencies", {})
-        if text == self.base or text in known:
-            return text
-        if "Currencies" in self.raw.sheets and not self._readable("Currencies") or text in self.ids.get("Currencies", ()):
+        if code in known:
+            return code
+        if "Currencies" in self.raw.sheets and not self._readable("Currencies") or code in self.ids.get("Currencies", ()):
             return None  # the Currencies sheet, or the currency's row, has its own error
         where = "Currencies" if "Currencies" in self.raw.sheets else "Currencies (the workbook has no such sheet)"
         self._bad(sheet, row.cells[column.name], column.name,
@@ -811,12 +820,13 @@ class _Validator(CellParser):
     # ---- all together --------------------------------------------------
 
     def currencies(self) -> dict[str, Currency]:
-        """The Currencies records: a rate above 0; the base currency, if listed, at rate 1."""
+        """The Currencies records, by code in upper case (`usd` is USD, and listed twice is a repeated key): a
+        rate above 0; the base currency, in any case, if listed, at rate 1."""
         out = self.sheet_records("Currencies")
         for name, currency in list(out.items()):
             problem = ("a rate must be above 0" if currency.rate <= 0 else
                        f"{name} is the base currency (Settings currency): its rate is 1, not {shown(currency.rate)}"
-                       if name == self.base and currency.rate != 1.0 else "")
+                       if name == self.base.upper() and currency.rate != 1.0 else "")
             if problem:
                 self._bad(self.raw.sheets["Currencies"], self._cell("Currencies", currency.row, "rate"), "rate", problem)
                 del out[name]

@@ -461,3 +461,34 @@ def test_an_offers_breaks_may_be_listed_in_any_order(tmp_path: Path) -> None:
     data, plan = solve_file(write_workbook(tmp_path / "in.xlsx", sheets))
     assert [(t.from_quantity, t.price) for t in data.tiers[("A", "S1")]] == [(50, 9), (80, 8)]
     assert plan.total_cost == pytest.approx(800)
+
+
+def test_currency_codes_ignore_case(tmp_path: Path) -> None:
+    """Settings currency `eur`: an Offers cell `EUR` (or `Eur`) is the base currency; `usd` is the USD of
+    Currencies. S1 quotes 10 usd at 0.9 = 9 EUR landed, S2 10 Eur, S3 11 EUR: everything from S1, 900."""
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [["A", 100, "t"]], "Suppliers": [["S1", "US"], ["S2", "DE"], ["S3", "FR"]],
+        "Countries": countries("US", "DE", "FR"),
+        "Offers": [["A", "S1", 10, None, None, None, None, "usd"], ["A", "S2", 10, None, None, None, None, "Eur"],
+                   ["A", "S3", 11, None, None, None, None, "EUR"]],
+        "Currencies": [["USD", 0.9]], "Settings": [["currency", "eur"]],
+    }, headers={"Offers": [*HEADERS["Offers"], "discount", "currency"]})
+    data, plan = solve_file(path)
+    assert [o.currency for o in data.offers.values()] == ["USD", "", ""]
+    assert plan.total_cost == pytest.approx(900) and qty(plan, "A", "S1") == pytest.approx(100)
+    assert data.settings.currency == "eur"  # shown as Settings writes it
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([["usd", 0.9], ["USD", 0.8]], "Currencies!A3 (currency): 'USD' appears again (first in row 2)"),
+    ([["eur", 1.2]], "Currencies!B2 (rate): EUR is the base currency (Settings currency): its rate is 1, not 1.2"),
+])
+def test_currencies_rows_ignore_case(tmp_path: Path, rows: list[list], message: str) -> None:
+    from planner.problems import InputError
+
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [["A", 100, "t"]], "Suppliers": [["S1", "US"]], "Countries": countries("US"),
+        "Offers": [["A", "S1", 10]], "Currencies": rows})
+    with pytest.raises(InputError) as raised:
+        load(path)
+    assert [str(p) for p in raised.value.problems] == [message]
