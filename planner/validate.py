@@ -491,7 +491,7 @@ class _Validator(CellParser):
         text = self.ident(sheet, row, column.name, column.required)
         if text is None:
             return None
-        word = normalize(text).replace(" ", "_").replace("-", "_")
+        word = _choice_word(text)
         if word not in column.choices:
             self._bad(sheet, row.cells[column.name], column.name,
                       f"'{text}' is not one of {', '.join(column.choices)}")
@@ -504,12 +504,11 @@ class _Validator(CellParser):
         text = self.ident(sheet, row, column.name, column.required)
         if text is None:
             return None
-        code = text.upper()  # currency codes are read in upper case, as Currencies lists them
-        if code == self.base.upper():
-            return ""  # the base currency, as a blank cell is: no rate, shown as Settings writes it
         known = self.records.get("Currencies", {})
-        if code in known:
-            return code
+        read = _currency_code(self.base, known)(text)  # the base reads as "", as a blank: shown as Settings says
+        if read is not None:
+            return read
+        code = text.upper()
         if "Currencies" in self.raw.sheets and not self._readable("Currencies") or code in self.ids.get("Currencies", ()):
             return None  # the Currencies sheet, or the currency's row, has its own error
         where = "Currencies" if "Currencies" in self.raw.sheets else "Currencies (the workbook has no such sheet)"
@@ -585,7 +584,7 @@ class _Validator(CellParser):
         if sheet is None:
             return {}
         record = _RECORDS[name]
-        bulk = _in_bulk(spec, sheet, self.records)
+        bulk = _in_bulk(spec, sheet, self.records, self.base)
         if bulk is not None:
             if len(spec.key) == 1:
                 self.ids[name] = set(bulk)
@@ -913,15 +912,18 @@ class _Validator(CellParser):
         return on_day(data, self.day, of_run)  # the rows in force, and the built-in blocs' members, on the day
 
 
-def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict]) -> dict | None:
+def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict], base: str) -> dict | None:
     """The records of a sheet read as columns, checked column by column; None unless every cell is clean.
 
-    Only a sheet of references and numbers is checked so (Offers); a column of any other kind sends the
-    sheet cell by cell. Clean means: every reference is text naming a listed record, each key appears once,
-    every number is a number (or blank, where optional, then read as the column's `if_blank`), finite, within
-    its kind's `BOUNDS` and below MAX_NUMBER. Then the cell-by-cell checks could not find anything and are
-    skipped; otherwise they run and report every problem (a large sheet is checked in bulk, and goes cell by
-    cell only to say what is wrong).
+    A sheet whose columns are references, numbers, choices and currencies is checked so (Offers); a column of
+    any other kind sends the sheet cell by cell. Clean means: every reference is text naming a listed record;
+    every number is a number (or blank, where optional), finite, within its kind's `BOUNDS` and below
+    MAX_NUMBER; every choice is one of the column's, matched as `_choice_word` matches it (`All units`); every
+    currency is the base currency `base` or one listed in Currencies, in any case; and each key appears once. A
+    blank reads as the column's `if_blank`, and so does every cell of a column left out, or present and blank in
+    every row (the template's Offers has `discount` and `currency` headers over blank cells). Then the
+    cell-by-cell checks could not find anything and are skipped; otherwise they run and report every problem (a
+    large sheet is checked in bulk, and goes cell by cell only to say what is wrong).
     """
     values, numbers = sheet.values, sheet.numbers
     if values is None or numbers is None:
@@ -929,8 +931,12 @@ def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict]) -> dict
     filled: dict[str, list[object]] = {}  # record field -> its value in every row
     for column in spec.columns:
         cells = values.get(column.name)
-        if cells is None and not column.required and column.kind not in BOUNDS:
-            filled[column.record_field] = [column.if_blank] * len(numbers)  # a column left out reads as blank
+        if not column.required and (cells is None and column.kind not in BOUNDS or
+                                    cells is not None and cells.count(None) == len(cells)):
+            # blank throughout, as a column left out: a number's blank must be a number (`if_blank`) to be read so
+            if column.kind in BOUNDS and not isinstance(column.if_blank, float):
+                return None
+            filled[column.record_field] = [column.if_blank] * len(numbers)
             continue
         if column.kind == "id" and column.refers:
             known = records[column.refers]
@@ -961,6 +967,21 @@ def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict]) -> dict
                     return None  # no value for a blank: only the cell-by-cell code can say what it means
                 array = np.where(np.isnan(array), blank, array)
             filled[column.record_field] = array.tolist()
+        elif column.kind in ("choice", "currency") and cells is not None and not column.required:
+            # few distinct entries, each read once as the cell-by-cell reader would; anything else goes there
+            read = _choice_word if column.kind == "choice" else _currency_code(base, records["Currencies"])
+            meaning: dict[object, object] = {}
+            for entry in set(cells):
+                if entry is None:
+                    meaning[entry] = column.if_blank
+                    continue
+                if type(entry) is not str or not entry.strip() or UNWRITABLE.search(entry):
+                    return None
+                word = read(entry)
+                if word is None or (column.kind == "choice" and word not in column.choices):
+                    return None
+                meaning[entry] = word
+            filled[column.record_field] = [meaning[entry] for entry in cells]
         else:
             return None
     keyed = [filled[spec.column(name).record_field] for name in spec.key]
@@ -968,6 +989,21 @@ def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict]) -> dict
     if len(set(keys)) != len(keys):
         return None
     return dict(zip(keys, map(_RECORDS[spec.name], *(filled[field] for field in _FIELDS[spec.name]), numbers)))
+
+
+def _choice_word(text: str) -> str:
+    """A choice cell's entry as the choice it names, matched like a header: `All units`, `all-units` ->
+    `all_units` (whether it is one of the column's choices is the caller's to check)."""
+    return normalize(text).replace(" ", "_").replace("-", "_")
+
+
+def _currency_code(base: str, known: Mapping[str, object]) -> Callable[[str], str | None]:
+    """How a currency cell's text reads: "" for the base currency, a code of `known` (Currencies) in upper case,
+    None for any other (which the cell-by-cell reader reports)."""
+    def read(text: str) -> str | None:
+        code = text.strip().upper()
+        return "" if code == base.upper() else code if code in known else None
+    return read
 
 
 def _item_and_class(value: object) -> tuple[str | None, str | None]:
