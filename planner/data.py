@@ -23,6 +23,9 @@ import numpy as np
 GroupKind = Literal["country", "bloc", "supplier", "union"]  # union: several groups joined with |
 RuleKind = str  # a Policy rule kind: the names `planner.model.registry` declares (max_share, ...)
 OfferKey = tuple[str, str]  # (item, supplier)
+# the share of demand each counted supplier (or country) of a min_suppliers or min_countries rule delivers when its
+# Policy `min_award` cell is blank, and so of a rule built in code that does not say
+MIN_AWARD = 0.05
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ class Rule:
     item_class: str | None = None  # `class:NAME` in the item cell: every item of the class, separately
     start: dt.date | None = None  # the row's `from` and `to`: it applies when plan_date is in [start, end]
     end: dt.date | None = None
-    min_award: float = 0.05  # the share of demand each counted supplier delivers (min_suppliers, min_countries)
+    min_award: float = MIN_AWARD  # the share of demand each counted supplier delivers (min_suppliers, min_countries)
 
     @property
     def item_cell(self) -> str:
@@ -190,7 +193,7 @@ class Settings:
     currency: str = "EUR"
     time_limit: float = 60.0
     mip_gap: float = 1e-4
-    plan_date: dt.date | None = None  # blank: the day of the run (`PlanningData.plan_date`)
+    plan_date: dt.date | None = None  # blank: the day of the run (`Dating.day` is the day read on)
 
 
 @dataclass(frozen=True)
@@ -320,13 +323,6 @@ class OfferTable:
             return self.in_bloc.any(axis=1)[self.country]
         return np.ones(len(self), dtype=bool)
 
-    def of_item(self, item: str | None) -> np.ndarray:
-        """Bool per offer: is it an offer of `item` (None: of every item)?"""
-        if item is None:
-            return np.ones(len(self), dtype=bool)
-        code = self.code["item"].get(item)
-        return self.item == code if code is not None else np.zeros(len(self), dtype=bool)
-
 
 @dataclass(frozen=True)
 class PlanningData:
@@ -443,10 +439,6 @@ class PlanningData:
 
     def items_of_class(self, name: str) -> list[str]:
         return [item.name for item in self.items.values() if item.item_class == name]
-
-    @property
-    def plan_date(self) -> dt.date | None:
-        return self.dating.day if self.dating is not None else self.settings.plan_date
 
     def in_group(self, offer: Offer, group: Group) -> bool:
         if group.kind == "union":

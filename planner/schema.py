@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from planner.data import MIN_AWARD  # the Policy `min_award` a blank cell reads as (one constant, for Rule too)
 from planner.model import registry
 from planner.model.family import RuleKind
 
@@ -85,7 +86,6 @@ UNION = "|"  # joins groups in one group cell: `bloc:CPTPP | bloc:MSP | country:
 # group prefixes are read (`Class : critical`)
 CLASS_CELL = re.compile(r"^\s*class\s*:(.*)$", re.IGNORECASE | re.DOTALL)
 DISCOUNTS: tuple[str, ...] = ("all_units", "incremental")
-MIN_AWARD = 0.05  # the Policy `min_award` a min_suppliers or min_countries row reads when its cell is blank
 GROUP_KINDS: tuple[str, ...] = ("country", "bloc", "supplier")
 
 
@@ -416,8 +416,9 @@ def rule_value_problem(kind: RuleKind, value: float) -> str | None:
     the Policy sheet, Policy update tables and `--set`. `value` is >= 0 and finite already."""
     if kind.value == "share" and value > 1.0:
         return f"{_shown(value)} is not a share in [0, 1] (write 30 % as 0.3)"
-    if kind.value == "fraction" and not 0.0 < value <= 1.0:
-        return f"{_shown(value)} is not in (0, 1]: {kind.name} takes a share above 0 (write 30 % as 0.3)"
+    if kind.value == "fraction" and not 0.0 < value <= 1.0:  # min_award (a share) and max_hhi (an index)
+        return f"{_shown(value)} is not in (0, 1]: {kind.name} takes a number above 0 and at most 1 (write 30 % " \
+            "as 0.3; an HHI of 2,500 on the 0-10,000 scale as 0.25)"
     if kind.value == "count" and (not float(value).is_integer() or value < 1):
         return f"{_shown(value)} is not a whole number >= 1: {kind.name} counts" + \
             (" suppliers" if "supplier" in kind.name else " countries")
@@ -426,7 +427,7 @@ def rule_value_problem(kind: RuleKind, value: float) -> str | None:
 
 def value_words(kind: RuleKind) -> str:
     """What a rule of `kind` takes as its value, in words, for the message on a blank one."""
-    return {"share": "a share of demand in [0, 1]", "fraction": "a share in (0, 1]",
+    return {"share": "a share of demand in [0, 1]", "fraction": "a number in (0, 1]",
             "count": "a whole number >= 1", "money": "an amount in the base currency, >= 0"}.get(kind.value, "none")
 
 

@@ -588,7 +588,11 @@ CASES: list[tuple[str, Builder, list[str]]] = [
       "(bloc names are case-sensitive); the built-in EU is not used where the workbook defines a bloc of that "
       "name: write 'eu'"]),
     ("min-award-above-one", header("Policy", [*HEADERS["Policy"], "min_award"], [["min_award", "A", None, 1.2]]),
-     ["Policy!D2 (value): 1.2 is not in (0, 1]: min_award takes a share above 0 (write 30 % as 0.3)"]),
+     ["Policy!D2 (value): 1.2 is not in (0, 1]: min_award takes a number above 0 and at most 1 (write 30 % as "
+      "0.3; an HHI of 2,500 on the 0-10,000 scale as 0.25)"]),
+    ("max-hhi-on-its-own-scale", cells(Policy=[["max_hhi", "A", None, 2500]]),
+     ["Policy!D2 (value): 2500 is not in (0, 1]: max_hhi takes a number above 0 and at most 1 (write 30 % as 0.3; "
+      "an HHI of 2,500 on the 0-10,000 scale as 0.25)"]),
 ]
 
 

@@ -526,3 +526,4 @@ def test_the_templates_offers_layout_is_checked_in_bulk(tmp_path: Path, monkeypa
     monkeypatch.setattr(validation, "_in_bulk", lambda *_: None)
     slow, _ = load(path)
     assert fast.offers == slow.offers
+
