@@ -173,7 +173,10 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
             said = family.binds(data, plan_view, rule) \
                 if isinstance(family, RuleFamily) and plan_view is not None and len(rows) else None
             binds = binds if said is None else said
-            if duals is not None and len(rows) and not np.isnan(slope_of_row[rows]).any():
+            # a kind without `raising` has no marginal (max_hhi: a tangent row's dual prices the tangent at its
+            # point, not the cap)
+            if duals is not None and len(rows) and not np.isnan(slope_of_row[rows]).any() \
+                    and registry.rule_kind(rule.kind).raising is not None:
                 # dz/dv = sum_k y_k * d(rhs_k)/dv (d_i(k) for a share of demand), per step of the value
                 marginal = registry.rule_kind(rule.kind).step * float(np.dot(duals[rows], slope_of_row[rows]))
             if len(rows):

@@ -196,7 +196,9 @@ def _iis(data: PlanningData, handle: HighsModel, time_limit: float) -> Diagnosis
         return None
     refs: list[RowRef] = []
     for k in iis.row_index_:
-        refs.append(describe(data, *handle.model.row_label(k)))
+        family, index = handle.row_label(k)  # a tangent row the max_hhi cut loop appended too
+        if family not in DEFINITIONS:  # a definition (no tier) is no input row: it says what a variable is
+            refs.append(describe(data, family, index))
     upper = _upper_bounds()
     for j, bound in zip(iis.col_index_, iis.col_bound_):
         name, index = handle.model.column_label(j)

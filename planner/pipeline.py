@@ -16,6 +16,7 @@ from planner import analysis
 from planner.gcpause import paused_gc
 from planner.check import check_plan
 from planner.data import PlanningData, Rule
+from planner.dating import span
 from planner.diagnose import Diagnosis, diagnose, elastic_plan
 from planner.io.guard import ReadLimits
 from planner.lint import lint
@@ -133,10 +134,10 @@ def run_info(data: PlanningData) -> dict[str, object]:
     dating = data.dating
     if dating is not None and dating.matters:  # a workbook without dates gives the same Run sheet on any day
         run["plan date"] = f"{dating.day.isoformat()} ({'the day of the run: Settings plan_date is blank' if dating.of_run else 'Settings plan_date'})"
-        for record in dating.out_of_force:
+        for record in dating.out_of_force:  # rows switched on but not in force (those switched off are above)
             sheet = "Policy" if isinstance(record, Rule) else "Scenarios"
-            span = f"from {record.start or 'always'} to {record.end or 'open'}"
-            run[f"not in force on the plan date: {sheet} row {record.row}"] = f"{record.label()} ({span}): not applied"
+            run[f"not in force on the plan date: {sheet} row {record.row}"] = \
+                f"{record.label()} ({span(record)}): not applied"
         for bloc, country, source in dating.memberships:
             run[f"built-in member of {bloc}: {country}"] = f"on {dating.day.isoformat()} (source: {source})"
     run.update({f"{name} version": v for name, v in versions().items()})
@@ -204,6 +205,10 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         "mip_gap setting": data.settings.mip_gap,
         "time_limit setting (seconds)": data.settings.time_limit,
     })
+    if model.outer:  # max_hhi: the tangent rows the solve added until every cap held (models/formulation.md)
+        run["max_hhi cut rounds"] = outcome.cut_rounds
+        run["max_hhi cuts added"] = outcome.cuts
+        plan.cuts = handle.cut_pool
     if plan.status == "infeasible" and explain:
         diagnosis = diagnose(data)
         _attach_diagnosis(plan, diagnosis)

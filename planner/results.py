@@ -20,6 +20,7 @@ from planner.data import OfferKey, PlanningData
 from planner.model import SourcingModel, registry
 from planner.model.families.buy import FAMILY as BUY
 from planner.model.families.policy_min_coverage import MIN_COVERAGE
+from planner.model.outer import Cut
 from planner.solver import SolverOutcome
 
 RULE_FAMILIES = frozenset(f.name for f in registry.row_families() if f.rule_kinds)
@@ -55,6 +56,9 @@ class Plan:
     run: dict[str, object] = field(default_factory=dict)  # provenance and solver outcome: the Run sheet
     timings: dict[str, float] = field(default_factory=dict)  # wall-clock seconds; in the Run sheet only on request
     warnings: list[str] = field(default_factory=list)
+    # max_hhi: the tangent points the solve added (`planner.model.outer.Cut`); `build(data, cuts=plan.cuts)`
+    # and `create_model(data, cuts=plan.cuts)` give the model it ended with
+    cuts: tuple[Cut, ...] = ()
 
     @property
     def purchases(self) -> pd.DataFrame:
@@ -231,11 +235,11 @@ def plan_lines(data: PlanningData, quantities: dict[OfferKey, float],
     return pd.DataFrame({
         "item": t.item_names[item], "supplier": t.supplier_names[t.supplier[at]], "country": t.country_names[country],
         "quantity": q, "unit": units[item] if len(units) else np.zeros(0, dtype=object), "share_of_demand": share,
-        "price": t.price[at], "tariff": t.tariff[at], "freight": t.freight[at], "unit_cost": unit_cost,
+        "price": t.price[at], "tariff": t.tariff[at], "freight": t.freight[at],
+        # as quoted, beside the landed cost in the base currency: the two prices of a purchase side by side
+        "quoted_price": quoted, "currency": _currencies(data, at), "unit_cost": unit_cost,
         "cost": q * unit_cost, "country_name": labels[country] if len(labels) else np.zeros(0, dtype=object),
         "blocs": blocs[country] if len(blocs) else np.zeros(0, dtype=object),
-        # added after the version-1 columns, so that a reader of those by position reads what it always did
-        "quoted_price": quoted, "currency": _currencies(data, at),
     })
 
 

@@ -10,11 +10,13 @@ same columns for people; a test keeps the two in step.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass
 from typing import Literal
 
+from planner.data import MIN_AWARD  # the Policy `min_award` a blank cell reads as (one constant, for Rule too)
 from planner.model import registry
 from planner.model.family import RuleKind
 
@@ -63,13 +65,15 @@ def escaped(value: object) -> object:
 #           lists them
 #   rule    the name of a rule kind (RULE_KINDS), matched like a header
 #   switch  on or off (`switch`)
-#   items   an item id listed in Items, or `class:NAME` naming a class some item has (Policy, Scenarios, Tariffs)
+#   items   an item id listed in Items, or `class:NAME` (`CLASS_CELL`) naming a class some item has (Policy,
+#           Scenarios, Tariffs); a cell that is exactly an item's id is that item, as in version 1
 #   choice  one of `choices`, matched like a header (all units = all_units)
-#   currency  the base currency, or one listed in Currencies
+#   code    an id read in upper case: a currency code (usd is USD)
+#   currency  the base currency, or one listed in Currencies, in any case (codes are compared in upper case)
 #   date    a date cell, or text YYYY-MM-DD
 #   setting, value   a setting's name (SETTINGS) and its value, of the kind that setting declares
 ColumnKind = Literal["id", "number", "share", "text", "names", "group", "rule", "switch", "setting", "value",
-                     "items", "choice", "currency", "date"]
+                     "items", "choice", "code", "currency", "date"]
 
 # The range a number or share column accepts, both ends included; every number must also be below MAX_NUMBER.
 # The validator's messages name these bounds as they are ("-3 is negative", "1.5 is not a share in [0, 1]"):
@@ -78,9 +82,10 @@ BOUNDS: dict[ColumnKind, tuple[float, float]] = {"number": (0.0, math.inf), "sha
 
 GROUP_WORDS: tuple[str, ...] = ("each country", "each supplier", "each bloc")
 UNION = "|"  # joins groups in one group cell: `bloc:CPTPP | bloc:MSP | country:UA`
-CLASS_PREFIX = "class:"  # an item cell naming a class of items: `class:critical`
+# an item cell naming a class of items, `class:critical`: the word in any case, spaces around the colon, as the
+# group prefixes are read (`Class : critical`)
+CLASS_CELL = re.compile(r"^\s*class\s*:(.*)$", re.IGNORECASE | re.DOTALL)
 DISCOUNTS: tuple[str, ...] = ("all_units", "incremental")
-MIN_AWARD = 0.05  # the Policy `min_award` a min_suppliers or min_countries row reads when its cell is blank
 GROUP_KINDS: tuple[str, ...] = ("country", "bloc", "supplier")
 
 
@@ -150,7 +155,9 @@ class SheetSpec:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("currency", "text", "EUR", "currency code shown in outputs; all prices must be in it"),
+    Setting("currency", "text", "EUR", "the base currency, shown in outputs as written: every cost is reported in "
+            "it; an offer quoted in another currency names it in the Offers currency column, with its rate in "
+            "Currencies (codes ignore case)"),
     Setting("time_limit", "positive", 60.0, "solver time limit in seconds"),
     Setting("mip_gap", "share", 1e-4, "relative MIP gap at which the solver may stop (0.0001 = 0.01 %)"),
     Setting("plan_date", "date", "", "the day the plan is for (YYYY-MM-DD): dated Policy and Scenarios rows and "
@@ -237,8 +244,8 @@ SHEETS: tuple[SheetSpec, ...] = (
             Column("item", "id", True, "item of the offer", refers="Items"),
             Column("supplier", "id", True, "supplier of the offer (item and supplier must be a row of Offers)",
                    refers="Suppliers"),
-            Column("from_quantity", "number", True, "the break: from this quantity on, > 0 and above the offer's "
-                   "previous break", unit="unit of the item"),
+            Column("from_quantity", "number", True, "the break: from this quantity on, > 0; an offer's breaks in "
+                   "any order, each once", unit="unit of the item"),
             Column("price", "number", True, "price per unit from this break on, >= 0, in the offer's currency",
                    unit="currency per unit"),
         ),
@@ -249,7 +256,8 @@ SHEETS: tuple[SheetSpec, ...] = (
         False,
         "Exchange rates: what one unit of each currency is worth in the base currency (Settings currency).",
         (
-            Column("currency", "id", True, "currency code (USD, CNY), unique", field="name"),
+            Column("currency", "code", True, "currency code (USD, CNY), unique, in any case (usd = USD)",
+                   field="name"),
             Column("rate", "number", True, "units of the base currency per unit of this one, > 0",
                    unit="base currency per unit"),
         ),
@@ -334,6 +342,22 @@ SHEET_BY_NAME: dict[str, SheetSpec] = {s.name: s for s in SHEETS}
 SETTING_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date written as text YYYY-MM-DD (surrounding spaces ignored); None for anything else, an impossible day
+    (2026-02-30) included. The one reading of a date typed as text, for date cells and `--set plan_date=`:
+    `date.fromisoformat` alone would also take 20270601 and 2027-W22, which a date cell refuses."""
+    text = text.strip()
+    if not ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def normalize(label: object) -> str:
     """Header/sheet-name key: case-insensitive, trimmed, `_` equal to space."""
     text = str(label).replace("_", " ").strip().lower()
@@ -392,8 +416,9 @@ def rule_value_problem(kind: RuleKind, value: float) -> str | None:
     the Policy sheet, Policy update tables and `--set`. `value` is >= 0 and finite already."""
     if kind.value == "share" and value > 1.0:
         return f"{_shown(value)} is not a share in [0, 1] (write 30 % as 0.3)"
-    if kind.value == "fraction" and not 0.0 < value <= 1.0:
-        return f"{_shown(value)} is not in (0, 1]: {kind.name} takes a share above 0 (write 30 % as 0.3)"
+    if kind.value == "fraction" and not 0.0 < value <= 1.0:  # min_award (a share) and max_hhi (an index)
+        return f"{_shown(value)} is not in (0, 1]: {kind.name} takes a number above 0 and at most 1 (write 30 % " \
+            "as 0.3; an HHI of 2,500 on the 0-10,000 scale as 0.25)"
     if kind.value == "count" and (not float(value).is_integer() or value < 1):
         return f"{_shown(value)} is not a whole number >= 1: {kind.name} counts" + \
             (" suppliers" if "supplier" in kind.name else " countries")
@@ -402,7 +427,7 @@ def rule_value_problem(kind: RuleKind, value: float) -> str | None:
 
 def value_words(kind: RuleKind) -> str:
     """What a rule of `kind` takes as its value, in words, for the message on a blank one."""
-    return {"share": "a share of demand in [0, 1]", "fraction": "a share in (0, 1]",
+    return {"share": "a share of demand in [0, 1]", "fraction": "a number in (0, 1]",
             "count": "a whole number >= 1", "money": "an amount in the base currency, >= 0"}.get(kind.value, "none")
 
 

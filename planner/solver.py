@@ -10,12 +10,24 @@ The status reported to the user is derived from what HiGHS said and nothing
 else: `optimal` only when HiGHS proved optimality (within `mip_gap` for a
 MIP), `feasible` when it stopped early (time limit, interruption) holding a
 plan, and the gap is always stated.
+
+A model with a convex rule held by tangent rows (`max_hhi`:
+`planner/model/outer.py`) is solved in rounds: after each, the plan's HHI
+is measured, a tangent is appended at every violated share, and HiGHS
+re-solves, until every cap holds to within `CUT_TOL` (then the status is
+HiGHS's: every tangent is valid, so the last round's optimum, or its MIP
+bound, bounds the true optimum from below while its plan meets the rule) or
+`MAX_CUT_ROUNDS` rounds or the time limit are spent (then it is not
+`optimal`: `feasible` if the plan meets every cap to within the contract's
+1e-6, else `error`, with no plan).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +38,7 @@ import numpy as np
 
 from planner.highs import new_highs
 from planner.model import SourcingModel
+from planner.model.outer import CONTRACT_TOL, CUT_TOL, Caps, Cut, Separation, caps_of, separate
 
 Status = Literal["optimal", "feasible", "infeasible", "unbounded", "error"]
 Progress = Callable[..., None]  # (stage, elapsed seconds, MIP gap or None, done=False)
@@ -43,6 +56,9 @@ _STOPPED_EARLY = {
 }
 
 
+MAX_CUT_ROUNDS = 200  # solves of one model with tangent rows before the cut loop gives up (read at each solve)
+
+
 @dataclass(frozen=True)
 class SolverOutcome:
     status: Status
@@ -53,6 +69,8 @@ class SolverOutcome:
     gap: float | None
     seconds: float
     is_mip: bool
+    cut_rounds: int = 0  # HiGHS solves of a model with tangent rows (0: it has none)
+    cuts: int = 0  # tangent rows those rounds added
 
     @property
     def has_plan(self) -> bool:
@@ -161,7 +179,33 @@ class HighsModel:
         if status == highspy.HighsStatus.kError:
             raise ValueError(f"HiGHS refused the model ({model.num_columns} columns, {model.num_rows} rows)")
         self.highs.HandleUserInterrupt = True  # so that cancelSolve (on Ctrl-C) stops HiGHS at its next check
+        self._relaxed: Counter[int] = Counter()  # rows `relaxed` has dropped for now
         self.start_report: StartReport | None = None  # of the last solve given a start
+        self._start_cuts()
+
+    def _start_cuts(self) -> None:
+        """What the cut loop keeps per model: its caps, the points of every pair, and the rows it appended (HiGHS
+        row, tangent family, index) with their cuts."""
+        self._caps: list[Caps] = []
+        for spec in self.model.outer:
+            block, span = self.model.row_block(spec.caps)
+            self._caps.append(caps_of(spec, block.coord("item"), block.coord("rule"), span,
+                                      self.model.row_upper[span.start:span.stop]))
+        self._points = [[list(p) for p in spec.points] for spec in self.model.outer]
+        self._appended: dict[int, tuple[str, tuple]] = {}
+        self._cuts: list[Cut] = []
+
+    @property
+    def cut_pool(self) -> tuple[Cut, ...]:
+        """The tangent points of the HiGHS instance beyond the data's: `build(data, view, cut_pool)` holds the
+        same rows as the instance."""
+        return tuple(self.model.cuts) + tuple(self._cuts)
+
+    def row_label(self, k: int) -> tuple[str, tuple]:
+        """HiGHS row k by family and index: a model row, or a tangent row a solve appended."""
+        if k < self.model.num_rows:
+            return self.model.row_label(k)
+        return self._appended[k]
 
     def refresh(self, model: SourcingModel) -> None:
         """Push a model of the same shape (`SourcingModel.shape`) into HiGHS in place of the current one: costs,
@@ -170,6 +214,9 @@ class HighsModel:
             raise ValueError("the model's shape changed: build a new HighsModel")
         h = self.highs
         n, m = model.num_columns, model.num_rows
+        if h.getNumRow() > m:  # the tangents solves appended hold for the old numbers only: drop them
+            extra = np.arange(m, h.getNumRow(), dtype=np.int32)
+            h.deleteRows(len(extra), extra)
         old_coef = self.model.terms()[2]
         start, column, coef = model.matrix
         self.model, self.values = model, None
@@ -184,6 +231,7 @@ class HighsModel:
         for position in np.flatnonzero(coef != old_coef):
             row = int(np.searchsorted(start, position, side="right") - 1)
             h.changeCoeff(row, int(column[position]), float(coef[position]))
+        self._start_cuts()
 
     def solve(self, time_limit: float = 60.0, mip_gap: float = 1e-4, progress: Progress | None = None,
               stage: str = "solving", start: Mapping[str, np.ndarray] | None = None) -> SolverOutcome:
@@ -191,7 +239,8 @@ class HighsModel:
 
         `progress(stage, elapsed seconds, MIP gap or None)` is called about
         four times a second while HiGHS runs, and `progress(..., done=True)`
-        at the end.
+        at the end. A model with tangent rows is solved in rounds (the
+        module's docstring): `time_limit` is for all of them.
 
         `start` (a MIP only; ignored for an LP): values of some variable
         families' columns, by family name (`{"buy": q}`, q in column order),
@@ -199,6 +248,96 @@ class HighsModel:
         (`_hand_start`; `start_report` says what became of it). Its time
         counts in the outcome's seconds and against the time limit.
         """
+        if not self.model.outer:
+            return self._solve_once(time_limit, mip_gap, progress, stage, start)
+        return self._solve_with_cuts(time_limit, mip_gap, progress, stage, start)
+
+    def _solve_with_cuts(self, time_limit: float, mip_gap: float, progress: Progress | None,
+                         stage: str, start: Mapping[str, np.ndarray] | None = None) -> SolverOutcome:
+        """Solve, measure every active cap from the plan, append a tangent at each violated share, re-solve.
+
+        Ends when every cap holds to within CUT_TOL (HiGHS's status stands), when HiGHS ends without a plan
+        (an infeasible round proves the rules infeasible: every tangent is valid), or when MAX_CUT_ROUNDS, the
+        time limit or the tangents themselves (none left to add) stop it first (`_stopped`).
+        """
+        started = time.perf_counter()
+        limit = MAX_CUT_ROUNDS
+        rounds = added = 0
+        while True:
+            left = time_limit - (time.perf_counter() - started)
+            # a start is for the first round; later rounds begin from HiGHS's own plan of the round before
+            outcome = self._solve_once(max(left, 0.0), mip_gap, progress,
+                                       stage if not rounds else f"{stage} (max_hhi cut round {rounds + 1})",
+                                       start if not rounds else None)
+            rounds += 1
+            seconds = time.perf_counter() - started
+            if not outcome.has_plan or self.values is None:
+                return dataclasses.replace(outcome, seconds=seconds, cut_rounds=rounds, cuts=added)
+            found = [separate(spec, caps, self.values, set(self._relaxed), self._points[s])
+                     for s, (spec, caps) in enumerate(zip(self.model.outer, self._caps))]
+            worst = max(found, key=lambda f: f.excess)
+            if worst.excess <= CUT_TOL:
+                return dataclasses.replace(outcome, seconds=seconds, cut_rounds=rounds, cuts=added)
+            if rounds >= limit:
+                why = f"its limit of {_count(limit, 'round')}"
+            elif outcome.status != "optimal":  # HiGHS stopped early in this round: its plan is all there is
+                why = f"a round the solver did not finish ({outcome.message})"
+            elif time.perf_counter() - started >= time_limit:
+                why = "the time limit"
+            elif not any(f.cuts for f in found):
+                why = "a round that needs no tangent it does not have already (the solver's tolerance)"
+            else:
+                why = ""
+            if why:
+                return self._stopped(outcome, worst, why, seconds, rounds, added)
+            for s, f in enumerate(found):
+                added += self._append(s, f.cuts)
+
+    def _append(self, s: int, cuts: list[tuple[int, float]]) -> int:
+        """Append the tangent rows of `cuts` ((pair, share) of spec s) to the HiGHS instance, in one call."""
+        if not cuts:
+            return 0
+        spec, h = self.model.outer[s], self.highs
+        pairs = np.array([j for j, _ in cuts], dtype=np.int64)
+        shares = np.array([a for _, a in cuts])
+        start, columns, coef, upper = spec.tangents(pairs, shares)
+        first = h.getNumRow()
+        h.addRows(len(cuts), np.full(len(cuts), -INF), upper, len(coef), start[:-1].astype(np.int32),
+                  columns.astype(np.int32), coef)
+        for k, (j, share) in enumerate(cuts):
+            self._points[s][j].append(share)
+            item, country = str(spec.item[j]), str(spec.country[j])
+            self._appended[first + k] = (spec.rows, (item, country, len(self._points[s][j])))
+            self._cuts.append(Cut(item, country, share))
+        return len(cuts)
+
+    def _stopped(self, outcome: SolverOutcome, worst: Separation, why: str, seconds: float, rounds: int,
+                 added: int) -> SolverOutcome:
+        """The outcome of a cut loop stopped by `why` with a cap still above CUT_TOL: never optimal. Within the
+        contract's 1e-6 the plan meets every rule as the contract reads it, so it is kept as `feasible` (not
+        proven optimal); beyond, it breaks a rule and there is no plan. Either way the round's bound (an LP's
+        optimum, a MIP's dual bound) bounds the true optimum from below: every tangent is valid."""
+        where = (f"the HHI of '{worst.item}' is {worst.hhi:.9g} against its cap {worst.value:g} (Policy row "
+                 f"{worst.rule})")
+        bound = outcome.bound if outcome.bound is not None else outcome.objective  # an LP's bound is its optimum
+        lower = f"the optimum is at least {bound:,.6g} (the last round's bound)" if bound is not None else \
+            "the last round has no bound"
+        if worst.excess <= CONTRACT_TOL:
+            return dataclasses.replace(
+                outcome, status="feasible", gap=None, seconds=seconds, cut_rounds=rounds, cuts=added,
+                message=(f"not proven optimal: the max_hhi cuts stopped at {why} ({_count(rounds, 'round')}, "
+                         f"{_count(added, 'cut')}) with every cap held to within {worst.excess:.2g}, inside the "
+                         f"contract's 1e-6 but not the 1e-9 the loop asks for ({where}); {lower}"))
+        self.values = None
+        return dataclasses.replace(
+            outcome, status="error", objective=None, gap=None, seconds=seconds, cut_rounds=rounds, cuts=added,
+            bound=bound,
+            message=(f"no plan: the max_hhi cuts stopped at {why} ({_count(rounds, 'round')}, "
+                     f"{_count(added, 'cut')}) before every HHI cap held: {where}; {lower}"))
+
+    def _solve_once(self, time_limit: float, mip_gap: float, progress: Progress | None,
+                    stage: str, start: Mapping[str, np.ndarray] | None = None) -> SolverOutcome:
+        """One HiGHS run on the current rows and bounds."""
         h = self.highs
         started = time.perf_counter()
         self.start_report = None
@@ -317,15 +456,23 @@ class HighsModel:
 
     @contextmanager
     def relaxed(self, rows: list[int]) -> Iterator[None]:
-        """Drop the given rows (bounds -inf..inf) for the duration of the block."""
+        """Drop the given rows (bounds -inf..inf) for the duration of the block (a cap row dropped: the cut
+        loop leaves its item alone)."""
         if rows:
             idx = np.array(rows, dtype=np.int32)
             self.highs.changeRowsBounds(len(idx), idx, np.full(len(idx), -INF), np.full(len(idx), INF))
+            self._relaxed.update(rows)
         try:
             yield
         finally:
             if rows:
                 self.highs.changeRowsBounds(len(idx), idx, self.row_lower[idx], self.row_upper[idx])
+                self._relaxed.subtract(rows)
+                self._relaxed = +self._relaxed
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
 
 
 def solve_model(model: SourcingModel, time_limit: float = 60.0, mip_gap: float = 1e-4

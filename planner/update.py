@@ -28,7 +28,9 @@ switch one Policy row (any rule, exclusions too) off and on again:
     Policy!7=off             Policy!7=on                 Policy!7.active=off
 
 A rule switched off is kept in `data.inactive_rules` and plays no part
-until it is switched on again.
+until it is switched on again. `plan_date=2027-01-01` reads the data on
+that day (`planner.dating.on_day`), `plan_date=` (blank) on the day of the
+run, as a blank Settings cell does.
 
 The currency cannot be changed this way: it would relabel amounts that are
 not converted.
@@ -46,11 +48,13 @@ import math
 import re
 from pathlib import Path
 
-from planner.data import Country, Item, Offer, PlanningData, Rule, ScenarioHit, Settings, Source, Supplier
+from planner.data import Country, Item, Offer, PlanningData, Rule, Settings, Source, Supplier
+from planner.dating import in_force, on_day, span, without_built_in
 from planner.model import registry
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet
-from planner.schema import PLAIN_NUMBER, SETTING_BY_NAME, UPDATE_KINDS, normalize, parse_switch, rule_value_problem
+from planner.schema import PLAIN_NUMBER, SETTING_BY_NAME, UPDATE_KINDS, normalize, parse_date, parse_switch, \
+    rule_value_problem
 from planner.validate import CellParser, shown
 
 ORDER = ("Countries", "Items", "Suppliers", "Offers", "Policy")
@@ -189,6 +193,7 @@ class _Updater(CellParser):
                 if value is None:
                     continue
             where = f"update {sheet.name}!{cell.coordinate}"
+            rules.note(number, sheet.name, cell.coordinate, "policy_row")
             done = [rules.set_value(number, value, where) if value is not None else None,
                     rules.switch(number, on, where) if on is not None else None]
             changed += any(done)
@@ -228,13 +233,18 @@ _BAD = object()
 
 
 class PolicyRules:
-    """The Policy rules being changed: active ones in row order, and those switched off; each change is recorded
-    as (what, detail) for the Run sheet, `what` naming the override or the update cell."""
+    """The Policy rules being changed: those switched on, in row order, whether in force on the plan date or not,
+    and those switched off. Each change is recorded as (what, detail) for the Run sheet, `what` naming the
+    override or the update cell; each row changed is remembered with where it was changed, so that `apply` can
+    warn about those not in force on the plan date the changes end on (`planner.dating`)."""
 
     def __init__(self, data: PlanningData) -> None:
-        self.active = list(data.rules)
+        dating = data.dating
+        later = [r for r in dating.out_of_force if isinstance(r, Rule)] if dating is not None else []
+        self.active = sorted([*data.rules, *later], key=_row_order)
         self.inactive = list(data.inactive_rules)
         self.changes: list[tuple[str, str]] = []
+        self.touched: dict[int, tuple[str, str, str]] = {}  # row -> (sheet, cell, column) of the change, first
 
     def find(self, row: int) -> Rule | None:
         return next((r for r in self.active + self.inactive if r.row == row), None)
@@ -246,8 +256,13 @@ class PolicyRules:
     def is_on(self, row: int) -> bool:
         return any(r.row == row for r in self.active)
 
+    def note(self, row: int, sheet: str, cell: str = "", column: str = "") -> None:
+        """Remember where a row was changed: the warning on a row not in force on the plan date names it."""
+        self.touched.setdefault(row, (sheet, cell, column))
+
     def switch(self, row: int, on: bool, where: str) -> bool:
-        """Switch the rule of a Policy row on or off; whether that changed anything."""
+        """Switch the rule of a Policy row on or off; whether that changed anything. A row not in force on the
+        plan date is switched all the same (`apply` warns): switching and dating are kept apart."""
         rule = self.find(row)
         assert rule is not None
         was = self.is_on(row)
@@ -258,7 +273,7 @@ class PolicyRules:
         if on:
             # back in Policy row order (rules built in code, with no row, keep their place at the end)
             self.active.append(rule)
-            self.active.sort(key=lambda r: (r.row is None, r.row or 0))
+            self.active.sort(key=_row_order)
         else:
             self.inactive.append(rule)
         return True
@@ -273,8 +288,31 @@ class PolicyRules:
                 rules[rules.index(rule)] = new
         return new != rule
 
-    def apply(self, data: PlanningData) -> PlanningData:
-        return dataclasses.replace(data, rules=tuple(self.active), inactive_rules=tuple(self.inactive))
+    def apply(self, data: PlanningData, log: ProblemLog, day: dt.date | None = None,
+              of_run: bool | None = None) -> PlanningData:
+        """The data with these rules, read on `day` (default: the data's plan date) by `planner.dating.on_day`:
+        the rules switched on and in force play a part, and the built-in blocs they name have their members.
+        Each row changed that is not in force on that day is warned about: the change is kept, and counts on a
+        plan date within the row's dates."""
+        dating = data.dating
+        if dating is None:  # data built in code, without dates: every rule switched on applies
+            return dataclasses.replace(data, rules=tuple(self.active), inactive_rules=tuple(self.inactive))
+        hits = tuple(h for h in dating.out_of_force if not isinstance(h, Rule))  # the rules are all in `active`
+        merged = dataclasses.replace(data, rules=tuple(self.active), inactive_rules=tuple(self.inactive),
+                                     dating=dataclasses.replace(dating, out_of_force=hits))
+        out = on_day(merged, dating.day if day is None else day, dating.of_run if of_run is None else of_run)
+        for row, (sheet, cell, column) in self.touched.items():
+            rule = self.find(row)
+            if rule is not None and not in_force(rule, out.dating.day):  # type: ignore[union-attr]
+                log.warning(sheet, cell, column, f"Policy row {row} ({rule.description()}) is not in force on the "
+                            f"plan date {out.dating.day.isoformat()} ({span(rule)}): the change is kept, and "  # type: ignore[union-attr]
+                            f"counts on a plan date within those dates (--set plan_date=YYYY-MM-DD); switched "
+                            f"{'on' if self.is_on(row) else 'off'}, it plays no part until then")
+        return out
+
+
+def _row_order(rule: Rule) -> tuple[bool, int]:
+    return (rule.row is None, rule.row or 0)
 
 
 def _field(kind: str, column: str) -> str:
@@ -293,7 +331,13 @@ def _name(key: tuple) -> str:
 
 def apply_updates(data: PlanningData, files: list[tuple[Path, str, list[RawSheet]]], log: ProblemLog,
                   allow_new: bool = False) -> PlanningData:
-    """Data with every update table applied: `files` holds (path, SHA-256, tables) in the order given."""
+    """Data with every update table applied: `files` holds (path, SHA-256, tables) in the order given.
+
+    A table sets a Countries `blocs` cell as the workbook would: the memberships taken from the built-in table
+    are taken off first, and given back by `PolicyRules.apply` (`planner.dating.on_day`) to the countries as
+    the tables leave them, so that the plan and its Run sheet list the same members.
+    """
+    data = without_built_in(data)
     updater = _Updater(data, log, allow_new)
     tagged: list[tuple[int, int, Path, str, RawSheet, str]] = []
     for path, digest, tables in files:
@@ -316,7 +360,8 @@ def apply_updates(data: PlanningData, files: list[tuple[Path, str, list[RawSheet
                                                  f"file {path.name}, SHA-256 {digest}"))
     r = updater.records
     return policy.apply(dataclasses.replace(data, items=r["Items"], suppliers=r["Suppliers"], countries=r["Countries"],
-                                            offers=r["Offers"], source=_with_changes(data.source, changes + policy.changes)))
+                                            offers=r["Offers"], source=_with_changes(data.source, changes + policy.changes)),
+                        log)
 
 
 def _with_changes(source: Source | None, changes: list[tuple[str, str]]) -> Source:
@@ -328,6 +373,7 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
     """Data with every `--set` override applied; problems are logged against `--set`."""
     rules = PolicyRules(data)
     settings = dataclasses.asdict(data.settings)
+    redate = False  # whether plan_date was set: the data is then read on the new day (blank: the day of the run)
     changes: list[tuple[str, str]] = rules.changes  # one list: the Run sheet lists overrides in the order given
     for text in overrides:
         target, sep, raw_value = text.partition("=")
@@ -355,6 +401,7 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
                 log.error(f"--set {text}", "", "", f"Policy row {row} holds no rule (rules are in rows {rules.rows()})",
                           text)
                 continue
+            rules.note(row, f"--set {text}")
             # on/off switch a rule; 1 and 0 stay values (shares) unless the target says `.active`
             on, problem = parse_switch(raw_value) if field == "active" else (None, None)
             if field == "active":
@@ -417,54 +464,27 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
                     continue
                 new = current
         elif spec.kind == "date":
-            try:
-                new = dt.date.fromisoformat(raw_value.strip()) if raw_value.strip() else None
-            except ValueError:
+            new = parse_date(raw_value) if raw_value.strip() else None
+            if raw_value.strip() and new is None:
                 log.error(f"--set {text}", "", "", f"'{raw_value}' is not a date: write it as YYYY-MM-DD", text)
                 continue
+            redate = True
         else:
             new = _share(raw_value, text, log) if spec.kind == "share" else _positive(raw_value, text, log)
             if new is None:
                 continue
-        changes.append((f"override {name}", f"{new} (was {settings[name]})"))
+        changes.append((f"override {name}", f"{_setting_words(new)} (was {_setting_words(settings[name])})"))
         settings[name] = new
-    out = rules.apply(dataclasses.replace(data, settings=Settings(**settings),
-                                          source=_with_changes(data.source, changes)))
-    return redated(out) if settings["plan_date"] != data.settings.plan_date else out
+    changed = dataclasses.replace(data, settings=Settings(**settings), source=_with_changes(data.source, changes))
+    if not redate:
+        return rules.apply(changed, log)
+    plan_date = settings["plan_date"]
+    return rules.apply(changed, log, plan_date or dt.date.today(), plan_date is None)
 
 
-def redated(data: PlanningData) -> PlanningData:
-    """The data read on its Settings plan_date anew (after `--set plan_date=...`): which dated Policy and
-    Scenarios rows are in force, and the members of the built-in blocs the rows name."""
-    if data.dating is None:
-        return data
-    from planner import reference
-
-    day = data.settings.plan_date or data.dating.day
-    old = data.dating
-
-    def in_force(record: Rule | ScenarioHit) -> bool:
-        return (record.start is None or record.start <= day) and (record.end is None or day <= record.end)
-
-    def by_row(records: list) -> tuple:
-        return tuple(sorted(records, key=lambda r: (r.row is None, r.row or 0)))
-
-    rules = [*data.rules, *(r for r in old.out_of_force if isinstance(r, Rule))]
-    hits = [*data.scenario_hits, *(h for h in old.out_of_force if isinstance(h, ScenarioHit))]
-    built_in = set(old.built_in)
-    countries = {name: dataclasses.replace(c, blocs=tuple(b for b in c.blocs if b not in built_in))
-                 for name, c in data.countries.items()}
-    taken = []
-    for bloc in old.built_in:
-        for spell in reference.memberships(bloc):
-            if spell.country in countries and spell.on(day):
-                countries[spell.country] = dataclasses.replace(
-                    countries[spell.country], blocs=(*countries[spell.country].blocs, bloc))
-                taken.append((bloc, spell.country, spell.source))
-    dating = dataclasses.replace(old, day=day, of_run=False, memberships=tuple(taken),
-                                 out_of_force=by_row([r for r in [*rules, *hits] if not in_force(r)]))
-    return dataclasses.replace(data, countries=countries, rules=by_row([r for r in rules if in_force(r)]),
-                               scenario_hits=by_row([h for h in hits if in_force(h)]), dating=dating)
+def _setting_words(value: object) -> str:
+    """A setting's value in the Run sheet's override lines; a blank plan_date is the day of the run."""
+    return "blank: the day of the run" if value is None else str(value)
 
 
 def _number(raw: str, text: str, log: ProblemLog) -> float | None:

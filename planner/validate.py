@@ -43,12 +43,13 @@ from planner.data import (
     Tier,
     union,
 )
+from planner.dating import on_day
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
 from planner.model.family import RuleKind
-from planner.schema import BOUNDS, CLASS_PREFIX, GROUP_KINDS, MAX_NUMBER, MIN_AWARD, PLAIN_NUMBER, RULE_KINDS, \
-    SETTING_BY_NAME, SHEET_BY_NAME, UNION, UNWRITABLE, Column, Setting, SheetSpec, escaped, normalize, parse_switch, \
-    rule_value_problem, switch, unwritable, value_words
+from planner.schema import BOUNDS, CLASS_CELL, GROUP_KINDS, MAX_NUMBER, MIN_AWARD, PLAIN_NUMBER, RULE_KINDS, \
+    SETTING_BY_NAME, SHEET_BY_NAME, UNION, UNWRITABLE, Column, Setting, SheetSpec, escaped, normalize, parse_date, \
+    parse_switch, rule_value_problem, switch, unwritable, value_words
 
 _PREFIX = re.compile(r"^\s*(country|bloc|supplier)\s*:\s*(.*)$", re.IGNORECASE)
 _EACH = {f"each {kind}": kind for kind in GROUP_KINDS}
@@ -57,7 +58,6 @@ _EACH = {f"each {kind}": kind for kind in GROUP_KINDS}
 # are checked against records already built).
 _RECORDS: dict[str, type] = {"Items": Item, "Countries": Country, "Suppliers": Supplier, "Currencies": Currency,
                              "Offers": Offer, "Tiers": Tier}
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class ItemClass(str):
@@ -252,17 +252,19 @@ class _Validator(CellParser):
     def __init__(self, raw: RawWorkbook, log: ProblemLog) -> None:
         super().__init__(log)
         self.raw = raw
-        self.inactive_rules: list[Rule] = []  # Policy rows whose `active` cell is off
+        self.inactive_rules: list[Rule] = []  # Policy rows whose `active` cell is off, whatever their dates
         self.records: dict[str, dict] = {}  # sheet -> its records by key, for the sheets in _RECORDS
         # every id written in a sheet, valid row or not: a reference to an id whose
         # own row is bad is not reported again (that error is already logged)
         self.ids: dict[str, set[str]] = {}
+        self._classes: set[str] | None = None  # every class written in Items, valid row or not (`_written_classes`)
         self.blocs: set[str] = set()  # every bloc a valid country lists
         self.base = "EUR"  # the base currency (Settings), which needs no rate
         self.day = dt.date.today()  # the plan date (Settings plan_date, else the day of the run)
         self.dated = False  # whether some row has a from or to
-        self.out_of_force: list[Rule | ScenarioHit] = []  # dated rows that do not apply on the plan date
-        self.built_in: dict[str, None] = {}  # built-in blocs the rows name, in order of first mention
+        # built-in blocs the rows name, in order of first mention: `planner.dating.on_day` gives members to those
+        # that rows playing a part name
+        self.built_in: dict[str, None] = {}
 
     # ---- cells, as their columns declare them ----------------------------
 
@@ -280,6 +282,11 @@ class _Validator(CellParser):
         Closures rather than `functools.partial`: a partial with keywords costs twice the call, and a sheet
         read cell by cell makes one call per cell."""
         kind, name, required = column.kind, column.name, column.required
+        if kind == "code":
+            def code(sheet: RawSheet, row: RawRow) -> str | None:
+                text = self.ident(sheet, row, name, required)
+                return text.upper() if text is not None else None
+            return code
         if kind in ("id", "rule"):  # a rule's name is an id until `_rule_fields` looks it up
             if column.refers:
                 return lambda sheet, row: self.reference(sheet, row, column)
@@ -347,26 +354,35 @@ class _Validator(CellParser):
         if UNION not in text:
             return self._one_group(sheet, cell, column, text, column.choices)
         parts: list[Group] = []
-        for part in (p.strip() for p in text.split(UNION)):
-            if not part:
-                self._bad(sheet, cell, column.name, f"'{text}' has an empty part: join groups with | as in "
-                          "bloc:CPTPP | bloc:MSP | country:UA")
-                return None
+        bad = False  # every part is checked: all of a cell's problems are reported at once
+        written = [p.strip() for p in text.split(UNION)]
+        if not all(written):
+            self._bad(sheet, cell, column.name, f"'{text}' has an empty part: join groups with | as in "
+                      "bloc:CPTPP | bloc:MSP | country:UA")
+            bad = True
+        for part in filter(None, written):
             if normalize(part) in _EACH:
                 self._bad(sheet, cell, column.name, f"'{part}' cannot be part of a union: a union is one group "
                           "made of named countries, blocs and suppliers")
-                return None
+                bad = True
+                continue
             spec = self._one_group(sheet, cell, column, part, (), part=True)
             if spec is None:
-                return None
+                bad = True
+                continue
             parts.append(spec.group)
+        if bad:
+            return None
         joined = union(parts)
         return GroupSpec("union", joined.name, joined.parts)
 
     def _one_group(self, sheet: RawSheet, cell: RawCell, column: Column, text: str,
                    words: tuple[str, ...], part: bool = False) -> GroupSpec | None:
-        """One named group (or an `each ...` word among `words`); a bloc no Countries cell mentions may be a
-        built-in one (`planner.reference`), which `run` then gives its members."""
+        """One named group (or an `each ...` word among `words`).
+
+        The workbook's names come first, as in version 1: a country, a bloc some Countries cell mentions, a
+        supplier. Only a name none of them has may be a built-in bloc (`planner.reference`, the name as written
+        or ignoring case), which `run` then gives its members; a supplier `NATO` is that supplier."""
         word = normalize(text)
         each = _EACH.get(word)
         if each is not None:
@@ -378,34 +394,55 @@ class _Validator(CellParser):
         prefixed = _PREFIX.match(text)
         if prefixed:
             kind, name = prefixed.group(1).lower(), prefixed.group(2).strip()
-            if name not in members[kind] and kind == "bloc" and _builtin(name) is not None:
-                return GroupSpec("bloc", self._built_in(_builtin(name)))  # type: ignore[arg-type]
-            if name not in members[kind]:
-                where = {"country": "Countries", "bloc": "the blocs column of Countries (nor a built-in bloc: "
-                         f"{', '.join(_builtin_names())})", "supplier": "Suppliers"}[kind]
-                self._bad(sheet, cell, column.name,
-                          f"{kind} '{name}' is not listed in {where}{_did_you_mean(name, members[kind])}")
-                return None
-            return GroupSpec(kind, name)  # type: ignore[arg-type]
+            if name in members[kind]:
+                return GroupSpec(kind, name)  # type: ignore[arg-type]
+            if kind == "bloc":
+                builtin, refused = self._built_in_bloc(sheet, cell, column, name)
+                if refused:
+                    return None
+                if builtin is not None:
+                    return GroupSpec("bloc", builtin)
+            where = {"country": "Countries", "bloc": "the blocs column of Countries (nor a built-in bloc: "
+                     f"{', '.join(_builtin_names())})", "supplier": "Suppliers"}[kind]
+            self._bad(sheet, cell, column.name,
+                      f"{kind} '{name}' is not listed in {where}{_did_you_mean(name, members[kind])}")
+            return None
         kinds = [kind for kind in GROUP_KINDS if text in members[kind]]
-        builtin = _builtin(text) if "bloc" not in kinds else None
-        if builtin is not None:
-            kinds.append("bloc")
         if len(kinds) > 1:
             forms = " or ".join(f"'{k}:{text}'" for k in kinds)
             self._bad(sheet, cell, column.name, f"'{text}' is both a {' and a '.join(kinds)}; write {forms}")
             return None
-        if not kinds:
-            if not (self._readable("Countries") and self._readable("Suppliers")):
-                return None  # a sheet that names groups could not be read: its own error says so
-            known = set(members["country"]) | self.blocs | set(members["supplier"]) | set(_builtin_names())
-            nor = ", nor one of 'each country', 'each supplier', 'each bloc'" if not part else ""
-            self._bad(sheet, cell, column.name, f"'{text}' is not a country, bloc or supplier{nor}"
-                      f"{_did_you_mean(text, known)}")
+        if kinds:
+            return GroupSpec(kinds[0], text)  # type: ignore[arg-type]
+        builtin, refused = self._built_in_bloc(sheet, cell, column, text)
+        if refused:
             return None
         if builtin is not None:
-            return GroupSpec("bloc", self._built_in(builtin))
-        return GroupSpec(kinds[0], text)  # type: ignore[arg-type]
+            return GroupSpec("bloc", builtin)
+        if not (self._readable("Countries") and self._readable("Suppliers")):
+            return None  # a sheet that names groups could not be read: its own error says so
+        known = set(members["country"]) | self.blocs | set(members["supplier"]) | set(_builtin_names())
+        nor = ", nor one of 'each country', 'each supplier', 'each bloc'" if not part else ""
+        self._bad(sheet, cell, column.name, f"'{text}' is not a country, bloc or supplier{nor}"
+                  f"{_did_you_mean(text, known)}")
+        return None
+
+    def _built_in_bloc(self, sheet: RawSheet, cell: RawCell, column: Column, name: str) -> tuple[str | None, bool]:
+        """The built-in bloc a name no country, workbook bloc or supplier has means, noted for `run`; and whether
+        the name was refused (logged): the workbook's own bloc in another case (`bloc:eu` where Countries lists
+        `EU`). Such a bloc is the workbook's alone, so the name cannot mean the built-in one, nor, as ids are
+        case-sensitive, the workbook's; which was meant is the user's to say."""
+        builtin = _builtin(name)
+        if builtin is None:
+            return None, False
+        own = sorted(b for b in self.blocs if b.casefold() == builtin.casefold())
+        if own:
+            self._bad(sheet, cell, column.name,
+                      f"'{name}' is not a bloc of this workbook, whose Countries sheet defines the bloc "
+                      f"{' and '.join(repr(b) for b in own)} (bloc names are case-sensitive); the built-in "
+                      f"{builtin} is not used where the workbook defines a bloc of that name: write {own[0]!r}")
+            return None, True
+        return self._built_in(builtin), False
 
     def _built_in(self, bloc: str) -> str:
         """A built-in bloc a row names, noted so that `run` gives it its members on the plan date."""
@@ -414,16 +451,27 @@ class _Validator(CellParser):
 
     def items_ref(self, sheet: RawSheet, row: RawRow, column: Column) -> str | None:
         """An item of Items, or `class:NAME` (an `ItemClass`) naming a class some item has; None if blank or
-        bad (logged)."""
+        bad (logged).
+
+        `class` is read in any case and with spaces around the colon (`Class : critical`), as the group prefixes
+        are; the class's name is an id, case-sensitive. A cell that is exactly an id written in Items is that
+        item, even one that reads like a class (a version-1 item `class:x`). A class written only on Items rows
+        that are themselves wrong is not reported again (as `reference` does for ids)."""
         text = self.ident(sheet, row, column.name, column.required)
         if text is None:
             return None
-        if text[:len(CLASS_PREFIX)].lower() != CLASS_PREFIX:
+        named = CLASS_CELL.match(text)
+        if named is None or text in self.records["Items"] or text in self.ids.get("Items", ()):
             return self.reference(sheet, row, column)
-        name = text[len(CLASS_PREFIX):].strip()
+        name = named.group(1).strip()
+        if not name:
+            self._bad(sheet, row.cells[column.name], column.name,
+                      f"'{text}' names no class: a class name is missing (write class:NAME, NAME a class of the "
+                      "Items class column)")
+            return None
         classes = {item.item_class for item in self.records["Items"].values()} - {""}
         if name not in classes:
-            if self._readable("Items"):
+            if self._readable("Items") and name not in self._written_classes():
                 listed = f" (classes: {', '.join(sorted(classes))})" if classes else \
                     " (no item has a class: give Items a class column)"
                 self._bad(sheet, row.cells[column.name], column.name,
@@ -431,12 +479,19 @@ class _Validator(CellParser):
             return None
         return ItemClass(name)
 
+    def _written_classes(self) -> set[str]:
+        """Every class written in the Items sheet, on valid rows or not (read once)."""
+        if self._classes is None:
+            sheet = self.raw.sheets.get("Items")
+            self._classes = _written(sheet, "class") if sheet is not None else set()
+        return self._classes
+
     def choice(self, sheet: RawSheet, row: RawRow, column: Column) -> str | None:
         """One of the column's `choices`, matched like a header; None if blank or bad (logged)."""
         text = self.ident(sheet, row, column.name, column.required)
         if text is None:
             return None
-        word = normalize(text).replace(" ", "_").replace("-", "_")
+        word = _choice_word(text)
         if word not in column.choices:
             self._bad(sheet, row.cells[column.name], column.name,
                       f"'{text}' is not one of {', '.join(column.choices)}")
@@ -444,14 +499,17 @@ class _Validator(CellParser):
         return word
 
     def currency(self, sheet: RawSheet, row: RawRow, column: Column) -> str | None:
-        """The base currency, or one listed in Currencies; None if blank or bad (logged)."""
+        """A currency listed in Currencies, in upper case, or "" for the base currency (in any case, as a blank
+        cell); None if blank or bad (logged)."""
         text = self.ident(sheet, row, column.name, column.required)
         if text is None:
             return None
         known = self.records.get("Currencies", {})
-        if text == self.base or text in known:
-            return text
-        if "Currencies" in self.raw.sheets and not self._readable("Currencies") or text in self.ids.get("Currencies", ()):
+        read = _currency_code(self.base, known)(text)  # the base reads as "", as a blank: shown as Settings says
+        if read is not None:
+            return read
+        code = text.upper()
+        if "Currencies" in self.raw.sheets and not self._readable("Currencies") or code in self.ids.get("Currencies", ()):
             return None  # the Currencies sheet, or the currency's row, has its own error
         where = "Currencies" if "Currencies" in self.raw.sheets else "Currencies (the workbook has no such sheet)"
         self._bad(sheet, row.cells[column.name], column.name,
@@ -469,19 +527,29 @@ class _Validator(CellParser):
             return None
         value = cell.value
         if isinstance(value, dt.datetime):
+            if value.time() != dt.time():  # a row applies on whole days: say so rather than cut the time silently
+                self.log.warning(sheet.name, cell.coordinate, column,
+                                 f"{value.isoformat(' ', 'minutes')} has a time of day, which is ignored: read as the "
+                                 f"day {value.date().isoformat()} (rows apply on whole days)", value)
             return value.date()
         if isinstance(value, dt.date):
             return value
         if isinstance(value, str) and not self._unreadable(sheet, cell, column):
-            text = value.strip()
-            if _ISO_DATE.fullmatch(text):
-                try:
-                    return dt.date.fromisoformat(text)
-                except ValueError:
-                    pass
+            day = parse_date(value)
+            if day is not None:
+                return day
         if isinstance(value, str) and unwritable(value):
             return None
-        self._bad(sheet, cell, column, f"'{value}' is not a date (enter a date, or text as YYYY-MM-DD: 2026-03-31)")
+        if isinstance(value, bool):
+            self._bad(sheet, cell, column, f"{str(value).upper()} is a TRUE/FALSE value, not a date")
+        elif isinstance(value, (int, float)):
+            # Excel stores a date as a day number and shows it as a date only when the cell is formatted so
+            serial = _excel_day(value)
+            said = f" (as a date, Excel's day {shown(value)} is {serial.isoformat()})" if serial is not None else ""
+            self._bad(sheet, cell, column, f"{shown(value)} is a number, not a date: format the cell as a date{said}, "
+                      "or write text as YYYY-MM-DD: 2026-03-31")
+        else:
+            self._bad(sheet, cell, column, f"'{value}' is not a date (enter a date, or text as YYYY-MM-DD: 2026-03-31)")
         return None
 
     # ---- sheets ----------------------------------------------------------
@@ -516,7 +584,7 @@ class _Validator(CellParser):
         if sheet is None:
             return {}
         record = _RECORDS[name]
-        bulk = _in_bulk(spec, sheet, self.records)
+        bulk = _in_bulk(spec, sheet, self.records, self.base)
         if bulk is not None:
             if len(spec.key) == 1:
                 self.ids[name] = set(bulk)
@@ -568,8 +636,7 @@ class _Validator(CellParser):
             item, item_class = _item_and_class(values["item"])
             rule = Rule(kind, item, group, value, row.row, _coordinate(row, "rule"), item_class,  # type: ignore[arg-type]
                         values["start"], values["end"], award)  # type: ignore[arg-type]
-            if not self._in_force(rule):
-                continue
+            self._note_dates(rule)
             (out if not switches or self._active(sheet, row) else self.inactive_rules).append(rule)
         return tuple(out)
 
@@ -581,15 +648,11 @@ class _Validator(CellParser):
             return False
         return True
 
-    def _in_force(self, record: Rule | ScenarioHit) -> bool:
-        """Whether a dated row applies on the plan date; one that does not is kept for the Run sheet."""
-        if record.start is None and record.end is None:
-            return True
-        self.dated = True
-        if (record.start is None or record.start <= self.day) and (record.end is None or self.day <= record.end):
-            return True
-        self.out_of_force.append(record)
-        return False
+    def _note_dates(self, record: Rule | ScenarioHit) -> None:
+        """Note a row with a `from` or `to`: the plan date then matters (`Dating.matters`), whichever rows it
+        leaves in force (`planner.dating.on_day` decides that)."""
+        if record.start is not None or record.end is not None:
+            self.dated = True
 
     def _rule_fields(self, sheet: RawSheet, row: RawRow, named: str | None, kinds: Mapping[str, RuleKind] = RULE_KINDS
                      ) -> tuple[str, GroupSpec | None, float | None, float] | None:
@@ -702,15 +765,16 @@ class _Validator(CellParser):
         out: list[ScenarioHit] = []
         for row in sheet.rows:
             values, complete = self.cells(sheet, row, readers)
+            dated = self._span(sheet, row, values)  # checked whatever else is wrong: all problems at once
             group = values["group"]
-            if not complete or not isinstance(group, GroupSpec) or group.name is None or not self._span(sheet, row, values):
+            if not complete or not dated or not isinstance(group, GroupSpec) or group.name is None:
                 continue
             item, item_class = _item_and_class(values["item"])
             hit = ScenarioHit(values["scenario"], group.group, item, values["availability"],  # type: ignore[arg-type]
                               row.row, _coordinate(row, "scenario"), item_class, values["start"],  # type: ignore[arg-type]
                               values["end"])  # type: ignore[arg-type]
-            if self._in_force(hit):
-                out.append(hit)
+            self._note_dates(hit)
+            out.append(hit)
         return tuple(out)
 
     def settings(self) -> Settings:
@@ -755,20 +819,21 @@ class _Validator(CellParser):
     # ---- all together --------------------------------------------------
 
     def currencies(self) -> dict[str, Currency]:
-        """The Currencies records: a rate above 0; the base currency, if listed, at rate 1."""
+        """The Currencies records, by code in upper case (`usd` is USD, and listed twice is a repeated key): a
+        rate above 0; the base currency, in any case, if listed, at rate 1."""
         out = self.sheet_records("Currencies")
         for name, currency in list(out.items()):
             problem = ("a rate must be above 0" if currency.rate <= 0 else
                        f"{name} is the base currency (Settings currency): its rate is 1, not {shown(currency.rate)}"
-                       if name == self.base and currency.rate != 1.0 else "")
+                       if name == self.base.upper() and currency.rate != 1.0 else "")
             if problem:
                 self._bad(self.raw.sheets["Currencies"], self._cell("Currencies", currency.row, "rate"), "rate", problem)
                 del out[name]
         return out
 
     def tiers(self) -> dict[tuple[str, str], tuple[Tier, ...]]:
-        """Each offer's price breaks, in ascending order as listed: every break above 0 and above the offer's
-        previous one, on an offer of Offers."""
+        """Each offer's price breaks, in ascending order whatever the order of its rows: every break above 0, on
+        an offer of Offers (a break given twice is a repeated key, reported by `sheet_records`)."""
         records = self.sheet_records("Tiers")
         offers = self.records["Offers"]
         out: dict[tuple[str, str], list[Tier]] = {}
@@ -783,15 +848,8 @@ class _Validator(CellParser):
                 self._bad(self.raw.sheets["Tiers"], self._cell("Tiers", tier.row, "from_quantity"), "from_quantity",
                           "a break must be above 0: the Offers price holds from 0 to the first break")
                 continue
-            earlier = out.setdefault(key, [])
-            if earlier and tier.from_quantity < earlier[-1].from_quantity:
-                self._bad(self.raw.sheets["Tiers"], self._cell("Tiers", tier.row, "from_quantity"), "from_quantity",
-                          f"{shown(tier.from_quantity)} is below the offer's previous break "
-                          f"{shown(earlier[-1].from_quantity)} (row {earlier[-1].row}): list an offer's breaks in "
-                          "ascending order")
-                continue
-            earlier.append(tier)
-        return {key: tuple(tiers) for key, tiers in out.items() if tiers}
+            out.setdefault(key, []).append(tier)
+        return {key: tuple(sorted(tiers, key=lambda t: t.from_quantity)) for key, tiers in out.items()}
 
     def tariffs(self) -> tuple[Tariff, ...]:
         sheet = self.raw.sheets.get("Tariffs")
@@ -800,17 +858,19 @@ class _Validator(CellParser):
         spec = SHEET_BY_NAME["Tariffs"]
         readers = self.readers(sheet, spec.columns)
         out: list[Tariff] = []
-        first: dict[tuple[str, object], int] = {}
+        # keyed by (country, item, class): an `ItemClass` equals, and hashes as, the item of the same name, and an
+        # item `steel` of the class steel may have a row of its own beside the class's
+        first: dict[tuple[object, str | None, str | None], int] = {}
         for row in sheet.rows:
             values, complete = self.cells(sheet, row, readers)
             if not complete:
                 continue
-            key = (values["country"], values["item"])
+            item, item_class = _item_and_class(values["item"])
+            key = (values["country"], item, item_class)
             if key in first:
                 self._repeated(sheet, row, spec, (values["country"], _item_words(values["item"])), first[key])
                 continue
             first[key] = row.row
-            item, item_class = _item_and_class(values["item"])
             out.append(Tariff(values["country"], item, item_class, values["tariff"], row.row))  # type: ignore[arg-type]
         return tuple(out)
 
@@ -824,23 +884,6 @@ class _Validator(CellParser):
         """A cell of a record's row, by the record's row number (for checks made once the records are built)."""
         found = next(r for r in self.raw.sheets[name].rows if r.row == row)
         return found.cells.get(column) or RawCell(None, f"{row}:{row}")
-
-    def _with_built_in(self, countries: dict[str, Country]) -> tuple[dict[str, Country], tuple[tuple[str, str, str], ...]]:
-        """The countries with the built-in blocs the rows name added to the blocs of their members on the plan
-        date (`planner.reference`), and those memberships as (bloc, country, source)."""
-        if not self.built_in:
-            return countries, ()
-        from planner import reference
-
-        taken: list[tuple[str, str, str]] = []
-        out = dict(countries)
-        for bloc in self.built_in:
-            for spell in reference.memberships(bloc):
-                if spell.country in out and spell.on(self.day):
-                    country = out[spell.country]
-                    out[spell.country] = dataclasses.replace(country, blocs=(*country.blocs, bloc))
-                    taken.append((bloc, spell.country, spell.source))
-        return out, tuple(taken)
 
     def run(self) -> PlanningData | None:
         settings = self.settings()
@@ -859,26 +902,28 @@ class _Validator(CellParser):
         hits = self.scenarios()
         if self.log.errors:
             return None
-        countries, taken = self._with_built_in(self.records["Countries"])
-        dating = Dating(self.day, settings.plan_date is None, tuple(self.out_of_force), taken, self.dated,
-                        tuple(self.built_in))
-        return PlanningData(self.records["Items"], self.records["Suppliers"], countries,
+        of_run = settings.plan_date is None
+        data = PlanningData(self.records["Items"], self.records["Suppliers"], self.records["Countries"],
                             self.records["Offers"], rules, hits, settings,
                             Source(self.raw.path, self.raw.sha256,
                                    {name: dict(sheet.columns) for name, sheet in self.raw.sheets.items()}),
                             tuple(self.inactive_rules), self.records["Tiers"], self.records["Currencies"], tariffs,
-                            dating)
+                            Dating(self.day, of_run, dated=self.dated, built_in=tuple(self.built_in)))
+        return on_day(data, self.day, of_run)  # the rows in force, and the built-in blocs' members, on the day
 
 
-def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict]) -> dict | None:
+def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict], base: str) -> dict | None:
     """The records of a sheet read as columns, checked column by column; None unless every cell is clean.
 
-    Only a sheet of references and numbers is checked so (Offers); a column of any other kind sends the
-    sheet cell by cell. Clean means: every reference is text naming a listed record, each key appears once,
-    every number is a number (or blank, where optional, then read as the column's `if_blank`), finite, within
-    its kind's `BOUNDS` and below MAX_NUMBER. Then the cell-by-cell checks could not find anything and are
-    skipped; otherwise they run and report every problem (a large sheet is checked in bulk, and goes cell by
-    cell only to say what is wrong).
+    A sheet whose columns are references, numbers, choices and currencies is checked so (Offers); a column of
+    any other kind sends the sheet cell by cell. Clean means: every reference is text naming a listed record;
+    every number is a number (or blank, where optional), finite, within its kind's `BOUNDS` and below
+    MAX_NUMBER; every choice is one of the column's, matched as `_choice_word` matches it (`All units`); every
+    currency is the base currency `base` or one listed in Currencies, in any case; and each key appears once. A
+    blank reads as the column's `if_blank`, and so does every cell of a column left out, or present and blank in
+    every row (the template's Offers has `discount` and `currency` headers over blank cells). Then the
+    cell-by-cell checks could not find anything and are skipped; otherwise they run and report every problem (a
+    large sheet is checked in bulk, and goes cell by cell only to say what is wrong).
     """
     values, numbers = sheet.values, sheet.numbers
     if values is None or numbers is None:
@@ -886,8 +931,12 @@ def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict]) -> dict
     filled: dict[str, list[object]] = {}  # record field -> its value in every row
     for column in spec.columns:
         cells = values.get(column.name)
-        if cells is None and not column.required and column.kind not in BOUNDS:
-            filled[column.record_field] = [column.if_blank] * len(numbers)  # a column left out reads as blank
+        if not column.required and (cells is None and column.kind not in BOUNDS or
+                                    cells is not None and cells.count(None) == len(cells)):
+            # blank throughout, as a column left out: a number's blank must be a number (`if_blank`) to be read so
+            if column.kind in BOUNDS and not isinstance(column.if_blank, float):
+                return None
+            filled[column.record_field] = [column.if_blank] * len(numbers)
             continue
         if column.kind == "id" and column.refers:
             known = records[column.refers]
@@ -918,6 +967,21 @@ def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict]) -> dict
                     return None  # no value for a blank: only the cell-by-cell code can say what it means
                 array = np.where(np.isnan(array), blank, array)
             filled[column.record_field] = array.tolist()
+        elif column.kind in ("choice", "currency") and cells is not None and not column.required:
+            # few distinct entries, each read once as the cell-by-cell reader would; anything else goes there
+            read = _choice_word if column.kind == "choice" else _currency_code(base, records["Currencies"])
+            meaning: dict[object, object] = {}
+            for entry in set(cells):
+                if entry is None:
+                    meaning[entry] = column.if_blank
+                    continue
+                if type(entry) is not str or not entry.strip() or UNWRITABLE.search(entry):
+                    return None
+                word = read(entry)
+                if word is None or (column.kind == "choice" and word not in column.choices):
+                    return None
+                meaning[entry] = word
+            filled[column.record_field] = [meaning[entry] for entry in cells]
         else:
             return None
     keyed = [filled[spec.column(name).record_field] for name in spec.key]
@@ -925,6 +989,21 @@ def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict]) -> dict
     if len(set(keys)) != len(keys):
         return None
     return dict(zip(keys, map(_RECORDS[spec.name], *(filled[field] for field in _FIELDS[spec.name]), numbers)))
+
+
+def _choice_word(text: str) -> str:
+    """A choice cell's entry as the choice it names, matched like a header: `All units`, `all-units` ->
+    `all_units` (whether it is one of the column's choices is the caller's to check)."""
+    return normalize(text).replace(" ", "_").replace("-", "_")
+
+
+def _currency_code(base: str, known: Mapping[str, object]) -> Callable[[str], str | None]:
+    """How a currency cell's text reads: "" for the base currency, a code of `known` (Currencies) in upper case,
+    None for any other (which the cell-by-cell reader reports)."""
+    def read(text: str) -> str | None:
+        code = text.strip().upper()
+        return "" if code == base.upper() else code if code in known else None
+    return read
 
 
 def _item_and_class(value: object) -> tuple[str | None, str | None]:
@@ -949,6 +1028,32 @@ def _builtin_names() -> tuple[str, ...]:
     from planner import reference
 
     return reference.blocs()
+
+
+def _excel_day(number: float) -> dt.date | None:
+    """The day an Excel day number stands for in a workbook of the 1900 date system (day 1 is 1900-01-01, and
+    Excel counts a 29 February 1900 that never was, so from day 61 on day n is 1899-12-30 + n); None for a
+    number that is no whole day of years 1900 to 9999, or is that 29 February."""
+    if not float(number).is_integer() or not 1 <= number <= 2958465 or number == 60:
+        return None
+    return dt.date(1899, 12, 30 if number >= 61 else 31) + dt.timedelta(days=int(number))
+
+
+def _id_text(value: object) -> str:
+    """A cell's value as the id `CellParser.ident` would read it, without checking it: for sets of ids as written,
+    valid or not, that are only looked names up in."""
+    if type(value) is float and value.is_integer():
+        return str(int(value))
+    if type(value) is float:
+        return repr(value)
+    return str(value).strip()
+
+
+def _written(sheet: RawSheet, column: str) -> set[str]:
+    """The ids written in a column of a sheet, valid or not (blank cells left out)."""
+    cells = sheet.values.get(column, []) if sheet.values is not None else \
+        [r.cells[column].value for r in sheet.rows if column in r.cells]
+    return {_id_text(v) for v in cells if v is not None and not (isinstance(v, str) and not v.strip())}
 
 
 def _coordinate(row: RawRow, column: str) -> str | None:

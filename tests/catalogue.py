@@ -486,9 +486,8 @@ CASES: list[tuple[str, Builder, list[str]]] = [
       "needs (a possible XML entity attack)"]),
     ("unreadable-file", unreadable(cells()), ["in.xlsx: cannot be read: permission denied ({folder}/in.xlsx)"]),
     # version 2 of the contract: tiers, currencies, tariffs, dates, unions, classes
-    ("tier-break-below-previous", cells(Tiers=[["A", "S1", 100, 9], ["A", "S1", 50, 8]]),
-     ["Tiers!C3 (from_quantity): 50 is below the offer's previous break 100 (row 2): list an offer's breaks in "
-      "ascending order"]),
+    ("tier-break-repeated-unordered", cells(Tiers=[["A", "S1", 100, 9], ["A", "S1", 50, 9.5], ["A", "S1", 100.0, 8]]),
+     ["Tiers!C4 (from_quantity): break 100 of the offer of 'S1' for 'A' appears again (first in row 2)"]),
     ("tier-break-repeated", cells(Tiers=[["A", "S1", 100, 9], ["A", "S1", 100, 8]]),
      ["Tiers!C3 (from_quantity): break 100 of the offer of 'S1' for 'A' appears again (first in row 2)"]),
     ("tier-break-zero", cells(Tiers=[["A", "S1", 0, 9]]),
@@ -513,6 +512,11 @@ CASES: list[tuple[str, Builder, list[str]]] = [
      ["Offers!G2 (discount): 'bulk' is not one of all_units, incremental"]),
     ("date-not-a-date", header("Policy", [*HEADERS["Policy"], "from", "to"], [["max_share", None, "C1", 0.6, "soon"]]),
      ["Policy!E2 (from): 'soon' is not a date (enter a date, or text as YYYY-MM-DD: 2026-03-31)"]),
+    ("date-as-number", header("Policy", [*HEADERS["Policy"], "from", "to"], [["max_share", None, "C1", 0.6, 45000]]),
+     ["Policy!E2 (from): 45000 is a number, not a date: format the cell as a date (as a date, Excel's day 45000 is "
+      "2023-03-15), or write text as YYYY-MM-DD: 2026-03-31"]),
+    ("date-true-false", header("Scenarios", [*HEADERS["Scenarios"], "from", "to"], [["C1 stop", None, "C1", 0, True]]),
+     ["Scenarios!E2 (from): TRUE is a TRUE/FALSE value, not a date"]),
     ("date-impossible", header("Scenarios", [*HEADERS["Scenarios"], "from", "to"],
                                [["C1 stop", None, "C1", 0, None, "2026-02-30"]]),
      ["Scenarios!F2 (to): '2026-02-30' is not a date (enter a date, or text as YYYY-MM-DD: 2026-03-31)"]),
@@ -521,6 +525,8 @@ CASES: list[tuple[str, Builder, list[str]]] = [
      ["Policy!F2 (to): 2026-01-01 is before the row's from (2026-06-01)"]),
     ("plan-date-not-a-date", cells(Settings=[["plan_date", "tomorrow"]]),
      ["Settings!B2 (value): 'tomorrow' is not a date (enter a date, or text as YYYY-MM-DD: 2026-03-31)"]),
+    ("plan-date-compact", cells(Settings=[["plan_date", "20270601"]]),
+     ["Settings!B2 (value): '20270601' is not a date (enter a date, or text as YYYY-MM-DD: 2026-03-31)"]),
     ("union-unknown-part", cells(Policy=[["max_share", None, "C1 | Atlantis", 0.6]]),
      ["Policy!C2 (group): 'Atlantis' is not a country, bloc or supplier"]),
     ("union-with-each", cells(Policy=[["max_share", None, "bloc:EU | each country", 0.6]]),
@@ -529,12 +535,33 @@ CASES: list[tuple[str, Builder, list[str]]] = [
     ("union-empty-part", cells(Scenarios=[["s", None, "C1 || C2", 0]]),
      ["Scenarios!C2 (group): 'C1 || C2' has an empty part: join groups with | as in bloc:CPTPP | bloc:MSP | "
       "country:UA"]),
+    ("union-every-bad-part", cells(Policy=[["max_share", None, "C1 | supplier:S9 | Nope || each bloc", 0.6]]),
+     ["Policy!C2 (group): 'C1 | supplier:S9 | Nope || each bloc' has an empty part: join groups with | as in "
+      "bloc:CPTPP | bloc:MSP | country:UA",
+      "Policy!C2 (group): supplier 'S9' is not listed in Suppliers",
+      "Policy!C2 (group): 'Nope' is not a country, bloc or supplier",
+      "Policy!C2 (group): 'each bloc' cannot be part of a union: a union is one group made of named countries, "
+      "blocs and suppliers"]),
+    ("scenario-every-problem", header("Scenarios", [*HEADERS["Scenarios"], "from", "to"],
+                                      [["s", None, "Zed", 2, "2026-05-01", "2026-01-01"]]),
+     ["Scenarios!C2 (group): 'Zed' is not a country, bloc or supplier, nor one of 'each country', 'each supplier', "
+      "'each bloc'",
+      "Scenarios!D2 (availability): 2 is not a share in [0, 1] (write 30 % as 0.3)",
+      "Scenarios!F2 (to): 2026-01-01 is before the row's from (2026-05-01)"]),
     ("class-unknown", cells(Policy=[["max_share", "class:rare", "C1", 0.6]]),
      ["Policy!B2 (item): no item has the class 'rare' (no item has a class: give Items a class column)"]),
     ("class-misspelt", lambda folder: write_workbook(folder / "in.xlsx", {
         **BASE, "Items": [["A", 100, "t", "critical"], ["B", 10, "kg"]],
         "Scenarios": [["s", "class:critcal", "C1", 0]]}, headers={"Items": [*HEADERS["Items"], "class"]}),
      ["Scenarios!B2 (item): no item has the class 'critcal' (did you mean 'critical'?)"]),
+    ("class-name-missing", cells(Policy=[["max_share", "Class :", "C1", 0.6]]),
+     ["Policy!B2 (item): 'Class :' names no class: a class name is missing (write class:NAME, NAME a class of the "
+      "Items class column)"]),
+    # the class of an Items row that is itself wrong is not reported again (as an id of a wrong row is not)
+    ("class-of-a-bad-item", lambda folder: write_workbook(folder / "in.xlsx", {
+        **BASE, "Items": [["A", -1, "t", "crit"], ["B", 10, "kg"]], "Policy": [["max_share", "class:crit", "C1", 0.6]]},
+        headers={"Items": [*HEADERS["Items"], "class"]}),
+     ["Items!B2 (demand): -1 is negative"]),
     ("tariff-repeated", cells(Tariffs=[["C1", "A", 0.1], ["C1", "A", 0.2]]),
      ["Tariffs!B3 (item): a tariff on 'A' from 'C1' appears again (first in row 2)"]),
     ("tariff-unknown-country", cells(Tariffs=[["XX", None, 0.1]]),
@@ -549,8 +576,23 @@ CASES: list[tuple[str, Builder, list[str]]] = [
                               [["min_suppliers", "A", None, 2, None, None, None, 0]]),
      ["Policy!H2 (min_award): 0 is not in (0, 1]: each counted supplier delivers a share above 0 (write 5 % as "
       "0.05)"]),
+    # the workbook's own bloc in another case: neither the built-in bloc (the workbook defines one of that name)
+    # nor, as ids are case-sensitive, the workbook's
+    ("bloc-case-variant", cells(Policy=[["max_share", None, "bloc:eu", 0.6]]),
+     ["Policy!C2 (group): 'eu' is not a bloc of this workbook, whose Countries sheet defines the bloc 'EU' (bloc "
+      "names are case-sensitive); the built-in EU is not used where the workbook defines a bloc of that name: "
+      "write 'EU'"]),
+    ("bloc-case-variant-unprefixed", cells(Countries=countries("C1", "C2", blocs={"C2": "eu"}),
+                                           Scenarios=[["s", None, "C1 | EU", 0]]),
+     ["Scenarios!C2 (group): 'EU' is not a bloc of this workbook, whose Countries sheet defines the bloc 'eu' "
+      "(bloc names are case-sensitive); the built-in EU is not used where the workbook defines a bloc of that "
+      "name: write 'eu'"]),
     ("min-award-above-one", header("Policy", [*HEADERS["Policy"], "min_award"], [["min_award", "A", None, 1.2]]),
-     ["Policy!D2 (value): 1.2 is not in (0, 1]: min_award takes a share above 0 (write 30 % as 0.3)"]),
+     ["Policy!D2 (value): 1.2 is not in (0, 1]: min_award takes a number above 0 and at most 1 (write 30 % as "
+      "0.3; an HHI of 2,500 on the 0-10,000 scale as 0.25)"]),
+    ("max-hhi-on-its-own-scale", cells(Policy=[["max_hhi", "A", None, 2500]]),
+     ["Policy!D2 (value): 2500 is not in (0, 1]: max_hhi takes a number above 0 and at most 1 (write 30 % as 0.3; "
+      "an HHI of 2,500 on the 0-10,000 scale as 0.25)"]),
 ]
 
 
@@ -635,6 +677,14 @@ def update(table: Callable[[Path], Path]) -> Command:
     return build
 
 
+def overriding(*overrides: str) -> Command:
+    """`planner solve` of BASE with `--set` overrides."""
+    def build(folder: Path) -> list[str]:
+        base = write_workbook(folder / "in.xlsx", BASE)
+        return ["solve", str(base), *(a for o in overrides for a in ("--set", o)), "-o", str(folder / "plan.xlsx")]
+    return build
+
+
 def _text(name: str, text: str) -> Callable[[Path], Path]:
     def build(folder: Path) -> Path:
         (folder / name).write_text(text)
@@ -695,6 +745,9 @@ COMMAND_CASES: list[tuple[str, Command, list[str]]] = [
     ("batch-table-broken-sheet", batch(lambda f: _rewritten(_batch_table(f), _stray_row)),
      ["runs.xlsx:Sheet: is not a readable sheet: its XML is broken after row 2 (ParseError: mismatched tag: line 2, "
       "column 2)"]),
+    # one reading of a date typed as text: YYYY-MM-DD, as the Settings cell takes it (plan-date-compact)
+    ("set-plan-date-compact", overriding("plan_date=20270601"),
+     ["--set plan_date=20270601: '20270601' is not a date: write it as YYYY-MM-DD"]),
     ("diff-plan-broken-sheet", diff(lambda f: _plan(f, "old.xlsx"), lambda f: _rewritten(_plan(f, "new.xlsx"), _stray_row)),
      ["new.xlsx:Plan: is not a readable sheet: its XML is broken after row 2 (ParseError: mismatched tag: line 2, "
       "column 2)"]),

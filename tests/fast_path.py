@@ -60,11 +60,13 @@ def differences(fast: SourcingModel, straight: SourcingModel) -> list[str]:
     return out
 
 
-def straightforward(data: PlanningData, view: View = "plan") -> SourcingModel:
+def straightforward(data: PlanningData, view: View = "plan", cuts: tuple = ()) -> SourcingModel:
     """The reference Pyomo model, compiled row by row by Pyomo's `generate_standard_repn`."""
-    return from_pyomo(reference_model.create_model(data, view), data)
+    return from_pyomo(reference_model.create_model(data, view, cuts), data)
 
 
 def assert_same_model(data: PlanningData, view: View = "plan", fast: SourcingModel | None = None) -> None:
-    problems = differences(fast if fast is not None else build(data, view), straightforward(data, view))
+    """The fast build (with the tangent points it was built with, `fast.cuts`) against the reference's."""
+    fast = fast if fast is not None else build(data, view)
+    problems = differences(fast, straightforward(data, view, fast.cuts))
     assert not problems, "the fast build differs from the straightforward one:\n" + "\n".join(problems[:20])

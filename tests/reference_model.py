@@ -97,8 +97,9 @@ def model_offers(data: PlanningData, view: View = "plan") -> tuple[Offer, ...]:
     return tuple(o for o in data.offers.values() if view == "diagnose" or o.key not in excluded)
 
 
-def create_model(data: PlanningData, view: View = "plan") -> pyo.ConcreteModel:
-    """The model `planner.model.build(data, view)` makes (see its docstring for the two views), as Pyomo rules."""
+def create_model(data: PlanningData, view: View = "plan", cuts: tuple = ()) -> pyo.ConcreteModel:
+    """The model `planner.model.build(data, view, cuts)` makes (see its docstring for the two views and the
+    cuts), as Pyomo rules."""
     m = pyo.ConcreteModel(name="planner")
     offers = model_offers(data, view)
     by_item = offers_by_item(data, offers)
@@ -117,6 +118,7 @@ def create_model(data: PlanningData, view: View = "plan") -> pyo.ConcreteModel:
         add_policy_exclude(m, data)
     add_count_rules(m, data, by_item)
     add_policy_spend(m, data, by_item, bands)
+    add_max_hhi(m, data, by_item, cuts)
     add_total_cost(m, data, offers, bands)
     return m
 
@@ -528,6 +530,47 @@ def add_policy_spend(m: pyo.ConcreteModel, data: PlanningData, by_item: dict[str
     m.add_component("Policy-max-spend-share", pyo.Constraint(
         list(shares), rule=lambda _m, r, i, gk, gn: sum(spend(m, bands, k) for k in shares[r, i, gk, gn][0])
         - m.rule_value[r] * sum(spend(m, bands, k) for k in shares[r, i, gk, gn][1]) <= 0))
+
+
+def add_max_hhi(m: pyo.ConcreteModel, data: PlanningData, by_item: dict[str, list[Offer]], cuts: tuple) -> None:
+    """`hhi_points[i, c]`, `Item-hhi-points[i, c, k]` and `Policy-max-hhi[r, i]`: for max_hhi rule r with value
+    h < 1 and every item i it covers with d_i > 0 and an offer, with n_i the countries of i's offers and
+    s_c = sum_{o in O_i from c} buy[o] / d_i,
+        hhi_points[i, c] >= 10,000 * (2 a s_c - a^2)     for every tangent point a of (i, c), the k-th
+        sum_c hhi_points[i, c] <= 10,000 * h
+    The tangent points of (i, c), in order: 1/n_i and sqrt(h) of every cap on i, ascending and each once, then
+    the share of every cut for (i, c), in the order of `cuts`.
+    """
+    scale = 10_000.0
+    caps: dict[str, list[tuple[int, float]]] = {}
+    for rule in data.rules:
+        if rule.kind == "max_hhi" and rule.value is not None and rule.value < 1:
+            for item in data.rule_items(rule):
+                if data.items[item].demand > 0 and by_item[item]:
+                    caps.setdefault(item, []).append((rule_id(data, rule), rule.value))
+    offers_from: dict[tuple[str, str], list[OfferKey]] = {}
+    for item in caps:
+        for offer in by_item[item]:
+            offers_from.setdefault((item, data.country_of(offer).name), []).append(offer.key)
+    points: dict[tuple[str, str], list[float]] = {}
+    for item, country in offers_from:
+        n = len({c for i, c in offers_from if i == item})
+        points[item, country] = sorted({1 / n} | {math.sqrt(h) for _, h in caps[item]})
+    for cut in cuts:
+        if (cut.item, cut.country) in points:
+            points[cut.item, cut.country].append(cut.share)
+    m.hhi_points = pyo.Var(list(offers_from), domain=pyo.NonNegativeReals)
+    tangents = [(i, c, k) for (i, c), ps in points.items() for k in range(1, len(ps) + 1)]
+
+    def tangent(_m, i, c, k):
+        a, d = points[i, c][k - 1], data.items[i].demand
+        return (2 * a * scale / d) * sum(m.buy[o] for o in offers_from[i, c]) - m.hhi_points[i, c] <= scale * a * a
+
+    m.add_component("Item-hhi-points", pyo.Constraint(tangents, rule=tangent))
+    rows = [(r, i) for i, rules in caps.items() for r, _ in rules]
+    value = {(r, i): h for i, rules in caps.items() for r, h in rules}
+    m.add_component("Policy-max-hhi", pyo.Constraint(rows, rule=lambda _m, r, i: sum(
+        m.hhi_points[i, c] for (item, c) in offers_from if item == i) <= scale * value[r, i]))
 
 
 def add_total_cost(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...],

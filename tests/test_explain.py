@@ -640,19 +640,22 @@ def test_mip_whose_relaxation_is_infeasible_gets_an_iis(tmp_path: Path) -> None:
 
 
 def test_relaxed_plan_is_rounded_to_the_solver_tolerance_and_still_checks(tmp_path: Path) -> None:
-    """The bundled example with at most 30 % per country cannot hold (germanium: 3 countries x 30 % < 100 %
-    without Russia): the relaxed plan buys 120 t of germanium from RU-Metals (10 % of 1,200). Phase 2 of the
-    elastic re-solve may spend its 1e-9 of allowed violation, which left antimony at 29.99999985 and
-    30.00000015 t; rounded to 1e-7 of the row's scale (demand 150: 5 decimals) they are 30 and 30, antimony
-    still adds up to its 150 t, and the checker finds nothing but the relaxed exclusion."""
+    """The bundled example with at most 30 % per country on its critical items cannot hold (germanium: 3
+    countries x 30 % < 100 % without Russia; antimony: at most 4 suppliers, and two of them can deliver only 50 t
+    together): the relaxed plan buys 120 t of germanium from RU-Metals (10 % of 1,200) and 55 t of antimony from
+    China (10 t above 30 % of 150). Phase 2 of the elastic re-solve may spend its 1e-9 of allowed violation;
+    rounded to 1e-7 of the row's scale (demand 150: 5 decimals) antimony's purchases are whole tonnes that still
+    add up to its 150 t, and the checker finds nothing but the relaxed rows."""
     data, _ = planner.load(Path(__file__).resolve().parents[1] / "inputs" / "example.xlsx",
                            overrides=["Policy!3=0.3"])
     plan = solve_elastic(data)
     antimony = {s: q for (i, s), q in plan.quantities.items() if i == "antimony"}
-    assert antimony == {"AU-Metals": 30.0, "BO-Antimony": 30.0, "CN-Metals": 45.0, "TJ-Antimony": 45.0}
-    assert plan.violations["relaxed_by"].tolist() == [120.0]
-    assert plan.conflicts == ["Policy-exclude: Policy!A2 exclude country:RU on every item: 'germanium' from "
-                              "country:RU buys 120"]
+    assert antimony == {"AU-Metals": 30.0, "CN-Metals": 55.0, "TJ-Antimony": 45.0, "US-Antimony": 20.0}
+    assert sorted(plan.violations["relaxed_by"].tolist()) == [10.0, 120.0]
+    assert plan.conflicts == [
+        "Policy-exclude: Policy!A2 exclude country:RU on every item: 'germanium' from country:RU buys 120",
+        "Policy-max-share: Policy!A3 max_share each country 0.3 on class:critical: 'antimony' from country:CN is 55, "
+        "above 0.3 of 150"]
     assert check_plan(data, plan.quantities) == plan.conflicts
 
 

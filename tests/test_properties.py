@@ -5,6 +5,18 @@ independent check accepts, or say the rules cannot hold; and an independent
 formulation, written here with highspy's own modelling API from the
 generated tables (no planner code), must agree on the optimum or on
 infeasibility. The plan is checked from the output workbook alone.
+
+A `max_hhi` cap (the HHI of an item's country shares at most h) is written
+here without any loop or cut: with the item's demand bought exactly, its
+shares s lie in the plane sum s = 1, where HHI = 1/n + |s - u|^2 (u the
+even split). For at most three countries per item (what the instances have)
+that is a disc of radius sqrt(h - 1/n) in a plane of dimension n - 1: two
+exact rows for two countries, and for three a regular polygon around the
+disc (a lower bound on the optimum) or inside it (an upper bound), with
+SIDES sides. The planner's cost must lie between the outer bound at
+h + 2e-9 (its plan meets h to within the 1e-9 its loop asks for, so it is a
+plan of that cap) and the inner bound at h (it is never above the true
+optimum: its tangents only ever cut off plans that break the cap).
 For a corrupted workbook the planner must give a plan, or a clean error
 (exit 2 or 3, messages naming the place, no traceback), and never touch the
 input.
@@ -35,6 +47,8 @@ from planner.highs import new_highs
 BLOCS = ["EU", "MSP"]
 COUNTS = ("max_suppliers", "min_suppliers", "max_countries", "min_countries")  # value k; min_award: a share
 POLICY = ["rule", "item", "group", "value", "min_award"]
+SIDES = 720  # of the polygons around and inside an HHI disc: cos(pi / 720) = 1 - 9.5e-6
+HHI_TOL = 2e-9  # what the outer bound adds to h: twice the planner's loop tolerance (1e-9)
 # 40 examples each in the suite; PLANNER_HYPOTHESIS_EXAMPLES=500 for a deeper hunt
 SETTINGS = settings(max_examples=int(os.environ.get("PLANNER_HYPOTHESIS_EXAMPLES", "40")), deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -69,9 +83,9 @@ def instances(draw: st.DrawFn) -> dict:
     policy = []
     for _ in range(draw(st.integers(0, 3))):
         kind = draw(st.sampled_from(["max_share", "min_share", "exclude", "min_coverage", *COUNTS, "min_award",
-                                     "max_spend", "max_spend_share"]))
+                                     "max_spend", "max_spend_share", "max_hhi"]))
         item = draw(st.sampled_from([None, *[i[0] for i in items]]))
-        group = None if kind == "min_coverage" else draw(st.sampled_from(groups))
+        group = None if kind in ("min_coverage", "max_hhi") else draw(st.sampled_from(groups))
         if kind in (*COUNTS, "min_award") and draw(st.booleans()):
             group = None  # a blank group: every supplier
         if kind in ("min_share", "exclude", "min_suppliers", "min_countries") and group and group.startswith("each"):
@@ -82,6 +96,8 @@ def instances(draw: st.DrawFn) -> dict:
             value = draw(st.sampled_from([1, 2, 3] if kind.startswith("max") else [1, 1, 2]))
         elif kind == "min_award":
             value = draw(st.sampled_from([0.1, 0.3, 0.6]))
+        elif kind == "max_hhi":  # in (0, 1]: 1/2 and 1/3 are the least HHI of two and three countries
+            value = draw(st.sampled_from([0.3, 0.34, 0.4, 0.45, 0.5, 0.55, 0.7, 0.9, 1]))
         elif kind == "max_spend":
             value = draw(st.sampled_from([0, 300, 1000, 2500, 8000]))  # an amount: a budget (blank item) or per item
         else:
@@ -156,12 +172,48 @@ def availability(inst: dict, scenario: str, supplier: str) -> float:
     return min(levels, default=1.0)
 
 
-def oracle(inst: dict) -> float | None:
+def country_volumes(inst: dict, item: str, buy: dict) -> dict[str, list]:
+    """Country -> the purchase variables (or quantities) of `item` from its suppliers, for every country with an
+    offer of the item."""
+    country_of = {s[0]: s[1] for s in inst["Suppliers"]}
+    out: dict[str, list] = {}
+    for (i, sup), v in buy.items():
+        if i == item:
+            out.setdefault(country_of[sup], []).append(v)
+    return out
+
+
+def add_hhi_disc(h: highspy.Highs, volumes: list[list], demand: float, radius2: float, inner: bool) -> bool:
+    """Rows holding the shares of n <= 3 countries (`volumes`: each country's purchase variables, adding up to
+    `demand`) within |s - u|^2 <= radius2 in the plane sum s = 1: exact for n = 2 (|s_1 - 1/2| <= r / sqrt 2),
+    a polygon of SIDES sides around the disc (or inside it, `inner`) for n = 3. False: no share can."""
+    n = len(volumes)
+    if radius2 < 0 or n == 1:  # below the even split's 1/n; one country has HHI 1 (caps of 1 are not added)
+        return False
+    r = math.sqrt(radius2)
+    if n == 2:
+        bound = demand * r * math.sqrt(2)  # s_1 - s_2 = 2 (s_1 - 1/2)
+        h.addConstr(h.qsum(volumes[0]) - h.qsum(volumes[1]) <= bound)
+        h.addConstr(h.qsum(volumes[1]) - h.qsum(volumes[0]) <= bound)
+        return True
+    rho = r * math.cos(math.pi / SIDES) if inner else r
+    # an orthonormal basis of the plane sum = 0: the coordinates of s - u are e . s (e . u = 0)
+    e1, e2 = (1 / math.sqrt(2), -1 / math.sqrt(2), 0.0), (1 / math.sqrt(6), 1 / math.sqrt(6), -2 / math.sqrt(6))
+    for k in range(SIDES):
+        angle = 2 * math.pi * k / SIDES
+        coef = [math.cos(angle) * a + math.sin(angle) * b for a, b in zip(e1, e2)]
+        terms = [c * v for c, vs in zip(coef, volumes) if abs(c) > 1e-12 for v in vs]
+        h.addConstr(h.qsum(terms) <= demand * rho)
+    return True
+
+
+def oracle(inst: dict, inner: bool = False, extra: float = 0.0) -> float | None:
     """The optimum by a formulation written straight from the contract (None: infeasible).
 
     Tiers are written another way than the planner's: all-units as a choice of one band among all of them
     (band 0 included, a binary each, summing to 1), incremental as a convex combination of the cost function's
-    breakpoints with one binary per segment (the lambda method).
+    breakpoints with one binary per segment (the lambda method). A max_hhi cap h is held by `add_hhi_disc` at
+    h + `extra`, around the disc or, `inner`, inside it.
     """
     h = new_highs()
     h.setOptionValue("mip_rel_gap", 0.0)
@@ -234,6 +286,13 @@ def oracle(inst: dict) -> float | None:
                         if len(flags) < value:
                             return None
                         h.addConstr(h.qsum(list(flags.values())) >= value)
+                continue
+            if kind == "max_hhi":
+                volumes = list(country_volumes(inst, item, buy).values())
+                n = len(volumes)
+                if value < 1 and demand[item] > 0 and n and not add_hhi_disc(
+                        h, volumes, demand[item], value + extra - 1 / n, inner):
+                    return None
                 continue
             if kind == "min_coverage":
                 for scenario in scenarios:
@@ -358,6 +417,11 @@ def check_from_workbook(inst: dict, path: Path) -> float:
                     limit = value if kind == "max_spend" else value * total
                     assert part <= limit + tol * max(1, limit)
                 continue
+            if kind == "max_hhi":  # the contract: within 1e-6 (an HHI is 0..1)
+                if demand[item] > 0:
+                    shares = [sum(vs) / demand[item] for vs in country_volumes(inst, item, q).values()]
+                    assert sum(s * s for s in shares) <= value + tol
+                continue
             if kind == "min_coverage":
                 for scenario in scenarios:
                     alive = sum(availability(inst, scenario, sup) * v for (i, sup), v in q.items() if i == item)
@@ -388,16 +452,22 @@ def assert_agrees(inst: dict, capsys: pytest.CaptureFixture[str]) -> None:
         path = write_workbook(Path(folder) / "in.xlsx", inst, headers={**HEADERS, "Policy": POLICY})
         out = Path(folder) / "plan.xlsx"
         code, payload, err = solve_cli(path, out, capsys)
-        expected = oracle(inst)
+        # without a max_hhi cap below 1 the three are one formulation; with one, the sandwich of the docstring
+        lower, upper = oracle(inst, extra=HHI_TOL), oracle(inst, inner=True)
         assert "Traceback" not in err and "internal error" not in err
         if code == 3:
-            assert expected is None, f"planner says infeasible, the oracle found {expected}"
+            assert upper is None, f"planner says infeasible, the oracle found {upper}"
             assert payload["conflicts"] and not out.exists()
             return
         assert code == 0, (code, payload)
         cost = check_from_workbook(inst, out)
         assert payload["total_cost"] == pytest.approx(cost, rel=1e-6, abs=1e-6)
-        assert expected is not None and cost == pytest.approx(expected, rel=1e-6, abs=1e-6)
+        assert lower is not None, f"the oracle finds no plan even for the caps plus {HHI_TOL}"
+        assert cost >= lower - 1e-6 * max(1.0, abs(lower)), (cost, lower)
+        if upper is not None:
+            assert cost <= upper + 1e-6 * max(1.0, abs(upper)), (cost, upper)
+        if not any(rule[0] == "max_hhi" and rule[3] < 1 for rule in inst["Policy"]):
+            assert cost == pytest.approx(upper, rel=1e-6, abs=1e-6)
 
 
 @SETTINGS

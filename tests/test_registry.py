@@ -46,7 +46,8 @@ def every_family() -> PlanningData:
                Rule("min_countries", "B", None, 2, row=10, cell="A10", min_award=0.1),
                Rule("min_award", "A", None, 0.1, row=11, cell="A11"),
                Rule("max_spend", "B", None, 200.0, row=12, cell="A12"),
-               Rule("max_spend_share", "A", GroupSpec("country", "CN"), 0.7, row=13, cell="A13")),
+               Rule("max_spend_share", "A", GroupSpec("country", "CN"), 0.7, row=13, cell="A13"),
+               Rule("max_hhi", "A", None, 0.6, row=14, cell="A14")),
         scenario_hits=(ScenarioHit("cn", Group("country", "CN"), None, 0.0, row=2, cell="A2"),),
     )
 
@@ -94,7 +95,8 @@ def test_every_family_declares_a_tier_and_diagnose_uses_it() -> None:
         assert TIER.get(family.name) == family.tier
     assert {f.name for f in registry.checked() if f.tier is None} == {
         "Supplier-use", "Offer-use", "Policy-min-suppliers-award", "Policy-max-countries-use",
-        "Policy-min-countries-award", "Tier-volume", "Tier-band-lower", "Tier-band-upper", "Tier-one", "Tier-fill"}
+        "Policy-min-countries-award", "Tier-volume", "Tier-band-lower", "Tier-band-upper", "Tier-one", "Tier-fill",
+        "Item-hhi-points"}
 
 
 def test_each_rule_kind_has_one_family_and_is_listed_everywhere_people_read() -> None:
@@ -120,7 +122,7 @@ def test_the_checker_asks_every_family() -> None:
     assert found == {"Offer-capacity", "Offer-min-order", "Item-demand", "Supplier-capacity", "Policy-exclude",
                      "Policy-max-share", "Policy-min-share", "Policy-min-coverage", "Policy-max-suppliers",
                      "Policy-min-suppliers", "Policy-max-countries", "Policy-min-countries", "Policy-min-award",
-                     "Policy-max-spend", "Policy-max-spend-share", "Total-cost"}
+                     "Policy-max-spend", "Policy-max-spend-share", "Policy-max-hhi", "Total-cost"}
 
 
 def test_a_family_that_forgets_a_piece_fails_at_import() -> None:
@@ -278,4 +280,4 @@ def test_checker_reports_purchase_by_purchase_then_family_by_family_then_rule_by
     assert list(dict.fromkeys(families[4:])) == ["Policy-exclude", "Policy-max-share", "Policy-min-share", "Policy-min-coverage",
                                                  "Policy-max-suppliers", "Policy-min-suppliers", "Policy-max-countries",
                                                  "Policy-min-countries", "Policy-min-award", "Policy-max-spend",
-                                                 "Policy-max-spend-share"]
+                                                 "Policy-max-spend-share", "Policy-max-hhi"]

@@ -248,7 +248,7 @@ def test_demand_the_solver_would_refuse_is_refused_on_its_cell(tmp_path: Path,
 @pytest.mark.parametrize("xml, expected", [
     ('<c r="D3" t="n"><v>INF</v></c>', "new.xlsx:Plan!D3 (quantity): 'INF' in a number cell is not a number"),
     ('<c r="D3" t="n"><v>1e309</v></c>', "new.xlsx:Plan!D3 (quantity): inf is not a finite number"),
-    ('<c r="J2" t="str"><v>NaN</v></c>', "new.xlsx:Plan!J2 (unit_cost): 'NaN' is not a finite number"),
+    ('<c r="L2" t="str"><v>NaN</v></c>', "new.xlsx:Plan!L2 (unit_cost): 'NaN' is not a finite number"),
 ])
 def test_diff_of_a_plan_holding_a_non_finite_number(tmp_path: Path, capsys: pytest.CaptureFixture[str], xml: str,
                                                     expected: str) -> None:

@@ -146,9 +146,9 @@ def test_tier_prices_in_another_currency_under_tariffs_by_item(tmp_path: Path) -
     assert main(["solve", str(path), "-o", str(out), "--no-rule-costs"]) == 0
     ws = openpyxl.load_workbook(out)["Plan"]
     head = [c.value for c in ws[1]]
-    assert head[:13] == ["item", "supplier", "country", "quantity", "unit", "share_of_demand", "price", "tariff",
-                         "freight", "unit_cost", "cost", "country_name", "blocs"]  # version 1's, in place
-    assert head[13:] == ["quoted_price", "currency"]
+    # the price as quoted and its currency beside the landed unit cost and cost in the base currency
+    assert head == ["item", "supplier", "country", "quantity", "unit", "share_of_demand", "price", "tariff",
+                    "freight", "quoted_price", "currency", "unit_cost", "cost", "country_name", "blocs"]
     rows = [dict(zip(head, [c.value for c in r])) for r in ws.iter_rows(min_row=2)]
     assert [(r["item"], r["quoted_price"], r["currency"], r["unit_cost"]) for r in rows] == [
         ("A", 8, "USD", pytest.approx(9.54)), ("B", 8, "USD", pytest.approx(8.82)),

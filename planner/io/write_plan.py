@@ -56,9 +56,9 @@ COLUMNS: dict[str, tuple[str | None, str]] = {
     "quantity": (QUANTITY, "quantity bought, in the item's unit"),
     "unit": (None, "unit of quantity (from Items)"),
     "share_of_demand": (SHARE, "quantity / demand of the item"),
-    "price": (MONEY, "offer price per unit"),
-    "tariff": (SHARE, "ad-valorem duty of the supplier's country"),
-    "freight": (MONEY, "freight per unit"),
+    "price": (MONEY, "offer price per unit (Offers price), in the offer's currency (column currency)"),
+    "tariff": (SHARE, "ad-valorem duty on the item from the supplier's country (Tariffs row, else Countries)"),
+    "freight": (MONEY, "freight per unit, in the offer's currency"),
     "unit_cost": (MONEY, "landed cost per unit, in the base currency (Summary: currency) = rate of the offer's "
                          "currency * (quoted_price * (1 + tariff) + freight)"),
     "cost": (MONEY, "quantity * unit_cost, in the base currency (Summary: currency)"),

@@ -15,6 +15,8 @@ Layout (each module has one job):
 * `builder`: `build(data, view)`, and `observe_builds` (the one hook that
   sees every model built);
 * `conflicts`: rows that cannot hold whatever the plan, named before solving;
+* `outer`: convex rules (max_hhi) held by tangent rows, and the cuts a solve
+  adds to them (`Cut`, `SquaredShares`, `separate`);
 * `pyomo`: the same model in Pyomo, both ways.
 
 The blocks are the formulation's one definition: they go to HiGHS as they

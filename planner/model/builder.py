@@ -23,6 +23,7 @@ from planner.model.blocks import Columns, Rows
 from planner.model.container import SourcingModel, View
 from planner.model.context import BuildContext, model_offers
 from planner.model.family import Family
+from planner.model.outer import Cut
 
 B = TypeVar("B", Columns, Rows)
 
@@ -30,7 +31,7 @@ BuildHook = Callable[[PlanningData, View, SourcingModel], None]
 _hooks: list[BuildHook] = []
 
 
-def build(data: PlanningData, view: View = "plan") -> SourcingModel:
+def build(data: PlanningData, view: View = "plan", cuts: tuple[Cut, ...] = ()) -> SourcingModel:
     """Build the sourcing model from plain data, one family at a time.
 
     `view="plan"` is the model that is solved: excluded offers get no
@@ -39,8 +40,12 @@ def build(data: PlanningData, view: View = "plan") -> SourcingModel:
     elastic re-solve can point at: excluded offers get a variable and a
     `Policy-exclude` row, and the big-M of the on/off rows is the item's
     demand, not a capacity (which may itself be relaxed).
+
+    `cuts` are tangent points of convex rules that solves added
+    (`HighsModel.cut_pool`): the model then holds their rows too, exactly the
+    rows that HiGHS instance holds (`planner/model/outer.py`).
     """
-    ctx = BuildContext(data, data.table, model_offers(data, view), view)
+    ctx = BuildContext(data, data.table, model_offers(data, view), view, cuts=tuple(cuts))
     columns: list[Columns] = []
     at = 0
     for family in registry.variables():
@@ -61,8 +66,10 @@ def build(data: PlanningData, view: View = "plan") -> SourcingModel:
             if family.integer and family.needed(data) != bool(len(block)):
                 raise TypeError(f"{family.module}: needed() says {family.needed(data)}, build() made {len(block)} "
                                 "columns (the Run sheet would call the model LP or MIP wrongly)")
-    rows = tuple(_declared(family, family.build(ctx)) for family in registry.row_families() if view in family.views)
-    model = SourcingModel(tuple(columns), rows, ctx.position, view)
+    families = [family for family in registry.row_families() if view in family.views]
+    rows = tuple(_declared(family, family.build(ctx)) for family in families)
+    outer = tuple(spec for family in families for spec in [family.outer(ctx)] if spec is not None and len(spec))
+    model = SourcingModel(tuple(columns), rows, ctx.position, view, outer, tuple(cuts))
     for hook in tuple(_hooks):
         hook(data, view, model)
     return model

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from planner.model.blocks import Columns, Rows
+from planner.model.outer import Cut, SquaredShares
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,6 +38,10 @@ class SourcingModel:
     rows: tuple[Rows, ...]
     offers: np.ndarray  # positions in `data.table` of the offers behind the `buy` columns
     view: View = "plan"
+    # convex rules held by tangent rows that a solve refines (`planner/model/outer.py`), and the tangent points
+    # added by solves before that the model was built with (`build(data, view, cuts)`)
+    outer: tuple[SquaredShares, ...] = ()
+    cuts: tuple[Cut, ...] = ()
     _column_starts: list[int] = field(init=False, repr=False)
     _row_starts: list[int] = field(init=False, repr=False)
     _stacked_columns: list[np.ndarray] = field(init=False, repr=False)

@@ -17,6 +17,7 @@ import numpy as np
 from planner.data import Group, GroupSpec, OfferTable, PlanningData, Rule
 from planner.model.blocks import names
 from planner.model.container import View
+from planner.model.outer import Cut
 
 
 def rule_id(data: PlanningData, rule: Rule) -> int:
@@ -31,6 +32,9 @@ class BuildContext:
     `start(name)` is the model-wide position of the first column of the
     variable family `name` (set by the builder once the variable families are
     built): a row family refers to another family's columns through it.
+    `cuts` are tangent points a solve added to a convex rule's rows
+    (`planner/model/outer.py`); `memo` holds what several families of one
+    build compute once (`planner/model/families/_hhi.py`).
     """
 
     data: PlanningData
@@ -38,6 +42,8 @@ class BuildContext:
     position: np.ndarray  # in `table`, for each buy column
     view: View
     starts: dict[str, int] = field(default_factory=dict)
+    cuts: tuple[Cut, ...] = ()
+    memo: dict[str, object] = field(default_factory=dict)
 
     @cached_property
     def item(self) -> np.ndarray:

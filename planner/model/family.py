@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from planner.check.view import PlanView
     from planner.data import Offer, PlanningData, Rule
     from planner.model.context import BuildContext
+    from planner.model.outer import SquaredShares
 
 ALL_VIEWS: frozenset[View] = frozenset({"plan", "diagnose"})
 
@@ -256,6 +257,11 @@ class RowFamily(CheckedFamily):
     @abstractmethod
     def build(self, ctx: BuildContext) -> Rows:
         """The family's rows (an empty block when it does not apply)."""
+
+    def outer(self, ctx: BuildContext) -> SquaredShares | None:
+        """For tangent rows of a convex rule, which the solve refines with cuts (`planner/model/outer.py`): where
+        they are. None for the rows of every other family."""
+        return None
 
 
 class RuleFamily(RowFamily):

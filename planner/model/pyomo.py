@@ -24,16 +24,24 @@ from planner.model.blocks import rows as make_rows
 from planner.model.builder import build
 from planner.model.families.buy import FAMILY as BUY
 from planner.model.container import SourcingModel, View
+from planner.model.outer import Cut
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
 
 
-def create_model(data: PlanningData, view: View = "plan") -> pyo.ConcreteModel:
+def create_model(data: PlanningData, view: View = "plan", cuts: tuple[Cut, ...] = ()) -> pyo.ConcreteModel:
     """The model `build` makes, as a Pyomo model: one `Var` per variable family (`buy`, `use_supplier`,
     `use_offer`, indexed as in the formulation), one `Constraint` per row family, named as the family, and the
-    objective `Total-cost`. `m.OFFERS` is the index set of `buy`."""
-    return to_pyomo(build(data, view))
+    objective `Total-cost`. `m.OFFERS` is the index set of `buy`.
+
+    A max_hhi rule comes as the planner solves it, linear: `hhi_points`, its tangent rows `Item-hhi-points`
+    and the cap `Policy-max-hhi`, with the tangents of `cuts` (a plan's `cuts`: then the Pyomo model's LP
+    optimum is the plan's). Not as the quadratic constraint: the rendering is the model row for row, which
+    `from_pyomo` compiles back (linear models only) and which any LP/MIP solver reads; the tangents hold the
+    quadratic to the plan's accuracy. A QCQP solver can take sum_c (hhi_points[i, c]) and replace the tangent
+    rows by hhi_points[i, c] >= 10,000 * s_c^2 itself."""
+    return to_pyomo(build(data, view, cuts))
 
 
 def to_pyomo(model: SourcingModel) -> pyo.ConcreteModel:

@@ -17,13 +17,16 @@ from planner.model.families import (
     award_country,
     award_supplier,
     buy,
+    hhi_points,
     item_demand,
+    item_hhi_points,
     offer_capacity,
     offer_min_order,
     offer_use,
     policy_exclude,
     policy_max_countries,
     policy_max_countries_use,
+    policy_max_hhi,
     policy_max_share,
     policy_max_suppliers,
     policy_min_award,
@@ -70,6 +73,7 @@ MODULES: tuple[ModuleType, ...] = (
     award_country,
     tier_buy,
     tier_on,
+    hhi_points,
     offer_capacity,
     item_demand,
     supplier_capacity,
@@ -81,6 +85,7 @@ MODULES: tuple[ModuleType, ...] = (
     tier_band_upper,
     tier_one,
     tier_fill,
+    item_hhi_points,
     policy_max_share,
     policy_min_share,
     policy_min_coverage,
@@ -95,12 +100,13 @@ MODULES: tuple[ModuleType, ...] = (
     policy_min_award,
     policy_max_spend,
     policy_max_spend_share,
+    policy_max_hhi,
 )
 
 # How Policy rule kinds are listed to people (template dropdown, README sheet, messages): every kind, once.
 LISTED_RULE_KINDS: tuple[str, ...] = ("max_share", "min_share", "exclude", "min_coverage",
                                       "max_suppliers", "min_suppliers", "max_countries", "min_countries", "min_award",
-                                      "max_spend", "max_spend_share")
+                                      "max_spend", "max_spend_share", "max_hhi")
 
 def register(modules: tuple[ModuleType, ...], found: set[str], listed_kinds: tuple[str, ...]
              ) -> tuple[dict[str, Family], dict[str, RowFamily], dict[str, RuleKind]]:

@@ -81,6 +81,8 @@ def run(args: argparse.Namespace, envelope: Envelope) -> int:
                  warnings=[w.as_dict() for w in warnings], timings=plan.timings)
     if plan.resilience:
         envelope.set(price_of_resilience=finite(plan.resilience.get("price of resilience")))
+    if "max_hhi cut rounds" in plan.run:  # the solve refined max_hhi caps with tangent rows: how many it took
+        envelope.set(max_hhi_cuts={"rounds": plan.run["max_hhi cut rounds"], "cuts": plan.run["max_hhi cuts added"]})
     if plan.status == "infeasible":
         envelope.set(conflicts=plan.conflicts)
         if not args.json:
