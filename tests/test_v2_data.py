@@ -527,3 +527,26 @@ def test_the_templates_offers_layout_is_checked_in_bulk(tmp_path: Path, monkeypa
     slow, _ = load(path)
     assert fast.offers == slow.offers
 
+
+def test_problems_found_after_the_records_are_built_do_not_rescan_the_sheet(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """200 breaks of offers that do not exist, each an error: the Offers rows as written and the Tiers rows by
+    number are read once, not once per problem (which made many problems quadratic)."""
+    from planner.raw import RawSheet
+
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [["A", 100, "t"], ["B", 100, "t"]], "Suppliers": [["S1", "C1"]], "Countries": countries("C1"),
+        "Offers": [["A", "S1", 10]], "Tiers": [["B", "S1", 10 + k, 9] for k in range(200)]})
+    raw = read_workbook(path, ProblemLog())
+    reads: dict[str, int] = {}
+    rows = RawSheet.rows.fget
+
+    def counted(sheet: RawSheet) -> list:
+        reads[sheet.name] = reads.get(sheet.name, 0) + 1
+        return rows(sheet)  # type: ignore[misc]
+
+    monkeypatch.setattr(RawSheet, "rows", property(counted))
+    log = ProblemLog()
+    assert validate(raw, log) is None and len(log.errors) == 200
+    assert reads.get("Offers", 0) <= 2 and reads.get("Tiers", 0) <= 3
+
