@@ -550,3 +550,21 @@ def test_problems_found_after_the_records_are_built_do_not_rescan_the_sheet(tmp_
     assert validate(raw, log) is None and len(log.errors) == 200
     assert reads.get("Offers", 0) <= 2 and reads.get("Tiers", 0) <= 3
 
+
+def test_a_built_in_bloc_without_a_member_on_the_plan_date_is_warned_about(tmp_path: Path) -> None:
+    """On 2017-01-01 CPTPP was not yet in force (AU joined 2018-12-30): the row naming it counts nothing, which a
+    warning says, naming the bloc, the date and the row."""
+    path = au_cn(tmp_path, [["max_share", None, "CPTPP", 0.5, "on"]])
+    early = write_workbook(tmp_path / "early.xlsx", {
+        "Items": [["A", 100, "t"]], "Suppliers": [["S1", "AU"], ["S2", "CN"]], "Countries": countries("AU", "CN"),
+        "Offers": [["A", "S1", 10], ["A", "S2", 12]], "Policy": [["max_share", None, "CPTPP", 0.5]],
+        "Scenarios": [["cut", None, "bloc:cptpp | CN", 0]], "Settings": [["plan_date", "2017-01-01"]]})
+    _, warnings = load(early)
+    assert [str(w) for w in warnings if "no member" in str(w)] == [
+        f"{sheet}!C2 (group): the built-in bloc CPTPP has no member among the workbook's countries on 2017-01-01, "
+        f"the plan date: {label} counts nothing from it (a country is a member when its id is the ISO alpha-2 "
+        "code of a member on that day: planner blocs --bloc CPTPP --date 2017-01-01)"
+        for sheet, label in (("Policy", "Policy!A2 max_share bloc:CPTPP 0.5 on every item"),
+                             ("Scenarios", "Scenarios!A2 cut: bloc:CPTPP | country:CN keeps 0 of every item"))]
+    _, later = load(path)  # on 2025-01-01 AU is a member
+    assert not any("no member" in str(w) for w in later)
