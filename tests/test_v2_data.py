@@ -299,6 +299,9 @@ def test_a_new_plan_date_keeps_a_switched_off_row_off(tmp_path: Path) -> None:
         "Settings": [["plan_date", "2026-06-01"]]}, headers={"Policy": POLICY_DATED})
     base, _ = load(path)
     assert [r.row for r in base.rules] == [3] and [r.row for r in base.inactive_rules] == [2]
+    assert planner_solve(base).run["rule switched off: Policy row 2"] == (
+        "Policy!A2 exclude country:C1 on every item (in force from 2027-01-01 on; not in force on the plan date "
+        "either): not applied")
     later, _ = load(path, overrides=("plan_date=2027-06-01",))
     assert [r.row for r in later.rules] == [3] and [r.row for r in later.inactive_rules] == [2]
     assert later.excluded_by == {} and later.dating.out_of_force == ()
