@@ -231,15 +231,19 @@ class Tariff:
 
 @dataclass(frozen=True)
 class Dating:
-    """What the plan date decided: the date, whether it was the day of the run, the rows it left out and the
-    bloc memberships taken from the built-in tables (bloc, country, source)."""
+    """What the plan date decided (`planner.dating.on_day`): the date, whether it was the day of the run, the
+    rows it left out and the bloc memberships taken from the built-in tables (bloc, country, source)."""
 
     day: dt.date
     of_run: bool = False
+    # Policy rows switched on and Scenarios rows that are not in force on `day` (Policy rows first, each sheet in
+    # row order); a row switched off is in `PlanningData.inactive_rules` whatever its dates
     out_of_force: tuple[Rule | ScenarioHit, ...] = ()
-    memberships: tuple[tuple[str, str, str], ...] = ()
+    memberships: tuple[tuple[str, str, str], ...] = ()  # of the built-in blocs rows playing a part name
     dated: bool = False  # some Policy or Scenarios row has a `from` or `to`
-    built_in: tuple[str, ...] = ()  # the built-in blocs the rows name (members taken from `planner.reference`)
+    # every built-in bloc some row names (switched off, or not in force, too): those that rows playing a part
+    # name get their members from `planner.reference` when the data is read on a day
+    built_in: tuple[str, ...] = ()
 
     @property
     def matters(self) -> bool:
@@ -334,8 +338,8 @@ class PlanningData:
     scenario_hits: tuple[ScenarioHit, ...] = ()
     settings: Settings = field(default_factory=Settings)
     source: Source | None = None
-    # Policy rows switched off (`active` off, `--set Policy!7=off`, an update table): kept so that they can be
-    # switched on again; nothing else reads them, so an inactive rule plays no part at all.
+    # Policy rows switched off (`active` off, `--set Policy!7=off`, an update table), in force on the plan date or
+    # not: kept so that they can be switched on again; nothing else reads them, so an inactive rule plays no part.
     inactive_rules: tuple[Rule, ...] = ()
     tiers: dict[OfferKey, tuple[Tier, ...]] = field(default_factory=dict)  # each offer's breaks, ascending
     currencies: dict[str, Currency] = field(default_factory=dict)

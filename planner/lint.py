@@ -11,7 +11,10 @@ they are listed on stderr and in the plan's Run sheet:
   0, an exclusion or a share rule whose group holds no offer of its items;
 - numbers so far apart in magnitude that the solver may lose precision;
 - a Policy rule switched off (its `active` cell, `--set Policy!7=off` or a
-  Policy update table): a plan made without it must say so.
+  Policy update table): a plan made without it must say so;
+- a built-in bloc a Policy or Scenarios row names that has no member among
+  the workbook's countries on the plan date (country ids that are no ISO
+  codes, a date before the bloc's first member): the row counts nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data import PlanningData, Rule, ScenarioHit
+from planner.dating import named_blocs
 from planner.model import registry
 from planner.problems import Problem
 
@@ -35,6 +39,7 @@ def lint(data: PlanningData) -> list[Problem]:
     out += _idle_rules(data)
     out += _magnitudes(data)
     out += _rising_tiers(data)
+    out += _memberless_blocs(data)
     out += [_warn("", "", "", rule.switched_off()) for rule in data.inactive_rules]
     return out
 
@@ -53,6 +58,27 @@ def _rising_tiers(data: PlanningData) -> list[Problem]:
                                  f"'{key[0]}' from '{key[1]}' is above the price below the break ({below:g}): a "
                                  "volume discount lowers the price; it is planned as written", tier.price))
             below = tier.price
+    return out
+
+
+def _memberless_blocs(data: PlanningData) -> list[Problem]:
+    """A built-in bloc that a row playing a part names and that has no member among the workbook's countries on
+    the plan date: the row counts no offer from it, which is more likely a country id that is no ISO code
+    (`Germany` for DE) or a plan date before the bloc's first member than what was meant."""
+    dating = data.dating
+    if dating is None or not dating.built_in:
+        return []
+    empty = set(dating.built_in) - set(data.blocs)  # a built-in bloc with members is in some country's blocs
+    out = []
+    for record in (*data.rules, *data.scenario_hits):
+        sheet = "Policy" if isinstance(record, Rule) else "Scenarios"
+        for bloc in [b for b in dating.built_in if b in empty and b in named_blocs([record])]:
+            place = data.cell(sheet, "group", record.row)
+            where, _, at = place.rpartition("!") if "!" in place else (place, "", "")
+            out.append(_warn(where, at, "group", f"the built-in bloc {bloc} has no member among the workbook's "
+                             f"countries on {dating.day.isoformat()}, the plan date: {record.label()} counts nothing "
+                             f"from it (a country is a member when its id is the ISO alpha-2 code of a member on that "
+                             f"day: planner blocs --bloc {bloc} --date {dating.day.isoformat()})", bloc))
     return out
 
 

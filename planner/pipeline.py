@@ -16,7 +16,7 @@ from planner import analysis
 from planner.gcpause import paused_gc
 from planner.check import check_plan
 from planner.data import PlanningData, Rule
-from planner.dating import span
+from planner.dating import in_force, span
 from planner.diagnose import Diagnosis, diagnose, elastic_plan
 from planner.io.guard import ReadLimits
 from planner.lint import lint
@@ -128,10 +128,12 @@ def run_info(data: PlanningData) -> dict[str, object]:
                 n += 1
                 key = f"{what} ({n})"
             run[key] = detail
-    for position, rule in enumerate(data.inactive_rules, start=1):  # a plan made without a rule says so
-        run[f"rule switched off: Policy row {rule.row if rule.row is not None else position}"] = \
-            f"{rule.label()}: not applied"
     dating = data.dating
+    for position, rule in enumerate(data.inactive_rules, start=1):  # a plan made without a rule says so
+        dates = f" ({span(rule)}; not in force on the plan date either)" \
+            if dating is not None and not in_force(rule, dating.day) else ""
+        run[f"rule switched off: Policy row {rule.row if rule.row is not None else position}"] = \
+            f"{rule.label()}{dates}: not applied"
     if dating is not None and dating.matters:  # a workbook without dates gives the same Run sheet on any day
         run["plan date"] = f"{dating.day.isoformat()} ({'the day of the run: Settings plan_date is blank' if dating.of_run else 'Settings plan_date'})"
         for record in dating.out_of_force:  # rows switched on but not in force (those switched off are above)

@@ -258,6 +258,8 @@ class _Validator(CellParser):
         # own row is bad is not reported again (that error is already logged)
         self.ids: dict[str, set[str]] = {}
         self._classes: set[str] | None = None  # every class written in Items, valid row or not (`_written_classes`)
+        self._offers_written: set[tuple[str, str]] | None = None  # (`_offer_keys`)
+        self._numbered: dict[str, dict[int, RawRow]] = {}  # sheet -> its rows by number (`_cell`)
         self.blocs: set[str] = set()  # every bloc a valid country lists
         self.base = "EUR"  # the base currency (Settings), which needs no rate
         self.day = dt.date.today()  # the plan date (Settings plan_date, else the day of the run)
@@ -566,7 +568,9 @@ class _Validator(CellParser):
         return sheet is not None and bool(len(sheet))
 
     def _repeated(self, sheet: RawSheet, row: RawRow, spec: SheetSpec, key: tuple[object, ...], first: int) -> None:
-        """Log that `row` repeats the key of row `first`, on its cell of the key's last column."""
+        """Log that `row` repeats the key of row `first` (`key`, its values as the message words them), on the
+        row's cell of the key's last column (Offers: `supplier`), or of its first when the sheet lacks that column
+        (Tariffs without an `item` column). `_REPEATS` words what repeats where the bare value would not say it."""
         column = spec.key[-1] if spec.key[-1] in row.cells else spec.key[0]
         words = _REPEATS[spec.name](*key) if spec.name in _REPEATS else f"'{key[0]}' appears again"
         self._bad(sheet, row.cells[column], column, f"{words} (first in row {first})")
@@ -875,15 +879,22 @@ class _Validator(CellParser):
         return tuple(out)
 
     def _offer_keys(self) -> set[tuple[str, str]]:
-        """(item, supplier) of every Offers row as written, valid or not."""
-        sheet = self.raw.sheets.get("Offers")
-        cells = ((r.cells.get("item"), r.cells.get("supplier")) for r in sheet.rows) if sheet is not None else ()
-        return {(str(i.value).strip(), str(s.value).strip()) for i, s in cells if i is not None and s is not None}
+        """(item, supplier) of every Offers row as written, valid or not (made once: Tiers asks for every break
+        of an offer it cannot find)."""
+        if self._offers_written is None:
+            sheet = self.raw.sheets.get("Offers")
+            cells = ((r.cells.get("item"), r.cells.get("supplier")) for r in sheet.rows) if sheet is not None else ()
+            self._offers_written = {(_id_text(i.value), _id_text(s.value)) for i, s in cells
+                                    if i is not None and s is not None}
+        return self._offers_written
 
     def _cell(self, name: str, row: int, column: str) -> RawCell:
-        """A cell of a record's row, by the record's row number (for checks made once the records are built)."""
-        found = next(r for r in self.raw.sheets[name].rows if r.row == row)
-        return found.cells.get(column) or RawCell(None, f"{row}:{row}")
+        """A cell of a record's row, by the record's row number (for checks made once the records are built). The
+        sheet's rows are indexed by number once: a scan per call was quadratic in the problems of a large sheet."""
+        rows = self._numbered.get(name)
+        if rows is None:
+            rows = self._numbered[name] = {r.row: r for r in self.raw.sheets[name].rows}
+        return rows[row].cells.get(column) or RawCell(None, f"{row}:{row}")
 
     def run(self) -> PlanningData | None:
         settings = self.settings()

@@ -299,6 +299,9 @@ def test_a_new_plan_date_keeps_a_switched_off_row_off(tmp_path: Path) -> None:
         "Settings": [["plan_date", "2026-06-01"]]}, headers={"Policy": POLICY_DATED})
     base, _ = load(path)
     assert [r.row for r in base.rules] == [3] and [r.row for r in base.inactive_rules] == [2]
+    assert planner_solve(base).run["rule switched off: Policy row 2"] == (
+        "Policy!A2 exclude country:C1 on every item (in force from 2027-01-01 on; not in force on the plan date "
+        "either): not applied")
     later, _ = load(path, overrides=("plan_date=2027-06-01",))
     assert [r.row for r in later.rules] == [3] and [r.row for r in later.inactive_rules] == [2]
     assert later.excluded_by == {} and later.dating.out_of_force == ()
@@ -527,3 +530,44 @@ def test_the_templates_offers_layout_is_checked_in_bulk(tmp_path: Path, monkeypa
     slow, _ = load(path)
     assert fast.offers == slow.offers
 
+
+def test_problems_found_after_the_records_are_built_do_not_rescan_the_sheet(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """200 breaks of offers that do not exist, each an error: the Offers rows as written and the Tiers rows by
+    number are read once, not once per problem (which made many problems quadratic)."""
+    from planner.raw import RawSheet
+
+    path = write_workbook(tmp_path / "in.xlsx", {
+        "Items": [["A", 100, "t"], ["B", 100, "t"]], "Suppliers": [["S1", "C1"]], "Countries": countries("C1"),
+        "Offers": [["A", "S1", 10]], "Tiers": [["B", "S1", 10 + k, 9] for k in range(200)]})
+    raw = read_workbook(path, ProblemLog())
+    reads: dict[str, int] = {}
+    rows = RawSheet.rows.fget
+
+    def counted(sheet: RawSheet) -> list:
+        reads[sheet.name] = reads.get(sheet.name, 0) + 1
+        return rows(sheet)  # type: ignore[misc]
+
+    monkeypatch.setattr(RawSheet, "rows", property(counted))
+    log = ProblemLog()
+    assert validate(raw, log) is None and len(log.errors) == 200
+    assert reads.get("Offers", 0) <= 2 and reads.get("Tiers", 0) <= 3
+
+
+def test_a_built_in_bloc_without_a_member_on_the_plan_date_is_warned_about(tmp_path: Path) -> None:
+    """On 2017-01-01 CPTPP was not yet in force (AU joined 2018-12-30): the row naming it counts nothing, which a
+    warning says, naming the bloc, the date and the row."""
+    path = au_cn(tmp_path, [["max_share", None, "CPTPP", 0.5, "on"]])
+    early = write_workbook(tmp_path / "early.xlsx", {
+        "Items": [["A", 100, "t"]], "Suppliers": [["S1", "AU"], ["S2", "CN"]], "Countries": countries("AU", "CN"),
+        "Offers": [["A", "S1", 10], ["A", "S2", 12]], "Policy": [["max_share", None, "CPTPP", 0.5]],
+        "Scenarios": [["cut", None, "bloc:cptpp | CN", 0]], "Settings": [["plan_date", "2017-01-01"]]})
+    _, warnings = load(early)
+    assert [str(w) for w in warnings if "no member" in str(w)] == [
+        f"{sheet}!C2 (group): the built-in bloc CPTPP has no member among the workbook's countries on 2017-01-01, "
+        f"the plan date: {label} counts nothing from it (a country is a member when its id is the ISO alpha-2 "
+        "code of a member on that day: planner blocs --bloc CPTPP --date 2017-01-01)"
+        for sheet, label in (("Policy", "Policy!A2 max_share bloc:CPTPP 0.5 on every item"),
+                             ("Scenarios", "Scenarios!A2 cut: bloc:CPTPP | country:CN keeps 0 of every item"))]
+    _, later = load(path)  # on 2025-01-01 AU is a member
+    assert not any("no member" in str(w) for w in later)
