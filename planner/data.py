@@ -20,7 +20,7 @@ from typing import Literal
 
 import numpy as np
 
-GroupKind = Literal["country", "bloc", "supplier", "union"]  # union: several groups joined with |
+GroupKind = Literal["country", "bloc", "supplier", "route", "union"]  # union: several groups joined with |
 RuleKind = str  # a Policy rule kind: the names `planner.model.registry` declares (max_share, ...)
 OfferKey = tuple[str, str]  # (item, supplier)
 # the share of demand each counted supplier (or country) of a min_suppliers or min_countries rule delivers when its
@@ -36,6 +36,12 @@ class Item:
     item_class: str = ""  # the Items `class` cell: Policy and Scenarios rows may name `class:NAME`
     row: int | None = None
     origin: tuple[tuple[str, str], ...] = ()  # (column, cell) of values set by an update file
+    # several periods (a Periods sheet): stock(0), cost per unit and period held, the most that may be held, and
+    # the strategic reserve every period must end with; without Periods they play no part
+    initial_stock: float = 0.0
+    holding_cost: float = 0.0
+    max_stock: float = math.inf
+    min_stock: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,7 @@ class Offer:
     currency: str = ""  # of price, freight and its Tiers prices, upper case; "" is the base currency
     row: int | None = None
     origin: tuple[tuple[str, str], ...] = ()  # (column, cell) of values set by an update file
+    route: str = ""  # a Routes row it travels on ("" : direct, lead time 0)
 
     @property
     def key(self) -> OfferKey:
@@ -132,6 +139,7 @@ class Rule:
     start: dt.date | None = None  # the row's `from` and `to`: it applies when plan_date is in [start, end]
     end: dt.date | None = None
     min_award: float = MIN_AWARD  # the share of demand each counted supplier delivers (min_suppliers, min_countries)
+    period: str | None = None  # the Policy `period` cell: the rule holds in that period only (None: in every period)
 
     @property
     def item_cell(self) -> str:
@@ -179,6 +187,8 @@ class ScenarioHit:
     item_class: str | None = None  # `class:NAME`: every item of the class
     start: dt.date | None = None  # the row's `from` and `to`: it applies when plan_date is in [start, end]
     end: dt.date | None = None
+    from_period: str | None = None  # the periods the disruption lasts, both ends included (None: from the first
+    to_period: str | None = None  # period, to the last)
 
     def label(self) -> str:
         """How the user knows the row: `Scenarios!A4 CN stop: country:CN keeps 0 of every item`."""
@@ -226,6 +236,55 @@ class Tariff:
     item: str | None
     item_class: str | None
     tariff: float
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A Periods row: one planning period, in planning order."""
+
+    name: str
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class PeriodValue:
+    """A Demand, Capacity or Prices row: a value that holds in one period. `item` None on a Capacity row is the
+    supplier's total over items; `supplier` is "" on a Demand row."""
+
+    period: str
+    value: float
+    item: str | None = None
+    supplier: str = ""
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    """A Routes row: what travels on it arrives `lead_time` whole periods after it is ordered, pays `freight` per
+    unit on top of the offer's (in the base currency), and at most `capacity` units may be ordered on it per
+    period."""
+
+    name: str
+    lead_time: int = 0
+    freight: float = 0.0
+    capacity: float = math.inf
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """An Expansions row: capacity that can be built once. Decided in period t (not before `earliest`), it adds
+    `capacity` per period to the supplier's total (`item` None) or to its offer of `item`, from period
+    t + lead_time on; `fixed_cost` is paid once if it is built."""
+
+    name: str
+    supplier: str
+    capacity: float
+    item: str | None = None
+    fixed_cost: float = 0.0
+    lead_time: int = 0
+    earliest: str | None = None  # a period name (None: the first period)
     row: int | None = None
 
 
@@ -278,7 +337,7 @@ class OfferTable:
     price: np.ndarray
     freight: np.ndarray
     tariff: np.ndarray  # on the offer's item from the supplier's country (Tariffs, else the country's)
-    cost: np.ndarray  # landed cost per unit in the base currency: rate * (price * (1 + tariff) + freight)
+    cost: np.ndarray  # landed cost per unit in the base currency: rate * (price * (1 + tariff) + freight) + route freight
     capacity: np.ndarray  # inf where blank
     min_order: np.ndarray
     item_names: np.ndarray  # object arrays of names, indexed by code
@@ -290,6 +349,10 @@ class OfferTable:
     bloc_names: tuple[str, ...]
     in_bloc: np.ndarray  # bool, country code x bloc position
     rate: np.ndarray  # base currency per unit of the offer's currency
+    # the Routes an offer travels on: code into `route_names`, -1 for a direct offer; its lead time in periods
+    route: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    route_names: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    lead: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -315,6 +378,11 @@ class OfferTable:
             if group.name not in self.bloc_names:
                 return np.zeros(len(self), dtype=bool)
             return self.in_bloc[self.country, self.bloc_names.index(group.name)]
+        if group.kind == "route":
+            names = list(self.route_names)
+            if group.name not in names or not len(self.route):
+                return np.zeros(len(self), dtype=bool)
+            return self.route == names.index(group.name)
         code = self.code[group.kind].get(group.name)
         codes = self.supplier if group.kind == "supplier" else self.country
         return codes == code if code is not None else np.zeros(len(self), dtype=bool)
@@ -325,6 +393,8 @@ class OfferTable:
             return self.in_group(spec.group)
         if spec.kind == "bloc":
             return self.in_bloc.any(axis=1)[self.country]
+        if spec.kind == "route":
+            return self.route >= 0 if len(self.route) else np.zeros(len(self), dtype=bool)
         return np.ones(len(self), dtype=bool)
 
 
@@ -345,8 +415,50 @@ class PlanningData:
     currencies: dict[str, Currency] = field(default_factory=dict)
     tariffs: tuple[Tariff, ...] = ()
     dating: Dating | None = None  # None: data built in code without dates
+    # several periods (workbook-v2 section 2): none without a Periods sheet, and then nothing below plays a part
+    periods: tuple[Period, ...] = ()
+    demands: dict[tuple[str, str], PeriodValue] = field(default_factory=dict)  # (item, period) -> Demand row
+    # (supplier, item or None, period) -> Capacity row: the offer's (or with item None the supplier's) capacity
+    capacities: dict[tuple[str, str | None, str], PeriodValue] = field(default_factory=dict)
+    prices: dict[tuple[str, str, str], PeriodValue] = field(default_factory=dict)  # (item, supplier, period)
+    routes: dict[str, Route] = field(default_factory=dict)
+    expansions: dict[str, Expansion] = field(default_factory=dict)
 
     # ---- derived views (pure functions of the records above) ----
+
+    @property
+    def multi_period(self) -> bool:
+        """Whether the workbook plans several periods (it has a Periods sheet, even of one row)."""
+        return bool(self.periods)
+
+    @property
+    def period_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.periods)
+
+    def demand_in(self, item: str, period: str) -> float:
+        """The item's demand in a period: its Demand row, else the Items `demand`."""
+        found = self.demands.get((item, period))
+        return found.value if found is not None else self.items[item].demand
+
+    def lead_time(self, offer: Offer) -> int:
+        """Whole periods from order to arrival: its route's lead time, 0 for a direct offer."""
+        return self.routes[offer.route].lead_time if offer.route else 0
+
+    def offer_capacity_in(self, offer: Offer, period: str) -> float:
+        """What may be ordered on the offer in a period: its Capacity row, else the Offers `capacity`."""
+        found = self.capacities.get((offer.supplier, offer.item, period))
+        return found.value if found is not None else offer.capacity
+
+    def supplier_capacity_in(self, supplier: str, period: str) -> float:
+        """What may be ordered from the supplier over all items in a period: its Capacity row with a blank item,
+        else the Suppliers `capacity`."""
+        found = self.capacities.get((supplier, None, period))
+        return found.value if found is not None else self.suppliers[supplier].capacity
+
+    def price_in(self, offer: Offer, period: str) -> float:
+        """The offer's price for orders placed in a period: its Prices row, else the Offers `price`."""
+        found = self.prices.get((offer.item, offer.supplier, period))
+        return found.value if found is not None else offer.price
 
     def where(self, sheet: str, record: Item | Supplier | Country | Offer, column: str) -> str:
         """Where a record's value was last set: an update file's cell, or the input workbook's."""
@@ -430,11 +542,15 @@ class PlanningData:
         return out
 
     def landed_cost(self, offer: Offer, price: float | None = None) -> float:
-        """rate * (price * (1 + tariff) + freight), in the base currency; `price` a tier's price in the offer's
-        currency (default: the offer's `price`)."""
+        """rate * (price * (1 + tariff) + freight) + route freight, in the base currency; `price` a tier's price in
+        the offer's currency (default: the offer's `price`)."""
         quoted = offer.price if price is None else price
         tariff = self.tariff(self.suppliers[offer.supplier].country, offer.item)
-        return self.rate(offer) * (quoted * (1.0 + tariff) + offer.freight)
+        return self.rate(offer) * (quoted * (1.0 + tariff) + offer.freight) + self.route_freight(offer)
+
+    def route_freight(self, offer: Offer) -> float:
+        """The freight per unit of the offer's route, in the base currency (0 for a direct offer)."""
+        return self.routes[offer.route].freight if offer.route else 0.0
 
     def tier_costs(self, offer: Offer) -> list[tuple[float, float]]:
         """(break, landed unit cost) of each price band of an offer, from (0, the `price`'s) up."""
@@ -449,6 +565,8 @@ class PlanningData:
             return any(self.in_group(offer, part) for part in group.parts)
         if group.kind == "supplier":
             return offer.supplier == group.name
+        if group.kind == "route":
+            return offer.route == group.name
         country = self.country_of(offer)
         if group.kind == "country":
             return country.name == group.name
@@ -467,7 +585,8 @@ class PlanningData:
         if spec.name is not None:
             return [spec.group]
         names: Iterable[str] = (self.countries if spec.kind == "country" else
-                                self.suppliers if spec.kind == "supplier" else self.blocs)
+                                self.suppliers if spec.kind == "supplier" else
+                                self.routes if spec.kind == "route" else self.blocs)
         return [Group(spec.kind, name) for name in names]
 
     def rule_items(self, rule: Rule | ScenarioHit) -> list[str]:
@@ -508,6 +627,12 @@ class PlanningData:
             rate = np.fromiter((self.rate(o) for o in offers), dtype=float, count=n)
         price = np.fromiter((o.price for o in offers), dtype=float, count=n)
         freight = np.fromiter((o.freight for o in offers), dtype=float, count=n)
+        route_code = {name: k for k, name in enumerate(self.routes)}
+        route = np.fromiter((route_code[o.route] if o.route else -1 for o in offers), dtype=np.int32, count=n) \
+            if self.routes else np.full(n, -1, dtype=np.int32)
+        routes = list(self.routes.values())
+        lead = np.array([r.lead_time for r in routes] + [0], dtype=np.int32)[route]
+        route_freight = np.array([r.freight for r in routes] + [0.0], dtype=float)[route]
         blocs = self.blocs
         in_bloc = np.zeros((len(self.countries), len(blocs)), dtype=bool)
         for k, c in enumerate(self.countries.values()):
@@ -522,14 +647,14 @@ class PlanningData:
         return OfferTable(
             keys=tuple(self.offers), item=item,
             supplier=supplier, country=country, price=price, freight=freight, tariff=tariff,
-            cost=rate * (price * (1.0 + tariff) + freight), rate=rate,
+            cost=rate * (price * (1.0 + tariff) + freight) + route_freight, rate=rate,
             capacity=np.fromiter((o.capacity for o in offers), dtype=float, count=n),
             min_order=np.fromiter((o.min_order for o in offers), dtype=float, count=n),
             item_names=names(self.items), supplier_names=names(self.suppliers), country_names=names(self.countries),
             demand=np.array([i.demand for i in self.items.values()], dtype=float),
             supplier_capacity=np.array([s.capacity for s in self.suppliers.values()], dtype=float),
             fixed_cost=np.array([s.fixed_cost for s in self.suppliers.values()], dtype=float),
-            bloc_names=blocs, in_bloc=in_bloc)
+            bloc_names=blocs, in_bloc=in_bloc, route=route, route_names=names(self.routes), lead=lead)
 
     @cached_property
     def excluded_by(self) -> dict[OfferKey, tuple[Rule, ...]]:
