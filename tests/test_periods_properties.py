@@ -42,6 +42,15 @@ def every_model_equals_the_straightforward_one() -> Iterator[None]:
         yield
 
 SEEDS = range(int(os.environ.get("PLANNER_PERIOD_INSTANCES", "48")))
+# seeds on which the planner at f67506b is wrong, and why (test_periods.py holds a hand-checked case of each)
+HORIZON_SPEND = "planner defect: max_spend with a blank period gets no model row (test_max_spend_over_the_horizon)"
+STRUCTURAL = "planner defect: structural_conflicts ignores stock and periods (test_an_item_served_from_initial_stock)"
+KNOWN = {12: HORIZON_SPEND, 13: HORIZON_SPEND, 42: STRUCTURAL}
+
+
+def seeds() -> list:
+    return [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=KNOWN[s])) if s in KNOWN else s
+            for s in SEEDS]
 
 
 def instance(seed: int):
@@ -126,7 +135,7 @@ def instance(seed: int):
                      countries=countries)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", seeds())
 def test_planner_agrees_with_the_independent_formulation(seed: int) -> None:
     data = instance(seed)
     ref = solve(data)
