@@ -1,7 +1,7 @@
 """An independent formulation of the multi-period model (workbook-v2 section 2), for tests only.
 
 Written from the contract's words and the issue-15 design, with highspy's
-own API and nothing from `planner.model` (only the records of
+own API and nothing from `planner.model` (`planner.highs.new_highs` only makes a silent instance) (only the records of
 `planner.data`, read field by field: even the landed cost and the group
 memberships are worked out here again). `solve(data)` gives the optimum and
 the plan; `violations(data, ...)` re-checks any plan (this one's or the
@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 
 import highspy
 
+from planner.highs import new_highs
 from planner.data import Group, GroupSpec, Offer, PlanningData, Rule, ScenarioHit
 
 KINDS = {"exclude", "max_share", "min_share", "min_coverage", "max_spend"}
@@ -210,7 +211,7 @@ class _Lp:
         self.rows.append((lb, ub, terms))
 
     def solve(self, gap: float) -> tuple[str, float | None, list[float]]:
-        h = highspy.Highs()
+        h = new_highs()  # the project's factory, only so that no banner reaches stdout (tests/test_stdout.py)
         h.setOptionValue("output_flag", False)
         h.setOptionValue("mip_rel_gap", gap)
         h.setOptionValue("mip_abs_gap", 0.0)
