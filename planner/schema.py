@@ -175,6 +175,15 @@ SHEETS: tuple[SheetSpec, ...] = (
             Column("unit", "text", False, "unit of demand, shown in outputs (t, kg, pcs)", if_blank=""),
             Column("class", "id", False, "class of the item (critical, bulk); Policy, Scenarios and Tariffs rows "
                    "may name class:NAME for every item of the class", if_blank="", field="item_class"),
+            # several periods (a Periods sheet): without one these play no part (a value is warned about)
+            Column("initial_stock", "number", False, "with Periods: stock at the start of the first period, >= 0, "
+                   "at most max_stock", default="0", unit="unit of the item", if_blank=0.0),
+            Column("holding_cost", "number", False, "with Periods: cost per unit of stock at the end of each "
+                   "period, >= 0", default="0", unit="currency per unit and period", if_blank=0.0),
+            Column("max_stock", "number", False, "with Periods: most stock at the end of a period, >= 0",
+                   default="unlimited", unit="unit of the item", if_blank=math.inf),
+            Column("min_stock", "number", False, "with Periods: strategic reserve every period must end with, >= 0, "
+                   "at most max_stock", default="0", unit="unit of the item", if_blank=0.0),
         ),
         key=("item",),
     ),
@@ -233,6 +242,8 @@ SHEETS: tuple[SheetSpec, ...] = (
                    default="all_units", choices=DISCOUNTS, if_blank="all_units"),
             Column("currency", "currency", False, "currency of price, freight and Tiers prices: the base currency "
                    "(Settings currency) or one listed in Currencies", default="the base currency", if_blank=""),
+            Column("route", "id", False, "route from Routes the goods travel on: its lead time (with Periods), "
+                   "freight and capacity apply", default="direct (lead time 0)", refers="Routes", if_blank=""),
         ),
         key=("item", "supplier"),
     ),
@@ -308,6 +319,8 @@ SHEETS: tuple[SheetSpec, ...] = (
             Column("min_award", "share", False, "for min_suppliers and min_countries: the share of demand each "
                    "counted supplier (or country) delivers at least, in (0, 1]", default=f"{MIN_AWARD:g}",
                    unit="share of demand", if_blank=MIN_AWARD),
+            Column("period", "id", False, "with Periods: the period from Periods in which the rule holds",
+                   default="every period", refers="Periods"),
         ),
     ),
     SheetSpec(
@@ -324,6 +337,10 @@ SHEETS: tuple[SheetSpec, ...] = (
                    if_blank=0.0),
             Column("from", "date", False, "first day the disruption applies", default="always", field="start"),
             Column("to", "date", False, "last day the disruption applies", default="always", field="end"),
+            Column("from_period", "id", False, "with Periods: first period from Periods the disruption lasts",
+                   default="the first period", refers="Periods"),
+            Column("to_period", "id", False, "with Periods: last period the disruption lasts, not before "
+                   "from_period", default="the last period", refers="Periods"),
         ),
     ),
     SheetSpec(
@@ -336,7 +353,104 @@ SHEETS: tuple[SheetSpec, ...] = (
         ),
         key=("setting",),
     ),
+    # several periods (workbook-v2 section 2): a workbook with a Periods sheet of at least one row plans its periods
+    SheetSpec(
+        "Periods",
+        False,
+        "Several periods: one row per planning period, in planning order. Demand, Capacity, Prices and "
+        "Expansions, and the period columns of Policy and Scenarios, need this sheet.",
+        (
+            Column("period", "id", True, "period id (2026-Q1, M01), unique; the row order is the planning order",
+                   field="name"),
+        ),
+        key=("period",),
+    ),
+    SheetSpec(
+        "Demand",
+        False,
+        "Demand by period (with Periods): an item with no row for a period has its Items demand there.",
+        (
+            Column("item", "id", True, "item id from Items", refers="Items"),
+            Column("period", "id", True, "period from Periods", refers="Periods"),
+            Column("demand", "number", True, "quantity needed in the period, >= 0", unit="unit of the item",
+                   field="value"),
+        ),
+        key=("item", "period"),
+    ),
+    SheetSpec(
+        "Capacity",
+        False,
+        "Capacity by period (with Periods): what may be ordered in the period, overriding the Offers capacity "
+        "(item given) or the Suppliers capacity (item blank).",
+        (
+            Column("supplier", "id", True, "supplier id from Suppliers", refers="Suppliers"),
+            Column("item", "id", False, "item of the supplier's offer (item and supplier must be a row of Offers); "
+                   "blank: the supplier's total over items", default="the supplier's total", refers="Items"),
+            Column("period", "id", True, "period from Periods", refers="Periods"),
+            Column("capacity", "number", True, "most that may be ordered in the period, >= 0",
+                   unit="unit of the item", field="value"),
+        ),
+        key=("supplier", "item", "period"),
+    ),
+    SheetSpec(
+        "Prices",
+        False,
+        "Prices by period (with Periods): the price of orders placed in the period, overriding the Offers price "
+        "(not for an offer with Tiers rows).",
+        (
+            Column("supplier", "id", True, "supplier id from Suppliers", refers="Suppliers"),
+            Column("item", "id", True, "item of the offer (item and supplier must be a row of Offers)",
+                   refers="Items"),
+            Column("period", "id", True, "period from Periods in which the order is placed", refers="Periods"),
+            Column("price", "number", True, "price per unit, >= 0, in the offer's currency", unit="currency per unit",
+                   field="value"),
+        ),
+        key=("supplier", "item", "period"),
+    ),
+    SheetSpec(
+        "Routes",
+        False,
+        "Transport routes: Offers name the route their goods travel on. Its freight and capacity apply with or "
+        "without Periods; its lead time only with Periods.",
+        (
+            Column("route", "id", True, "route id, unique; Policy and Scenarios groups may name route:NAME",
+                   field="name"),
+            Column("lead_time", "number", False, "whole periods from order to arrival, >= 0 (with Periods)",
+                   default="0", unit="periods", if_blank=0.0),
+            Column("freight", "number", False, "freight per unit on top of the offer's, >= 0, in the base currency",
+                   default="0", unit="currency per unit", if_blank=0.0),
+            Column("capacity", "number", False, "most that may be ordered on the route per period (over all its "
+                   "offers), >= 0", default="unlimited", unit="unit", if_blank=math.inf),
+        ),
+        key=("route",),
+    ),
+    SheetSpec(
+        "Expansions",
+        False,
+        "Capacity build-up (with Periods): each row may be built once; decided in a period, it adds capacity from "
+        "lead_time periods later on.",
+        (
+            Column("expansion", "id", True, "expansion id, unique", field="name"),
+            Column("supplier", "id", True, "supplier id from Suppliers whose capacity grows", refers="Suppliers"),
+            Column("item", "id", False, "item of the supplier's offer that grows (item and supplier must be a row of "
+                   "Offers); blank: the supplier's total", default="the supplier's total", refers="Items"),
+            Column("capacity", "number", True, "capacity added per period once it delivers, > 0",
+                   unit="unit of the item"),
+            Column("fixed_cost", "number", False, "paid once if it is built, >= 0", default="0", unit="currency",
+                   if_blank=0.0),
+            Column("lead_time", "number", False, "whole periods from the decision until it delivers, >= 0",
+                   default="0", unit="periods", if_blank=0.0),
+            Column("earliest", "id", False, "first period from Periods in which it may be decided",
+                   default="the first period", refers="Periods"),
+        ),
+        key=("expansion",),
+    ),
 )
+
+# The sheets that mean something only with several periods: without a Periods sheet (or with one of no rows) a
+# row in any of them is an error (`planner.validate`), as are the period cells of Policy and Scenarios
+PERIOD_SHEETS: tuple[str, ...] = ("Demand", "Capacity", "Prices", "Expansions")
+STOCK_COLUMNS: tuple[str, ...] = ("initial_stock", "holding_cost", "max_stock", "min_stock")
 
 SHEET_BY_NAME: dict[str, SheetSpec] = {s.name: s for s in SHEETS}
 SETTING_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
