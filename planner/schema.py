@@ -483,11 +483,18 @@ def normalize(label: object) -> str:
 # base value. One CSV is one table; each sheet of an .xlsx update is one table.
 UPDATE_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # kind: (key columns, value columns)
-    "Offers": (("item", "supplier"), ("price", "capacity", "min_order", "freight")),
+    "Offers": (("item", "supplier"), ("price", "capacity", "min_order", "freight", "route")),
     "Suppliers": (("supplier",), ("capacity", "fixed_cost", "country")),
     "Countries": (("country",), ("tariff", "name", "blocs")),
-    "Items": (("item",), ("demand", "unit")),
-    "Policy": (("policy_row",), ("active", "value")),  # policy_row: the rule's row in the base workbook's Policy
+    "Items": (("item",), ("demand", "unit", "initial_stock", "holding_cost", "max_stock", "min_stock")),
+    "Policy": (("policy_row",), ("active", "value", "period")),  # policy_row: the rule's row in the base Policy
+    # several periods: a row of a key the base lacks is added (its item, supplier and period must exist);
+    # Capacity's item may be blank (the supplier's total)
+    "Demand": (("item", "period"), ("demand",)),
+    "Capacity": (("supplier", "item", "period"), ("capacity",)),
+    "Prices": (("supplier", "item", "period"), ("price",)),
+    "Routes": (("route",), ("lead_time", "freight", "capacity")),
+    "Expansions": (("expansion",), ("supplier", "item", "capacity", "fixed_cost", "lead_time", "earliest")),
 }
 
 # How a rule is switched on and off: the `active` column, a Policy update table, `--set Policy!7=off`.
