@@ -121,6 +121,9 @@ class Column:
     if_blank: object = None
     refers: str = ""
     field: str = ""
+    # a number column's further bounds: a whole number (read as int: periods), or above 0 (a capacity that is built)
+    whole: bool = False
+    above_zero: bool = False
 
     @property
     def record_field(self) -> str:
@@ -416,7 +419,7 @@ SHEETS: tuple[SheetSpec, ...] = (
             Column("route", "id", True, "route id, unique; Policy and Scenarios groups may name route:NAME",
                    field="name"),
             Column("lead_time", "number", False, "whole periods from order to arrival, >= 0 (with Periods)",
-                   default="0", unit="periods", if_blank=0.0),
+                   default="0", unit="periods", if_blank=0, whole=True),
             Column("freight", "number", False, "freight per unit on top of the offer's, >= 0, in the base currency",
                    default="0", unit="currency per unit", if_blank=0.0),
             Column("capacity", "number", False, "most that may be ordered on the route per period (over all its "
@@ -435,11 +438,11 @@ SHEETS: tuple[SheetSpec, ...] = (
             Column("item", "id", False, "item of the supplier's offer that grows (item and supplier must be a row of "
                    "Offers); blank: the supplier's total", default="the supplier's total", refers="Items"),
             Column("capacity", "number", True, "capacity added per period once it delivers, > 0",
-                   unit="unit of the item"),
+                   unit="unit of the item", above_zero=True),
             Column("fixed_cost", "number", False, "paid once if it is built, >= 0", default="0", unit="currency",
                    if_blank=0.0),
             Column("lead_time", "number", False, "whole periods from the decision until it delivers, >= 0",
-                   default="0", unit="periods", if_blank=0.0),
+                   default="0", unit="periods", if_blank=0, whole=True),
             Column("earliest", "id", False, "first period from Periods in which it may be decided",
                    default="the first period", refers="Periods"),
         ),

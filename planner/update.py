@@ -78,6 +78,9 @@ NUMBER_COLUMNS = {"price", "capacity", "min_order", "freight", "fixed_cost", "ta
                   "holding_cost", "max_stock", "min_stock", "lead_time"}
 UNLIMITED = {"capacity", "max_stock"}  # the columns whose blank in a sheet is unlimited: `unlimited` sets that
 PERIOD_KINDS = ("Demand", "Capacity", "Prices")
+# value columns that mean something only with several periods: a table on data without periods does not set them
+# (they are ignored with the warning that names the columns a table sets)
+PERIOD_COLUMNS = {"Policy": ("period",), "Items": ("initial_stock", "holding_cost", "max_stock", "min_stock")}
 _POLICY = re.compile(r"^policy\s*!\s*([a-z]*)(\d+)(?:\s*\.\s*(value|active))?$", re.IGNORECASE)
 # `--set Sheet!B3=value` or `--set Sheet!3.column=value`: one cell of these sheets, as a one-row update table
 CELL_SHEETS = ("Items", "Offers", "Demand", "Capacity", "Prices", "Routes", "Expansions")
@@ -213,9 +216,14 @@ class _Updater(CellParser):
             ok = False
         return tuple(parts) if ok else None
 
+    def allowed(self, kind: str) -> tuple[str, ...]:
+        """The columns a table of `kind` sets: with periods every one, without them not `PERIOD_COLUMNS`."""
+        columns = UPDATE_KINDS[kind][1]
+        return columns if self.periods else tuple(c for c in columns if c not in PERIOD_COLUMNS.get(kind, ()))
+
     def apply(self, sheet: RawSheet, kind: str) -> tuple[int, int]:
         """Apply one table; (rows changed, rows added)."""
-        keys, allowed = UPDATE_KINDS[kind]
+        keys, allowed = UPDATE_KINDS[kind][0], self.allowed(kind)
         ignored = [c for c in sheet.columns if c not in keys and c not in allowed]
         if ignored:
             self.log.warning(sheet.name, f"{sheet.header_row}:{sheet.header_row}", "",
@@ -270,7 +278,7 @@ class _Updater(CellParser):
 
     def apply_policy(self, sheet: RawSheet, rules: PolicyRules) -> tuple[int, int]:
         """Apply one Policy table (`policy_row`, `active`, `value`); (rows changed, 0): a table adds no rule."""
-        keys, allowed = UPDATE_KINDS["Policy"]
+        keys, allowed = UPDATE_KINDS["Policy"][0], self.allowed("Policy")
         ignored = [c for c in sheet.columns if c not in keys and c not in allowed]
         if ignored:
             self.log.warning(sheet.name, f"{sheet.header_row}:{sheet.header_row}", "",
@@ -321,7 +329,7 @@ class _Updater(CellParser):
             rules.note(number, sheet.name, cell.coordinate, "policy_row")
             done = [rules.set_value(number, value, where) if value is not None else None,
                     rules.switch(number, on, where) if on is not None else None]
-            period_cell = row.cells.get("period")
+            period_cell = row.cells.get("period") if "period" in allowed else None
             if period_cell is not None and not (period_cell.value is None or not str(period_cell.value).strip()):
                 period = self.period(sheet, row, "period")
                 if period is _BAD:
@@ -529,9 +537,10 @@ def apply_updates(data: PlanningData, files: list[tuple[Path, str, list[RawSheet
                 log.error(sheet.name, f"{sheet.header_row}:{sheet.header_row}", "",
                           "cannot tell what this table updates: it needs the key columns item and supplier "
                           "(Offers), supplier (Suppliers), country (Countries), item (Items) or policy_row "
-                          "(Policy); with a period column, item and demand (Demand), supplier and capacity "
-                          "(Capacity) or supplier, item and price (Prices); route (Routes) or expansion "
-                          "(Expansions)")
+                          "(Policy)" + ("" if not data.multi_period and not data.routes else
+                                        "; with a period column, item and demand (Demand), supplier and capacity "
+                                        "(Capacity) or supplier, item and price (Prices); route (Routes) or "
+                                        "expansion (Expansions)"))
                 continue
             tagged.append((ORDER.index(kind), len(tagged), path, digest, sheet, kind))
     changes: list[tuple[str, str]] = []
@@ -685,7 +694,7 @@ def _set_cell(updater: _Updater, data: PlanningData, sheet_name: str, cell: re.M
     sheet gets the value as a one-row update table of that kind would give it, checked as such."""
     where = f"--set {text}"
     kind = sheet_name
-    keys, allowed = UPDATE_KINDS[kind]
+    keys, allowed = UPDATE_KINDS[kind][0], updater.allowed(kind)
     letter, number = (cell.group(2), cell.group(3)) if cell.group(2) else (None, cell.group(4))
     row = int(number)
     if letter is not None:

@@ -312,6 +312,8 @@ class _Validator(CellParser):
             return lambda sheet, row: self.ident(sheet, row, name, required)
         if kind in BOUNDS:
             share = kind == "share"
+            if column.whole or column.above_zero:
+                return lambda sheet, row: self.bounded(sheet, row, column)
             return lambda sheet, row: self.number(sheet, row, name, required=required, share=share)
         if kind == "names":
             return lambda sheet, row: self.names(sheet, row, name)
@@ -368,6 +370,19 @@ class _Validator(CellParser):
             self._bad(sheet, row.cells[column.name], column.name, f"'{key}' is not listed in {column.refers} (the "
                       f"workbook has {'no such sheet' if column.refers not in self.raw.sheets else 'it without rows'})")
         return None
+
+    def bounded(self, sheet: RawSheet, row: RawRow, column: Column) -> float | int | None:
+        """A number of a column with further bounds (`Column.whole`, `Column.above_zero`); a whole one as int."""
+        value = self.number(sheet, row, column.name, required=column.required)
+        if value is None:
+            return None
+        if column.whole and not value.is_integer():
+            self._bad(sheet, row.cells[column.name], column.name, f"{shown(value)} is not a whole number of periods")
+            return None
+        if column.above_zero and value <= 0:
+            self._bad(sheet, row.cells[column.name], column.name, f"{shown(value)} must be above 0")
+            return None
+        return int(value) if column.whole else value
 
     def period(self, sheet: RawSheet, row: RawRow, column: Column) -> str | None:
         """A period of the Periods sheet; None if blank or bad (logged). Without Periods rows a period cell is an
@@ -999,51 +1014,26 @@ class _Validator(CellParser):
                 (item, supplier, period)] = record
         return out
 
-    def _whole(self, name: str, record: object, column: str) -> int | None:
-        """A lead time (read as a number >= 0) as whole periods; None if it is not whole (logged)."""
-        value = getattr(record, column)
-        if float(value).is_integer():
-            return int(value)
-        self._bad(self.raw.sheets[name], self._cell(name, record.row, column), column,  # type: ignore[attr-defined]
-                  f"{shown(value)} is not a whole number of periods")
-        return None
-
     def routes(self) -> dict[str, Route]:
-        """The Routes records, lead times as whole periods (a route works without Periods too: its freight and
-        capacity apply, its lead time is shown)."""
-        out = self.sheet_records("Routes")
-        for name, route in list(out.items()):
-            lead = self._whole("Routes", route, "lead_time")
-            if lead is None:
-                del out[name]
-            else:
-                out[name] = dataclasses.replace(route, lead_time=lead)
-        return out
+        """The Routes records (a route works without Periods too: its freight and capacity apply, its lead time
+        is shown); lead times whole (`Column.whole`), a blank one 0."""
+        return self.sheet_records("Routes")
 
     def expansions(self) -> dict[str, Expansion]:
-        """The Expansions records: capacity above 0, a whole lead time, an offer of Offers where an item is
-        given; only with periods (`_needs_periods`)."""
+        """The Expansions records, each on an offer of Offers where an item is given; only with periods
+        (`_needs_periods`). Capacity above 0 and whole lead times are their columns' (`Column.above_zero`,
+        `Column.whole`)."""
         if self._needs_periods("Expansions") is None:
             return {}
         out = self.sheet_records("Expansions")
         sheet = self.raw.sheets["Expansions"]
         for name, expansion in list(out.items()):
-            lead = self._whole("Expansions", expansion, "lead_time")
-            keep = lead is not None
-            if expansion.capacity <= 0:
-                self._bad(sheet, self._cell("Expansions", expansion.row, "capacity"), "capacity",
-                          "an expansion must add capacity above 0")
-                keep = False
             key = (expansion.item, expansion.supplier)
             if expansion.item is not None and key not in self.records["Offers"]:
                 if key not in self._offer_keys():
                     self._bad(sheet, self._cell("Expansions", expansion.row, "item"), "item",
                               f"'{expansion.supplier}' has no offer for '{expansion.item}' in Offers: leave item blank "
                               "to expand the supplier's total")
-                keep = False
-            if keep:
-                out[name] = dataclasses.replace(expansion, lead_time=lead)
-            else:
                 del out[name]
         return out
 
@@ -1155,7 +1145,7 @@ def period_problems(data: PlanningData, log: ProblemLog) -> None:
             item = data.items[offer.item]
             where, _, at = data.where("Offers", offer, "route").rpartition("!")
             message = (f"the offer of '{offer.supplier}' for '{offer.item}' travels on route '{offer.route}', whose "
-                       f"lead time of {wait} periods ({data.cell('Routes', 'lead_time', data.routes[offer.route].row)}) "
+                       f"lead time of {_periods(wait)} ({data.cell('Routes', 'lead_time', data.routes[offer.route].row)}) "
                        f"is not shorter than the {periods} periods planned: nothing ordered on it can arrive")
             if item.initial_stock > 0:
                 log.warning(where, at, "route", message + "; it plays no part", offer.route)
@@ -1173,13 +1163,16 @@ def period_problems(data: PlanningData, log: ProblemLog) -> None:
         name, wait = late[k]
         item = data.items[name]
         where, _, at = data.where("Items", item, "item").rpartition("!") if item.row is not None else ("Items", "", "")
-        when = f"before period '{names[wait]}', the first an order can reach" if wait < periods else \
-            "within the periods planned"
+        when = f"before period '{names[wait]}'" if wait < periods else "within the periods planned"
         reserve = f" and keep its min_stock of {shown(item.min_stock)}" if item.min_stock else ""
         log.error(where or "Items", at, "item",
                   f"'{name}' needs {shown(float(need[k]))} by the end of period '{names[reach[k] - 1]}'{reserve}, but "
-                  f"no offer can deliver {when} (the shortest lead time of its offers is {wait} periods) and its "
+                  f"no offer can deliver {when} (the shortest lead time of its offers is {_periods(wait)}), and its "
                   f"initial_stock is {shown(item.initial_stock)}: the demand cannot be met", name)
+
+
+def _periods(count: int) -> str:
+    return f"{count} period" if count == 1 else f"{count} periods"
 
 
 def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict], base: str) -> dict | None:
@@ -1231,6 +1224,8 @@ def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict], base: s
                 canonical = {name: name for name in known}  # one string object per name, not one per cell
             filled[column.record_field] = [canonical[name] for name in stripped]
         elif column.kind in BOUNDS:
+            if column.whole or column.above_zero:
+                return None  # further bounds: the cell-by-cell reader checks them
             blank = column.if_blank
             if cells is None:  # an optional column left out (the reader refuses a required one missing)
                 if column.required or not isinstance(blank, float):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import openpyxl
 
-from helpers import HEADERS, countries, patch_cell_xml, write_workbook
+from helpers import HEADERS, PERIOD_HEADERS, countries, patch_cell_xml, write_workbook
 from planner.model.registry import LISTED_RULE_KINDS
 
 BASE = {
@@ -42,6 +42,15 @@ CONTROL = ("holds the control character U+{code} (character {at}), which no work
 def cells(**changes: list) -> Builder:
     """A workbook like BASE with some sheets' rows replaced."""
     return lambda folder: write_workbook(folder / "in.xlsx", {**BASE, **changes})
+
+
+def periodic(**changes: list) -> Builder:
+    """A workbook like BASE that plans the periods P1, P2, P3, its offer of S1 for A on route `sea` (lead time 1),
+    with some sheets' rows replaced (Items, Offers, Policy and Scenarios with every column of several periods)."""
+    sheets = {**BASE, "Items": [["A", 100, "t"], ["B", 10, "kg"]],
+              "Offers": [["A", "S1", 10, None, None, 1, None, None, "sea"], ["A", "S2", 12], ["B", "S2", 4]],
+              "Periods": [["P1"], ["P2"], ["P3"]], "Routes": [["sea", 1, 2, None]], **changes}
+    return lambda folder: write_workbook(folder / "in.xlsx", sheets, headers=PERIOD_HEADERS)
 
 
 def without(sheet: str) -> Builder:
@@ -593,6 +602,80 @@ CASES: list[tuple[str, Builder, list[str]]] = [
     ("max-hhi-on-its-own-scale", cells(Policy=[["max_hhi", "A", None, 2500]]),
      ["Policy!D2 (value): 2500 is not in (0, 1]: max_hhi takes a number above 0 and at most 1 (write 30 % as 0.3; "
       "an HHI of 2,500 on the 0-10,000 scale as 0.25)"]),
+    # several periods (contract v2, section 2): Periods, Demand, Capacity, Prices, Routes, Expansions and the stock,
+    # route and period columns
+    ("period-repeated", periodic(Periods=[["P1"], ["P2"], ["P1"]]),
+     []),
+    ("demand-unknown-period", periodic(Demand=[["A", "P9", 5]]),
+     []),
+    ("demand-unknown-item", periodic(Demand=[["Z", "P1", 5]]),
+     []),
+    ("demand-repeated", periodic(Demand=[["A", "P1", 5], ["A", "P1", 6]]),
+     []),
+    ("demand-without-periods", cells(Demand=[["A", "P1", 5]]),
+     []),
+    ("capacity-unknown-supplier", periodic(Capacity=[["SX", None, "P1", 5]]),
+     []),
+    ("capacity-without-offer", periodic(Capacity=[["S1", "B", "P1", 5]]),
+     []),
+    ("capacity-repeated-total", periodic(Capacity=[["S1", None, "P2", 5], ["S1", None, "P2", 7]]),
+     []),
+    ("capacity-without-periods", cells(Capacity=[["S1", None, "P2", 5]]),
+     []),
+    ("prices-without-offer", periodic(Prices=[["S1", "B", "P1", 5]]),
+     []),
+    ("prices-on-tiered-offer", periodic(Prices=[["S1", "A", "P1", 5]], Tiers=[["A", "S1", 50, 9]]),
+     []),
+    ("prices-unknown-period", periodic(Prices=[["S2", "A", "Q1", 5]]),
+     []),
+    ("prices-repeated", periodic(Prices=[["S2", "A", "P3", 5], ["S2", "A", "P3", 6]]),
+     []),
+    ("offer-route-unknown", periodic(Offers=[["A", "S1", 10, None, None, 1, None, None, "air"], ["A", "S2", 12],
+                                             ["B", "S2", 4]]),
+     []),
+    ("offer-route-without-routes", lambda folder: write_workbook(folder / "in.xlsx", {
+        **BASE, "Offers": [["A", "S1", 10, None, None, 1, None, None, "sea"], ["A", "S2", 12], ["B", "S2", 4]]},
+        headers={"Offers": PERIOD_HEADERS["Offers"]}),
+     []),
+    ("route-lead-time-fraction", periodic(Routes=[["sea", 1.5, 2, None]]),
+     []),
+    ("route-repeated", periodic(Routes=[["sea", 1, 2, None], ["sea", 2, 0, None]]),
+     []),
+    ("route-group-unknown", periodic(Policy=[["max_share", None, "route:air", 0.5]]),
+     []),
+    ("route-group-unknown-in-scenario", periodic(Scenarios=[["cut", None, "route:sea | route:rail", 0]]),
+     []),
+    ("policy-period-unknown", periodic(Policy=[["max_share", None, "C1", 0.6, None, None, None, None, "P4"]]),
+     []),
+    ("policy-period-without-periods", lambda folder: write_workbook(folder / "in.xlsx", {
+        **BASE, "Policy": [["max_share", None, "C1", 0.6, None, None, None, None, "P1"]]},
+        headers={"Policy": PERIOD_HEADERS["Policy"]}),
+     []),
+    ("scenario-periods-reversed", periodic(Scenarios=[["C1 stop", None, "C1", 0, None, None, "P3", "P2"]]),
+     []),
+    ("scenario-period-without-periods", lambda folder: write_workbook(folder / "in.xlsx", {
+        **BASE, "Scenarios": [["C1 stop", None, "C1", 0, None, None, "P1", None]]},
+        headers={"Scenarios": PERIOD_HEADERS["Scenarios"]}),
+     []),
+    ("expansion-unknown-supplier", periodic(Expansions=[["E1", "SX", None, 10, 5, 1, None]]),
+     []),
+    ("expansion-without-offer", periodic(Expansions=[["E1", "S1", "B", 10, 5, 1, None]]),
+     []),
+    ("expansion-every-problem", periodic(Expansions=[["E1", "S1", None, 0, -5, 0.5, "P7"]]),
+     []),
+    ("expansion-repeated", periodic(Expansions=[["E1", "S1", None, 10], ["E1", "S2", None, 10]]),
+     []),
+    ("expansions-without-periods", cells(Expansions=[["E1", "S1", None, 10]]),
+     []),
+    ("stock-above-max", periodic(Items=[["A", 100, "t", None, 60, 0, 50, 55], ["B", 10, "kg"]]),
+     []),
+    ("lead-time-beyond-horizon", periodic(Routes=[["sea", 3, 0, None]]),
+     []),
+    ("demand-before-first-arrival", periodic(
+        Offers=[["A", "S1", 10, None, None, 1, None, None, "sea"], ["A", "S2", 12, None, None, None, None, None,
+                                                                     "sea"], ["B", "S2", 4]],
+        Items=[["A", 100, "t", None, 50], ["B", 10, "kg"]]),
+     []),
 ]
 
 

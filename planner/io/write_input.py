@@ -89,12 +89,7 @@ def _readme(ws: Worksheet, notes: Sequence[tuple[str, str]]) -> None:
         ("The plan", "buys exactly the demand of every item at least total landed cost plus fixed costs, "
                      "while every Policy rule holds."),
     ]
-    row = 3
-    for heading, text in [*lines, *notes]:
-        ws.cell(row=row, column=1, value=heading).font = Font(bold=True)
-        ws.cell(row=row, column=2, value=text).alignment = Alignment(wrap_text=True, vertical="top")
-        row += 1
-    row += 1
+    row = _notes(ws, 3, lines) + 1
     header = ("sheet", "column", "required", "default", "unit", "meaning")
     style_header(ws, header, row=row)
     for spec in SHEETS:
@@ -117,9 +112,22 @@ def _readme(ws: Worksheet, notes: Sequence[tuple[str, str]]) -> None:
         row += 1
         ws.cell(row=row, column=1, value=setting.name)
         ws.cell(row=row, column=2, value=f"{setting.default}: {setting.help}")
+    # the workbook's own notes (an example's sources) last, below the tables: a note's heading may be a sheet's
+    # name (Prices), which a reader of the sheet by its first column should find as the note, not a column row
+    if notes:
+        _notes(ws, row + 2, notes)
     widths = {"A": 22, "B": 60, "C": 10, "D": 14, "E": 20, "F": 90}
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
+
+
+def _notes(ws: Worksheet, row: int, lines: Sequence[tuple[str, str]]) -> int:
+    """(heading, text) lines from `row` on, headings bold; the row after the last."""
+    for heading, text in lines:
+        ws.cell(row=row, column=1, value=heading).font = Font(bold=True)
+        ws.cell(row=row, column=2, value=text).alignment = Alignment(wrap_text=True, vertical="top")
+        row += 1
+    return row
 
 
 def _data_sheet(ws: Worksheet, spec: SheetSpec, rows: Sequence[Sequence[object]], as_table: bool) -> None:
