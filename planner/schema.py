@@ -304,8 +304,9 @@ SHEETS: tuple[SheetSpec, ...] = (
                 "group",
                 False,
                 "country id, bloc name (the workbook's, or a built-in one: EU, CPTPP, MSP, G7, OECD, NATO) or "
-                "supplier id, or each country / each supplier / each bloc; several joined with | count as one group "
-                "(bloc:CPTPP | bloc:MSP); prefix country: bloc: supplier: when a name is ambiguous; blank for "
+                "supplier id, or each country / each supplier / each bloc; route:NAME for the offers on a route; "
+                "several joined with | count as one group (bloc:CPTPP | bloc:MSP); prefix country: bloc: supplier: "
+                "when a name is ambiguous; blank for "
                 "min_coverage and max_hhi, and for the count, award and spend rules: every supplier",
                 choices=GROUP_WORDS,
                 choices_strict=False,
@@ -334,8 +335,8 @@ SHEETS: tuple[SheetSpec, ...] = (
             Column("scenario", "id", True, "scenario name"),
             Column("item", "items", False, "item hit, or class:NAME; blank: every item", default="every item",
                    refers="Items"),
-            Column("group", "group", True, "country id, bloc name or supplier id hit, or several joined with | "
-                   "(prefix country: bloc: supplier: if ambiguous)"),
+            Column("group", "group", True, "country id, bloc name or supplier id hit, route:NAME (what travels on "
+                   "it), or several joined with | (prefix country: bloc: supplier: if ambiguous)"),
             Column("availability", "share", False, "share of the planned volume of the hit offers still delivered, in [0, 1]", default="0", unit="share",
                    if_blank=0.0),
             Column("from", "date", False, "first day the disruption applies", default="always", field="start"),

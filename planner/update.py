@@ -81,7 +81,7 @@ PERIOD_KINDS = ("Demand", "Capacity", "Prices")
 # value columns that mean something only with several periods: a table on data without periods does not set them
 # (they are ignored with the warning that names the columns a table sets)
 PERIOD_COLUMNS = {"Policy": ("period",), "Items": ("initial_stock", "holding_cost", "max_stock", "min_stock")}
-_POLICY = re.compile(r"^policy\s*!\s*([a-z]*)(\d+)(?:\s*\.\s*(value|active))?$", re.IGNORECASE)
+_POLICY = re.compile(r"^policy\s*!\s*([a-z]*)(\d+)(?:\s*\.\s*(value|active|period))?$", re.IGNORECASE)
 # `--set Sheet!B3=value` or `--set Sheet!3.column=value`: one cell of these sheets, as a one-row update table
 CELL_SHEETS = ("Items", "Offers", "Demand", "Capacity", "Prices", "Routes", "Expansions")
 _CELL = re.compile(r"^([a-z]+)\s*!\s*(?:([a-z]+)(\d+)|(\d+)\s*\.\s*([a-z_ ]+))$", re.IGNORECASE)
@@ -435,11 +435,12 @@ class PolicyRules:
             self.inactive.append(rule)
         return True
 
-    def set_period(self, row: int, period: str, where: str) -> bool:
+    def set_period(self, row: int, period: str | None, where: str) -> bool:
         """Give the rule of a Policy row the period it holds in; whether that changed anything."""
         rule = self.find(row)
         assert rule is not None
-        self.changes.append((where, f"period {period} (was {rule.period or 'every period'}) in {rule.label()}"))
+        self.changes.append((where, f"period {period or 'every period'} (was {rule.period or 'every period'}) in "
+                                    f"{rule.label()}"))
         new = dataclasses.replace(rule, period=period)
         for rules in (self.active, self.inactive):
             if rule in rules:
@@ -595,6 +596,8 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
             # (the value column) is Policy!7.value, which takes a value and never a switch
             if letter and letter == active_letter:
                 field = "active"
+            elif letter and letter == columns.get("period"):
+                field = "period"
             elif letter and letter == value_letter:
                 field = "value"
             elif letter and value_letter:
@@ -606,6 +609,18 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
                           text)
                 continue
             rules.note(row, f"--set {text}")
+            if field == "period":  # the period the rule holds in (several periods), `every` for every period
+                if not data.multi_period:
+                    log.error(f"--set {text}", "", "", "the workbook has no Periods sheet: a rule holds in its one "
+                              "period", text)
+                elif normalize(raw_value) in ("every", "every period", ""):
+                    rules.set_period(row, None, f"override {target}")
+                elif raw_value not in data.period_names:
+                    log.error(f"--set {text}", "", "", f"'{raw_value}' is not a period of the base workbook (its "
+                              f"periods are {', '.join(data.period_names)})", text)
+                else:
+                    rules.set_period(row, raw_value, f"override {target}")
+                continue
             # on/off switch a rule; 1 and 0 stay values (shares) unless the target says `.active`
             on, problem = parse_switch(raw_value) if field == "active" else (None, None)
             if field == "active":

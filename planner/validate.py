@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -1273,8 +1274,14 @@ def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict], base: s
     late = [f for f in _LATE[spec.name] if filled[f].count(blanks[f]) != len(numbers)]
     if not late:
         return dict(zip(keys, map(record, *positional, numbers)))
-    return dict(zip(keys, (record(*values, row, **dict(zip(late, given))) for *values, row, given in
-                           zip(*positional, numbers, zip(*(filled[f] for f in late))))))
+    # the fields after `row` up to the last one given, by position too (a keyword per record costs twice as
+    # much): the given columns, and each field between them at its default (Offer: origin ())
+    fields = dataclasses.fields(record)
+    names = [f.name for f in fields]
+    after = fields[names.index("row") + 1:max(names.index(f) for f in late) + 1]
+    tail = [filled[f.name] if f.name in late else itertools.repeat(
+        f.default if f.default is not dataclasses.MISSING else f.default_factory()) for f in after]  # type: ignore[misc]
+    return dict(zip(keys, map(record, *positional, numbers, *tail)))
 
 
 def _choice_word(text: str) -> str:

@@ -256,7 +256,19 @@ def test_set_reaches_demand_capacity_prices_expansions_and_items(tmp_path: Path)
     assert dict(data.source.changes)["override Demand!C2"] == "demand 65 (was 50)"
 
 
+def test_set_gives_a_rule_its_period(tmp_path: Path) -> None:
+    """Policy row 2 holds in P2 (its period cell, column I), row 3 in every period."""
+    data = changed(tmp_path, overrides=["Policy!2.period=P3", "Policy!I3=P1"])
+    assert [r.period for r in data.rules] == ["P3", "P1"]
+    data = changed(tmp_path, overrides=["Policy!2.period=every"])
+    assert [r.period for r in data.rules] == [None, None]
+    assert dict(data.source.changes)["override Policy!2.period"] == (
+        "period every period (was P2) in Policy!A2 max_share route:sea 0.6 on every item")
+
+
 @pytest.mark.parametrize("tables, overrides, messages", [
+    ({}, ["Policy!2.period=P9"], ["--set Policy!2.period=P9: 'P9' is not a period of the base workbook (its "
+                                  "periods are P1, P2, P3)"]),
     ({}, ["Routes!B2=1.5"], ["--set Routes!B2=1.5 (lead_time): 1.5 is not a whole number of periods"]),
     ({}, ["Routes!9.lead_time=2"], ["--set Routes!9.lead_time=2: Routes row 9 of the base workbook holds no Routes "
                                      "record"]),
