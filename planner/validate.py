@@ -366,7 +366,8 @@ class _Validator(CellParser):
         if self._readable(column.refers):
             self._bad(sheet, row.cells[column.name], column.name,
                       f"'{key}' is not listed in {column.refers}{_did_you_mean(key, known)}")
-        elif not SHEET_BY_NAME[column.refers].required and not any(p.sheet == column.refers for p in self.log.errors):
+        elif not SHEET_BY_NAME[column.refers].required and not self._failed(column.refers) and \
+                not any(p.sheet == column.refers for p in self.log.errors):
             # an optional sheet left out, or without rows (Routes): nothing else would say the id is unknown
             self._bad(sheet, row.cells[column.name], column.name, f"'{key}' is not listed in {column.refers} (the "
                       f"workbook has {'no such sheet' if column.refers not in self.raw.sheets else 'it without rows'})")
@@ -391,11 +392,16 @@ class _Validator(CellParser):
         if self._readable("Periods"):
             return self.reference(sheet, row, column)
         text = self.ident(sheet, row, column.name, column.required)
-        if text is not None:
+        if text is not None and not self._failed("Periods"):
             self._bad(sheet, row.cells[column.name], column.name,
                       f"'{text}' names a period, but {self._no_periods()}: list the periods in a Periods sheet, "
                       f"or leave {column.name} blank")
         return None
+
+    def _failed(self, name: str) -> bool:
+        """Whether a sheet could not be read (its error is logged: a missing header, two sheets of the name):
+        what refers to it is then not reported again."""
+        return name not in self.raw.sheets and any(normalize(p.sheet) == normalize(name) for p in self.log.errors)
 
     def _no_periods(self) -> str:
         """Why the workbook has no periods, in words."""
@@ -967,6 +973,8 @@ class _Validator(CellParser):
         if sheet is None or not len(sheet):
             return None
         if not self._readable("Periods"):
+            if self._failed("Periods"):
+                return None
             self.log.error(sheet.name, "", "", f"holds rows, but {self._no_periods()}: {name} rows hold per period, "
                            "so list the periods in a Periods sheet (a single period is one row), or delete the "
                            f"{name} sheet")

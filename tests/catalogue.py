@@ -693,6 +693,12 @@ CASES: list[tuple[str, Builder, list[str]]] = [
      ["Items!A2 (item): 'A' needs 100 by the end of period 'P1', but no offer can deliver before period "
       "'P2' (the shortest lead time of its offers is 1 period), and its initial_stock is 50: the demand "
       'cannot be met']),
+    # a Periods sheet that cannot be read is reported once, not again by every sheet and cell that names a period
+    ("periods-without-header", lambda folder: write_workbook(folder / "in.xlsx", {
+        **BASE, "Periods": [["P1"]], "Demand": [["A", "P1", 5]], "Policy": [["max_share", None, "C1", 0.6, None,
+                                                                              None, None, None, "P1"]]},
+        headers={"Periods": ["name"], "Policy": PERIOD_HEADERS["Policy"]}),
+     ["Periods!1:1 (period): required column is missing from the header row (headers found: name)"]),
 ]
 
 
