@@ -451,9 +451,7 @@ SHEETS: tuple[SheetSpec, ...] = (
     ),
 )
 
-# The sheets that mean something only with several periods: without a Periods sheet (or with one of no rows) a
-# row in any of them is an error (`planner.validate`), as are the period cells of Policy and Scenarios
-PERIOD_SHEETS: tuple[str, ...] = ("Demand", "Capacity", "Prices", "Expansions")
+# The Items columns that play a part only with several periods (without them, a value is warned about)
 STOCK_COLUMNS: tuple[str, ...] = ("initial_stock", "holding_cost", "max_stock", "min_stock")
 
 SHEET_BY_NAME: dict[str, SheetSpec] = {s.name: s for s in SHEETS}

@@ -258,6 +258,12 @@ class _Updater(CellParser):
             updated = dataclasses.replace(old, **fields)
             if kind == "Items" and not self._stock_holds(sheet, row, updated):
                 continue
+            if kind == "Expansions" and updated.item is not None and \
+                    (updated.item, updated.supplier) not in self.records["Offers"]:
+                column = "item" if "item" in given else "supplier"
+                self._bad(sheet, row.cells[column], column, f"'{updated.supplier}' has no offer for '{updated.item}' "
+                          f"in Offers: expansion '{updated.name}' cannot grow it")
+                continue
             if any(getattr(updated, _field(kind, c)) != getattr(old, _field(kind, c)) for c in given):
                 changed += 1
             records[record_key] = updated
@@ -348,7 +354,8 @@ class _Updater(CellParser):
             parts = dict(zip(UPDATE_KINDS[kind][0], key))
             return PeriodValue(parts["period"], given[value_column], parts.get("item"), parts.get("supplier", ""))
         if not self.allow_new:
-            self._bad(sheet, first, UPDATE_KINDS[kind][0][0], f"{_name(key, kind)} is not in the base workbook's {kind} "
+            self._bad(sheet, first, UPDATE_KINDS[kind][0][0], f"{_name(key, kind)} is not in the base workbook's "
+                      f"{kind} "
                       "(add it there, or pass --allow-new to add it from this file)")
             return None
         required = {"Offers": ("price",), "Suppliers": ("country",), "Items": ("demand",), "Countries": (),
@@ -373,13 +380,14 @@ class _Updater(CellParser):
                             None, origin)
         if kind == "Items":
             return Item(key[0], given["demand"], given.get("unit", ""), row=None, origin=origin,
-                        **{c: given[c] for c in ("initial_stock", "holding_cost", "max_stock", "min_stock") if c in given})
+                        **{c: given[c] for c in PERIOD_COLUMNS["Items"] if c in given})
         if kind == "Routes":
             return Route(key[0], given.get("lead_time", 0), given.get("freight", 0.0), given.get("capacity", math.inf))
         if kind == "Expansions":
             item = given.get("item")
             if item is not None and (item, given["supplier"]) not in self.records["Offers"]:
-                self._bad(sheet, row.cells["item"], "item", f"'{given['supplier']}' has no offer for '{item}' in Offers")
+                self._bad(sheet, row.cells["item"], "item",
+                          f"'{given['supplier']}' has no offer for '{item}' in Offers")
                 return None
             return Expansion(key[0], given["supplier"], given["capacity"], item, given.get("fixed_cost", 0.0),
                              given.get("lead_time", 0), given.get("earliest"))
@@ -492,10 +500,8 @@ def _field(kind: str, column: str) -> str:
 
 def _record_key(kind: str, key: tuple) -> object:
     """The key of `PlanningData`'s records of `kind` from a table's key (in `UPDATE_KINDS` order)."""
-    if kind == "Offers" or kind == "Demand":
+    if kind in ("Offers", "Demand", "Capacity"):  # Capacity: (supplier, item or None, period)
         return key
-    if kind == "Capacity":
-        return key  # (supplier, item or None, period), as `PlanningData.capacities`
     if kind == "Prices":
         supplier, item, period = key
         return (item, supplier, period)

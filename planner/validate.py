@@ -52,8 +52,8 @@ from planner.dating import on_day
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
 from planner.model.family import RuleKind
-from planner.schema import BOUNDS, CLASS_CELL, GROUP_KINDS, MAX_NUMBER, MIN_AWARD, PERIOD_SHEETS, PLAIN_NUMBER, \
-    RULE_KINDS, SETTING_BY_NAME, SHEET_BY_NAME, STOCK_COLUMNS, UNION, UNWRITABLE, Column, Setting, SheetSpec, \
+from planner.schema import BOUNDS, CLASS_CELL, GROUP_KINDS, MAX_NUMBER, MIN_AWARD, PLAIN_NUMBER, RULE_KINDS, \
+    SETTING_BY_NAME, SHEET_BY_NAME, STOCK_COLUMNS, UNION, UNWRITABLE, Column, Setting, SheetSpec, \
     escaped, normalize, parse_date, parse_switch, rule_value_problem, switch, unwritable, value_words
 
 # `route:NAME` is a group only with its prefix: a bare name is a country, bloc or supplier, as in version 1
@@ -72,10 +72,11 @@ class ItemClass(str):
 
 
 def _field_order(spec: SheetSpec, record: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The fields a sheet's columns fill, in its record's order: (those before `row`, made positionally, which is
-    fastest for 500k offers; those after it, given by keyword). Every field before `row` must be filled by a
-    column; fields added later to a record (Offers `route`, the Items stock columns) come after `row` and
-    `origin`, so that records made in code by position keep their meaning."""
+    """The fields a sheet's columns fill, in its record's order: (those before `row`; those after it). Records are
+    made positionally (fastest, for 500k offers), so every field before `row` must be filled by a column; fields
+    added later to a record (Offers `route`, the Items stock columns) come after `row` and `origin`, so that
+    records made in code by position keep their meaning, and are given after `row` (`_in_bulk`) or by keyword
+    (`sheet_records`)."""
     names = [f.name for f in dataclasses.fields(record)]
     filled = {column.record_field for column in spec.columns}
     at = names.index("row")
@@ -966,8 +967,8 @@ class _Validator(CellParser):
     # ---- several periods ------------------------------------------------
 
     def _needs_periods(self, name: str) -> RawSheet | None:
-        """A sheet that means something only with several periods (`PERIOD_SHEETS`), if it has rows and the
-        workbook has periods; with rows but no periods, one error on the sheet (its rows are not read: each of
+        """A sheet that means something only with several periods (Demand, Capacity, Prices, Expansions), if it
+        has rows and the workbook has periods; with rows but no periods, one error on the sheet (its rows are not read: each of
         them would say the same)."""
         sheet = self.raw.sheets.get(name)
         if sheet is None or not len(sheet):
@@ -1153,8 +1154,9 @@ def period_problems(data: PlanningData, log: ProblemLog) -> None:
         if wait >= periods:
             item = data.items[offer.item]
             where, _, at = data.where("Offers", offer, "route").rpartition("!")
+            lead_cell = data.cell("Routes", "lead_time", data.routes[offer.route].row)
             message = (f"the offer of '{offer.supplier}' for '{offer.item}' travels on route '{offer.route}', whose "
-                       f"lead time of {_periods(wait)} ({data.cell('Routes', 'lead_time', data.routes[offer.route].row)}) "
+                       f"lead time of {_periods(wait)} ({lead_cell}) "
                        f"is not shorter than the {periods} periods planned: nothing ordered on it can arrive")
             if item.initial_stock > 0:
                 log.warning(where, at, "route", message + "; it plays no part", offer.route)

@@ -234,7 +234,8 @@ def test_update_tables_set_routes_expansions_stock_route_and_policy_period(tmp_p
 
 
 @pytest.mark.parametrize("override, field, value", [
-    ("Routes!B2=4", "lead_time", 4), ("Routes!2.lead_time=4", "lead_time", 4), ("Routes!D2=unlimited", "capacity", math.inf),
+    ("Routes!B2=4", "lead_time", 4), ("Routes!2.lead_time=4", "lead_time", 4),
+    ("Routes!D2=unlimited", "capacity", math.inf),
 ])
 def test_set_changes_a_route(tmp_path: Path, override: str, field: str, value: object) -> None:
     """Row 2 of Routes is `sea` (lead time 1, capacity 80): B is its lead_time column, D its capacity; a lead time
@@ -275,16 +276,20 @@ def test_set_gives_a_rule_its_period(tmp_path: Path) -> None:
     ({}, ["Routes!2.route=x"], ["--set Routes!2.route=x: Routes route cannot be set so; --set Routes!... sets "
                                  "lead_time, freight, capacity"]),
     # the checks of the whole data are made again on the data as changed: A without stock, sea as long as the horizon
-    ({}, ["Items!E2=0", "Routes!B2=3"], ["Offers!I2 (route): the offer of 'S1' for 'A' travels on route 'sea', whose lead time "
-                           "of 3 periods (Routes!B2) is not shorter than the 3 periods planned: nothing ordered on "
-                           "it can arrive, and 'A' has no initial_stock"]),
+    ({}, ["Items!E2=0", "Routes!B2=3"], [
+        "Offers!I2 (route): the offer of 'S1' for 'A' travels on route 'sea', whose lead time of 3 periods "
+        "(Routes!B2) is not shorter than the 3 periods planned: nothing ordered on it can arrive, and 'A' has no "
+        "initial_stock"]),
     ({"d.csv": "item,period,demand\nA,P9,5\nZ,P1,5\n"}, [],
      ["d.csv!B2 (period): 'P9' is not a period of the base workbook (its periods are P1, P2, P3)",
       "d.csv!A3 (item): 'Z' is not listed in Items"]),
-    ({"p.csv": "supplier,item,period,price\nS1,B,P1,5\n"}, [], ["p.csv!B2 (item): 'S1' has no offer for 'B' in Offers"]),
+    ({"p.csv": "supplier,item,period,price\nS1,B,P1,5\n"}, [],
+     ["p.csv!B2 (item): 'S1' has no offer for 'B' in Offers"]),
     ({"i.csv": "item,max_stock\nA,4\n"}, [],
      ["i.csv!B2 (max_stock): initial_stock 20 is above max_stock (4) as this table leaves 'A'",
       "i.csv!B2 (max_stock): min_stock 5 is above max_stock (4) as this table leaves 'A'"]),
+    ({"e.csv": "expansion,item\nE1,B\n"}, [],
+     ["e.csv!B2 (item): 'S1' has no offer for 'B' in Offers: expansion 'E1' cannot grow it"]),
     ({"e.csv": "expansion,capacity,lead_time\nE1,0,1.5\n"}, [],
      ["e.csv!B2 (capacity): an expansion must add capacity above 0",
       "e.csv!C2 (lead_time): 1.5 is not a whole number of periods"]),
