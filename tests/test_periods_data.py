@@ -337,3 +337,38 @@ def test_the_template_writes_the_new_sheets_and_reads_back_filled(tmp_path: Path
     write_input_workbook(filled, {name: rows for name, rows in SHEETS.items()}, as_tables=False)
     data, _ = planner.read(filled)
     check_records(data)
+
+
+def test_the_offers_route_column_reads_alike_in_bulk_and_cell_by_cell(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Offers routes partly blank, as text with spaces: checked as columns on a workbook of plain values, cell by
+    cell on one with a hidden sheet (which only the cell-by-cell reader reports); the same offers either way."""
+    from planner import validate
+    from planner.io.read import read_workbook
+    from planner.problems import ProblemLog
+
+    in_bulk = validate._in_bulk
+    accepted: list[str] = []
+
+    def spy(spec, sheet, records, base):  # type: ignore[no-untyped-def]
+        found = in_bulk(spec, sheet, records, base)
+        if found is not None:
+            accepted.append(spec.name)
+        return found
+
+    monkeypatch.setattr(validate, "_in_bulk", spy)
+
+    offers = [["A", "S1", 10, None, None, 1, None, None, " sea "], ["A", "S2", 12, None, None, None, None, None, None],
+              ["B", "S2", 4, None, None, None, None, None, "rail"]]
+    plain = workbook(tmp_path / "plain.xlsx", Offers=offers)
+    hidden = tmp_path / "hidden.xlsx"
+    wb = openpyxl.load_workbook(plain)
+    wb["Settings" if "Settings" in wb.sheetnames else "Scenarios"].sheet_state = "hidden"
+    wb.save(hidden)
+    assert read_workbook(plain, ProblemLog()).sheets["Offers"].values is not None  # read as columns
+    assert read_workbook(hidden, ProblemLog()).sheets["Offers"].values is None  # read cell by cell
+    bulk, _ = planner.read(plain)
+    assert accepted == ["Offers"]  # the route column kept the Offers sheet on the bulk path
+    cells, _ = planner.read(hidden)
+    assert bulk.offers == cells.offers
+    assert [o.route for o in bulk.offers.values()] == ["sea", "", "rail"]
