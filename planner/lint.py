@@ -17,7 +17,8 @@ they are listed on stderr and in the plan's Run sheet:
   codes, a date before the bloc's first member): the row counts nothing;
 - a route no offer travels on;
 - an expansion of a supplier's total (or of an offer) that is unlimited in
-  every period: it can add nothing.
+  every period, or that delivers only after the last period (its earliest
+  period plus its lead time): it can add nothing.
 
 A Periods sheet whose Items stock columns are all blank is fine: stock then
 starts at 0, costs nothing to hold, and is neither capped nor reserved.
@@ -145,6 +146,14 @@ def _idle_expansions(data: PlanningData) -> list[Problem]:
             out.append(_warn_at(data, "Expansions", expansion, "supplier", f"expansion '{expansion.name}' adds to "
                                 f"{what}, which is unlimited in every period: it can add nothing",
                                 expansion.supplier))
+            continue
+        # decided in its earliest period at the soonest, it delivers lead_time periods later: after the last?
+        first = data.period_names.index(expansion.earliest) if expansion.earliest is not None else 0
+        if first + expansion.lead_time >= len(data.periods):
+            out.append(_warn_at(data, "Expansions", expansion, "lead_time", f"expansion '{expansion.name}' decided "
+                                f"in period '{data.period_names[first]}' at the soonest delivers {expansion.lead_time} "
+                                f"periods later, after the last period '{data.period_names[-1]}': it can add nothing",
+                                expansion.lead_time))
     return out
 
 

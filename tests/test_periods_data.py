@@ -176,12 +176,18 @@ def test_demand_before_the_first_arrival_is_checked_against_stock_and_reserve(tm
 def test_lint_names_an_expansion_that_can_add_nothing(tmp_path: Path) -> None:
     """S2 has no capacity and no Capacity row: its total is unlimited in every period, so E3 adds nothing. E1
     expands S1's total of 500, which is finite; E4 S1's offer of A, which is unlimited in P2 and P3 but 30 in P1
-    (its Capacity row), so it may add something."""
-    expansions = [["E1", "S1", None, 40, 100, 1, "P2"], ["E3", "S2", None, 5], ["E4", "S1", "A", 5]]
+    (its Capacity row), so it may add something. E5, decided in P2 at the soonest, would deliver 2 periods later,
+    in a fourth period; E6, from P1, 3 periods later: neither within P1..P3. (E1: P2 + 1 = P3, within.)"""
+    expansions = [["E1", "S1", None, 40, 100, 1, "P2"], ["E3", "S2", None, 5], ["E4", "S1", "A", 5],
+                  ["E5", "S1", None, 40, 100, 2, "P2"], ["E6", "S1", None, 40, 100, 3]]
     data, warnings = planner.read(workbook(tmp_path / "in.xlsx", Expansions=expansions))
     assert [str(w) for w in warnings if "expansion" in str(w)] == [
         "Expansions!B3 (supplier): expansion 'E3' adds to the total capacity of 'S2', which is unlimited in every "
-        "period: it can add nothing"]
+        "period: it can add nothing",
+        "Expansions!F5 (lead_time): expansion 'E5' decided in period 'P2' at the soonest delivers 2 periods later, "
+        "after the last period 'P3': it can add nothing",
+        "Expansions!F6 (lead_time): expansion 'E6' decided in period 'P1' at the soonest delivers 3 periods later, "
+        "after the last period 'P3': it can add nothing"]
 
 
 # ---- update tables and --set ---------------------------------------------------------------------------------
