@@ -4,6 +4,7 @@
     python bench/periods.py --periods 4 --offers 20000 --repeat 1 --out /tmp/periods.md   # a quick look
     python bench/periods.py --sides highspy model             # leave out planner.solve
     python bench/periods.py --from-log run1.log run2.log      # no runs: the table of runs printed before
+    python bench/periods.py --self-check --periods 4 --offers 3000   # plain_lp against the contract, slowly
 
 The instance (`arrays`, seeded: the same every run) is an LP of workbook-v2
 section 2 with every feature that keeps it an LP: 12 periods (`--periods`),
@@ -377,6 +378,78 @@ def plain_lp(inst: Instance, time_limit: float = 3600.0, mip_gap: float = 1e-4):
                "row blocks": spans}
 
 
+def self_check(periods: int, offers: int) -> dict:
+    """`plain_lp` against the contract read through the planner's records, written the slow, obvious way.
+
+    Solves the plain LP, then walks its plan offer by offer and period by period with `PlanningData`'s own
+    accessors (`lead_time`, `price_in`, `landed_cost`, `offer_capacity_in`, `supplier_capacity_in`, `demand_in`,
+    `in_group`, the rules' `period`): every column's cost and bound, the stock balance, min/max stock, supplier and
+    route capacity by order period, and every Policy row per period, and the objective recomputed from them. So
+    the two descriptions of the instance (the arrays `plain_lp` reads, the records the planner reads) are one.
+    """
+    inst = arrays(periods, offers)
+    data = planning_data(inst)
+    h, sizes = plain_lp(inst)
+    h.run()
+    assert h.getModelStatus().name == "kOptimal", h.getModelStatus()
+    x = np.asarray(h.getSolution().col_value)
+    lp = h.getLp()
+    names = data.period_names
+    T = len(names)
+    offer_list = list(data.offers.values())
+    buy: dict[tuple[int, int], float] = {}  # (offer number, arrival period) -> quantity
+    cost = 0.0
+    column = 0
+    for k, offer in enumerate(offer_list):
+        lead = data.lead_time(offer)
+        for t in range(lead, T):
+            tau = names[t - lead]
+            unit = data.landed_cost(offer, data.price_in(offer, tau))
+            assert math.isclose(lp.col_cost_[column], unit, rel_tol=1e-12), (offer, t, lp.col_cost_[column], unit)
+            assert math.isclose(lp.col_upper_[column], data.offer_capacity_in(offer, tau), rel_tol=1e-12)
+            assert x[column] <= data.offer_capacity_in(offer, tau) + 1e-6
+            buy[(k, t)] = x[column]
+            cost += unit * x[column]
+            column += 1
+    assert column == sizes["buy columns"]
+    tol = 1e-6
+    stock = x[column:].reshape(len(data.items), T)
+    for i, (name, item) in enumerate(data.items.items()):
+        arrivals = [sum(q for (k, t), q in buy.items() if t == p and offer_list[k].item == name) for p in range(T)]
+        before = item.initial_stock
+        for t in range(T):
+            after = before + arrivals[t] - data.demand_in(name, names[t])
+            assert abs(after - stock[i, t]) <= tol * max(1.0, abs(after)), (name, t, after, stock[i, t])
+            assert item.min_stock - tol <= stock[i, t] <= item.max_stock + tol
+            cost += item.holding_cost * stock[i, t]
+            before = stock[i, t]
+    ordered: dict[tuple[str, int], float] = {}  # (supplier or route:NAME, order period) -> quantity
+    for (k, t), q in buy.items():
+        offer = offer_list[k]
+        tau = t - data.lead_time(offer)
+        ordered[(offer.supplier, tau)] = ordered.get((offer.supplier, tau), 0.0) + q
+        if offer.route:
+            ordered[("route:" + offer.route, tau)] = ordered.get(("route:" + offer.route, tau), 0.0) + q
+    for (who, tau), q in ordered.items():
+        cap = data.routes[who[6:]].capacity if who.startswith("route:") else data.supplier_capacity_in(who, names[tau])
+        assert q <= cap + tol * max(1.0, cap), (who, tau, q, cap)
+    rules = 0
+    for rule in data.rules:
+        for t in [names.index(rule.period)] if rule.period is not None else range(T):
+            for name in data.rule_items(rule):
+                d = data.demand_in(name, names[t])
+                for group in data.groups(rule.group):
+                    volume = sum(q for (k, p), q in buy.items() if p == t and offer_list[k].item == name
+                                 and data.in_group(offer_list[k], group))
+                    ok = volume <= rule.value * d + tol * d if rule.kind == "max_share" else \
+                        volume >= rule.value * d - tol * d
+                    assert ok, (rule.description(), name, names[t], group, volume, d)
+                    rules += 1
+    objective = h.getInfo().objective_function_value
+    assert abs(cost - objective) <= 1e-9 * abs(objective), (cost, objective)
+    return {"objective": objective, "columns checked": column, "rule rows checked": rules, **sizes}
+
+
 # ---- the sides, each in a child process -------------------------------------------------------------------------
 
 
@@ -533,8 +606,14 @@ def main() -> None:
     parser.add_argument("--quiet", type=float, default=1.0, help="wait for a 1-minute load average below this")
     parser.add_argument("--patience", type=float, default=300.0, help="seconds to wait for it before each run")
     parser.add_argument("--from-log", type=Path, nargs="*", help="no runs: the table of the runs in these files")
+    parser.add_argument("--self-check", action="store_true",
+                        help="no runs: check plain_lp against the planner's records at --periods x --offers")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.self_check:
+        for offers in args.offers:
+            print(json.dumps(self_check(args.periods, offers)))
+        return
     if args.child:
         side, periods, offers = args.child[0], int(args.child[1]), int(args.child[2])
         print(json.dumps(SIDES[side](periods, offers)))
