@@ -5,6 +5,7 @@
     python bench/periods.py --sides highspy model             # leave out planner.solve
     python bench/periods.py --from-log run1.log run2.log      # no runs: the table of runs printed before
     python bench/periods.py --self-check --periods 4 --offers 3000   # plain_lp against the contract, slowly
+    python bench/periods.py --profile                         # seconds of each family's build
 
 The instance (`arrays`, seeded: the same every run) is an LP of workbook-v2
 section 2 with every feature that keeps it an LP: 12 periods (`--periods`),
@@ -497,7 +498,41 @@ def run_solve(periods: int, offers: int) -> dict:
             "rows": plan.run.get("constraints"), "columns": plan.run.get("variables")}
 
 
-SIDES = {"highspy": run_highspy, "model": run_model, "solve": run_solve}
+def run_profile(periods: int, offers: int) -> dict:
+    """Where `planner.model.build` spends its time: seconds of each family's `build` (every family of the
+    registry, timed around its own method), the offer table, and the stacking of the matrix that HighsModel
+    reads; not a side of the table (`--profile`)."""
+    from planner.model import build, registry
+
+    data = planning_data(arrays(periods, offers))
+    seconds: dict[str, float] = {}
+
+    def timed(name: str, method):
+        def call(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t
+        return call
+
+    for family in [*registry.variables(), *registry.bounds(), *registry.row_families()]:
+        family.build = timed(family.name, family.build)  # an instance attribute: shadows the method for this run
+    t = time.perf_counter()
+    _ = data.table
+    seconds["(offer table)"] = time.perf_counter() - t
+    t = time.perf_counter()
+    model = build(data)
+    seconds["(build, all)"] = time.perf_counter() - t
+    t = time.perf_counter()
+    _ = model.matrix
+    seconds["(matrix)"] = time.perf_counter() - t
+    return {"seconds": {k: round(v, 4) for k, v in sorted(seconds.items(), key=lambda kv: -kv[1]) if v >= 1e-3},
+            "rows": model.num_rows, "columns": model.num_columns, "status": "optimal", "objective": None}
+
+
+SIDES = {"highspy": run_highspy, "model": run_model, "solve": run_solve, "profile": run_profile}
+TABLED = ["highspy", "model", "solve"]  # the sides of the table, in the order each round runs them
 
 
 def run_child(side: str, periods: int, offers: int) -> dict:
@@ -601,15 +636,21 @@ def main() -> None:
     parser.add_argument("--periods", type=int, default=PERIODS)
     parser.add_argument("--offers", type=int, nargs="*", default=[OFFERS])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--sides", nargs="*", choices=list(SIDES), default=list(SIDES))
+    parser.add_argument("--sides", nargs="*", choices=TABLED, default=TABLED)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "periods.md")
     parser.add_argument("--quiet", type=float, default=1.0, help="wait for a 1-minute load average below this")
     parser.add_argument("--patience", type=float, default=300.0, help="seconds to wait for it before each run")
     parser.add_argument("--from-log", type=Path, nargs="*", help="no runs: the table of the runs in these files")
     parser.add_argument("--self-check", action="store_true",
                         help="no runs: check plain_lp against the planner's records at --periods x --offers")
+    parser.add_argument("--profile", action="store_true",
+                        help="no runs: seconds of each family's build at --periods x --offers, in a child process")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.profile:
+        for offers in args.offers:
+            print(json.dumps(run_child("profile", args.periods, offers)))
+        return
     if args.self_check:
         for offers in args.offers:
             print(json.dumps(self_check(args.periods, offers)))
