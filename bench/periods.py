@@ -245,29 +245,33 @@ def planning_data(inst: Instance):
 
 
 def plain_lp(inst: Instance, time_limit: float = 3600.0, mip_gap: float = 1e-4):
-    """The multi-period LP written straight from workbook-v2 section 2, with numpy; a `highspy.Highs` loaded
-    with it (the planner's options: `new_highs`, time_limit, mip_rel_gap), and its sizes.
+    """The multi-period LP written straight from workbook-v2 section 2 and the design of issue 15, with numpy; a
+    `highspy.Highs` loaded with it (the planner's options: `new_highs`, time_limit, mip_rel_gap), and its sizes.
 
-    Columns, T periods 0..T-1, L_o the lead time of offer o, tau = t - L_o its order period:
+    Columns, T periods 0..T-1, L_o the lead time of offer o, tau = t - L_o its order period; in the order
+    models/formulation.md gives them (so that HiGHS sees the planner's matrix, row for row, and the solve
+    times compare):
 
-        buy[o, t] >= 0 for every offer o and arrival period t with L_o <= t <= T-1 (offer by offer, t ascending)
-        stock[i, t] in [min_stock_i, max_stock_i] for every item i and period t (item by item)
+        buy[o, t] >= 0 for every offer o and arrival period t >= L_o (period by period, offers in order)
+        stock[i, t] >= 0 for every item i and period t (item by item)
 
     Objective: sum c_o(t - L_o) * buy[o, t] + sum h_i * stock[i, t], with
     c_o(tau) = price_o(tau) * (1 + tariff_o) + freight_o + freight of o's route, price_o(tau) its Prices
     row for tau, else its Offers price.
 
-    Column bound (Offer-capacity by order period): buy[o, t] <= cap_o(t - L_o), its Capacity row, else Offers.
+    Column bounds: buy[o, t] <= cap_o(t - L_o), its Capacity row, else Offers (Offer-capacity by order period);
+    stock[i, t] <= max_stock_i (Item-max-stock).
 
-    Rows, in this order:
-      balance[i, t]:       sum_{o of i} buy[o, t] + stock[i, t-1] - stock[i, t] = d[i, t]  (stock[i, -1] is the
-                           constant initial_stock_i, moved to the right-hand side)
-      supplier[s, tau]:    sum_{o of s, tau + L_o <= T-1} buy[o, tau + L_o] <= cap_s(tau)  (finite caps only)
-      route[r, tau]:       sum_{o on r, tau + L_r <= T-1} buy[o, tau + L_r] <= cap_r        (finite caps only)
-      max_share[c, i, t]:  sum_{o of i from country c} buy[o, t] <= 0.35 * d[i, t]
-      min_share[i, t]:     sum_{o of i from bloc ALLY} buy[o, t] >= 0.20 * d[i, t]
-      c0[i, t]:            sum_{o of i from C0} buy[o, t] <= v_t * d[i, t]  for the periods of the second half
-    each only where it has a term.
+    Rows, in this order, each only where it has a term:
+      Item-balance[i, t]:   stock[i, t] - stock[i, t-1] - sum_{o of i} buy[o, t] = -d[i, t]  (stock[i, -1] the
+                            constant initial_stock_i, moved to the right-hand side)
+      Item-reserve[i, t]:   stock[i, t] >= min_stock_i, for items with one
+      Supplier-capacity[s, tau]: sum_{o of s, tau + L_o <= T-1} buy[o, tau + L_o] <= cap_s(tau)  (finite only)
+      Route-capacity[r, t]: sum_{o on r} buy[o, t] <= cap_r  (what was ordered on r in t - L_r; finite only)
+      Policy-max-share, per period t: sum_{o of i from country c} buy[o, t] <= 0.35 * d[i, t] for every item
+                            and country, then in the periods of the second half
+                            sum_{o of i from C0} buy[o, t] <= v_t * d[i, t] for every item
+      Policy-min-share[i, t]: sum_{o of i from bloc ALLY} buy[o, t] >= 0.20 * d[i, t]
     """
     import highspy
 
@@ -276,10 +280,11 @@ def plain_lp(inst: Instance, time_limit: float = 3600.0, mip_gap: float = 1e-4):
     inf = highspy.kHighsInf
     T, n, n_items = inst.periods, inst.offers, len(inst.base_demand)
     lead = inst.lead
-    # buy columns, offer-major: the grid offer x arrival period without arrivals before the first order period
-    grid_o, grid_t = np.repeat(np.arange(n), T), np.tile(np.arange(T), n)
+    # buy columns, period by period: the grid arrival period x offer without arrivals before the first order
+    grid_t, grid_o = np.repeat(np.arange(T), n), np.tile(np.arange(n), T)
     keep = grid_t >= lead[grid_o]
     col_o, col_t = grid_o[keep], grid_t[keep]
+    del grid_t, grid_o, keep
     tau = col_t - lead[col_o]
     nb = len(col_o)
     country = inst.supplier_country[inst.supplier]
@@ -291,21 +296,19 @@ def plain_lp(inst: Instance, time_limit: float = 3600.0, mip_gap: float = 1e-4):
     cap_row[inst.cap_offers] = np.arange(len(inst.cap_offers))
     over = cap_row[col_o] >= 0
     upper[over] = inst.cap_values[cap_row[col_o[over]], tau[over]]
-    # stock columns follow the buy columns: stock[i, t] is column nb + i * T + t
-    ns = n_items * T
+    ns = n_items * T  # stock[i, t] is column nb + i * T + t
     buy_cols = np.arange(nb)
 
-    rows: list[np.ndarray] = []  # per block: row of each term (relative to the block), column, coefficient
+    rows: list[np.ndarray] = []  # per block: the row of each term, its column and coefficient, the rows' bounds
     cols: list[np.ndarray] = []
     vals: list[np.ndarray] = []
     lower: list[np.ndarray] = []
     upper_rows: list[np.ndarray] = []
+    spans: dict[str, int] = {}  # rows of each block, in order
     m = 0
 
-    spans: dict[str, int] = {}  # rows of each block, in order
-
     def block(name: str, key: np.ndarray, columns: np.ndarray, coef: np.ndarray) -> np.ndarray:
-        """Rows for the distinct keys (ascending), each term's row; returns the keys. Appends the terms."""
+        """One row per distinct key, in ascending key order; appends the terms and returns the keys."""
         nonlocal m
         keys, row = np.unique(key, return_inverse=True)
         spans[name] = len(keys)
@@ -315,49 +318,56 @@ def plain_lp(inst: Instance, time_limit: float = 3600.0, mip_gap: float = 1e-4):
         m += len(keys)
         return keys
 
-    # balance[i, t]: every item and period (stock columns are in every one)
+    # Item-balance[i, t]: every item and period (stock columns are in every one)
     item_t = inst.item[col_o] * T + col_t
-    all_it = np.arange(n_items * T)
-    prev = all_it[all_it % T > 0]
-    keys = block("balance", np.concatenate([item_t, all_it, prev]),
-                 np.concatenate([buy_cols, nb + all_it, nb + prev - 1]),
-                 np.concatenate([np.ones(nb), -np.ones(ns), np.ones(len(prev))]))
+    all_it = np.arange(ns)
+    later = all_it[all_it % T > 0]
+    keys = block("Item-balance", np.concatenate([item_t, all_it, later]),
+                 np.concatenate([buy_cols, nb + all_it, nb + later - 1]),
+                 np.concatenate([-np.ones(nb), np.ones(ns), -np.ones(len(later))]))
     assert len(keys) == ns
-    d = inst.demand.ravel()
-    rhs = d - np.where(keys % T == 0, inst.initial_stock[keys // T], 0.0)
+    d = inst.demand.ravel()  # d[i * T + t]
+    rhs = np.where(keys % T == 0, inst.initial_stock[keys // T], 0.0) - d
     lower.append(rhs)
     upper_rows.append(rhs)
-    # supplier[s, tau]: suppliers with a finite capacity in that order period
+    # Item-reserve[i, t]
+    held = np.flatnonzero(np.repeat(inst.min_stock, T) > 0)
+    block("Item-reserve", held, nb + held, np.ones(len(held)))
+    lower.append(np.repeat(inst.min_stock, T)[held])
+    upper_rows.append(np.full(len(held), inf))
+    # Supplier-capacity[s, tau]: a finite capacity in that order period
     sup_cap = inst.supplier_capacity_in[inst.supplier[col_o], tau]
     on = np.isfinite(sup_cap)
-    keys = block("supplier", (inst.supplier[col_o] * T + tau)[on], buy_cols[on], np.ones(int(on.sum())))
+    keys = block("Supplier-capacity", (inst.supplier[col_o] * T + tau)[on], buy_cols[on], np.ones(int(on.sum())))
     lower.append(np.full(len(keys), -inf))
     upper_rows.append(inst.supplier_capacity_in[keys // T, keys % T])
-    # route[r, tau]: routes with a capacity
+    # Route-capacity[r, t]: routes with a capacity, by arrival period
     r = inst.route[col_o]
     on = r >= 0
     on[on] = np.isfinite(inst.route_capacity[r[on]])
-    keys = block("route", (r * T + tau)[on], buy_cols[on], np.ones(int(on.sum())))
+    n_routes = len(inst.route_lead)
+    keys = block("Route-capacity", (col_t * n_routes + r)[on], buy_cols[on], np.ones(int(on.sum())))
     lower.append(np.full(len(keys), -inf))
-    upper_rows.append(inst.route_capacity[keys // T])
-    # max_share[c, i, t]: each country, every item and period
+    upper_rows.append(inst.route_capacity[keys % n_routes])
+    # Policy-max-share: per period, (item, country) of the every-country cap, then (item) of the cap on C0
     c = country[col_o]
-    keys = block("max_share", (c * n_items * T + item_t), buy_cols, np.ones(nb))
-    lower.append(np.full(len(keys), -inf))
-    upper_rows.append(COUNTRY_CAP * d[keys % (n_items * T)])
-    # min_share[i, t]: bloc ALLY
-    on = c % ALLY == ALLY - 1
-    keys = block("min_share", item_t[on], buy_cols[on], np.ones(int(on.sum())))
-    lower.append(ALLY_SHARE * d[keys])
-    upper_rows.append(np.full(len(keys), inf))
-    # c0[i, t]: country C0 in the periods of the second half, at that period's cap
     caps = np.full(T, np.nan)
     for t, v in c0_caps(T).items():
         caps[t] = v
-    on = (c == 0) & ~np.isnan(caps[col_t])
-    keys = block("c0", item_t[on], buy_cols[on], np.ones(int(on.sum())))
+    c0 = np.flatnonzero((c == 0) & ~np.isnan(caps[col_t]))
+    width = n_items * COUNTRIES
+    key = np.concatenate([col_t * 2 * width + inst.item[col_o] * COUNTRIES + c,
+                          col_t[c0] * 2 * width + width + inst.item[col_o[c0]]])
+    keys = block("Policy-max-share", key, np.concatenate([buy_cols, c0]), np.ones(nb + len(c0)))
+    t_of, rest = keys // (2 * width), keys % (2 * width)
+    i_of = np.where(rest < width, rest // COUNTRIES, rest - width)
     lower.append(np.full(len(keys), -inf))
-    upper_rows.append(caps[keys % T] * d[keys])
+    upper_rows.append(np.where(rest < width, COUNTRY_CAP, caps[t_of]) * d[i_of * T + t_of])
+    # Policy-min-share[i, t]: bloc ALLY
+    on = c % ALLY == ALLY - 1
+    keys = block("Policy-min-share", (col_t * n_items + inst.item[col_o])[on], buy_cols[on], np.ones(int(on.sum())))
+    lower.append(ALLY_SHARE * d[(keys % n_items) * T + keys // n_items])
+    upper_rows.append(np.full(len(keys), inf))
 
     row = np.concatenate(rows)
     order = np.argsort(row, kind="stable")
@@ -365,8 +375,7 @@ def plain_lp(inst: Instance, time_limit: float = 3600.0, mip_gap: float = 1e-4):
     h = new_highs()
     status = h.passModel(
         num_col, m, len(row), highspy.MatrixFormat.kRowwise.value, highspy.ObjSense.kMinimize.value, 0.0,
-        np.concatenate([cost, np.tile(inst.holding_cost[:, None], (1, T)).ravel()]),
-        np.concatenate([np.zeros(nb), np.repeat(inst.min_stock, T)]),
+        np.concatenate([cost, np.repeat(inst.holding_cost, T)]), np.zeros(num_col),
         np.concatenate([upper, np.repeat(np.where(np.isinf(inst.max_stock), inf, inst.max_stock), T)]),
         np.concatenate(lower), np.where(np.isinf(np.concatenate(upper_rows)), inf, np.concatenate(upper_rows)),
         np.concatenate([[0], np.cumsum(np.bincount(row, minlength=m))]).astype(np.int32),
@@ -401,9 +410,11 @@ def self_check(periods: int, offers: int) -> dict:
     buy: dict[tuple[int, int], float] = {}  # (offer number, arrival period) -> quantity
     cost = 0.0
     column = 0
-    for k, offer in enumerate(offer_list):
-        lead = data.lead_time(offer)
-        for t in range(lead, T):
+    for t in range(T):
+        for k, offer in enumerate(offer_list):
+            lead = data.lead_time(offer)
+            if t < lead:
+                continue
             tau = names[t - lead]
             unit = data.landed_cost(offer, data.price_in(offer, tau))
             assert math.isclose(lp.col_cost_[column], unit, rel_tol=1e-12), (offer, t, lp.col_cost_[column], unit)
