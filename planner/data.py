@@ -423,6 +423,9 @@ class PlanningData:
     prices: dict[tuple[str, str, str], PeriodValue] = field(default_factory=dict)  # (item, supplier, period)
     routes: dict[str, Route] = field(default_factory=dict)
     expansions: dict[str, Expansion] = field(default_factory=dict)
+    # the number each rule built in code (no Policy row) has in row names, when `rules` is a part of another
+    # data's (a period's world): position + 1 there, so that a rule is called alike in every period
+    rule_numbers: tuple[int, ...] = ()
 
     # ---- derived views (pure functions of the records above) ----
 
@@ -694,12 +697,18 @@ class PlanningData:
                 level[hit_mask] = np.minimum(level[hit_mask], hit.availability)
         return level
 
-    @property
+    @cached_property
     def is_mip(self) -> bool:
         """Whether the model needs binaries: any family of binaries the data needs (fixed costs or minimum
         orders on a usable offer), as each such family declares (`VariableFamily.needed`)."""
         from planner.model import registry
 
+        if self.multi_period:  # a family built per period needs binaries if some period's world does
+            from planner.model.periods import world
+
+            worlds = [world(self, t) for t in range(len(self.periods))]
+            return any(f.needed(self) if f.periods == "horizon" else any(f.needed(w) for w in worlds)
+                       for f in registry.variables() if f.integer)
         return any(f.needed(self) for f in registry.variables() if f.integer)
 
 

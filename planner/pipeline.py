@@ -22,7 +22,7 @@ from planner.io.guard import ReadLimits
 from planner.lint import lint
 from planner.model import SourcingModel, build, structural_conflicts
 from planner.problems import InputError, Problem, ProblemLog
-from planner.results import Plan, build_plan, extract_plan
+from planner.results import Plan, build_periods_plan, build_plan, extract_plan
 from planner.about import versions
 from planner.solver import HighsModel, Progress
 
@@ -142,6 +142,9 @@ def run_info(data: PlanningData) -> dict[str, object]:
                 f"{record.label()} ({span(record)}): not applied"
         for bloc, country, source in dating.memberships:
             run[f"built-in member of {bloc}: {country}"] = f"on {dating.day.isoformat()} (source: {source})"
+    if data.multi_period:  # a workbook without Periods gives the Run sheet it always gave
+        names = data.period_names
+        run["periods"] = f"{len(names)}: {names[0]} .. {names[-1]}" if len(names) > 1 else f"1: {names[0]}"
     run.update({f"{name} version": v for name, v in versions().items()})
     run["problem type"] = "MIP" if data.is_mip else "LP"
     return run
@@ -171,7 +174,8 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         plan = Plan(status="infeasible", message="the rules cannot all hold, whatever the plan", conflicts=conflicts)
         _attach_diagnosis(plan, Diagnosis("structural", notes=conflicts))
         return _finish(plan, run, "not called: conflicts found before solving")
-    if not data.usable.any():  # no variable at all: every demand is 0 (else a conflict above)
+    # no variable at all: every demand is 0 (else a conflict above); with several periods there is always stock
+    if not data.multi_period and not data.usable.any():
         plan = build_plan(data, {}, "optimal", "nothing to buy: every item's demand is 0")
         violations = check_plan(data, {}, 0.0)  # the empty plan, checked like any other before it is called optimal
         if violations:
@@ -275,13 +279,18 @@ def solve_elastic(data: PlanningData) -> Plan:
     if quantities is None:
         plan = Plan(status="error", message=f"no relaxed plan: {outcome.message}")
         return _finish(plan, run, f"{outcome.termination}: {outcome.message}")
-    plan = build_plan(data, quantities, "relaxed",
-                      "the rules cannot all hold; this plan breaks the ones listed in Violations as little as possible")
+    said = "the rules cannot all hold; this plan breaks the ones listed in Violations as little as possible"
+    builds: dict[str, str] = {}
+    if data.multi_period:
+        quantities, builds = quantities  # type: ignore[misc]
+        plan = build_periods_plan(data, quantities, builds, "relaxed", said)
+    else:
+        plan = build_plan(data, quantities, "relaxed", said)
     plan.violations = pd.DataFrame(
         [{"constraint": ref.name, "family": ref.family, "input rows": ref.what, "relaxed_by": amount,
           "share_of_scale": (amount or 0.0) / ref.scale} for ref, amount in zip(diagnosis.rows, diagnosis.amounts)],
         columns=["constraint", "family", "input rows", "relaxed_by", "share_of_scale"])
-    plan.conflicts = check_plan(data, quantities)  # the independent check names every broken rule of the contract
+    plan.conflicts = check_plan(data, quantities, builds=builds)  # the independent check names every broken rule
     run["relaxed rows"] = len(diagnosis.rows)
     plan.timings = {"solve seconds": outcome.seconds, "planning seconds": time.perf_counter() - started}
     return _finish(plan, run, f"{outcome.termination}: elastic re-solve, {outcome.message}")

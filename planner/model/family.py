@@ -164,6 +164,10 @@ class Family(ABC):
             return self.dims
         return self.horizon_dims if self.periods == "horizon" else (*self.dims, "period")
 
+    def when(self, data: PlanningData, index: tuple, period: str) -> str:
+        """How a row of a family built per period says its period (`explain.describe`): `in period 2027`."""
+        return f"in period {period}"
+
     def build_horizon(self, hz: HorizonContext) -> Columns | Rows:
         """The family's block over all periods (families with `periods = "horizon"`)."""
         raise NotImplementedError(f"{self.name} is not built over the horizon")
@@ -316,6 +320,10 @@ class RuleFamily(RowFamily):
         proportion: no marginal). The Rules sheet reads it (`planner/analysis.py`). The default is for rows
         whose right-hand side is value * d_i: (d_i, d_i) with an `item` dimension, (1, NaN) without."""
         block, _ = model.row_block(self.name)
+        if "item" in block.dims and "period" in block.dims and data.multi_period:  # that period's demand
+            demand = np.array([data.demand_in(i, p) if p in data.period_names else data.items[i].demand
+                               for i, p in zip(block.coord("item"), block.coord("period"))], dtype=float)
+            return demand, demand
         if "item" in block.dims:
             demand = np.array([data.items[i].demand for i in block.coord("item")], dtype=float)
             return demand, demand

@@ -43,9 +43,9 @@ def horizon_rule(data: PlanningData, rule: Rule) -> bool:
 
 
 def rules_of(data: PlanningData, period: str) -> tuple[Rule, ...]:
-    """The Policy rows that hold in `period` on its own: its `period` cell names it, or is blank (except rules
-    over the whole horizon, `horizon_rule`)."""
-    return tuple(r for r in data.rules if r.period == period or (r.period is None and not horizon_rule(data, r)))
+    """The Policy rows of `period`'s world: its `period` cell names it, or is blank. A rule over the whole horizon
+    (`horizon_rule`) is among them too: the builder sums its rows over the periods, the checker its spend."""
+    return tuple(r for r in data.rules if r.period in (None, period))
 
 
 def hits_of(data: PlanningData, period: str) -> tuple[ScenarioHit, ...]:
@@ -208,7 +208,9 @@ def world(data: PlanningData, t: int) -> PlanningData:
     offers = {**data.offers, **changed} if changed else data.offers
     suppliers = {name: dataclasses.replace(s, capacity=math.inf) if math.isfinite(s.capacity) else s
                  for name, s in data.suppliers.items()}
-    out = dataclasses.replace(data, items=items, offers=offers, suppliers=suppliers, rules=rules_of(data, period),
+    rules = rules_of(data, period)
+    numbers = tuple(data.rules.index(r) + 1 for r in rules)
+    out = dataclasses.replace(data, items=items, offers=offers, suppliers=suppliers, rules=rules, rule_numbers=numbers,
                               scenario_hits=hits_of(data, period), periods=(), demands={}, capacities={}, prices={},
                               expansions={})
     route_freight = np.array([r.freight for r in data.routes.values()] + [0.0], dtype=float)[base.route]
@@ -217,4 +219,8 @@ def world(data: PlanningData, t: int) -> PlanningData:
     out.__dict__["table"] = dataclasses.replace(
         base, demand=np.array([i.demand for i in items.values()], dtype=float), capacity=capacity, price=price,
         cost=cost, supplier_capacity=np.full(len(suppliers), math.inf))
+    # an offer that would have to be ordered before the first period to arrive in t is not usable there: the
+    # families' conflicts then see that nothing of it can arrive (a min_share of a group whose offers all travel
+    # longer than t is a conflict of period t, as an excluded group is in one period)
+    out.__dict__["usable"] = out.usable & (base.lead <= t)
     return out
