@@ -52,6 +52,7 @@ import numpy as np
 
 from planner.data import (Country, Expansion, Group, GroupSpec, Item, Offer, Period, PeriodValue, PlanningData,
                           Route, Rule, ScenarioHit, Settings, Supplier, union)
+from planner.highs import new_highs
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCS_CSV = ROOT / "planner" / "reference" / "blocs.csv"
@@ -233,8 +234,7 @@ def solve(data: PlanningData) -> Optimum:
                 if o.item in _rule_items(data, rule) and _in(data, o, rule.group.group):
                     banned.update((o.key, t) for t in rule_periods(rule))
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()  # the project's one factory of HiGHS instances: none writes its banner on stdout
     h.setOptionValue("mip_rel_gap", 1e-9)
     inf = highspy.kHighsInf
     cols: list[tuple[str, tuple]] = []
