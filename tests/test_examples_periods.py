@@ -12,7 +12,6 @@ import importlib.util
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -151,6 +150,18 @@ def test_planner_on_the_csv_records_finds_the_oracle_optimum(name: str) -> None:
     best = oracle.solve(data)
     assert plan.total_cost == pytest.approx(best.total, rel=max(data.settings.mip_gap, 1e-9))
     assert plan.builds == best.builds
+
+
+@pytest.mark.parametrize("name", ["defence", "trader"])
+def test_the_two_independent_formulations_agree_on_each_example(name: str) -> None:
+    """This file's oracle and tests/periods_reference.py (written apart, from the same contract) find the same
+    optimum, and the latter's rule-by-rule check finds nothing wrong with the planner's plan."""
+    import periods_reference
+
+    data = oracle.data_from_csv(ROOT / "inputs" / name)
+    assert periods_reference.solve(data).objective == pytest.approx(oracle.solve(data).total, rel=1e-9)
+    plan = solve(data)
+    assert periods_reference.violations(data, plan.schedule, plan.total_cost, plan.builds, plan.stock_levels) == []
 
 
 # ----------------------------------------------------------------------------------------------------- defence
@@ -352,19 +363,3 @@ def test_planner_solve_command_on_each_example(tmp_path: Path, path: Path, figur
     assert reply["total_cost"] == pytest.approx(figure, rel=1e-4)
     assert not math.isnan(reply["total_cost"])
 
-
-@pytest.fixture(autouse=True)
-def every_model_equals_the_straightforward_one() -> Iterator[None]:
-    """conftest's check that every model equals tests/reference_model.py's straightforward build, for
-    single-period models only: at f67506b the straightforward build has no periods (it indexes buy by offer), so
-    it cannot be compared with a multi-period model. The oracle (tests/examples_oracle.py) stands in for it here.
-    Remove this override once tests/reference_model.py builds several periods."""
-    from fast_path import assert_same_model
-    from planner.model import observe_builds
-
-    def checked(data, view, model) -> None:
-        if not data.multi_period:
-            assert_same_model(data, view, model)
-
-    with observe_builds(checked):
-        yield
