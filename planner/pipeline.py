@@ -174,7 +174,8 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         plan = Plan(status="infeasible", message="the rules cannot all hold, whatever the plan", conflicts=conflicts)
         _attach_diagnosis(plan, Diagnosis("structural", notes=conflicts))
         return _finish(plan, run, "not called: conflicts found before solving")
-    if not data.usable.any():  # no variable at all: every demand is 0 (else a conflict above)
+    # no variable at all: every demand is 0 (else a conflict above); with several periods there is always stock
+    if not data.multi_period and not data.usable.any():
         plan = build_plan(data, {}, "optimal", "nothing to buy: every item's demand is 0")
         violations = check_plan(data, {}, 0.0)  # the empty plan, checked like any other before it is called optimal
         if violations:
