@@ -307,9 +307,18 @@ def test_trader_shows_what_it_claims() -> None:
     assert {p for r, p in arrivals if r == "NSR"} == {"2027-07", "2027-10"}
     assert arrivals[("", "2027-04")] == pytest.approx(5)  # the stockist, the only source arriving in April
     names = data.period_names
-    before_rise = sum(q for (_, s, p), q in plan.schedule.items() if names.index(p) - data.lead_time(
-        data.offers["ndfeb", s]) < names.index("2027-07"))
-    assert before_rise == pytest.approx(270)  # 5 + 60 + 180 + 25: every tonne that can be ordered before July
+    rise = names.index("2027-07")
+    closed = {(r.group.name, r.period) for r in data.rules if r.kind == "exclude"}
+    can_ship = 0.0  # what the producer can ship before the rise: each route's orders of April-June not closed
+    for key, offer in data.offers.items():
+        if data.suppliers[offer.supplier].country == "CN":
+            for order in range(rise):
+                arrival = order + data.lead_time(offer)
+                if arrival < len(names) and (offer.route, names[arrival]) not in closed:
+                    can_ship += min(offer.capacity, data.routes[offer.route].capacity)
+    shipped = sum(q for (_, s, p), q in plan.schedule.items()
+                  if s.startswith("CN-") and names.index(p) - data.lead_time(data.offers["ndfeb", s]) < rise)
+    assert shipped == pytest.approx(can_ship) and can_ship == 265  # Suez 60, Cape 3 * 60, NSR 25
     stock = [plan.stock_levels[("ndfeb", p)] for p in names]
     assert stock == pytest.approx([10, 30, 45, 85, 95, 45, 10, 10])
     flat = solve(dataclasses.replace(data, prices={}))
