@@ -260,6 +260,13 @@ def test_defence_rule_costs_match_the_readme() -> None:
     for row, figure in DEFENCE_RULE_COSTS.items():
         assert DEFENCE_OPTIMUM - oracle.solve(by_row(data, [row])).total == pytest.approx(figure, abs=TOL), row
         assert rules[row]["cost_of_rule"] == pytest.approx(figure, abs=2 * tol), row
+    # the 40 % row has slack at the optimum (55,000 UA rounds in 2030 against 50,000) yet costs 1,100,000
+    assert rules[8]["binds"] == "no"
+    # all rules together: 1,798,998,040 - 1,748,858,000, the plan without any rule buying KR, IN and RU freely
+    none = oracle.solve(by_row(data, [r.row for r in data.rules])).total
+    assert none == pytest.approx(1_748_858_000, abs=TOL)
+    assert plan.resilience["optimum without any Policy rule"] == pytest.approx(none, abs=tol)
+    assert plan.resilience["price of resilience"] == pytest.approx(50_140_040, abs=2 * tol)
 
 
 # ------------------------------------------------------------------------------------------------------ trader
@@ -358,6 +365,9 @@ def test_trader_rule_costs_match_the_readme() -> None:
     for row, figure in TRADER_RULE_COSTS.items():
         assert TRADER_OPTIMUM - oracle.solve(by_row(data, [row])).total == pytest.approx(figure, abs=TOL), row
         assert rules[row]["cost_of_rule"] == pytest.approx(figure, abs=2 * LP_TOL), row
+    # every route open all year: the seven rows together cost 354,000
+    assert oracle.solve(by_row(data, [r.row for r in data.rules])).total == pytest.approx(21_128_750, abs=TOL)
+    assert plan.resilience["price of resilience"] == pytest.approx(354_000, abs=2 * LP_TOL)
 
 
 @pytest.mark.parametrize("path, figure", [(DEFENCE, DEFENCE_OPTIMUM), (TRADER, TRADER_OPTIMUM)])
