@@ -59,6 +59,23 @@ class Plan:
     # max_hhi: the tangent points the solve added (`planner.model.outer.Cut`); `build(data, cuts=plan.cuts)`
     # and `create_model(data, cuts=plan.cuts)` give the model it ended with
     cuts: tuple[Cut, ...] = ()
+    # several periods (a Periods sheet; all empty for a single-period plan). What the model decided: the quantity
+    # arriving per (item, supplier, arrival period) (> 0), end-of-period stock per (item, period) and the period
+    # each built expansion is decided in; `quantities` holds the totals over the periods.
+    schedule: dict[tuple[str, str, str], float] = field(default_factory=dict)
+    stock_levels: dict[tuple[str, str], float] = field(default_factory=dict)
+    builds: dict[str, str] = field(default_factory=dict)
+    # what `planner.timeline.fill` computes from the data and the three above: the periods in planning order,
+    # the costs that only periods have, and the tables of the Stock, Build-up, Routes and Shares sheets
+    periods: tuple[str, ...] = ()
+    holding_cost: float | None = None
+    expansion_cost: float | None = None  # part of `fixed_cost`
+    stock: pd.DataFrame = field(default_factory=pd.DataFrame)
+    buildup: pd.DataFrame = field(default_factory=pd.DataFrame)
+    capacity_by_period: pd.DataFrame = field(default_factory=pd.DataFrame)
+    route_usage: pd.DataFrame = field(default_factory=pd.DataFrame)
+    period_shares: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cost_by_period: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def purchases(self) -> pd.DataFrame:
