@@ -122,13 +122,16 @@ def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData
     """
     wb = Workbook()
     bulk = BulkCells(wb)  # the sheets that grow with the catalogue are written in bulk
-    _plan_sheet(wb.active, plan, bulk)
-    _summary_sheet(wb.create_sheet("Summary"), plan, currency, bulk)
-    if len(plan.volume_shares):
-        _shares_sheet(wb.create_sheet("Shares"), plan, data, bulk)
-    _scenarios_sheet(wb.create_sheet("Scenarios"), plan, bulk)
-    if len(plan.scenarios):
-        _coverage_sheet(wb.create_sheet("Coverage"), plan, bulk)
+    if plan.periods:  # several periods: the sheets that show time (planner.io.write_periods)
+        _multi_period_sheets(wb, plan, currency, data, bulk)
+    else:
+        _plan_sheet(wb.active, plan, bulk)
+        _summary_sheet(wb.create_sheet("Summary"), plan, currency, bulk)
+        if len(plan.volume_shares):
+            _shares_sheet(wb.create_sheet("Shares"), plan, data, bulk)
+        _scenarios_sheet(wb.create_sheet("Scenarios"), plan, bulk)
+        if len(plan.scenarios):
+            _coverage_sheet(wb.create_sheet("Coverage"), plan, bulk)
     if len(plan.rules):
         _rules_sheet(wb.create_sheet("Rules"), plan, currency)
         _widen_for_numbers(wb["Rules"])
@@ -138,6 +141,38 @@ def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData
     rows = bulk.finish()
     _print_setup(wb)
     atomic_write(path, workbook_bytes(wb, rows))
+
+
+def _multi_period_sheets(wb: Workbook, plan: Plan, currency: str, data: PlanningData | None, bulk: BulkCells) -> None:
+    """Plan (a line per arrival period), Summary (with cost by period), Stock, Build-up (with expansions or
+    Capacity rows), Routes (with Routes), Shares per period, Scenarios and Coverage per period."""
+    from planner.io import write_periods as periods
+
+    ws = wb.active
+    ws.title = "Plan"
+    end = _table(ws, plan.lines, bulk=bulk, notes=periods.NOTES)
+    ws.freeze_panes = "A2"
+    if len(plan.lines.columns):
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(plan.lines.columns))}{max(end - 1, 1)}"
+    _fit_columns(ws, bulk)
+    _summary_sheet(wb.create_sheet("Summary"), plan, currency, bulk)
+    periods.stock_sheet(wb.create_sheet("Stock"), plan, bulk)
+    if len(plan.buildup) or len(plan.capacity_by_period):
+        periods.buildup_sheet(wb.create_sheet("Build-up"), plan, bulk)
+    if len(plan.route_usage):
+        periods.routes_sheet(wb.create_sheet("Routes"), plan, bulk)
+    if len(plan.period_shares):
+        periods.shares_sheet(wb.create_sheet("Shares"), plan, data, bulk)
+    ws = wb.create_sheet("Scenarios")
+    end = _table(ws, plan.scenarios, bulk=bulk, notes=periods.NOTES)
+    if len(plan.scenarios):
+        col = get_column_letter(list(plan.scenarios.columns).index("shortfall") + 1)
+        ws.conditional_formatting.add(f"A2:{get_column_letter(len(plan.scenarios.columns))}{end - 1}", FormulaRule(
+            formula=[f"AND(ISNUMBER(${col}2),${col}2>0)"], fill=RED_FILL))
+    ws.freeze_panes = "A2"
+    _fit_columns(ws, bulk)
+    if len(plan.scenarios):
+        periods.coverage_sheet(wb.create_sheet("Coverage"), plan, bulk)
 
 
 # Column widths (in characters) a landscape page holds at 100 %, and the most a sheet may have to be shrunk onto one
@@ -185,21 +220,25 @@ def _cell_value(value: object) -> object:
     return value
 
 
-def _table(ws: Worksheet, frame: pd.DataFrame, top: int = 1, comments: bool = True, bulk: BulkCells | None = None
-           ) -> int:
-    """Write a header and rows from row `top` (the rows through `bulk` if given); return the next free row."""
+def _table(ws: Worksheet, frame: pd.DataFrame, top: int = 1, comments: bool = True, bulk: BulkCells | None = None,
+           notes: dict[str, tuple[str | None, str]] | None = None) -> int:
+    """Write a header and rows from row `top` (the rows through `bulk` if given); return the next free row.
+
+    `notes` (column -> number format, header comment) take precedence over COLUMNS: a column of the same name
+    may mean something more precise in one table (`share_of_demand` of a period's demand)."""
+    known = {**COLUMNS, **(notes or {})}
     for name, cell in zip(frame.columns, header(ws, frame.columns, row=top)):
         cell.alignment = Alignment(horizontal="center")
-        if comments and name in COLUMNS:
-            cell.comment = Comment(COLUMNS[name][1], "planner")
+        if comments and name in known:
+            cell.comment = Comment(known[name][1], "planner")
     if bulk is not None:
         if len(frame):
-            bulk.add(ws, top + 1, 1, [(frame[name].tolist(), COLUMNS.get(name, (None, ""))[0]) for name in frame.columns])
+            bulk.add(ws, top + 1, 1, [(frame[name].tolist(), known.get(name, (None, ""))[0]) for name in frame.columns])
         return top + 1 + len(frame)
     for r, values in enumerate(frame.itertuples(index=False), start=top + 1):
         for col, (name, value) in enumerate(zip(frame.columns, values), start=1):
             cell = ws.cell(row=r, column=col, value=_cell_value(value))
-            fmt = COLUMNS.get(name, (None, ""))[0]
+            fmt = known.get(name, (None, ""))[0]
             if fmt and isinstance(cell.value, (int, float)):
                 cell.number_format = fmt
     return top + 1 + len(frame)
@@ -254,6 +293,12 @@ def _summary_sheet(ws: Worksheet, plan: Plan, currency: str, bulk: BulkCells | N
         ("currency", currency, None),
         ("MIP gap", plan.mip_gap, SHARE),
     ]
+    if plan.periods:  # below the facts every plan has, so that they keep their rows
+        facts += [
+            ("holding cost", plan.holding_cost, MONEY),
+            ("of the fixed costs: expansions", plan.expansion_cost, MONEY),
+            ("periods", f"{len(plan.periods)} ({plan.periods[0]} to {plan.periods[-1]})", None),
+        ]
     for label, value, fmt in facts:
         ws.cell(row=row, column=1, value=label).font = Font(bold=True)
         cell = ws.cell(row=row, column=2, value=_cell_value(value))
@@ -267,6 +312,13 @@ def _summary_sheet(ws: Worksheet, plan: Plan, currency: str, bulk: BulkCells | N
         ("Concentration per item (Herfindahl-Hirschman index)", plan.concentration),
         ("Fixed costs paid", plan.fixed_costs),
     ]
+    if plan.periods:
+        from planner.io.write_periods import cost_block
+
+        row = cost_block(ws, plan, row, currency, bulk)
+        blocks[2] = ("Share of each item's volume by country and by bloc, over every period (of the demand of "
+                     "every period together)", plan.volume_shares)
+        blocks[3] = ("Concentration per item over every period (Herfindahl-Hirschman index)", plan.concentration)
     if plan.resilience:
         row = _resilience(ws, _title(ws, row + 1, "Price of resilience (what all Policy rules together cost)"), plan)
         with_rules = plan.resilience.get("optimum with all Policy rules")
