@@ -188,8 +188,13 @@ def extract_plan(model: SourcingModel, values: np.ndarray | None, data: Planning
     if not outcome.has_plan or values is None:
         return Plan(status=outcome.status, message=outcome.message)
     at, q = _positive(model, purchases(model, values, data))
-    return build_plan(data, _as_dict(data, at, q), outcome.status, outcome.message, outcome.gap,
+    plan = build_plan(data, _as_dict(data, at, q), outcome.status, outcome.message, outcome.gap,
                       _in_name_order(data, at, q))
+    if data.multi_period:  # the tables of time, once `schedule`, `stock_levels` and `builds` are set
+        from planner import timeline
+
+        timeline.fill(plan, data)
+    return plan
 
 
 def build_plan(data: PlanningData, quantities: dict[OfferKey, float], status: str = "optimal",

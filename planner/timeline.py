@@ -68,9 +68,12 @@ def fill(plan: Plan, data: PlanningData) -> None:
     periods; the tables by country and bloc and the concentration are over the horizon (shares of the demand of
     every period together); `fixed_cost` counts suppliers' and expansions' fixed costs, `total_cost` adds
     landed, fixed and holding costs. A stock the solver reports (`stock_levels`) that differs from the one the
-    arrivals give is a warning: the tables are the arrivals'.
+    arrivals give is a warning: the tables are the arrivals'. A plan with quantities but no schedule (made by a
+    model that does not say when) is left as it is.
     """
     if not data.multi_period or not plan.has_plan:
+        return
+    if plan.quantities and not plan.schedule:  # bought, but not said when: nothing to show per period
         return
     plan.periods = data.period_names
     schedule = {key: q for key, q in plan.schedule.items() if q > ZERO * max(1.0, data.demand_in(key[0], key[2]))}

@@ -6,7 +6,10 @@ demand per country, against its cap; stacked bar chart), Scenarios (surviving
 volume per scenario and item), Coverage (surviving share against the required
 coverage; chart), Rules (cost of each Policy row; chart of the costliest),
 Violations (only for a relaxed plan), Run (provenance, solver status,
-warnings). Headers are frozen and carry a comment saying what the column
+warnings). A plan of several periods (`Plan.periods`) has instead a Plan line
+per arrival period, Summary with cost by period, Stock, Build-up, Routes,
+Shares, Scenarios and Coverage per period (`planner.io.write_periods`).
+Headers are frozen and carry a comment saying what the column
 means; numbers are formatted; columns are sized to their content. Charts are
 native Excel charts whose series point at the cells of these sheets.
 """
@@ -746,6 +749,11 @@ def write_diff(d: PlanDiff, path: Path, old_name: str, new_name: str) -> None:
         row += 1
     ws.cell(row=row + 1, column=1, value="price effect: old quantities at the price change; reallocation effect: "
                                           "quantity changes at new prices (old price for lines that left)")
+    if d.periods:
+        ws.cell(row=row + 2, column=1, value=f"compared period by period ({', '.join(d.periods)}): a line is an "
+                                              "item, a supplier and the period its quantity arrives in")
+    if d.note:
+        ws.cell(row=row + 2, column=1, value=d.note)
     _fit_columns(ws)
     money = {"unit_cost_old", "unit_cost_new", "cost_old", "cost_new", "cost_change", "price_effect",
              "reallocation_effect"}

@@ -1,0 +1,237 @@
+"""The plan workbook of several periods, from hand-made plans (`periods_plans.HAND_CHECKED` works out every
+number of the example): the timeline's tables, the sheets and charts written, and `planner diff` per period."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import planner
+from periods_plans import BUILDS, SCHEDULE, STOCK, plan_of, three_periods
+from planner import timeline
+from planner.data import Item, Offer, PlanningData, Supplier, Country
+from planner.results import build_plan
+
+
+def column(frame, name):  # noqa: ANN001, ANN201 - a table's column as a list
+    return frame[name].tolist()
+
+
+def test_costs_by_period_add_up_to_the_total() -> None:
+    """Landed cost by ORDER period: P1 90 * 10 + 90 * 9 (S2 on SEA, arriving P2) = 1710, P2 60 * 10 + 100 * 9 =
+    1500, P3 10 * 12 (the P3 price) = 120. S1's fixed cost 500 and X1's 300 in P1; holding 2 * (10, 10, 20).
+    Periods 2530, 1520, 160; total 4210 = 3330 landed + 800 fixed (300 of it X1's) + 80 holding."""
+    plan = plan_of(three_periods(), SCHEDULE, BUILDS, STOCK)
+    costs = plan.cost_by_period
+    assert column(costs, "period") == ["P1", "P2", "P3"]
+    assert column(costs, "landed_cost") == pytest.approx([1710, 1500, 120])
+    assert column(costs, "supplier_fixed_cost") == pytest.approx([500, 0, 0])
+    assert column(costs, "expansion_cost") == pytest.approx([300, 0, 0])
+    assert column(costs, "holding_cost") == pytest.approx([20, 20, 40])
+    assert column(costs, "total_cost") == pytest.approx([2530, 1520, 160])
+    assert (plan.total_cost, plan.landed_cost, plan.fixed_cost, plan.expansion_cost, plan.holding_cost) == \
+        pytest.approx((4210, 3330, 800, 300, 80))
+    assert plan.quantities == pytest.approx({("A", "S1"): 160, ("A", "S2"): 190})
+    assert plan.warnings == []  # the solver's stock (STOCK) is the arrivals'
+
+
+def test_plan_lines_carry_arrival_and_order_periods_and_the_order_periods_price() -> None:
+    """S2's 90 arriving in P2 were ordered in P1 (SEA, lead time 1): 8 + 1 route freight = 9; S1's 10 in P3 pay
+    the P3 Prices row, 12; shares are of the arrival period's demand: 90 / 150 = 60 %, 100 / 100 = 100 %."""
+    lines = plan_of(three_periods(), SCHEDULE, BUILDS).lines
+    assert list(lines.columns[:7]) == ["item", "supplier", "country", "period", "order_period", "lead_time", "route"]
+    rows = {(s, p): r for s, p, r in zip(lines["supplier"], lines["period"], lines.to_dict("records"))}
+    assert rows[("S2", "P2")]["order_period"] == "P1" and rows[("S2", "P2")]["unit_cost"] == pytest.approx(9)
+    assert rows[("S2", "P2")]["share_of_demand"] == pytest.approx(0.6)
+    assert rows[("S2", "P3")]["share_of_demand"] == pytest.approx(1.0)
+    assert rows[("S1", "P3")]["price"] == 12 and rows[("S1", "P3")]["cost"] == pytest.approx(120)
+    assert rows[("S1", "P1")]["route"] == "(direct)" and rows[("S1", "P1")]["lead_time"] == 0
+
+
+def test_stock_capacity_routes_shares_and_scenarios_by_period() -> None:
+    """Stock 20 + 90 - 100 = 10, 10 + 150 - 150 = 10, 10 + 110 - 100 = 20 against a reserve of 10; X1 decided
+    in P1 delivers from P2: S1's capacity of A 90, 120 + 50, 120 + 50; SEA carries 90 (P1) and 100 (P2) of 200;
+    shares in P2 C1 60 / 150, C2 90 / 150; `C2 stop` (P2 to P3) leaves 60 / 150 = 40 % in P2 (covered, 30 %
+    required) and 10 / 100 in P3: short 30 - 10 = 20."""
+    plan = plan_of(three_periods(), SCHEDULE, BUILDS)
+    assert column(plan.stock, "stock") == pytest.approx([10, 10, 20])
+    assert column(plan.stock, "opening_stock") == pytest.approx([20, 10, 10])
+    assert column(plan.stock, "arrivals") == pytest.approx([90, 150, 110])
+    assert column(plan.stock, "reserve") == [10, 10, 10]
+    assert plan.buildup.to_dict("records")[0] == {
+        "expansion": "X1", "supplier": "S1", "item": "A", "added_capacity": 50, "fixed_cost": 300, "lead_time": 1,
+        "earliest": "P1", "built": "yes", "decided": "P1", "delivers_from": "P2"}
+    assert column(plan.capacity_by_period, "capacity") == pytest.approx([90, 170, 170])
+    assert column(plan.capacity_by_period, "ordered") == pytest.approx([90, 60, 10])
+    assert column(plan.route_usage, "ordered") == pytest.approx([90, 100, 0])
+    assert column(plan.route_usage, "utilisation") == pytest.approx([0.45, 0.5, 0])
+    assert column(plan.route_usage, "arrives") == ["P2", "P3", "after the last period"]
+    p2 = plan.period_shares[(plan.period_shares["period"] == "P2") & (plan.period_shares["group_kind"] == "country")]
+    assert dict(zip(p2["group"], p2["share_of_demand"])) == pytest.approx({"C1": 0.4, "C2": 0.6})
+    cover = plan.scenarios
+    assert column(cover, "period") == ["P2", "P3"]  # the periods the scenario lasts
+    assert column(cover, "share_of_demand") == pytest.approx([0.4, 0.1])
+    assert column(cover, "shortfall") == pytest.approx([0, 20]) and column(cover, "status") == ["covered", "short"]
+
+
+def test_an_expansion_decided_late_delivers_after_the_horizon_and_costs_in_its_period() -> None:
+    """X1 decided in P3 with a lead time of 1 would deliver in P4, which the plan does not have: S1's capacity of
+    A stays 90, 120, 120 and X1's 300 are paid in P3 (P3: 120 + 300 + 40 = 460)."""
+    plan = plan_of(three_periods(), SCHEDULE, {"X1": "P3"})
+    assert plan.buildup.loc[0, "delivers_from"] == "after the last period"
+    assert column(plan.capacity_by_period, "capacity") == pytest.approx([90, 120, 120])
+    assert column(plan.cost_by_period, "total_cost") == pytest.approx([2230, 1520, 460])
+
+
+def test_a_solver_stock_that_the_arrivals_do_not_give_is_a_warning() -> None:
+    """The arrivals leave 10 of A at the end of P2; a solver reporting 11 is named, and the plan shows 10."""
+    plan = plan_of(three_periods(), SCHEDULE, BUILDS, {**STOCK, ("A", "P2"): 11.0})
+    assert plan.warnings == ["Stock: A in P2 ends at 10 by its arrivals and demand, the solver reports 11; the plan "
+                             "shows the first"]
+    assert column(plan.stock, "stock") == pytest.approx([10, 10, 20])
+
+
+def _refs(chart) -> list[str]:  # noqa: ANN001 - openpyxl's chart
+    return [s.val.numRef.f for s in chart.series]
+
+
+def test_the_plan_workbook_shows_time(tmp_path: Path) -> None:
+    """Sheets, headers, values and the charts' series of the example: every chart points at its table's rows."""
+    data = three_periods()
+    path = tmp_path / "plan.xlsx"
+    planner.write_plan(plan_of(data, SCHEDULE, BUILDS), path, data=data)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Plan", "Summary", "Stock", "Build-up", "Routes", "Shares", "Scenarios", "Coverage",
+                             "Run"]
+    plan_rows = list(wb["Plan"].iter_rows(values_only=True))
+    head = list(plan_rows[0])
+    assert head[:7] == ["item", "supplier", "country", "period", "order_period", "lead_time", "route"]
+    assert [(r[1], r[3], r[4], r[head.index("cost")]) for r in plan_rows[1:]] == [
+        ("S1", "P1", "P1", 900), ("S1", "P2", "P2", 600), ("S1", "P3", "P3", 120), ("S2", "P2", "P1", 810),
+        ("S2", "P3", "P2", 900)]
+    facts = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, max_row=12, max_col=2, values_only=True)}
+    assert facts["total cost"] == 4210 and facts["holding cost"] == 80 and facts["fixed costs"] == 800
+    assert facts["of the fixed costs: expansions"] == 300 and facts["periods"] == "3 (P1 to P3)"
+    summary = wb["Summary"]
+    at = next(c.row for c in summary["A"] if str(c.value).startswith("Cost by period"))
+    assert [c.value for c in summary[at + 1]][:6] == ["period", "landed_cost", "supplier_fixed_cost",
+                                                      "expansion_cost", "holding_cost", "total_cost"]
+    assert [summary.cell(row=at + 2 + k, column=6).value for k in range(3)] == [2530, 1520, 160]
+    assert _refs(summary._charts[0]) == [f"'Summary'!${c}${at + 2}:${c}${at + 4}" for c in "BCDE"]
+
+    stock = wb["Stock"]
+    head = [c.value for c in stock[1]]
+    assert head == ["item", "period", "unit", "opening_stock", "arrivals", "demand", "stock", "reserve", "max_stock",
+                    "holding_cost"]
+    assert [stock.cell(row=r, column=7).value for r in (2, 3, 4)] == [10, 10, 20]
+    (chart,) = stock._charts
+    assert _refs(chart) == ["'Stock'!$G$2:$G$4", "'Stock'!$H$2:$H$4"]  # stock against the reserve
+    assert [s.tx.v for s in chart.series] == ["stock", "reserve"]
+    assert chart.series[0].cat.strRef.f == "'Stock'!$B$2:$B$4"
+
+    build = wb["Build-up"]
+    assert [build.cell(row=3, column=c).value for c in (1, 9, 10)] == ["X1", "P1", "P2"]
+    (chart,) = build._charts
+    assert _refs(chart) == ["'Build-up'!$D$7:$D$9", "'Build-up'!$E$7:$E$9"]  # base and added capacity
+    routes = wb["Routes"]
+    assert [routes.cell(row=r, column=5).value for r in (2, 3, 4)] == [90, 100, 0]
+    assert _refs(routes._charts[0]) == ["'Routes'!$E$2:$E$4"]
+    shares = wb["Shares"]
+    assert [c.value for c in shares[1]][:4] == ["item", "period", "C1", "C2"]
+    assert [shares.cell(row=3, column=c).value for c in (2, 3, 4)] == ["P2", 0.4, 0.6]
+    assert _refs(shares._charts[0]) == ["'Shares'!$C$2:$C$4", "'Shares'!$D$2:$D$4"]
+    assert shares._charts[0].grouping == "stacked"
+    coverage = wb["Coverage"]
+    assert [[c.value for c in row] for row in coverage.iter_rows(min_row=1, max_row=3)] == [
+        ["item", "period", "C2 stop", "required coverage"], ["A", "P2", 0.4, 0.3], ["A", "P3", 0.1, 0.3]]
+
+
+def test_a_single_period_plan_is_written_as_before(tmp_path: Path) -> None:
+    """Without Periods, `timeline.fill` leaves the plan alone and the workbook has today's sheets and columns."""
+    data = PlanningData(items={"A": Item("A", 100.0, "t")}, suppliers={"S1": Supplier("S1", "C1")},
+                        countries={"C1": Country("C1")}, offers={("A", "S1"): Offer("A", "S1", 10.0)})
+    plan = build_plan(data, {("A", "S1"): 100.0})
+    before = plan.lines.copy()
+    timeline.fill(plan, data)
+    assert plan.periods == () and plan.lines.equals(before) and plan.total_cost == 1000
+    path = tmp_path / "plan.xlsx"
+    planner.write_plan(plan, path, data=data)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Plan", "Summary", "Shares", "Scenarios", "Run"]
+    assert "period" not in [c.value for c in wb["Plan"][1]]
+
+
+def _written(tmp_path: Path, name: str, data: PlanningData, schedule: dict) -> Path:
+    path = tmp_path / name
+    planner.write_plan(plan_of(data, schedule, BUILDS), path, data=data)
+    return path
+
+
+def test_diff_of_two_plans_of_several_periods_is_period_by_period(tmp_path: Path) -> None:
+    """The new plan takes P3's 110 all from S2 (9) instead of 10 from S1 at the P3 price 12 and 100 from S2:
+    S1/P3 leaves (-120), S2/P3 changes by 10 * 9 = +90; total -30, all reallocation; stock and holding are the
+    same (P3 still ends at 20), and in P3 C2's share of arrivals rises from 100 / 110 to 100 %."""
+    data = three_periods()
+    old = _written(tmp_path, "old.xlsx", data, SCHEDULE)
+    changed = {**SCHEDULE, ("A", "S2", "P3"): 110.0}
+    del changed[("A", "S1", "P3")]
+    new = _written(tmp_path, "new.xlsx", data, changed)
+    a, b = planner.read_plan(old), planner.read_plan(new)
+    assert a.periods == ("P1", "P2", "P3") and a.holding_cost == 80 and a.fixed_cost == 800
+    d = planner.diff_plans(a, b)
+    assert d.totals == pytest.approx({"total cost old": 4210, "total cost new": 4180, "total cost change": -30,
+                                      "price effect": 0, "reallocation effect": -30, "fixed-cost effect": 0,
+                                      "holding-cost effect": 0})
+    moved = d.lines[d.lines["change"] != "unchanged"]
+    assert list(zip(moved["supplier"], moved["period"], moved["cost_change"], moved["change"])) == [
+        ("S1", "P3", -120, "leaving"), ("S2", "P3", 90, "changed")]
+    p3 = d.countries[d.countries["period"] == "P3"]
+    assert dict(zip(p3["country"], p3["share_new"])) == pytest.approx({"C1": 0.0, "C2": 1.0})
+    assert d.note == ""
+
+
+def test_diff_of_a_one_period_plan_against_one_of_several_is_over_the_horizon(tmp_path: Path) -> None:
+    """Old: one period, 100 of A from S1 at 10 + S1's fixed 500 = 1500. New: the example, over its horizon S1 160
+    for 1620 (u = 10.125) and S2 190 for 1710 (u = 9), fixed 800, holding 80: 4210. Price effect 100 * 0.125 =
+    12.5; reallocation 10.125 * 60 + 9 * 190 = 2317.5; fixed +300; holding +80: 2710 in all."""
+    single = PlanningData(items={"A": Item("A", 100.0, "t")}, suppliers={"S1": Supplier("S1", "C1", fixed_cost=500)},
+                          countries={"C1": Country("C1", "Country one", ("B1",))},
+                          offers={("A", "S1"): Offer("A", "S1", 10.0)})
+    old = tmp_path / "old.xlsx"
+    planner.write_plan(build_plan(single, {("A", "S1"): 100.0}), old, data=single)
+    new = _written(tmp_path, "new.xlsx", three_periods(), SCHEDULE)
+    d = planner.diff_plans(planner.read_plan(old), planner.read_plan(new))
+    assert d.totals == pytest.approx({"total cost old": 1500, "total cost new": 4210, "total cost change": 2710,
+                                      "price effect": 12.5, "reallocation effect": 2317.5, "fixed-cost effect": 300,
+                                      "holding-cost effect": 80})
+    assert "period" not in d.lines.columns and d.suppliers_entering == ["S2"]
+    assert d.note == "old.xlsx plans one period, new.xlsx 3 periods (P1 to P3): compared over the horizon, the " \
+                     "lines of new.xlsx summed over its periods"
+
+
+def test_planner_diff_of_plans_of_several_periods(tmp_path: Path) -> None:
+    """`planner diff --json` of the period-by-period example: the -30 change, the periods compared, and lines
+    keyed by period; the -o workbook has a line per (item, supplier, period) and says it compares by period."""
+    import json
+    import subprocess
+    import sys
+
+    data = three_periods()
+    old = _written(tmp_path, "old.xlsx", data, SCHEDULE)
+    changed = {**SCHEDULE, ("A", "S2", "P3"): 110.0}
+    del changed[("A", "S1", "P3")]
+    new = _written(tmp_path, "new.xlsx", data, changed)
+    out = tmp_path / "diff.xlsx"
+    result = subprocess.run([sys.executable, "-m", "planner", "diff", str(old), str(new), "-o", str(out), "--json"],
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["totals"]["total cost change"] == pytest.approx(-30)
+    assert payload["periods"] == ["P1", "P2", "P3"] and "note" not in payload
+    assert [(r["supplier"], r["period"]) for r in payload["lines"]] == [
+        ("S1", "P1"), ("S1", "P2"), ("S1", "P3"), ("S2", "P2"), ("S2", "P3")]
+    wb = openpyxl.load_workbook(out)
+    assert [c.value for c in wb["Lines"][1]][:4] == ["item", "supplier", "period", "country"]
+    assert any(str(c.value).startswith("compared period by period (P1, P2, P3)") for c in wb["Summary"]["A"])
