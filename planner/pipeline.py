@@ -195,7 +195,8 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
     extracting = time.perf_counter()
     plan = extract_plan(model, handle.values, data, outcome)
     if plan.has_plan:
-        violations = check_plan(data, plan.quantities, outcome.objective)
+        violations = check_plan(data, plan.schedule if data.multi_period else plan.quantities, outcome.objective,
+                                builds=plan.builds)
         if violations:
             plan = Plan(status="error", message="the solver's plan breaks rules of the input; it is not written: "
                         + "; ".join(violations[:5]), conflicts=violations)

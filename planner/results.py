@@ -17,7 +17,7 @@ import pandas as pd
 
 from planner.check.view import TOL
 from planner.data import OfferKey, PlanningData
-from planner.model import SourcingModel, registry
+from planner.model import Columns, SourcingModel, registry
 from planner.model.families.buy import FAMILY as BUY
 from planner.model.families.policy_min_coverage import MIN_COVERAGE
 from planner.model.outer import Cut
@@ -59,17 +59,17 @@ class Plan:
     # max_hhi: the tangent points the solve added (`planner.model.outer.Cut`); `build(data, cuts=plan.cuts)`
     # and `create_model(data, cuts=plan.cuts)` give the model it ended with
     cuts: tuple[Cut, ...] = ()
-    # several periods (a Periods sheet; all empty for a single-period plan). What the model decided: the quantity
-    # arriving per (item, supplier, arrival period) (> 0), end-of-period stock per (item, period) and the period
-    # each built expansion is decided in; `quantities` holds the totals over the periods.
+    # several periods (`data.multi_period`): what of each offer arrives in each period, (item, supplier, period) ->
+    # quantity (`quantities` then holds the totals over the horizon); end-of-period stock per (item, period); the
+    # period each built expansion is decided in; the holding cost and the expansions' fixed costs in `total_cost`
     schedule: dict[tuple[str, str, str], float] = field(default_factory=dict)
     stock_levels: dict[tuple[str, str], float] = field(default_factory=dict)
     builds: dict[str, str] = field(default_factory=dict)
-    # what `planner.timeline.fill` computes from the data and the three above: the periods in planning order,
-    # the costs that only periods have, and the tables of the Stock, Build-up, Routes and Shares sheets
+    holding_cost: float = 0.0
+    expansion_cost: float = 0.0
+    # what `planner.timeline.fill` computes from the data and the schedule and builds: the periods in planning
+    # order and the tables of the Stock, Build-up, Routes and Shares sheets and of the Summary's cost by period
     periods: tuple[str, ...] = ()
-    holding_cost: float | None = None
-    expansion_cost: float | None = None  # part of `fixed_cost`
     stock: pd.DataFrame = field(default_factory=pd.DataFrame)
     buildup: pd.DataFrame = field(default_factory=pd.DataFrame)
     capacity_by_period: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -81,6 +81,9 @@ class Plan:
     def purchases(self) -> pd.DataFrame:
         """The offers bought, as a table with the dimensions of `buy`: item, supplier, quantity (`quantities`
         as a dict keyed by (item, supplier) holds the same)."""
+        if self.schedule:
+            return pd.DataFrame([(i, s, p, q) for (i, s, p), q in self.schedule.items()],
+                                columns=["item", "supplier", "period", "quantity"])
         return pd.DataFrame([(item, supplier, q) for (item, supplier), q in self.quantities.items()],
                             columns=["item", "supplier", "quantity"])
 
@@ -174,6 +177,8 @@ def purchases(model: SourcingModel, values: np.ndarray, data: PlanningData) -> n
     table = data.table
     buy = values[model.column_block(BUY.name)[1]].copy()
     buy[np.abs(buy) <= ZERO * np.maximum(1.0, table.demand[table.item[model.offers]])] = 0.0
+    if model.periods is not None:
+        return _closed_per_period(model, values, data, buy)
     for family in registry.variables():
         if family.integer and any(c.name == family.name for c in model.columns):
             _, at = model.column_block(family.name)
@@ -183,17 +188,139 @@ def purchases(model: SourcingModel, values: np.ndarray, data: PlanningData) -> n
     return buy
 
 
+@dataclass(eq=False)
+class _PeriodSlice:
+    """One period's part of a model of several: its `buy` columns and each family's columns of that period, as
+    a model of one period shows them to a family's `closes`."""
+
+    model: SourcingModel
+    t: int
+    offers: np.ndarray
+    view: str
+
+    def column_block(self, name: str) -> tuple[Columns, np.ndarray]:
+        block, at = self.model.column_block(name)
+        if "period" not in block.dims or not len(block):
+            return block, at
+        keep = np.flatnonzero(block.coord("period") == self.model.period_names[self.t])
+        dims = tuple(d for d in block.dims if d != "period")
+        index = tuple(block.coord(d)[keep] for d in dims)
+        return Columns(block.name, index, block.cost[keep], block.lower[keep], block.upper[keep], block.integer,
+                       dims), at[keep]
+
+
+def _closed_per_period(model: SourcingModel, values: np.ndarray, data: PlanningData, buy: np.ndarray) -> np.ndarray:
+    """`purchases` of a model of several periods: each binary family built per period closes purchases of its
+    period, read on that period's world; `use_supplier` (one binary over the horizon) closes every period's."""
+    from planner.model.periods import world
+
+    assert model.periods is not None
+    bounds = np.searchsorted(model.periods, np.arange(len(model.period_names) + 1))
+    for family in registry.variables():
+        if not (family.integer and any(c.name == family.name for c in model.columns)):
+            continue
+        block, at = model.column_block(family.name)
+        if family.periods == "horizon":
+            closed = np.flatnonzero(np.round(values[at]) == 0)
+            if len(closed):
+                buy[family.closes(data, model, closed)] = 0.0
+            continue
+        for t in range(len(model.period_names)):
+            a, b = int(bounds[t]), int(bounds[t + 1])
+            part = _PeriodSlice(model, t, model.offers[a:b], model.view)
+            _, where = part.column_block(family.name)
+            closed = np.flatnonzero(np.round(values[where]) == 0)
+            if len(closed):
+                mask = family.closes(world(data, t), part, closed)  # type: ignore[arg-type]
+                buy[a:b][mask] = 0.0
+    return buy
+
+
 def extract_plan(model: SourcingModel, values: np.ndarray | None, data: PlanningData, outcome: SolverOutcome) -> Plan:
     """Read the solver's column values into a `Plan` (no solver object kept)."""
     if not outcome.has_plan or values is None:
         return Plan(status=outcome.status, message=outcome.message)
+    if model.periods is not None:
+        return _extract_periods(model, values, data, outcome)
     at, q = _positive(model, purchases(model, values, data))
-    plan = build_plan(data, _as_dict(data, at, q), outcome.status, outcome.message, outcome.gap,
+    return build_plan(data, _as_dict(data, at, q), outcome.status, outcome.message, outcome.gap,
                       _in_name_order(data, at, q))
-    if data.multi_period:  # the tables of time, once `schedule`, `stock_levels` and `builds` are set
-        from planner import timeline
 
-        timeline.fill(plan, data)
+
+def _extract_periods(model: SourcingModel, values: np.ndarray, data: PlanningData, outcome: SolverOutcome) -> Plan:
+    """A plan of several periods: the schedule (what of each offer arrives in each period), the expansions
+    built (the period each is decided in), and every table `build_periods_plan` computes from them."""
+    assert model.periods is not None
+    q = purchases(model, values, data)
+    bought = np.flatnonzero(q > 0)
+    keys = data.table.keys
+    schedule = {(*keys[int(model.offers[k])], model.period_names[int(model.periods[k])]): float(q[k])
+                for k in bought.tolist()}
+    builds: dict[str, str] = {}
+    if any(c.name == "expand" for c in model.columns):
+        block, at = model.column_block("expand")
+        for k in np.flatnonzero(np.round(values[at]) == 1).tolist():
+            builds[str(block.coord("expansion")[k])] = str(block.coord("period")[k])
+    return build_periods_plan(data, schedule, builds, outcome.status, outcome.message, outcome.gap)
+
+
+def stock_levels(data: PlanningData, schedule: dict[tuple[str, str, str], float]) -> dict[tuple[str, str], float]:
+    """End-of-period stock per (item, period), from the schedule: stock(t) = stock(t-1) + arrivals(t) - demand(t),
+    stock(0) = initial_stock."""
+    arrivals: dict[tuple[str, str], float] = {}
+    for (item, _, period), x in schedule.items():
+        arrivals[item, period] = arrivals.get((item, period), 0.0) + x
+    out = {}
+    for item in data.items.values():
+        held = item.initial_stock
+        for period in data.period_names:
+            held += arrivals.get((item.name, period), 0.0) - data.demand_in(item.name, period)
+            out[item.name, period] = max(held, 0.0) if abs(held) <= ZERO * max(1.0, item.demand) else held
+    return out
+
+
+def build_periods_plan(data: PlanningData, schedule: dict[tuple[str, str, str], float], builds: dict[str, str],
+                       status: str = "optimal", message: str = "", gap: float | None = None) -> Plan:
+    """Every table of a plan of several periods from data and its schedule: the lines of each period priced in
+    the period each was ordered in (that period's world), stock, holding cost, fixed costs paid once, and the
+    expansions' costs."""
+    from planner.model.periods import world
+
+    frames = []
+    totals: dict[OfferKey, float] = {}
+    for t, period in enumerate(data.period_names):
+        quantities = {(i, s): x for (i, s, p), x in schedule.items() if p == period}
+        for key, x in quantities.items():
+            totals[key] = totals.get(key, 0.0) + x
+        if not quantities:
+            continue
+        w = world(data, t)
+        lines = plan_lines(w, quantities)
+        lead = np.array([data.lead_time(data.offers[k]) for k in zip(lines["item"], lines["supplier"])], dtype=int)
+        lines.insert(0, "period", period)
+        lines.insert(1, "order_period", [data.period_names[t - L] for L in lead.tolist()])
+        frames.append(lines)
+    lines = pd.concat(frames, ignore_index=True) if frames else plan_lines(data, {})
+    if not frames:
+        lines.insert(0, "period", pd.Series(dtype=object))
+        lines.insert(1, "order_period", pd.Series(dtype=object))
+    landed = float(lines["cost"].sum()) if len(lines) else 0.0
+    levels = stock_levels(data, schedule)
+    holding = sum(data.items[i].holding_cost * max(v, 0.0) for (i, _), v in levels.items())
+    fixed = fixed_cost_table(data, totals, bought(data, totals))
+    fixed_total = float(fixed["fixed_cost"].sum()) if len(fixed) else 0.0
+    expansions = sum(data.expansions[name].fixed_cost for name in builds)
+    horizon = build_plan(data, totals)
+    plan = Plan(
+        status=status, message=message, quantities=totals,
+        total_cost=landed + holding + fixed_total + expansions, landed_cost=landed, fixed_cost=fixed_total,
+        mip_gap=gap, lines=lines, cost_by_country=cost_by_country(data, lines), cost_by_bloc=cost_by_bloc(data, lines),
+        volume_shares=horizon.volume_shares, concentration=horizon.concentration, fixed_costs=fixed,
+        scenarios=horizon.scenarios, schedule=schedule, stock_levels=levels, builds=builds, holding_cost=holding,
+        expansion_cost=expansions)
+    from planner import timeline  # the tables of the plan workbook of several periods, from the same schedule
+
+    timeline.fill(plan, data)
     return plan
 
 

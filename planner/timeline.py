@@ -66,16 +66,17 @@ def fill(plan: Plan, data: PlanningData) -> None:
 
     `plan.lines` becomes one line per (item, supplier, arrival period); `quantities` the totals over the
     periods; the tables by country and bloc and the concentration are over the horizon (shares of the demand of
-    every period together); `fixed_cost` counts suppliers' and expansions' fixed costs, `total_cost` adds
-    landed, fixed and holding costs. A stock the solver reports (`stock_levels`) that differs from the one the
-    arrivals give is a warning: the tables are the arrivals'. A plan with quantities but no schedule (made by a
-    model that does not say when) is left as it is.
+    every period together); `fixed_cost` is the suppliers' fixed costs, `expansion_cost` the expansions',
+    `total_cost` landed + fixed + expansion + holding costs. A stock (`stock_levels`) or a total cost the plan
+    came with that differs from what the schedule gives is a warning: the tables are the schedule's. A plan with
+    quantities but no schedule (made by a model that does not say when) is left as it is.
     """
     if not data.multi_period or not plan.has_plan:
         return
     if plan.quantities and not plan.schedule:  # bought, but not said when: nothing to show per period
         return
     plan.periods = data.period_names
+    came_with = plan.total_cost if plan.schedule else None
     schedule = {key: q for key, q in plan.schedule.items() if q > ZERO * max(1.0, data.demand_in(key[0], key[2]))}
     lines = period_lines(data, schedule)
     plan.lines = lines
@@ -100,8 +101,11 @@ def fill(plan: Plan, data: PlanningData) -> None:
     plan.landed_cost = float(costs["landed_cost"].sum())
     plan.holding_cost = float(costs["holding_cost"].sum())
     plan.expansion_cost = float(costs["expansion_cost"].sum())
-    plan.fixed_cost = float(costs["supplier_fixed_cost"].sum()) + plan.expansion_cost
+    plan.fixed_cost = float(costs["supplier_fixed_cost"].sum())
     plan.total_cost = float(costs["total_cost"].sum())
+    if came_with is not None and abs(came_with - plan.total_cost) > 1e-9 * max(1.0, abs(plan.total_cost)):
+        plan.warnings.append(f"Summary: the costs by period add up to {plan.total_cost:,.6f}, the plan's total cost "
+                             f"was {came_with:,.6f}; the plan shows the first")
 
 
 def has_lead_times(data: PlanningData) -> bool:

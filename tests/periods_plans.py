@@ -50,19 +50,12 @@ def three_periods() -> PlanningData:
 SCHEDULE = {("A", "S1", "P1"): 90.0, ("A", "S1", "P2"): 60.0, ("A", "S2", "P2"): 90.0,
             ("A", "S1", "P3"): 10.0, ("A", "S2", "P3"): 100.0}
 BUILDS = {"X1": "P1"}
-STOCK = {("A", "P1"): 10.0, ("A", "P2"): 10.0, ("A", "P3"): 20.0}
 
 
-def plan_of(data: PlanningData, schedule: dict[tuple[str, str, str], float], builds: dict[str, str] | None = None,
-            stock: dict[tuple[str, str], float] | None = None) -> Plan:
-    """A plan as the model would give it: `results.build_plan` of the totals, then `timeline.fill`."""
-    from planner import timeline
-    from planner.results import build_plan
+def plan_of(data: PlanningData, schedule: dict[tuple[str, str, str], float], builds: dict[str, str] | None = None
+            ) -> Plan:
+    """The plan a model of several periods gives for this schedule and these builds (`results.build_periods_plan`,
+    which ends with `timeline.fill`)."""
+    from planner.results import build_periods_plan
 
-    totals: dict[tuple[str, str], float] = {}
-    for (item, supplier, _), q in schedule.items():
-        totals[(item, supplier)] = totals.get((item, supplier), 0.0) + q
-    plan = build_plan(data, totals)
-    plan.schedule, plan.builds, plan.stock_levels = dict(schedule), dict(builds or {}), dict(stock or {})
-    timeline.fill(plan, data)
-    return plan
+    return build_periods_plan(data, dict(schedule), dict(builds or {}))

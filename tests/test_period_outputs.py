@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 import planner
-from periods_plans import BUILDS, SCHEDULE, STOCK, plan_of, three_periods
+from periods_plans import BUILDS, SCHEDULE, plan_of, three_periods
 from planner import timeline
 from planner.data import Item, Offer, PlanningData, Supplier, Country
 from planner.results import build_plan
@@ -22,8 +22,8 @@ def column(frame, name):  # noqa: ANN001, ANN201 - a table's column as a list
 def test_costs_by_period_add_up_to_the_total() -> None:
     """Landed cost by ORDER period: P1 90 * 10 + 90 * 9 (S2 on SEA, arriving P2) = 1710, P2 60 * 10 + 100 * 9 =
     1500, P3 10 * 12 (the P3 price) = 120. S1's fixed cost 500 and X1's 300 in P1; holding 2 * (10, 10, 20).
-    Periods 2530, 1520, 160; total 4210 = 3330 landed + 800 fixed (300 of it X1's) + 80 holding."""
-    plan = plan_of(three_periods(), SCHEDULE, BUILDS, STOCK)
+    Periods 2530, 1520, 160; total 4210 = 3330 landed + 500 fixed + 300 expansion + 80 holding."""
+    plan = plan_of(three_periods(), SCHEDULE, BUILDS)
     costs = plan.cost_by_period
     assert column(costs, "period") == ["P1", "P2", "P3"]
     assert column(costs, "landed_cost") == pytest.approx([1710, 1500, 120])
@@ -32,9 +32,9 @@ def test_costs_by_period_add_up_to_the_total() -> None:
     assert column(costs, "holding_cost") == pytest.approx([20, 20, 40])
     assert column(costs, "total_cost") == pytest.approx([2530, 1520, 160])
     assert (plan.total_cost, plan.landed_cost, plan.fixed_cost, plan.expansion_cost, plan.holding_cost) == \
-        pytest.approx((4210, 3330, 800, 300, 80))
+        pytest.approx((4210, 3330, 500, 300, 80))
     assert plan.quantities == pytest.approx({("A", "S1"): 160, ("A", "S2"): 190})
-    assert plan.warnings == []  # the solver's stock (STOCK) is the arrivals'
+    assert plan.warnings == []  # results.build_periods_plan's stock and total are the timeline's
 
 
 def test_plan_lines_carry_arrival_and_order_periods_and_the_order_periods_price() -> None:
@@ -87,10 +87,12 @@ def test_an_expansion_decided_late_delivers_after_the_horizon_and_costs_in_its_p
 
 def test_a_solver_stock_that_the_arrivals_do_not_give_is_a_warning() -> None:
     """The arrivals leave 10 of A at the end of P2; a solver reporting 11 is named, and the plan shows 10."""
-    plan = plan_of(three_periods(), SCHEDULE, BUILDS, {**STOCK, ("A", "P2"): 11.0})
-    assert plan.warnings == ["Stock: A in P2 ends at 10 by its arrivals and demand, the solver reports 11; the plan "
-                             "shows the first"]
+    data = three_periods()
+    plan = plan_of(data, SCHEDULE, BUILDS)
     assert column(plan.stock, "stock") == pytest.approx([10, 10, 20])
+    levels = {("A", "P1"): 10.0, ("A", "P2"): 11.0, ("A", "P3"): 20.0}
+    assert timeline.stock_mismatches(data, plan.stock, levels) == [
+        "Stock: A in P2 ends at 10 by its arrivals and demand, the solver reports 11; the plan shows the first"]
 
 
 def _refs(chart) -> list[str]:  # noqa: ANN001 - openpyxl's chart
@@ -112,8 +114,8 @@ def test_the_plan_workbook_shows_time(tmp_path: Path) -> None:
         ("S1", "P1", "P1", 900), ("S1", "P2", "P2", 600), ("S1", "P3", "P3", 120), ("S2", "P2", "P1", 810),
         ("S2", "P3", "P2", 900)]
     facts = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, max_row=12, max_col=2, values_only=True)}
-    assert facts["total cost"] == 4210 and facts["holding cost"] == 80 and facts["fixed costs"] == 800
-    assert facts["of the fixed costs: expansions"] == 300 and facts["periods"] == "3 (P1 to P3)"
+    assert facts["total cost"] == 4210 and facts["holding cost"] == 80 and facts["fixed costs"] == 500
+    assert facts["expansion costs"] == 300 and facts["periods"] == "3 (P1 to P3)"
     summary = wb["Summary"]
     at = next(c.row for c in summary["A"] if str(c.value).startswith("Cost by period"))
     assert [c.value for c in summary[at + 1]][:6] == ["period", "landed_cost", "supplier_fixed_cost",
@@ -179,7 +181,8 @@ def test_diff_of_two_plans_of_several_periods_is_period_by_period(tmp_path: Path
     del changed[("A", "S1", "P3")]
     new = _written(tmp_path, "new.xlsx", data, changed)
     a, b = planner.read_plan(old), planner.read_plan(new)
-    assert a.periods == ("P1", "P2", "P3") and a.holding_cost == 80 and a.fixed_cost == 800
+    assert a.periods == ("P1", "P2", "P3") and a.holding_cost == 80
+    assert a.fixed_cost == 800  # S1's 500 and X1's 300: both are the diff's fixed-cost effect
     d = planner.diff_plans(a, b)
     assert d.totals == pytest.approx({"total cost old": 4210, "total cost new": 4180, "total cost change": -30,
                                       "price effect": 0, "reallocation effect": -30, "fixed-cost effect": 0,

@@ -12,14 +12,21 @@ instance.
 from __future__ import annotations
 
 from planner.check.view import TOL, PlanView
-from planner.data import OfferKey, PlanningData
+from planner.data import PlanningData, Rule
 
 __all__ = ["TOL", "PlanView", "check_plan"]
 
 
-def check_plan(data: PlanningData, quantities: dict[OfferKey, float],
-               objective: float | None = None) -> list[str]:
+def check_plan(data: PlanningData, quantities: dict, objective: float | None = None,
+               builds: dict[str, str] | None = None, skip_rules: tuple[Rule, ...] = (),
+               in_period: bool = False) -> list[str]:
     """Every violated rule, as a sentence; an empty list means the plan obeys the contract.
+
+    With several periods (`data.multi_period`) `quantities` is the schedule, (item, supplier, arrival period) ->
+    quantity, and `builds` the period each built expansion is decided in: `planner.check.periods`.
+
+    `in_period`: `data` is one period's world of a plan of several (families built over the horizon are checked
+    there); `skip_rules`: rules checked over the horizon, not here.
 
     Order: purchase by purchase in the plan's order, what is wrong with it
     (no such offer, a negative quantity, then each `per_offer` family's
@@ -29,6 +36,10 @@ def check_plan(data: PlanningData, quantities: dict[OfferKey, float],
     """
     from planner.model import registry  # the families import this package's view: import them once it exists
 
+    if data.multi_period:  # a schedule: (item, supplier, arrival period) -> quantity
+        from planner.check.periods import check_periods
+
+        return check_periods(data, quantities, builds, objective)
     plan = PlanView.of(data, quantities)
     per_offer = [f for f in registry.checked() if f.per_offer]
     bad: list[str] = []
@@ -41,10 +52,11 @@ def check_plan(data: PlanningData, quantities: dict[OfferKey, float],
                 if found:
                     bad += found
     for family in registry.checked():
-        if not family.rule_kinds and not family.per_offer:
+        if not family.rule_kinds and not family.per_offer and not (in_period and family.periods != "each"):
             bad += family.check(data, plan)
     for rule in data.rules:
-        bad += registry.family_of_rule(rule.kind).check_rule(data, plan, rule)
+        if rule not in skip_rules:
+            bad += registry.family_of_rule(rule.kind).check_rule(data, plan, rule)
     if objective is not None:
         bad += registry.OBJECTIVE.check(data, plan, objective)
     return bad

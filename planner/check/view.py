@@ -95,11 +95,15 @@ class PlanView:
             return [rule.item]
         return [i.name for i in self.data.items.values() if rule.item_class is None or i.item_class == rule.item_class]
 
-    def member(self, group: Group, supplier: str) -> bool:
-        """Whether a supplier's goods are in a group, read from the records: a union holds what any part holds."""
+    def member(self, group: Group, supplier: str, item: str | None = None) -> bool:
+        """Whether a supplier's goods (of `item`) are in a group, read from the records: a union holds what any
+        part holds; a route holds the offers that travel on it (its Offers `route` cell), so it needs the item."""
         data = self.data
         if group.kind == "union":
-            return any(self.member(part, supplier) for part in group.parts)
+            return any(self.member(part, supplier, item) for part in group.parts)
+        if group.kind == "route":
+            offer = data.offers.get((item, supplier)) if item is not None else None
+            return offer is not None and offer.route == group.name
         country = data.suppliers[supplier].country
         return (group.name == supplier if group.kind == "supplier" else group.name == country
                 if group.kind == "country" else group.name in data.countries[country].blocs)
@@ -112,12 +116,14 @@ class PlanView:
         assert rule.group is not None
         data, bad = self.data, []
         items = self.items_of(rule)
-        groups_of = self.groups_of(rule.group.kind) if rule.group.kind != "union" else \
-            {s: ((rule.group.name,) if self.member(rule.group.group, s) else ()) for s in self.data.suppliers}
+        by_offer = rule.group.kind in ("union", "route") and rule.group.name is not None
+        groups_of = self.groups_of(rule.group.kind) if not by_offer else {}
         for item in items:
             volumes: dict[str, float] = {}  # group name -> volume of the item bought from it
             for s, q in self.bought[item].items():
-                for group_name in groups_of[s]:
+                names = groups_of[s] if not by_offer else \
+                    ((rule.group.name,) if self.member(rule.group.group, s, item) else ())
+                for group_name in names:
                     volumes[group_name] = volumes.get(group_name, 0.0) + q
             checked = ([rule.group.name] if rule.group.name is not None else
                        self.all_groups(rule.group.kind) if every_group else list(volumes))
@@ -143,7 +149,7 @@ class PlanView:
                 out.append((item, "every supplier", dict(bought)))
             elif rule.group.name is not None:
                 group = rule.group.group
-                out.append((item, str(group), {s: q for s, q in bought.items() if self.member(group, s)}))
+                out.append((item, str(group), {s: q for s, q in bought.items() if self.member(group, s, item)}))
             else:
                 kind = rule.group.kind
                 found: dict[str, dict[str, float]] = {}
@@ -177,6 +183,14 @@ class PlanView:
         hits = [h for h in data.scenario_hits if h.scenario == scenario]
         for supplier in data.suppliers.values():
             for hit in hits:
+                if _on_route(hit.group):  # what travels on a route: offer by offer
+                    for item in ([hit.item] if hit.item is not None else
+                                 [i.name for i in data.items.values()
+                                  if hit.item_class is None or i.item_class == hit.item_class]):
+                        if self.member(hit.group, supplier.name, item):
+                            key = (item, supplier.name)
+                            per_item[key] = min(per_item.get(key, 1.0), hit.availability)
+                    continue
                 if self.member(hit.group, supplier.name):
                     if hit.item is None and hit.item_class is None:
                         every_item[supplier.name] = min(every_item.get(supplier.name, 1.0), hit.availability)
@@ -204,12 +218,14 @@ class PlanView:
                        (lambda t: t.item == item)):
             tariff = next((t.tariff for t in rows if wanted(t)), tariff)
         breaks = [(0.0, offer.price)] + [(t.from_quantity, t.price) for t in data.tiers.get((item, supplier), ())]
+        # a route's freight is per unit in the base currency, on top of the offer's (workbook-v2 section 2)
+        route_freight = data.routes[offer.route].freight if offer.route else 0.0
         if offer.discount == "incremental":
             quoted = sum(price * max(0.0, min(quantity, upper) - low) for (low, price), upper in
                          zip(breaks, [b for b, _ in breaks[1:]] + [math.inf]))
-            return rate * (quoted * (1 + tariff) + quantity * offer.freight)
+            return rate * (quoted * (1 + tariff) + quantity * offer.freight) + quantity * route_freight
         price = [p for low, p in breaks if quantity >= low - tol(low)][-1]
-        return rate * quantity * (price * (1 + tariff) + offer.freight)
+        return rate * quantity * (price * (1 + tariff) + offer.freight) + quantity * route_freight
 
     def spend_by_group(self, rule: Rule, together: bool) -> tuple[dict[tuple[str, str], float], dict[str, float]]:
         """Landed spend (`spend`) on the items a Policy row names, by (item, group name) for each group the row
@@ -220,20 +236,22 @@ class PlanView:
         by_group: dict[tuple[str, str], float] = {}
         by_item: dict[str, float] = {}
         spec = rule.group
-        groups_of = None if spec is None else self.groups_of(spec.kind) if spec.name is None else \
-            {s: ((spec.name,) if self.member(spec.group, s) else ()) for s in self.data.suppliers}
+        groups_of = None if spec is None or spec.name is not None else self.groups_of(spec.kind)
         for item in self.items_of(rule):
             key = "every item" if budget else item
             for supplier, q in self.bought[item].items():
                 spent = self.spend(item, supplier, q)
                 by_item[key] = by_item.get(key, 0.0) + spent
-                for name in ("every supplier",) if groups_of is None else groups_of[supplier]:
+                names = ("every supplier",) if spec is None else groups_of[supplier] if groups_of is not None else \
+                    ((spec.name,) if self.member(spec.group, supplier, item) else ())
+                for name in names:
                     by_group[key, name] = by_group.get((key, name), 0.0) + spent
         return by_group, by_item
 
-    def cost(self) -> tuple[float, set[str]]:
-        """Landed cost of every purchase (`spend`), plus fixed costs of suppliers with volume:
-        (cost, suppliers with volume)."""
+    def cost(self, fixed: bool = True) -> tuple[float, set[str]]:
+        """Landed cost of every purchase (`spend`), plus fixed costs of suppliers with volume (unless `fixed` is
+        False: a period of several, whose fixed costs are paid once over the horizon): (cost, suppliers with
+        volume)."""
         data = self.data
         total = 0.0
         used: set[str] = set()
@@ -241,4 +259,9 @@ class PlanView:
             for supplier, q in per_supplier.items():
                 total += self.spend(item, supplier, q)
                 used.add(supplier)
-        return total + sum(data.suppliers[s].fixed_cost for s in used), used
+        return total + (sum(data.suppliers[s].fixed_cost for s in used) if fixed else 0.0), used
+
+
+def _on_route(group: Group) -> bool:
+    """Whether a group is (or holds) a route: its members are offers, not suppliers."""
+    return group.kind == "route" or (group.kind == "union" and any(_on_route(p) for p in group.parts))

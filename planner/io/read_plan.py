@@ -3,7 +3,8 @@
 Reads the Plan sheet by its header names and the fixed costs and currency
 from the Summary sheet; problems (not a plan workbook, a column missing) are logged
 with the file and sheet. A plan of several periods (a `period` column) also
-gives its holding cost (Summary) and its periods in planning order (Stock).
+gives its holding cost (Summary), its expansion costs (added to its fixed
+costs) and its periods in planning order (Stock).
 """
 
 from __future__ import annotations
@@ -86,10 +87,10 @@ def read_plan(path: str | Path, log: ProblemLog, limits: ReadLimits | None = Non
         frame["period"] = frame["period"].astype(str)
         columns.insert(2, "period")
         periods = _periods(wb, frame)
-    fixed, holding = 0.0, 0.0
+    fixed, holding, built = 0.0, 0.0, 0.0
     currency, currency_at = None, ""
     if "Summary" in wb.sheetnames:
-        found_fixed = found_holding = False
+        found_fixed = found_holding = found_built = False
         row = 0
         try:
             for row, (label, value, *_) in enumerate(wb["Summary"].iter_rows(values_only=True, max_col=2), start=1):
@@ -97,14 +98,16 @@ def read_plan(path: str | Path, log: ProblemLog, limits: ReadLimits | None = Non
                     fixed, found_fixed = float(value), True
                 elif label == "holding cost" and isinstance(value, (int, float)) and periods and not found_holding:
                     holding, found_holding = float(value), True
+                elif label == "expansion costs" and isinstance(value, (int, float)) and periods and not found_built:
+                    built, found_built = float(value), True  # fixed costs too: the diff's fixed-cost effect
                 elif label == "currency" and isinstance(value, str) and value.strip() and currency is None:
                     currency, currency_at = value.strip(), f"{path.name}:Summary!B{row}"
-                if found_fixed and currency is not None and (found_holding or not periods):
+                if found_fixed and currency is not None and (found_holding and found_built or not periods):
                     break  # the facts head the sheet; the tables below can be long
         except Exception as exc:  # noqa: BLE001 - as the Plan sheet's: the fixed costs would be read wrong
             broken_sheet(f"{path.name}:Summary", row, exc, log)
             return None
-    return PlanTables(frame[columns], fixed, path.name, currency, currency_at, holding, periods)
+    return PlanTables(frame[columns], fixed + built, path.name, currency, currency_at, holding, periods)
 
 
 def _periods(wb: object, frame: pd.DataFrame) -> tuple[str, ...]:

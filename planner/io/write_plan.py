@@ -298,8 +298,8 @@ def _summary_sheet(ws: Worksheet, plan: Plan, currency: str, bulk: BulkCells | N
     ]
     if plan.periods:  # below the facts every plan has, so that they keep their rows
         facts += [
+            ("expansion costs", plan.expansion_cost, MONEY),
             ("holding cost", plan.holding_cost, MONEY),
-            ("of the fixed costs: expansions", plan.expansion_cost, MONEY),
             ("periods", f"{len(plan.periods)} ({plan.periods[0]} to {plan.periods[-1]})", None),
         ]
     for label, value, fmt in facts:

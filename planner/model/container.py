@@ -42,6 +42,10 @@ class SourcingModel:
     # added by solves before that the model was built with (`build(data, view, cuts)`)
     outer: tuple[SquaredShares, ...] = ()
     cuts: tuple[Cut, ...] = ()
+    # several periods: the code of the arrival period of each `buy` column (None: a model of one period), and the
+    # periods' names
+    periods: np.ndarray | None = None
+    period_names: tuple[str, ...] = ()
     _column_starts: list[int] = field(init=False, repr=False)
     _row_starts: list[int] = field(init=False, repr=False)
     _stacked_columns: list[np.ndarray] = field(init=False, repr=False)

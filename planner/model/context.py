@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from planner.data import Group, GroupSpec, OfferTable, PlanningData, Rule
 from planner.model.blocks import names
 from planner.model.container import View
 from planner.model.outer import Cut
+
+if TYPE_CHECKING:
+    from planner.model.periods import HorizonContext
 
 
 def rule_id(data: PlanningData, rule: Rule) -> int:
@@ -44,6 +48,10 @@ class BuildContext:
     starts: dict[str, int] = field(default_factory=dict)
     cuts: tuple[Cut, ...] = ()
     memo: dict[str, object] = field(default_factory=dict)
+    # several periods: the horizon this context is one arrival period of (`planner/model/periods.py`), and per
+    # item code the most an offer need deliver in the period, the big-M where capacities do not bound it
+    horizon: HorizonContext | None = None
+    reach: np.ndarray | None = None
 
     @cached_property
     def item(self) -> np.ndarray:
@@ -84,8 +92,12 @@ class BuildContext:
 
     def big_m(self, columns: np.ndarray) -> np.ndarray:
         """The most an offer can ever deliver: min(cap_o, cap_s, d_i); only d_i when diagnosing, where capacities
-        may be relaxed."""
-        demand = self.table.demand[self.item[columns]]
+        may be relaxed. With several periods d_i is the item's `reach` in the period (what it can ever need from
+        then on, `Horizon.reach`) and cap_s the supplier's most in any period, its expansions built."""
+        need = self.table.demand if self.reach is None else self.reach
+        demand = need[self.item[columns]]
+        if self.reach is not None:
+            demand = np.maximum(demand, self.table.min_order[self.position[columns]])
         if self.view == "diagnose":
             return demand
         t = self.table

@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from planner.data import Offer, PlanningData, Rule
     from planner.model.context import BuildContext
     from planner.model.outer import SquaredShares
+    from planner.model.periods import HorizonContext
+    from planner.check.periods import Timeline
 
 ALL_VIEWS: frozenset[View] = frozenset({"plan", "diagnose"})
 
@@ -141,11 +143,30 @@ class Family(ABC):
     dims: ClassVar[tuple[str, ...]]
     views: ClassVar[frozenset[View]] = ALL_VIEWS
     rule_kinds: ClassVar[tuple[RuleKind, ...]] = ()
+    # How the family reads several periods (a Periods sheet; `planner/model/periods.py`):
+    #   "each": built per arrival period from that period's world, its index gaining a last dimension `period`;
+    #   "horizon": built once over all periods by `build_horizon`, indexed by `horizon_dims` (without periods by
+    #       `build`, which may give an empty block: stock has nothing to hold in one period);
+    #   "single": only without periods (a horizon family takes its part: Item-balance that of Item-demand).
+    periods: ClassVar[Literal["each", "horizon", "single"]] = "each"
+    horizon_dims: ClassVar[tuple[str, ...]] = ()
     _required: ClassVar[tuple[str, ...]] = ("name", "summary", "dims")
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         _declared(cls, cls._required)
+        if cls.periods == "horizon" and not inspect.isabstract(cls) and not cls.horizon_dims:
+            raise TypeError(f"{cls.__qualname__} is built over the horizon but declares no horizon_dims")
+
+    def period_dims(self, several: bool) -> tuple[str, ...]:
+        """The dimensions of the family's block in a model of one period (`dims`) or of several."""
+        if not several:
+            return self.dims
+        return self.horizon_dims if self.periods == "horizon" else (*self.dims, "period")
+
+    def build_horizon(self, hz: HorizonContext) -> Columns | Rows:
+        """The family's block over all periods (families with `periods = "horizon"`)."""
+        raise NotImplementedError(f"{self.name} is not built over the horizon")
 
     @property
     def module(self) -> str:
@@ -227,6 +248,12 @@ class CheckedFamily(Family):
 
     def conflicts(self, data: PlanningData) -> list[str]:
         """Rows of the plan view that have no variable yet ask for something: no plan can meet them."""
+        return []
+
+    def check_horizon(self, data: PlanningData, plan: Timeline) -> list[str]:
+        """With several periods, every violation of a family built over the horizon (`periods = "horizon"`) by
+        the plan's schedule: stock, capacities by order period, expansions. Families built per period are checked
+        per period by `check` on each period's world."""
         return []
 
     def missing(self, data: PlanningData) -> list[tuple[tuple, float]]:

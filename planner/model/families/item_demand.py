@@ -16,6 +16,7 @@ class ItemDemand(RowFamily):
     summary = "the purchases of an item add up to its demand"
     dims = ("item",)
     tier = 10.0  # buying less than demand leaves the business short, but the plan can be carried out
+    periods = "single"  # with several periods, Item-balance meets demand from arrivals and stock
 
     def build(self, ctx: BuildContext) -> Rows:
         """`Item-demand[i]`: for every item with at least one usable offer,

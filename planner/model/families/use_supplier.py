@@ -9,10 +9,13 @@ from planner.model.blocks import Columns
 from planner.model.container import SourcingModel
 from planner.model.context import BuildContext
 from planner.model.family import VariableFamily
+from planner.model.periods import HorizonContext
 
 
 def fixed_suppliers(ctx: BuildContext) -> np.ndarray:
-    """Codes of the suppliers with fixed cost F_s > 0 and an offer in the model, by name."""
+    """Codes of the suppliers with fixed cost F_s > 0 and an offer in the model (in any period), by name."""
+    if ctx.horizon is not None:  # one binary per supplier over the horizon: the suppliers of every period
+        ctx = ctx.horizon.union
     t = ctx.table
     used = np.unique(ctx.supplier[t.fixed_cost[ctx.supplier] > 0])
     return used[np.argsort(t.supplier_names[used].astype(str), kind="stable")]
@@ -23,6 +26,8 @@ class UseSupplier(VariableFamily):
     summary = "binary: the supplier is used and its fixed cost paid"
     dims = ("supplier",)
     integer = True
+    periods = "horizon"  # the fixed cost is paid once over the horizon if the supplier delivers in any period
+    horizon_dims = ("supplier",)
 
     def build(self, ctx: BuildContext) -> Columns:
         """Binaries `use_supplier[s]` for every supplier with fixed cost F_s > 0 and an offer in the model, in
@@ -32,6 +37,11 @@ class UseSupplier(VariableFamily):
         t, used = ctx.table, fixed_suppliers(ctx)
         return Columns(self.name, (t.supplier_names[used],), t.fixed_cost[used], np.zeros(len(used)),
                        np.ones(len(used)), integer=True, dims=self.dims)
+
+    def build_horizon(self, hz: HorizonContext) -> Columns:
+        """With several periods, one binary per supplier over the horizon (its fixed cost paid once): built as
+        above from every offer that gets a column in some period."""
+        return self.build(hz.union)
 
     def needed(self, data: PlanningData) -> bool:
         """A usable offer of a supplier with a fixed cost."""
