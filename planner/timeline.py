@@ -16,7 +16,8 @@ ORDERED in period t - L(o). The definitions, each the one `docs/workbook.md` sta
                                 p the price of the ORDER period (a Prices row, else the Offers price; with Tiers the
                                 price of the break the period's order reaches, as in a single period)
     stock(i, t)               = stock(i, t-1) + sum_s schedule[i, s, t] - d(i, t),  stock(i, -1) = initial_stock
-    holding cost(t)           = sum_i holding_cost_i * stock(i, t)
+    holding cost(t)           = sum_i holding_cost_i * max(0, stock(i, t))  (a negative stock, a shortfall only a
+                                relaxed plan can have, holds nothing)
     cost of period t          = landed cost of what is ORDERED in t
                                 + fixed cost of each supplier whose first order is placed in t (paid once)
                                 + fixed cost of each expansion decided in t
@@ -185,7 +186,7 @@ def _ordered(lines: pd.DataFrame) -> pd.DataFrame:
 def stock_table(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
     """Per item (name order) and period (planning order): opening stock, arrivals, demand, end-of-period stock
     stock(t) = stock(t-1) + arrivals(t) - d(t) from stock(-1) = initial_stock, the reserve (`min_stock`), the
-    most that may be held (blank: unlimited) and the holding cost h * stock(t)."""
+    most that may be held (blank: unlimited) and the holding cost h * max(0, stock(t))."""
     arrivals = _arrivals(lines)
     rows = []
     for name in sorted(data.items):
@@ -197,7 +198,7 @@ def stock_table(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
             rows.append({"item": name, "period": period, "unit": item.unit, "opening_stock": opening,
                          "arrivals": came, "demand": demand, "stock": level, "reserve": item.min_stock,
                          "max_stock": item.max_stock if math.isfinite(item.max_stock) else None,
-                         "holding_cost": item.holding_cost * level})
+                         "holding_cost": item.holding_cost * max(0.0, level)})
     return pd.DataFrame(rows, columns=STOCK_COLUMNS)
 
 
@@ -358,9 +359,13 @@ def scenario_table(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
     an offer in a period, the lowest availability counts."""
     periods = data.period_names
     at = {p: k for k, p in enumerate(periods)}
-    offers = [data.offers[(i, s)] for i, s in zip(lines["item"], lines["supplier"])]
-    arrival = [at[p] for p in lines["period"]]
+    table = data.table
+    where = np.array([table.position[(i, s)] for i, s in zip(lines["item"], lines["supplier"])], dtype=np.int64)
+    arrival = np.array([at[p] for p in lines["period"]], dtype=np.int64)
     q = lines["quantity"].to_numpy(dtype=float) if len(lines) else np.zeros(0)
+    names = sorted(data.items)
+    code = np.array([table.code["item"][n] for n in names], dtype=np.int64)
+    cell = table.item[where].astype(np.int64) * len(periods) + arrival  # (item code, period) of each line
     rows = []
     for scenario in data.scenarios:
         hits = [h for h in data.scenario_hits if h.scenario == scenario]
@@ -369,24 +374,22 @@ def scenario_table(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
         lasts = sorted({k for a, b in spans for k in range(a, b + 1)})
         level = np.ones(len(q))
         for hit, (a, b) in zip(hits, spans):
-            items = set(data.rule_items(hit))
-            for n, offer in enumerate(offers):
-                if a <= arrival[n] <= b and offer.item in items and data.in_group(offer, hit.group):
-                    level[n] = min(level[n], hit.availability)
-        for name in sorted(data.items):
+            hit_mask = (table.in_group(hit.group) & data.of_rule(hit))[where] & (arrival >= a) & (arrival <= b)
+            level[hit_mask] = np.minimum(level[hit_mask], hit.availability)
+        surviving = np.bincount(cell, weights=level * q, minlength=len(table.item_names) * len(periods))
+        for name, c in zip(names, code.tolist()):
             required = _required(data, name)
             for k in lasts:
                 period = periods[k]
-                mine = [n for n in range(len(q)) if offers[n].item == name and arrival[n] == k]
-                surviving = float(sum(level[n] * q[n] for n in mine))
+                kept = float(surviving[c * len(periods) + k])
                 demand = data.demand_in(name, period)
                 need = required.get(period)
-                short = max(0.0, need * demand - surviving) if need is not None else None
+                short = max(0.0, need * demand - kept) if need is not None else None
                 if short is not None and short <= 1e-6 * max(1.0, demand):
                     short = 0.0
                 rows.append({"scenario": scenario, "item": name, "period": period, "demand": demand,
-                             "unit": data.items[name].unit, "surviving": surviving,
-                             "share_of_demand": surviving / demand if demand > 0 else None, "required_share": need,
+                             "unit": data.items[name].unit, "surviving": kept,
+                             "share_of_demand": kept / demand if demand > 0 else None, "required_share": need,
                              "shortfall": short, "status": "not required" if need is None else
                              "short" if short else "covered"})
     return pd.DataFrame(rows, columns=SCENARIO_COLUMNS)
