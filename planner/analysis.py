@@ -140,8 +140,9 @@ def rule_costs(data: PlanningData, handle: HighsModel, outcome: SolverOutcome, c
     duals = handle.row_duals() if not handle.is_mip else None
     activity = handle.row_activity()
     rows_of, (scale_of_row, slope_of_row) = _policy_rows(data, handle.model, handle.values)
+    # for rule families that say from the plan whether they bind (a plan of one period: with several, the rows say)
     plan_view = PlanView.of(data, quantities_from_values(handle.model, handle.values, data)) \
-        if handle.values is not None else None  # for rule families that say from the plan whether they bind
+        if handle.values is not None and not data.multi_period else None
 
     records = []
     resolves = 0

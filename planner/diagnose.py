@@ -37,11 +37,11 @@ import numpy as np
 from planner.check import check_plan
 from planner.data import PlanningData
 from planner.explain import DEFINITIONS, RowRef, describe
-from planner.model import build, registry, structural_conflicts
+from planner.model import SourcingModel, build, registry, structural_conflicts
 from planner.model.families.buy import FAMILY as BUY
 from planner.model.family import BoundFamily
 from planner.model.families.supplier_capacity import FAMILY as SUPPLIER_CAPACITY
-from planner.results import quantities_from_values
+from planner.results import quantities_from_values, schedule_from_values
 from planner.solver import INF, HighsModel, SolverOutcome
 
 IIS_STRATEGY = 6  # 2: from the whole LP, + 4: reduce to an irreducible set
@@ -216,6 +216,21 @@ def _order(ref: RowRef) -> tuple:
     return (ref.family, tuple(str(p) for p in ref.index))
 
 
+def _excluded_columns(data: PlanningData, model: SourcingModel) -> np.ndarray:
+    """Per model column: a `buy` column of an offer an exclusion removes (in its period, with several), the other
+    columns False. In the diagnose view buy column j of one period is offer j of data.table."""
+    out = np.zeros(model.num_columns, dtype=bool)
+    _, at = model.column_block(BUY.name)
+    if model.periods is None:
+        out[at] = ~data.usable
+        return out
+    from planner.model.periods import Horizon
+
+    hz = Horizon(data, "diagnose")
+    out[at] = np.concatenate([~w.usable[hz.arriving[t]] for t, w in enumerate(hz.worlds)]) if len(hz) else []
+    return out
+
+
 class _Elastic:
     """A slack on every input row and on every capacity bound of a `HighsModel` (modified in place)."""
 
@@ -225,7 +240,7 @@ class _Elastic:
         self.slacks: list[tuple[RowRef, int]] = []  # (row it relaxes, slack column)
         weights: list[float] = []
         model = handle.model
-        excluded = ~data.usable  # diagnose view: buy column j is offer j of data.table
+        excluded = _excluded_columns(data, model)
         start, column, coefficient = model.terms()
         for family, span in model.row_families():
             if family in DEFINITIONS:
@@ -250,7 +265,7 @@ class _Elastic:
         for variable, bound in _upper_bounds().items():
             block, columns = model.column_block(variable)
             for at, j in enumerate(columns.tolist()):
-                if not math.isfinite(handle.col_upper[j]) or (variable == BUY.name and excluded[at]):
+                if not math.isfinite(handle.col_upper[j]) or (variable == BUY.name and excluded[j]):
                     continue  # an excluded offer's capacity stays hard, as above
                 ref = describe(data, bound.name, block.label(at))
                 cap = handle.col_upper[j]
@@ -306,8 +321,17 @@ def rows_without_variables(data: PlanningData) -> list[tuple[RowRef, float]]:
     elastic plan misses them in full; the model leaves them out (a row needs
     a variable, and the Pyomo rendering could not hold one without).
     """
-    return [(describe(data, family.name, index), shortfall)
-            for family in registry.checked() for index, shortfall in family.missing(data)]
+    if not data.multi_period:
+        return [(describe(data, family.name, index), shortfall)
+                for family in registry.checked() for index, shortfall in family.missing(data)]
+    from planner.model.periods import world
+
+    # several periods: per period, on its world, for the families built per period (an item with no offer is
+    # then short in Item-balance, which has rows in every period)
+    return [(describe(data, family.name, (*index, period)), shortfall)
+            for t, period in enumerate(data.period_names) for w in [world(data, t)]
+            for family in registry.checked() if family.periods == "each"
+            for index, shortfall in family.missing(w)]
 
 
 def elastic_plan(data: PlanningData, time_limit: float | None = None
@@ -331,5 +355,8 @@ def elastic_plan(data: PlanningData, time_limit: float | None = None
         refs.append(ref)
         amounts.append(amount)
     values = np.asarray(handle.highs.getSolution().col_value, dtype=float)[:handle.model.num_columns]
+    if data.multi_period:  # the schedule and the expansions built, unrounded
+        schedule, builds = schedule_from_values(handle.model, values, data)
+        return (schedule, builds), Diagnosis("elastic", refs, amounts), second
     quantities = rounded_plan(data, quantities_from_values(handle.model, values, data))
     return quantities, Diagnosis("elastic", refs, amounts), second

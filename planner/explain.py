@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from planner.data import PlanningData
 from planner.model import registry
+from planner.model.builder import HORIZON
+from planner.model.periods import world
 from planner.model.context import rules_by_id
 from planner.model.family import RowRef
 
@@ -24,8 +26,20 @@ __all__ = ["DEFINITIONS", "RowRef", "describe", "rules_by_id"]
 
 
 def describe(data: PlanningData, family: str, index: tuple) -> RowRef:
-    """The input rows behind the model row `family[index]` (a KeyError for a family the registry does not know)."""
-    ref = registry.checked_family(family).describe(data, index)
+    """The input rows behind the model row `family[index]` (a KeyError for a family the registry does not know).
+
+    With several periods, a row of a family built per period (its index ending with the period) is described on
+    that period's world, and says which period: `... in period 2027`; a rule's row over the whole horizon says so.
+    """
+    found = registry.checked_family(family)
+    if data.multi_period and found.periods == "each" and index and str(index[-1]) in (*data.period_names, HORIZON):
+        period = str(index[-1])
+        at = data.period_names.index(period) if period != HORIZON else 0
+        inner = found.describe(world(data, at), tuple(index[:-1]))
+        when = "over the whole horizon" if period == HORIZON else f"in period {period}"
+        ref = RowRef(inner.family, tuple(index), (f"{inner.labels[0]} {when}", *inner.labels[1:]), inner.scale)
+    else:
+        ref = found.describe(data, index)
     if ref.family != family:  # a family module describing its rows under another name: a programming error
         raise TypeError(f"{registry.family(family).module} describes {family}{list(index)} as {ref.family}")
     return ref

@@ -22,7 +22,7 @@ from planner.io.guard import ReadLimits
 from planner.lint import lint
 from planner.model import SourcingModel, build, structural_conflicts
 from planner.problems import InputError, Problem, ProblemLog
-from planner.results import Plan, build_plan, extract_plan
+from planner.results import Plan, build_periods_plan, build_plan, extract_plan
 from planner.about import versions
 from planner.solver import HighsModel, Progress
 
@@ -275,13 +275,18 @@ def solve_elastic(data: PlanningData) -> Plan:
     if quantities is None:
         plan = Plan(status="error", message=f"no relaxed plan: {outcome.message}")
         return _finish(plan, run, f"{outcome.termination}: {outcome.message}")
-    plan = build_plan(data, quantities, "relaxed",
-                      "the rules cannot all hold; this plan breaks the ones listed in Violations as little as possible")
+    said = "the rules cannot all hold; this plan breaks the ones listed in Violations as little as possible"
+    builds: dict[str, str] = {}
+    if data.multi_period:
+        quantities, builds = quantities  # type: ignore[misc]
+        plan = build_periods_plan(data, quantities, builds, "relaxed", said)
+    else:
+        plan = build_plan(data, quantities, "relaxed", said)
     plan.violations = pd.DataFrame(
         [{"constraint": ref.name, "family": ref.family, "input rows": ref.what, "relaxed_by": amount,
           "share_of_scale": (amount or 0.0) / ref.scale} for ref, amount in zip(diagnosis.rows, diagnosis.amounts)],
         columns=["constraint", "family", "input rows", "relaxed_by", "share_of_scale"])
-    plan.conflicts = check_plan(data, quantities)  # the independent check names every broken rule of the contract
+    plan.conflicts = check_plan(data, quantities, builds=builds)  # the independent check names every broken rule
     run["relaxed rows"] = len(diagnosis.rows)
     plan.timings = {"solve seconds": outcome.seconds, "planning seconds": time.perf_counter() - started}
     return _finish(plan, run, f"{outcome.termination}: elastic re-solve, {outcome.message}")

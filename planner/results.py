@@ -250,6 +250,14 @@ def extract_plan(model: SourcingModel, values: np.ndarray | None, data: Planning
 def _extract_periods(model: SourcingModel, values: np.ndarray, data: PlanningData, outcome: SolverOutcome) -> Plan:
     """A plan of several periods: the schedule (what of each offer arrives in each period), the expansions
     built (the period each is decided in), and every table `build_periods_plan` computes from them."""
+    schedule, builds = schedule_from_values(model, values, data)
+    return build_periods_plan(data, schedule, builds, outcome.status, outcome.message, outcome.gap)
+
+
+def schedule_from_values(model: SourcingModel, values: np.ndarray, data: PlanningData
+                         ) -> tuple[dict[tuple[str, str, str], float], dict[str, str]]:
+    """A model of several periods' solution as a plan states it: (item, supplier, arrival period) -> quantity
+    of the purchases > 0, and expansion -> the period it is decided in."""
     assert model.periods is not None
     q = purchases(model, values, data)
     bought = np.flatnonzero(q > 0)
@@ -261,7 +269,7 @@ def _extract_periods(model: SourcingModel, values: np.ndarray, data: PlanningDat
         block, at = model.column_block("expand")
         for k in np.flatnonzero(np.round(values[at]) == 1).tolist():
             builds[str(block.coord("expansion")[k])] = str(block.coord("period")[k])
-    return build_periods_plan(data, schedule, builds, outcome.status, outcome.message, outcome.gap)
+    return schedule, builds
 
 
 def stock_levels(data: PlanningData, schedule: dict[tuple[str, str, str], float]) -> dict[tuple[str, str], float]:

@@ -7,6 +7,7 @@ family has rows, and check that each piece each family declares works on them.
 
 from __future__ import annotations
 
+import dataclasses
 import types
 
 import numpy as np
@@ -14,7 +15,9 @@ import pytest
 
 import planner
 from planner.check import check_plan
-from planner.data import Country, Group, GroupSpec, Item, Offer, PlanningData, Rule, ScenarioHit, Supplier, Tier
+from planner.data import (Country, Expansion, Group, GroupSpec, Item, Offer, Period, PeriodValue, PlanningData, Route,
+                          Rule, ScenarioHit, Supplier, Tier)
+from planner.explain import describe
 from planner.diagnose import TIER
 from planner.model import build, observe_builds, registry
 from planner.model.family import BoundFamily, RowFamily, RowRef, RuleFamily, RuleKind, VariableFamily
@@ -52,21 +55,49 @@ def every_family() -> PlanningData:
     )
 
 
+def several_periods() -> PlanningData:
+    """`every_family` over two periods: a Demand row, an initial stock, a reserve, a most that may be held, a
+    route with a lead time and a capacity, a supplier capacity by period, an expansion of an offer (decided in
+    either period) and one of a supplier's total: every family built over the horizon has rows."""
+    base = every_family()
+    items = {**base.items, "A": dataclasses.replace(base.items["A"], initial_stock=40, min_stock=5, max_stock=500,
+                                                     holding_cost=0.5)}
+    offers = {**base.offers, ("A", "S3"): dataclasses.replace(base.offers["A", "S3"], route="sea"),
+              ("A", "S4"): dataclasses.replace(base.offers["A", "S4"], route="rail")}
+    return dataclasses.replace(
+        base, items=items, offers=offers, periods=(Period("P1", row=2), Period("P2", row=3)),
+        demands={("B", "P2"): PeriodValue("P2", 60, item="B", row=2)},
+        capacities={("S2", None, "P2"): PeriodValue("P2", 90, supplier="S2", row=2)},
+        routes={"sea": Route("sea", lead_time=1, freight=1, capacity=80, row=2), "rail": Route("rail", 0, 2, 60, row=3)},
+        expansions={"X": Expansion("X", "S1", 30, item="A", fixed_cost=5, lead_time=0, row=2),
+                    "Y": Expansion("Y", "S2", 20, fixed_cost=5, lead_time=0, row=3)})
+
+
 def test_every_family_has_a_module_and_rows_in_this_instance() -> None:
     data = every_family()
     plan, diagnose = build(data, "plan"), build(data, "diagnose")
+    several = {view: build(several_periods(), view) for view in ("plan", "diagnose")}
     for family in registry.FAMILIES:
         assert family.module.startswith("planner/model/families/"), family.name
-        model = diagnose if family.views == {"diagnose"} else plan
-        if isinstance(family, VariableFamily):
-            block, _ = model.column_block(family.name)
-            assert len(block), family.name
-        elif isinstance(family, RowFamily):
-            block, span = model.row_block(family.name)
-            assert len(span), family.name
-        else:
-            continue
-        assert block.dims == family.dims
+        view = "diagnose" if family.views == {"diagnose"} else "plan"
+        for model, dims in ((diagnose if view == "diagnose" else plan, family.dims),
+                            (several[view], family.period_dims(True))):
+            if family.periods == "single" and model.periods is not None:
+                assert family.name not in {c.name for c in model.columns} | {r.family for r in model.rows}
+                continue
+            if isinstance(family, VariableFamily):
+                block, _ = model.column_block(family.name)
+                size = len(block)
+            elif isinstance(family, RowFamily):
+                block, span = model.row_block(family.name)
+                size = len(span)
+            else:
+                break
+            # a family built over the horizon may have nothing to build in one period (stock, expansions), and
+            # Route-capacity needs the routes only the instance of several periods has
+            if size or model.periods is not None or not (family.periods == "horizon" or family.name == "Route-capacity"):
+                assert size, (family.name, model.periods is not None)
+                assert block.dims == dims, family.name
 
 
 def test_every_row_and_bound_is_described_in_workbook_terms() -> None:
@@ -83,10 +114,22 @@ def test_every_row_and_bound_is_described_in_workbook_terms() -> None:
                 rid = model.rows[[r.family for r in model.rows].index(name)].key(k - span.start)["rule"]
                 assert ref.labels[0].startswith(f"Policy!A{rid} "), ref.labels
             seen.add(name)
+    several = several_periods()
+    for view in ("plan", "diagnose"):
+        model = build(several, view)
+        for name, span in model.row_families():
+            for k in span:
+                ref = describe(several, name, model.row_label(k)[1])
+                assert isinstance(ref, RowRef) and ref.family == name and ref.labels and ref.scale >= 1
+                seen.add(name)
     block, _ = model.column_block("buy")
     capacity = registry.checked_family("Offer-capacity")
     assert capacity.describe(data, ("A", "S1")).labels == ("Offers row 2 capacity 70 of 'A' from 'S1'",)
     assert seen == {f.name for f in registry.row_families()}
+    # a row of a family built per period says which period, on that period's data
+    model = build(several, "plan")
+    block, span = model.row_block("Policy-min-share")
+    assert describe(several, "Policy-min-share", model.row_label(span.start)[1]).labels[0].endswith(" in period P1")
 
 
 def test_every_family_declares_a_tier_and_diagnose_uses_it() -> None:
@@ -96,7 +139,7 @@ def test_every_family_declares_a_tier_and_diagnose_uses_it() -> None:
     assert {f.name for f in registry.checked() if f.tier is None} == {
         "Supplier-use", "Offer-use", "Policy-min-suppliers-award", "Policy-max-countries-use",
         "Policy-min-countries-award", "Tier-volume", "Tier-band-lower", "Tier-band-upper", "Tier-one", "Tier-fill",
-        "Item-hhi-points"}
+        "Item-hhi-points", "Expansion-once"}
 
 
 def test_each_rule_kind_has_one_family_and_is_listed_everywhere_people_read() -> None:

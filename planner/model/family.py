@@ -316,6 +316,10 @@ class RuleFamily(RowFamily):
         proportion: no marginal). The Rules sheet reads it (`planner/analysis.py`). The default is for rows
         whose right-hand side is value * d_i: (d_i, d_i) with an `item` dimension, (1, NaN) without."""
         block, _ = model.row_block(self.name)
+        if "item" in block.dims and "period" in block.dims and data.multi_period:  # that period's demand
+            demand = np.array([data.demand_in(i, p) if p in data.period_names else data.items[i].demand
+                               for i, p in zip(block.coord("item"), block.coord("period"))], dtype=float)
+            return demand, demand
         if "item" in block.dims:
             demand = np.array([data.items[i].demand for i in block.coord("item")], dtype=float)
             return demand, demand

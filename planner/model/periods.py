@@ -43,9 +43,9 @@ def horizon_rule(data: PlanningData, rule: Rule) -> bool:
 
 
 def rules_of(data: PlanningData, period: str) -> tuple[Rule, ...]:
-    """The Policy rows that hold in `period` on its own: its `period` cell names it, or is blank (except rules
-    over the whole horizon, `horizon_rule`)."""
-    return tuple(r for r in data.rules if r.period == period or (r.period is None and not horizon_rule(data, r)))
+    """The Policy rows of `period`'s world: its `period` cell names it, or is blank. A rule over the whole horizon
+    (`horizon_rule`) is among them too: the builder sums its rows over the periods, the checker its spend."""
+    return tuple(r for r in data.rules if r.period in (None, period))
 
 
 def hits_of(data: PlanningData, period: str) -> tuple[ScenarioHit, ...]:

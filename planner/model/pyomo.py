@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 def create_model(data: PlanningData, view: View = "plan", cuts: tuple[Cut, ...] = ()) -> pyo.ConcreteModel:
     """The model `build` makes, as a Pyomo model: one `Var` per variable family (`buy`, `use_supplier`,
     `use_offer`, indexed as in the formulation), one `Constraint` per row family, named as the family, and the
-    objective `Total-cost`. `m.OFFERS` is the index set of `buy`.
+    objective `Total-cost`. `m.OFFERS` is the index set of `buy` ((item, supplier), with periods (item, supplier, period)).
 
     A max_hhi rule comes as the planner solves it, linear: `hhi_points`, its tangent rows `Item-hhi-points`
     and the cap `Policy-max-hhi`, with the tangents of `cuts` (a plan's `cuts`: then the Pyomo model's LP
@@ -55,7 +55,7 @@ def to_pyomo(model: SourcingModel) -> pyo.ConcreteModel:
     for block in model.columns:
         labels = [_pyomo_index(block.label(k)) for k in range(len(block))]
         if block.name == BUY.name:
-            m.OFFERS = pyo.Set(initialize=labels, dimen=2, ordered=True)
+            m.OFFERS = pyo.Set(initialize=labels, dimen=len(block.dims), ordered=True)
             labels_set: object = m.OFFERS
         else:
             labels_set = labels
