@@ -240,33 +240,25 @@ def test_planner_diff_of_plans_of_several_periods(tmp_path: Path) -> None:
     assert any(str(c.value).startswith("compared period by period (P1, P2, P3)") for c in wb["Summary"]["A"])
 
 
-class TestSolved:
-    """Plans the model of several periods solves."""
-
-    @pytest.fixture(autouse=True)
-    def every_model_equals_the_straightforward_one(self) -> None:
-        """Overrides conftest's check for this class only: the straightforward Pyomo build (tests/reference_model.py)
-        has no periods yet and builds a one-period model of the same data. Remove this once it has."""
-
-    def test_a_solved_plan_of_several_periods_is_written_with_its_optimum(self, tmp_path: Path) -> None:
-        """The example solved: P1 needs 100 - (20 - 10 reserve) = 90, all from S1 (S2's SEA orders arrive a period
-        later; S1 may ship 90 in P1); `C2 stop` lasting P2-P3 with 30 % coverage keeps 30 % of each period's demand
-        on S1: P2 45 at 10 + 105 from S2 at 9 (ordered in P1), P3 30 at the P3 price 12 + 70 from S2 at 9. Landed
-        900 + 450 + 945 + 360 + 630 = 3285, S1's fixed 500, stock at the reserve 10 each period: 3 * 2 * 10 = 60;
-        3845 (S1's 30 in P3 cannot be bought ahead in P2 at 10 + 2 holding: coverage counts P3's arrivals). X1
-        is not built: decided in P1 it delivers from P2, where S1's 120 never bind."""
-        data = three_periods()
-        plan = planner.solve(data)
-        assert plan.status == "optimal" and plan.warnings == []
-        assert plan.total_cost == pytest.approx(3845) and plan.builds == {}
-        assert column(plan.cost_by_period, "total_cost") == pytest.approx([1845 + 500 + 20, 1080 + 20, 360 + 20])
-        assert plan.schedule == pytest.approx({("A", "S1", "P1"): 90, ("A", "S1", "P2"): 45, ("A", "S2", "P2"): 105,
-                                               ("A", "S1", "P3"): 30, ("A", "S2", "P3"): 70})
-        assert column(plan.stock, "stock") == pytest.approx([10, 10, 10])
-        assert column(plan.scenarios, "status") == ["covered", "covered"]
-        path = tmp_path / "plan.xlsx"
-        planner.write_plan(plan, path, data=data)
-        tables = planner.read_plan(path)
-        assert tables.periods == ("P1", "P2", "P3") and tables.holding_cost == pytest.approx(60)
-        assert float(tables.lines["cost"].sum()) + tables.fixed_cost + tables.holding_cost == pytest.approx(3845)
-        assert "Build-up" in openpyxl.load_workbook(path, read_only=True).sheetnames
+def test_a_solved_plan_of_several_periods_is_written_with_its_optimum(tmp_path: Path) -> None:
+    """The example solved: P1 needs 100 - (20 - 10 reserve) = 90, all from S1 (S2's SEA orders arrive a period
+    later; S1 may ship 90 in P1); `C2 stop` lasting P2-P3 with 30 % coverage keeps 30 % of each period's demand
+    on S1: P2 45 at 10 + 105 from S2 at 9 (ordered in P1), P3 30 at the P3 price 12 + 70 from S2 at 9. Landed
+    900 + 450 + 945 + 360 + 630 = 3285, S1's fixed 500, stock at the reserve 10 each period: 3 * 2 * 10 = 60;
+    3845 (S1's 30 in P3 cannot be bought ahead in P2 at 10 + 2 holding: coverage counts P3's arrivals). X1
+    is not built: decided in P1 it delivers from P2, where S1's 120 never bind."""
+    data = three_periods()
+    plan = planner.solve(data)
+    assert plan.status == "optimal" and plan.warnings == []
+    assert plan.total_cost == pytest.approx(3845) and plan.builds == {}
+    assert column(plan.cost_by_period, "total_cost") == pytest.approx([1845 + 500 + 20, 1080 + 20, 360 + 20])
+    assert plan.schedule == pytest.approx({("A", "S1", "P1"): 90, ("A", "S1", "P2"): 45, ("A", "S2", "P2"): 105,
+                                           ("A", "S1", "P3"): 30, ("A", "S2", "P3"): 70})
+    assert column(plan.stock, "stock") == pytest.approx([10, 10, 10])
+    assert column(plan.scenarios, "status") == ["covered", "covered"]
+    path = tmp_path / "plan.xlsx"
+    planner.write_plan(plan, path, data=data)
+    tables = planner.read_plan(path)
+    assert tables.periods == ("P1", "P2", "P3") and tables.holding_cost == pytest.approx(60)
+    assert float(tables.lines["cost"].sum()) + tables.fixed_cost + tables.holding_cost == pytest.approx(3845)
+    assert "Build-up" in openpyxl.load_workbook(path, read_only=True).sheetnames
