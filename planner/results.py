@@ -341,7 +341,7 @@ def build_plan(data: PlanningData, quantities: dict[OfferKey, float], status: st
     landed = float(lines["cost"].sum()) if len(lines) else 0.0
     fixed = fixed_cost_table(data, quantities, purchased)
     fixed_total = float(fixed["fixed_cost"].sum()) if len(fixed) else 0.0
-    return Plan(
+    plan = Plan(
         status=status,
         message=message,
         quantities=quantities,
@@ -357,6 +357,11 @@ def build_plan(data: PlanningData, quantities: dict[OfferKey, float], status: st
         fixed_costs=fixed,
         scenarios=scenario_table(data, quantities, purchased),
     )
+    if data.routes and not data.multi_period:  # routes without periods: shown with their freight and usage
+        from planner import timeline
+
+        timeline.one_period_routes(plan, data)
+    return plan
 
 
 def bought(data: PlanningData, quantities: dict[OfferKey, float]) -> tuple[np.ndarray, np.ndarray]:

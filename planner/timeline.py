@@ -405,3 +405,32 @@ def _required(data: PlanningData, item: str) -> dict[str, float]:
             for period in ([rule.period] if rule.period else data.period_names):
                 out[period] = max(out.get(period, 0.0), rule.value)
     return out
+
+
+ONE_PERIOD_ROUTE_COLUMNS = ["route", "lead_time", "ordered", "capacity", "utilisation", "freight_cost"]
+
+
+def one_period_routes(plan: Plan, data: PlanningData) -> None:
+    """A single-period plan of a workbook with Routes: the Plan lines get `route`, `lead_time` (shown; without
+    Periods it has no effect) and `route_freight` after `freight`, and `route_usage` one row per route (Routes
+    order): units on it, its capacity, the share used and its freight. Without Routes the plan is left as it
+    is, and so is a plan of several periods (`fill` does its own)."""
+    if data.multi_period or not data.routes:
+        return
+    lines = plan.lines
+    if len(lines.columns) and "route" not in lines.columns:
+        offers = [data.offers[(i, s)] for i, s in zip(lines["item"], lines["supplier"])]
+        at = list(lines.columns).index("freight") + 1
+        lines.insert(at, "route", [o.route or "(direct)" for o in offers])
+        lines.insert(at + 1, "lead_time", [data.lead_time(o) for o in offers])
+        lines.insert(at + 2, "route_freight", [data.route_freight(o) for o in offers])
+    used = lines.groupby("route")["quantity"].sum() if len(lines) else {}
+    rows = []
+    for route in data.routes.values():
+        q = float(used.get(route.name, 0.0))
+        finite = math.isfinite(route.capacity)
+        rows.append({"route": route.name, "lead_time": route.lead_time, "ordered": q,
+                     "capacity": route.capacity if finite else None,
+                     "utilisation": q / route.capacity if finite and route.capacity > 0 else None,
+                     "freight_cost": q * route.freight})
+    plan.route_usage = pd.DataFrame(rows, columns=ONE_PERIOD_ROUTE_COLUMNS)

@@ -262,3 +262,32 @@ def test_a_solved_plan_of_several_periods_is_written_with_its_optimum(tmp_path: 
     assert tables.periods == ("P1", "P2", "P3") and tables.holding_cost == pytest.approx(60)
     assert float(tables.lines["cost"].sum()) + tables.fixed_cost + tables.holding_cost == pytest.approx(3845)
     assert "Build-up" in openpyxl.load_workbook(path, read_only=True).sheetnames
+
+
+def test_without_periods_routes_add_freight_and_lead_times_are_shown(tmp_path: Path) -> None:
+    """One period, demand 100: S1 at 10 direct, S2 at 8 on SEA (freight 1, lead time 2, which without Periods
+    has no effect), S2's capacity 70: 70 on SEA at 8 + 1 = 9 and 30 from S1 at 10 = 930. The Plan sheet shows
+    each line's route, lead time and route freight; the Routes sheet SEA's 70 and its freight 70 * 1. (A route
+    capacity is left out: tests/reference_model.py has no Route-capacity row yet, and conftest compares.)"""
+    from planner.data import Route
+
+    data = PlanningData(items={"A": Item("A", 100.0, "t")},
+                        suppliers={"S1": Supplier("S1", "C1"), "S2": Supplier("S2", "C2", capacity=70.0)},
+                        countries={"C1": Country("C1"), "C2": Country("C2")},
+                        offers={("A", "S1"): Offer("A", "S1", 10.0), ("A", "S2"): Offer("A", "S2", 8.0, route="SEA")},
+                        routes={"SEA": Route("SEA", lead_time=2, freight=1.0)})
+    plan = planner.solve(data)
+    assert plan.total_cost == pytest.approx(930) and plan.periods == ()
+    path = tmp_path / "plan.xlsx"
+    planner.write_plan(plan, path, data=data)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Plan", "Summary", "Shares", "Scenarios", "Routes", "Run"]
+    rows = list(wb["Plan"].iter_rows(values_only=True))
+    head = list(rows[0])
+    assert "period" not in head
+    assert [(r[1], r[head.index("route")], r[head.index("lead_time")], r[head.index("route_freight")],
+             r[head.index("unit_cost")], r[head.index("cost")]) for r in rows[1:]] == [
+        ("S1", "(direct)", 0, 0, 10, 300), ("S2", "SEA", 2, 1, 9, 630)]
+    assert list(wb["Routes"].iter_rows(values_only=True)) == [
+        ("route", "lead_time", "ordered", "capacity", "utilisation", "freight_cost"), ("SEA", 2, 70, None, None, 70)]
+    assert _refs(wb["Routes"]._charts[0]) == ["'Routes'!$C$2"]

@@ -28,7 +28,7 @@ from planner.results import Plan
 
 # imported by write_plan's `write_plan` when it is called, so these names exist by then
 from planner.io.write_plan import (AMBER_FILL, CHART_ITEMS, INDEX, MONEY, QUANTITY, RED_FILL, SHARE, _chart_axes,
-                                   _fit_columns, _table, _title, _too_many_items)
+                                   _fit_columns, _horizontal_bars, _table, _title, _too_many_items)
 
 # Column -> (number format, header comment) of the multi-period tables, before the single-period COLUMNS
 NOTES: dict[str, tuple[str | None, str]] = {
@@ -382,4 +382,18 @@ def coverage_sheet(ws: Worksheet, plan: Plan, bulk: BulkCells) -> None:
             bars.width, bars.height = 24, 11
             ws.add_chart(bars, f"{get_column_letter(req_col + 2)}2")
     ws.freeze_panes = "C2"
+    _fit_columns(ws, bulk)
+
+
+def one_period_routes_sheet(ws: Worksheet, plan: Plan, bulk: BulkCells) -> None:
+    """A single-period plan's routes: units on each against its capacity, the freight; bars of the units."""
+    frame = plan.route_usage
+    end = _table(ws, frame, bulk=bulk, notes={**NOTES, "ordered": (QUANTITY, "units bought on the route"),
+                                              "capacity": (QUANTITY, "the route's capacity (blank: unlimited)")})
+    if len(frame):
+        chart = _horizontal_bars(ws, "Units bought per route", 1, end - 1, "units",
+                                 list(frame.columns).index("ordered") + 1)
+        chart.width, chart.height = 16, 5 + 0.6 * len(frame)
+        ws.add_chart(chart, f"{get_column_letter(len(frame.columns) + 2)}2")
+    ws.freeze_panes = "B2"
     _fit_columns(ws, bulk)

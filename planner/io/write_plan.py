@@ -115,6 +115,16 @@ COLUMNS: dict[str, tuple[str | None, str]] = {
 }
 
 
+# the Plan sheet's route columns of a single-period plan (a workbook with Routes)
+ROUTE_NOTES: dict[str, tuple[str | None, str]] = {
+    "route": (None, "the Routes row the offer travels on; (direct) for none"),
+    "lead_time": (INDEX, "the route's lead time in periods: shown, but without a Periods sheet it has no effect"),
+    "route_freight": (MONEY, "the route's freight per unit, in the base currency, added to unit_cost"),
+    "unit_cost": (MONEY, "landed cost per unit, in the base currency (Summary: currency) = rate of the offer's "
+                         "currency * (quoted_price * (1 + tariff) + freight) + route_freight (0 direct)"),
+}
+
+
 def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData | None = None,
                timings: bool = False) -> None:
     """Write the plan workbook to `path` atomically (an existing file is replaced whole or kept).
@@ -135,6 +145,10 @@ def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData
         _scenarios_sheet(wb.create_sheet("Scenarios"), plan, bulk)
         if len(plan.scenarios):
             _coverage_sheet(wb.create_sheet("Coverage"), plan, bulk)
+        if len(plan.route_usage):  # a workbook with Routes (only: without, the sheets are as they always were)
+            from planner.io.write_periods import one_period_routes_sheet
+
+            one_period_routes_sheet(wb.create_sheet("Routes"), plan, bulk)
     if len(plan.rules):
         _rules_sheet(wb.create_sheet("Rules"), plan, currency)
         _widen_for_numbers(wb["Rules"])
@@ -274,7 +288,7 @@ def _wrap_column(ws: Worksheet, column: int, rows: range) -> None:
 
 def _plan_sheet(ws: Worksheet, plan: Plan, bulk: BulkCells | None = None) -> None:
     ws.title = "Plan"
-    end = _table(ws, plan.lines, bulk=bulk)
+    end = _table(ws, plan.lines, bulk=bulk, notes=ROUTE_NOTES)
     ws.freeze_panes = "A2"
     if len(plan.lines.columns):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(plan.lines.columns))}{max(end - 1, 1)}"
