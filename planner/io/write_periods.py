@@ -178,7 +178,7 @@ def buildup_sheet(ws: Worksheet, plan: Plan, bulk: BulkCells) -> None:
     frame = plan.capacity_by_period
     _table(ws, frame, top=top, bulk=bulk, notes=NOTES)
     cols = list(frame.columns)
-    at = len(cols) + 2
+    at = max(len(cols), len(plan.buildup.columns)) + 2  # right of both tables
     keys = frame.assign(target=frame["supplier"] + " " + frame["item"]) if len(frame) else frame.assign(target="")
     blocks = _blocks(keys, "target", top)
     for k, (target, first, last) in enumerate(blocks[:CHARTS]):
