@@ -409,7 +409,7 @@ def purchase_prices(data: PlanningData, at: np.ndarray, q: np.ndarray) -> tuple[
     """Per purchase (the offer at table position `at[k]`, quantity `q[k]`): the price per unit as quoted, in the
     offer's currency (its Offers price; with Tiers rows the price of the highest break reached, a break counted
     reached within the checker's tolerance, or for incremental tiers the mean price of the units bought), and
-    the landed cost per unit in the base currency, rate * (quoted * (1 + tariff) + freight)."""
+    the landed cost per unit in the base currency, rate * (quoted * (1 + tariff) + freight) + route freight."""
     t = data.table
     quoted, unit_cost = t.price[at].copy(), t.cost[at].copy()
     if not data.tiers:
@@ -421,7 +421,8 @@ def purchase_prices(data: PlanningData, at: np.ndarray, q: np.ndarray) -> tuple[
         offer = data.offers[t.keys[p]]
         quoted[k] = quoted_price(offer.price, [(b.from_quantity, b.price) for b in data.tiers[offer.key]],
                                  offer.discount == "incremental", x)
-        unit_cost[k] = t.rate[p] * (quoted[k] * (1.0 + t.tariff[p]) + t.freight[p])
+        # route freight is per unit in the base currency, on top of the tier price (as `t.cost` and the model)
+        unit_cost[k] = t.rate[p] * (quoted[k] * (1.0 + t.tariff[p]) + t.freight[p]) + data.route_freight(offer)
     return quoted, unit_cost
 
 

@@ -291,3 +291,16 @@ def test_without_periods_routes_add_freight_and_lead_times_are_shown(tmp_path: P
     assert list(wb["Routes"].iter_rows(values_only=True)) == [
         ("route", "lead_time", "ordered", "capacity", "utilisation", "freight_cost"), ("SEA", 2, 70, None, None, 70)]
     assert _refs(wb["Routes"]._charts[0]) == ["'Routes'!$C$2"]
+
+
+def test_a_tiered_offer_on_a_route_pays_the_route_freight() -> None:
+    """100 of A on a tiered offer (10, 9 from 50 units) travelling on SEA (freight 1 per unit, base currency):
+    all-units 9 + 1 = 10 per unit, 1000; the plan line once left the route freight out (900)."""
+    from planner.data import Route, Tier
+
+    data = PlanningData(items={"A": Item("A", 100.0, "t")}, suppliers={"S1": Supplier("S1", "C1")},
+                        countries={"C1": Country("C1")}, offers={("A", "S1"): Offer("A", "S1", 10.0, route="SEA")},
+                        tiers={("A", "S1"): (Tier("A", "S1", 50.0, 9.0),)}, routes={"SEA": Route("SEA", freight=1.0)})
+    plan = build_plan(data, {("A", "S1"): 100.0})
+    assert plan.lines.loc[0, "quoted_price"] == 9 and plan.lines.loc[0, "unit_cost"] == pytest.approx(10)
+    assert plan.total_cost == pytest.approx(1000)
