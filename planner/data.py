@@ -694,12 +694,18 @@ class PlanningData:
                 level[hit_mask] = np.minimum(level[hit_mask], hit.availability)
         return level
 
-    @property
+    @cached_property
     def is_mip(self) -> bool:
         """Whether the model needs binaries: any family of binaries the data needs (fixed costs or minimum
         orders on a usable offer), as each such family declares (`VariableFamily.needed`)."""
         from planner.model import registry
 
+        if self.multi_period:  # a family built per period needs binaries if some period's world does
+            from planner.model.periods import world
+
+            worlds = [world(self, t) for t in range(len(self.periods))]
+            return any(f.needed(self) if f.periods == "horizon" else any(f.needed(w) for w in worlds)
+                       for f in registry.variables() if f.integer)
         return any(f.needed(self) for f in registry.variables() if f.integer)
 
 

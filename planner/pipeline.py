@@ -142,6 +142,9 @@ def run_info(data: PlanningData) -> dict[str, object]:
                 f"{record.label()} ({span(record)}): not applied"
         for bloc, country, source in dating.memberships:
             run[f"built-in member of {bloc}: {country}"] = f"on {dating.day.isoformat()} (source: {source})"
+    if data.multi_period:  # a workbook without Periods gives the Run sheet it always gave
+        names = data.period_names
+        run["periods"] = f"{len(names)}: {names[0]} .. {names[-1]}" if len(names) > 1 else f"1: {names[0]}"
     run.update({f"{name} version": v for name, v in versions().items()})
     run["problem type"] = "MIP" if data.is_mip else "LP"
     return run

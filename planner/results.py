@@ -294,15 +294,19 @@ def build_periods_plan(data: PlanningData, schedule: dict[tuple[str, str, str], 
     expansions' costs."""
     from planner.model.periods import world
 
-    frames = []
+    frames, scenarios = [], []
     totals: dict[OfferKey, float] = {}
     for t, period in enumerate(data.period_names):
         quantities = {(i, s): x for (i, s, p), x in schedule.items() if p == period}
         for key, x in quantities.items():
             totals[key] = totals.get(key, 0.0) + x
+        w = world(data, t)
+        if w.scenario_hits:  # each scenario in the periods it lasts, against that period's arrivals and demand
+            table = scenario_table(w, quantities)
+            table.insert(0, "period", period)
+            scenarios.append(table)
         if not quantities:
             continue
-        w = world(data, t)
         lines = plan_lines(w, quantities)
         lead = np.array([data.lead_time(data.offers[k]) for k in zip(lines["item"], lines["supplier"])], dtype=int)
         lines.insert(0, "period", period)
@@ -324,7 +328,8 @@ def build_periods_plan(data: PlanningData, schedule: dict[tuple[str, str, str], 
         total_cost=landed + holding + fixed_total + expansions, landed_cost=landed, fixed_cost=fixed_total,
         mip_gap=gap, lines=lines, cost_by_country=cost_by_country(data, lines), cost_by_bloc=cost_by_bloc(data, lines),
         volume_shares=horizon.volume_shares, concentration=horizon.concentration, fixed_costs=fixed,
-        scenarios=horizon.scenarios, schedule=schedule, stock_levels=levels, builds=builds, holding_cost=holding,
+        scenarios=pd.concat(scenarios, ignore_index=True) if scenarios else horizon.scenarios.iloc[0:0],
+        schedule=schedule, stock_levels=levels, builds=builds, holding_cost=holding,
         expansion_cost=expansions)
     from planner import timeline  # the tables of the plan workbook of several periods, from the same schedule
 

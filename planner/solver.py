@@ -307,8 +307,9 @@ class HighsModel:
         for k, (j, share) in enumerate(cuts):
             self._points[s][j].append(share)
             item, country = str(spec.item[j]), str(spec.country[j])
-            self._appended[first + k] = (spec.rows, (item, country, len(self._points[s][j])))
-            self._cuts.append(Cut(item, country, share))
+            index = (item, country, len(self._points[s][j]))
+            self._appended[first + k] = (spec.rows, index if spec.period is None else (*index, spec.period))
+            self._cuts.append(Cut(item, country, share, spec.period))
         return len(cuts)
 
     def _stopped(self, outcome: SolverOutcome, worst: Separation, why: str, seconds: float, rounds: int,

@@ -107,6 +107,7 @@ def create_model(data: PlanningData, view: View = "plan", cuts: tuple = ()) -> p
     add_purchases(m, data, offers)
     add_item_demand(m, data, by_item)
     add_supplier_capacity(m, data, offers)
+    add_route_capacity(m, data, offers)
     add_supplier_use(m, data, offers, view)
     add_offer_min_order(m, data, offers, view)
     bands = {o.key: tier_bands(data, o, view) for o in offers}
@@ -189,6 +190,19 @@ def add_supplier_capacity(m: pyo.ConcreteModel, data: PlanningData, offers: tupl
     m.add_component("Supplier-capacity", pyo.Constraint(
         list(by_supplier),
         rule=lambda _m, s: sum(m.buy[k] for k in by_supplier[s]) <= m.supplier_capacity[s]))
+
+
+def add_route_capacity(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...]) -> None:
+    """`Route-capacity[r]`: for every route with a capacity and a usable offer on it (one period: lead times
+    play no part),
+        sum_{o on r} buy[o] <= cap_r
+    """
+    on: dict[str, list[OfferKey]] = defaultdict(list)
+    for offer in offers:
+        if offer.route and not math.isinf(data.routes[offer.route].capacity):
+            on[offer.route].append(offer.key)
+    m.add_component("Route-capacity", pyo.Constraint(
+        list(on), rule=lambda _m, r: sum(m.buy[k] for k in on[r]) <= data.routes[r].capacity))
 
 
 def add_supplier_use(m: pyo.ConcreteModel, data: PlanningData, offers: tuple[Offer, ...], view: View) -> None:

@@ -13,6 +13,7 @@ recomputed here from the plan's lines.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -395,3 +396,29 @@ def test_a_class_of_items_is_capped_item_by_item() -> None:
     assert plan.status == "optimal" and plan.total_cost == pytest.approx(3080, rel=1e-6)
     assert check_plan(data, plan.quantities, plan.total_cost) == []
     assert sorted(build(data).frame("Policy-max-hhi")["item"]) == ["A", "B"]
+
+
+def test_with_several_periods_each_cut_holds_its_own_period(tmp_path: Path) -> None:
+    """Over two periods (demand 100, then 60 from a Demand row) each period's pairs get their own tangents: the
+    instance after the loop again has exactly the rows of `build(data, cuts=handle.cut_pool)`, every cut naming
+    its period, and each period's HHI meets the cap."""
+    from planner.data import Period, PeriodValue
+
+    data, _ = planner.read(book(tmp_path, [10, 12, 14], [["max_hhi", "A", None, 0.5]], capacities=[None, 30, None]))
+    data = dataclasses.replace(data, periods=(Period("P1"), Period("P2")),
+                               demands={("A", "P2"): PeriodValue("P2", 60.0, item="A")})
+    handle = HighsModel(build(data))
+    outcome = handle.solve()
+    assert outcome.status == "optimal" and outcome.cuts > 0
+    assert {cut.period for cut in handle.cut_pool} <= {"P1", "P2"}
+    assert instance_rows(handle) == canonical(build(data, cuts=handle.cut_pool))[1]
+    plan = planner.solve(data)
+    assert plan.status == "optimal"
+    for period, demand in (("P1", 100.0), ("P2", 60.0)):
+        by_country: dict[str, float] = {}
+        for (item, supplier, p), q in plan.schedule.items():
+            if p == period:
+                country = data.suppliers[supplier].country
+                by_country[country] = by_country.get(country, 0.0) + q
+        assert sum(by_country.values()) == pytest.approx(demand)
+        assert sum((q / demand) ** 2 for q in by_country.values()) <= 0.5 + 1e-6

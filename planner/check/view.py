@@ -34,6 +34,7 @@ class PlanView:
     lines: list[tuple[Offer | None, float, str | None]]
     bought: dict[str, dict[str, float]]  # item -> supplier -> quantity > 0
     _surviving: dict[str, dict[str, float]] = field(default_factory=dict)
+    _hit: dict[str, set[str]] = field(default_factory=dict)
     _groups_of: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @property
@@ -163,6 +164,15 @@ class PlanView:
     @property
     def scenarios(self) -> list[str]:
         return list(dict.fromkeys(h.scenario for h in self.data.scenario_hits))
+
+    def hits(self, scenario: str, item: str) -> bool:
+        """Whether some row of the scenario cuts an offer of the item (its group holds the offer's supplier, or
+        its route the offer, with an availability below 1)."""
+        if scenario not in self._hit:  # once per scenario: a rule asks per (scenario, item)
+            every_item, per_item = self._availability(scenario)
+            self._hit[scenario] = {o.item for o in self.data.offers.values()
+                                   if per_item.get((o.item, o.supplier), every_item.get(o.supplier, 1.0)) < 1.0}
+        return item in self._hit[scenario]
 
     def surviving(self, scenario: str, item: str) -> float:
         """The volume of `item` still delivered in a scenario."""

@@ -89,7 +89,7 @@ def _build_periods(data: PlanningData, view: View, cuts: tuple[Cut, ...]) -> Sou
     once over all periods; `"single"` families left out. Rows of a rule over the whole horizon (`max_spend` with a
     blank period) are summed over the periods into one row, period `HORIZON`."""
     hz = Horizon(data, view)
-    contexts = [BuildContext(w, w.table, hz.arriving[t], view, cuts=cuts, reach=hz.reach(t))
+    contexts = [BuildContext(w, w.table, hz.arriving[t], view, cuts=cuts, reach=hz.reach(t), period=hz.names[t])
                 for t, w in enumerate(hz.worlds)]
     union = BuildContext(data, data.table, np.unique(hz.position), view, cuts=cuts)
     hctx = HorizonContext(data, hz, view, contexts, union)

@@ -52,6 +52,7 @@ class BuildContext:
     # item code the most an offer need deliver in the period, the big-M where capacities do not bound it
     horizon: HorizonContext | None = None
     reach: np.ndarray | None = None
+    period: str | None = None  # the arrival period this context builds, with several periods
 
     @cached_property
     def item(self) -> np.ndarray:

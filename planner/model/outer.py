@@ -38,6 +38,7 @@ class Cut:
     item: str
     country: str
     share: float
+    period: str | None = None  # with several periods, the period of the pair it was added for
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,6 +61,7 @@ class SquaredShares:
     start: np.ndarray
     members: np.ndarray
     points: tuple[tuple[float, ...], ...]
+    period: str | None = None  # with several periods, the arrival period of the rows (they index `period` last)
 
     def __len__(self) -> int:
         return len(self.column)

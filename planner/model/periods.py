@@ -217,4 +217,8 @@ def world(data: PlanningData, t: int) -> PlanningData:
     out.__dict__["table"] = dataclasses.replace(
         base, demand=np.array([i.demand for i in items.values()], dtype=float), capacity=capacity, price=price,
         cost=cost, supplier_capacity=np.full(len(suppliers), math.inf))
+    # an offer that would have to be ordered before the first period to arrive in t is not usable there: the
+    # families' conflicts then see that nothing of it can arrive (a min_share of a group whose offers all travel
+    # longer than t is a conflict of period t, as an excluded group is in one period)
+    out.__dict__["usable"] = out.usable & (base.lead <= t)
     return out

@@ -74,6 +74,8 @@ def pairs(ctx: BuildContext) -> Pairs:
     at = {(str(t.item_names[i]), str(t.country_names[c])): j for j, (i, c) in enumerate(zip(item.tolist(),
                                                                                               country.tolist()))}
     for cut in ctx.cuts:
+        if cut.period != ctx.period:  # with several periods, a cut holds the pair of its own period
+            continue
         j = at.get((cut.item, cut.country))
         if j is not None:  # a cut of a pair this view has no offer for holds nothing here
             points[j].append(float(cut.share))

@@ -50,7 +50,7 @@ class ItemHhiPoints(RowFamily):
         return SquaredShares(self.name, "Policy-max-hhi", t.item_names[found.item], t.country_names[found.country],
                              group.astype(np.int64), ctx.start("hhi_points") + np.arange(len(found)),
                              t.demand[found.item].astype(float), found.start, ctx.start("buy") + found.members,
-                             found.points)
+                             found.points, ctx.period)
 
     def describe(self, data: PlanningData, index: tuple) -> RowRef:
         at = self.key(index)

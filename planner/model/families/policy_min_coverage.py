@@ -111,6 +111,10 @@ class PolicyMinCoverage(RuleFamily):
         items = plan.items_of(rule)
         for scenario in plan.scenarios:
             for item in items:
+                # a scenario that hits no offer of the item asks nothing of it: with several periods its
+                # arrivals in a period may be below demand (stock meets it), which no disruption explains
+                if not plan.hits(scenario, item):
+                    continue
                 surviving = plan.surviving(scenario, item)
                 need = (rule.value or 0.0) * data.items[item].demand
                 if surviving < need - tol(need):
