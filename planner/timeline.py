@@ -356,7 +356,8 @@ def scenario_table(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
     """For each scenario, item and period the scenario lasts (its rows' `from_period`..`to_period`, blank ends
     the first and the last period): the arrivals still delivered, their share of the period's demand, the
     required coverage and any shortfall. A row hits what arrives in the periods it lasts; where several rows hit
-    an offer in a period, the lowest availability counts."""
+    an offer in a period, the lowest availability counts. An item of which no row of the scenario cuts an offer
+    (availability below 1) in a period is `not required` there, as the model and the checker read it."""
     periods = data.period_names
     at = {p: k for k, p in enumerate(periods)}
     table = data.table
@@ -373,9 +374,14 @@ def scenario_table(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
                  for h in hits]
         lasts = sorted({k for a, b in spans for k in range(a, b + 1)})
         level = np.ones(len(q))
+        cut: set[tuple[str, int]] = set()  # (item, period) of which some row cuts an offer, bought or not
         for hit, (a, b) in zip(hits, spans):
-            hit_mask = (table.in_group(hit.group) & data.of_rule(hit))[where] & (arrival >= a) & (arrival <= b)
+            offers = table.in_group(hit.group) & data.of_rule(hit)
+            hit_mask = offers[where] & (arrival >= a) & (arrival <= b)
             level[hit_mask] = np.minimum(level[hit_mask], hit.availability)
+            if hit.availability < 1.0:
+                for name in set(table.item_names[table.item[offers]].tolist()):
+                    cut.update((str(name), k) for k in range(a, b + 1))
         surviving = np.bincount(cell, weights=level * q, minlength=len(table.item_names) * len(periods))
         for name, c in zip(names, code.tolist()):
             required = _required(data, name)
@@ -383,7 +389,9 @@ def scenario_table(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
                 period = periods[k]
                 kept = float(surviving[c * len(periods) + k])
                 demand = data.demand_in(name, period)
-                need = required.get(period)
+                # a scenario that cuts no offer of the item in the period asks nothing of it there (as the model
+                # and the checker read it): its arrivals may fall short of demand because stock meets it
+                need = required.get(period) if (name, k) in cut else None
                 short = max(0.0, need * demand - kept) if need is not None else None
                 if short is not None and short <= 1e-6 * max(1.0, demand):
                     short = 0.0

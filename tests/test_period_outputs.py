@@ -304,3 +304,21 @@ def test_a_tiered_offer_on_a_route_pays_the_route_freight() -> None:
     plan = build_plan(data, {("A", "S1"): 100.0})
     assert plan.lines.loc[0, "quoted_price"] == 9 and plan.lines.loc[0, "unit_cost"] == pytest.approx(10)
     assert plan.total_cost == pytest.approx(1000)
+
+
+def test_coverage_asks_nothing_of_an_item_the_scenario_does_not_cut() -> None:
+    """Item B (demand 50, 200 in initial stock, nothing bought) is sold by S1 only; `C2 stop` cuts C2, so no
+    offer of B: B is `not required` in P2 and P3 although nothing of it arrives, while A keeps its 30 % rule
+    (P3: 10 of 100 arrive from C1, short 20)."""
+    import dataclasses
+
+    data = three_periods()
+    data = dataclasses.replace(
+        data, items={**data.items, "B": Item("B", 50.0, "t", initial_stock=200.0)},
+        offers={**data.offers, ("B", "S1"): Offer("B", "S1", 5.0)})
+    cover = plan_of(data, SCHEDULE, BUILDS).scenarios
+    b = cover[cover["item"] == "B"]
+    assert column(b, "period") == ["P2", "P3"] and column(b, "status") == ["not required", "not required"]
+    assert b["required_share"].isna().all() and b["shortfall"].isna().all()
+    a = cover[cover["item"] == "A"]
+    assert column(a, "status") == ["covered", "short"] and column(a, "shortfall") == pytest.approx([0, 20])
