@@ -423,6 +423,9 @@ class PlanningData:
     prices: dict[tuple[str, str, str], PeriodValue] = field(default_factory=dict)  # (item, supplier, period)
     routes: dict[str, Route] = field(default_factory=dict)
     expansions: dict[str, Expansion] = field(default_factory=dict)
+    # the number each rule built in code (no Policy row) has in row names, when `rules` is a part of another
+    # data's (a period's world): position + 1 there, so that a rule is called alike in every period
+    rule_numbers: tuple[int, ...] = ()
 
     # ---- derived views (pure functions of the records above) ----
 

@@ -36,7 +36,7 @@ def describe(data: PlanningData, family: str, index: tuple) -> RowRef:
         period = str(index[-1])
         at = data.period_names.index(period) if period != HORIZON else 0
         inner = found.describe(world(data, at), tuple(index[:-1]))
-        when = "over the whole horizon" if period == HORIZON else f"in period {period}"
+        when = "over the whole horizon" if period == HORIZON else found.when(data, tuple(index[:-1]), period)
         ref = RowRef(inner.family, tuple(index), (f"{inner.labels[0]} {when}", *inner.labels[1:]), inner.scale)
     else:
         ref = found.describe(data, index)

@@ -69,10 +69,20 @@ def raw_from_frames(frames: dict[str, pd.DataFrame], log: ProblemLog) -> RawWork
 
 def from_frames(items: pd.DataFrame, suppliers: pd.DataFrame, countries: pd.DataFrame, offers: pd.DataFrame,
                 policy: pd.DataFrame | None = None, scenarios: pd.DataFrame | None = None,
-                settings: pd.DataFrame | None = None) -> tuple[PlanningData, list[Problem]]:
-    """Validated data from DataFrames, one per sheet: (data, warnings), or `InputError` with every problem."""
+                settings: pd.DataFrame | None = None, *, tiers: pd.DataFrame | None = None,
+                currencies: pd.DataFrame | None = None, tariffs: pd.DataFrame | None = None,
+                periods: pd.DataFrame | None = None, demand: pd.DataFrame | None = None,
+                capacity: pd.DataFrame | None = None, prices: pd.DataFrame | None = None,
+                routes: pd.DataFrame | None = None, expansions: pd.DataFrame | None = None
+                ) -> tuple[PlanningData, list[Problem]]:
+    """Validated data from DataFrames, one per sheet: (data, warnings), or `InputError` with every problem.
+
+    The optional sheets are keywords named after them in lower case (`periods=` is the Periods sheet,
+    `demand=` the Demand sheet)."""
     frames = {"Items": items, "Suppliers": suppliers, "Countries": countries, "Offers": offers}
-    for name, frame in (("Policy", policy), ("Scenarios", scenarios), ("Settings", settings)):
+    for name, frame in (("Policy", policy), ("Scenarios", scenarios), ("Settings", settings), ("Tiers", tiers),
+                        ("Currencies", currencies), ("Tariffs", tariffs), ("Periods", periods), ("Demand", demand),
+                        ("Capacity", capacity), ("Prices", prices), ("Routes", routes), ("Expansions", expansions)):
         if frame is not None:
             frames[name] = frame
     log = ProblemLog()

@@ -14,7 +14,14 @@ they are listed on stderr and in the plan's Run sheet:
   Policy update table): a plan made without it must say so;
 - a built-in bloc a Policy or Scenarios row names that has no member among
   the workbook's countries on the plan date (country ids that are no ISO
-  codes, a date before the bloc's first member): the row counts nothing.
+  codes, a date before the bloc's first member): the row counts nothing;
+- a route no offer travels on;
+- an expansion of a supplier's total (or of an offer) that is unlimited in
+  every period, or that delivers only after the last period (its earliest
+  period plus its lead time): it can add nothing.
+
+A Periods sheet whose Items stock columns are all blank is fine: stock then
+starts at 0, costs nothing to hold, and is neither capped nor reserved.
 """
 
 from __future__ import annotations
@@ -40,6 +47,8 @@ def lint(data: PlanningData) -> list[Problem]:
     out += _magnitudes(data)
     out += _rising_tiers(data)
     out += _memberless_blocs(data)
+    out += _idle_routes(data)
+    out += _idle_expansions(data)
     out += [_warn("", "", "", rule.switched_off()) for rule in data.inactive_rules]
     return out
 
@@ -89,7 +98,8 @@ def _warn(sheet: str, cell: str, column: str, message: str, value: object = None
 def _warn_at(data: PlanningData, sheet: str, record: object, column: str, message: str, value: object) -> Problem:
     """A warning about a record's value, placed where the value was last set: the input workbook's cell,
     or an update file's (`data.where`)."""
-    place = data.where(sheet, record, column)  # type: ignore[arg-type]
+    place = data.where(sheet, record, column) if hasattr(record, "origin") else \
+        data.cell(sheet, column, record.row)  # type: ignore[arg-type,attr-defined]  # Routes, Expansions: no updates
     where, _, cell = place.rpartition("!") if "!" in place else (place, "", "")
     return _warn(where, cell, column, message, value)
 
@@ -111,7 +121,45 @@ def _price_outliers(data: PlanningData) -> list[Problem]:
     return out
 
 
+def _idle_routes(data: PlanningData) -> list[Problem]:
+    """A Routes row no offer names: its freight, capacity and lead time apply to nothing (a route:NAME group of it
+    holds no offer either)."""
+    used = {o.route for o in data.offers.values()} if data.routes else set()
+    return [_warn_at(data, "Routes", route, "route", f"no offer travels on route '{name}' (no Offers route cell "
+                     "names it): it changes nothing", name)
+            for name, route in data.routes.items() if name not in used]
+
+
+def _idle_expansions(data: PlanningData) -> list[Problem]:
+    """An expansion of a capacity that is unlimited in every period (no Suppliers or Offers capacity, no finite
+    Capacity row): building it could add nothing, so the plan never pays for it."""
+    out = []
+    for expansion in data.expansions.values():
+        if expansion.item is None:
+            unlimited = all(data.supplier_capacity_in(expansion.supplier, p) == np.inf for p in data.period_names)
+            what = f"the total capacity of '{expansion.supplier}'"
+        else:
+            offer = data.offers[(expansion.item, expansion.supplier)]
+            unlimited = all(data.offer_capacity_in(offer, p) == np.inf for p in data.period_names)
+            what = f"the capacity of the offer of '{expansion.supplier}' for '{expansion.item}'"
+        if unlimited:
+            out.append(_warn_at(data, "Expansions", expansion, "supplier", f"expansion '{expansion.name}' adds to "
+                                f"{what}, which is unlimited in every period: it can add nothing",
+                                expansion.supplier))
+            continue
+        # decided in its earliest period at the soonest, it delivers lead_time periods later: after the last?
+        first = data.period_names.index(expansion.earliest) if expansion.earliest is not None else 0
+        if first + expansion.lead_time >= len(data.periods):
+            out.append(_warn_at(data, "Expansions", expansion, "lead_time", f"expansion '{expansion.name}' decided "
+                                f"in period '{data.period_names[first]}' at the soonest delivers {expansion.lead_time} "
+                                f"periods later, after the last period '{data.period_names[-1]}': it can add nothing",
+                                expansion.lead_time))
+    return out
+
+
 def _unmeetable_demand(data: PlanningData) -> list[Problem]:
+    if data.multi_period:
+        return []  # stock carries capacity over from period to period: one period's demand says nothing alone
     t, usable = data.table, data.usable
     most = np.minimum(t.capacity, t.supplier_capacity[t.supplier])[usable]
     deliverable = np.bincount(t.item[usable], weights=most, minlength=len(t.item_names))

@@ -22,6 +22,7 @@ from planner.io.guard import ReadLimits
 from planner.lint import lint
 from planner.model import SourcingModel, build, structural_conflicts
 from planner.problems import InputError, Problem, ProblemLog
+from planner.validate import period_problems
 from planner.results import Plan, build_periods_plan, build_plan, extract_plan
 from planner.about import versions
 from planner.solver import HighsModel, Progress
@@ -59,7 +60,8 @@ def load(path: str | Path, updates: Sequence[str | Path] = (), overrides: Sequen
     """
     data, warnings = read(path, limits, warn_suspicious=False)
     changed, more = apply_changes(data, updates, overrides, allow_new, limits)
-    return changed, warnings + more
+    said = {(w.sheet, w.cell, w.column, w.message) for w in warnings}  # the checks made again warn once
+    return changed, warnings + [w for w in more if (w.sheet, w.cell, w.column, w.message) not in said]
 
 
 def apply_changes(data: PlanningData, updates: Sequence[str | Path] = (), overrides: Sequence[str] = (),
@@ -82,6 +84,8 @@ def apply_changes(data: PlanningData, updates: Sequence[str | Path] = (), overri
             files.append((Path(update), found[0], found[1]))
     data = apply_updates(data, files, log, allow_new) if files else data
     data = apply_overrides(data, list(overrides), log) if overrides else data
+    if not log.errors:  # what only the whole data can say (a lead time a change made too long), checked again
+        period_problems(data, log)
     log.raise_if_errors()
     return data, log.warnings + lint(data)
 
@@ -174,7 +178,8 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         plan = Plan(status="infeasible", message="the rules cannot all hold, whatever the plan", conflicts=conflicts)
         _attach_diagnosis(plan, Diagnosis("structural", notes=conflicts))
         return _finish(plan, run, "not called: conflicts found before solving")
-    if not data.usable.any():  # no variable at all: every demand is 0 (else a conflict above)
+    # no variable at all: every demand is 0 (else a conflict above); with several periods there is always stock
+    if not data.multi_period and not data.usable.any():
         plan = build_plan(data, {}, "optimal", "nothing to buy: every item's demand is 0")
         violations = check_plan(data, {}, 0.0)  # the empty plan, checked like any other before it is called optimal
         if violations:

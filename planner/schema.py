@@ -121,6 +121,9 @@ class Column:
     if_blank: object = None
     refers: str = ""
     field: str = ""
+    # a number column's further bounds: a whole number (read as int: periods), or above 0 (a capacity that is built)
+    whole: bool = False
+    above_zero: bool = False
 
     @property
     def record_field(self) -> str:
@@ -175,6 +178,15 @@ SHEETS: tuple[SheetSpec, ...] = (
             Column("unit", "text", False, "unit of demand, shown in outputs (t, kg, pcs)", if_blank=""),
             Column("class", "id", False, "class of the item (critical, bulk); Policy, Scenarios and Tariffs rows "
                    "may name class:NAME for every item of the class", if_blank="", field="item_class"),
+            # several periods (a Periods sheet): without one these play no part (a value is warned about)
+            Column("initial_stock", "number", False, "with Periods: stock at the start of the first period, >= 0, "
+                   "at most max_stock", default="0", unit="unit of the item", if_blank=0.0),
+            Column("holding_cost", "number", False, "with Periods: cost per unit of stock at the end of each "
+                   "period, >= 0", default="0", unit="currency per unit and period", if_blank=0.0),
+            Column("max_stock", "number", False, "with Periods: most stock at the end of a period, >= 0",
+                   default="unlimited", unit="unit of the item", if_blank=math.inf),
+            Column("min_stock", "number", False, "with Periods: strategic reserve every period must end with, >= 0, "
+                   "at most max_stock", default="0", unit="unit of the item", if_blank=0.0),
         ),
         key=("item",),
     ),
@@ -233,6 +245,8 @@ SHEETS: tuple[SheetSpec, ...] = (
                    default="all_units", choices=DISCOUNTS, if_blank="all_units"),
             Column("currency", "currency", False, "currency of price, freight and Tiers prices: the base currency "
                    "(Settings currency) or one listed in Currencies", default="the base currency", if_blank=""),
+            Column("route", "id", False, "route from Routes the goods travel on: its lead time (with Periods), "
+                   "freight and capacity apply", default="direct (lead time 0)", refers="Routes", if_blank=""),
         ),
         key=("item", "supplier"),
     ),
@@ -290,8 +304,9 @@ SHEETS: tuple[SheetSpec, ...] = (
                 "group",
                 False,
                 "country id, bloc name (the workbook's, or a built-in one: EU, CPTPP, MSP, G7, OECD, NATO) or "
-                "supplier id, or each country / each supplier / each bloc; several joined with | count as one group "
-                "(bloc:CPTPP | bloc:MSP); prefix country: bloc: supplier: when a name is ambiguous; blank for "
+                "supplier id, or each country / each supplier / each bloc; route:NAME for the offers on a route; "
+                "several joined with | count as one group (bloc:CPTPP | bloc:MSP); prefix country: bloc: supplier: "
+                "when a name is ambiguous; blank for "
                 "min_coverage and max_hhi, and for the count, award and spend rules: every supplier",
                 choices=GROUP_WORDS,
                 choices_strict=False,
@@ -308,6 +323,8 @@ SHEETS: tuple[SheetSpec, ...] = (
             Column("min_award", "share", False, "for min_suppliers and min_countries: the share of demand each "
                    "counted supplier (or country) delivers at least, in (0, 1]", default=f"{MIN_AWARD:g}",
                    unit="share of demand", if_blank=MIN_AWARD),
+            Column("period", "id", False, "with Periods: the period from Periods in which the rule holds",
+                   default="every period", refers="Periods"),
         ),
     ),
     SheetSpec(
@@ -318,12 +335,16 @@ SHEETS: tuple[SheetSpec, ...] = (
             Column("scenario", "id", True, "scenario name"),
             Column("item", "items", False, "item hit, or class:NAME; blank: every item", default="every item",
                    refers="Items"),
-            Column("group", "group", True, "country id, bloc name or supplier id hit, or several joined with | "
-                   "(prefix country: bloc: supplier: if ambiguous)"),
+            Column("group", "group", True, "country id, bloc name or supplier id hit, route:NAME (what travels on "
+                   "it), or several joined with | (prefix country: bloc: supplier: if ambiguous)"),
             Column("availability", "share", False, "share of the planned volume of the hit offers still delivered, in [0, 1]", default="0", unit="share",
                    if_blank=0.0),
             Column("from", "date", False, "first day the disruption applies", default="always", field="start"),
             Column("to", "date", False, "last day the disruption applies", default="always", field="end"),
+            Column("from_period", "id", False, "with Periods: first period from Periods the disruption lasts",
+                   default="the first period", refers="Periods"),
+            Column("to_period", "id", False, "with Periods: last period the disruption lasts, not before "
+                   "from_period", default="the last period", refers="Periods"),
         ),
     ),
     SheetSpec(
@@ -336,7 +357,102 @@ SHEETS: tuple[SheetSpec, ...] = (
         ),
         key=("setting",),
     ),
+    # several periods (workbook-v2 section 2): a workbook with a Periods sheet of at least one row plans its periods
+    SheetSpec(
+        "Periods",
+        False,
+        "Several periods: one row per planning period, in planning order. Demand, Capacity, Prices and "
+        "Expansions, and the period columns of Policy and Scenarios, need this sheet.",
+        (
+            Column("period", "id", True, "period id (2026-Q1, M01), unique; the row order is the planning order",
+                   field="name"),
+        ),
+        key=("period",),
+    ),
+    SheetSpec(
+        "Demand",
+        False,
+        "Demand by period (with Periods): an item with no row for a period has its Items demand there.",
+        (
+            Column("item", "id", True, "item id from Items", refers="Items"),
+            Column("period", "id", True, "period from Periods", refers="Periods"),
+            Column("demand", "number", True, "quantity needed in the period, >= 0", unit="unit of the item",
+                   field="value"),
+        ),
+        key=("item", "period"),
+    ),
+    SheetSpec(
+        "Capacity",
+        False,
+        "Capacity by period (with Periods): what may be ordered in the period, overriding the Offers capacity "
+        "(item given) or the Suppliers capacity (item blank).",
+        (
+            Column("supplier", "id", True, "supplier id from Suppliers", refers="Suppliers"),
+            Column("item", "id", False, "item of the supplier's offer (item and supplier must be a row of Offers); "
+                   "blank: the supplier's total over items", default="the supplier's total", refers="Items"),
+            Column("period", "id", True, "period from Periods", refers="Periods"),
+            Column("capacity", "number", True, "most that may be ordered in the period, >= 0",
+                   unit="unit of the item", field="value"),
+        ),
+        key=("supplier", "item", "period"),
+    ),
+    SheetSpec(
+        "Prices",
+        False,
+        "Prices by period (with Periods): the price of orders placed in the period, overriding the Offers price "
+        "(not for an offer with Tiers rows).",
+        (
+            Column("supplier", "id", True, "supplier id from Suppliers", refers="Suppliers"),
+            Column("item", "id", True, "item of the offer (item and supplier must be a row of Offers)",
+                   refers="Items"),
+            Column("period", "id", True, "period from Periods in which the order is placed", refers="Periods"),
+            Column("price", "number", True, "price per unit, >= 0, in the offer's currency", unit="currency per unit",
+                   field="value"),
+        ),
+        key=("supplier", "item", "period"),
+    ),
+    SheetSpec(
+        "Routes",
+        False,
+        "Transport routes: Offers name the route their goods travel on. Its freight and capacity apply with or "
+        "without Periods; its lead time only with Periods.",
+        (
+            Column("route", "id", True, "route id, unique; Policy and Scenarios groups may name route:NAME",
+                   field="name"),
+            Column("lead_time", "number", False, "whole periods from order to arrival, >= 0 (with Periods)",
+                   default="0", unit="periods", if_blank=0, whole=True),
+            Column("freight", "number", False, "freight per unit on top of the offer's, >= 0, in the base currency",
+                   default="0", unit="currency per unit", if_blank=0.0),
+            Column("capacity", "number", False, "most that may be ordered on the route per period (over all its "
+                   "offers), >= 0", default="unlimited", unit="unit", if_blank=math.inf),
+        ),
+        key=("route",),
+    ),
+    SheetSpec(
+        "Expansions",
+        False,
+        "Capacity build-up (with Periods): each row may be built once; decided in a period, it adds capacity from "
+        "lead_time periods later on.",
+        (
+            Column("expansion", "id", True, "expansion id, unique", field="name"),
+            Column("supplier", "id", True, "supplier id from Suppliers whose capacity grows", refers="Suppliers"),
+            Column("item", "id", False, "item of the supplier's offer that grows (item and supplier must be a row of "
+                   "Offers); blank: the supplier's total", default="the supplier's total", refers="Items"),
+            Column("capacity", "number", True, "capacity added per period once it delivers, > 0",
+                   unit="unit of the item", above_zero=True),
+            Column("fixed_cost", "number", False, "paid once if it is built, >= 0", default="0", unit="currency",
+                   if_blank=0.0),
+            Column("lead_time", "number", False, "whole periods from the decision until it delivers, >= 0",
+                   default="0", unit="periods", if_blank=0, whole=True),
+            Column("earliest", "id", False, "first period from Periods in which it may be decided",
+                   default="the first period", refers="Periods"),
+        ),
+        key=("expansion",),
+    ),
 )
+
+# The Items columns that play a part only with several periods (without them, a value is warned about)
+STOCK_COLUMNS: tuple[str, ...] = ("initial_stock", "holding_cost", "max_stock", "min_stock")
 
 SHEET_BY_NAME: dict[str, SheetSpec] = {s.name: s for s in SHEETS}
 SETTING_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -369,11 +485,18 @@ def normalize(label: object) -> str:
 # base value. One CSV is one table; each sheet of an .xlsx update is one table.
 UPDATE_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # kind: (key columns, value columns)
-    "Offers": (("item", "supplier"), ("price", "capacity", "min_order", "freight")),
+    "Offers": (("item", "supplier"), ("price", "capacity", "min_order", "freight", "route")),
     "Suppliers": (("supplier",), ("capacity", "fixed_cost", "country")),
     "Countries": (("country",), ("tariff", "name", "blocs")),
-    "Items": (("item",), ("demand", "unit")),
-    "Policy": (("policy_row",), ("active", "value")),  # policy_row: the rule's row in the base workbook's Policy
+    "Items": (("item",), ("demand", "unit", "initial_stock", "holding_cost", "max_stock", "min_stock")),
+    "Policy": (("policy_row",), ("active", "value", "period")),  # policy_row: the rule's row in the base Policy
+    # several periods: a row of a key the base lacks is added (its item, supplier and period must exist);
+    # Capacity's item may be blank (the supplier's total)
+    "Demand": (("item", "period"), ("demand",)),
+    "Capacity": (("supplier", "item", "period"), ("capacity",)),
+    "Prices": (("supplier", "item", "period"), ("price",)),
+    "Routes": (("route",), ("lead_time", "freight", "capacity")),
+    "Expansions": (("expansion",), ("supplier", "item", "capacity", "fixed_cost", "lead_time", "earliest")),
 }
 
 # How a rule is switched on and off: the `active` column, a Policy update table, `--set Policy!7=off`.

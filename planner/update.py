@@ -4,11 +4,20 @@ An update table's key columns say what each row updates:
 
 | key columns       | updates    | value columns                     |
 |-------------------|------------|-----------------------------------|
-| item, supplier    | Offers     | price, capacity, min_order, freight |
+| item, supplier    | Offers     | price, capacity, min_order, freight, route |
 | supplier          | Suppliers  | capacity, fixed_cost, country     |
 | country           | Countries  | tariff, name, blocs               |
-| item              | Items      | demand, unit                      |
-| policy_row        | Policy     | active (on/off), value            |
+| item              | Items      | demand, unit, initial_stock, holding_cost, max_stock, min_stock |
+| policy_row        | Policy     | active (on/off), value, period    |
+| item, period      | Demand     | demand                            |
+| supplier, (item), period | Capacity | capacity (item blank: the supplier's total) |
+| supplier, item, period | Prices | price                            |
+| route             | Routes     | lead_time, freight, capacity      |
+| expansion         | Expansions | supplier, item, capacity, fixed_cost, lead_time, earliest |
+
+A table with a `period` column is a Demand, Capacity or Prices table (by its value column); their rows of a
+key the base lacks are added, as the rows of a sheet would be (the item, supplier, offer and period must
+exist), without `allow_new`.
 
 A value present replaces the base value, a blank keeps it, `unlimited`
 removes a capacity. A key missing from the base is an error naming the file,
@@ -26,6 +35,11 @@ switch one Policy row (any rule, exclusions too) off and on again:
     time_limit=30            Settings!mip_gap=0.001
     Policy!7=0.3             Policy!7.value=0.3          Policy!D7=0.3
     Policy!7=off             Policy!7=on                 Policy!7.active=off
+
+or one cell of a row of Items, Offers, Demand, Capacity, Prices, Routes or Expansions, by its column letter or
+name, as a one-row update table of that kind would (`CELL_SHEETS`):
+
+    Routes!B3=4              Routes!3.lead_time=4        Items!3.max_stock=unlimited
 
 A rule switched off is kept in `data.inactive_rules` and plays no part
 until it is switched on again. `plan_date=2027-01-01` reads the data on
@@ -48,7 +62,8 @@ import math
 import re
 from pathlib import Path
 
-from planner.data import Country, Item, Offer, PlanningData, Rule, Settings, Source, Supplier
+from planner.data import Country, Expansion, Item, Offer, PeriodValue, PlanningData, Route, Rule, Settings, Source, \
+    Supplier
 from planner.dating import in_force, on_day, span, without_built_in
 from planner.model import registry
 from planner.problems import ProblemLog
@@ -57,16 +72,44 @@ from planner.schema import PLAIN_NUMBER, SETTING_BY_NAME, UPDATE_KINDS, normaliz
     rule_value_problem
 from planner.validate import CellParser, shown
 
-ORDER = ("Countries", "Items", "Suppliers", "Offers", "Policy")
-NUMBER_COLUMNS = {"price", "capacity", "min_order", "freight", "fixed_cost", "tariff", "demand"}
-_POLICY = re.compile(r"^policy\s*!\s*([a-z]*)(\d+)(?:\s*\.\s*(value|active))?$", re.IGNORECASE)
+ORDER = ("Countries", "Items", "Suppliers", "Routes", "Offers", "Demand", "Capacity", "Prices", "Expansions",
+         "Policy")
+NUMBER_COLUMNS = {"price", "capacity", "min_order", "freight", "fixed_cost", "tariff", "demand", "initial_stock",
+                  "holding_cost", "max_stock", "min_stock", "lead_time"}
+UNLIMITED = {"capacity", "max_stock"}  # the columns whose blank in a sheet is unlimited: `unlimited` sets that
+PERIOD_KINDS = ("Demand", "Capacity", "Prices")
+# value columns that mean something only with several periods: a table on data without periods does not set them
+# (they are ignored with the warning that names the columns a table sets)
+PERIOD_COLUMNS = {"Policy": ("period",), "Items": ("initial_stock", "holding_cost", "max_stock", "min_stock")}
+_POLICY = re.compile(r"^policy\s*!\s*([a-z]*)(\d+)(?:\s*\.\s*(value|active|period))?$", re.IGNORECASE)
+# `--set Sheet!B3=value` or `--set Sheet!3.column=value`: one cell of these sheets, as a one-row update table
+CELL_SHEETS = ("Items", "Offers", "Demand", "Capacity", "Prices", "Routes", "Expansions")
+_CELL = re.compile(r"^([a-z]+)\s*!\s*(?:([a-z]+)(\d+)|(\d+)\s*\.\s*([a-z_ ]+))$", re.IGNORECASE)
+# the record field an update column sets, where it is not the column's name
+_FIELDS = {("Countries", "name"): "label", ("Demand", "demand"): "value", ("Capacity", "capacity"): "value",
+           ("Prices", "price"): "value"}
 
 
 def table_kind(sheet: RawSheet) -> str | None:
     """What a table updates, from its key columns (most specific first; `policy_row` names no other kind, so a
-    Policy table that also has an `item` column, say as a note, is still a Policy table)."""
+    Policy table that also has an `item` column, say as a note, is still a Policy table). A `period` column makes
+    a table one of Prices, Capacity or Demand, told apart by its value column; an `expansion` column an
+    Expansions table; a `route` column without item and supplier a Routes table."""
     present = set(sheet.columns)
-    for kind in ("Policy", "Offers", "Suppliers", "Countries", "Items"):
+    if set(UPDATE_KINDS["Policy"][0]) <= present:
+        return "Policy"
+    if "period" in present:
+        for kind, needed in (("Prices", {"supplier", "item", "price"}), ("Capacity", {"supplier", "capacity"}),
+                             ("Demand", {"item", "demand"})):
+            if needed <= present:
+                return kind
+    if "expansion" in present:
+        return "Expansions"
+    if set(UPDATE_KINDS["Offers"][0]) <= present:
+        return "Offers"
+    if "route" in present:
+        return "Routes"
+    for kind in ("Suppliers", "Countries", "Items"):
         if set(UPDATE_KINDS[kind][0]) <= present:
             return kind
     return None
@@ -78,7 +121,12 @@ class _Updater(CellParser):
         self.allow_new = allow_new
         self.records: dict[str, dict] = {
             "Items": dict(data.items), "Suppliers": dict(data.suppliers),
-            "Countries": dict(data.countries), "Offers": dict(data.offers)}
+            "Countries": dict(data.countries), "Offers": dict(data.offers), "Demand": dict(data.demands),
+            "Capacity": dict(data.capacities), "Prices": dict(data.prices), "Routes": dict(data.routes),
+            "Expansions": dict(data.expansions)}
+        self.periods = data.period_names
+        self.tiers = data.tiers
+        self.kind = ""  # the kind of the table being applied
 
     def value(self, sheet: RawSheet, row: RawRow, column: str) -> object:
         """The typed value of a cell, `None` for blank (keep), or `_BAD` (logged)."""
@@ -87,11 +135,32 @@ class _Updater(CellParser):
             return _BAD
         if cell is None or cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
             return None if cell is None or not cell.error else self._error(sheet, cell, column, cell.error)
-        if column == "capacity" and isinstance(cell.value, str) and normalize(cell.value) == "unlimited":
+        if column in UNLIMITED and isinstance(cell.value, str) and normalize(cell.value) == "unlimited":
             return math.inf
         if column in NUMBER_COLUMNS:
             number = self.number(sheet, row, column)
+            if number is not None and column == "lead_time":
+                if not number.is_integer():
+                    return self._error(sheet, cell, column, f"{shown(number)} is not a whole number of periods")
+                return int(number)
+            if number is not None and column == "capacity" and self.kind == "Expansions" and number <= 0:
+                return self._error(sheet, cell, column, "an expansion must add capacity above 0")
             return _BAD if number is None else number
+        if column == "route":  # an Offers route: one of Routes, or `direct` (no route) where no route is so named
+            name = self.ident(sheet, row, column, True)
+            if name is not None and normalize(name) == "direct" and name not in self.records["Routes"]:
+                return ""
+            if name is not None and name not in self.records["Routes"]:
+                return self._error(sheet, cell, column, f"'{name}' is not listed in Routes (write direct for no route)")
+            return _BAD if name is None else name
+        if column in ("period", "earliest"):
+            return self.period(sheet, row, column)
+        if column in ("supplier", "item"):  # an Expansions value (elsewhere they are keys)
+            name = self.ident(sheet, row, column, True)
+            where = "Suppliers" if column == "supplier" else "Items"
+            if name is not None and name not in self.records[where]:
+                return self._error(sheet, cell, column, f"'{name}' is not listed in {where}")
+            return _BAD if name is None else name
         if column == "country":
             name = self.ident(sheet, row, column, True)
             if name is not None and name not in self.records["Countries"]:
@@ -106,9 +175,55 @@ class _Updater(CellParser):
         self._bad(sheet, cell, column, message)
         return _BAD
 
+    def period(self, sheet: RawSheet, row: RawRow, column: str) -> object:
+        """A period of the base workbook's Periods sheet, or `_BAD` (logged)."""
+        name = self.ident(sheet, row, column, True)
+        if name is None:
+            return _BAD
+        if name not in self.periods:
+            listed = f"its periods are {', '.join(self.periods)}" if self.periods else "it has no Periods sheet"
+            return self._error(sheet, row.cells[column], column, f"'{name}' is not a period of the base workbook "
+                               f"({listed})")
+        return name
+
+    def key(self, sheet: RawSheet, row: RawRow, kind: str) -> tuple | None:
+        """The key a row of a table of `kind` names, each part checked (None if any is blank or bad: logged). A
+        Capacity row's item may be blank (the supplier's total); the parts of Demand, Capacity and Prices keys
+        must exist in the base (an item, a supplier, an offer, a period), since their rows may be added."""
+        keys = UPDATE_KINDS[kind][0]
+        parts = [self.ident(sheet, row, k, not (kind == "Capacity" and k == "item")) for k in keys]
+        if any(p is None for k, p in zip(keys, parts) if not (kind == "Capacity" and k == "item")):
+            return None
+        if kind not in PERIOD_KINDS:
+            return tuple(parts)
+        given = dict(zip(keys, parts))
+        ok = True
+        for column, where in (("item", "Items"), ("supplier", "Suppliers")):
+            name = given.get(column)
+            if name is not None and name not in self.records[where]:
+                self._bad(sheet, row.cells[column], column, f"'{name}' is not listed in Items" if where == "Items"
+                          else f"'{name}' is not listed in Suppliers")
+                ok = False
+        if self.period(sheet, row, "period") is _BAD:
+            ok = False
+        item, supplier = given.get("item"), given.get("supplier")
+        if ok and kind != "Demand" and item is not None and (item, supplier) not in self.records["Offers"]:
+            self._bad(sheet, row.cells["item"], "item", f"'{supplier}' has no offer for '{item}' in Offers")
+            ok = False
+        if ok and kind == "Prices" and (item, supplier) in self.tiers:
+            self._bad(sheet, row.cells["item"], "item", f"the offer of '{supplier}' for '{item}' has Tiers rows, "
+                      "which price it in every period: a price by period cannot be combined with them")
+            ok = False
+        return tuple(parts) if ok else None
+
+    def allowed(self, kind: str) -> tuple[str, ...]:
+        """The columns a table of `kind` sets: with periods every one, without them not `PERIOD_COLUMNS`."""
+        columns = UPDATE_KINDS[kind][1]
+        return columns if self.periods else tuple(c for c in columns if c not in PERIOD_COLUMNS.get(kind, ()))
+
     def apply(self, sheet: RawSheet, kind: str) -> tuple[int, int]:
         """Apply one table; (rows changed, rows added)."""
-        keys, allowed = UPDATE_KINDS[kind]
+        keys, allowed = UPDATE_KINDS[kind][0], self.allowed(kind)
         ignored = [c for c in sheet.columns if c not in keys and c not in allowed]
         if ignored:
             self.log.warning(sheet.name, f"{sheet.header_row}:{sheet.header_row}", "",
@@ -116,19 +231,20 @@ class _Updater(CellParser):
         records = self.records[kind]
         seen: dict[tuple, int] = {}
         changed = added = 0
+        self.kind = kind
         for row in sheet.rows:
-            key = tuple(self.ident(sheet, row, k, True) for k in keys)
+            key = self.key(sheet, row, kind)
             values = {c: self.value(sheet, row, c) for c in allowed if c in sheet.columns}
-            if any(k is None for k in key) or any(v is _BAD for v in values.values()):
+            if key is None or any(v is _BAD for v in values.values()):
                 continue
             if key in seen:
-                self._bad(sheet, row.cells[keys[-1]], keys[-1], f"{_name(key)} appears again in this table "
+                self._bad(sheet, row.cells[keys[-1]], keys[-1], f"{_name(key, kind)} appears again in this table "
                           f"(first in row {seen[key]})")
                 continue
             seen[key] = row.row
             given = {c: v for c, v in values.items() if v is not None}
             origin = tuple((c, f"{sheet.name}!{row.cells[c].coordinate}") for c in given)
-            record_key = key if kind == "Offers" else key[0]
+            record_key = _record_key(kind, key)
             old = records.get(record_key)
             if old is None:
                 new = self._new(sheet, row, kind, key, given, origin)
@@ -136,16 +252,39 @@ class _Updater(CellParser):
                     records[record_key] = new
                     added += 1
                 continue
-            updated = dataclasses.replace(old, **{_field(kind, c): v for c, v in given.items()},
-                                          origin=_merge(old.origin, origin))
+            fields = {_field(kind, c): v for c, v in given.items()}
+            if any(f.name == "origin" for f in dataclasses.fields(old)):
+                fields["origin"] = _merge(old.origin, origin)
+            updated = dataclasses.replace(old, **fields)
+            if kind == "Items" and not self._stock_holds(sheet, row, updated):
+                continue
+            if kind == "Expansions" and updated.item is not None and \
+                    (updated.item, updated.supplier) not in self.records["Offers"]:
+                column = "item" if "item" in given else "supplier"
+                self._bad(sheet, row.cells[column], column, f"'{updated.supplier}' has no offer for '{updated.item}' "
+                          f"in Offers: expansion '{updated.name}' cannot grow it")
+                continue
             if any(getattr(updated, _field(kind, c)) != getattr(old, _field(kind, c)) for c in given):
                 changed += 1
             records[record_key] = updated
         return changed, added
 
+    def _stock_holds(self, sheet: RawSheet, row: RawRow, item: Item) -> bool:
+        """Whether an item's initial_stock and min_stock are at most its max_stock, as the table leaves them
+        (logged on the table's cell, else on its max_stock cell, if not)."""
+        ok = True
+        for column, value in (("initial_stock", item.initial_stock), ("min_stock", item.min_stock)):
+            if value > item.max_stock:
+                at = column if column in row.cells else "max_stock" if "max_stock" in row.cells else None
+                cell = row.cells[at] if at is not None else row.cells["item"]
+                self._bad(sheet, cell, at or "item", f"{column} {shown(value)} is above max_stock "
+                          f"({shown(item.max_stock)}) as this table leaves '{item.name}'")
+                ok = False
+        return ok
+
     def apply_policy(self, sheet: RawSheet, rules: PolicyRules) -> tuple[int, int]:
         """Apply one Policy table (`policy_row`, `active`, `value`); (rows changed, 0): a table adds no rule."""
-        keys, allowed = UPDATE_KINDS["Policy"]
+        keys, allowed = UPDATE_KINDS["Policy"][0], self.allowed("Policy")
         ignored = [c for c in sheet.columns if c not in keys and c not in allowed]
         if ignored:
             self.log.warning(sheet.name, f"{sheet.header_row}:{sheet.header_row}", "",
@@ -196,19 +335,34 @@ class _Updater(CellParser):
             rules.note(number, sheet.name, cell.coordinate, "policy_row")
             done = [rules.set_value(number, value, where) if value is not None else None,
                     rules.switch(number, on, where) if on is not None else None]
+            period_cell = row.cells.get("period") if "period" in allowed else None
+            if period_cell is not None and not (period_cell.value is None or not str(period_cell.value).strip()):
+                period = self.period(sheet, row, "period")
+                if period is _BAD:
+                    continue
+                done.append(rules.set_period(number, period, where))  # type: ignore[arg-type]
             changed += any(done)
         return changed, 0
 
     def _new(self, sheet: RawSheet, row: RawRow, kind: str, key: tuple, given: dict, origin: tuple) -> object:
         first = row.cells[UPDATE_KINDS[kind][0][0]]
+        if kind in PERIOD_KINDS:  # a row of a sheet by period: its parts were checked by `key`
+            value_column = UPDATE_KINDS[kind][1][0]
+            if value_column not in given:
+                self._bad(sheet, first, value_column, f"a new {kind} row needs {value_column}")
+                return None
+            parts = dict(zip(UPDATE_KINDS[kind][0], key))
+            return PeriodValue(parts["period"], given[value_column], parts.get("item"), parts.get("supplier", ""))
         if not self.allow_new:
-            self._bad(sheet, first, UPDATE_KINDS[kind][0][0], f"{_name(key)} is not in the base workbook's {kind} "
+            self._bad(sheet, first, UPDATE_KINDS[kind][0][0], f"{_name(key, kind)} is not in the base workbook's "
+                      f"{kind} "
                       "(add it there, or pass --allow-new to add it from this file)")
             return None
-        required = {"Offers": ("price",), "Suppliers": ("country",), "Items": ("demand",), "Countries": ()}[kind]
+        required = {"Offers": ("price",), "Suppliers": ("country",), "Items": ("demand",), "Countries": (),
+                    "Routes": (), "Expansions": ("supplier", "capacity")}[kind]
         missing = [c for c in required if c not in given]
         if missing:
-            what = _name(key) if kind == "Offers" else f"{kind[:-1].lower()} {_name(key)}"
+            what = _name(key, kind) if kind == "Offers" else f"{kind[:-1].lower()} {_name(key, kind)}"
             self._bad(sheet, first, missing[0], f"a new {what} needs {', '.join(missing)}")
             return None
         if kind == "Offers":
@@ -220,12 +374,23 @@ class _Updater(CellParser):
             if unknown:
                 return None
             return Offer(item, supplier, given["price"], given.get("capacity", math.inf), given.get("min_order", 0.0),
-                         given.get("freight", 0.0), row=None, origin=origin)
+                         given.get("freight", 0.0), row=None, origin=origin, route=given.get("route", ""))
         if kind == "Suppliers":
             return Supplier(key[0], given["country"], given.get("capacity", math.inf), given.get("fixed_cost", 0.0),
                             None, origin)
         if kind == "Items":
-            return Item(key[0], given["demand"], given.get("unit", ""), row=None, origin=origin)
+            return Item(key[0], given["demand"], given.get("unit", ""), row=None, origin=origin,
+                        **{c: given[c] for c in PERIOD_COLUMNS["Items"] if c in given})
+        if kind == "Routes":
+            return Route(key[0], given.get("lead_time", 0), given.get("freight", 0.0), given.get("capacity", math.inf))
+        if kind == "Expansions":
+            item = given.get("item")
+            if item is not None and (item, given["supplier"]) not in self.records["Offers"]:
+                self._bad(sheet, row.cells["item"], "item",
+                          f"'{given['supplier']}' has no offer for '{item}' in Offers")
+                return None
+            return Expansion(key[0], given["supplier"], given["capacity"], item, given.get("fixed_cost", 0.0),
+                             given.get("lead_time", 0), given.get("earliest"))
         return Country(key[0], given.get("name", ""), given.get("blocs", ()), given.get("tariff", 0.0), None, origin)
 
 
@@ -278,6 +443,18 @@ class PolicyRules:
             self.inactive.append(rule)
         return True
 
+    def set_period(self, row: int, period: str | None, where: str) -> bool:
+        """Give the rule of a Policy row the period it holds in; whether that changed anything."""
+        rule = self.find(row)
+        assert rule is not None
+        self.changes.append((where, f"period {period or 'every period'} (was {rule.period or 'every period'}) in "
+                                    f"{rule.label()}"))
+        new = dataclasses.replace(rule, period=period)
+        for rules in (self.active, self.inactive):
+            if rule in rules:
+                rules[rules.index(rule)] = new
+        return new != rule
+
     def set_value(self, row: int, value: float, where: str) -> bool:
         rule = self.find(row)
         assert rule is not None and rule.value is not None
@@ -316,8 +493,19 @@ def _row_order(rule: Rule) -> tuple[bool, int]:
 
 
 def _field(kind: str, column: str) -> str:
-    """The record field an update column sets (Countries' `name` is the record's `label`)."""
-    return "label" if (kind, column) == ("Countries", "name") else column
+    """The record field an update column sets (Countries' `name` is the record's `label`, Demand's `demand` a
+    `PeriodValue`'s `value`)."""
+    return _FIELDS.get((kind, column), column)
+
+
+def _record_key(kind: str, key: tuple) -> object:
+    """The key of `PlanningData`'s records of `kind` from a table's key (in `UPDATE_KINDS` order)."""
+    if kind in ("Offers", "Demand", "Capacity"):  # Capacity: (supplier, item or None, period)
+        return key
+    if kind == "Prices":
+        supplier, item, period = key
+        return (item, supplier, period)
+    return key[0]
 
 
 def _merge(old: tuple[tuple[str, str], ...], new: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
@@ -325,7 +513,14 @@ def _merge(old: tuple[tuple[str, str], ...], new: tuple[tuple[str, str], ...]) -
     return tuple(p for p in old if p[0] not in replaced) + new
 
 
-def _name(key: tuple) -> str:
+def _name(key: tuple, kind: str = "Offers") -> str:
+    """A table's key in words: `offer of 'S1' for 'A'`, `'A' in 'P2'`, `'gallium'`."""
+    if kind == "Demand":
+        return f"'{key[0]}' in '{key[1]}'"
+    if kind in ("Capacity", "Prices"):
+        supplier, item, period = key
+        return (f"offer of '{supplier}' for '{item}'" if item is not None else f"total of '{supplier}'") + \
+            f" in '{period}'"
     return f"offer of '{key[1]}' for '{key[0]}'" if len(key) == 2 else f"'{key[0]}'"
 
 
@@ -349,7 +544,10 @@ def apply_updates(data: PlanningData, files: list[tuple[Path, str, list[RawSheet
                 log.error(sheet.name, f"{sheet.header_row}:{sheet.header_row}", "",
                           "cannot tell what this table updates: it needs the key columns item and supplier "
                           "(Offers), supplier (Suppliers), country (Countries), item (Items) or policy_row "
-                          "(Policy)")
+                          "(Policy)" + ("" if not data.multi_period and not data.routes else
+                                        "; with a period column, item and demand (Demand), supplier and capacity "
+                                        "(Capacity) or supplier, item and price (Prices); route (Routes) or "
+                                        "expansion (Expansions)"))
                 continue
             tagged.append((ORDER.index(kind), len(tagged), path, digest, sheet, kind))
     changes: list[tuple[str, str]] = []
@@ -358,10 +556,16 @@ def apply_updates(data: PlanningData, files: list[tuple[Path, str, list[RawSheet
         changed, added = updater.apply_policy(sheet, policy) if kind == "Policy" else updater.apply(sheet, kind)
         changes.append((f"update {sheet.name}", f"{kind}: {changed} row(s) changed, {added} added; "
                                                  f"file {path.name}, SHA-256 {digest}"))
-    r = updater.records
-    return policy.apply(dataclasses.replace(data, items=r["Items"], suppliers=r["Suppliers"], countries=r["Countries"],
-                                            offers=r["Offers"], source=_with_changes(data.source, changes + policy.changes)),
-                        log)
+    return policy.apply(dataclasses.replace(_with_records(data, updater.records),
+                                            source=_with_changes(data.source, changes + policy.changes)), log)
+
+
+def _with_records(data: PlanningData, records: dict[str, dict]) -> PlanningData:
+    """The data with the records an `_Updater` holds."""
+    return dataclasses.replace(data, items=records["Items"], suppliers=records["Suppliers"],
+                               countries=records["Countries"], offers=records["Offers"], demands=records["Demand"],
+                               capacities=records["Capacity"], prices=records["Prices"], routes=records["Routes"],
+                               expansions=records["Expansions"])
 
 
 def _with_changes(source: Source | None, changes: list[tuple[str, str]]) -> Source:
@@ -375,12 +579,19 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
     settings = dataclasses.asdict(data.settings)
     redate = False  # whether plan_date was set: the data is then read on the new day (blank: the day of the run)
     changes: list[tuple[str, str]] = rules.changes  # one list: the Run sheet lists overrides in the order given
+    cells: _Updater | None = None  # the records `Sheet!B3=value` overrides change, made when first needed
     for text in overrides:
         target, sep, raw_value = text.partition("=")
         target, raw_value = target.strip(), raw_value.strip()
         if not sep or not target:
             log.error(f"--set {text}", "", "", "write NAME=VALUE: a setting (time_limit=30) or a Policy row's value "
                                          "(Policy!7=0.3)", text)
+            continue
+        cell = _CELL.match(target)
+        sheet_name = next((n for n in CELL_SHEETS if cell and normalize(cell.group(1)) == normalize(n)), None)
+        if cell and sheet_name is not None:
+            cells = cells or _Updater(data, log, allow_new=False)
+            _set_cell(cells, data, sheet_name, cell, text, raw_value, changes, log)
             continue
         policy = _POLICY.match(target)
         if policy:
@@ -391,6 +602,8 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
             # (the value column) is Policy!7.value, which takes a value and never a switch
             if letter and letter == active_letter:
                 field = "active"
+            elif letter and letter == columns.get("period"):
+                field = "period"
             elif letter and letter == value_letter:
                 field = "value"
             elif letter and value_letter:
@@ -402,6 +615,18 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
                           text)
                 continue
             rules.note(row, f"--set {text}")
+            if field == "period":  # the period the rule holds in (several periods), `every` for every period
+                if not data.multi_period:
+                    log.error(f"--set {text}", "", "", "the workbook has no Periods sheet: a rule holds in its one "
+                              "period", text)
+                elif normalize(raw_value) in ("every", "every period", ""):
+                    rules.set_period(row, None, f"override {target}")
+                elif raw_value not in data.period_names:
+                    log.error(f"--set {text}", "", "", f"'{raw_value}' is not a period of the base workbook (its "
+                              f"periods are {', '.join(data.period_names)})", text)
+                else:
+                    rules.set_period(row, raw_value, f"override {target}")
+                continue
             # on/off switch a rule; 1 and 0 stay values (shares) unless the target says `.active`
             on, problem = parse_switch(raw_value) if field == "active" else (None, None)
             if field == "active":
@@ -475,11 +700,66 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
                 continue
         changes.append((f"override {name}", f"{_setting_words(new)} (was {_setting_words(settings[name])})"))
         settings[name] = new
+    if cells is not None:
+        data = _with_records(data, cells.records)
     changed = dataclasses.replace(data, settings=Settings(**settings), source=_with_changes(data.source, changes))
     if not redate:
         return rules.apply(changed, log)
     plan_date = settings["plan_date"]
     return rules.apply(changed, log, plan_date or dt.date.today(), plan_date is None)
+
+
+def _set_cell(updater: _Updater, data: PlanningData, sheet_name: str, cell: re.Match[str], text: str, raw: str,
+              changes: list[tuple[str, str]], log: ProblemLog) -> None:
+    """Apply `--set Sheet!B3=value` (or `Sheet!3.column=value`): the record of the base workbook's row 3 of the
+    sheet gets the value as a one-row update table of that kind would give it, checked as such."""
+    where = f"--set {text}"
+    kind = sheet_name
+    keys, allowed = UPDATE_KINDS[kind][0], updater.allowed(kind)
+    letter, number = (cell.group(2), cell.group(3)) if cell.group(2) else (None, cell.group(4))
+    row = int(number)
+    if letter is not None:
+        letters = data.source.columns.get(sheet_name, {}) if data.source is not None else {}
+        column = next((c for c, at in letters.items() if at == letter.upper()), None)
+        if column is None:
+            log.error(where, "", "", f"column {letter.upper()} of {sheet_name} holds no column the planner reads", text)
+            return
+    else:
+        column = normalize(cell.group(5)).replace(" ", "_")
+    if column not in allowed:
+        log.error(where, "", "", f"{sheet_name} {column} cannot be set so; --set {sheet_name}!... sets "
+                  f"{', '.join(allowed)}", text)
+        return
+    record = next((r for r in updater.records[kind].values() if r.row == row), None)
+    if record is None:
+        log.error(where, "", "", f"{sheet_name} row {row} of the base workbook holds no {sheet_name} record", text)
+        return
+    if not raw:
+        log.error(where, "", column, "needs a value", text)
+        return
+    key = {"Items": lambda r: {"item": r.name}, "Offers": lambda r: {"item": r.item, "supplier": r.supplier},
+           "Demand": lambda r: {"item": r.item, "period": r.period},
+           "Capacity": lambda r: {"supplier": r.supplier, "item": r.item, "period": r.period},
+           "Prices": lambda r: {"supplier": r.supplier, "item": r.item, "period": r.period},
+           "Routes": lambda r: {"route": r.name}, "Expansions": lambda r: {"expansion": r.name}}[kind](record)
+    value: object = float(raw) if PLAIN_NUMBER.fullmatch(raw) else raw
+    table = RawSheet(where, "Update", 1, {name: "" for name in (*key, column)})
+    table.rows.append(RawRow(row, {**{k: RawCell(v, "") for k, v in key.items()}, column: RawCell(value, "")}))
+    before = len(log.errors)
+    was = getattr(record, _field(kind, column))
+    updater.apply(table, kind)
+    if len(log.errors) == before:
+        now = getattr(updater.records[kind][_record_key(kind, tuple(key[k] for k in keys))], _field(kind, column))
+        changes.append((f"override {text.partition('=')[0].strip()}", f"{column} {_cell_words(now)} (was "
+                                                                        f"{_cell_words(was)})"))
+
+
+def _cell_words(value: object) -> str:
+    """A cell's value in the Run sheet's override lines: numbers as typed, an infinite one `unlimited`, no route
+    `direct`."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "unlimited" if value == math.inf else shown(value)
+    return "direct" if value == "" else "blank" if value is None else str(value)
 
 
 def _setting_words(value: object) -> str:

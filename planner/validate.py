@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -29,11 +30,15 @@ from planner.data import (
     Country,
     Currency,
     Dating,
+    Expansion,
     Group,
     GroupSpec,
     Item,
     Offer,
+    Period,
+    PeriodValue,
     PlanningData,
+    Route,
     Rule,
     ScenarioHit,
     Settings,
@@ -48,34 +53,41 @@ from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
 from planner.model.family import RuleKind
 from planner.schema import BOUNDS, CLASS_CELL, GROUP_KINDS, MAX_NUMBER, MIN_AWARD, PLAIN_NUMBER, RULE_KINDS, \
-    SETTING_BY_NAME, SHEET_BY_NAME, UNION, UNWRITABLE, Column, Setting, SheetSpec, escaped, normalize, parse_date, \
-    parse_switch, rule_value_problem, switch, unwritable, value_words
+    SETTING_BY_NAME, SHEET_BY_NAME, STOCK_COLUMNS, UNION, UNWRITABLE, Column, Setting, SheetSpec, \
+    escaped, normalize, parse_date, parse_switch, rule_value_problem, switch, unwritable, value_words
 
-_PREFIX = re.compile(r"^\s*(country|bloc|supplier)\s*:\s*(.*)$", re.IGNORECASE)
+# `route:NAME` is a group only with its prefix: a bare name is a country, bloc or supplier, as in version 1
+_PREFIX = re.compile(r"^\s*(country|bloc|supplier|route)\s*:\s*(.*)$", re.IGNORECASE)
 _EACH = {f"each {kind}": kind for kind in GROUP_KINDS}
 
 # The sheets whose rows are records, keyed by the sheet's key, each after the sheets it refers to (references
 # are checked against records already built).
-_RECORDS: dict[str, type] = {"Items": Item, "Countries": Country, "Suppliers": Supplier, "Currencies": Currency,
-                             "Offers": Offer, "Tiers": Tier}
+_RECORDS: dict[str, type] = {"Periods": Period, "Items": Item, "Countries": Country, "Suppliers": Supplier,
+                             "Currencies": Currency, "Routes": Route, "Offers": Offer, "Tiers": Tier,
+                             "Expansions": Expansion}
 
 
 class ItemClass(str):
     """An item cell that names a class (`class:critical`): the class's name, told apart from an item id."""
 
 
-def _field_order(spec: SheetSpec, record: type) -> tuple[str, ...]:
-    """The fields a sheet's columns fill, in its record's order: they must be the record's first fields,
-    followed by `row`, as records are made positionally (which is fastest, for 500k offers)."""
+def _field_order(spec: SheetSpec, record: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The fields a sheet's columns fill, in its record's order: (those before `row`; those after it). Records are
+    made positionally (fastest, for 500k offers), so every field before `row` must be filled by a column; fields
+    added later to a record (Offers `route`, the Items stock columns) come after `row` and `origin`, so that
+    records made in code by position keep their meaning, and are given after `row` (`_in_bulk`) or by keyword
+    (`sheet_records`)."""
     names = [f.name for f in dataclasses.fields(record)]
     filled = {column.record_field for column in spec.columns}
-    if set(names[:len(filled)]) != filled or names[len(filled)] != "row":
-        raise TypeError(f"{record.__name__} must start with the fields {spec.name}'s columns fill, then row")
-    return tuple(names[:len(filled)])
+    at = names.index("row")
+    if not set(names[:at]) <= filled or not filled - set(names[:at]) <= set(names[at + 1:]):
+        raise TypeError(f"{record.__name__} must start with fields {spec.name}'s columns fill, then row")
+    return tuple(names[:at]), tuple(n for n in names[at + 1:] if n in filled)
 
 
-_FIELDS: dict[str, tuple[str, ...]] = {name: _field_order(SHEET_BY_NAME[name], record)
-                                       for name, record in _RECORDS.items()}
+_ORDER = {name: _field_order(SHEET_BY_NAME[name], record) for name, record in _RECORDS.items()}
+_FIELDS: dict[str, tuple[str, ...]] = {name: order[0] for name, order in _ORDER.items()}
+_LATE: dict[str, tuple[str, ...]] = {name: order[1] for name, order in _ORDER.items()}
 
 # What a repeated key is called where its bare value would not say what repeats.
 _REPEATS: dict[str, Callable[..., str]] = {
@@ -83,6 +95,11 @@ _REPEATS: dict[str, Callable[..., str]] = {
     "Settings": lambda name: f"'{name}' is set again",
     "Tiers": lambda item, supplier, at: f"break {shown(at)} of the offer of '{supplier}' for '{item}' appears again",
     "Tariffs": lambda country, item: f"a tariff on {item or 'every item'} from '{country}' appears again",
+    "Demand": lambda item, period: f"demand of '{item}' in '{period}' appears again",
+    "Capacity": lambda supplier, item, period: (f"capacity of the offer of '{supplier}' for '{item}'" if item else
+                                                f"total capacity of '{supplier}'") + f" in '{period}' appears again",
+    "Prices": lambda supplier, item, period: f"price of the offer of '{supplier}' for '{item}' in '{period}' "
+                                             "appears again",
 }
 
 
@@ -290,11 +307,15 @@ class _Validator(CellParser):
                 return text.upper() if text is not None else None
             return code
         if kind in ("id", "rule"):  # a rule's name is an id until `_rule_fields` looks it up
+            if column.refers == "Periods":
+                return lambda sheet, row: self.period(sheet, row, column)
             if column.refers:
                 return lambda sheet, row: self.reference(sheet, row, column)
             return lambda sheet, row: self.ident(sheet, row, name, required)
         if kind in BOUNDS:
             share = kind == "share"
+            if column.whole or column.above_zero:
+                return lambda sheet, row: self.bounded(sheet, row, column)
             return lambda sheet, row: self.number(sheet, row, name, required=required, share=share)
         if kind == "names":
             return lambda sheet, row: self.names(sheet, row, name)
@@ -341,10 +362,52 @@ class _Validator(CellParser):
         known = self.records[column.refers]
         if key in known:
             return key
-        if key not in self.ids.get(column.refers, set()) and self._readable(column.refers):
+        if key in self.ids.get(column.refers, set()):
+            return None
+        if self._readable(column.refers):
             self._bad(sheet, row.cells[column.name], column.name,
                       f"'{key}' is not listed in {column.refers}{_did_you_mean(key, known)}")
+        elif not SHEET_BY_NAME[column.refers].required and not self._failed(column.refers) and \
+                not any(p.sheet == column.refers for p in self.log.errors):
+            # an optional sheet left out, or without rows (Routes): nothing else would say the id is unknown
+            self._bad(sheet, row.cells[column.name], column.name, f"'{key}' is not listed in {column.refers} (the "
+                      f"workbook has {'no such sheet' if column.refers not in self.raw.sheets else 'it without rows'})")
         return None
+
+    def bounded(self, sheet: RawSheet, row: RawRow, column: Column) -> float | int | None:
+        """A number of a column with further bounds (`Column.whole`, `Column.above_zero`); a whole one as int."""
+        value = self.number(sheet, row, column.name, required=column.required)
+        if value is None:
+            return None
+        if column.whole and not value.is_integer():
+            self._bad(sheet, row.cells[column.name], column.name, f"{shown(value)} is not a whole number of periods")
+            return None
+        if column.above_zero and value <= 0:
+            self._bad(sheet, row.cells[column.name], column.name, f"{shown(value)} must be above 0")
+            return None
+        return int(value) if column.whole else value
+
+    def period(self, sheet: RawSheet, row: RawRow, column: Column) -> str | None:
+        """A period of the Periods sheet; None if blank or bad (logged). Without Periods rows a period cell is an
+        error: the row would hold in a period the plan does not have."""
+        if self._readable("Periods"):
+            return self.reference(sheet, row, column)
+        text = self.ident(sheet, row, column.name, column.required)
+        if text is not None and not self._failed("Periods"):
+            self._bad(sheet, row.cells[column.name], column.name,
+                      f"'{text}' names a period, but {self._no_periods()}: list the periods in a Periods sheet, "
+                      f"or leave {column.name} blank")
+        return None
+
+    def _failed(self, name: str) -> bool:
+        """Whether a sheet could not be read (its error is logged: a missing header, two sheets of the name):
+        what refers to it is then not reported again."""
+        return name not in self.raw.sheets and any(normalize(p.sheet) == normalize(name) for p in self.log.errors)
+
+    def _no_periods(self) -> str:
+        """Why the workbook has no periods, in words."""
+        return "the workbook has no Periods sheet" if "Periods" not in self.raw.sheets else \
+            "the workbook's Periods sheet has no rows"
 
     def group(self, sheet: RawSheet, row: RawRow, column: Column, required: bool) -> GroupSpec | None:
         """A country, bloc or supplier, an `each ...` word where the column's `choices` list it, or several
@@ -392,12 +455,15 @@ class _Validator(CellParser):
                 self._bad(sheet, cell, column.name, f"'{text}' cannot be used here; name one country, bloc or supplier")
                 return None
             return GroupSpec(each)  # type: ignore[arg-type]
-        members = {"country": self.records["Countries"], "bloc": self.blocs, "supplier": self.records["Suppliers"]}
+        members = {"country": self.records["Countries"], "bloc": self.blocs, "supplier": self.records["Suppliers"],
+                   "route": self.records.get("Routes", {})}
         prefixed = _PREFIX.match(text)
         if prefixed:
             kind, name = prefixed.group(1).lower(), prefixed.group(2).strip()
             if name in members[kind]:
                 return GroupSpec(kind, name)  # type: ignore[arg-type]
+            if kind == "route" and name in self.ids.get("Routes", ()):
+                return None  # the route's own row is wrong, and says so
             if kind == "bloc":
                 builtin, refused = self._built_in_bloc(sheet, cell, column, name)
                 if refused:
@@ -405,7 +471,9 @@ class _Validator(CellParser):
                 if builtin is not None:
                     return GroupSpec("bloc", builtin)
             where = {"country": "Countries", "bloc": "the blocs column of Countries (nor a built-in bloc: "
-                     f"{', '.join(_builtin_names())})", "supplier": "Suppliers"}[kind]
+                     f"{', '.join(_builtin_names())})", "supplier": "Suppliers",
+                     "route": "Routes" if "Routes" in self.raw.sheets else "Routes (the workbook has no such sheet)"
+                     }[kind]
             self._bad(sheet, cell, column.name,
                       f"{kind} '{name}' is not listed in {where}{_did_you_mean(name, members[kind])}")
             return None
@@ -598,7 +666,9 @@ class _Validator(CellParser):
             if any(c.kind == "text" for c in spec.columns) else None
         keyed = [spec.column(column).record_field for column in spec.key]
         key_of, single = itemgetter(*keyed), len(keyed) == 1  # the key's value; a tuple for several columns
-        fields_of = itemgetter(*_FIELDS[name])
+        positional = _FIELDS[name]
+        fields_of = itemgetter(*positional) if len(positional) > 1 else lambda values: (values[positional[0]],)
+        late = _LATE[name]
         out: dict = {}
         first: dict[object, int] = {}
         ids: set[str] = set()
@@ -617,7 +687,8 @@ class _Validator(CellParser):
                 continue
             if texts is not None:
                 values.update(self.cells(sheet, row, texts)[0])
-            out[key] = record(*fields_of(values), row.row)
+            out[key] = record(*fields_of(values), row.row, **{f: values[f] for f in late}) if late else \
+                record(*fields_of(values), row.row)
         self.ids[name] = ids
         return out
 
@@ -627,7 +698,8 @@ class _Validator(CellParser):
             return ()
         spec = SHEET_BY_NAME["Policy"]
         # group, value and min_award: as the kind says
-        named = self.readers(sheet, (spec.column("rule"), spec.column("item"), spec.column("from"), spec.column("to")))
+        named = self.readers(sheet, (spec.column("rule"), spec.column("item"), spec.column("from"), spec.column("to"),
+                                     spec.column("period")))
         out: list[Rule] = []
         switches = self._switch_column(sheet)
         for row in sheet.rows:
@@ -639,7 +711,7 @@ class _Validator(CellParser):
             kind, group, value, award = stated
             item, item_class = _item_and_class(values["item"])
             rule = Rule(kind, item, group, value, row.row, _coordinate(row, "rule"), item_class,  # type: ignore[arg-type]
-                        values["start"], values["end"], award)  # type: ignore[arg-type]
+                        values["start"], values["end"], award, values["period"])  # type: ignore[arg-type]
             self._note_dates(rule)
             (out if not switches or self._active(sheet, row) else self.inactive_rules).append(rule)
         return tuple(out)
@@ -649,6 +721,19 @@ class _Validator(CellParser):
         start, end = values.get("start"), values.get("end")
         if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
             self._bad(sheet, row.cells["to"], "to", f"{end.isoformat()} is before the row's from ({start.isoformat()})")
+            return False
+        return True
+
+    def _period_span(self, sheet: RawSheet, row: RawRow, values: dict[str, object]) -> bool:
+        """Whether a Scenarios row's from_period is not after its to_period, in the Periods row order (logged if
+        it is)."""
+        start, end = values.get("from_period"), values.get("to_period")
+        if start is None or end is None:
+            return True
+        order = list(self.records["Periods"])
+        if order.index(start) > order.index(end):
+            self._bad(sheet, row.cells["to_period"], "to_period",
+                      f"'{end}' is before the row's from_period ('{start}') in the Periods order")
             return False
         return True
 
@@ -770,13 +855,14 @@ class _Validator(CellParser):
         for row in sheet.rows:
             values, complete = self.cells(sheet, row, readers)
             dated = self._span(sheet, row, values)  # checked whatever else is wrong: all problems at once
+            dated = self._period_span(sheet, row, values) and dated
             group = values["group"]
             if not complete or not dated or not isinstance(group, GroupSpec) or group.name is None:
                 continue
             item, item_class = _item_and_class(values["item"])
             hit = ScenarioHit(values["scenario"], group.group, item, values["availability"],  # type: ignore[arg-type]
                               row.row, _coordinate(row, "scenario"), item_class, values["start"],  # type: ignore[arg-type]
-                              values["end"])  # type: ignore[arg-type]
+                              values["end"], values["from_period"], values["to_period"])  # type: ignore[arg-type]
             self._note_dates(hit)
             out.append(hit)
         return tuple(out)
@@ -878,6 +964,103 @@ class _Validator(CellParser):
             out.append(Tariff(values["country"], item, item_class, values["tariff"], row.row))  # type: ignore[arg-type]
         return tuple(out)
 
+    # ---- several periods ------------------------------------------------
+
+    def _needs_periods(self, name: str) -> RawSheet | None:
+        """A sheet that means something only with several periods (Demand, Capacity, Prices, Expansions), if it
+        has rows and the workbook has periods; with rows but no periods, one error on the sheet (its rows are not read: each of
+        them would say the same)."""
+        sheet = self.raw.sheets.get(name)
+        if sheet is None or not len(sheet):
+            return None
+        if not self._readable("Periods"):
+            if self._failed("Periods"):
+                return None
+            self.log.error(sheet.name, "", "", f"holds rows, but {self._no_periods()}: {name} rows hold per period, "
+                           "so list the periods in a Periods sheet (a single period is one row), or delete the "
+                           f"{name} sheet")
+            return None
+        return sheet
+
+    def period_values(self, name: str) -> dict:
+        """The Demand, Capacity or Prices records (`PeriodValue`), by the key `PlanningData` gives them: (item,
+        period), (supplier, item or None, period), (item, supplier, period). A key given twice is an error; a
+        Capacity row with an item, and every Prices row, must name an offer of Offers; a Prices row must not
+        name an offer with Tiers rows (its breaks price it, in every period)."""
+        sheet = self._needs_periods(name)
+        if sheet is None:
+            return {}
+        spec = SHEET_BY_NAME[name]
+        readers = self.readers(sheet, spec.columns)
+        offers, tiers = self.records["Offers"], self.records["Tiers"]
+        out: dict = {}
+        first: dict[tuple, int] = {}
+        for row in sheet.rows:
+            values, complete = self.cells(sheet, row, readers)
+            if not complete:
+                continue
+            key = tuple(values[spec.column(c).record_field] for c in spec.key)
+            if key in first:
+                self._repeated(sheet, row, spec, key, first[key])
+                continue
+            first[key] = row.row
+            item, period, value = values["item"], values["period"], values["value"]
+            supplier = values.get("supplier", "")
+            if name != "Demand" and item is not None and (item, supplier) not in offers:
+                if (item, supplier) not in self._offer_keys():  # an offer whose own row is wrong has its error there
+                    what = "leave item blank for the supplier's total" if name == "Capacity" else \
+                        "a price belongs to an offer"
+                    self._bad(sheet, row.cells["item"], "item",
+                              f"'{supplier}' has no offer for '{item}' in Offers: {what}")
+                continue
+            if name == "Prices" and (item, supplier) in tiers:
+                self._bad(sheet, row.cells["item"], "item",
+                          f"the offer of '{supplier}' for '{item}' has Tiers rows, which price it in every period: "
+                          "a price by period cannot be combined with them (give the offer no Tiers rows, or no "
+                          "Prices rows)")
+                continue
+            record = PeriodValue(period, value, item, supplier, row.row)  # type: ignore[arg-type]
+            out[(item, period) if name == "Demand" else (supplier, item, period) if name == "Capacity" else
+                (item, supplier, period)] = record
+        return out
+
+    def routes(self) -> dict[str, Route]:
+        """The Routes records (a route works without Periods too: its freight and capacity apply, its lead time
+        is shown); lead times whole (`Column.whole`), a blank one 0."""
+        return self.sheet_records("Routes")
+
+    def expansions(self) -> dict[str, Expansion]:
+        """The Expansions records, each on an offer of Offers where an item is given; only with periods
+        (`_needs_periods`). Capacity above 0 and whole lead times are their columns' (`Column.above_zero`,
+        `Column.whole`)."""
+        if self._needs_periods("Expansions") is None:
+            return {}
+        out = self.sheet_records("Expansions")
+        sheet = self.raw.sheets["Expansions"]
+        for name, expansion in list(out.items()):
+            key = (expansion.item, expansion.supplier)
+            if expansion.item is not None and key not in self.records["Offers"]:
+                if key not in self._offer_keys():
+                    self._bad(sheet, self._cell("Expansions", expansion.row, "item"), "item",
+                              f"'{expansion.supplier}' has no offer for '{expansion.item}' in Offers: leave item blank "
+                              "to expand the supplier's total")
+                del out[name]
+        return out
+
+    def stock_bounds(self) -> None:
+        """Each item's min_stock and initial_stock are at most its max_stock (logged on the cell that is above)."""
+        sheet = self.raw.sheets.get("Items")
+        if sheet is None or "max_stock" not in sheet.columns:
+            return
+        for item in self.records["Items"].values():
+            if not math.isfinite(item.max_stock):
+                continue
+            for column, value, why in (("initial_stock", item.initial_stock, "the stock before the first period"),
+                                       ("min_stock", item.min_stock, "the reserve every period must end with")):
+                if value > item.max_stock:
+                    self._bad(sheet, self._cell("Items", item.row, column), column,  # type: ignore[arg-type]
+                              f"{shown(value)} is above max_stock ({shown(item.max_stock)}): {why} cannot be held")
+
     def _offer_keys(self) -> set[tuple[str, str]]:
         """(item, supplier) of every Offers row as written, valid or not (made once: Tiers asks for every break
         of an offer it cannot find)."""
@@ -905,10 +1088,19 @@ class _Validator(CellParser):
                 self.records[name] = self.currencies()
             elif name == "Tiers":
                 self.records[name] = self.tiers()
+            elif name == "Routes":
+                self.records[name] = self.routes()
+            elif name == "Expansions":
+                self.records[name] = self.expansions()
             else:
                 self.records[name] = self.sheet_records(name)
+            if name == "Items":
+                self.stock_bounds()
         self.blocs = {b for c in self.records["Countries"].values() for b in c.blocs}
         tariffs = self.tariffs()
+        demands = self.period_values("Demand")
+        capacities = self.period_values("Capacity")
+        prices = self.period_values("Prices")
         rules = self.rules()
         hits = self.scenarios()
         if self.log.errors:
@@ -919,8 +1111,79 @@ class _Validator(CellParser):
                             Source(self.raw.path, self.raw.sha256,
                                    {name: dict(sheet.columns) for name, sheet in self.raw.sheets.items()}),
                             tuple(self.inactive_rules), self.records["Tiers"], self.records["Currencies"], tariffs,
-                            Dating(self.day, of_run, dated=self.dated, built_in=tuple(self.built_in)))
+                            Dating(self.day, of_run, dated=self.dated, built_in=tuple(self.built_in)),
+                            periods=tuple(self.records["Periods"].values()), demands=demands,
+                            capacities=capacities, prices=prices, routes=self.records["Routes"],
+                            expansions=self.records["Expansions"])
+        period_problems(data, self.log)
+        if self.log.errors:
+            return None
         return on_day(data, self.day, of_run)  # the rows in force, and the built-in blocs' members, on the day
+
+
+def period_problems(data: PlanningData, log: ProblemLog) -> None:
+    """The checks of several periods that need the whole data (made again after update tables and overrides).
+
+    Without periods: a value in a stock column of Items plays no part (one warning per column). With periods T:
+
+    - an offer whose route's lead time L >= T can never deliver (ordered in the first period, it would arrive
+      after the last): an error on its Offers route cell when its item has no initial_stock, else a warning;
+    - an item whose offers all have lead times of at least a >= 1 periods receives nothing in periods 0 .. a-1
+      (0-based), so its stock there is initial_stock - cumulative demand, which must stay >= min_stock: with
+      D = the demand of periods 0 .. min(a, T) - 1 added up, initial_stock - D < min_stock is an error.
+    """
+    if not data.multi_period:
+        for column in STOCK_COLUMNS:
+            blank = SHEET_BY_NAME["Items"].column(column).if_blank
+            given = [item for item in data.items.values() if getattr(item, column) != blank]
+            if given:
+                where, _, at = data.where("Items", given[0], column).rpartition("!")
+                more = f" ({len(given)} items have one)" if len(given) > 1 else ""
+                log.warning(where or data.where("Items", given[0], column), at, column,
+                            f"plays no part: the workbook has no Periods sheet, so stock is not planned{more}",
+                            getattr(given[0], column))
+        return
+    periods = len(data.periods)
+    names = data.period_names
+    lead = {name: route.lead_time for name, route in data.routes.items()}
+    shortest: dict[str, int] = {}
+    for offer in data.offers.values():
+        wait = lead[offer.route] if offer.route else 0
+        if wait < shortest.get(offer.item, periods + 1):
+            shortest[offer.item] = wait
+        if wait >= periods:
+            item = data.items[offer.item]
+            where, _, at = data.where("Offers", offer, "route").rpartition("!")
+            lead_cell = data.cell("Routes", "lead_time", data.routes[offer.route].row)
+            message = (f"the offer of '{offer.supplier}' for '{offer.item}' travels on route '{offer.route}', whose "
+                       f"lead time of {_periods(wait)} ({lead_cell}) "
+                       f"is not shorter than the {periods} periods planned: nothing ordered on it can arrive")
+            if item.initial_stock > 0:
+                log.warning(where, at, "route", message + "; it plays no part", offer.route)
+            else:
+                log.error(where, at, "route", message + f", and '{offer.item}' has no initial_stock", offer.route)
+    late = [(name, wait) for name, wait in shortest.items() if wait > 0]
+    if not late:
+        return
+    demand = np.array([[data.demand_in(name, p) for p in names] for name, _ in late], dtype=float)
+    cumulative = np.cumsum(demand, axis=1)
+    reach = np.minimum(np.array([wait for _, wait in late]), periods)  # the periods before anything can arrive
+    need = cumulative[np.arange(len(late)), reach - 1]
+    held = np.array([data.items[name].initial_stock - data.items[name].min_stock for name, _ in late])
+    for k in np.flatnonzero(need > held + 1e-9 * np.maximum(1.0, need)):
+        name, wait = late[k]
+        item = data.items[name]
+        where, _, at = data.where("Items", item, "item").rpartition("!") if item.row is not None else ("Items", "", "")
+        when = f"before period '{names[wait]}'" if wait < periods else "within the periods planned"
+        reserve = f" and keep its min_stock of {shown(item.min_stock)}" if item.min_stock else ""
+        log.error(where or "Items", at, "item",
+                  f"'{name}' needs {shown(float(need[k]))} by the end of period '{names[reach[k] - 1]}'{reserve}, but "
+                  f"no offer can deliver {when} (the shortest lead time of its offers is {_periods(wait)}), and its "
+                  f"initial_stock is {shown(item.initial_stock)}: the demand cannot be met", name)
+
+
+def _periods(count: int) -> str:
+    return f"{count} period" if count == 1 else f"{count} periods"
 
 
 def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict], base: str) -> dict | None:
@@ -951,14 +1214,29 @@ def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict], base: s
             continue
         if column.kind == "id" and column.refers:
             known = records[column.refers]
-            if cells is None or set(map(type, cells)) != {str}:
+            if cells is None:
                 return None
-            stripped = list(map(str.strip, cells))
-            if not set(stripped) <= known.keys():
+            kinds = set(map(type, cells))
+            if column.required and kinds != {str}:
                 return None
-            canonical = {name: name for name in known}  # one string object per name, not one per cell
+            if not column.required:  # an optional reference (Offers route): a blank reads as `if_blank`
+                if not kinds <= {str, type(None)} or not isinstance(column.if_blank, str):
+                    return None
+                blank = column.if_blank
+                stripped = [blank if v is None else v.strip() for v in cells]
+                if not set(stripped) - {blank} <= known.keys():
+                    return None
+                canonical = {name: name for name in known}
+                canonical[blank] = blank
+            else:
+                stripped = list(map(str.strip, cells))
+                if not set(stripped) <= known.keys():
+                    return None
+                canonical = {name: name for name in known}  # one string object per name, not one per cell
             filled[column.record_field] = [canonical[name] for name in stripped]
         elif column.kind in BOUNDS:
+            if column.whole or column.above_zero:
+                return None  # further bounds: the cell-by-cell reader checks them
             blank = column.if_blank
             if cells is None:  # an optional column left out (the reader refuses a required one missing)
                 if column.required or not isinstance(blank, float):
@@ -999,7 +1277,21 @@ def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict], base: s
     keys = list(zip(*keyed)) if len(keyed) > 1 else keyed[0]
     if len(set(keys)) != len(keys):
         return None
-    return dict(zip(keys, map(_RECORDS[spec.name], *(filled[field] for field in _FIELDS[spec.name]), numbers)))
+    record = _RECORDS[spec.name]
+    positional = [filled[field] for field in _FIELDS[spec.name]]
+    # a later field (Offers route) blank in every row is left to its default: records made by position alone
+    blanks = {c.record_field: c.if_blank for c in spec.columns}
+    late = [f for f in _LATE[spec.name] if filled[f].count(blanks[f]) != len(numbers)]
+    if not late:
+        return dict(zip(keys, map(record, *positional, numbers)))
+    # the fields after `row` up to the last one given, by position too (a keyword per record costs twice as
+    # much): the given columns, and each field between them at its default (Offer: origin ())
+    fields = dataclasses.fields(record)
+    names = [f.name for f in fields]
+    after = fields[names.index("row") + 1:max(names.index(f) for f in late) + 1]
+    tail = [filled[f.name] if f.name in late else itertools.repeat(
+        f.default if f.default is not dataclasses.MISSING else f.default_factory()) for f in after]  # type: ignore[misc]
+    return dict(zip(keys, map(record, *positional, numbers, *tail)))
 
 
 def _choice_word(text: str) -> str:

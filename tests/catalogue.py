@@ -21,7 +21,7 @@ from pathlib import Path
 
 import openpyxl
 
-from helpers import HEADERS, countries, patch_cell_xml, write_workbook
+from helpers import HEADERS, PERIOD_HEADERS, countries, patch_cell_xml, write_workbook
 from planner.model.registry import LISTED_RULE_KINDS
 
 BASE = {
@@ -42,6 +42,15 @@ CONTROL = ("holds the control character U+{code} (character {at}), which no work
 def cells(**changes: list) -> Builder:
     """A workbook like BASE with some sheets' rows replaced."""
     return lambda folder: write_workbook(folder / "in.xlsx", {**BASE, **changes})
+
+
+def periodic(**changes: list) -> Builder:
+    """A workbook like BASE that plans the periods P1, P2, P3, its offer of S1 for A on route `sea` (lead time 1),
+    with some sheets' rows replaced (Items, Offers, Policy and Scenarios with every column of several periods)."""
+    sheets = {**BASE, "Items": [["A", 100, "t"], ["B", 10, "kg"]],
+              "Offers": [["A", "S1", 10, None, None, 1, None, None, "sea"], ["A", "S2", 12], ["B", "S2", 4]],
+              "Periods": [["P1"], ["P2"], ["P3"]], "Routes": [["sea", 1, 2, None]], **changes}
+    return lambda folder: write_workbook(folder / "in.xlsx", sheets, headers=PERIOD_HEADERS)
 
 
 def without(sheet: str) -> Builder:
@@ -593,6 +602,103 @@ CASES: list[tuple[str, Builder, list[str]]] = [
     ("max-hhi-on-its-own-scale", cells(Policy=[["max_hhi", "A", None, 2500]]),
      ["Policy!D2 (value): 2500 is not in (0, 1]: max_hhi takes a number above 0 and at most 1 (write 30 % as 0.3; "
       "an HHI of 2,500 on the 0-10,000 scale as 0.25)"]),
+    # several periods (contract v2, section 2): Periods, Demand, Capacity, Prices, Routes, Expansions and the stock,
+    # route and period columns
+    ("period-repeated", periodic(Periods=[["P1"], ["P2"], ["P1"]]),
+     ["Periods!A4 (period): 'P1' appears again (first in row 2)"]),
+    ("demand-unknown-period", periodic(Demand=[["A", "P9", 5]]),
+     ["Demand!B2 (period): 'P9' is not listed in Periods"]),
+    ("demand-unknown-item", periodic(Demand=[["Z", "P1", 5]]),
+     ["Demand!A2 (item): 'Z' is not listed in Items"]),
+    ("demand-repeated", periodic(Demand=[["A", "P1", 5], ["A", "P1", 6]]),
+     ["Demand!B3 (period): demand of 'A' in 'P1' appears again (first in row 2)"]),
+    ("demand-without-periods", cells(Demand=[["A", "P1", 5]]),
+     ['Demand: holds rows, but the workbook has no Periods sheet: Demand rows hold per period, so list the '
+      'periods in a Periods sheet (a single period is one row), or delete the Demand sheet']),
+    ("capacity-unknown-supplier", periodic(Capacity=[["SX", None, "P1", 5]]),
+     ["Capacity!A2 (supplier): 'SX' is not listed in Suppliers"]),
+    ("capacity-without-offer", periodic(Capacity=[["S1", "B", "P1", 5]]),
+     ["Capacity!B2 (item): 'S1' has no offer for 'B' in Offers: leave item blank for the supplier's total"]),
+    ("capacity-repeated-total", periodic(Capacity=[["S1", None, "P2", 5], ["S1", None, "P2", 7]]),
+     ["Capacity!C3 (period): total capacity of 'S1' in 'P2' appears again (first in row 2)"]),
+    ("capacity-without-periods", cells(Capacity=[["S1", None, "P2", 5]]),
+     ['Capacity: holds rows, but the workbook has no Periods sheet: Capacity rows hold per period, so list '
+      'the periods in a Periods sheet (a single period is one row), or delete the Capacity sheet']),
+    ("prices-without-offer", periodic(Prices=[["S1", "B", "P1", 5]]),
+     ["Prices!B2 (item): 'S1' has no offer for 'B' in Offers: a price belongs to an offer"]),
+    ("prices-on-tiered-offer", periodic(Prices=[["S1", "A", "P1", 5]], Tiers=[["A", "S1", 50, 9]]),
+     ["Prices!B2 (item): the offer of 'S1' for 'A' has Tiers rows, which price it in every period: a price "
+      'by period cannot be combined with them (give the offer no Tiers rows, or no Prices rows)']),
+    ("prices-unknown-period", periodic(Prices=[["S2", "A", "Q1", 5]]),
+     ["Prices!C2 (period): 'Q1' is not listed in Periods"]),
+    ("prices-repeated", periodic(Prices=[["S2", "A", "P3", 5], ["S2", "A", "P3", 6]]),
+     ["Prices!C3 (period): price of the offer of 'S2' for 'A' in 'P3' appears again (first in row 2)"]),
+    ("offer-route-unknown", periodic(Offers=[["A", "S1", 10, None, None, 1, None, None, "air"], ["A", "S2", 12],
+                                             ["B", "S2", 4]]),
+     ["Offers!I2 (route): 'air' is not listed in Routes"]),
+    ("offer-route-without-routes", lambda folder: write_workbook(folder / "in.xlsx", {
+        **BASE, "Offers": [["A", "S1", 10, None, None, 1, None, None, "sea"], ["A", "S2", 12], ["B", "S2", 4]]},
+        headers={"Offers": PERIOD_HEADERS["Offers"]}),
+     ["Offers!I2 (route): 'sea' is not listed in Routes (the workbook has no such sheet)"]),
+    ("route-lead-time-fraction", periodic(Routes=[["sea", 1.5, 2, None]]),
+     ['Routes!B2 (lead_time): 1.5 is not a whole number of periods']),
+    ("route-repeated", periodic(Routes=[["sea", 1, 2, None], ["sea", 2, 0, None]]),
+     ["Routes!A3 (route): 'sea' appears again (first in row 2)"]),
+    ("route-group-unknown", periodic(Policy=[["max_share", None, "route:air", 0.5]]),
+     ["Policy!C2 (group): route 'air' is not listed in Routes"]),
+    ("route-group-unknown-in-scenario", periodic(Scenarios=[["cut", None, "route:sea | route:rail", 0]]),
+     ["Scenarios!C2 (group): route 'rail' is not listed in Routes"]),
+    ("policy-period-unknown", periodic(Policy=[["max_share", None, "C1", 0.6, None, None, None, None, "P4"]]),
+     ["Policy!I2 (period): 'P4' is not listed in Periods"]),
+    ("policy-period-without-periods", lambda folder: write_workbook(folder / "in.xlsx", {
+        **BASE, "Policy": [["max_share", None, "C1", 0.6, None, None, None, None, "P1"]]},
+        headers={"Policy": PERIOD_HEADERS["Policy"]}),
+     ["Policy!I2 (period): 'P1' names a period, but the workbook has no Periods sheet: list the periods in "
+      'a Periods sheet, or leave period blank']),
+    ("scenario-periods-reversed", periodic(Scenarios=[["C1 stop", None, "C1", 0, None, None, "P3", "P2"]]),
+     ["Scenarios!H2 (to_period): 'P2' is before the row's from_period ('P3') in the Periods order"]),
+    ("scenario-period-without-periods", lambda folder: write_workbook(folder / "in.xlsx", {
+        **BASE, "Scenarios": [["C1 stop", None, "C1", 0, None, None, "P1", None]]},
+        headers={"Scenarios": PERIOD_HEADERS["Scenarios"]}),
+     ["Scenarios!G2 (from_period): 'P1' names a period, but the workbook has no Periods sheet: list the "
+      'periods in a Periods sheet, or leave from_period blank']),
+    ("expansion-unknown-supplier", periodic(Expansions=[["E1", "SX", None, 10, 5, 1, None]]),
+     ["Expansions!B2 (supplier): 'SX' is not listed in Suppliers"]),
+    ("expansion-without-offer", periodic(Expansions=[["E1", "S1", "B", 10, 5, 1, None]]),
+     ["Expansions!C2 (item): 'S1' has no offer for 'B' in Offers: leave item blank to expand the "
+      "supplier's total"]),
+    ("expansion-every-problem", periodic(Expansions=[["E1", "S1", None, 0, -5, 0.5, "P7"]]),
+     ['Expansions!D2 (capacity): 0 must be above 0',
+      'Expansions!E2 (fixed_cost): -5 is negative',
+      'Expansions!F2 (lead_time): 0.5 is not a whole number of periods',
+      "Expansions!G2 (earliest): 'P7' is not listed in Periods"]),
+    ("expansion-repeated", periodic(Expansions=[["E1", "S1", None, 10], ["E1", "S2", None, 10]]),
+     ["Expansions!A3 (expansion): 'E1' appears again (first in row 2)"]),
+    ("expansions-without-periods", cells(Expansions=[["E1", "S1", None, 10]]),
+     ['Expansions: holds rows, but the workbook has no Periods sheet: Expansions rows hold per period, so '
+      'list the periods in a Periods sheet (a single period is one row), or delete the Expansions sheet']),
+    ("stock-above-max", periodic(Items=[["A", 100, "t", None, 60, 0, 50, 55], ["B", 10, "kg"]]),
+     ['Items!E2 (initial_stock): 60 is above max_stock (50): the stock before the first period cannot be '
+      'held',
+      'Items!H2 (min_stock): 55 is above max_stock (50): the reserve every period must end with cannot be '
+      'held']),
+    ("lead-time-beyond-horizon", periodic(Routes=[["sea", 3, 0, None]]),
+     ["Offers!I2 (route): the offer of 'S1' for 'A' travels on route 'sea', whose lead time of 3 periods "
+      "(Routes!B2) is not shorter than the 3 periods planned: nothing ordered on it can arrive, and 'A' "
+      'has no initial_stock']),
+    ("demand-before-first-arrival", periodic(
+        Offers=[["A", "S1", 10, None, None, 1, None, None, "sea"], ["A", "S2", 12, None, None, None, None, None,
+                                                                     "sea"], ["B", "S2", 4]],
+        Items=[["A", 100, "t", None, 50], ["B", 10, "kg"]]),
+     ["Items!A2 (item): 'A' needs 100 by the end of period 'P1', but no offer can deliver before period "
+      "'P2' (the shortest lead time of its offers is 1 period), and its initial_stock is 50: the demand "
+      'cannot be met']),
+    # a Periods sheet that cannot be read is reported once, not again by every sheet and cell that names a period
+    ("periods-without-header", lambda folder: write_workbook(folder / "in.xlsx", {
+        **BASE, "Periods": [["P1"]], "Demand": [["A", "P1", 5]], "Policy": [["max_share", None, "C1", 0.6, None,
+                                                                              None, None, None, "P1"]]},
+        headers={"Periods": ["name"], "Policy": PERIOD_HEADERS["Policy"]}),
+     ["Periods!1:1 (period): required column is missing from the header row (headers found: name)"]),
 ]
 
 

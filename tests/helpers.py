@@ -26,6 +26,19 @@ HEADERS = {
     "Tiers": ["item", "supplier", "from_quantity", "price"],
     "Currencies": ["currency", "rate"],
     "Tariffs": ["country", "item", "tariff"],
+    "Periods": ["period"],
+    "Demand": ["item", "period", "demand"],
+    "Capacity": ["supplier", "item", "period", "capacity"],
+    "Prices": ["supplier", "item", "period", "price"],
+    "Routes": ["route", "lead_time", "freight", "capacity"],
+    "Expansions": ["expansion", "supplier", "item", "capacity", "fixed_cost", "lead_time", "earliest"],
+}
+# the full headers of the sheets that several periods add columns to (contract v2, section 2)
+PERIOD_HEADERS = {
+    "Items": ["item", "demand", "unit", "class", "initial_stock", "holding_cost", "max_stock", "min_stock"],
+    "Offers": ["item", "supplier", "price", "capacity", "min_order", "freight", "discount", "currency", "route"],
+    "Policy": ["rule", "item", "group", "value", "active", "from", "to", "min_award", "period"],
+    "Scenarios": ["scenario", "item", "group", "availability", "from", "to", "from_period", "to_period"],
 }
 
 

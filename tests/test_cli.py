@@ -131,9 +131,10 @@ def test_validate_and_template(tmp_path: Path) -> None:
     assert main(["template", str(template)]) == 0
     wb = openpyxl.load_workbook(template)
     assert wb.sheetnames == ["README", "Items", "Suppliers", "Countries", "Offers", "Tiers", "Currencies", "Tariffs", "Policy",
-                             "Scenarios", "Settings"]
+                             "Scenarios", "Settings", "Periods", "Demand", "Capacity", "Prices", "Routes", "Expansions"]
     policy = wb["Policy"]
-    assert [c.value for c in policy[1]] == ["rule", "item", "group", "value", "active", "from", "to", "min_award"]
+    assert [c.value for c in policy[1]] == ["rule", "item", "group", "value", "active", "from", "to", "min_award",
+                                            "period"]
     assert all(c.comment is not None for c in policy[1])
     lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in policy.data_validations.dataValidation}
     assert lists["A2"] == f'"{",".join(LISTED_RULE_KINDS)}"'

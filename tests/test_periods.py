@@ -242,16 +242,6 @@ def test_min_order_holds_per_period() -> None:
     same(plan.schedule, {("A", "S", "P1"): 20})
 
 
-HORIZON_SPEND = pytest.mark.xfail(strict=True, reason=(
-    "planner defect at f67506b: a max_spend row with a blank period gets no row at all (Policy-max-spend is "
-    "empty): planner/model/periods.py rules_of leaves horizon rules out of every period's world, so "
-    "builder._merge_horizon_rules finds no per-period rows to sum; the checker then refuses the plan (status error)"))
-STRUCTURAL = pytest.mark.xfail(strict=True, reason=(
-    "planner defect at f67506b: structural_conflicts reads the data as one period (Items demand, every Policy and "
-    "Scenarios row at once, no stock), so it calls infeasible data that stock or the rows' periods make feasible"))
-
-
-@HORIZON_SPEND
 def test_max_spend_over_the_horizon() -> None:
     """max_spend supplier:S 150, blank item and period: one budget over both periods. S at 10, T at 15,
     demand 10 in P1 and P2: 15 units from S (150), 5 from T (75) = 225 (per period it would be 200)."""
@@ -324,7 +314,6 @@ def test_without_periods_a_route_is_freight_and_capacity() -> None:
     assert not math.isnan(a.total_cost)
 
 
-@STRUCTURAL
 def test_an_item_served_from_initial_stock_needs_no_offer() -> None:
     """exclude supplier:S in P1 (the only period) leaves A no offer, but its initial stock 12 covers the demand 8:
     4 units held at 2.5 = 10."""
@@ -334,7 +323,6 @@ def test_an_item_served_from_initial_stock_needs_no_offer() -> None:
     assert plan.stock_levels[("A", "P1")] == pytest.approx(4)
 
 
-@STRUCTURAL
 def test_coverage_in_a_period_the_scenario_does_not_last() -> None:
     """The scenario stops S (A's only offer) from P2 on; min_coverage 0.5 holds in P1 only, where the scenario does
     not last: nothing to cover. S at 3, demand 10 in P1 and P2: 60."""
@@ -344,10 +332,6 @@ def test_coverage_in_a_period_the_scenario_does_not_last() -> None:
     both(data, 60.0)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "planner defect at f67506b: a min_share row of a period in which no offer of the group can arrive (here: lead "
-    "time) is left out of the model, which plans as if the rule did not hold; the checker then refuses the plan "
-    "(status error) instead of the planner saying infeasible, as one period does (a structural conflict)"))
 def test_min_share_of_a_group_that_cannot_arrive_is_infeasible() -> None:
     """min_share country:X 0.3 in every period, X's only offer on route R with lead time 1: nothing of X
     arrives in P1 (it would be ordered before the horizon)."""
@@ -358,11 +342,6 @@ def test_min_share_of_a_group_that_cannot_arrive_is_infeasible() -> None:
     assert planner.solve(data).status == "infeasible"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "planner inconsistency at f67506b: the model has no coverage row for an item no row of the scenario hits (as "
-    "one period, and as periods_reference reads it), but planner/check/periods.py requires that item's arrivals "
-    "to cover it in every period the scenario lasts, so it refuses the model's optimum (status error); the lead "
-    "decides the reading, the model and checker must agree"))
 def test_coverage_of_an_item_the_scenario_does_not_hit() -> None:
     """A: S (X) at 1, T (Y) at 2; B: T only, at 1 then 5 in P2 (a Prices row), holding 1; demand 10 a period in P1,
     P2. Scenario `s`: supplier:S keeps 0 in P2; min_coverage 0.5 on every item. A: P1 10 from S (10), P2 5 from

@@ -42,10 +42,7 @@ def every_model_equals_the_straightforward_one() -> Iterator[None]:
         yield
 
 SEEDS = range(int(os.environ.get("PLANNER_PERIOD_INSTANCES", "48")))
-# seeds on which the planner at f67506b is wrong, and why (test_periods.py holds a hand-checked case of each)
-HORIZON_SPEND = "planner defect: max_spend with a blank period gets no model row (test_max_spend_over_the_horizon)"
-STRUCTURAL = "planner defect: structural_conflicts ignores stock and periods (test_an_item_served_from_initial_stock)"
-KNOWN = {12: HORIZON_SPEND, 13: HORIZON_SPEND, 42: STRUCTURAL}
+KNOWN: dict[int, str] = {}  # seeds on which the planner is known to be wrong, and why (none now)
 
 
 def seeds() -> list:

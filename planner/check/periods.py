@@ -129,9 +129,12 @@ def check_periods(data: PlanningData, schedule: Schedule, builds: dict[str, str]
         for (item, supplier, p), q in plan.schedule.items():
             if p == period:
                 quantities[item, supplier] = quantities.get((item, supplier), 0.0) + q
-        found = check_plan(w, quantities, skip_rules=tuple(horizon_rules), in_period=True)
+        # what can arrive in t: ordered in t - lead >= 0 (the route's lead time; 0 for a direct offer)
+        arrivable = {key for key, o in data.offers.items()
+                     if (data.routes[o.route].lead_time if o.route else 0) <= t}
+        found = check_plan(w, quantities, skip_rules=tuple(horizon_rules), in_period=True, arrivable=arrivable)
         bad += [f"in period {period}: {m}" for m in found]
-        view = PlanView.of(w, quantities)
+        view = PlanView.of(w, quantities, arrivable)
         cost, suppliers = view.cost(fixed=False)
         landed += cost
         used |= suppliers

@@ -35,6 +35,9 @@ class PlanView:
     bought: dict[str, dict[str, float]]  # item -> supplier -> quantity > 0
     _surviving: dict[str, dict[str, float]] = field(default_factory=dict)
     _hit: dict[str, set[str]] = field(default_factory=dict)
+    # in a period of several: the offers that can arrive in it (ordered no earlier than the first period); None:
+    # every offer
+    arrivable: set[OfferKey] | None = None
     _groups_of: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @property
@@ -43,7 +46,8 @@ class PlanView:
         return [(offer, q) for offer, q, _ in self.lines if offer is not None]
 
     @classmethod
-    def of(cls, data: PlanningData, quantities: dict[OfferKey, float]) -> PlanView:
+    def of(cls, data: PlanningData, quantities: dict[OfferKey, float],
+           arrivable: set[OfferKey] | None = None) -> PlanView:
         lines: list[tuple[Offer | None, float, str | None]] = []
         bought: dict[str, dict[str, float]] = {i: {} for i in data.items}
         for (item, supplier), q in quantities.items():
@@ -58,7 +62,7 @@ class PlanView:
             lines.append((offer, q, wrong))
             if q > 0:
                 bought[item][supplier] = bought[item].get(supplier, 0.0) + q
-        return cls(data, lines, bought)
+        return cls(data, lines, bought, arrivable=arrivable)
 
     def per_supplier(self) -> dict[str, float]:
         """Supplier -> volume bought over all items."""
@@ -166,13 +170,29 @@ class PlanView:
         return list(dict.fromkeys(h.scenario for h in self.data.scenario_hits))
 
     def hits(self, scenario: str, item: str) -> bool:
-        """Whether some row of the scenario cuts an offer of the item (its group holds the offer's supplier, or
-        its route the offer, with an availability below 1)."""
+        """Whether some row of the scenario cuts an offer of the item that is not excluded (its group holds the
+        supplier, or its route the offer, with an availability below 1) and that can arrive."""
         if scenario not in self._hit:  # once per scenario: a rule asks per (scenario, item)
             every_item, per_item = self._availability(scenario)
-            self._hit[scenario] = {o.item for o in self.data.offers.values()
-                                   if per_item.get((o.item, o.supplier), every_item.get(o.supplier, 1.0)) < 1.0}
+            # offers an exclusion removes (or, in a period of several, that cannot arrive then) are no offers
+            excluded = [r for r in self.data.rules if r.kind == "exclude" and r.group is not None]
+            self._hit[scenario] = {
+                o.item for key, o in self.data.offers.items()
+                if (self.arrivable is None or key in self.arrivable)
+                and not any(o.item in self.items_of(r) and self._named(r, o.supplier, o.item) for r in excluded)
+                and per_item.get((o.item, o.supplier), every_item.get(o.supplier, 1.0)) < 1.0}
         return item in self._hit[scenario]
+
+    def _named(self, rule: Rule, supplier: str, item: str) -> bool:
+        """Whether a rule's group (one group, or `each <kind>`: any group of the kind) holds the supplier's offer
+        of the item."""
+        assert rule.group is not None
+        if rule.group.name is not None:
+            return self.member(rule.group.group, supplier, item)
+        if rule.group.kind == "route":
+            offer = self.data.offers.get((item, supplier))
+            return offer is not None and bool(offer.route)
+        return bool(self.groups_of(rule.group.kind)[supplier])
 
     def surviving(self, scenario: str, item: str) -> float:
         """The volume of `item` still delivered in a scenario."""

@@ -2,7 +2,9 @@
 
 Every sheet of the schema gets its header, a comment on each header cell
 with the column's meaning, accepted values and default, and a dropdown where
-a column takes a fixed list. A README sheet explains every column.
+a column takes a fixed list, or names a period, route or supplier (the list
+is then the ids of the Periods, Routes or Suppliers sheet, as filled in). A
+README sheet explains every column.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from planner.schema import RULES, SETTINGS, SHEETS, Column, SheetSpec
 
 README_SHEET = "README"
 VALIDATED_ROWS = 2000
+# Columns naming an id of these sheets get a dropdown of that sheet's first column (its ids, as filled in): the
+# list follows the workbook, so a warning (not a stop) questions other entries, which the planner reports anyway
+LISTED_IDS: tuple[str, ...] = ("Periods", "Routes", "Suppliers")
 
 # What each Policy rule kind means, as its family declares it (`RuleKind.help`), in the order listed to people.
 RULE_MEANINGS: tuple[tuple[str, str], ...] = tuple((kind.name, kind.help) for kind in registry.rule_kinds())
@@ -62,7 +67,15 @@ def _readme(ws: Worksheet, notes: Sequence[tuple[str, str]]) -> None:
     lines = [
         ("How to use", "Fill the sheets Items, Suppliers, Countries and Offers (required) and, if you need them, "
                        "Tiers (volume discounts), Currencies, Tariffs (duties by item), Policy (rules), Scenarios "
-                       "(disruptions) and Settings. Then run: planner solve THIS.xlsx -o plan.xlsx"),
+                       "(disruptions), Settings and Routes (freight, capacity and lead times of transport routes). "
+                       "Then run: planner solve THIS.xlsx -o plan.xlsx"),
+        ("Several periods", "List periods in the Periods sheet, one row each in planning order, to plan them all "
+                            "at once: then Demand, Capacity and Prices give values by period (a period without a "
+                            "row keeps the Items, Offers or Suppliers value), Expansions capacity that can be "
+                            "built, the Items stock columns the stock carried between periods, Routes lead times "
+                            "the periods goods travel, and the period columns of Policy and Scenarios the periods "
+                            "a rule or disruption holds in. Without Periods those sheets and columns must stay "
+                            "empty (the stock columns are ignored with a warning)."),
         ("Headers", "Matched ignoring case, spaces and _ vs space. Extra columns and sheets are ignored "
                     "(this README sheet too). A sheet may be a plain range (header in row 1) or one Excel Table."),
         ("Numbers", "Type numbers as numbers. Text holding a plain decimal ('42') is read with a warning; "
@@ -76,12 +89,7 @@ def _readme(ws: Worksheet, notes: Sequence[tuple[str, str]]) -> None:
         ("The plan", "buys exactly the demand of every item at least total landed cost plus fixed costs, "
                      "while every Policy rule holds."),
     ]
-    row = 3
-    for heading, text in [*lines, *notes]:
-        ws.cell(row=row, column=1, value=heading).font = Font(bold=True)
-        ws.cell(row=row, column=2, value=text).alignment = Alignment(wrap_text=True, vertical="top")
-        row += 1
-    row += 1
+    row = _notes(ws, 3, lines) + 1
     header = ("sheet", "column", "required", "default", "unit", "meaning")
     style_header(ws, header, row=row)
     for spec in SHEETS:
@@ -104,9 +112,22 @@ def _readme(ws: Worksheet, notes: Sequence[tuple[str, str]]) -> None:
         row += 1
         ws.cell(row=row, column=1, value=setting.name)
         ws.cell(row=row, column=2, value=f"{setting.default}: {setting.help}")
+    # the workbook's own notes (an example's sources) last, below the tables: a note's heading may be a sheet's
+    # name (Prices), which a reader of the sheet by its first column should find as the note, not a column row
+    if notes:
+        _notes(ws, row + 2, notes)
     widths = {"A": 22, "B": 60, "C": 10, "D": 14, "E": 20, "F": 90}
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
+
+
+def _notes(ws: Worksheet, row: int, lines: Sequence[tuple[str, str]]) -> int:
+    """(heading, text) lines from `row` on, headings bold; the row after the last."""
+    for heading, text in lines:
+        ws.cell(row=row, column=1, value=heading).font = Font(bold=True)
+        ws.cell(row=row, column=2, value=text).alignment = Alignment(wrap_text=True, vertical="top")
+        row += 1
+    return row
 
 
 def _data_sheet(ws: Worksheet, spec: SheetSpec, rows: Sequence[Sequence[object]], as_table: bool) -> None:
@@ -127,6 +148,8 @@ def _data_sheet(ws: Worksheet, spec: SheetSpec, rows: Sequence[Sequence[object]]
         table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
         ws.add_table(table)
     for col, column in enumerate(spec.columns, start=1):
+        if column.refers in LISTED_IDS and column.refers != spec.name:
+            _id_list(ws, get_column_letter(col), column)
         if not column.choices:
             continue
         letter = get_column_letter(col)
@@ -141,6 +164,19 @@ def _data_sheet(ws: Worksheet, spec: SheetSpec, rows: Sequence[Sequence[object]]
         ws.add_data_validation(dv)
         dv.add(f"{letter}2:{letter}{VALIDATED_ROWS}")
     ws.freeze_panes = "A2"
+
+
+def _id_list(ws: Worksheet, letter: str, column: Column) -> None:
+    """A dropdown of the ids in the first column of the sheet `column` refers to (Periods, Routes, Suppliers)."""
+    dv = DataValidation(type="list", formula1=f"{column.refers}!$A$2:$A${VALIDATED_ROWS}", allow_blank=True,
+                        showErrorMessage=True, errorStyle="warning")
+    dv.errorTitle = f"Not in {column.refers}"
+    dv.error = (f"{column.name} names an id of the {column.refers} sheet; the planner reports any other entry "
+                f"(list it in {column.refers} first).")
+    dv.prompt = column.help[:255]
+    dv.showInputMessage = True
+    ws.add_data_validation(dv)
+    dv.add(f"{letter}2:{letter}{VALIDATED_ROWS}")
 
 
 def _choices_warning(column: Column) -> str:

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 
 def rule_id(data: PlanningData, rule: Rule) -> int:
     """The index a rule has in row names: its Policy row (position+1 for rules built in code)."""
-    return rule.row if rule.row is not None else data.rules.index(rule) + 1
+    if rule.row is not None:
+        return rule.row
+    return (data.rule_numbers[data.rules.index(rule)] if data.rule_numbers else data.rules.index(rule) + 1)
 
 
 @dataclass(frozen=True, eq=False)

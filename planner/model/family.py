@@ -164,6 +164,10 @@ class Family(ABC):
             return self.dims
         return self.horizon_dims if self.periods == "horizon" else (*self.dims, "period")
 
+    def when(self, data: PlanningData, index: tuple, period: str) -> str:
+        """How a row of a family built per period says its period (`explain.describe`): `in period 2027`."""
+        return f"in period {period}"
+
     def build_horizon(self, hz: HorizonContext) -> Columns | Rows:
         """The family's block over all periods (families with `periods = "horizon"`)."""
         raise NotImplementedError(f"{self.name} is not built over the horizon")

@@ -208,7 +208,9 @@ def world(data: PlanningData, t: int) -> PlanningData:
     offers = {**data.offers, **changed} if changed else data.offers
     suppliers = {name: dataclasses.replace(s, capacity=math.inf) if math.isfinite(s.capacity) else s
                  for name, s in data.suppliers.items()}
-    out = dataclasses.replace(data, items=items, offers=offers, suppliers=suppliers, rules=rules_of(data, period),
+    rules = rules_of(data, period)
+    numbers = tuple(data.rules.index(r) + 1 for r in rules)
+    out = dataclasses.replace(data, items=items, offers=offers, suppliers=suppliers, rules=rules, rule_numbers=numbers,
                               scenario_hits=hits_of(data, period), periods=(), demands={}, capacities={}, prices={},
                               expansions={})
     route_freight = np.array([r.freight for r in data.routes.values()] + [0.0], dtype=float)[base.route]

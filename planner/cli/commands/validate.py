@@ -37,8 +37,11 @@ def run(args: argparse.Namespace, envelope: Envelope) -> int:
         print(f"{len(exc.problems)} error(s), {len(exc.warnings)} warning(s)")
         return EXIT_INVALID
     summary = (f"{len(data.items)} items, {len(data.suppliers)} suppliers, {len(data.countries)} countries, "
-               f"{len(data.offers)} offers, {len(data.rules)} rules, {len(data.scenarios)} scenarios; "
-               f"{'MIP' if data.is_mip else 'LP'}")
+               f"{len(data.offers)} offers, {len(data.rules)} rules, {len(data.scenarios)} scenarios"
+               + "".join(f", {count} {noun}" for count, noun in ((len(data.periods), "periods"),
+                                                                 (len(data.routes), "routes"),
+                                                                 (len(data.expansions), "expansions")) if count)
+               + f"; {'MIP' if data.is_mip else 'LP'}")  # the several-periods counts only where there are some
     if args.json:
         return envelope.begin("valid", message=summary, problems=[],
                               warnings=[w.as_dict() for w in warnings]).finish(EXIT_OK)

@@ -40,6 +40,14 @@ class RouteCapacity(RowFamily):
         return RowRef(self.name, index, (f"{data.cell('Routes', 'capacity', route.row)} capacity {route.capacity:g} "
                                          f"of route '{route.name}'",), max(route.capacity, 1.0))
 
+    def when(self, data: PlanningData, index: tuple, period: str) -> str:
+        """The row of arrival period t holds the orders of t - L_r: `for orders in period P1 (arriving in P2)`."""
+        lead = data.routes[str(self.key(index)["route"])].lead_time
+        if not lead:
+            return f"in period {period}"
+        names = data.period_names
+        return f"for orders in period {names[names.index(period) - lead]} (arriving in {period})"
+
     def check(self, data: PlanningData, plan: PlanView) -> list[str]:
         on: dict[str, float] = {}
         for offer, q in plan.entries:
