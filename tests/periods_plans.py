@@ -59,3 +59,31 @@ def plan_of(data: PlanningData, schedule: dict[tuple[str, str, str], float], bui
     from planner.results import build_periods_plan
 
     return build_periods_plan(data, dict(schedule), dict(builds or {}))
+
+
+def example_workbook(path, p3_price: float = 12.0):  # noqa: ANN001, ANN201 - a Path in, the Path out
+    """`three_periods()` as an input workbook (S1's P3 price `p3_price`), as a person would write it."""
+    from helpers import write_workbook
+
+    return write_workbook(path, {
+        "Items": [["A", 100, "t", 20, 2, None, 10]],
+        "Suppliers": [["S1", "C1", None, 500], ["S2", "C2", None, 0]],
+        "Countries": [["C1", "Country one", "B1", 0], ["C2", "Country two", "", 0]],
+        "Offers": [["A", "S1", 10, 120, None, None, None], ["A", "S2", 8, None, None, None, "SEA"]],
+        "Policy": [["min_coverage", None, None, 0.3]],
+        "Scenarios": [["C2 stop", None, "country:C2", 0, "P2", None]],
+        "Periods": [["P1"], ["P2"], ["P3"]],
+        "Demand": [["A", "P2", 150]],
+        "Capacity": [["S1", "A", "P1", 90]],
+        "Prices": [["S1", "A", "P3", p3_price]],
+        "Routes": [["SEA", 1, 1, 200]],
+        "Expansions": [["X1", "S1", "A", 50, 300, 1, None]],
+    }, headers={
+        "Items": ["item", "demand", "unit", "initial_stock", "holding_cost", "max_stock", "min_stock"],
+        "Offers": ["item", "supplier", "price", "capacity", "min_order", "freight", "route"],
+        "Scenarios": ["scenario", "item", "group", "availability", "from_period", "to_period"],
+        "Periods": ["period"], "Demand": ["item", "period", "demand"],
+        "Capacity": ["supplier", "item", "period", "capacity"], "Prices": ["supplier", "item", "period", "price"],
+        "Routes": ["route", "lead_time", "freight", "capacity"],
+        "Expansions": ["expansion", "supplier", "item", "capacity", "fixed_cost", "lead_time", "earliest"],
+    })

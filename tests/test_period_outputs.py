@@ -322,3 +322,31 @@ def test_coverage_asks_nothing_of_an_item_the_scenario_does_not_cut() -> None:
     assert b["required_share"].isna().all() and b["shortfall"].isna().all()
     a = cover[cover["item"] == "A"]
     assert column(a, "status") == ["covered", "short"] and column(a, "shortfall") == pytest.approx([0, 20])
+
+
+def test_planner_solve_and_diff_of_workbooks_of_several_periods(tmp_path: Path) -> None:
+    """The example as workbooks through the command line: solved, 3845 (see the solved test); with S1's P3 price
+    13 instead of 12 the same schedule costs 30 * 1 more, 3875: a price effect of +30 on S1's P3 line alone."""
+    import json
+    import subprocess
+    import sys
+
+    from periods_plans import example_workbook
+
+    def planner_cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "planner", *args], capture_output=True, text=True, timeout=300)
+
+    for name, price in (("old", 12.0), ("new", 13.0)):
+        example_workbook(tmp_path / f"{name}-in.xlsx", price)
+        done = planner_cli("solve", str(tmp_path / f"{name}-in.xlsx"), "-o", str(tmp_path / f"{name}.xlsx"))
+        assert done.returncode == 0, done.stdout + done.stderr
+    wb = openpyxl.load_workbook(tmp_path / "old.xlsx")
+    assert wb["Summary"]["B3"].value == pytest.approx(3845)
+    assert {"Stock", "Build-up", "Routes", "Shares", "Coverage"} <= set(wb.sheetnames)
+    result = planner_cli("diff", str(tmp_path / "old.xlsx"), str(tmp_path / "new.xlsx"), "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["totals"]["total cost change"] == pytest.approx(30)
+    assert payload["totals"]["price effect"] == pytest.approx(30)
+    moved = [(r["supplier"], r["period"], r["price_effect"]) for r in payload["lines"] if r["change"] != "unchanged"]
+    assert moved == [("S1", "P3", pytest.approx(30))]
