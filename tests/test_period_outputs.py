@@ -115,7 +115,7 @@ def test_the_plan_workbook_shows_time(tmp_path: Path) -> None:
         ("S2", "P3", "P2", 900)]
     facts = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, max_row=12, max_col=2, values_only=True)}
     assert facts["total cost"] == 4210 and facts["holding cost"] == 80 and facts["fixed costs"] == 500
-    assert facts["expansion costs"] == 300 and facts["periods"] == "3 (P1 to P3)"
+    assert facts["expansion costs"] == 300 and facts["periods"] == "3: P1 .. P3"
     summary = wb["Summary"]
     at = next(c.row for c in summary["A"] if str(c.value).startswith("Cost by period"))
     assert [c.value for c in summary[at + 1]][:6] == ["period", "landed_cost", "supplier_fixed_cost",

@@ -314,7 +314,7 @@ def _summary_sheet(ws: Worksheet, plan: Plan, currency: str, bulk: BulkCells | N
         facts += [
             ("expansion costs", plan.expansion_cost, MONEY),
             ("holding cost", plan.holding_cost, MONEY),
-            ("periods", f"{len(plan.periods)} ({plan.periods[0]} to {plan.periods[-1]})", None),
+            ("periods", f"{len(plan.periods)}: {plan.periods[0]} .. {plan.periods[-1]}", None),  # as the Run sheet
         ]
     for label, value, fmt in facts:
         ws.cell(row=row, column=1, value=label).font = Font(bold=True)
