@@ -165,6 +165,15 @@ class HorizonContext:
 
 
 def world(data: PlanningData, t: int) -> PlanningData:
+    """The one-period world of arrival period t (see the module's docstring), computed once per data: the
+    builder, the structural conflicts, the plan's tables and the checker all read it."""
+    kept = data.__dict__.setdefault("_worlds", {})  # the data is immutable: its worlds are too
+    if t not in kept:
+        kept[t] = _world(data, t)
+    return kept[t]
+
+
+def _world(data: PlanningData, t: int) -> PlanningData:
     """The one-period world of arrival period t (see the module's docstring).
 
     Offers carry the capacity and price of the period they are ordered in for arrival in t (t - L_o; an offer
