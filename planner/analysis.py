@@ -444,7 +444,8 @@ def _policy_rows(data: PlanningData, model: SourcingModel, values: np.ndarray | 
 
 def rule_sentence(rule: Rule) -> str:
     """What a rule asks, in words (its kind's `sentence`): `at most 50 % of each item's demand from country:CN`."""
-    return registry.rule_kind(rule.kind).sentence(rule)
+    said = registry.rule_kind(rule.kind).sentence(rule)
+    return f"{said} in period {rule.period}" if rule.period is not None else said
 
 
 def _meaning(rule: Rule, marginal: float | None, currency: str) -> str:

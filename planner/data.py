@@ -165,6 +165,8 @@ class Rule:
         if self.value is not None:
             parts.append(f"{self.value:g}")
         parts.append(f"on {self.items_text}")
+        if self.period is not None:
+            parts.append(f"in period {self.period}")
         return " ".join(parts)
 
     def switched_off(self) -> str:

@@ -270,7 +270,7 @@ def test_set_gives_a_rule_its_period(tmp_path: Path) -> None:
     data = changed(tmp_path, overrides=["Policy!2.period=every"])
     assert [r.period for r in data.rules] == [None, None]
     assert dict(data.source.changes)["override Policy!2.period"] == (
-        "period every period (was P2) in Policy!A2 max_share route:sea 0.6 on every item")
+        "period every period (was P2) in Policy!A2 max_share route:sea 0.6 on every item in period P2")
 
 
 @pytest.mark.parametrize("tables, overrides, messages", [

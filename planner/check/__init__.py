@@ -19,14 +19,14 @@ __all__ = ["TOL", "PlanView", "check_plan"]
 
 def check_plan(data: PlanningData, quantities: dict, objective: float | None = None,
                builds: dict[str, str] | None = None, skip_rules: tuple[Rule, ...] = (),
-               in_period: bool = False, arrivable: set[tuple[str, str]] | None = None) -> list[str]:
+               in_period: bool = False, view: PlanView | None = None) -> list[str]:
     """Every violated rule, as a sentence; an empty list means the plan obeys the contract.
 
     With several periods (`data.multi_period`) `quantities` is the schedule, (item, supplier, arrival period) ->
     quantity, and `builds` the period each built expansion is decided in: `planner.check.periods`.
 
     `in_period`: `data` is one period's world of a plan of several (families built over the horizon are checked
-    there), `arrivable` the offers that can arrive in it; `skip_rules`: rules checked over the horizon, not here.
+    there), `view` its plan as read for it; `skip_rules`: rules checked over the horizon, not here.
 
     Order: purchase by purchase in the plan's order, what is wrong with it
     (no such offer, a negative quantity, then each `per_offer` family's
@@ -40,7 +40,7 @@ def check_plan(data: PlanningData, quantities: dict, objective: float | None = N
         from planner.check.periods import check_periods
 
         return check_periods(data, quantities, builds, objective)
-    plan = PlanView.of(data, quantities, arrivable)
+    plan = view if view is not None else PlanView.of(data, quantities)
     per_offer = [f for f in registry.checked() if f.per_offer]
     bad: list[str] = []
     for offer, q, wrong in plan.lines:

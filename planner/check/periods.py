@@ -123,18 +123,20 @@ def check_periods(data: PlanningData, schedule: Schedule, builds: dict[str, str]
     used: set[str] = set()
     spent: dict[int, dict[tuple[str, str], float]] = {}
     horizon_rules = [r for r in data.rules if horizon_rule(data, r)]
+    by_period: dict[str, dict[tuple[str, str], float]] = {p: {} for p in data.period_names}
+    for (item, supplier, p), q in plan.schedule.items():
+        if p in by_period:  # a period not in Periods is reported by `lead_times`
+            by_period[p][item, supplier] = by_period[p].get((item, supplier), 0.0) + q
+    leads = {key: data.routes[o.route].lead_time for key, o in data.offers.items() if o.route}
+    longest = max(leads.values(), default=0)
     for t, period in enumerate(data.period_names):
         w = world(data, t)
-        quantities: dict[tuple[str, str], float] = {}
-        for (item, supplier, p), q in plan.schedule.items():
-            if p == period:
-                quantities[item, supplier] = quantities.get((item, supplier), 0.0) + q
+        quantities = by_period[period]
         # what can arrive in t: ordered in t - lead >= 0 (the route's lead time; 0 for a direct offer)
-        arrivable = {key for key, o in data.offers.items()
-                     if (data.routes[o.route].lead_time if o.route else 0) <= t}
-        found = check_plan(w, quantities, skip_rules=tuple(horizon_rules), in_period=True, arrivable=arrivable)
-        bad += [f"in period {period}: {m}" for m in found]
+        arrivable = None if t >= longest else {key for key, lead in leads.items() if lead <= t}
         view = PlanView.of(w, quantities, arrivable)
+        found = check_plan(w, quantities, skip_rules=tuple(horizon_rules), in_period=True, view=view)
+        bad += [f"in period {period}: {m}" for m in found]
         cost, suppliers = view.cost(fixed=False)
         landed += cost
         used |= suppliers

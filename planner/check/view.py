@@ -35,6 +35,7 @@ class PlanView:
     bought: dict[str, dict[str, float]]  # item -> supplier -> quantity > 0
     _surviving: dict[str, dict[str, float]] = field(default_factory=dict)
     _hit: dict[str, set[str]] = field(default_factory=dict)
+    _duty: dict[tuple[str, str], float] = field(default_factory=dict)
     # in a period of several: the offers that can arrive in it (ordered no earlier than the first period); None:
     # every offer
     arrivable: set[OfferKey] | None = None
@@ -241,12 +242,15 @@ class PlanView:
         offer = data.offers[item, supplier]
         rate = 1.0 if offer.currency in ("", data.settings.currency) else data.currencies[offer.currency].rate
         country = data.suppliers[supplier].country
-        tariff = data.countries[country].tariff
-        rows = [t for t in data.tariffs if t.country == country]
-        for wanted in ((lambda t: t.item is None and t.item_class is None),
-                       (lambda t: t.item is None and t.item_class == data.items[item].item_class),
-                       (lambda t: t.item == item)):
-            tariff = next((t.tariff for t in rows if wanted(t)), tariff)
+        tariff = self._duty.get((item, country))
+        if tariff is None:  # once per (item, country): a plan buys one item from many suppliers of a country
+            tariff = data.countries[country].tariff
+            rows = [t for t in data.tariffs if t.country == country]
+            for wanted in ((lambda t: t.item is None and t.item_class is None),
+                           (lambda t: t.item is None and t.item_class == data.items[item].item_class),
+                           (lambda t: t.item == item)):
+                tariff = next((t.tariff for t in rows if wanted(t)), tariff)
+            self._duty[item, country] = tariff
         breaks = [(0.0, offer.price)] + [(t.from_quantity, t.price) for t in data.tiers.get((item, supplier), ())]
         # a route's freight is per unit in the base currency, on top of the offer's (workbook-v2 section 2)
         route_freight = data.routes[offer.route].freight if offer.route else 0.0
