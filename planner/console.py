@@ -93,15 +93,19 @@ def diff_text(d: PlanDiff, currency: str = "") -> str:
     out = [f"total cost: {money(t['total cost old'])} -> {money(t['total cost new'])} "
            f"({signed(t['total cost change'])})",
            f"  price effect {signed(t['price effect'])}, reallocation effect {signed(t['reallocation effect'])}, "
-           f"fixed-cost effect {signed(t['fixed-cost effect'])}",
+           f"fixed-cost effect {signed(t['fixed-cost effect'])}"
+           + (f", holding-cost effect {signed(t['holding-cost effect'])}" if "holding-cost effect" in t else ""),
            f"suppliers entering: {', '.join(d.suppliers_entering) or 'none'}",
            f"suppliers leaving: {', '.join(d.suppliers_leaving) or 'none'}"]
+    if d.note:
+        out.append(d.note)
     moved = d.lines[d.lines["change"] != "unchanged"]
     if len(moved):
         out.append("")
         # formatters by column, not a float_format: a plan of whole numbers reads back as ints, which a
         # float_format leaves bare (19700 under 5,000.00)
-        out.append(moved[["item", "supplier", "country", "quantity_old", "quantity_new", "cost_change", "change"]]
+        by = ["item", "supplier", "period"] if "period" in moved.columns else ["item", "supplier"]
+        out.append(moved[[*by, "country", "quantity_old", "quantity_new", "cost_change", "change"]]
                    .to_string(index=False, formatters={"quantity_old": money, "quantity_new": money,
                                                        "cost_change": change}))
     shifts = d.countries[d.countries["share_change"].abs() > 1e-9]

@@ -11,6 +11,14 @@ with u the landed unit cost; a line only in the old plan has no new price,
 so u_new = u_old there (no price effect, all reallocation), and a line only
 in the new plan has q_old = 0. Price + reallocation = change of landed cost,
 and adding the fixed-cost effect gives the change of total cost.
+
+Plans of several periods (a `period` column in their Plan sheet: the arrival
+period) are compared period by period: a line is (item, supplier, period),
+and the holding-cost effect holding_new - holding_old joins the split. A
+period only one plan has is a period whose lines enter or leave. A plan of
+one period against one of several is compared over the horizon: the lines
+of the plan of several periods are summed over its periods per (item,
+supplier), u = cost / quantity, and `PlanDiff.note` says so.
 """
 
 from __future__ import annotations
@@ -35,6 +43,8 @@ class PlanTables:
     name: str = ""
     currency: str | None = None  # None: the plan does not say (not written by the planner)
     currency_at: str = ""  # where the currency was read: `plan.xlsx:Summary!B6`
+    holding_cost: float = 0.0
+    periods: tuple[str, ...] = ()  # in planning order; none for a single-period plan (lines without `period`)
 
 
 @dataclass
@@ -46,6 +56,8 @@ class PlanDiff:
     suppliers_leaving: list[str] = field(default_factory=list)
     totals: dict[str, float] = field(default_factory=dict)
     currency: str = ""  # of both plans ("" when neither says)
+    periods: tuple[str, ...] = ()  # compared period by period: the periods of either plan, old's order first
+    note: str = ""  # how plans of different shapes were compared
 
 
 def check_comparable(old: PlanTables | None, new: PlanTables | None, log: ProblemLog) -> None:
@@ -69,10 +81,26 @@ def diff_plans(old: PlanTables, new: PlanTables) -> PlanDiff:
     log = ProblemLog()
     check_comparable(old, new, log)
     log.raise_if_errors()
-    keys = ["item", "supplier"]
-    a = old.lines.set_index(keys)
-    b = new.lines.set_index(keys)
-    index = a.index.union(b.index).sort_values()
+    periods, note = (), ""
+    old_lines, new_lines = old.lines, new.lines
+    if old.periods and new.periods:
+        periods = tuple(dict.fromkeys(old.periods + new.periods))
+    elif old.periods or new.periods:
+        many = old if old.periods else new
+        note = (f"{old.name or 'the old plan'} plans {_periods(old)}, {new.name or 'the new plan'} "
+                f"{_periods(new)}: compared over the horizon, the lines of {many.name or 'the plan of several periods'}"
+                " summed over its periods")
+        old_lines, new_lines = over_horizon(old_lines), over_horizon(new_lines)
+    keys = ["item", "supplier", "period"] if periods else ["item", "supplier"]
+    a = old_lines.set_index(keys)
+    b = new_lines.set_index(keys)
+    index = a.index.union(b.index)
+    if periods:
+        at = {p: k for k, p in enumerate(periods)}
+        index = pd.MultiIndex.from_tuples(sorted(index, key=lambda k: (k[0], k[1], at.get(k[2], len(at)))),
+                                          names=keys)
+    else:
+        index = index.sort_values()
     a, b = a.reindex(index), b.reindex(index)
     q0, q1 = a["quantity"].fillna(0.0), b["quantity"].fillna(0.0)
     u0 = a["unit_cost"]
@@ -93,7 +121,7 @@ def diff_plans(old: PlanTables, new: PlanTables) -> PlanDiff:
                                                                      and abs(dc) <= 1e-9 * max(1.0, abs(c)) else "changed")
         for x, y, dq, dc, c in zip(a["quantity"], b["quantity"], lines["quantity_change"], lines["cost_change"],
                                    lines["cost_old"])]
-    lines = lines.reset_index()[LINE_COLUMNS]
+    lines = lines.reset_index()[LINE_COLUMNS[:2] + (["period"] if periods else []) + LINE_COLUMNS[2:]]
     used_old = set(old.lines["supplier"]) if len(old.lines) else set()
     used_new = set(new.lines["supplier"]) if len(new.lines) else set()
     landed_old = float(lines["cost_old"].sum())
@@ -106,28 +134,60 @@ def diff_plans(old: PlanTables, new: PlanTables) -> PlanDiff:
         "reallocation effect": float(lines["reallocation_effect"].sum()),
         "fixed-cost effect": new.fixed_cost - old.fixed_cost,
     }
-    return PlanDiff(lines, _shares(old.lines, new.lines, "country"), _shares(old.lines, new.lines, "bloc"),
-                    sorted(used_new - used_old), sorted(used_old - used_new), totals, old.currency or new.currency or "")
+    if old.periods or new.periods:  # holding cost exists only with periods: a single-period diff keeps its keys
+        totals["total cost old"] += old.holding_cost
+        totals["total cost new"] += new.holding_cost
+        totals["total cost change"] += new.holding_cost - old.holding_cost
+        totals["holding-cost effect"] = new.holding_cost - old.holding_cost
+    return PlanDiff(lines, _shares(old_lines, new_lines, "country", periods),
+                    _shares(old_lines, new_lines, "bloc", periods), sorted(used_new - used_old),
+                    sorted(used_old - used_new), totals, old.currency or new.currency or "", periods, note)
 
 
-def _shares(old: pd.DataFrame, new: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """Share of each item's bought volume per country (or bloc; a country in two blocs counts in both)."""
+def _periods(plan: PlanTables) -> str:
+    if not plan.periods:
+        return "one period"
+    return f"{len(plan.periods)} periods ({plan.periods[0]} to {plan.periods[-1]})"
+
+
+def over_horizon(lines: pd.DataFrame) -> pd.DataFrame:
+    """Lines of a plan of several periods as one line per (item, supplier): quantities and costs summed,
+    unit_cost = cost / quantity (lines without a `period` are returned as they are)."""
+    if "period" not in lines.columns:
+        return lines
+    frame = lines.groupby(["item", "supplier"], as_index=False, sort=True).agg(
+        country=("country", "first"), quantity=("quantity", "sum"), cost=("cost", "sum"), blocs=("blocs", "first"))
+    frame["unit_cost"] = [c / q if q else 0.0 for c, q in zip(frame["cost"], frame["quantity"])]
+    return frame[["item", "supplier", "country", "quantity", "unit_cost", "cost", "blocs"]]
+
+
+def _shares(old: pd.DataFrame, new: pd.DataFrame, kind: str, periods: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Share of each item's bought volume per country (or bloc; a country in two blocs counts in both); with
+    `periods`, of each item's volume arriving in each period."""
+    by = ["item", "period"] if periods else ["item"]
+
     def table(lines: pd.DataFrame) -> pd.Series:
         if not len(lines):
             return pd.Series(dtype=float)
-        frame = lines[["item", "country", "quantity", "blocs"]].copy()
-        totals = frame.groupby("item")["quantity"].transform("sum")
+        frame = lines[[*by, "country", "quantity", "blocs"]].copy()
+        totals = frame.groupby(by)["quantity"].transform("sum")
         frame["share"] = frame["quantity"] / totals.where(totals > 0)
         if kind == "bloc":
             frame["bloc"] = frame["blocs"].fillna("").map(lambda t: [b.strip() for b in str(t).split(",") if b.strip()]
                                                         or ["(no bloc)"])
             frame = frame.explode("bloc")
-        return frame.groupby(["item", kind])["share"].sum()
+        return frame.groupby([*by, kind])["share"].sum()
 
     a, b = table(old), table(new)
-    index = a.index.union(b.index).sort_values()
+    index = a.index.union(b.index)
+    if periods:
+        at = {p: k for k, p in enumerate(periods)}
+        index = pd.MultiIndex.from_tuples(sorted(index, key=lambda k: (k[0], at.get(k[1], len(at)), k[2])),
+                                          names=[*by, kind])
+    else:
+        index = index.sort_values()
     out = pd.DataFrame({"share_old": a.reindex(index).fillna(0.0), "share_new": b.reindex(index).fillna(0.0)},
                        index=index)
     out["share_change"] = out["share_new"] - out["share_old"]
-    out.index.names = ["item", kind]
-    return out.reset_index()[["item", kind, "share_old", "share_new", "share_change"]]
+    out.index.names = [*by, kind]
+    return out.reset_index()[[*by, kind, "share_old", "share_new", "share_change"]]

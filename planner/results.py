@@ -67,6 +67,15 @@ class Plan:
     builds: dict[str, str] = field(default_factory=dict)
     holding_cost: float = 0.0
     expansion_cost: float = 0.0
+    # what `planner.timeline.fill` computes from the data and the schedule and builds: the periods in planning
+    # order and the tables of the Stock, Build-up, Routes and Shares sheets and of the Summary's cost by period
+    periods: tuple[str, ...] = ()
+    stock: pd.DataFrame = field(default_factory=pd.DataFrame)
+    buildup: pd.DataFrame = field(default_factory=pd.DataFrame)
+    capacity_by_period: pd.DataFrame = field(default_factory=pd.DataFrame)
+    route_usage: pd.DataFrame = field(default_factory=pd.DataFrame)
+    period_shares: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cost_by_period: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def purchases(self) -> pd.DataFrame:
@@ -319,7 +328,7 @@ def build_periods_plan(data: PlanningData, schedule: dict[tuple[str, str, str], 
     fixed_total = float(fixed["fixed_cost"].sum()) if len(fixed) else 0.0
     expansions = sum(data.expansions[name].fixed_cost for name in builds)
     horizon = build_plan(data, totals)
-    return Plan(
+    plan = Plan(
         status=status, message=message, quantities=totals,
         total_cost=landed + holding + fixed_total + expansions, landed_cost=landed, fixed_cost=fixed_total,
         mip_gap=gap, lines=lines, cost_by_country=cost_by_country(data, lines), cost_by_bloc=cost_by_bloc(data, lines),
@@ -327,6 +336,10 @@ def build_periods_plan(data: PlanningData, schedule: dict[tuple[str, str, str], 
         scenarios=pd.concat(scenarios, ignore_index=True) if scenarios else horizon.scenarios.iloc[0:0],
         schedule=schedule, stock_levels=levels, builds=builds, holding_cost=holding,
         expansion_cost=expansions)
+    from planner import timeline  # the tables of the plan workbook of several periods, from the same schedule
+
+    timeline.fill(plan, data)
+    return plan
 
 
 def build_plan(data: PlanningData, quantities: dict[OfferKey, float], status: str = "optimal",
@@ -338,7 +351,7 @@ def build_plan(data: PlanningData, quantities: dict[OfferKey, float], status: st
     landed = float(lines["cost"].sum()) if len(lines) else 0.0
     fixed = fixed_cost_table(data, quantities, purchased)
     fixed_total = float(fixed["fixed_cost"].sum()) if len(fixed) else 0.0
-    return Plan(
+    plan = Plan(
         status=status,
         message=message,
         quantities=quantities,
@@ -354,6 +367,11 @@ def build_plan(data: PlanningData, quantities: dict[OfferKey, float], status: st
         fixed_costs=fixed,
         scenarios=scenario_table(data, quantities, purchased),
     )
+    if data.routes and not data.multi_period:  # routes without periods: shown with their freight and usage
+        from planner import timeline
+
+        timeline.one_period_routes(plan, data)
+    return plan
 
 
 def bought(data: PlanningData, quantities: dict[OfferKey, float]) -> tuple[np.ndarray, np.ndarray]:
@@ -401,7 +419,7 @@ def purchase_prices(data: PlanningData, at: np.ndarray, q: np.ndarray) -> tuple[
     """Per purchase (the offer at table position `at[k]`, quantity `q[k]`): the price per unit as quoted, in the
     offer's currency (its Offers price; with Tiers rows the price of the highest break reached, a break counted
     reached within the checker's tolerance, or for incremental tiers the mean price of the units bought), and
-    the landed cost per unit in the base currency, rate * (quoted * (1 + tariff) + freight)."""
+    the landed cost per unit in the base currency, rate * (quoted * (1 + tariff) + freight) + route freight."""
     t = data.table
     quoted, unit_cost = t.price[at].copy(), t.cost[at].copy()
     if not data.tiers:
@@ -413,7 +431,8 @@ def purchase_prices(data: PlanningData, at: np.ndarray, q: np.ndarray) -> tuple[
         offer = data.offers[t.keys[p]]
         quoted[k] = quoted_price(offer.price, [(b.from_quantity, b.price) for b in data.tiers[offer.key]],
                                  offer.discount == "incremental", x)
-        unit_cost[k] = t.rate[p] * (quoted[k] * (1.0 + t.tariff[p]) + t.freight[p])
+        # route freight is per unit in the base currency, on top of the tier price (as `t.cost` and the model)
+        unit_cost[k] = t.rate[p] * (quoted[k] * (1.0 + t.tariff[p]) + t.freight[p]) + data.route_freight(offer)
     return quoted, unit_cost
 
 

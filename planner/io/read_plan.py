@@ -2,7 +2,9 @@
 
 Reads the Plan sheet by its header names and the fixed costs and currency
 from the Summary sheet; problems (not a plan workbook, a column missing) are logged
-with the file and sheet.
+with the file and sheet. A plan of several periods (a `period` column) also
+gives its holding cost (Summary), its expansion costs (added to its fixed
+costs) and its periods in planning order (Stock).
 """
 
 from __future__ import annotations
@@ -79,24 +81,52 @@ def read_plan(path: str | Path, log: ProblemLog, limits: ReadLimits | None = Non
         return None
     frame["item"] = frame["item"].astype(str)
     frame["supplier"] = frame["supplier"].astype(str)
-    fixed = 0.0
+    columns = ["item", "supplier", "country", "quantity", "unit_cost", "cost", "blocs"]
+    periods: tuple[str, ...] = ()
+    if "period" in frame.columns:  # a plan of several periods: a line per arrival period
+        frame["period"] = frame["period"].astype(str)
+        columns.insert(2, "period")
+        periods = _periods(wb, frame)
+    fixed, holding, built = 0.0, 0.0, 0.0
     currency, currency_at = None, ""
     if "Summary" in wb.sheetnames:
-        found_fixed = False
+        found_fixed = found_holding = found_built = False
         row = 0
         try:
             for row, (label, value, *_) in enumerate(wb["Summary"].iter_rows(values_only=True, max_col=2), start=1):
                 if label == "fixed costs" and isinstance(value, (int, float)) and not found_fixed:
                     fixed, found_fixed = float(value), True
+                elif label == "holding cost" and isinstance(value, (int, float)) and periods and not found_holding:
+                    holding, found_holding = float(value), True
+                elif label == "expansion costs" and isinstance(value, (int, float)) and periods and not found_built:
+                    built, found_built = float(value), True  # fixed costs too: the diff's fixed-cost effect
                 elif label == "currency" and isinstance(value, str) and value.strip() and currency is None:
                     currency, currency_at = value.strip(), f"{path.name}:Summary!B{row}"
-                if found_fixed and currency is not None:
+                if found_fixed and currency is not None and (found_holding and found_built or not periods):
                     break  # the facts head the sheet; the tables below can be long
         except Exception as exc:  # noqa: BLE001 - as the Plan sheet's: the fixed costs would be read wrong
             broken_sheet(f"{path.name}:Summary", row, exc, log)
             return None
-    return PlanTables(frame[["item", "supplier", "country", "quantity", "unit_cost", "cost", "blocs"]], fixed,
-                      path.name, currency, currency_at)
+    return PlanTables(frame[columns], fixed + built, path.name, currency, currency_at, holding, periods)
+
+
+def _periods(wb: object, frame: pd.DataFrame) -> tuple[str, ...]:
+    """The periods of a plan of several periods in planning order: the Stock sheet lists every period for its
+    first item in that order; without one (a plan edited by hand), the Plan sheet's in the order they appear."""
+    found: list[str] = []
+    if "Stock" in wb.sheetnames:  # type: ignore[attr-defined]
+        rows = wb["Stock"].iter_rows(values_only=True)  # type: ignore[index]
+        head = [str(h) if h is not None else "" for h in next(rows, ())]
+        if "item" in head and "period" in head:
+            first = None
+            for values in rows:
+                item, period = values[head.index("item")], values[head.index("period")]
+                if first is None:
+                    first = item
+                if item != first or period is None:
+                    break
+                found.append(str(period))
+    return tuple(dict.fromkeys(found + [str(p) for p in frame["period"]]))
 
 
 _NUMBER_CELL = re.compile(rb'<c r="([A-Z]+\d+)"(?:(?! t=)[^>])*(?: t="n"(?:(?! t=)[^>])*)?>(?:<f>[^<]*</f>)?<v>([^<]*)</v>')

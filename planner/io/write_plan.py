@@ -6,7 +6,10 @@ demand per country, against its cap; stacked bar chart), Scenarios (surviving
 volume per scenario and item), Coverage (surviving share against the required
 coverage; chart), Rules (cost of each Policy row; chart of the costliest),
 Violations (only for a relaxed plan), Run (provenance, solver status,
-warnings). Headers are frozen and carry a comment saying what the column
+warnings). A plan of several periods (`Plan.periods`) has instead a Plan line
+per arrival period, Summary with cost by period, Stock, Build-up, Routes,
+Shares, Scenarios and Coverage per period (`planner.io.write_periods`).
+Headers are frozen and carry a comment saying what the column
 means; numbers are formatted; columns are sized to their content. Charts are
 native Excel charts whose series point at the cells of these sheets.
 """
@@ -112,6 +115,16 @@ COLUMNS: dict[str, tuple[str | None, str]] = {
 }
 
 
+# the Plan sheet's route columns of a single-period plan (a workbook with Routes)
+ROUTE_NOTES: dict[str, tuple[str | None, str]] = {
+    "route": (None, "the Routes row the offer travels on; (direct) for none"),
+    "lead_time": (INDEX, "the route's lead time in periods: shown, but without a Periods sheet it has no effect"),
+    "route_freight": (MONEY, "the route's freight per unit, in the base currency, added to unit_cost"),
+    "unit_cost": (MONEY, "landed cost per unit, in the base currency (Summary: currency) = rate of the offer's "
+                         "currency * (quoted_price * (1 + tariff) + freight) + route_freight (0 direct)"),
+}
+
+
 def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData | None = None,
                timings: bool = False) -> None:
     """Write the plan workbook to `path` atomically (an existing file is replaced whole or kept).
@@ -122,13 +135,20 @@ def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData
     """
     wb = Workbook()
     bulk = BulkCells(wb)  # the sheets that grow with the catalogue are written in bulk
-    _plan_sheet(wb.active, plan, bulk)
-    _summary_sheet(wb.create_sheet("Summary"), plan, currency, bulk)
-    if len(plan.volume_shares):
-        _shares_sheet(wb.create_sheet("Shares"), plan, data, bulk)
-    _scenarios_sheet(wb.create_sheet("Scenarios"), plan, bulk)
-    if len(plan.scenarios):
-        _coverage_sheet(wb.create_sheet("Coverage"), plan, bulk)
+    if plan.periods:  # several periods: the sheets that show time (planner.io.write_periods)
+        _multi_period_sheets(wb, plan, currency, data, bulk)
+    else:
+        _plan_sheet(wb.active, plan, bulk)
+        _summary_sheet(wb.create_sheet("Summary"), plan, currency, bulk)
+        if len(plan.volume_shares):
+            _shares_sheet(wb.create_sheet("Shares"), plan, data, bulk)
+        _scenarios_sheet(wb.create_sheet("Scenarios"), plan, bulk)
+        if len(plan.scenarios):
+            _coverage_sheet(wb.create_sheet("Coverage"), plan, bulk)
+        if len(plan.route_usage):  # a workbook with Routes (only: without, the sheets are as they always were)
+            from planner.io.write_periods import one_period_routes_sheet
+
+            one_period_routes_sheet(wb.create_sheet("Routes"), plan, bulk)
     if len(plan.rules):
         _rules_sheet(wb.create_sheet("Rules"), plan, currency)
         _widen_for_numbers(wb["Rules"])
@@ -138,6 +158,38 @@ def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData
     rows = bulk.finish()
     _print_setup(wb)
     atomic_write(path, workbook_bytes(wb, rows))
+
+
+def _multi_period_sheets(wb: Workbook, plan: Plan, currency: str, data: PlanningData | None, bulk: BulkCells) -> None:
+    """Plan (a line per arrival period), Summary (with cost by period), Stock, Build-up (with expansions or
+    Capacity rows), Routes (with Routes), Shares per period, Scenarios and Coverage per period."""
+    from planner.io import write_periods as periods
+
+    ws = wb.active
+    ws.title = "Plan"
+    end = _table(ws, plan.lines, bulk=bulk, notes=periods.NOTES)
+    ws.freeze_panes = "A2"
+    if len(plan.lines.columns):
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(plan.lines.columns))}{max(end - 1, 1)}"
+    _fit_columns(ws, bulk)
+    _summary_sheet(wb.create_sheet("Summary"), plan, currency, bulk)
+    periods.stock_sheet(wb.create_sheet("Stock"), plan, bulk)
+    if len(plan.buildup) or len(plan.capacity_by_period):
+        periods.buildup_sheet(wb.create_sheet("Build-up"), plan, bulk)
+    if len(plan.route_usage):
+        periods.routes_sheet(wb.create_sheet("Routes"), plan, bulk)
+    if len(plan.period_shares):
+        periods.shares_sheet(wb.create_sheet("Shares"), plan, data, bulk)
+    ws = wb.create_sheet("Scenarios")
+    end = _table(ws, plan.scenarios, bulk=bulk, notes=periods.NOTES)
+    if len(plan.scenarios):
+        col = get_column_letter(list(plan.scenarios.columns).index("shortfall") + 1)
+        ws.conditional_formatting.add(f"A2:{get_column_letter(len(plan.scenarios.columns))}{end - 1}", FormulaRule(
+            formula=[f"AND(ISNUMBER(${col}2),${col}2>0)"], fill=RED_FILL))
+    ws.freeze_panes = "A2"
+    _fit_columns(ws, bulk)
+    if len(plan.scenarios):
+        periods.coverage_sheet(wb.create_sheet("Coverage"), plan, bulk)
 
 
 # Column widths (in characters) a landscape page holds at 100 %, and the most a sheet may have to be shrunk onto one
@@ -185,21 +237,25 @@ def _cell_value(value: object) -> object:
     return value
 
 
-def _table(ws: Worksheet, frame: pd.DataFrame, top: int = 1, comments: bool = True, bulk: BulkCells | None = None
-           ) -> int:
-    """Write a header and rows from row `top` (the rows through `bulk` if given); return the next free row."""
+def _table(ws: Worksheet, frame: pd.DataFrame, top: int = 1, comments: bool = True, bulk: BulkCells | None = None,
+           notes: dict[str, tuple[str | None, str]] | None = None) -> int:
+    """Write a header and rows from row `top` (the rows through `bulk` if given); return the next free row.
+
+    `notes` (column -> number format, header comment) take precedence over COLUMNS: a column of the same name
+    may mean something more precise in one table (`share_of_demand` of a period's demand)."""
+    known = {**COLUMNS, **(notes or {})}
     for name, cell in zip(frame.columns, header(ws, frame.columns, row=top)):
         cell.alignment = Alignment(horizontal="center")
-        if comments and name in COLUMNS:
-            cell.comment = Comment(COLUMNS[name][1], "planner")
+        if comments and name in known:
+            cell.comment = Comment(known[name][1], "planner")
     if bulk is not None:
         if len(frame):
-            bulk.add(ws, top + 1, 1, [(frame[name].tolist(), COLUMNS.get(name, (None, ""))[0]) for name in frame.columns])
+            bulk.add(ws, top + 1, 1, [(frame[name].tolist(), known.get(name, (None, ""))[0]) for name in frame.columns])
         return top + 1 + len(frame)
     for r, values in enumerate(frame.itertuples(index=False), start=top + 1):
         for col, (name, value) in enumerate(zip(frame.columns, values), start=1):
             cell = ws.cell(row=r, column=col, value=_cell_value(value))
-            fmt = COLUMNS.get(name, (None, ""))[0]
+            fmt = known.get(name, (None, ""))[0]
             if fmt and isinstance(cell.value, (int, float)):
                 cell.number_format = fmt
     return top + 1 + len(frame)
@@ -232,7 +288,7 @@ def _wrap_column(ws: Worksheet, column: int, rows: range) -> None:
 
 def _plan_sheet(ws: Worksheet, plan: Plan, bulk: BulkCells | None = None) -> None:
     ws.title = "Plan"
-    end = _table(ws, plan.lines, bulk=bulk)
+    end = _table(ws, plan.lines, bulk=bulk, notes=ROUTE_NOTES)
     ws.freeze_panes = "A2"
     if len(plan.lines.columns):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(plan.lines.columns))}{max(end - 1, 1)}"
@@ -254,6 +310,12 @@ def _summary_sheet(ws: Worksheet, plan: Plan, currency: str, bulk: BulkCells | N
         ("currency", currency, None),
         ("MIP gap", plan.mip_gap, SHARE),
     ]
+    if plan.periods:  # below the facts every plan has, so that they keep their rows
+        facts += [
+            ("expansion costs", plan.expansion_cost, MONEY),
+            ("holding cost", plan.holding_cost, MONEY),
+            ("periods", f"{len(plan.periods)}: {plan.periods[0]} .. {plan.periods[-1]}", None),  # as the Run sheet
+        ]
     for label, value, fmt in facts:
         ws.cell(row=row, column=1, value=label).font = Font(bold=True)
         cell = ws.cell(row=row, column=2, value=_cell_value(value))
@@ -267,6 +329,13 @@ def _summary_sheet(ws: Worksheet, plan: Plan, currency: str, bulk: BulkCells | N
         ("Concentration per item (Herfindahl-Hirschman index)", plan.concentration),
         ("Fixed costs paid", plan.fixed_costs),
     ]
+    if plan.periods:
+        from planner.io.write_periods import cost_block
+
+        row = cost_block(ws, plan, row, currency, bulk)
+        blocks[2] = ("Share of each item's volume by country and by bloc, over every period (of the demand of "
+                     "every period together)", plan.volume_shares)
+        blocks[3] = ("Concentration per item over every period (Herfindahl-Hirschman index)", plan.concentration)
     if plan.resilience:
         row = _resilience(ws, _title(ws, row + 1, "Price of resilience (what all Policy rules together cost)"), plan)
         with_rules = plan.resilience.get("optimum with all Policy rules")
@@ -694,6 +763,11 @@ def write_diff(d: PlanDiff, path: Path, old_name: str, new_name: str) -> None:
         row += 1
     ws.cell(row=row + 1, column=1, value="price effect: old quantities at the price change; reallocation effect: "
                                           "quantity changes at new prices (old price for lines that left)")
+    if d.periods:
+        ws.cell(row=row + 2, column=1, value=f"compared period by period ({', '.join(d.periods)}): a line is an "
+                                              "item, a supplier and the period its quantity arrives in")
+    if d.note:
+        ws.cell(row=row + 2, column=1, value=d.note)
     _fit_columns(ws)
     money = {"unit_cost_old", "unit_cost_new", "cost_old", "cost_new", "cost_change", "price_effect",
              "reallocation_effect"}

@@ -47,6 +47,10 @@ def run(args: argparse.Namespace, envelope: Envelope) -> int:
     envelope.begin("done", total_cost=d.totals["total cost new"], currency=d.currency or None, totals=d.totals,
                    suppliers_entering=d.suppliers_entering, suppliers_leaving=d.suppliers_leaving,
                    lines=records(d.lines))
+    if d.periods:  # only plans of several periods carry these: a single-period diff's JSON is as before
+        envelope.set(periods=list(d.periods))
+    if d.note:
+        envelope.set(note=d.note)
     if target is not None:
         from planner.io.write_plan import write_diff
 
