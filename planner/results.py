@@ -289,55 +289,13 @@ def stock_levels(data: PlanningData, schedule: dict[tuple[str, str, str], float]
 
 def build_periods_plan(data: PlanningData, schedule: dict[tuple[str, str, str], float], builds: dict[str, str],
                        status: str = "optimal", message: str = "", gap: float | None = None) -> Plan:
-    """Every table of a plan of several periods from data and its schedule: the lines of each period priced in
-    the period each was ordered in (that period's world), stock, holding cost, fixed costs paid once, and the
-    expansions' costs."""
-    from planner.model.periods import world
-
-    frames, scenarios = [], []
-    totals: dict[OfferKey, float] = {}
-    names = data.period_names
-    by_period: dict[str, dict[OfferKey, float]] = {p: {} for p in names}
-    for (i, s, p), x in schedule.items():  # one pass: 300k purchases over 12 periods took a second per period
-        by_period[p][i, s] = x
-    for t, period in enumerate(names):
-        quantities = by_period[period]
-        for key, x in quantities.items():
-            totals[key] = totals.get(key, 0.0) + x
-        w = world(data, t)
-        if w.scenario_hits:  # each scenario in the periods it lasts, against that period's arrivals and demand
-            table = scenario_table(w, quantities)
-            table.insert(0, "period", period)
-            scenarios.append(table)
-        if not quantities:
-            continue
-        purchased = bought(w, quantities)
-        lines = plan_lines(w, quantities, purchased)
-        lead = data.table.lead[purchased[0]]
-        lines.insert(0, "period", period)
-        lines.insert(1, "order_period", np.array(names, dtype=object)[t - lead] if len(lead) else [])
-        frames.append(lines)
-    lines = pd.concat(frames, ignore_index=True) if frames else plan_lines(data, {})
-    if not frames:
-        lines.insert(0, "period", pd.Series(dtype=object))
-        lines.insert(1, "order_period", pd.Series(dtype=object))
-    landed = float(lines["cost"].sum()) if len(lines) else 0.0
-    levels = stock_levels(data, schedule)
-    holding = sum(data.items[i].holding_cost * max(v, 0.0) for (i, _), v in levels.items())
-    fixed = fixed_cost_table(data, totals, bought(data, totals))
-    fixed_total = float(fixed["fixed_cost"].sum()) if len(fixed) else 0.0
-    expansions = sum(data.expansions[name].fixed_cost for name in builds)
-    horizon = build_plan(data, totals)
-    plan = Plan(
-        status=status, message=message, quantities=totals,
-        total_cost=landed + holding + fixed_total + expansions, landed_cost=landed, fixed_cost=fixed_total,
-        mip_gap=gap, lines=lines, cost_by_country=cost_by_country(data, lines), cost_by_bloc=cost_by_bloc(data, lines),
-        volume_shares=horizon.volume_shares, concentration=horizon.concentration, fixed_costs=fixed,
-        scenarios=pd.concat(scenarios, ignore_index=True) if scenarios else horizon.scenarios.iloc[0:0],
-        schedule=schedule, stock_levels=levels, builds=builds, holding_cost=holding,
-        expansion_cost=expansions)
+    """Every table of a plan of several periods from data and its schedule (`planner.timeline.fill`): the lines
+    of each arrival period priced in the period each was ordered in, stock, holding cost, fixed costs paid once,
+    and the expansions' costs."""
     from planner import timeline  # the tables of the plan workbook of several periods, from the same schedule
 
+    plan = Plan(status=status, message=message, mip_gap=gap, schedule=schedule, builds=builds,
+                stock_levels=stock_levels(data, schedule))
     timeline.fill(plan, data)
     return plan
 
