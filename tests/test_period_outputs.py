@@ -350,3 +350,25 @@ def test_planner_solve_and_diff_of_workbooks_of_several_periods(tmp_path: Path) 
     assert payload["totals"]["price effect"] == pytest.approx(30)
     moved = [(r["supplier"], r["period"], r["price_effect"]) for r in payload["lines"] if r["change"] != "unchanged"]
     assert moved == [("S1", "P3", pytest.approx(30))]
+
+
+def test_json_of_a_plan_of_several_periods_adds_up(tmp_path: Path) -> None:
+    """`planner solve --json` on the bundled defence buyer: the JV (15,000,000, once) is the expansion cost and
+    is decided in 2027; landed + fixed + expansion + holding costs are the total, and so are the periods' totals
+    (costs by order period); a workbook without Periods has none of these fields."""
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-m", "planner", "solve", str(root / "inputs" / "defence.xlsx"), "-o",
+                          str(tmp_path / "plan.xlsx"), "--json"], capture_output=True, text=True, check=True)
+    found = json.loads(out.stdout)
+    assert found["periods"] == ["2027", "2028", "2029", "2030"]
+    assert found["builds"] == {"JV-shell-plant": "2027"} and found["expansion_cost"] == 15_000_000
+    parts = found["landed_cost"] + found["fixed_cost"] + found["expansion_cost"] + found["holding_cost"]
+    assert parts == pytest.approx(found["total_cost"], rel=1e-12)
+    assert sum(found["cost_by_period"].values()) == pytest.approx(found["total_cost"], rel=1e-12)
+    one = subprocess.run([sys.executable, "-m", "planner", "solve", str(root / "inputs" / "example.xlsx"), "-o",
+                          str(tmp_path / "one.xlsx"), "--json"], capture_output=True, text=True, check=True)
+    assert not {"periods", "builds", "holding_cost", "cost_by_period"} & set(json.loads(one.stdout))

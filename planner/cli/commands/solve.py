@@ -111,9 +111,17 @@ def _figures(plan: Plan) -> dict[str, Any]:
     """A plan's status and costs as --json reports them."""
     from planner.results import reported
 
-    return {"status": plan.status, "message": plan.message, "total_cost": reported(finite(plan.total_cost)),
-            "objective": reported(finite(plan.total_cost)), "landed_cost": reported(finite(plan.landed_cost)),
-            "fixed_cost": reported(finite(plan.fixed_cost))}
+    figures: dict[str, Any] = {
+        "status": plan.status, "message": plan.message, "total_cost": reported(finite(plan.total_cost)),
+        "objective": reported(finite(plan.total_cost)), "landed_cost": reported(finite(plan.landed_cost)),
+        "fixed_cost": reported(finite(plan.fixed_cost))}
+    if plan.periods:  # several periods: the rest of the total, and the cost of each period (by order period)
+        figures.update(holding_cost=reported(plan.holding_cost), expansion_cost=reported(plan.expansion_cost),
+                       periods=list(plan.periods), builds=dict(plan.builds))
+        if len(plan.cost_by_period):
+            figures["cost_by_period"] = {str(row["period"]): reported(float(row["total_cost"]))
+                                         for _, row in plan.cost_by_period.iterrows()}
+    return figures
 
 
 def _write_plan(args: argparse.Namespace, envelope: Envelope, data: PlanningData, plan: Plan, target: Path,
