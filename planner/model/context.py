@@ -56,6 +56,35 @@ class BuildContext:
     reach: np.ndarray | None = None
     period: str | None = None  # the arrival period this context builds, with several periods
 
+    def __post_init__(self) -> None:
+        if self.reach is None and "_reach" in self.data.__dict__:  # a period's world (`planner.model.periods`)
+            object.__setattr__(self, "reach", self.data.__dict__["_reach"])
+
+    @cached_property
+    def overshoot(self) -> np.ndarray:
+        """Several periods: per offer of `table`, the most one arrival of it may need to be whatever the item still
+        needs (`reach`): an order at its minimum (q_o), at an all-units offer's last break b_o (buying up to a
+        break may cost less, the rest goes to stock), and, for each min_coverage rule v on the item and
+        scenario s keeping 0 < a_{s,o} < 1 of the offer, v * d_i / a_{s,o} (the period's coverage asks that much
+        of o's arrivals when o alone meets it)."""
+        t, data = self.table, self.data
+        out = t.min_order.astype(float, copy=True)
+        for key, tiers in data.tiers.items():
+            offer = data.offers.get(key)
+            if offer is not None and tiers and offer.discount != "incremental":
+                k = t.position[key]
+                out[k] = max(out[k], max(tier.from_quantity for tier in tiers))
+        for rule in data.rules:
+            if rule.kind != "min_coverage" or not rule.value:
+                continue
+            covered = data.of_rule(rule)
+            for scenario in data.scenarios:
+                level = data.availability_levels(scenario)
+                part = covered & (level > 0.0) & (level < 1.0)
+                need = rule.value * t.demand[t.item[part]] / level[part]
+                out[part] = np.maximum(out[part], need)
+        return out
+
     @cached_property
     def item(self) -> np.ndarray:
         return self.table.item[self.position]
@@ -95,12 +124,13 @@ class BuildContext:
 
     def big_m(self, columns: np.ndarray) -> np.ndarray:
         """The most an offer can ever deliver: min(cap_o, cap_s, d_i); only d_i when diagnosing, where capacities
-        may be relaxed. With several periods d_i is the item's `reach` in the period (what it can ever need from
-        then on, `Horizon.reach`) and cap_s the supplier's most in any period, its expansions built."""
+        may be relaxed. With several periods d_i is the larger of the item's `reach` in the period (what it can
+        still need, `Horizon.reach`) and the offer's `overshoot`, and cap_s the supplier's most in any period,
+        its expansions built."""
         need = self.table.demand if self.reach is None else self.reach
         demand = need[self.item[columns]]
         if self.reach is not None:
-            demand = np.maximum(demand, self.table.min_order[self.position[columns]])
+            demand = np.maximum(demand, self.overshoot[self.position[columns]])
         if self.view == "diagnose":
             return demand
         t = self.table

@@ -113,14 +113,8 @@ class Horizon:
 
     @cached_property
     def need(self) -> list[np.ndarray]:
-        """Per item code: the most an offer need ever deliver of the item arriving in period t, the bound on-off
-        rows use as big-M where capacities do not bound it: the demand of periods t.. plus the reserve kept at
-        the end, or an offer's minimum order if that is more (an order at its minimum is allowed to overshoot)."""
-        data = self.data
-        demand = np.array([[data.demand_in(i, p) for p in data.period_names] for i in data.items], dtype=float)
-        ahead = np.cumsum(demand[:, ::-1], axis=1)[:, ::-1]  # demand of periods t.. per item
-        reserve = np.array([i.min_stock for i in data.items.values()], dtype=float)
-        return [ahead[:, t] + reserve for t in range(len(self))]
+        """Per item code: the most the item still needs from an arrival in period t (`still_needed`)."""
+        return [still_needed(self.data)[:, t] for t in range(len(self))]
 
 
 @dataclass(eq=False)
@@ -162,6 +156,21 @@ class HorizonContext:
     def buy_column(self, t: int, local: np.ndarray) -> np.ndarray:
         """Model-wide columns of the `buy` columns `local` (positions in period t's context)."""
         return self.start("buy") + self.horizon.offsets[t] + local
+
+
+def still_needed(data: PlanningData) -> np.ndarray:
+    """Items x periods: what the item can still need from what arrives in period t, the demand of periods t..
+    plus the reserve kept at the end. The bound on-off rows use as big-M where capacities do not bound an arrival
+    (`BuildContext.big_m`), raised per offer where an arrival may overshoot it (`BuildContext.overshoot`).
+    Computed once per data."""
+    kept = data.__dict__.get("_still_needed")
+    if kept is None:
+        demand = np.array([[data.demand_in(i, p) for p in data.period_names] for i in data.items], dtype=float)
+        demand = demand.reshape(len(data.items), len(data.period_names))
+        ahead = np.cumsum(demand[:, ::-1], axis=1)[:, ::-1]  # demand of periods t.. per item
+        reserve = np.array([i.min_stock for i in data.items.values()], dtype=float)
+        kept = data.__dict__["_still_needed"] = ahead + reserve[:, None]
+    return kept
 
 
 def world(data: PlanningData, t: int) -> PlanningData:
@@ -232,4 +241,7 @@ def _world(data: PlanningData, t: int) -> PlanningData:
     # families' conflicts then see that nothing of it can arrive (a min_share of a group whose offers all travel
     # longer than t is a conflict of period t, as an excluded group is in one period)
     out.__dict__["usable"] = out.usable & (base.lead <= t)
+    # every build context on the world bounds arrivals as the model's context of period t does (`needed` and
+    # the structural conflicts ask the world, and must see the bands and binaries the model has)
+    out.__dict__["_reach"] = still_needed(data)[:, t]
     return out
