@@ -191,14 +191,19 @@ def stock_table(data: PlanningData, lines: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for name in sorted(data.items):
         item = data.items[name]
-        level = item.initial_stock
+        level = shown = item.initial_stock
+        carried = 0.0
         for period in data.period_names:
             came, demand = arrivals.get((name, period), 0.0), data.demand_in(name, period)
-            opening, level = level, level + came - demand
+            opening, level = shown, level + came - demand
+            # the quantities are known to the solver's tolerance, and so the stock to their sum over the periods
+            # so far: a stock within it is none (a holding cost 10^4 the price would otherwise pay for crumbs)
+            carried += STOCK_TOLERANCE * max(1.0, abs(demand))
+            shown = 0.0 if abs(level) <= carried else level
             rows.append({"item": name, "period": period, "unit": item.unit, "opening_stock": opening,
-                         "arrivals": came, "demand": demand, "stock": level, "reserve": item.min_stock,
+                         "arrivals": came, "demand": demand, "stock": shown, "reserve": item.min_stock,
                          "max_stock": item.max_stock if math.isfinite(item.max_stock) else None,
-                         "holding_cost": item.holding_cost * max(0.0, level)})
+                         "holding_cost": item.holding_cost * max(0.0, shown)})
     return pd.DataFrame(rows, columns=STOCK_COLUMNS)
 
 
