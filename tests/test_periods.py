@@ -10,7 +10,6 @@ cost recomputed). Where the plan is unique its schedule is asserted too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 import math
 
@@ -20,21 +19,6 @@ import planner
 from periods_reference import Result, make_data, solve, violations
 from planner.data import Expansion, GroupSpec, Item, Offer, PlanningData, Route, Rule, ScenarioHit, Supplier, Group
 
-
-@pytest.fixture(autouse=True)
-def every_model_equals_the_straightforward_one() -> Iterator[None]:
-    """Overrides conftest's check against tests/reference_model.py, which builds one period only: a model of
-    data with Periods is checked against `periods_reference` here instead; one without, as everywhere."""
-    from conftest import CHECK_UP_TO_OFFERS
-    from fast_path import assert_same_model
-    from planner.model import observe_builds
-
-    def checked(data, view, model) -> None:
-        if not data.multi_period and len(data.offers) <= CHECK_UP_TO_OFFERS:
-            assert_same_model(data, view, model)
-
-    with observe_builds(checked):
-        yield
 
 P3 = ("P1", "P2", "P3")
 

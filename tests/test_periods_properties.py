@@ -13,7 +13,6 @@ break no rule of the contract (`periods_reference.violations`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 import math
 import os
@@ -25,21 +24,6 @@ import planner
 from periods_reference import make_data, solve, violations
 from planner.data import Country, Expansion, Group, GroupSpec, Item, Offer, Route, Rule, ScenarioHit, Supplier
 
-
-@pytest.fixture(autouse=True)
-def every_model_equals_the_straightforward_one() -> Iterator[None]:
-    """Overrides conftest's check against tests/reference_model.py, which builds one period only: a model of
-    data with Periods is checked against `periods_reference` here instead; one without, as everywhere."""
-    from conftest import CHECK_UP_TO_OFFERS
-    from fast_path import assert_same_model
-    from planner.model import observe_builds
-
-    def checked(data, view, model) -> None:
-        if not data.multi_period and len(data.offers) <= CHECK_UP_TO_OFFERS:
-            assert_same_model(data, view, model)
-
-    with observe_builds(checked):
-        yield
 
 SEEDS = range(int(os.environ.get("PLANNER_PERIOD_INSTANCES", "48")))
 KNOWN: dict[int, str] = {}  # seeds on which the planner is known to be wrong, and why (none now)

@@ -135,6 +135,19 @@ def concat(family: str, dims: tuple[str, ...], blocks: list[Rows]) -> Rows:
                 np.concatenate([b.upper for b in blocks]), dims)
 
 
+def no_rows(family: str, dims: tuple[str, ...]) -> Rows:
+    """A family's block of no rows (a family of several periods in a model of one, where it has none)."""
+    empty = tuple(np.zeros(0, dtype=object) for _ in dims)
+    return rows(family, dims, empty, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0),
+                np.zeros(0), np.zeros(0))
+
+
+def no_columns(name: str, dims: tuple[str, ...], integer: bool) -> Columns:
+    """A variable family's block of no columns."""
+    empty = np.zeros(0)
+    return Columns(name, tuple(np.zeros(0, dtype=object) for _ in dims), empty, empty, empty, integer, dims)
+
+
 def repeated(value: object, n: int) -> np.ndarray:
     """An object array holding `value` n times, as one shared object (np.full makes a copy of a str per slot)."""
     out = np.empty(n, dtype=object)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from planner.data import PlanningData
-from planner.model.blocks import Columns, names
+from planner.model.blocks import Columns, names, no_columns
 from planner.model.context import BuildContext
 from planner.model.families._periods import decisions
 from planner.model.family import VariableFamily
@@ -22,8 +22,7 @@ class Expand(VariableFamily):
 
     def build(self, ctx: BuildContext) -> Columns:
         """Without periods an expansion has no time to be built in: an empty block."""
-        empty = np.zeros(0)
-        return Columns(self.name, (np.zeros(0, dtype=object),), empty, empty, empty, integer=True, dims=self.dims)
+        return no_columns(self.name, self.dims, integer=True)
 
     def build_horizon(self, hz: HorizonContext) -> Columns:
         """Binaries `expand[e, t]` for every Expansions row e and every period t from its `earliest` on with

@@ -8,7 +8,7 @@ import numpy as np
 
 from planner.check.view import PlanView, tol
 from planner.data import PlanningData
-from planner.model.blocks import INF, Rows, names, rows
+from planner.model.blocks import INF, Rows, names, rows, no_rows
 from planner.model.context import BuildContext
 from planner.model.families._periods import expansion_columns
 from planner.model.family import RowFamily, RowRef
@@ -28,9 +28,7 @@ class ExpansionCapacity(RowFamily):
 
     def build(self, ctx: BuildContext) -> Rows:
         """Without periods there are no expansions: an empty block."""
-        empty = np.zeros(0, dtype=object)
-        return rows(self.name, self.dims, (empty, empty), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
-                    np.zeros(0), np.zeros(0), np.zeros(0))
+        return no_rows(self.name, self.dims)
 
     def build_horizon(self, hz: HorizonContext) -> Rows:
         """`Expansion-capacity[i, s, t]`: for every offer o = (i, s) that an Expansions row names (its item given)
@@ -43,7 +41,7 @@ class ExpansionCapacity(RowFamily):
         expanded = {(e.item, e.supplier) for e in data.expansions.values() if e.item is not None}
         keys = [k for k in expanded if k in data.offers]
         if not keys:
-            return self._empty()
+            return no_rows(self.name, self.horizon_dims)
         wanted = np.isin(hz.position, [t.position[k] for k in keys])
         columns = np.flatnonzero(wanted)
         index_i, index_s, index_p, lower, upper = [], [], [], [], []
@@ -70,11 +68,6 @@ class ExpansionCapacity(RowFamily):
         return rows(self.name, self.horizon_dims, (names(index_i), names(index_s), names(index_p)),
                     np.array(row, dtype=np.int64), np.array(column, dtype=np.int64), np.array(coef, dtype=float),
                     np.array(lower, dtype=float), np.array(upper, dtype=float))
-
-    def _empty(self) -> Rows:
-        empty = np.zeros(0, dtype=object)
-        return rows(self.name, self.horizon_dims, (empty, empty, empty), np.zeros(0, dtype=np.int64),
-                    np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), np.zeros(0))
 
     def describe(self, data: PlanningData, index: tuple) -> RowRef:
         at = dict(zip(self.horizon_dims, index))

@@ -8,7 +8,7 @@ import numpy as np
 
 from planner.check.view import PlanView
 from planner.data import PlanningData
-from planner.model.blocks import INF, Rows, names, rows
+from planner.model.blocks import INF, Rows, names, rows, no_rows
 from planner.model.context import BuildContext
 from planner.model.families._periods import decisions
 from planner.model.family import RowFamily, RowRef
@@ -28,8 +28,7 @@ class ExpansionOnce(RowFamily):
 
     def build(self, ctx: BuildContext) -> Rows:
         """Without periods there are no expansions: an empty block."""
-        return rows(self.name, self.dims, (np.zeros(0, dtype=object),), np.zeros(0, dtype=np.int64),
-                    np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), np.zeros(0))
+        return no_rows(self.name, self.dims)
 
     def build_horizon(self, hz: HorizonContext) -> Rows:
         """`Expansion-once[e]`: for every expansion with more than one period it may be decided in,

@@ -8,7 +8,7 @@ import numpy as np
 
 from planner.check.view import PlanView, tol
 from planner.data import PlanningData
-from planner.model.blocks import Rows, rows
+from planner.model.blocks import Rows, rows, no_rows
 from planner.model.context import BuildContext
 from planner.model.families.stock import stock_column
 from planner.model.family import RowFamily, RowRef
@@ -28,8 +28,7 @@ class ItemBalance(RowFamily):
 
     def build(self, ctx: BuildContext) -> Rows:
         """Without periods, `Item-demand` meets demand: an empty block."""
-        return rows(self.name, self.dims, (np.zeros(0, dtype=object),), np.zeros(0, dtype=np.int64),
-                    np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), np.zeros(0))
+        return no_rows(self.name, self.dims)
 
     def build_horizon(self, hz: HorizonContext) -> Rows:
         """`Item-balance[i, t]`: for every item i and period t,

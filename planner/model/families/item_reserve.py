@@ -8,7 +8,7 @@ import numpy as np
 
 from planner.check.view import PlanView, tol
 from planner.data import PlanningData
-from planner.model.blocks import INF, Rows, rows
+from planner.model.blocks import INF, Rows, rows, no_rows
 from planner.model.context import BuildContext
 from planner.model.families.stock import stock_column
 from planner.model.family import RowFamily, RowRef
@@ -28,8 +28,7 @@ class ItemReserve(RowFamily):
 
     def build(self, ctx: BuildContext) -> Rows:
         """Without periods there is no stock: an empty block."""
-        return rows(self.name, self.dims, (np.zeros(0, dtype=object),), np.zeros(0, dtype=np.int64),
-                    np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), np.zeros(0))
+        return no_rows(self.name, self.dims)
 
     def build_horizon(self, hz: HorizonContext) -> Rows:
         """`Item-reserve[i, t]`: for every item with `min_stock` S_i^min > 0 and every period t,

@@ -6,7 +6,7 @@ import numpy as np
 
 from planner.check.view import PlanView, tol
 from planner.data import PlanningData
-from planner.model.blocks import INF, Rows, rows
+from planner.model.blocks import INF, Rows, rows, no_rows
 from planner.model.context import BuildContext
 from planner.model.family import RowFamily, RowRef
 
@@ -25,8 +25,7 @@ class RouteCapacity(RowFamily):
         """
         t = ctx.table
         if not len(t.route_names):
-            return rows(self.name, self.dims, (np.zeros(0, dtype=object),), np.zeros(0, dtype=np.int64),
-                        np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), np.zeros(0))
+            return no_rows(self.name, self.dims)
         capacity = np.array([ctx.data.routes[str(r)].capacity for r in t.route_names], dtype=float)
         route = t.route[ctx.position]
         on = np.flatnonzero(route >= 0)

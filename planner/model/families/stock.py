@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.model.blocks import Columns, names, repeated
+from planner.model.blocks import Columns, names, no_columns
 from planner.model.context import BuildContext
 from planner.model.family import VariableFamily
 from planner.model.periods import HorizonContext
@@ -25,8 +25,7 @@ class Stock(VariableFamily):
 
     def build(self, ctx: BuildContext) -> Columns:
         """Without periods there is no stock: an empty block."""
-        empty = np.zeros(0)
-        return Columns(self.name, (np.zeros(0, dtype=object),), empty, empty, empty, integer=False, dims=self.dims)
+        return no_columns(self.name, self.dims, integer=False)
 
     def build_horizon(self, hz: HorizonContext) -> Columns:
         """Variables `stock[i, t]` for every item i and period t, with their part of `Total-cost`:
