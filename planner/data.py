@@ -436,7 +436,7 @@ class PlanningData:
         """Whether the workbook plans several periods (it has a Periods sheet, even of one row)."""
         return bool(self.periods)
 
-    @property
+    @cached_property
     def period_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.periods)
 
