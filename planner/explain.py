@@ -37,7 +37,10 @@ def describe(data: PlanningData, family: str, index: tuple) -> RowRef:
         at = data.period_names.index(period) if period != HORIZON else 0
         inner = found.describe(world(data, at), tuple(index[:-1]))
         when = "over the whole horizon" if period == HORIZON else found.when(data, tuple(index[:-1]), period)
-        ref = RowRef(inner.family, tuple(index), (f"{inner.labels[0]} {when}", *inner.labels[1:]), inner.scale)
+        # a Policy row of one period says so in its own label already
+        first = inner.labels[0] if inner.labels[0].endswith(f"in period {period}") or f"in period {period} (" in \
+            inner.labels[0] else f"{inner.labels[0]} {when}"
+        ref = RowRef(inner.family, tuple(index), (first, *inner.labels[1:]), inner.scale)
     else:
         ref = found.describe(data, index)
     if ref.family != family:  # a family module describing its rows under another name: a programming error

@@ -243,7 +243,9 @@ class _Updater(CellParser):
                 continue
             seen[key] = row.row
             given = {c: v for c, v in values.items() if v is not None}
-            origin = tuple((c, f"{sheet.name}!{row.cells[c].coordinate}") for c in given)
+            # a value set by `--set Items!2.min_stock=30` is known by that text, not by a cell of a table
+            origin = tuple((c, sheet.name if sheet.name.startswith("--set ") else
+                            f"{sheet.name}!{row.cells[c].coordinate}") for c in given)
             record_key = _record_key(kind, key)
             old = records.get(record_key)
             if old is None:

@@ -372,3 +372,18 @@ def test_json_of_a_plan_of_several_periods_adds_up(tmp_path: Path) -> None:
     one = subprocess.run([sys.executable, "-m", "planner", "solve", str(root / "inputs" / "example.xlsx"), "-o",
                           str(tmp_path / "one.xlsx"), "--json"], capture_output=True, text=True, check=True)
     assert not {"periods", "builds", "holding_cost", "cost_by_period"} & set(json.loads(one.stdout))
+
+
+def test_conflicts_of_the_trader_name_the_period_once_and_the_set_that_caused_them() -> None:
+    """The bundled trader with a reserve of 30 t from --set: in April the 45 t in stock and the most that can
+    arrive (the stockist's 15 t; the producer's routes take a month or more) less April's demand of 40 leave
+    20 t, not 30, so the plan is infeasible, and the conflict names the override (not a cell of a table) and says
+    the period once."""
+    root = Path(__file__).resolve().parents[1]
+    data, _ = planner.read(root / "inputs" / "trader.xlsx")
+    changed, _ = planner.apply_changes(data, [], ["Items!2.min_stock=30"])
+    plan = planner.solve(changed)
+    assert plan.status == "infeasible"
+    text = " | ".join(plan.diagnosis["input rows"].astype(str))
+    assert "--set Items!2.min_stock=30 min_stock 30 of 'ndfeb' at the end of period 2027-04" in text
+    assert all(row.count("in period") <= 1 for row in plan.diagnosis["input rows"].astype(str))
