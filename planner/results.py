@@ -60,7 +60,8 @@ class Plan:
     # and `create_model(data, cuts=plan.cuts)` give the model it ended with
     cuts: tuple[Cut, ...] = ()
     # several periods (`data.multi_period`): what of each offer arrives in each period, (item, supplier, period) ->
-    # quantity (`quantities` then holds the totals over the horizon); end-of-period stock per (item, period); the
+    # quantity (`quantities` then holds the totals over the horizon); end-of-period stock per (item, period) as the
+    # solver reported it (the Stock sheet shows it as the schedule gives it, and warns where they differ); the
     # period each built expansion is decided in; the holding cost and the expansions' fixed costs in `total_cost`
     schedule: dict[tuple[str, str, str], float] = field(default_factory=dict)
     stock_levels: dict[tuple[str, str], float] = field(default_factory=dict)
@@ -251,7 +252,9 @@ def _extract_periods(model: SourcingModel, values: np.ndarray, data: PlanningDat
     """A plan of several periods: the schedule (what of each offer arrives in each period), the expansions
     built (the period each is decided in), and every table `build_periods_plan` computes from them."""
     schedule, builds = schedule_from_values(model, values, data)
-    return build_periods_plan(data, schedule, builds, outcome.status, outcome.message, outcome.gap)
+    block, at = model.column_block("stock")
+    levels = {(str(i), str(p)): float(v) for i, p, v in zip(block.coord("item"), block.coord("period"), values[at])}
+    return build_periods_plan(data, schedule, builds, outcome.status, outcome.message, outcome.gap, levels)
 
 
 def schedule_from_values(model: SourcingModel, values: np.ndarray, data: PlanningData
@@ -272,30 +275,17 @@ def schedule_from_values(model: SourcingModel, values: np.ndarray, data: Plannin
     return schedule, builds
 
 
-def stock_levels(data: PlanningData, schedule: dict[tuple[str, str, str], float]) -> dict[tuple[str, str], float]:
-    """End-of-period stock per (item, period), from the schedule: stock(t) = stock(t-1) + arrivals(t) - demand(t),
-    stock(0) = initial_stock."""
-    arrivals: dict[tuple[str, str], float] = {}
-    for (item, _, period), x in schedule.items():
-        arrivals[item, period] = arrivals.get((item, period), 0.0) + x
-    out = {}
-    for item in data.items.values():
-        held = item.initial_stock
-        for period in data.period_names:
-            held += arrivals.get((item.name, period), 0.0) - data.demand_in(item.name, period)
-            out[item.name, period] = max(held, 0.0) if abs(held) <= ZERO * max(1.0, item.demand) else held
-    return out
-
-
 def build_periods_plan(data: PlanningData, schedule: dict[tuple[str, str, str], float], builds: dict[str, str],
-                       status: str = "optimal", message: str = "", gap: float | None = None) -> Plan:
+                       status: str = "optimal", message: str = "", gap: float | None = None,
+                       levels: dict[tuple[str, str], float] | None = None) -> Plan:
     """Every table of a plan of several periods from data and its schedule (`planner.timeline.fill`): the lines
     of each arrival period priced in the period each was ordered in, stock, holding cost, fixed costs paid once,
-    and the expansions' costs."""
+    and the expansions' costs. `levels`: the end-of-period stock as the solver reports it, which the tables
+    (computed from the schedule) are cross-checked against."""
     from planner import timeline  # the tables of the plan workbook of several periods, from the same schedule
 
     plan = Plan(status=status, message=message, mip_gap=gap, schedule=schedule, builds=builds,
-                stock_levels=stock_levels(data, schedule))
+                stock_levels=dict(levels or {}))
     timeline.fill(plan, data)
     return plan
 
