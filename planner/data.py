@@ -23,6 +23,7 @@ import numpy as np
 GroupKind = Literal["country", "bloc", "supplier", "route", "union"]  # union: several groups joined with |
 RuleKind = str  # a Policy rule kind: the names `planner.model.registry` declares (max_share, ...)
 OfferKey = tuple[str, str]  # (item, supplier)
+BASELINE = "baseline"  # the two-stage mode's scenario in which nothing is disrupted
 # the share of demand each counted supplier (or country) of a min_suppliers or min_countries rule delivers when its
 # Policy `min_award` cell is blank, and so of a rule built in code that does not say
 MIN_AWARD = 0.05
@@ -42,6 +43,12 @@ class Item:
     holding_cost: float = 0.0
     max_stock: float = math.inf
     min_stock: float = 0.0
+    # the two-stage mode (workbook-v2 section 3): what is missing in a scenario may be bought on the spot market
+    # at `spot_price` (landed, per unit; None: no spot market), at most `spot_capacity` per scenario, or go short
+    # at `shortage_cost` per unit (None: shortage not allowed)
+    spot_price: float | None = None
+    spot_capacity: float = math.inf
+    shortage_cost: float | None = None
 
 
 @dataclass(frozen=True)
@@ -191,6 +198,7 @@ class ScenarioHit:
     end: dt.date | None = None
     from_period: str | None = None  # the periods the disruption lasts, both ends included (None: from the first
     to_period: str | None = None  # period, to the last)
+    probability: float | None = None  # of its scenario, in the two-stage mode (rows of one scenario agree)
 
     def label(self) -> str:
         """How the user knows the row: `Scenarios!A4 CN stop: country:CN keeps 0 of every item`."""
@@ -206,6 +214,9 @@ class Settings:
     time_limit: float = 60.0
     mip_gap: float = 1e-4
     plan_date: dt.date | None = None  # blank: the day of the run (`Dating.day` is the day read on)
+    mode: str = "deterministic"  # or "two_stage": contracts now, recourse in each scenario (workbook-v2 section 3)
+    risk_weight: float = 0.0  # w: the objective is (1 - w) * expected cost + w * CVaR_alpha(cost)
+    cvar_alpha: float = 0.9
 
 
 @dataclass(frozen=True)
@@ -430,6 +441,22 @@ class PlanningData:
     rule_numbers: tuple[int, ...] = ()
 
     # ---- derived views (pure functions of the records above) ----
+
+    @property
+    def two_stage(self) -> bool:
+        """Whether the plan is made in two stages: contracts now, recourse in each scenario (section 3)."""
+        return self.settings.mode == "two_stage"
+
+    @cached_property
+    def probabilities(self) -> dict[str, float]:
+        """Each scenario's probability (the first row of it that states one; 0 where none does), in Scenarios
+        order, then `baseline` (nothing disrupted) with the rest, 1 minus their sum."""
+        found: dict[str, float] = {}
+        for hit in self.scenario_hits:
+            if hit.scenario not in found or (found[hit.scenario] == 0.0 and hit.probability is not None):
+                found[hit.scenario] = hit.probability if hit.probability is not None else 0.0
+        found[BASELINE] = max(0.0, 1.0 - sum(found.values()))
+        return found
 
     @property
     def multi_period(self) -> bool:
