@@ -151,6 +151,11 @@ def run_info(data: PlanningData) -> dict[str, object]:
         run["periods"] = f"{len(names)}: {names[0]} .. {names[-1]}" if len(names) > 1 else f"1: {names[0]}"
     run.update({f"{name} version": v for name, v in versions().items()})
     run["problem type"] = "MIP" if data.is_mip else "LP"
+    if data.two_stage:
+        scenarios = ", ".join(f"{s} {p:g}" for s, p in data.probabilities.items())
+        run["mode"] = (f"two-stage: contracts now, recourse in each scenario ({scenarios}); objective "
+                       f"(1 - {data.settings.risk_weight:g}) E + {data.settings.risk_weight:g} "
+                       f"CVaR_{data.settings.cvar_alpha:g}")
     return run
 
 
@@ -208,6 +213,12 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         if violations:
             plan = Plan(status="error", message="the solver's plan breaks rules of the input; it is not written: "
                         + "; ".join(violations[:5]), conflicts=violations)
+        elif data.two_stage:  # the worth of foresight, by re-solving: each scenario alone, and the mean scenario
+            from planner.stochastic.metrics import foresight
+
+            figures = foresight(data, float(plan.total_cost or 0.0))
+            plan.warnings.extend(str(n) for n in figures.pop("notes"))  # type: ignore[union-attr]
+            plan.risk.update(figures)
     timings["extract and check seconds"] = time.perf_counter() - extracting
     run.update({
         "objective": outcome.objective,

@@ -149,6 +149,12 @@ def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData
             from planner.io.write_periods import one_period_routes_sheet
 
             one_period_routes_sheet(wb.create_sheet("Routes"), plan, bulk)
+    if plan.risk:  # the two-stage mode (planner.io.write_stages)
+        from planner.io import write_stages as stages
+
+        stages.contracts_sheet(wb.create_sheet("Contracts"), plan)
+        stages.recourse_sheet(wb.create_sheet("Recourse"), plan)
+        stages.risk_sheet(wb.create_sheet("Risk"), plan, currency)
     if len(plan.rules):
         _rules_sheet(wb.create_sheet("Rules"), plan, currency)
         _widen_for_numbers(wb["Rules"])
