@@ -1167,8 +1167,9 @@ def two_stage_problems(data: PlanningData, log: ProblemLog) -> None:
       most 1, the rest being the baseline's; in either mode, wherever some are given (a sum above 1 is wrong
       whichever mode reads it). A sum up to 1 + 1e-9 is 1: 0.1 + 0.2 + 0.7 is 1.0000000000000002 in floating
       point.
-    - In the two-stage mode: every scenario has a probability, and the workbook plans a single period (no
-      Periods rows). A mode without any scenario is valid (the baseline alone; `planner.lint` warns).
+    - In the two-stage mode: every scenario has a probability, none is named `baseline` (in any case: the name
+      of the scenario in which nothing is disrupted), and the workbook plans a single period (no Periods rows).
+      A mode without any scenario is valid (the baseline alone; `planner.lint` warns).
     """
     stated: dict[str, float] = {}
     for hit in data.scenario_hits:
@@ -1188,6 +1189,12 @@ def two_stage_problems(data: PlanningData, log: ProblemLog) -> None:
         log.error("Periods", "", "", f"holds rows, but the mode is two_stage ({how}): the two-stage mode plans a "
                   "single period only in this version; delete the Periods sheet, or set mode to deterministic")
     missing: dict[str, ScenarioHit] = {}
+    named = next((hit for hit in data.scenario_hits if hit.scenario.casefold() == BASELINE), None)
+    if named is not None:  # `PlanningData.probabilities` and the Recourse sheet know the baseline by its name
+        place = data.cell("Scenarios", "scenario", named.row)
+        where, _, at = place.rpartition("!") if "!" in place else (place, "", "")
+        log.error(where, at, "scenario", f"'{named.scenario}' is the name of the scenario in which nothing is "
+                  f"disrupted in the two-stage mode ({how}): give this scenario another name")
     for hit in data.scenario_hits:
         if hit.scenario not in stated:
             missing.setdefault(hit.scenario, hit)
