@@ -186,7 +186,9 @@ def _two_stage(data: PlanningData) -> list[Problem]:
     most = np.where(usable, np.minimum(t.capacity, t.supplier_capacity[t.supplier]), 0.0)
     found: dict[int, tuple[str, float, int]] = {}  # item code -> (first scenario short, deliverable, scenarios short)
     for scenario in data.scenarios:
-        kept = np.bincount(t.item, weights=most * data.availability_levels(scenario), minlength=len(t.item_names))
+        level = data.availability_levels(scenario)
+        # an offer cut to 0 delivers nothing, however large its capacity (inf * 0 would be nan)
+        kept = np.bincount(t.item, weights=np.where(level > 0, most * level, 0.0), minlength=len(t.item_names))
         for code, item in bare:
             if kept[code] < item.demand * (1 - 1e-9):
                 first = found.get(code)

@@ -1300,9 +1300,8 @@ def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict], base: s
         cells = values.get(column.name)
         if not column.required and (cells is None and column.kind not in BOUNDS or
                                     cells is not None and cells.count(None) == len(cells)):
-            # blank throughout, as a column left out: a number's blank must be a number (`if_blank`), or None (the
-            # Items spot_price: no spot market), to be read so
-            if column.kind in BOUNDS and not (column.if_blank is None or isinstance(column.if_blank, float)):
+            # blank throughout, as a column left out: a number's blank must be a number (`if_blank`) to be read so
+            if column.kind in BOUNDS and not isinstance(column.if_blank, float):
                 return None
             filled[column.record_field] = [column.if_blank] * len(numbers)
             continue
@@ -1333,7 +1332,7 @@ def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict], base: s
                 return None  # further bounds: the cell-by-cell reader checks them
             blank = column.if_blank
             if cells is None:  # an optional column left out (the reader refuses a required one missing)
-                if column.required or not (blank is None or isinstance(blank, float)):
+                if column.required or not isinstance(blank, float):
                     return None
                 filled[column.record_field] = [blank] * len(numbers)
                 continue
@@ -1345,9 +1344,6 @@ def _in_bulk(spec: SheetSpec, sheet: RawSheet, records: dict[str, dict], base: s
             if not (np.isfinite(given).all() and (given >= low).all() and (given <= high).all()
                     and (given < MAX_NUMBER).all()):
                 return None
-            if not column.required and blank is None:  # a blank is None (no spot market), a value a float
-                filled[column.record_field] = [None if v is None else float(v) for v in cells]
-                continue
             if not column.required:
                 if not isinstance(blank, float):
                     return None  # no value for a blank: only the cell-by-cell code can say what it means
