@@ -188,7 +188,7 @@ def _two_stage(data: PlanningData) -> list[Problem]:
     for scenario in data.scenarios:
         level = data.availability_levels(scenario)
         # an offer cut to 0 delivers nothing, however large its capacity (inf * 0 would be nan)
-        kept = np.bincount(t.item, weights=np.where(level > 0, most * level, 0.0), minlength=len(t.item_names))
+        kept = np.bincount(t.item, weights=np.where(level > 0, most, 0.0) * level, minlength=len(t.item_names))
         for code, item in bare:
             if kept[code] < item.demand * (1 - 1e-9):
                 first = found.get(code)
