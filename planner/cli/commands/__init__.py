@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from planner.cli.commands import batch, blocs, diff, frontier, solve, template, validate
+from planner.cli.commands import batch, blocs, diff, frontier, scenarios, solve, template, validate
 from planner.cli.envelope import Envelope
 
 
@@ -35,5 +35,6 @@ COMMANDS: dict[str, Command] = {
     "diff": diff,
     "validate": validate,
     "template": template,
+    "scenarios": scenarios,
     "blocs": blocs,
 }
