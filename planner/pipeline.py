@@ -6,6 +6,7 @@ strings them together and records what happened for the Run sheet.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -151,6 +152,11 @@ def run_info(data: PlanningData) -> dict[str, object]:
         run["periods"] = f"{len(names)}: {names[0]} .. {names[-1]}" if len(names) > 1 else f"1: {names[0]}"
     run.update({f"{name} version": v for name, v in versions().items()})
     run["problem type"] = "MIP" if data.is_mip else "LP"
+    if data.two_stage:
+        scenarios = ", ".join(f"{s} {p:g}" for s, p in data.probabilities.items())
+        run["mode"] = (f"two-stage: contracts now, recourse in each scenario ({scenarios}); objective "
+                       f"(1 - {data.settings.risk_weight:g}) E + {data.settings.risk_weight:g} "
+                       f"CVaR_{data.settings.cvar_alpha:g}")
     return run
 
 
@@ -161,7 +167,7 @@ def _finish(plan: Plan, run: dict[str, object], said: str) -> Plan:
 
 
 def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cache: ModelCache | None = None,
-          progress: Progress | None = None) -> Plan:
+          progress: Progress | None = None, foresight: bool = True) -> Plan:
     """Plan from validated data: returns a `Plan` whatever the outcome; `plan.status` says which.
 
     With `rule_costs`, an optimal plan carries the cost of each Policy rule
@@ -169,7 +175,8 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
     `explain`, an infeasible one carries the conflicting input rows
     (`plan.conflicts`), found as `diagnose.diagnose` describes. With a
     `cache`, a model of the same shape built before is re-used. `progress`
-    is told how a long solve goes (see `HighsModel.solve`).
+    is told how a long solve goes (see `HighsModel.solve`). In the two-stage mode, `foresight` adds EVPI and
+    VSS to `plan.risk` (one re-solve per scenario, and two for the mean scenario).
     """
     started = time.perf_counter()
     run = run_info(data)
@@ -208,6 +215,12 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         if violations:
             plan = Plan(status="error", message="the solver's plan breaks rules of the input; it is not written: "
                         + "; ".join(violations[:5]), conflicts=violations)
+        elif data.two_stage and foresight:  # the worth of foresight, by re-solving: each scenario alone, and the mean scenario
+            from planner.stochastic import metrics
+
+            figures = metrics.foresight(data, float(plan.total_cost or 0.0))
+            plan.warnings.extend(str(n) for n in figures.pop("notes"))  # type: ignore[union-attr]
+            plan.risk.update(figures)
     timings["extract and check seconds"] = time.perf_counter() - extracting
     run.update({
         "objective": outcome.objective,
@@ -337,4 +350,21 @@ def frontier(data: PlanningData, rule: Rule, values: list[float]) -> pd.DataFram
     return pd.DataFrame(rows, columns=columns)
 
 
-__all__ = ["read", "load", "solve", "solve_elastic", "frontier", "InputError", "Plan"]
+def risk_frontier(data: PlanningData, weights: list[float]) -> pd.DataFrame:
+    """The two-stage plan's expected cost and CVaR as Settings `risk_weight` sweeps `weights` (0: the cheapest
+    on average, 1: the best worst tail): one solve per weight, without rule costs or the foresight figures."""
+    rows = []
+    for step, w in enumerate(weights, start=1):
+        settings = dataclasses.replace(data.settings, risk_weight=w)
+        plan = solve(dataclasses.replace(data, settings=settings), rule_costs=False, explain=False,
+                     foresight=False)
+        risk = plan.risk if plan.has_plan else {}
+        rows.append({"step": step, "risk_weight": w, "status": plan.status,
+                     "objective": risk.get("objective"), "expected_cost": risk.get("expected_cost"),
+                     "cvar": risk.get("cvar"), "worst_scenario": risk.get("worst_scenario"),
+                     "why": None if plan.has_plan else plan.message})
+    return pd.DataFrame(rows, columns=["step", "risk_weight", "status", "objective", "expected_cost", "cvar",
+                                       "worst_scenario", "why"])
+
+
+__all__ = ["read", "load", "solve", "solve_elastic", "frontier", "risk_frontier", "InputError", "Plan"]

@@ -59,6 +59,13 @@ class Plan:
     # max_hhi: the tangent points the solve added (`planner.model.outer.Cut`); `build(data, cuts=plan.cuts)`
     # and `create_model(data, cuts=plan.cuts)` give the model it ended with
     cuts: tuple[Cut, ...] = ()
+    # the two-stage mode (workbook-v2 section 3): `quantities` are the contracts; per scenario what they deliver
+    # and the recourse (Recourse sheet), each scenario's cost, and the figures of the Risk sheet and the JSON
+    # (objective, expected_cost, cvar, evpi, vss, worst_scenario, ...)
+    contracts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    recourse: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scenario_costs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    risk: dict[str, object] = field(default_factory=dict)
     # several periods (`data.multi_period`): what of each offer arrives in each period, (item, supplier, period) ->
     # quantity (`quantities` then holds the totals over the horizon); end-of-period stock per (item, period) as the
     # solver reported it (the Stock sheet shows it as the schedule gives it, and warns where they differ); the
@@ -243,9 +250,99 @@ def extract_plan(model: SourcingModel, values: np.ndarray | None, data: Planning
         return Plan(status=outcome.status, message=outcome.message)
     if model.periods is not None:
         return _extract_periods(model, values, data, outcome)
+    if data.two_stage:
+        return _extract_two_stage(model, values, data, outcome)
     at, q = _positive(model, purchases(model, values, data))
     return build_plan(data, _as_dict(data, at, q), outcome.status, outcome.message, outcome.gap,
                       _in_name_order(data, at, q))
+
+
+def _extract_two_stage(model: SourcingModel, values: np.ndarray, data: PlanningData,
+                       outcome: SolverOutcome) -> Plan:
+    """A two-stage plan: the contracts (`buy`), and per scenario the solver's spot purchases and shortage."""
+    at, q = _positive(model, purchases(model, values, data))
+    contracts = _as_dict(data, at, q)
+    recourse: dict[tuple[str, str, str], float] = {}
+    for name in ("spot", "short"):
+        if any(c.name == name for c in model.columns):
+            block, where = model.column_block(name)
+            for s, i, v in zip(block.coord("scenario"), block.coord("item"), values[where]):
+                if v > ZERO * max(1.0, data.items[str(i)].demand):
+                    recourse[name, str(s), str(i)] = float(v)
+    return build_two_stage_plan(data, contracts, recourse, outcome.status, outcome.message, outcome.gap,
+                                outcome.objective)
+
+
+def build_two_stage_plan(data: PlanningData, contracts: dict[OfferKey, float],
+                         recourse: dict[tuple[str, str, str], float], status: str = "optimal", message: str = "",
+                         gap: float | None = None, objective: float | None = None) -> Plan:
+    """Every table of a two-stage plan from data, its contracts and each scenario's spot purchases and shortage
+    ((kind, scenario, item) -> units): the Plan sheet's lines are the contracts; each scenario's cost is the
+    landed cost of what the contracts deliver (a(s, o) of each, at the contract's unit price), every fixed cost,
+    spot purchases and shortage; `total_cost` is (1 - w) * expected cost + w * CVaR_alpha."""
+    from planner.model.families._stages import scenario_set
+
+    plan = build_plan(data, contracts, status, message, gap)
+    found = scenario_set(data)
+    t = data.table
+    at, q = bought(data, contracts)
+    _, unit_cost = purchase_prices(data, at, q)
+    fixed = plan.fixed_cost or 0.0
+    items = list(data.items.values())
+    rows, costs = [], []
+    for s, scenario in enumerate(found.names):
+        delivered = found.availability[s, at] * q
+        by_item = np.bincount(t.item[at], weights=delivered, minlength=len(items))
+        landed = np.bincount(t.item[at], weights=delivered * unit_cost, minlength=len(items))
+        total = fixed
+        for k, item in enumerate(items):
+            spot = recourse.get(("spot", scenario, item.name), 0.0)
+            short = recourse.get(("short", scenario, item.name), 0.0)
+            cost = float(landed[k]) + spot * (item.spot_price or 0.0) + short * (item.shortage_cost or 0.0)
+            total += cost
+            rows.append({"scenario": scenario, "probability": float(found.probability[s]), "item": item.name,
+                         "demand": item.demand, "delivered": float(by_item[k]), "spot": spot, "short": short,
+                         "cost": cost})
+        costs.append(total)
+    plan.recourse = pd.DataFrame(rows, columns=["scenario", "probability", "item", "demand", "delivered", "spot",
+                                                "short", "cost"])
+    plan.scenario_costs = pd.DataFrame({"scenario": list(found.names), "probability": found.probability,
+                                        "cost": costs}, columns=["scenario", "probability", "cost"])
+    lines = plan.lines
+    plan.contracts = pd.DataFrame({"item": lines["item"], "supplier": lines["supplier"],
+                                   "country": lines["country"], "contract": lines["quantity"],
+                                   "unit_cost": lines["unit_cost"]},
+                                  columns=["item", "supplier", "country", "contract", "unit_cost"]) \
+        if len(lines) else pd.DataFrame(columns=["item", "supplier", "country", "contract", "unit_cost"])
+    expected = float(np.dot(found.probability, costs)) if costs else fixed
+    tail = cvar_of(np.array(costs), found.probability, data.settings.cvar_alpha) if costs else fixed
+    w = data.settings.risk_weight
+    value = (1.0 - w) * expected + w * tail
+    worst = int(np.argmax([c if p > 0 else -np.inf for c, p in zip(costs, found.probability)])) if costs else None
+    plan.risk = {"objective": value, "expected_cost": expected, "cvar": tail, "cvar_alpha": data.settings.cvar_alpha,
+                 "risk_weight": w, "worst_scenario": found.names[worst] if worst is not None else None,
+                 "worst_cost": costs[worst] if worst is not None else None,
+                 "solver_objective": objective}
+    plan.total_cost = value
+    plan.landed_cost = expected - fixed - float(sum(
+        p * sum(r["spot"] * (data.items[r["item"]].spot_price or 0.0) +
+                r["short"] * (data.items[r["item"]].shortage_cost or 0.0) for r in rows if r["scenario"] == s)
+        for s, p in zip(found.names, found.probability)))
+    return plan
+
+
+def cvar_of(costs: np.ndarray, probability: np.ndarray, alpha: float) -> float:
+    """CVaR_alpha of a discrete cost distribution (Rockafellar-Uryasev): min_eta eta + E[max(0, cost - eta)] /
+    (1 - alpha), at eta the alpha-quantile: the mean of the worst 1 - alpha of probability mass."""
+    order = np.argsort(-costs, kind="stable")
+    left, total = 1.0 - alpha, 0.0
+    for k in order.tolist():
+        take = min(float(probability[k]), left)
+        total += take * float(costs[k])
+        left -= take
+        if left <= 1e-15:
+            break
+    return total / (1.0 - alpha)
 
 
 def _extract_periods(model: SourcingModel, values: np.ndarray, data: PlanningData, outcome: SolverOutcome) -> Plan:

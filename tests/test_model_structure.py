@@ -44,7 +44,7 @@ def test_every_family_is_named_alike_in_code_and_formulation() -> None:
     m = create_model(data())
     components = {c.name for c in m.component_objects((pyo.Constraint, pyo.Objective))}
     doc = (ROOT / "models" / "formulation.md").read_text()
-    documented = set(re.findall(r"`((?:Total|Offer|Item|Supplier|Policy|Tier|Route|Expansion)-[a-z-]+)(?:\[[^\]]*\])?`", doc))
+    documented = set(re.findall(r"`((?:Total|Offer|Item|Supplier|Policy|Tier|Route|Expansion|Scenario)-[a-z-]+)(?:\[[^\]]*\])?`", doc))
     assert components <= set(FAMILIES)
     assert set(FAMILIES) == documented
     from planner.model import registry

@@ -73,15 +73,36 @@ def several_periods() -> PlanningData:
                     "Y": Expansion("Y", "S2", 20, fixed_cost=5, lead_time=0, row=3)})
 
 
+def two_stages() -> PlanningData:
+    """`every_family` in the two-stage mode: scenario cn with probability 0.2, a spot market for A, shortage
+    allowed for B, and a risk weight of 0.5: every family of the second stage has rows."""
+    base = every_family()
+    items = {"A": dataclasses.replace(base.items["A"], spot_price=50.0, spot_capacity=30.0),
+             "B": dataclasses.replace(base.items["B"], shortage_cost=100.0)}
+    hits = tuple(dataclasses.replace(h, probability=0.2) for h in base.scenario_hits)
+    return dataclasses.replace(base, items=items, scenario_hits=hits,
+                               settings=dataclasses.replace(base.settings, mode="two_stage", risk_weight=0.5))
+
+
+# families with rows only in one of the instances: of several periods, or of the two-stage mode
+SEVERAL_ONLY = {"stock", "expand", "Item-max-stock", "Item-balance", "Item-reserve", "Expansion-capacity",
+                "Expansion-once", "Route-capacity"}
+TWO_STAGE_ONLY = {"spot", "short", "eta", "excess", "Scenario-demand", "Scenario-excess"}
+
+
 def test_every_family_has_a_module_and_rows_in_this_instance() -> None:
     data = every_family()
     plan, diagnose = build(data, "plan"), build(data, "diagnose")
     several = {view: build(several_periods(), view) for view in ("plan", "diagnose")}
+    staged = {view: build(two_stages(), view) for view in ("plan", "diagnose")}
     for family in registry.FAMILIES:
         assert family.module.startswith("planner/model/families/"), family.name
         view = "diagnose" if family.views == {"diagnose"} else "plan"
-        for model, dims in ((diagnose if view == "diagnose" else plan, family.dims),
-                            (several[view], family.period_dims(True))):
+        for model, dims, expected in (
+                (diagnose if view == "diagnose" else plan, family.dims,
+                 family.name not in SEVERAL_ONLY | TWO_STAGE_ONLY),
+                (several[view], family.period_dims(True), family.name not in TWO_STAGE_ONLY),
+                (staged[view], family.dims, family.name not in SEVERAL_ONLY | {"Item-demand"})):
             if family.periods == "single" and model.periods is not None:
                 assert family.name not in {c.name for c in model.columns} | {r.family for r in model.rows}
                 continue
@@ -93,10 +114,8 @@ def test_every_family_has_a_module_and_rows_in_this_instance() -> None:
                 size = len(span)
             else:
                 break
-            # a family built over the horizon may have nothing to build in one period (stock, expansions), and
-            # Route-capacity needs the routes only the instance of several periods has
-            if size or model.periods is not None or not (family.periods == "horizon" or family.name == "Route-capacity"):
-                assert size, (family.name, model.periods is not None)
+            assert bool(size) == expected, (family.name, model.periods is not None, size)
+            if size:
                 assert block.dims == dims, family.name
 
 
@@ -115,13 +134,14 @@ def test_every_row_and_bound_is_described_in_workbook_terms() -> None:
                 assert ref.labels[0].startswith(f"Policy!A{rid} "), ref.labels
             seen.add(name)
     several = several_periods()
-    for view in ("plan", "diagnose"):
-        model = build(several, view)
-        for name, span in model.row_families():
-            for k in span:
-                ref = describe(several, name, model.row_label(k)[1])
-                assert isinstance(ref, RowRef) and ref.family == name and ref.labels and ref.scale >= 1
-                seen.add(name)
+    for other in (several, two_stages()):
+        for view in ("plan", "diagnose"):
+            model = build(other, view)
+            for name, span in model.row_families():
+                for k in span:
+                    ref = describe(other, name, model.row_label(k)[1])
+                    assert isinstance(ref, RowRef) and ref.family == name and ref.labels and ref.scale >= 1
+                    seen.add(name)
     block, _ = model.column_block("buy")
     capacity = registry.checked_family("Offer-capacity")
     assert capacity.describe(data, ("A", "S1")).labels == ("Offers row 2 capacity 70 of 'A' from 'S1'",)
@@ -139,7 +159,7 @@ def test_every_family_declares_a_tier_and_diagnose_uses_it() -> None:
     assert {f.name for f in registry.checked() if f.tier is None} == {
         "Supplier-use", "Offer-use", "Policy-min-suppliers-award", "Policy-max-countries-use",
         "Policy-min-countries-award", "Tier-volume", "Tier-band-lower", "Tier-band-upper", "Tier-one", "Tier-fill",
-        "Item-hhi-points", "Expansion-once"}
+        "Item-hhi-points", "Expansion-once", "Scenario-excess"}
 
 
 def test_each_rule_kind_has_one_family_and_is_listed_everywhere_people_read() -> None:

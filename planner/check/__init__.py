@@ -57,6 +57,10 @@ def check_plan(data: PlanningData, quantities: dict, objective: float | None = N
     for rule in data.rules:
         if rule not in skip_rules:
             bad += registry.family_of_rule(rule.kind).check_rule(data, plan, rule)
-    if objective is not None:
+    if objective is not None and data.two_stage:  # (1 - w) E + w CVaR of the cheapest recourse per scenario
+        from planner.check.stages import check_objective
+
+        bad += check_objective(data, plan, objective)
+    elif objective is not None:
         bad += registry.OBJECTIVE.check(data, plan, objective)
     return bad

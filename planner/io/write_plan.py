@@ -149,6 +149,12 @@ def write_plan(plan: Plan, path: Path, currency: str = "EUR", data: PlanningData
             from planner.io.write_periods import one_period_routes_sheet
 
             one_period_routes_sheet(wb.create_sheet("Routes"), plan, bulk)
+    if plan.risk:  # the two-stage mode (planner.io.write_stages)
+        from planner.io import write_stages as stages
+
+        stages.contracts_sheet(wb.create_sheet("Contracts"), plan)
+        stages.recourse_sheet(wb.create_sheet("Recourse"), plan)
+        stages.risk_sheet(wb.create_sheet("Risk"), plan, currency)
     if len(plan.rules):
         _rules_sheet(wb.create_sheet("Rules"), plan, currency)
         _widen_for_numbers(wb["Rules"])
@@ -691,6 +697,48 @@ def write_frontier(table: pd.DataFrame, path: Path, rule_label: str, currency: s
     _fit_columns(ws)
     if "why" in table.columns:
         _wrap_column(ws, list(table.columns).index("why") + 1, range(4, end))
+    runs = wb.create_sheet("Run")
+    _run_sheet(runs, Plan(status="frontier", message="", run=run))
+    _print_setup(wb)
+    atomic_write(path, workbook_bytes(wb))
+
+
+def write_risk_frontier(table: pd.DataFrame, path: Path, currency: str, run: dict[str, object]) -> None:
+    """The sweep of the two-stage mode's risk_weight: a table, and the expected cost against the CVaR of the
+    plan at each weight (a line through the steps: the efficient frontier of cost and risk)."""
+    from openpyxl.chart import ScatterChart, Series
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Frontier"
+    ws.cell(row=1, column=1, value="Sweep of risk_weight: expected cost against CVaR").font = TITLE_FONT
+    end = _table(ws, table, top=3, comments=False)
+    cols = list(table.columns)
+    for name in ("objective", "expected_cost", "cvar"):
+        for r in range(4, end):
+            ws.cell(row=r, column=cols.index(name) + 1).number_format = MONEY
+    comments = {"risk_weight": "w: the objective is (1 - w) x expected cost + w x CVaR",
+                "expected_cost": f"the plan's probability-weighted cost ({currency})",
+                "cvar": f"the mean cost of the worst 1 - cvar_alpha of probability ({currency})"}
+    for c, name in enumerate(cols, start=1):
+        if name in comments:
+            ws.cell(row=3, column=c).comment = Comment(comments[name], "planner")
+    if len(table):
+        chart = ScatterChart()
+        chart.title = "Expected cost against CVaR"
+        chart.style = 13
+        x = Reference(ws, min_col=cols.index("cvar") + 1, min_row=4, max_row=end - 1)
+        y = Reference(ws, min_col=cols.index("expected_cost") + 1, min_row=4, max_row=end - 1)
+        series = Series(y, x, title="plan at each risk_weight")
+        series.marker.symbol = "circle"
+        chart.series.append(series)
+        chart.legend = None
+        chart.x_axis.title, chart.y_axis.title = f"CVaR ({currency})", f"expected cost ({currency})"
+        chart.x_axis.delete = chart.y_axis.delete = False
+        chart.width, chart.height = 18, 10
+        ws.add_chart(chart, f"{get_column_letter(len(cols) + 2)}3")
+    ws.freeze_panes = "A4"
+    _fit_columns(ws)
     runs = wb.create_sheet("Run")
     _run_sheet(runs, Plan(status="frontier", message="", run=run))
     _print_setup(wb)

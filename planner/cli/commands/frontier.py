@@ -13,9 +13,11 @@ from planner.cli.outputs import DEFAULT_OUTPUT_DIR, output_path, write_file
 from planner.cli.refusals import invalid_input
 
 if TYPE_CHECKING:
-    from planner.data import Rule
+    from pathlib import Path
 
-HELP = "sweep one Policy rule's value and write cost, concentration and resilience per step"
+    from planner.data import PlanningData, Rule
+
+HELP = "sweep one Policy rule's value (or, with --risk, the two-stage risk_weight) and write cost per step"
 DESCRIPTION = ("Solve INPUT.xlsx once per value of one Policy rule, from --from to --to in --steps evenly "
                "spaced steps, and write the total cost, the country HHI and the surviving share per "
                "scenario at each step, with charts: how much diversification costs.")
@@ -23,12 +25,18 @@ DESCRIPTION = ("Solve INPUT.xlsx once per value of one Policy rule, from --from 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", metavar="INPUT.xlsx")
-    parser.add_argument("--rule", metavar="ROW", type=int, required=True,
-                        help="the rule's row number in the Policy sheet, as Excel shows it")
-    parser.add_argument("--from", dest="start", metavar="A", type=float, required=True,
-                        help="first value: a share in [0, 1] (for max_spend an amount >= 0)")
-    parser.add_argument("--to", dest="stop", metavar="B", type=float, required=True,
-                        help="last value: a share in [0, 1] (for max_spend an amount >= 0)")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--rule", metavar="ROW", type=int,
+                       help="the rule's row number in the Policy sheet, as Excel shows it")
+    which.add_argument("--risk", action="store_true",
+                       help="two-stage mode: sweep Settings risk_weight (default from 0 to 1), expected cost "
+                            "against CVaR")
+    parser.add_argument("--from", dest="start", metavar="A", type=float,
+                        help="first value: a share in [0, 1] (for max_spend an amount >= 0; with --risk a weight, "
+                             "default 0)")
+    parser.add_argument("--to", dest="stop", metavar="B", type=float,
+                        help="last value: a share in [0, 1] (for max_spend an amount >= 0; with --risk a weight, "
+                             "default 1)")
     parser.add_argument("--steps", metavar="N", type=int, default=11,
                         help="number of values, ends included (default 11)")
     parser.add_argument("-o", "--output", metavar="FRONTIER.xlsx",
@@ -44,8 +52,15 @@ def run(args: argparse.Namespace, envelope: Envelope) -> int:
     from planner.problems import InputError
     from planner.validate import shown
 
+    if args.risk:
+        args.start = 0.0 if args.start is None else args.start
+        args.stop = 1.0 if args.stop is None else args.stop
     target, why = output_path(args, args.output, "frontier")
     problems = [why] if target is None else []
+    problems += [f"{name} is required with --rule" for name, value in (("--from", args.start), ("--to", args.stop))
+                 if value is None]
+    if problems:
+        return envelope.begin("invalid", message="; ".join(p for p in problems if p)).finish(EXIT_INVALID)
     for name, value in (("--from", args.start), ("--to", args.stop)):
         if not (0.0 <= value < math.inf):  # what else the value must be, its rule's kind says (below)
             problems.append(f"{name} {shown(value)} is not a number >= 0")
@@ -60,6 +75,8 @@ def run(args: argparse.Namespace, envelope: Envelope) -> int:
         data, _ = load(args.input, args.update, args.overrides, args.allow_new, read_limits(args))
     except InputError as exc:
         return invalid_input(args, envelope, exc)
+    if args.risk:
+        return _risk_sweep(args, envelope, data, target)
     from planner.model import registry
 
     def has_value(rule: Rule) -> bool:
@@ -92,5 +109,35 @@ def run(args: argparse.Namespace, envelope: Envelope) -> int:
         return envelope.finish(EXIT_OK)
     print(f"sweep of {rule.label()}")
     print(frontier_text(table))
+    print(f"frontier written to {target}")
+    return EXIT_OK
+
+
+def _risk_sweep(args: argparse.Namespace, envelope: Envelope, data: PlanningData, target: Path | None) -> int:
+    """`frontier --risk`: the two-stage plan at each risk_weight, expected cost against CVaR."""
+    from planner.analysis import sweep_values
+    from planner.io.write_plan import write_risk_frontier
+    from planner.pipeline import risk_frontier, run_info
+
+    bad = [f"{name} {value:g} is not a weight in [0, 1]" for name, value in (("--from", args.start),
+                                                                               ("--to", args.stop))
+           if not 0.0 <= value <= 1.0]
+    if not data.two_stage:
+        bad.append("--risk sweeps the two-stage mode's risk_weight: set Settings mode to two_stage (or --set "
+                   "mode=two_stage)")
+    if bad:
+        return envelope.begin("invalid", message="; ".join(bad)).finish(EXIT_INVALID)
+    table = risk_frontier(data, sweep_values(args.start, args.stop, args.steps))
+    run_sheet = {**run_info(data), "swept": "risk_weight", "steps": len(table)}
+    envelope.begin("done", swept="risk_weight", steps=records(table))
+    assert target is not None
+    if not write_file(envelope, lambda: write_risk_frontier(table, target, data.settings.currency, run_sheet),
+                      target):
+        return envelope.finish(EXIT_ERROR)
+    envelope.set(output=str(target))
+    if args.json:
+        return envelope.finish(EXIT_OK)
+    print(f"sweep of risk_weight (CVaR at alpha {data.settings.cvar_alpha:g})")
+    print(table.drop(columns=["why"]).to_string(index=False))
     print(f"frontier written to {target}")
     return EXIT_OK

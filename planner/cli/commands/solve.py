@@ -115,6 +115,12 @@ def _figures(plan: Plan) -> dict[str, Any]:
         "status": plan.status, "message": plan.message, "total_cost": reported(finite(plan.total_cost)),
         "objective": reported(finite(plan.total_cost)), "landed_cost": reported(finite(plan.landed_cost)),
         "fixed_cost": reported(finite(plan.fixed_cost))}
+    if plan.risk:  # the two-stage mode: the contract's figures (workbook-v2 section 3)
+        for key in ("objective", "expected_cost", "cvar", "evpi", "vss", "wait_and_see", "eev"):
+            value = plan.risk.get(key)
+            figures[key] = reported(finite(float(value))) if isinstance(value, (int, float)) else None
+        figures.update(worst_scenario=plan.risk.get("worst_scenario"), risk_weight=plan.risk.get("risk_weight"),
+                       cvar_alpha=plan.risk.get("cvar_alpha"), engine="ef")
     if plan.periods:  # several periods: the rest of the total, and the cost of each period (by order period)
         figures.update(holding_cost=reported(plan.holding_cost), expansion_cost=reported(plan.expansion_cost),
                        periods=list(plan.periods), builds=dict(plan.builds))

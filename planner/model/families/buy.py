@@ -6,6 +6,7 @@ import numpy as np
 
 from planner.model.blocks import Columns
 from planner.model.context import BuildContext
+from planner.model.families._stages import expected_share
 from planner.model.families._tiers import bands
 from planner.model.family import VariableFamily
 
@@ -25,9 +26,14 @@ class Buy(VariableFamily):
             c_o * buy[o],   c_o = rate_o * (price_o * (1 + tariff_o) + freight_o)
         with tariff_o the most specific Tariffs row for the item and the supplier's country (else the country's).
         A tiered offer's buy[o] costs nothing: its `tier_buy` columns carry the cost, band by band.
+        In the two-stage mode buy[o] is the contract, and its cost the expected cost of what it delivers,
+            (1 - w) * sum_s p_s a(s, o) * c_o
+        (`planner/model/families/_stages.py`; the CVaR part prices it in `Scenario-excess`).
         """
         t, n = ctx.table, len(ctx.position)
         cost = t.cost[ctx.position].copy()
+        if ctx.data.two_stage:
+            cost *= expected_share(ctx)
         cost[bands(ctx).tiered] = 0.0
         return Columns(self.name, (t.item_names[ctx.item], t.supplier_names[ctx.supplier]), cost,
                        np.zeros(n), np.full(n, np.inf), integer=False, dims=self.dims)

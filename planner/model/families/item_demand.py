@@ -6,7 +6,7 @@ import numpy as np
 
 from planner.check.view import PlanView, tol
 from planner.data import PlanningData
-from planner.model.blocks import Rows, rows
+from planner.model.blocks import Rows, no_rows, rows
 from planner.model.context import BuildContext
 from planner.model.family import RowFamily, RowRef
 
@@ -21,7 +21,11 @@ class ItemDemand(RowFamily):
     def build(self, ctx: BuildContext) -> Rows:
         """`Item-demand[i]`: for every item with at least one usable offer,
             sum_{o in O_i} buy[o] = d_i
+        In the two-stage mode contracts may be above or below demand: `Scenario-demand` meets it, scenario by
+        scenario, and there is no row here.
         """
+        if ctx.data.two_stage:
+            return no_rows(self.name, self.dims)
         items, row = np.unique(ctx.item, return_inverse=True)
         demand = ctx.table.demand[items]
         n = len(ctx.position)
@@ -35,6 +39,8 @@ class ItemDemand(RowFamily):
                       max(d.demand, 1.0))
 
     def check(self, data: PlanningData, plan: PlanView) -> list[str]:
+        if data.two_stage:  # contracts need not add up to demand (Scenario-demand's check)
+            return []
         bad = []
         for record in data.items.values():
             total = sum(plan.bought[record.name].values())
@@ -43,7 +49,10 @@ class ItemDemand(RowFamily):
         return bad
 
     def conflicts(self, data: PlanningData) -> list[str]:
-        """An item with demand whose every offer is excluded, or that has no offer at all."""
+        """An item with demand whose every offer is excluded, or that has no offer at all (in the two-stage mode
+        `Scenario-demand` says it, as the spot market or shortage may meet it)."""
+        if data.two_stage:
+            return []
         out: list[str] = []
         count = np.bincount(data.table.item[data.usable], minlength=len(data.items))
         for code, item in enumerate(data.items.values()):
@@ -58,6 +67,8 @@ class ItemDemand(RowFamily):
 
     def missing(self, data: PlanningData) -> list[tuple[tuple, float]]:
         """Items with demand and no offer at all (the diagnose view keeps excluded offers)."""
+        if data.two_stage:
+            return []
         count = np.bincount(data.table.item, minlength=len(data.items))
         return [((name,), item.demand) for code, (name, item) in enumerate(data.items.items())
                 if item.demand > 0 and not count[code]]

@@ -6,6 +6,7 @@ import numpy as np
 
 from planner.model.blocks import Columns
 from planner.model.context import BuildContext
+from planner.model.families._stages import expected_share
 from planner.model.families._tiers import TIER_DIMS, bands, offer_index
 from planner.model.family import VariableFamily
 
@@ -23,9 +24,11 @@ class TierBuy(VariableFamily):
             0 <= tier_buy[o, k] <= u_k   (all-units: the most band k holds; incremental: its width w_k)
             c_{o,k} * tier_buy[o, k],   c_{o,k} = rate_o * (p_{o,k} * (1 + tariff_{o}) + freight_o)
         The offer's `buy[o]` then carries no cost (`Tier-volume` ties the two).
+        In the two-stage mode the band's cost is that of what it delivers, (1 - w) * sum_s p_s a(s, o) c_{o,k}.
         """
         found = bands(ctx)
-        return Columns(self.name, (*offer_index(ctx, found.column), found.tier.astype(object)), found.cost.copy(),
+        cost = found.cost * expected_share(ctx, found.column) if ctx.data.two_stage else found.cost.copy()
+        return Columns(self.name, (*offer_index(ctx, found.column), found.tier.astype(object)), cost,
                        np.zeros(len(found)), found.size.copy(), integer=False, dims=self.dims)
 
 

@@ -33,9 +33,12 @@ class UseSupplier(VariableFamily):
         """Binaries `use_supplier[s]` for every supplier with fixed cost F_s > 0 and an offer in the model, in
         supplier name order, with their part of `Total-cost`:
             F_s * use_supplier[s]
+        In the two-stage mode the fixed cost counts in every scenario: (1 - w) * F_s in the expected part (the
+        CVaR part in `Scenario-excess`).
         """
         t, used = ctx.table, fixed_suppliers(ctx)
-        return Columns(self.name, (t.supplier_names[used],), t.fixed_cost[used], np.zeros(len(used)),
+        cost = t.fixed_cost[used] * ((1.0 - ctx.data.settings.risk_weight) if ctx.data.two_stage else 1.0)
+        return Columns(self.name, (t.supplier_names[used],), cost, np.zeros(len(used)),
                        np.ones(len(used)), integer=True, dims=self.dims)
 
     def build_horizon(self, hz: HorizonContext) -> Columns:

@@ -1,0 +1,39 @@
+"""`spot[s, i]`: what of an item is bought on the spot market in a scenario (the two-stage mode)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.model.blocks import Columns, names, no_columns
+from planner.model.context import BuildContext
+from planner.model.families._stages import scenario_set, spot_items
+from planner.model.family import VariableFamily
+
+
+class Spot(VariableFamily):
+    name = "spot"
+    summary = "units of an item bought on the spot market in a scenario (continuous, two-stage mode)"
+    dims = ("scenario", "item")
+    integer = False
+
+    def build(self, ctx: BuildContext) -> Columns:
+        """In the two-stage mode, variables `spot[s, i]` for every scenario s (the baseline included) and every
+        item i with a `spot_price` and demand, scenario by scenario, with their part of the objective:
+            0 <= spot[s, i] <= spot_capacity_i,   (1 - w) * p_s * spot_price_i * spot[s, i]
+        (the CVaR part prices them in `Scenario-excess`).
+        """
+        data = ctx.data
+        if not data.two_stage:
+            return no_columns(self.name, self.dims, integer=False)
+        found, items = scenario_set(data), spot_items(data)
+        records = list(data.items.values())
+        price = np.array([records[k].spot_price for k in items], dtype=float)
+        cap = np.array([records[k].spot_capacity for k in items], dtype=float)
+        n_s = len(found.names)
+        cost = (1.0 - data.settings.risk_weight) * np.outer(found.probability, price).reshape(-1)
+        return Columns(self.name, (names([s for s in found.names for _ in items]),
+                                   names([records[k].name for _ in found.names for k in items])),
+                       cost, np.zeros(len(cost)), np.tile(cap, n_s), integer=False, dims=self.dims)
+
+
+FAMILY = Spot()
