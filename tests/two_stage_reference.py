@@ -390,3 +390,53 @@ def solve(data: PlanningData, gap: float = 1e-9) -> Result:
         result.mean_value_objective = math.inf
     result.vss = result.mean_value_objective - result.objective
     return result
+
+
+def violations(data: PlanningData, contracts: dict[OfferKey, float], tol: float = 1e-6) -> list[str]:
+    """Every first-stage rule the contracts break (anyone's: this module's or the planner's), in words."""
+    out: list[str] = []
+    usable = {o.key for o in usable_offers(data)}
+    scale = max([1.0] + [i.demand for i in data.items.values()])
+    eps = tol * scale
+    for key, q in contracts.items():
+        o = data.offers[key]
+        if q < -eps:
+            out.append(f"contract {key} = {q} < 0")
+        if key not in usable and q > eps:
+            out.append(f"contract {key} = {q} on an excluded offer")
+        if q > o.capacity + eps:
+            out.append(f"contract {key} = {q} above its capacity {o.capacity}")
+        if o.min_order > 0 and eps < q < o.min_order - eps:
+            out.append(f"contract {key} = {q} below its min_order {o.min_order}")
+    for name, s in data.suppliers.items():
+        total = sum(q for key, q in contracts.items() if key[1] == name)
+        if total > s.capacity + eps:
+            out.append(f"supplier {name}: contracts {total} above its capacity {s.capacity}")
+    sheet = [availability(data, s, list(data.offers.values())) for s in probabilities(data) if s != BASELINE]
+    for rule in data.rules:
+        for item in items_of(data, rule):
+            d = data.items[item].demand
+            mine = {key: q for key, q in contracts.items() if key[0] == item}
+            if rule.kind == "min_coverage":
+                for a in sheet:
+                    if sum(a[k] * q for k, q in mine.items()) < rule.value * d - eps:
+                        out.append(f"{rule.description()}: surviving contracts below {rule.value * d}")
+            elif rule.kind in ("max_share", "min_share"):
+                for g in groups_of(data, rule):
+                    v = sum(q for k, q in mine.items() if member(data, data.offers[k], g))
+                    if (rule.kind == "max_share" and v > rule.value * d + eps) or \
+                            (rule.kind == "min_share" and v < rule.value * d - eps):
+                        out.append(f"{rule.description()} ({g}): contracts {v} against {rule.value * d}")
+    return out
+
+
+def evaluate(data: PlanningData, contracts: dict[OfferKey, float]) -> tuple[float, dict[str, float]]:
+    """The objective of given contracts (anyone's) and each scenario's cheapest-recourse cost; a supplier
+    pays its fixed cost when it holds any contract above 1e-9."""
+    w, alpha = data.settings.risk_weight, data.settings.cvar_alpha
+    probs = probabilities(data)
+    offers = list(data.offers.values())
+    paying = {key[1] for key, q in contracts.items() if q > 1e-9 and data.suppliers[key[1]].fixed_cost > 0}
+    full = {o.key: contracts.get(o.key, 0.0) for o in offers}
+    costs = {s: recourse(data, full, paying, availability(data, s, offers))[0] for s in probs}
+    return _objective(costs, probs, w, alpha)[0], costs
