@@ -10,6 +10,7 @@ VSS (when the mean-value plan is unique, as on continuous random prices).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 
@@ -23,12 +24,13 @@ from tests import two_stage_reference as ref
 SEEDS = range(30)
 
 
-def instance(seed: int, hit_nothing: bool = False) -> PlanningData:
+def instance(seed: int, hit_nothing: bool = False, binaries: bool = True) -> PlanningData:
     """1-3 items, 3-5 suppliers in 4 countries (two in bloc EU, C0 with no supplier), 2-4 offers an item,
     1-3 scenarios (probabilities summing to at most 0.9, the rest the baseline), spot markets, shortage,
     capacities, fixed costs, minimum orders, exclude / max_share / min_share / min_coverage rows, and a
     risk weight of 0, 0.5 or 1. Every item has an unlimited spot market or a shortage cost, so each
-    scenario has a recourse. `hit_nothing`: every Scenarios row hits country C0, where no supplier is."""
+    scenario has a recourse. `hit_nothing`: every Scenarios row hits country C0, where no supplier is.
+    `binaries` False: the same instance with every fixed cost and minimum order 0 (a linear program)."""
     rnd = random.Random(seed)
     countries = {"C0": Country("C0"), "C1": Country("C1", blocs=("EU",)), "C2": Country("C2", blocs=("EU",)),
                  "C3": Country("C3", tariff=0.1)}
@@ -78,6 +80,9 @@ def instance(seed: int, hit_nothing: bool = False) -> PlanningData:
             rules.append(Rule("min_coverage", item=name, value=round(rnd.uniform(0.2, 0.6), 2)))
     settings = Settings(mode="two_stage", risk_weight=rnd.choice([0.0, 0.0, 0.5, 1.0]),
                         cvar_alpha=rnd.choice([0.8, 0.9, 0.95]), mip_gap=1e-9)
+    if not binaries:
+        suppliers = {k: dataclasses.replace(v, fixed_cost=0.0) for k, v in suppliers.items()}
+        offers = {k: dataclasses.replace(v, min_order=0.0) for k, v in offers.items()}
     return PlanningData(items, suppliers, countries, offers, rules=tuple(rules), scenario_hits=tuple(hits),
                         settings=settings)
 
@@ -107,12 +112,15 @@ def test_reference_evpi_and_vss_are_not_negative(seed: int):
     assert ref.violations(data, mine.contracts) == []
 
 
+@pytest.mark.parametrize("binaries", [True, False], ids=["mip", "lp"])
 @pytest.mark.parametrize("seed", SEEDS)
-def test_planner_equals_the_reference(seed: int):
+def test_planner_equals_the_reference(seed: int, binaries: bool):
     """The planner's plan of a random instance against the reference's: the same status; the same
     objective; contracts that break no rule and whose cheapest recourse is worth that objective; each
-    scenario's cost that of its own contracts; the same EVPI and VSS; EVPI, VSS >= 0."""
-    data = instance(seed)
+    scenario's cost that of its own contracts; the same EVPI and VSS; EVPI, VSS >= 0. The `lp` case
+    is the same instance without fixed costs and minimum orders: it tells a disagreement of the on/off
+    rows (a contract above demand on an offer with a binary) from one of the rest."""
+    data = instance(seed, binaries=binaries)
     mine = ref.solve(data)
     plan = planner.solve(data)
     assert plan.status == mine.status, f"seed {seed}: planner {plan.status}, reference {mine.status}"
