@@ -217,6 +217,9 @@ class Settings:
     mode: str = "deterministic"  # or "two_stage": contracts now, recourse in each scenario (workbook-v2 section 3)
     risk_weight: float = 0.0  # w: the objective is (1 - w) * expected cost + w * CVaR_alpha(cost)
     cvar_alpha: float = 0.9
+    # how the two-stage mode is solved: "ef" (the extensive form, by HiGHS) or "mpisppy" (scenario decomposition);
+    # set by `planner solve --engine`, not a Settings row (the same workbook runs under either)
+    engine: str = "ef"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,12 @@ they are listed on stderr and in the plan's Run sheet:
 - a route no offer travels on;
 - an expansion of a supplier's total (or of an offer) that is unlimited in
   every period, or that delivers only after the last period (its earliest
-  period plus its lead time): it can add nothing.
+  period plus its lead time): it can add nothing;
+- the two-stage mode without any scenario in force: the plan is made for the
+  baseline alone;
+- in the two-stage mode, an item with neither a spot market nor a shortage
+  cost whose usable offers, in some scenario, deliver less than its demand
+  even when all are contracted to capacity: no contracts can cover it there.
 
 A Periods sheet whose Items stock columns are all blank is fine: stock then
 starts at 0, costs nothing to hold, and is neither capped nor reserved.
@@ -49,6 +54,7 @@ def lint(data: PlanningData) -> list[Problem]:
     out += _memberless_blocs(data)
     out += _idle_routes(data)
     out += _idle_expansions(data)
+    out += _two_stage(data)
     out += [_warn("", "", "", rule.switched_off()) for rule in data.inactive_rules]
     return out
 
@@ -154,6 +160,49 @@ def _idle_expansions(data: PlanningData) -> list[Problem]:
                                 f"in period '{data.period_names[first]}' at the soonest delivers {expansion.lead_time} "
                                 f"periods later, after the last period '{data.period_names[-1]}': it can add nothing",
                                 expansion.lead_time))
+    return out
+
+
+def _two_stage(data: PlanningData) -> list[Problem]:
+    """The two-stage mode's warnings. With no scenario, the plan is the baseline's alone (nothing disrupted), as the
+    deterministic mode would make it without coverage rules: more likely Scenarios were forgotten than meant.
+
+    An item i with neither spot_price nor shortage_cost must be delivered in full in every scenario s: with
+    capacities K_o = min(offer capacity, supplier capacity) of its usable offers, sum_o a(s,o) K_o < d_i means no
+    contracts can do it (a necessary condition only: suppliers' capacities are shared among items). One warning
+    per item, naming the first such scenario and the deliverable quantity; the baseline (a = 1) is the
+    deterministic check of `_unmeetable_demand`."""
+    if not data.two_stage:
+        return []
+    if not data.scenarios:
+        return [_warn("Settings", "", "", "mode is two_stage, but no scenario is in force: the plan is made for the "
+                      "baseline alone (nothing disrupted), as the deterministic mode would make it; list the "
+                      "disruptions in Scenarios, each with its probability")]
+    bare = [(code, item) for code, item in enumerate(data.items.values())
+            if item.spot_price is None and item.shortage_cost is None and item.demand > 0]
+    if not bare:
+        return []
+    t, usable = data.table, data.usable
+    most = np.where(usable, np.minimum(t.capacity, t.supplier_capacity[t.supplier]), 0.0)
+    found: dict[int, tuple[str, float, int]] = {}  # item code -> (first scenario short, deliverable, scenarios short)
+    for scenario in data.scenarios:
+        level = data.availability_levels(scenario)
+        # an offer cut to 0 delivers nothing, however large its capacity (inf * 0 would be nan)
+        kept = np.bincount(t.item, weights=np.where(level > 0, most, 0.0) * level, minlength=len(t.item_names))
+        for code, item in bare:
+            if kept[code] < item.demand * (1 - 1e-9):
+                first = found.get(code)
+                found[code] = (scenario, float(kept[code]), 1) if first is None else (*first[:2], first[2] + 1)
+    out = []
+    for code, item in bare:
+        if code not in found:
+            continue
+        scenario, kept, count = found[code]
+        more = f" (and in {count - 1} more scenarios)" if count > 1 else ""
+        out.append(_warn_at(data, "Items", item, "item",
+                            f"in scenario '{scenario}'{more} the offers of '{item.name}' deliver at most {kept:g} of "
+                            f"its demand of {item.demand:g}, whatever is contracted, and it has neither a spot_price "
+                            "nor a shortage_cost: no two-stage plan can meet it", item.name))
     return out
 
 

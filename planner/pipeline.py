@@ -23,7 +23,7 @@ from planner.io.guard import ReadLimits
 from planner.lint import lint
 from planner.model import SourcingModel, build, structural_conflicts
 from planner.problems import InputError, Problem, ProblemLog
-from planner.validate import period_problems
+from planner.validate import period_problems, two_stage_problems
 from planner.results import Plan, build_periods_plan, build_plan, extract_plan
 from planner.about import versions
 from planner.solver import HighsModel, Progress
@@ -87,6 +87,7 @@ def apply_changes(data: PlanningData, updates: Sequence[str | Path] = (), overri
     data = apply_overrides(data, list(overrides), log) if overrides else data
     if not log.errors:  # what only the whole data can say (a lead time a change made too long), checked again
         period_problems(data, log)
+        two_stage_problems(data, log)
     log.raise_if_errors()
     return data, log.warnings + lint(data)
 

@@ -87,6 +87,7 @@ UNION = "|"  # joins groups in one group cell: `bloc:CPTPP | bloc:MSP | country:
 CLASS_CELL = re.compile(r"^\s*class\s*:(.*)$", re.IGNORECASE | re.DOTALL)
 DISCOUNTS: tuple[str, ...] = ("all_units", "incremental")
 GROUP_KINDS: tuple[str, ...] = ("country", "bloc", "supplier")
+MODES: tuple[str, ...] = ("deterministic", "two_stage")  # Settings mode (`Settings.mode`)
 
 
 # The kinds of Policy rule, in the order people see them, each as its family declares it
@@ -132,10 +133,15 @@ class Column:
 
 @dataclass(frozen=True)
 class Setting:
+    """One Settings row. `kind`: text, a number above 0 (positive), a share in [0, 1], a level in [0, 1)
+    (`below_one`: cvar_alpha, at which CVaR would be the worst cost alone), a date, or one of `choices` (matched
+    like a header, in any case: Two Stage = two_stage)."""
+
     name: str
-    kind: Literal["text", "positive", "share", "date"]
+    kind: Literal["text", "positive", "share", "below_one", "date", "choice"]
     default: str | float
     help: str
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mip_gap", "share", 1e-4, "relative MIP gap at which the solver may stop (0.0001 = 0.01 %)"),
     Setting("plan_date", "date", "", "the day the plan is for (YYYY-MM-DD): dated Policy and Scenarios rows and "
             "built-in bloc memberships are read on it; blank: the day of the run"),
+    # the two-stage mode (workbook-v2 section 3)
+    Setting("mode", "choice", "deterministic", "deterministic: one plan that buys the demand, Scenarios as "
+            "min_coverage rules; two_stage: contracts now, and in each scenario (probability in Scenarios) what is "
+            "missing bought on the spot market or gone short (Items spot_price, shortage_cost); one period only",
+            choices=MODES),
+    Setting("risk_weight", "share", 0.0, "two_stage: w in [0, 1], the objective is (1 - w) * expected cost + "
+            "w * CVaR (0: expected cost alone; 1: CVaR alone)"),
+    Setting("cvar_alpha", "below_one", 0.9, "two_stage: the level alpha in [0, 1) of CVaR, the expected cost of "
+            "the worst 1 - alpha of probability (0.9: the worst 10 %)"),
 )
 
 SHEETS: tuple[SheetSpec, ...] = (
@@ -187,6 +202,13 @@ SHEETS: tuple[SheetSpec, ...] = (
                    default="unlimited", unit="unit of the item", if_blank=math.inf),
             Column("min_stock", "number", False, "with Periods: strategic reserve every period must end with, >= 0, "
                    "at most max_stock", default="0", unit="unit of the item", if_blank=0.0),
+            # the two-stage mode (Settings mode two_stage): in the deterministic mode these play no part
+            Column("spot_price", "number", False, "two_stage: landed price per unit bought on the spot market in a "
+                   "scenario, >= 0", default="no spot market", unit="currency per unit"),
+            Column("spot_capacity", "number", False, "two_stage: most that can be bought on the spot market in one "
+                   "scenario, >= 0", default="unlimited", unit="unit of the item", if_blank=math.inf),
+            Column("shortage_cost", "number", False, "two_stage: cost per unit of demand left unmet in a scenario, "
+                   ">= 0", default="shortage not allowed", unit="currency per unit"),
         ),
         key=("item",),
     ),
@@ -345,6 +367,9 @@ SHEETS: tuple[SheetSpec, ...] = (
                    default="the first period", refers="Periods"),
             Column("to_period", "id", False, "with Periods: last period the disruption lasts, not before "
                    "from_period", default="the last period", refers="Periods"),
+            Column("probability", "share", False, "two_stage: the scenario's probability in [0, 1], on at least one "
+                   "of its rows (rows of one scenario agree); all scenarios add up to at most 1, the rest is the "
+                   "baseline, in which nothing is disrupted", default="the scenario's other rows", unit="share"),
         ),
     ),
     SheetSpec(
@@ -453,6 +478,9 @@ SHEETS: tuple[SheetSpec, ...] = (
 
 # The Items columns that play a part only with several periods (without them, a value is warned about)
 STOCK_COLUMNS: tuple[str, ...] = ("initial_stock", "holding_cost", "max_stock", "min_stock")
+# The Items columns that play a part only in the two-stage mode (in the deterministic mode they are read, and
+# ignored without a warning: one workbook serves both modes, switched with --set mode=... or --two-stage)
+RECOURSE_COLUMNS: tuple[str, ...] = ("spot_price", "spot_capacity", "shortage_cost")
 
 SHEET_BY_NAME: dict[str, SheetSpec] = {s.name: s for s in SHEETS}
 SETTING_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -488,7 +516,8 @@ UPDATE_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "Offers": (("item", "supplier"), ("price", "capacity", "min_order", "freight", "route")),
     "Suppliers": (("supplier",), ("capacity", "fixed_cost", "country")),
     "Countries": (("country",), ("tariff", "name", "blocs")),
-    "Items": (("item",), ("demand", "unit", "initial_stock", "holding_cost", "max_stock", "min_stock")),
+    "Items": (("item",), ("demand", "unit", "initial_stock", "holding_cost", "max_stock", "min_stock", "spot_price",
+                          "spot_capacity", "shortage_cost")),
     "Policy": (("policy_row",), ("active", "value", "period")),  # policy_row: the rule's row in the base Policy
     # several periods: a row of a key the base lacks is added (its item, supplier and period must exist);
     # Capacity's item may be blank (the supplier's total)
@@ -552,6 +581,22 @@ def value_words(kind: RuleKind) -> str:
     """What a rule of `kind` takes as its value, in words, for the message on a blank one."""
     return {"share": "a share of demand in [0, 1]", "fraction": "a number in (0, 1]",
             "count": "a whole number >= 1", "money": "an amount in the base currency, >= 0"}.get(kind.value, "none")
+
+
+def setting_choice(setting: Setting, text: str) -> str | None:
+    """The choice a `choice` setting's entry names, matched like a header (`Two Stage`, `two-stage` ->
+    `two_stage`); None if it names none. The one reading, for the Settings sheet and `--set`."""
+    word = normalize(text).replace(" ", "_").replace("-", "_")
+    return word if word in setting.choices else None
+
+
+def setting_number_problem(setting: Setting, value: float) -> str | None:
+    """Why a number is not a value of a `below_one` setting (cvar_alpha), or None: the one reading, for the
+    Settings sheet and `--set`."""
+    if setting.kind == "below_one" and not 0.0 <= value < 1.0:
+        return (f"{_shown(value)} is not in [0, 1): {setting.name} is a level below 1 (0.9: CVaR is the expected "
+                "cost of the worst 10 % of probability)")
+    return None
 
 
 def _shown(number: float) -> str:

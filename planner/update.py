@@ -68,15 +68,16 @@ from planner.dating import in_force, on_day, span, without_built_in
 from planner.model import registry
 from planner.problems import ProblemLog
 from planner.raw import RawCell, RawRow, RawSheet
-from planner.schema import PLAIN_NUMBER, SETTING_BY_NAME, UPDATE_KINDS, normalize, parse_date, parse_switch, \
-    rule_value_problem
+from planner.schema import PLAIN_NUMBER, RECOURSE_COLUMNS, SETTING_BY_NAME, UPDATE_KINDS, normalize, parse_date, \
+    parse_switch, rule_value_problem, setting_choice, setting_number_problem
 from planner.validate import CellParser, shown
 
 ORDER = ("Countries", "Items", "Suppliers", "Routes", "Offers", "Demand", "Capacity", "Prices", "Expansions",
          "Policy")
 NUMBER_COLUMNS = {"price", "capacity", "min_order", "freight", "fixed_cost", "tariff", "demand", "initial_stock",
-                  "holding_cost", "max_stock", "min_stock", "lead_time"}
-UNLIMITED = {"capacity", "max_stock"}  # the columns whose blank in a sheet is unlimited: `unlimited` sets that
+                  "holding_cost", "max_stock", "min_stock", "lead_time", "spot_price", "spot_capacity",
+                  "shortage_cost"}
+UNLIMITED = {"capacity", "max_stock", "spot_capacity"}  # the columns whose blank in a sheet is unlimited: `unlimited` sets that
 PERIOD_KINDS = ("Demand", "Capacity", "Prices")
 # value columns that mean something only with several periods: a table on data without periods does not set them
 # (they are ignored with the warning that names the columns a table sets)
@@ -382,7 +383,7 @@ class _Updater(CellParser):
                             None, origin)
         if kind == "Items":
             return Item(key[0], given["demand"], given.get("unit", ""), row=None, origin=origin,
-                        **{c: given[c] for c in PERIOD_COLUMNS["Items"] if c in given})
+                        **{c: given[c] for c in (*PERIOD_COLUMNS["Items"], *RECOURSE_COLUMNS) if c in given})
         if kind == "Routes":
             return Route(key[0], given.get("lead_time", 0), given.get("freight", 0.0), given.get("capacity", math.inf))
         if kind == "Expansions":
@@ -696,6 +697,18 @@ def apply_overrides(data: PlanningData, overrides: list[str], log: ProblemLog) -
                 log.error(f"--set {text}", "", "", f"'{raw_value}' is not a date: write it as YYYY-MM-DD", text)
                 continue
             redate = True
+        elif spec.kind == "choice":
+            new = setting_choice(spec, raw_value)
+            if new is None:
+                log.error(f"--set {text}", "", "", f"'{raw_value}' is not one of {', '.join(spec.choices)}", text)
+                continue
+        elif spec.kind == "below_one":
+            new = _number(raw_value, text, log)
+            problem = setting_number_problem(spec, new) if new is not None else None
+            if problem is not None:
+                log.error(f"--set {text}", "", "", problem, text)
+            if new is None or problem is not None:
+                continue
         else:
             new = _share(raw_value, text, log) if spec.kind == "share" else _positive(raw_value, text, log)
             if new is None:

@@ -27,6 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from planner.data import (
+    BASELINE,
     Country,
     Currency,
     Dating,
@@ -54,7 +55,8 @@ from planner.raw import RawCell, RawRow, RawSheet, RawWorkbook
 from planner.model.family import RuleKind
 from planner.schema import BOUNDS, CLASS_CELL, GROUP_KINDS, MAX_NUMBER, MIN_AWARD, PLAIN_NUMBER, RULE_KINDS, \
     SETTING_BY_NAME, SHEET_BY_NAME, STOCK_COLUMNS, UNION, UNWRITABLE, Column, Setting, SheetSpec, \
-    escaped, normalize, parse_date, parse_switch, rule_value_problem, switch, unwritable, value_words
+    escaped, normalize, parse_date, parse_switch, rule_value_problem, setting_choice, setting_number_problem, switch, \
+    unwritable, value_words
 
 # `route:NAME` is a group only with its prefix: a bare name is a country, bloc or supplier, as in version 1
 _PREFIX = re.compile(r"^\s*(country|bloc|supplier|route)\s*:\s*(.*)$", re.IGNORECASE)
@@ -862,10 +864,32 @@ class _Validator(CellParser):
             item, item_class = _item_and_class(values["item"])
             hit = ScenarioHit(values["scenario"], group.group, item, values["availability"],  # type: ignore[arg-type]
                               row.row, _coordinate(row, "scenario"), item_class, values["start"],  # type: ignore[arg-type]
-                              values["end"], values["from_period"], values["to_period"])  # type: ignore[arg-type]
+                              values["end"], values["from_period"], values["to_period"],  # type: ignore[arg-type]
+                              values["probability"])  # type: ignore[arg-type]
             self._note_dates(hit)
             out.append(hit)
-        return tuple(out)
+        return self._probabilities(sheet, out)
+
+    def _probabilities(self, sheet: RawSheet, hits: list[ScenarioHit]) -> tuple[ScenarioHit, ...]:
+        """The rows with every blank probability given its scenario's: the first probability one of its rows
+        states, on every row, dated or not (a row out of force on the plan date may be the one that states it).
+        A row stating another probability than its scenario's first is an error naming both cells. Checked in
+        either mode: a probability written is read, even where it plays no part."""
+        if "probability" not in sheet.columns:
+            return tuple(hits)
+        first: dict[str, ScenarioHit] = {}
+        for hit in hits:
+            if hit.probability is None:
+                continue
+            stated = first.setdefault(hit.scenario, hit)
+            if stated.probability != hit.probability:
+                at = self._cell("Scenarios", stated.row, "probability").coordinate  # type: ignore[arg-type]
+                self._bad(sheet, self._cell("Scenarios", hit.row, "probability"), "probability",  # type: ignore[arg-type]
+                          f"{shown(hit.probability)} disagrees with the probability of scenario '{hit.scenario}' in "
+                          f"{sheet.name}!{at} ({shown(stated.probability)}): the rows of one scenario state one "  # type: ignore[arg-type]
+                          "probability (leave it blank on the others)")
+        return tuple(dataclasses.replace(hit, probability=first[hit.scenario].probability)
+                     if hit.probability is None and hit.scenario in first else hit for hit in hits)
 
     def settings(self) -> Settings:
         sheet = self.raw.sheets.get("Settings")
@@ -900,9 +924,21 @@ class _Validator(CellParser):
             return self.text(sheet, row, "value") or None
         if setting.kind == "date":
             return self.date(sheet, row, "value")  # type: ignore[return-value]
+        if setting.kind == "choice":
+            text = self.ident(sheet, row, "value", False)
+            if text is None:
+                return None
+            word = setting_choice(setting, text)
+            if word is None:
+                self._bad(sheet, row.cells["value"], "value", f"'{text}' is not one of {', '.join(setting.choices)}")
+            return word
         number = self.number(sheet, row, "value", share=setting.kind == "share")
         if number is not None and setting.kind == "positive" and number <= 0:
             self._bad(sheet, row.cells["value"], "value", f"{setting.name} must be greater than 0")
+            return None
+        problem = setting_number_problem(setting, number) if number is not None else None
+        if problem is not None:
+            self._bad(sheet, row.cells["value"], "value", problem)
             return None
         return number
 
@@ -1118,7 +1154,64 @@ class _Validator(CellParser):
         period_problems(data, self.log)
         if self.log.errors:
             return None
-        return on_day(data, self.day, of_run)  # the rows in force, and the built-in blocs' members, on the day
+        data = on_day(data, self.day, of_run)  # the rows in force, and the built-in blocs' members, on the day
+        two_stage_problems(data, self.log)
+        return None if self.log.errors else data
+
+
+def two_stage_problems(data: PlanningData, log: ProblemLog) -> None:
+    """The checks of the two-stage inputs that need the whole data, on the Scenarios rows in force on the plan
+    date (made again after update tables and overrides: `--set mode=two_stage` is one).
+
+    - The scenarios' probabilities (one per scenario: its rows agree, `_Validator._probabilities`) add up to at
+      most 1, the rest being the baseline's; in either mode, wherever some are given (a sum above 1 is wrong
+      whichever mode reads it). A sum up to 1 + 1e-9 is 1: 0.1 + 0.2 + 0.7 is 1.0000000000000002 in floating
+      point.
+    - In the two-stage mode: every scenario has a probability, none is named `baseline` (in any case: the name
+      of the scenario in which nothing is disrupted), and the workbook plans a single period (no Periods rows).
+      A mode without any scenario is valid (the baseline alone; `planner.lint` warns).
+    """
+    stated: dict[str, float] = {}
+    for hit in data.scenario_hits:
+        if hit.probability is not None:
+            stated.setdefault(hit.scenario, hit.probability)
+    total = math.fsum(stated.values())
+    if total > 1.0 + 1e-9:
+        listed = ", ".join(f"'{name}' {shown(p)}" for name, p in stated.items())
+        log.error("Scenarios", "", "probability", f"the probabilities of the scenarios add up to "
+                  f"{shown(round(total, 12))} ({listed}): they must add up to at most 1 (the rest is the probability "
+                  f"of the {BASELINE}, in which nothing is disrupted)")
+    if not data.two_stage:
+        return
+    changes = data.source.changes if data.source is not None else ()
+    how = "--set mode=two_stage" if any(what == "override mode" for what, _ in changes) else "Settings mode"
+    if data.multi_period:
+        log.error("Periods", "", "", f"holds rows, but the mode is two_stage ({how}): the two-stage mode plans a "
+                  "single period only in this version; delete the Periods sheet, or set mode to deterministic")
+    missing: dict[str, ScenarioHit] = {}
+    named = next((hit for hit in data.scenario_hits if hit.scenario.casefold() == BASELINE), None)
+    if named is not None:  # `PlanningData.probabilities` and the Recourse sheet know the baseline by its name
+        place = data.cell("Scenarios", "scenario", named.row)
+        where, _, at = place.rpartition("!") if "!" in place else (place, "", "")
+        log.error(where, at, "scenario", f"'{named.scenario}' is the name of the scenario in which nothing is "
+                  f"disrupted in the two-stage mode ({how}): give this scenario another name")
+    for hit in data.scenario_hits:
+        if hit.scenario not in stated:
+            missing.setdefault(hit.scenario, hit)
+    if not missing:
+        return
+    columns = data.source.columns.get("Scenarios", {}) if data.source is not None else {}
+    if "probability" not in columns:
+        log.error("Scenarios", "", "", f"has no probability column, but the mode is two_stage ({how}): every "
+                  "scenario needs a probability on at least one of its rows (scenarios "
+                  f"{', '.join(repr(name) for name in missing)})")
+        return
+    for name, hit in missing.items():
+        place = data.cell("Scenarios", "probability", hit.row)
+        where, _, at = place.rpartition("!") if "!" in place else (place, "", "")
+        log.error(where, at, "probability", f"scenario '{name}' has no probability on any of its "
+                  f"rows, but the mode is two_stage ({how}): every scenario needs one (0 for a scenario that should "
+                  "weigh nothing)")
 
 
 def period_problems(data: PlanningData, log: ProblemLog) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import openpyxl
 
-from helpers import HEADERS, PERIOD_HEADERS, countries, patch_cell_xml, write_workbook
+from helpers import HEADERS, PERIOD_HEADERS, TWO_STAGE_HEADERS, countries, patch_cell_xml, write_workbook
 from planner.model.registry import LISTED_RULE_KINDS
 
 BASE = {
@@ -51,6 +51,14 @@ def periodic(**changes: list) -> Builder:
               "Offers": [["A", "S1", 10, None, None, 1, None, None, "sea"], ["A", "S2", 12], ["B", "S2", 4]],
               "Periods": [["P1"], ["P2"], ["P3"]], "Routes": [["sea", 1, 2, None]], **changes}
     return lambda folder: write_workbook(folder / "in.xlsx", sheets, headers=PERIOD_HEADERS)
+
+
+def two_stage(**changes: list) -> Builder:
+    """A workbook like BASE in the two-stage mode (Settings mode two_stage): Items with spot_price, spot_capacity
+    and shortage_cost, Scenarios with probability (C1 stop at 0.1), some sheets' rows replaced."""
+    sheets = {**BASE, "Items": [["A", 100, "t", 30, None, None], ["B", 10, "kg", None, None, 50]],
+              "Scenarios": [["C1 stop", None, "C1", 0, 0.1]], "Settings": [["mode", "two_stage"]], **changes}
+    return lambda folder: write_workbook(folder / "in.xlsx", sheets, headers=TWO_STAGE_HEADERS)
 
 
 def without(sheet: str) -> Builder:
@@ -699,6 +707,53 @@ CASES: list[tuple[str, Builder, list[str]]] = [
                                                                               None, None, None, "P1"]]},
         headers={"Periods": ["name"], "Policy": PERIOD_HEADERS["Policy"]}),
      ["Periods!1:1 (period): required column is missing from the header row (headers found: name)"]),
+    # the two-stage mode (contract v2, section 3): settings, probabilities, spot market and shortage
+    ("mode-unknown", cells(Settings=[["mode", "stochastic"]]),
+     ["Settings!B2 (value): 'stochastic' is not one of deterministic, two_stage"]),
+    ("risk-weight-above-one", cells(Settings=[["risk_weight", 1.5]]),
+     ["Settings!B2 (value): 1.5 is not a share in [0, 1] (write 30 % as 0.3)"]),
+    ("cvar-alpha-one", cells(Settings=[["cvar_alpha", 1]]),
+     ["Settings!B2 (value): 1 is not in [0, 1): cvar_alpha is a level below 1 (0.9: CVaR is the expected cost of "
+      "the worst 10 % of probability)"]),
+    ("cvar-alpha-negative", cells(Settings=[["cvar_alpha", -0.1]]),
+     ["Settings!B2 (value): -0.1 is negative"]),
+    ("recourse-columns-bad", two_stage(Items=[["A", 100, "t", -1, "lots", -2], ["B", 10, "kg"]]),
+     ["Items!D2 (spot_price): -1 is negative",
+      "Items!E2 (spot_capacity): 'lots' is not a plain number (write it as a number, without thousands separators, "
+      "currency or units; the locale is never guessed)",
+      "Items!F2 (shortage_cost): -2 is negative"]),
+    ("probability-not-a-share", two_stage(Scenarios=[["C1 stop", None, "C1", 0, 1.5], ["C2 cut", None, "C2", 0.5, -0.2]]),
+     ["Scenarios!E2 (probability): 1.5 is not a share in [0, 1] (write 30 % as 0.3)",
+      "Scenarios!E3 (probability): -0.2 is negative"]),
+    ("probabilities-disagree", two_stage(Scenarios=[["C1 stop", None, "C1", 0, 0.1], ["C1 stop", "B", "C2", 0.5, None],
+                                                     ["C1 stop", "A", "C2", 0.5, 0.2]]),
+     ["Scenarios!E4 (probability): 0.2 disagrees with the probability of scenario 'C1 stop' in Scenarios!E2 (0.1): "
+      "the rows of one scenario state one probability (leave it blank on the others)"]),
+    # in the deterministic mode too: a probability written must make sense (0.7 + 0.5 = 1.2)
+    ("probabilities-above-one", lambda folder: write_workbook(folder / "in.xlsx", {
+        **BASE, "Scenarios": [["C1 stop", None, "C1", 0, 0.7], ["C2 stop", None, "C2", 0, 0.5]]},
+        headers=TWO_STAGE_HEADERS),
+     ["Scenarios (probability): the probabilities of the scenarios add up to 1.2 ('C1 stop' 0.7, 'C2 stop' 0.5): "
+      "they must add up to at most 1 (the rest is the probability of the baseline, in which nothing is "
+      "disrupted)"]),
+    ("probability-missing", two_stage(Scenarios=[["C1 stop", None, "C1", 0, 0.1], ["C2 cut", None, "C2", 0.5, None],
+                                                  ["C2 cut", "A", "C1", 0.5, None]]),
+     ["Scenarios!E3 (probability): scenario 'C2 cut' has no probability on any of its rows, but the mode is "
+      "two_stage (Settings mode): every scenario needs one (0 for a scenario that should weigh nothing)"]),
+    ("probability-column-missing", lambda folder: write_workbook(folder / "in.xlsx", {
+        **BASE, "Scenarios": [["C1 stop", None, "C1", 0], ["C2 cut", None, "C2", 0.5]],
+        "Settings": [["mode", "two_stage"]]}),
+     ["Scenarios: has no probability column, but the mode is two_stage (Settings mode): every scenario needs a "
+      "probability on at least one of its rows (scenarios 'C1 stop', 'C2 cut')"]),
+    # every problem at once: periodic's Scenarios has no probability column either
+    ("two-stage-with-periods", periodic(Settings=[["mode", "Two Stage"]]),
+     ["Scenarios: has no probability column, but the mode is two_stage (Settings mode): every scenario needs a "
+      "probability on at least one of its rows (scenarios 'C1 stop')",
+      "Periods: holds rows, but the mode is two_stage (Settings mode): the two-stage mode plans a single period "
+      "only in this version; delete the Periods sheet, or set mode to deterministic"]),
+    ("two-stage-scenario-named-baseline", two_stage(Scenarios=[["Baseline", None, "C1", 0.5, 0.1]]),
+     ["Scenarios!A2 (scenario): 'Baseline' is the name of the scenario in which nothing is disrupted in the "
+      "two-stage mode (Settings mode): give this scenario another name"]),
 ]
 
 

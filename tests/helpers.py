@@ -40,6 +40,12 @@ PERIOD_HEADERS = {
     "Policy": ["rule", "item", "group", "value", "active", "from", "to", "min_award", "period"],
     "Scenarios": ["scenario", "item", "group", "availability", "from", "to", "from_period", "to_period"],
 }
+# the headers of the sheets the two-stage mode adds columns to (contract v2, section 3): short ones, the new
+# columns after the version-1 columns (headers are matched by name, so the order is the test's)
+TWO_STAGE_HEADERS = {
+    "Items": ["item", "demand", "unit", "spot_price", "spot_capacity", "shortage_cost"],
+    "Scenarios": ["scenario", "item", "group", "availability", "probability"],
+}
 
 
 def write_workbook(path: Path, sheets: dict[str, Rows], tables: Sequence[str] = (),

@@ -322,7 +322,8 @@ def test_the_template_writes_the_new_sheets_and_reads_back_filled(tmp_path: Path
         assert all(c.comment is not None for c in ws[1])
     assert wb["Routes"]["B1"].comment.text.startswith("whole periods from order to arrival, >= 0 (with Periods). "
                                                       "optional; blank = 0. unit: periods")
-    assert [c.value for c in wb["Items"][1]][-4:] == ["initial_stock", "holding_cost", "max_stock", "min_stock"]
+    # the stock columns after class (the two-stage columns follow them: tests/test_two_stage_data.py)
+    assert [c.value for c in wb["Items"][1]][4:8] == ["initial_stock", "holding_cost", "max_stock", "min_stock"]
     assert [c.value for c in wb["Offers"][1]][-1] == "route"
     lists = {name: {str(dv.sqref): dv.formula1 for dv in wb[name].data_validations.dataValidation}
              for name in ("Demand", "Offers", "Policy", "Scenarios", "Expansions", "Capacity")}

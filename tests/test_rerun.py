@@ -166,7 +166,8 @@ def test_override_changes_the_optimum(tmp_path: Path) -> None:
                      "converting them (the base currency is what every cost is reported in). Give offers quoted in "
                      "other currencies a currency column and list their rates in Currencies, or, if the amounts are "
                      "in RUB after all, write RUB as the currency in the Settings sheet"),
-    ("speed=3", "--set speed=3: 'speed' is neither a setting (currency, time_limit, mip_gap, plan_date) nor a Policy row "
+    ("speed=3", "--set speed=3: 'speed' is neither a setting (currency, time_limit, mip_gap, plan_date, mode, risk_weight, "
+                "cvar_alpha) nor a Policy row "
                 "(Policy!7)"),
     ("time_limit", "--set time_limit: write NAME=VALUE: a setting (time_limit=30) or a Policy row's value "
                    "(Policy!7=0.3)"),

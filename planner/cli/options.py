@@ -71,3 +71,17 @@ def add_change_options(parser: argparse.ArgumentParser) -> None:
                         help="override a setting (time_limit=30) or a Policy row's value (Policy!7=0.3, "
                              "also Policy!7.value=0.3 or Policy!D7=0.3), or switch a Policy row off or on "
                              "(Policy!7=off, Policy!7=on); repeatable")
+    # one more override, in the order given among the --set ones (a later --set mode=... wins, as a later --set does)
+    parser.add_argument("--two-stage", action="append_const", const="mode=two_stage", dest="overrides",
+                        help="plan in two stages: contracts now, and in each scenario what is missing bought on the "
+                             "spot market or gone short (the same as --set mode=two_stage)")
+
+
+ENGINES = ("ef", "mpisppy")
+
+
+def add_engine_option(parser: argparse.ArgumentParser) -> None:
+    """How the two-stage mode is solved (`Settings.engine`)."""
+    parser.add_argument("--engine", choices=ENGINES, default="ef",
+                        help="two-stage mode: ef (default) solves the extensive form with HiGHS; mpisppy decomposes "
+                             "by scenario (run it as mpiexec -n K planner solve ... --engine mpisppy)")

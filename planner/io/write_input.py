@@ -25,7 +25,7 @@ from planner.io.atomic import atomic_write
 from planner.io.reproducible import workbook_bytes
 from planner.io.style import header as style_header
 from planner.model import registry
-from planner.schema import RULES, SETTINGS, SHEETS, Column, SheetSpec
+from planner.schema import RULES, SETTING_BY_NAME, SETTINGS, SHEETS, Column, SheetSpec, normalize
 
 README_SHEET = "README"
 VALIDATED_ROWS = 2000
@@ -52,7 +52,8 @@ def write_input_workbook(path: Path, rows: dict[str, Sequence[Sequence[object]]]
     `notes` are extra (heading, text) lines for the README sheet, such as
     the sources of an example's figures.
     """
-    rows = rows or {}
+    # the empty template names the mode, so that its dropdown (deterministic, two_stage) is there to pick from
+    rows = rows if rows is not None else {"Settings": [("mode", "deterministic")]}
     wb = Workbook()
     _readme(wb.active, notes)
     for spec in SHEETS:
@@ -88,6 +89,11 @@ def _readme(ws: Worksheet, notes: Sequence[tuple[str, str]]) -> None:
                   "when Settings plan_date (blank: the day of the run) lies between them, both days included."),
         ("The plan", "buys exactly the demand of every item at least total landed cost plus fixed costs, "
                      "while every Policy rule holds."),
+        ("Two stages", "Settings mode two_stage (or planner solve --two-stage): contracts are signed now; in each "
+                       "scenario (its probability in the Scenarios probability column; the rest is the baseline, "
+                       "nothing disrupted) what the contracts deliver is paid, and what is missing of demand is "
+                       "bought at the Items spot_price or goes short at the Items shortage_cost. The plan minimises "
+                       "(1 - risk_weight) * expected cost + risk_weight * CVaR at cvar_alpha. One period only."),
     ]
     row = _notes(ws, 3, lines) + 1
     header = ("sheet", "column", "required", "default", "unit", "meaning")
@@ -163,7 +169,27 @@ def _data_sheet(ws: Worksheet, spec: SheetSpec, rows: Sequence[Sequence[object]]
         dv.showInputMessage = True
         ws.add_data_validation(dv)
         dv.add(f"{letter}2:{letter}{VALIDATED_ROWS}")
+    if spec.name == "Settings":
+        _setting_lists(ws, rows)
     ws.freeze_panes = "A2"
+
+
+def _setting_lists(ws: Worksheet, rows: Sequence[Sequence[object]]) -> None:
+    """A dropdown on the value cell of each Settings row of a setting with choices (mode: deterministic,
+    two_stage), which warns, and lets through, other spellings the reader takes (Two Stage)."""
+    for r, values in enumerate(rows, start=2):
+        setting = SETTING_BY_NAME.get(normalize(values[0]).replace(" ", "_")) if values and values[0] else None
+        if setting is None or not setting.choices:
+            continue
+        dv = DataValidation(type="list", formula1='"' + ",".join(setting.choices) + '"', allow_blank=True,
+                            showErrorMessage=True, errorStyle="warning")
+        dv.errorTitle = "Not in the list"
+        dv.error = (f"{setting.name} is one of: {', '.join(setting.choices)}. The planner ignores case, spaces and "
+                    "underscores (Two Stage = two_stage); it reports anything else.")
+        dv.prompt = setting.help[:255]
+        dv.showInputMessage = True
+        ws.add_data_validation(dv)
+        dv.add(f"B{r}")
 
 
 def _id_list(ws: Worksheet, letter: str, column: Column) -> None:

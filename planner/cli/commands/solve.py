@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner.cli.envelope import Envelope, finite, records
 from planner.cli.exit_codes import EXIT_ERROR, EXIT_INFEASIBLE, EXIT_INVALID, EXIT_OK, EXIT_RELAXED
-from planner.cli.options import add_change_options, read_limits
+from planner.cli.options import add_change_options, add_engine_option, read_limits
 from planner.cli.outputs import DEFAULT_OUTPUT_DIR, output_path, write_file
 from planner.cli.refusals import invalid_input
 from planner.cli.terminal import detail, say, spinner
@@ -37,6 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object (status, total_cost, output, ...) on stdout and nothing else")
     add_change_options(parser)
+    add_engine_option(parser)
     parser.add_argument("--timings", action="store_true",
                         help="also record wall-clock times in the Run sheet (the plan then differs byte for byte "
                              "between runs; without it the same input gives the same file)")
@@ -67,6 +68,14 @@ def run(args: argparse.Namespace, envelope: Envelope) -> int:
         data, warnings = load(args.input, args.update, args.overrides, args.allow_new, read_limits(args))
     except InputError as exc:
         return invalid_input(args, envelope, exc)
+    if args.engine != data.settings.engine:
+        if not data.two_stage:
+            return envelope.begin("invalid", message=f"--engine {args.engine} solves the two-stage mode, but the "
+                                  "mode is deterministic: add --two-stage (or set mode to two_stage in Settings)"
+                                  ).finish(EXIT_INVALID)
+        import dataclasses
+
+        data = dataclasses.replace(data, settings=dataclasses.replace(data.settings, engine=args.engine))
     read_seconds = time.perf_counter() - reading
     for warning in warnings:
         say(f"warning: {warning}", info=True)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from planner.cli.envelope import Envelope
 from planner.cli.exit_codes import EXIT_INVALID, EXIT_OK
 from planner.cli.options import add_change_options, read_limits
 from planner.cli.refusals import invalid_input
+
+if TYPE_CHECKING:
+    from planner.data import PlanningData
 
 HELP = "check an input workbook without solving"
 DESCRIPTION = ("Check every sheet, row and cell of INPUT.xlsx and list every problem at once "
@@ -41,6 +45,7 @@ def run(args: argparse.Namespace, envelope: Envelope) -> int:
                + "".join(f", {count} {noun}" for count, noun in ((len(data.periods), "periods"),
                                                                  (len(data.routes), "routes"),
                                                                  (len(data.expansions), "expansions")) if count)
+               + _two_stage(data)
                + f"; {'MIP' if data.is_mip else 'LP'}")  # the several-periods counts only where there are some
     if args.json:
         return envelope.begin("valid", message=summary, problems=[],
@@ -49,3 +54,17 @@ def run(args: argparse.Namespace, envelope: Envelope) -> int:
         print(f"warning: {warning}")
     print(f"valid: {summary}")
     return EXIT_OK
+
+
+def _two_stage(data: PlanningData) -> str:
+    """The summary's words on the two-stage mode: its scenarios, the baseline's probability, the risk measure."""
+    if not data.two_stage:
+        return ""
+    from planner.data import BASELINE
+    from planner.validate import shown
+
+    probabilities = data.probabilities
+    risk = (f", risk_weight {shown(data.settings.risk_weight)} at cvar_alpha {shown(data.settings.cvar_alpha)}"
+            if data.settings.risk_weight else "")
+    return (f"; two-stage: {len(probabilities) - 1} scenarios and the {BASELINE} (probability "
+            f"{shown(round(probabilities[BASELINE], 12))}){risk}")
