@@ -367,7 +367,28 @@ def run_solve(scenarios: int, offers: int, risk: float) -> dict:
             "rows": plan.run.get("constraints"), "columns": plan.run.get("variables")}
 
 
-SIDES = {"highspy": run_highspy, "model": run_model, "solve": run_solve}
+def run_alone(scenarios: int, offers: int, risk: float, count: int = 20) -> dict:
+    """Seconds to build and solve one scenario planned alone (probability 1, the planner's model, as the EVPI
+    re-solves and a decomposition's subproblems do): the median over `count` scenarios spread over the S; the
+    figure the 64-rank estimate starts from (`--alone`)."""
+    from planner.model import build
+    from planner.model.families._stages import ScenarioSet, scenario_set, with_scenarios
+    from planner.solver import HighsModel
+
+    data = planning_data(arrays(scenarios, offers), risk)
+    found = scenario_set(data)
+    times, solves = [], []
+    for s in np.linspace(0, len(found.names) - 1, count).astype(int).tolist():
+        alone = with_scenarios(data, ScenarioSet((found.names[s],), np.ones(1), found.availability[s:s + 1]))
+        t = time.perf_counter()
+        outcome = HighsModel(build(alone)).solve(data.settings.time_limit, data.settings.mip_gap)
+        times.append(time.perf_counter() - t)
+        solves.append(outcome.seconds)
+    return {"alone seconds": statistics.median(times), "alone solve seconds": statistics.median(solves),
+            "alone runs": count, "status": "optimal", "objective": None}
+
+
+SIDES = {"highspy": run_highspy, "model": run_model, "solve": run_solve, "alone": run_alone}
 TABLED = ["highspy", "model", "solve"]
 
 
@@ -499,8 +520,14 @@ def main() -> None:
     parser.add_argument("--quiet", type=float, default=1.0, help="wait for a 1-minute load average below this")
     parser.add_argument("--patience", type=float, default=120.0, help="seconds to wait for it before each run")
     parser.add_argument("--from-log", type=Path, nargs="*", help="no runs: the table of the runs in these files")
+    parser.add_argument("--alone", action="store_true",
+                        help="no table: seconds of one scenario planned alone, at each --scenarios, in a child")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.alone:
+        for scenarios in args.scenarios:
+            print(json.dumps(run_child("alone", scenarios, args.offers, args.risk[-1])))
+        return
     if args.child:
         side, scenarios, offers, risk = args.child[0], int(args.child[1]), int(args.child[2]), float(args.child[3])
         print(json.dumps(SIDES[side](scenarios, offers, risk)))
