@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from planner import analysis
@@ -161,6 +162,26 @@ def run_info(data: PlanningData) -> dict[str, object]:
     return run
 
 
+def _decomposed(plan: Plan, run: dict[str, object], found: object, gap_setting: float) -> None:
+    """Say what the mpi-sppy run proved: the plan is optimal only when its objective is within the mip_gap
+    setting of the proven lower bound; else it is a feasible plan with both bounds stated."""
+    from planner.stochastic.decompose import Decomposed
+
+    assert isinstance(found, Decomposed)
+    value = float(plan.total_cost or 0.0)
+    gap = (value - found.lower_bound) / max(abs(value), 1e-10)
+    plan.risk.update(engine="mpisppy", lower_bound=found.lower_bound, upper_bound=value, rel_gap=gap,
+                     iterations=found.iterations, ranks=found.ranks)
+    run.update({"engine": f"mpisppy: {found.ranks} MPI ranks, {found.iterations} PH iterations, stopped on "
+                          f"{found.status}", "proven lower bound": found.lower_bound, "relative gap": gap})
+    if gap <= gap_setting + 1e-12:
+        plan.message = f"optimal within the mip_gap setting ({gap_setting:g}): lower bound {found.lower_bound:,.6g}"
+    else:
+        plan.status = "feasible"
+        plan.message = (f"feasible, not proven optimal: the decomposition stopped on {found.status} with a gap of "
+                        f"{gap:.4%} (lower bound {found.lower_bound:,.6g}, this plan {value:,.6g})")
+
+
 def _finish(plan: Plan, run: dict[str, object], said: str) -> Plan:
     run.update({"status": plan.status, "solver said": said})
     plan.run = run
@@ -195,6 +216,14 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
                         conflicts=violations)
         return _finish(plan, run, "not called: the model has no variable")
 
+    decomposed = None
+    if data.two_stage and data.settings.engine == "mpisppy":  # contracts by decomposition, on every MPI rank
+        from planner.stochastic.decompose import contracts_by_decomposition
+
+        decomposed = contracts_by_decomposition(data)
+        if decomposed is None:
+            return Plan(status="worker", message="an MPI worker of the mpi-sppy run: rank 0 reports and writes")
+        cache = None  # the contracts are fixed in the instance below: it is not one to keep
     if cache is not None:
         model, handle, reused = cache.get(data)
         run["model"] = "re-used: new numbers pushed into the HiGHS instance built before" if reused else "built"
@@ -206,6 +235,11 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         model.release_terms()  # HiGHS has them; nothing here reads them again (a cached model keeps them)
         timings["hand-off seconds"] = time.perf_counter() - started - timings["build seconds"]
     run.update(model.size())
+    if decomposed is not None:  # price the decomposition's contracts: each scenario's recourse in the EF
+        _, at = model.column_block("buy")
+        index = np.asarray(at, dtype=np.int32)
+        value = np.array([decomposed.contracts.get(k, 0.0) for k in range(len(at))], dtype=float)
+        handle.highs.changeColsBounds(len(index), index, value, value)
     outcome = handle.solve(data.settings.time_limit, data.settings.mip_gap, progress)
     timings["solve seconds"] = outcome.seconds
     extracting = time.perf_counter()
@@ -222,6 +256,8 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
             figures = metrics.foresight(data, float(plan.total_cost or 0.0))
             plan.warnings.extend(str(n) for n in figures.pop("notes"))  # type: ignore[union-attr]
             plan.risk.update(figures)
+    if decomposed is not None and plan.has_plan:
+        _decomposed(plan, run, decomposed, data.settings.mip_gap)
     timings["extract and check seconds"] = time.perf_counter() - extracting
     run.update({
         "objective": outcome.objective,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from planner.data import Group, GroupSpec, OfferTable, PlanningData, Rule
+from planner.data import BASELINE, Group, GroupSpec, OfferTable, PlanningData, Rule
 from planner.model.blocks import names
 from planner.model.container import View
 from planner.model.outer import Cut
@@ -86,6 +86,27 @@ class BuildContext:
         return out
 
     @cached_property
+    def contract_reach(self) -> np.ndarray:
+        """The two-stage mode: per offer of `table`, the most a contract of it need ever be,
+            max(d_i / a_min(o), overshoot_o),   a_min(o) = min {a(s, o) > 0 : s a scenario, the baseline or their
+                                                            probability-weighted mean}
+        Beyond d_i / a_min(o) the contract delivers the whole demand in every scenario where it delivers at all
+        (more is paid and wasted), unless a minimum order, an all-units break or a coverage row asks for more
+        (`overshoot`). The mean is among the scenarios so that the VSS's mean plan, fixed, fits under it; the
+        data's own scenarios are read (not a sub-solve's one scenario), so every solve of a plan has one bound."""
+        data, t = self.data, self.table
+        probabilities = data.probabilities
+        levels = [data.availability_levels(s) for s in probabilities if s in data.scenarios]
+        mean = sum((probabilities[s] * level for s, level in zip(
+            [s for s in probabilities if s in data.scenarios], levels)), np.zeros(len(t)))
+        mean = mean + probabilities.get(BASELINE, 0.0)
+        lowest = np.ones(len(t))
+        for level in [*levels, mean]:
+            positive = level > 0
+            lowest[positive] = np.minimum(lowest[positive], level[positive])
+        return np.maximum(t.demand[t.item] / lowest, self.overshoot)
+
+    @cached_property
     def item(self) -> np.ndarray:
         return self.table.item[self.position]
 
@@ -131,6 +152,8 @@ class BuildContext:
         demand = need[self.item[columns]]
         if self.reach is not None:
             demand = np.maximum(demand, self.overshoot[self.position[columns]])
+        elif self.data.two_stage:  # contracts may exceed demand (a hedge): `contract_reach`
+            demand = self.contract_reach[self.position[columns]]
         if self.view == "diagnose":
             return demand
         t = self.table

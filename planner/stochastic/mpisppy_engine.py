@@ -156,9 +156,9 @@ def solve_mpisppy(
     cfg.tee_rank0_solves = False
     if time_limit is not None:
         cfg.time_limit = time_limit
-    if mip_rel_gap is not None:
-        cfg.iter0_mipgap = mip_rel_gap
-        cfg.iterk_mipgap = mip_rel_gap
+    if mip_rel_gap is not None:  # not among the argument groups above: declared here
+        cfg.quick_assign("iter0_mipgap", float, mip_rel_gap)
+        cfg.quick_assign("iterk_mipgap", float, mip_rel_gap)
 
     beans = (cfg, creator, None, names)
     hub = vanilla.ph_hub(*beans)
@@ -207,3 +207,13 @@ def solve_mpisppy(
     else:
         status = "converged"  # PH's first-stage values stopped moving before the bounds met
     return MpisppyResult(first_stage, lower, upper, gap, status, iterations, seconds, size)
+
+
+def rank() -> int:
+    """This process's rank in MPI.COMM_WORLD (0 without MPI, or without the extra: then the engine's own call
+    says how to install it)."""
+    try:
+        from mpi4py import MPI
+    except ImportError:
+        return 0
+    return int(MPI.COMM_WORLD.Get_rank())

@@ -80,11 +80,17 @@ def run(args: argparse.Namespace, envelope: Envelope) -> int:
     for warning in warnings:
         say(f"warning: {warning}", info=True)
 
+    if data.two_stage and data.settings.engine == "mpisppy":
+        from planner.stochastic.mpisppy_engine import rank
+
+        if rank() != 0:  # a worker of `mpiexec -n K`: it takes part in the solve; rank 0 alone reports and writes
+            solve(data, rule_costs=False, explain=False)
+            return EXIT_OK
     plan = solve(data, rule_costs=not args.no_rule_costs, progress=spinner())
     plan.timings = {"read and validate seconds": read_seconds, **plan.timings}
     for key, value in {**plan.run, **plan.timings}.items():
         detail(f"  {key}: {value:.3f}" if isinstance(value, float) and "seconds" in key else f"  {key}: {value}")
-    plan.warnings = [str(w) for w in warnings]
+    plan.warnings = [str(w) for w in warnings] + plan.warnings
     # solve's object starts with `output`, not `status`: its order since schema version 2
     envelope.set(output=None, **_figures(plan), mip_gap=finite(plan.mip_gap), problem_type=plan.run.get("problem type"),
                  warnings=[w.as_dict() for w in warnings], timings=plan.timings)
@@ -128,8 +134,11 @@ def _figures(plan: Plan) -> dict[str, Any]:
         for key in ("objective", "expected_cost", "cvar", "evpi", "vss", "wait_and_see", "eev"):
             value = plan.risk.get(key)
             figures[key] = reported(finite(float(value))) if isinstance(value, (int, float)) else None
+        if "lower_bound" in plan.risk:  # --engine mpisppy: what the decomposition proved
+            figures.update(lower_bound=reported(finite(float(plan.risk["lower_bound"]))),
+                           rel_gap=finite(float(plan.risk["rel_gap"])))
         figures.update(worst_scenario=plan.risk.get("worst_scenario"), risk_weight=plan.risk.get("risk_weight"),
-                       cvar_alpha=plan.risk.get("cvar_alpha"), engine="ef")
+                       cvar_alpha=plan.risk.get("cvar_alpha"), engine=plan.risk.get("engine", "ef"))
     if plan.periods:  # several periods: the rest of the total, and the cost of each period (by order period)
         figures.update(holding_cost=reported(plan.holding_cost), expansion_cost=reported(plan.expansion_cost),
                        periods=list(plan.periods), builds=dict(plan.builds))

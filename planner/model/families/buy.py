@@ -35,8 +35,11 @@ class Buy(VariableFamily):
         if ctx.data.two_stage:
             cost *= expected_share(ctx)
         cost[bands(ctx).tiered] = 0.0
+        # a contract beyond what it can ever need is never worth more (`BuildContext.contract_reach`): bounded, so
+        # that a decomposition's Lagrangian subproblem, which prices contracts below cost, stays bounded
+        upper = ctx.contract_reach[ctx.position] if ctx.data.two_stage else np.full(n, np.inf)
         return Columns(self.name, (t.item_names[ctx.item], t.supplier_names[ctx.supplier]), cost,
-                       np.zeros(n), np.full(n, np.inf), integer=False, dims=self.dims)
+                       np.zeros(n), upper, integer=False, dims=self.dims)
 
 
 FAMILY = Buy()
