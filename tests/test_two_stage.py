@@ -17,7 +17,7 @@ import pytest
 import planner
 from planner.data import (BASELINE, Country, Group, GroupSpec, Item, Offer, PlanningData, Rule, ScenarioHit,
                           Settings, Supplier)
-from tests import two_stage_reference as ref
+import two_stage_reference as ref
 
 CN_STOP = "CN stop"
 

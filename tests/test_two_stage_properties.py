@@ -19,7 +19,7 @@ import pytest
 import planner
 from planner.data import (Country, Group, GroupSpec, Item, Offer, PlanningData, Rule, ScenarioHit, Settings,
                           Supplier)
-from tests import two_stage_reference as ref
+import two_stage_reference as ref
 
 SEEDS = range(30)
 
