@@ -134,17 +134,9 @@ def parse(text: str, where: str = TABLE) -> tuple[Membership, ...]:
     knows and that no two spells overlap is tests/test_reference.py's job,
     which keeps pycountry out of reading the table.
     """
-    lines = [(number, line) for number, line in enumerate(text.splitlines(), 1)
-             if line.strip() and not line.lstrip().startswith("#")]
-    if not lines:
-        raise ValueError(f"{where}: no header and no rows")
-    rows = csv.reader(line for _, line in lines)
-    header = tuple(next(rows))
-    if header != COLUMNS:
-        raise ValueError(f"{where}:{lines[0][0]}: the header is {','.join(header)}, not {','.join(COLUMNS)}")
     spells: list[Membership] = []
     cases: dict[str, str] = {}
-    for (number, _), row in zip(lines[1:], rows):
+    for number, row in table_rows(text, where, COLUMNS):
         try:
             spell = _spell(row)
         except ValueError as exc:
@@ -156,16 +148,34 @@ def parse(text: str, where: str = TABLE) -> tuple[Membership, ...]:
     return tuple(spells)
 
 
+def table_rows(text: str, where: str, columns: tuple[str, ...]) -> list[tuple[int, list[str]]]:
+    """(line number, fields) of each row of a reference table (this one, `controls.py`'s): `#` lines and blank
+    ones are skipped; the first other line is the header, exactly `columns`. ValueError naming `where` and the
+    line for no header, another header, or a row of another number of fields."""
+    lines = [(number, line) for number, line in enumerate(text.splitlines(), 1)
+             if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        raise ValueError(f"{where}: no header and no rows")
+    rows = csv.reader(line for _, line in lines)
+    header = tuple(next(rows))
+    if header != columns:
+        raise ValueError(f"{where}:{lines[0][0]}: the header is {','.join(header)}, not {','.join(columns)}")
+    out = []
+    for (number, _), row in zip(lines[1:], rows):
+        if len(row) != len(columns):
+            raise ValueError(f"{where}:{number}: {len(row)} fields, not {len(columns)}")
+        out.append((number, row))
+    return out
+
+
 def _spell(row: list[str]) -> Membership:
-    if len(row) != len(COLUMNS):
-        raise ValueError(f"{len(row)} fields, not {len(COLUMNS)}")
     bloc, country, joined, left, source = (cell.strip() for cell in row)
     if not bloc:
         raise ValueError("no bloc")
     if not _CODE.fullmatch(country):
         raise ValueError(f"country {country!r} is not an alpha-2 code (two capital letters)")
-    start = _date(joined, "joined")
-    end = _date(left, "left") if left else None
+    start = table_date(joined, "joined")
+    end = table_date(left, "left") if left else None
     if end is not None and end <= start:
         raise ValueError(f"left {left} is not after joined {joined} (left is the first day out)")
     if not source:
@@ -173,7 +183,7 @@ def _spell(row: list[str]) -> Membership:
     return Membership(bloc, country, start, end, source)
 
 
-def _date(text: str, column: str) -> datetime.date:
+def table_date(text: str, column: str) -> datetime.date:
     if not _DATE.fullmatch(text):
         raise ValueError(f"{column} {text!r} is not a date written YYYY-MM-DD")
     try:

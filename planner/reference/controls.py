@@ -11,19 +11,19 @@ scenarios", says how materials are matched to items.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import functools
 import re
 from dataclasses import dataclass
 from importlib import resources
 
+from planner.reference import table_date, table_rows
+
 TABLE = "export_controls.csv"
 COLUMNS = ("id", "country", "destination", "materials", "start", "end", "availability", "event", "source", "note")
 EVERY_ITEM = "*"
-_CODE = re.compile(r"[A-Z]{2}")
+_CODE = re.compile(r"[A-Z]{2}")  # as planner.reference reads a country code
 _ROUTE = re.compile(r"route:(\S.*)", re.IGNORECASE)
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -60,17 +60,9 @@ def _table() -> tuple[Control, ...]:
 def parse(text: str, where: str = TABLE) -> tuple[Control, ...]:
     """The spells of a table in `export_controls.csv`'s format; ValueError naming `where` and the line of the first
     bad row. `#` lines are comments; the first other line is the header, exactly COLUMNS."""
-    lines = [(number, line) for number, line in enumerate(text.splitlines(), 1)
-             if line.strip() and not line.lstrip().startswith("#")]
-    if not lines:
-        raise ValueError(f"{where}: no header and no rows")
-    rows = csv.reader(line for _, line in lines)
-    header = tuple(next(rows))
-    if header != COLUMNS:
-        raise ValueError(f"{where}:{lines[0][0]}: the header is {','.join(header)}, not {','.join(COLUMNS)}")
     found: list[Control] = []
     ids: set[str] = set()
-    for (number, _), row in zip(lines[1:], rows):
+    for number, row in table_rows(text, where, COLUMNS):
         try:
             control = _control(row)
         except ValueError as exc:
@@ -83,8 +75,6 @@ def parse(text: str, where: str = TABLE) -> tuple[Control, ...]:
 
 
 def _control(row: list[str]) -> Control:
-    if len(row) != len(COLUMNS):
-        raise ValueError(f"{len(row)} fields, not {len(COLUMNS)}")
     ident, country, destination, materials, start, end, availability, event, source, note = (c.strip() for c in row)
     if not ident:
         raise ValueError("no id")
@@ -98,8 +88,8 @@ def _control(row: list[str]) -> Control:
     names = tuple(part.strip() for part in materials.split(";") if part.strip())
     if not names:
         raise ValueError("no materials")
-    first = _date(start, "start")
-    last = _date(end, "end") if end else None
+    first = table_date(start, "start")
+    last = table_date(end, "end") if end else None
     if last is not None and last < first:
         raise ValueError(f"end {end} is before start {start}")
     try:
@@ -114,10 +104,3 @@ def _control(row: list[str]) -> Control:
                    last, share, event, source, note)
 
 
-def _date(text: str, column: str) -> datetime.date:
-    if not _DATE.fullmatch(text):
-        raise ValueError(f"{column} {text!r} is not a date written YYYY-MM-DD")
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{column} {text!r} is not a date (no such day)") from None
