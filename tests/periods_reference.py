@@ -1,7 +1,7 @@
 """An independent formulation of the multi-period model (workbook-v2 section 2), for tests only.
 
 Written from the contract's words and the issue-15 design, with highspy's
-own API and nothing from `planner.model` (`planner.highs.new_highs` only makes a silent instance) (only the records of
+own API and nothing from `planner.model` (`planner.highs.new_highs`, in tests/reference_lp.py, only makes a silent instance) (only the records of
 `planner.data`, read field by field: even the landed cost and the group
 memberships are worked out here again). `solve(data)` gives the optimum and
 the plan; `violations(data, ...)` re-checks any plan (this one's or the
@@ -49,10 +49,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import highspy
-
-from planner.highs import new_highs
 from planner.data import Group, GroupSpec, Offer, PlanningData, Rule, ScenarioHit
+from reference_lp import Lp
 
 KINDS = {"exclude", "max_share", "min_share", "min_coverage", "max_spend"}
 INF = math.inf
@@ -190,49 +188,6 @@ def check_supported(data: PlanningData) -> None:
 
 # ---- the model ----
 
-class _Lp:
-    """Columns and rows collected in Python, handed to HiGHS at once."""
-
-    def __init__(self) -> None:
-        self.cost: list[float] = []
-        self.lb: list[float] = []
-        self.ub: list[float] = []
-        self.integer: list[int] = []
-        self.rows: list[tuple[float, float, dict[int, float]]] = []
-
-    def col(self, cost: float, lb: float, ub: float, integer: bool = False) -> int:
-        self.cost.append(cost)
-        self.lb.append(lb)
-        self.ub.append(ub)
-        self.integer.append(1 if integer else 0)
-        return len(self.cost) - 1
-
-    def row(self, lb: float, ub: float, terms: dict[int, float]) -> None:
-        self.rows.append((lb, ub, terms))
-
-    def solve(self, gap: float) -> tuple[str, float | None, list[float]]:
-        h = new_highs()  # the project's factory, only so that no banner reaches stdout (tests/test_stdout.py)
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("mip_rel_gap", gap)
-        h.setOptionValue("mip_abs_gap", 0.0)
-        h.setOptionValue("random_seed", 1)
-        inf = highspy.kHighsInf
-        n = len(self.cost)
-        h.addVars(n, [max(-inf, x) for x in self.lb], [min(inf, x) for x in self.ub])
-        h.changeColsCost(n, list(range(n)), self.cost)
-        ints = [k for k in range(n) if self.integer[k]]
-        if ints:
-            h.changeColsIntegrality(len(ints), ints, [highspy.HighsVarType.kInteger] * len(ints))
-        for lb, ub, terms in self.rows:
-            keys = list(terms)
-            h.addRow(max(-inf, lb), min(inf, ub), len(keys), keys, [terms[k] for k in keys])
-        h.run()
-        status = h.getModelStatus()
-        if status == highspy.HighsModelStatus.kOptimal:
-            return "optimal", h.getInfo().objective_function_value, list(h.getSolution().col_value)
-        if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
-            return "infeasible", None, []
-        raise RuntimeError(f"reference model: HiGHS says {h.modelStatusToString(status)}")
 
 
 def solve(data: PlanningData, gap: float = 1e-9) -> Result:
@@ -241,7 +196,7 @@ def solve(data: PlanningData, gap: float = 1e-9) -> Result:
     names = periods(data)
     at = {t: k for k, t in enumerate(names)}
     multi = bool(data.periods)
-    lp = _Lp()
+    lp = Lp()
 
     # columns: buy[o, t] for arrival t, order period t - L >= 0, not excluded in t
     buy: dict[tuple[str, str, str], int] = {}

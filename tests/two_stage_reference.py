@@ -2,7 +2,7 @@
 
 Written from the contract's words with highspy's own API and nothing from `planner.model` (only the
 records of `planner.data`, read field by field: the probabilities, the availabilities, the group
-memberships and the landed costs are all worked out here again; `planner.highs.new_highs` only makes a
+memberships and the landed costs are all worked out here again; `planner.highs.new_highs` (tests/reference_lp.py) only makes a
 silent instance). `solve(data)` gives the objective, the expected cost, the CVaR, the contracts, each
 scenario's recourse and cost, EVPI and VSS.
 
@@ -55,10 +55,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import highspy
-
 from planner.data import Group, Offer, OfferKey, PlanningData, Rule, ScenarioHit
-from planner.highs import new_highs
+from reference_lp import Lp
 
 BASELINE = "baseline"  # the contract's word, written again here rather than imported
 SUPPORTED_RULES = frozenset({"exclude", "max_share", "min_share", "min_coverage"})
@@ -191,47 +189,6 @@ def cvar(costs: dict[str, float], probs: dict[str, float], alpha: float) -> floa
 
 # ---- the extensive form ----
 
-class _Lp:
-    def __init__(self) -> None:
-        self.cost: list[float] = []
-        self.lb: list[float] = []
-        self.ub: list[float] = []
-        self.integer: list[int] = []
-        self.rows: list[tuple[float, float, dict[int, float]]] = []
-
-    def col(self, cost: float, lb: float, ub: float, integer: bool = False) -> int:
-        self.cost.append(cost)
-        self.lb.append(lb)
-        self.ub.append(ub)
-        self.integer.append(1 if integer else 0)
-        return len(self.cost) - 1
-
-    def row(self, lb: float, ub: float, terms: dict[int, float]) -> None:
-        self.rows.append((lb, ub, terms))
-
-    def solve(self, gap: float) -> tuple[str, float, list[float]]:
-        h = new_highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("mip_rel_gap", gap)
-        h.setOptionValue("mip_abs_gap", 0.0)
-        h.setOptionValue("random_seed", 1)
-        inf = highspy.kHighsInf
-        n = len(self.cost)
-        h.addVars(n, [max(-inf, x) for x in self.lb], [min(inf, x) for x in self.ub])
-        h.changeColsCost(n, list(range(n)), self.cost)
-        ints = [k for k in range(n) if self.integer[k]]
-        if ints:
-            h.changeColsIntegrality(len(ints), ints, [highspy.HighsVarType.kInteger] * len(ints))
-        for lb, ub, terms in self.rows:
-            keys = list(terms)
-            h.addRow(max(-inf, lb), min(inf, ub), len(keys), keys, [terms[k] for k in keys])
-        h.run()
-        status = h.getModelStatus()
-        if status == highspy.HighsModelStatus.kOptimal:
-            return "optimal", h.getInfo().objective_function_value, list(h.getSolution().col_value)
-        if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
-            return "infeasible", math.nan, []
-        raise RuntimeError(f"two-stage reference: HiGHS says {h.modelStatusToString(status)}")
 
 
 def _add(terms: dict[int, float], col: int, coef: float) -> None:
@@ -246,7 +203,7 @@ def extensive_form(data: PlanningData, scenarios: dict[str, tuple[float, dict[Of
     settings = data.settings
     w, alpha = settings.risk_weight, settings.cvar_alpha
     sheet = {s: availability(data, s, offers) for s in probabilities(data) if s != BASELINE}
-    lp = _Lp()
+    lp = Lp("two-stage reference")
     x: dict[OfferKey, int] = {}
     bigs: dict[OfferKey, float] = {}
     for o in offers:
