@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.data import BASELINE, PlanningData
+from planner.model.blocks import Columns, names
 from planner.model.context import BuildContext
 
 
@@ -71,6 +72,17 @@ def short_items(data: PlanningData) -> np.ndarray:
     """Codes of the items that may go short (a `shortage_cost`) and have demand."""
     return np.array([k for k, i in enumerate(data.items.values()) if i.shortage_cost is not None and i.demand > 0],
                     dtype=np.int64)
+
+
+def recourse_columns(ctx: BuildContext, name: str, dims: tuple[str, ...], items: np.ndarray, price: np.ndarray,
+                     upper: np.ndarray) -> Columns:
+    """One column per scenario and item of `items` (scenario by scenario), costing (1 - w) * p_s * price_i, at
+    most upper_i: the spot purchases and the shortage of the second stage."""
+    found, records = scenario_set(ctx.data), list(ctx.data.items.values())
+    cost = (1.0 - ctx.data.settings.risk_weight) * np.outer(found.probability, price).reshape(-1)
+    return Columns(name, (names([s for s in found.names for _ in items]),
+                          names([records[k].name for _ in found.names for k in items])),
+                   cost, np.zeros(len(cost)), np.tile(upper, len(found.names)), integer=False, dims=dims)
 
 
 def with_risk(data: PlanningData) -> bool:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.model.blocks import Columns, names, no_columns
+from planner.model.blocks import Columns, no_columns
 from planner.model.context import BuildContext
-from planner.model.families._stages import scenario_set, short_items
+from planner.model.families._stages import recourse_columns, short_items
 from planner.model.family import VariableFamily
 
 
@@ -24,13 +24,9 @@ class Short(VariableFamily):
         data = ctx.data
         if not data.two_stage:
             return no_columns(self.name, self.dims, integer=False)
-        found, items = scenario_set(data), short_items(data)
-        records = list(data.items.values())
+        items, records = short_items(data), list(data.items.values())
         penalty = np.array([records[k].shortage_cost for k in items], dtype=float)
-        cost = (1.0 - data.settings.risk_weight) * np.outer(found.probability, penalty).reshape(-1)
-        return Columns(self.name, (names([s for s in found.names for _ in items]),
-                                   names([records[k].name for _ in found.names for k in items])),
-                       cost, np.zeros(len(cost)), np.full(len(cost), np.inf), integer=False, dims=self.dims)
+        return recourse_columns(ctx, self.name, self.dims, items, penalty, np.full(len(items), np.inf))
 
 
 FAMILY = Short()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.model.blocks import Columns, names, no_columns
+from planner.model.blocks import Columns, no_columns
 from planner.model.context import BuildContext
-from planner.model.families._stages import scenario_set, spot_items
+from planner.model.families._stages import recourse_columns, spot_items
 from planner.model.family import VariableFamily
 
 
@@ -25,15 +25,10 @@ class Spot(VariableFamily):
         data = ctx.data
         if not data.two_stage:
             return no_columns(self.name, self.dims, integer=False)
-        found, items = scenario_set(data), spot_items(data)
-        records = list(data.items.values())
+        items, records = spot_items(data), list(data.items.values())
         price = np.array([records[k].spot_price for k in items], dtype=float)
         cap = np.array([records[k].spot_capacity for k in items], dtype=float)
-        n_s = len(found.names)
-        cost = (1.0 - data.settings.risk_weight) * np.outer(found.probability, price).reshape(-1)
-        return Columns(self.name, (names([s for s in found.names for _ in items]),
-                                   names([records[k].name for _ in found.names for k in items])),
-                       cost, np.zeros(len(cost)), np.tile(cap, n_s), integer=False, dims=self.dims)
+        return recourse_columns(ctx, self.name, self.dims, items, price, cap)
 
 
 FAMILY = Spot()
