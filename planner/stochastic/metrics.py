@@ -26,19 +26,19 @@ from planner.solver import HighsModel
 
 
 def _optimum(data: PlanningData, fixed: dict[int, float] | None = None) -> tuple[float | None, np.ndarray | None]:
-    """(objective, column values) of the extensive form of `data`, with the `buy` columns at `fixed` (position
-    in the block -> value) if given; (None, None) when it has no plan."""
+    """(objective, values of the `buy` columns) of the extensive form of `data`, with the `buy` columns at
+    `fixed` (position in the block -> value) if given; (None, None) when it has no plan."""
     model = build(data)
     handle = HighsModel(model)
+    _, at = model.column_block("buy")
     if fixed is not None:
-        _, at = model.column_block("buy")
         index = np.asarray(at, dtype=np.int32)
         value = np.array([fixed.get(k, 0.0) for k in range(len(at))], dtype=float)
         handle.highs.changeColsBounds(len(index), index, value, value)
     outcome = handle.solve(data.settings.time_limit, data.settings.mip_gap)
-    if not outcome.has_plan or outcome.objective is None:
+    if not outcome.has_plan or outcome.objective is None or handle.values is None:
         return None, None
-    return float(outcome.objective), handle.values
+    return float(outcome.objective), handle.values[at]
 
 
 def foresight(data: PlanningData, objective: float) -> dict[str, object]:
@@ -64,9 +64,7 @@ def foresight(data: PlanningData, objective: float) -> dict[str, object]:
     value, values = _optimum(mean_data)
     eev = vss = None
     if value is not None and values is not None:
-        model = build(mean_data)
-        _, at = model.column_block("buy")
-        contracts = {k: float(v) for k, v in enumerate(values[at])}
+        contracts = {k: float(v) for k, v in enumerate(values)}
         eev, _ = _optimum(data, contracts)
         if eev is None:
             notes.append("VSS: the contracts of the mean scenario leave some scenario without a plan (demand that "
