@@ -11,7 +11,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from planner import analysis
@@ -236,10 +235,9 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         timings["hand-off seconds"] = time.perf_counter() - started - timings["build seconds"]
     run.update(model.size())
     if decomposed is not None:  # price the decomposition's contracts: each scenario's recourse in the EF
-        _, at = model.column_block("buy")
-        index = np.asarray(at, dtype=np.int32)
-        value = np.array([decomposed.contracts.get(k, 0.0) for k in range(len(at))], dtype=float)
-        handle.highs.changeColsBounds(len(index), index, value, value)
+        from planner.stochastic.metrics import fix_contracts
+
+        fix_contracts(model, handle, decomposed.contracts)
     outcome = handle.solve(data.settings.time_limit, data.settings.mip_gap, progress)
     timings["solve seconds"] = outcome.seconds
     extracting = time.perf_counter()

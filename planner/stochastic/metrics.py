@@ -19,10 +19,19 @@ import math
 import numpy as np
 
 from planner.data import PlanningData
-from planner.model import build
+from planner.model import SourcingModel, build
 from planner.model.families._stages import ScenarioSet, scenario_set, with_scenarios
 from planner.results import cvar_of
 from planner.solver import HighsModel
+
+
+def fix_contracts(model: SourcingModel, handle: HighsModel, contracts: dict[int, float]) -> None:
+    """Hold the `buy` columns of a HiGHS instance at `contracts` (position in the block -> value, 0 elsewhere):
+    the model then prices those contracts, each scenario given its cheapest recourse."""
+    _, at = model.column_block("buy")
+    index = np.asarray(at, dtype=np.int32)
+    value = np.array([contracts.get(k, 0.0) for k in range(len(at))], dtype=float)
+    handle.highs.changeColsBounds(len(index), index, value, value)
 
 
 def _optimum(data: PlanningData, fixed: dict[int, float] | None = None) -> tuple[float | None, np.ndarray | None]:
@@ -32,9 +41,7 @@ def _optimum(data: PlanningData, fixed: dict[int, float] | None = None) -> tuple
     handle = HighsModel(model)
     _, at = model.column_block("buy")
     if fixed is not None:
-        index = np.asarray(at, dtype=np.int32)
-        value = np.array([fixed.get(k, 0.0) for k in range(len(at))], dtype=float)
-        handle.highs.changeColsBounds(len(index), index, value, value)
+        fix_contracts(model, handle, fixed)
     outcome = handle.solve(data.settings.time_limit, data.settings.mip_gap)
     if not outcome.has_plan or outcome.objective is None or handle.values is None:
         return None, None
