@@ -171,8 +171,9 @@ def _decomposed(plan: Plan, run: dict[str, object], found: object, gap_setting: 
     gap = (value - found.lower_bound) / max(abs(value), 1e-10)
     plan.risk.update(engine="mpisppy", lower_bound=found.lower_bound, upper_bound=value, rel_gap=gap,
                      iterations=found.iterations, ranks=found.ranks)
-    run.update({"engine": f"mpisppy: {found.ranks} MPI ranks, {found.iterations} PH iterations, stopped on "
-                          f"{found.status}", "proven lower bound": found.lower_bound, "relative gap": gap})
+    run.update({"engine": f"mpisppy: {found.ranks} MPI ranks ({found.cylinders}), {found.iterations} PH "
+                          f"iterations, stopped on {found.status}", "proven lower bound": found.lower_bound,
+                "relative gap": gap})
     if gap <= gap_setting + 1e-12:
         plan.message = f"optimal within the mip_gap setting ({gap_setting:g}): lower bound {found.lower_bound:,.6g}"
     else:

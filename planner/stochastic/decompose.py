@@ -23,6 +23,7 @@ class Decomposed:
     iterations: int
     ranks: int
     seconds: float
+    cylinders: str  # what ran on the ranks (mpisppy_engine.describe_cylinders)
 
 
 def contracts_by_decomposition(data: PlanningData) -> Decomposed | None:
@@ -34,10 +35,14 @@ def contracts_by_decomposition(data: PlanningData) -> Decomposed | None:
         import mpisppy
     # its progress lines too go to stderr: stdout belongs to the planner's result (and --json)
     mpisppy.tt_timer.ostream = sys.stderr
-    from planner.stochastic.mpisppy_engine import solve_mpisppy
+    from planner.stochastic.mpisppy_engine import describe_cylinders, solve_mpisppy
 
     names = sm.scenario_names(data)
     firsts: dict[int, list] = {}
+    rho = sm.rho_of(data)
+
+    def rho_setter(m) -> list[tuple[int, float]]:  # noqa: ANN001 - a Pyomo model
+        return [(id(v), float(r)) for v, r in zip(firsts[id(m)], rho)]
 
     def creator(name: str):  # noqa: ANN202 - a Pyomo model
         m, first = sm.scenario_model(data, name)
@@ -54,7 +59,8 @@ def contracts_by_decomposition(data: PlanningData) -> Decomposed | None:
     try:
         result = solve_mpisppy(names, creator, {n: sm.probability(data, n) for n in names},
                                lambda m: firsts[id(m)], rel_gap=max(data.settings.mip_gap, 1e-6),
-                               time_limit=data.settings.time_limit, mip_rel_gap=data.settings.mip_gap)
+                               time_limit=data.settings.time_limit, mip_rel_gap=data.settings.mip_gap,
+                               rho_setter=rho_setter)
     finally:
         sys.stdout.flush()
         os.dup2(kept, 1)
@@ -64,4 +70,4 @@ def contracts_by_decomposition(data: PlanningData) -> Decomposed | None:
     m, _ = sm.scenario_model(data, names[0])
     contracts = {k: float(result.first_stage.get(v.name, 0.0)) for k, v in enumerate(m.component("buy").values())}
     return Decomposed(contracts, result.lower_bound, result.upper_bound, result.rel_gap, result.status,
-                      result.iterations, result.ranks, result.seconds)
+                      result.iterations, result.ranks, result.seconds, describe_cylinders(result.ranks))

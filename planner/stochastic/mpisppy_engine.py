@@ -16,9 +16,19 @@ extensive form) and runs, on ``K`` MPI ranks split into three cylinders of ``K /
   ``sum_s p_s f_s``.
 
 The hub stops when ``(upper - lower) / |upper| <= rel_gap``, at ``max_iterations`` or at
-``time_limit`` seconds. On fewer ranks than three cylinders: 2 (or any even count) runs the hub
-and the xhat spoke, whose bound then faces PH's trivial bound (each scenario alone, W = 0); 1 rank
-is refused (use the extensive form there).
+``time_limit`` seconds. mpi-sppy gives each cylinder the same number of ranks, so the rank count
+decides the cylinders (:func:`cylinders_for`): a multiple of 3 runs all three; another even count
+runs the hub and the Lagrangian spoke, and the hub itself prices ``xbar`` (below) for the upper
+bound; any other count (1, 5, 7 ...) runs the hub alone, which computes both bounds itself
+(:class:`HubBounds`, after every ``bounds_every``-th PH iteration):
+
+- lower: the Lagrangian bound at the hub's current W, each scenario solved with W on and the
+  proximal term off (what the Lagrangian spoke does on its own ranks);
+- upper: ``xbar`` (binaries rounded) fixed in every scenario, the recourse solved, the expected
+  cost kept when every scenario has a plan (mpi-sppy's xhat-xbar rule).
+
+Both are extra passes over the hub's scenarios, so one rank does up to three solves per scenario
+per iteration where three ranks do one each: that is the price of running on one rank.
 
 Every rank calls :func:`solve_mpisppy`; only global rank 0 gets an :class:`MpisppyResult`, the
 other ranks get ``None`` and must write nothing. Importing this module needs neither mpi4py nor
@@ -80,6 +90,150 @@ def relative_gap(lower: float, upper: float) -> float:
     return (upper - lower) / max(abs(upper), 1e-10)
 
 
+def cylinders_for(size: int) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(the spokes beside the hub, the bounds the hub computes itself) on ``size`` MPI ranks.
+
+    mpi-sppy splits the ranks evenly over the cylinders, so 3 cylinders need a multiple of 3 ranks
+    and 2 an even count; whatever bound no spoke provides, the hub computes (:class:`HubBounds`).
+    """
+    if size < 1:
+        raise ValueError(f"{size} MPI ranks")
+    if size % 3 == 0:
+        return ("lagrangian", "xhatshuffle"), frozenset()
+    if size % 2 == 0:
+        return ("lagrangian",), frozenset({"upper"})
+    return (), frozenset({"lower", "upper"})
+
+
+def describe_cylinders(size: int) -> str:
+    """What runs on ``size`` ranks, in words (the plan's Run sheet says it)."""
+    spokes, hub_computes = cylinders_for(size)
+    parts = ["a PH hub"] + [{"lagrangian": "a Lagrangian spoke", "xhatshuffle": "an xhat-shuffle spoke"}[s]
+                            for s in spokes]
+    text = (", ".join(parts[:-1]) + " and " + parts[-1]) if len(parts) > 1 else parts[0]
+    per = size // (len(spokes) + 1)
+    text += f", {per} rank{'s' if per > 1 else ''} each" if spokes else f" on {size} rank{'s' if size > 1 else ''}"
+    if hub_computes:
+        own = " and ".join(b for b in ("lower", "upper") if b in hub_computes)
+        text += f"; the hub computes the {own} bound{'s' if len(hub_computes) > 1 else ''} itself"
+    return text
+
+
+def _hub_classes(phbase: Any, extension_base: Any, converger_base: Any) -> tuple[type, type]:
+    """The hub's own bounds (an mpi-sppy extension) and the gap test (a PH converger), defined once
+    mpi-sppy is importable (this module must import without it)."""
+
+    class HubBounds(extension_base):
+        """The bounds no spoke computes, from the hub's own iterate, after PH iterations 1, 1 + k, ...
+
+        Lower (the Lagrangian dual, valid because the hub keeps ``sum_s p_s W_s = 0``):
+        ``L(W) = sum_s p_s min_{x_s, y_s} (f_s(x_s, y_s) + W_s' x_s)``, with each scenario's own
+        outer bound for a MIP, so it stays a bound at any MIP gap.
+        Upper: ``sum_s p_s min_{y_s} f_s(xhat, y_s)`` at one first stage ``xhat`` (`_candidate`), kept
+        only when every scenario has a solution (otherwise xhat is not a plan).
+        The hub's PH iterate (values and fixedness of the first-stage variables) is saved before
+        and restored after, so PH goes on from where it was.
+        """
+
+        def __init__(self, ph: Any) -> None:
+            super().__init__(ph)
+            options = ph.options["hub_bounds"]
+            self.lower: bool = "lower" in options["bounds"]
+            self.upper: bool = "upper" in options["bounds"]
+            self.every: int = max(1, int(options["every"]))
+            self.best_upper = math.inf
+            self.best_lower = -math.inf
+            self.best_xhat: dict[str, float] | None = None  # the first-stage values of best_upper
+            self.integers: bool = options["integers"]
+            self.turn = 0
+
+        def enditer(self) -> None:
+            ph = self.opt
+            if (ph._PHIter - 1) % self.every:
+                return
+            ph._save_nonants()
+            try:
+                candidate = self._candidate() if self.upper else None  # read off PH's iterate, before any solve
+                if self.lower:
+                    ph.solve_loop(solver_options=ph._effective_solver_options(ph._PHIter), dis_prox=True,
+                                  gripe=True, need_solution=False)
+                    self._lower(float(ph.Ebound()))
+                if candidate is not None:
+                    ph._fix_nonants(candidate)
+                    # W and prox stay off through the objective's evaluation too: Eobjective reads the
+                    # objective expression, whose PH terms are switched by the W_on / prox_on parameters
+                    ph.disable_W_and_prox()
+                    try:
+                        ph.solve_loop(solver_options=ph._effective_solver_options(ph._PHIter), gripe=False,
+                                      need_solution=False)
+                        value = float(ph.Eobjective()) if ph.no_incumbent_prob() == 0.0 else math.inf
+                    finally:
+                        ph.reenable_W_and_prox()
+                    if value < self.best_upper:
+                        self.best_upper = value
+                        scenario = next(iter(ph.local_scenarios.values()))
+                        self.best_xhat = {v.name: float(v.value)
+                                          for v in scenario._mpisppy_node_list[0].nonant_vardata_list}
+                        ph.best_solution_obj_val = value
+            finally:
+                ph._restore_nonants()
+
+        def _candidate(self) -> dict[str, list[float]]:
+            """The first stage to price: xbar without integers (PH's consensus, feasible for the
+            first-stage rows, which are linear); with integers, one scenario's own x_s after another
+            (xbar with binaries rounded breaks x <= cap * use wherever a mean contract's on/off
+            rounds to off), broadcast from the hub's first rank."""
+            ph = self.opt
+            scenarios = list(ph.local_scenarios.values())
+            node = scenarios[0]._mpisppy_node_list[0]
+            if not self.integers:
+                phbase._Compute_Xbar(ph)
+                return {node.name: [scenarios[0]._mpisppy_model.xbars[node.name, i]._value
+                                    for i in range(scenarios[0]._mpisppy_data.nlens[node.name])]}
+            values = None
+            if ph.cylinder_rank == 0:
+                scenario = scenarios[self.turn % len(scenarios)]
+                values = [v._value for v in scenario._mpisppy_node_list[0].nonant_vardata_list]
+            self.turn += 1
+            return {node.name: ph.mpicomm.bcast(values, root=0)}
+
+        def _lower(self, bound: float) -> None:
+            if math.isfinite(bound) and bound > self.best_lower:
+                self.best_lower = bound
+                previous = self.opt.best_bound_obj_val
+                self.opt.best_bound_obj_val = bound if previous is None else max(previous, bound)
+
+    class GapConverger(converger_base):
+        """PH stops when the best bounds, the spokes' and the hub's own, are within ``rel_gap`` (the hub
+        alone does not test the gap when no spoke sends an upper bound)."""
+
+        def __init__(self, ph: Any) -> None:
+            super().__init__(ph)
+            self.ph = ph
+
+        def is_converged(self) -> bool:
+            ph = self.ph
+            lower, upper = bounds_of(ph)
+            self.conv = relative_gap(lower, upper)
+            return self.conv <= ph.options["hub_bounds"]["rel_gap"]
+
+    return HubBounds, GapConverger
+
+
+def bounds_of(ph: Any) -> tuple[float, float]:
+    """(best lower, best upper) a PH hub knows: its own and, through its communicator, the spokes'."""
+    lower, upper = -math.inf, math.inf
+    if ph.best_bound_obj_val is not None:
+        lower = float(ph.best_bound_obj_val)
+    if ph.best_solution_obj_val is not None:
+        upper = float(ph.best_solution_obj_val)
+    spcomm = getattr(ph, "spcomm", None)
+    if spcomm is not None:
+        lower = max(lower, float(spcomm.BestOuterBound))
+        upper = min(upper, float(spcomm.BestInnerBound))
+    return lower, upper
+
+
 def solve_mpisppy(
     scenario_names: Sequence[str],
     scenario_creator: Callable[[str], Any],
@@ -92,8 +246,12 @@ def solve_mpisppy(
     rho: float = 1.0,
     max_iterations: int = 200,
     mip_rel_gap: float | None = None,
-    solver_name: str = "appsi_highs",
+    solver_name: str = "highs",
     proximal_linearization_tolerance: float = 1e-1,
+    bounds_every: int = 1,
+    linearize: bool | None = None,
+    rho_rule: str = "fixed",
+    rho_setter: Callable[[Any], list[tuple[int, float]]] | None = None,
     verbose: bool = False,
     comm: Any = None,
 ) -> MpisppyResult | None:
@@ -115,16 +273,7 @@ def solve_mpisppy(
     MPI, vanilla, sputils, WheelSpinner, config = _import_mpisppy()
     world = comm if comm is not None else MPI.COMM_WORLD
     size = world.Get_size()
-    if size % 3 == 0:
-        spokes = ("lagrangian", "xhatshuffle")
-    elif size % 2 == 0:
-        spokes = ("xhatshuffle",)
-    else:
-        raise ValueError(
-            f"--engine mpisppy runs a hub and two spokes on a multiple of 3 MPI ranks (or hub and one "
-            f"spoke on an even number); it was started on {size}: run it as mpiexec -n 3 (or 6, 9 ...), "
-            "or use --engine ef on one machine"
-        )
+    spokes, hub_computes = cylinders_for(size)
     names = list(scenario_names)
     total = sum(probabilities[n] for n in names)
     if abs(total - 1.0) > 1e-9:
@@ -148,7 +297,11 @@ def solve_mpisppy(
     cfg.max_iterations = max_iterations
     cfg.rel_gap = rel_gap
     cfg.abs_gap = 0.0
-    cfg.linearize_proximal_terms = True
+    integers = any(d.is_integer() for v in first_stage_vars_of(creator(names[0]))
+                   for d in (v.values() if v.is_indexed() else (v,)))
+    if linearize is None:  # HiGHS solves a convex QP but no MIQP: a quadratic term only without integers
+        linearize = integers
+    cfg.linearize_proximal_terms = linearize
     cfg.linearize_binary_proximal_terms = True
     cfg.proximal_linearization_tolerance = proximal_linearization_tolerance
     cfg.verbose = verbose
@@ -161,11 +314,29 @@ def solve_mpisppy(
         cfg.quick_assign("iterk_mipgap", float, mip_rel_gap)
 
     beans = (cfg, creator, None, names)
-    hub = vanilla.ph_hub(*beans)
+    hub_extension = converger = None
+    if hub_computes:
+        import mpisppy.phbase as phbase
+        from mpisppy.convergers.converger import Converger
+        from mpisppy.extensions.extension import Extension
+
+        hub_extension, converger = _hub_classes(phbase, Extension, Converger)
+    hub = vanilla.ph_hub(*beans, ph_extensions=hub_extension, ph_converger=converger, rho_setter=rho_setter)
+    hub["opt_kwargs"]["options"]["hub_bounds"] = {"bounds": hub_computes, "every": bounds_every,
+                                                  "rel_gap": rel_gap, "integers": integers}
+    if rho_rule == "sep":
+        cfg.sep_rho_args()
+        cfg.sep_rho = True
+        vanilla.add_sep_rho(hub, cfg)
+    elif rho_rule == "coeff":
+        cfg.coeff_rho_args()
+        cfg.coeff_rho = True
+        vanilla.add_coeff_rho(hub, cfg)
     spoke_dicts = []
     if "lagrangian" in spokes:
         spoke_dicts.append(vanilla.lagrangian_spoke(*beans))
-    spoke_dicts.append(vanilla.xhatshuffle_spoke(*beans))
+    if "xhatshuffle" in spokes:
+        spoke_dicts.append(vanilla.xhatshuffle_spoke(*beans))
 
     started = time.perf_counter()
     wheel = WheelSpinner(hub, spoke_dicts)
@@ -185,15 +356,19 @@ def solve_mpisppy(
     winner = wheel._determine_innerbound_winner()
     values: dict[str, float] | None = None
     if winner and wheel.cylinder_rank == 0:
-        scenario = next(iter(wheel.spcomm.opt.local_scenarios.values()))
-        values = {v.name: float(v.value) for v in scenario._mpisppy_node_list[0].nonant_vardata_list}
+        if wheel.spcomm.strata_rank == 0:  # the hub's own xhat (HubBounds), not PH's current iterate
+            values = getattr(wheel.spcomm.opt.extobject, "best_xhat", None)
+        else:
+            scenario = next(iter(wheel.spcomm.opt.local_scenarios.values()))
+            values = {v.name: float(v.value) for v in scenario._mpisppy_node_list[0].nonant_vardata_list}
     gathered = world.gather(values, root=0)
     if world.Get_rank() != 0:
         return None
     first_stage = next((v for v in gathered if v is not None), {})
 
-    lower = float(wheel.BestOuterBound)
-    upper = float(wheel.BestInnerBound)
+    own_lower, own_upper = bounds_of(wheel.spcomm.opt)
+    lower = max(float(wheel.BestOuterBound), own_lower)
+    upper = min(float(wheel.BestInnerBound), own_upper)
     gap = relative_gap(lower, upper)
     iterations = int(getattr(wheel.spcomm.opt, "_PHIter", 0))
     if not first_stage or not math.isfinite(upper):
