@@ -240,13 +240,15 @@ class _Text:
     words: tuple[str, ...]
     raw: tuple[str, ...]
     formulas: tuple[tuple[str, frozenset[str]], ...]
+    vocabulary: frozenset[str]  # the words, to pass over a term none of whose words is there at once
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _text(text: str) -> _Text:
     raw = tuple(_WORD.findall(text))
     formulas = tuple((w, f) for w in raw if (f := _formula(w)))
-    return _Text(tuple(_fold(w.casefold()) for w in raw), raw, formulas)
+    words = tuple(_fold(w.casefold()) for w in raw)
+    return _Text(words, raw, formulas, frozenset(words))
 
 
 @functools.cache
@@ -306,7 +308,8 @@ def _found(rule: str, term: str, words: tuple[str, ...], text: _Text) -> tuple[s
     """(rule, what was found) when `term` names `text` by `rule`, else None."""
     if rule != "symbol":
         n = len(words)
-        found = n and any(text.words[k:k + n] == words for k in range(len(text.words) - n + 1))
+        found = n and words[0] in text.vocabulary and \
+            any(text.words[k:k + n] == words for k in range(len(text.words) - n + 1))
         return (rule, term) if found else None
     raw = text.raw
     # written as IUPAC writes it (Dy) or in small letters (dy); in capitals (EU, CO, GA) it is an abbreviation
