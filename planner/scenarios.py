@@ -35,6 +35,7 @@ above 1 (scaling the rates down silently would change what they state).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import itertools
 import re
@@ -44,6 +45,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the hints only: `planner scenarios --help` reads the defaults here without numpy
     from planner.data import PlanningData
+    from planner.reference.controls import Term
 
 KINDS: tuple[str, ...] = ("single", "pairs", "blocs", "controls")
 DEFAULT_RATE_COUNTRY = 0.02
@@ -252,10 +254,11 @@ def _text(text: str) -> _Text:
 
 
 @functools.cache
-def _by_material() -> dict[tuple[str, ...], tuple[object, ...]]:
+def _by_material() -> dict[tuple[str, ...], tuple[Term, ...]]:
+    """The synonyms table's rows by the words of their material."""
     from planner.reference.controls import synonyms
 
-    table: dict[tuple[str, ...], list[object]] = {}
+    table: dict[tuple[str, ...], list[Term]] = {}
     for term in synonyms():
         table.setdefault(_phrase(term.material), []).append(term)
     return {key: tuple(rows) for key, rows in table.items()}
@@ -369,8 +372,10 @@ def material_notes(data: PlanningData) -> list[str]:
         for entry in (part.strip() for part in item.material.split(";")):
             if entry and entry.casefold() != "none" and not any(matches(m, "", "", entry) for m in materials):
                 where = f"Items row {item.row}" if item.row is not None else "Items"
+                close = difflib.get_close_matches(entry.casefold(), materials, n=1, cutoff=0.8)
+                hint = f"did you mean {close[0]!r}? " if close else ""
                 notes.append(f"{where} (material) of item {item.name!r}: {entry!r} names no material of the "
-                             f"built-in tables, so no export control hits the item; they know "
+                             f"built-in tables, so no export control hits the item; {hint}they know "
                              f"{', '.join(materials)} (and their symbols and synonyms); `none` says it is none")
     return notes
 
@@ -392,10 +397,10 @@ def controls_hit(data: PlanningData, day: dt.date, buyer: str | None) -> list[tu
             out.append((name, [], f"{name}: applies to buyers in {', '.join(control.destination)} only "
                                   f"(--buyer {buyer or 'not given'})"))
             continue
-        named: dict[str, Match] = {}
+        named: dict[str, Match] = {}  # item -> how the first of the control's materials that names it does
         for i, it in data.items.items():
-            found = next((m for m in (matches(m, i, it.item_class, it.material) for m in control.materials) if m),
-                         None)
+            tried = (matches(material, i, it.item_class, it.material) for material in control.materials)
+            found = next((match for match in tried if match is not None), None)
             if found is not None:
                 named[i] = found
         items = list(named)

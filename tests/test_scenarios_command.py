@@ -304,6 +304,7 @@ def test_controls_find_items_named_by_symbol_and_product(tmp_path: Path) -> None
     assert "the 2 with a material cell are matched by that cell alone" in graphite
     [note] = made.notes
     assert note.startswith("Items row 3 (material) of item 'ga_valve': 'galium' names no material")
+    assert "did you mean 'gallium'?" in note
     # gallium in ga_valve's cell: now it is hit, by the cell
     data, _ = planner.read(symbol_workbook(tmp_path / "in2.xlsx", {"ga_valve": "gallium"}))
     again = generate(data, ["controls"])
