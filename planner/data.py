@@ -49,6 +49,9 @@ class Item:
     spot_price: float | None = None
     spot_capacity: float = math.inf
     shortage_cost: float | None = None
+    # which material(s) of the built-in export controls the item is (`;`-separated: gallium; Dy; none): `planner
+    # scenarios` matches this cell instead of the id and class (planner.scenarios.matches); "" : by id and class
+    material: str = ""
 
 
 @dataclass(frozen=True)

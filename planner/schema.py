@@ -209,6 +209,10 @@ SHEETS: tuple[SheetSpec, ...] = (
                    "scenario, >= 0", default="unlimited", unit="unit of the item", if_blank=math.inf),
             Column("shortage_cost", "number", False, "two_stage: cost per unit of demand left unmet in a scenario, "
                    ">= 0", default="shortage not allowed", unit="currency per unit"),
+            # planner scenarios: the export-control material the item is (docs/workbook.md, Generated scenarios)
+            Column("material", "text", False, "planner scenarios: the export-control material(s) the item is, "
+                   "separated by ; (gallium; Dy; NdFeB; none): matched instead of the item's id and class",
+                   default="the item's id and class are matched", if_blank=""),
         ),
         key=("item",),
     ),

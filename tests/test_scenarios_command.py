@@ -106,7 +106,8 @@ def test_materials_match_whole_words_of_names_and_classes() -> None:
     assert matches("gallium", "High-purity Gallium", "")
     assert matches("rare-earth technology", "rare_earth technology", "")
     assert matches("cobalt", "X1", "cobalt")
-    assert not matches("gallium", "Ga", "") and not matches("nickel", "nickelate", "")
+    # `Ga` alone is gallium by its symbol now (test_symbols_name_their_material_alone_or_before_a_form)
+    assert not matches("gallium", "galliumx", "") and not matches("nickel", "nickelate", "")
 
 
 def test_every_control_has_a_source_and_sound_dates() -> None:
@@ -174,3 +175,219 @@ def test_append_refuses_a_name_the_sheet_has(tmp_path: Path, capsys: pytest.Capt
     source = workbook(tmp_path / "in.xlsx", scenarios=[["country CN", None, "country:CN", 0.5]])
     assert main(["scenarios", str(source), "-o", str(tmp_path / "o.xlsx"), "--append", "--kinds", "single"]) == 2
     assert "already has scenario(s) named 'country CN'" in capsys.readouterr().err
+
+
+# ---- how a control's materials find the items: the rules, the Items material cell, the hits that must not happen --
+
+@pytest.mark.parametrize(("material", "item", "item_class", "cell", "rule", "term", "where", "of"), [
+    ("gallium", "High-purity Gallium", "", "", "name", "gallium", "id", ""),
+    ("anode materials", "anode_material", "", "", "name", "anode materials", "id", ""),  # a plural s ignored
+    ("cobalt", "X1", "cobalt", "", "name", "cobalt", "class", ""),
+    ("aluminium", "aluminum_can", "", "", "synonym", "aluminum", "id", ""),
+    ("dysprosium", "ndfeb_magnet", "", "", "product", "NdFeB", "id", ""),
+    ("graphite", "anode_material", "", "", "product", "anode material", "id", ""),
+    ("gallium", "Ga", "", "", "symbol", "Ga", "id", ""),  # alone
+    ("gallium", "ga", "", "", "symbol", "Ga", "id", ""),  # in small letters
+    ("dysprosium", "dy_oxide", "", "", "symbol", "Dy", "id", ""),  # first, before a form of a material
+    ("gallium", "Ga 6N", "", "", "symbol", "Ga", "id", ""),  # before a purity
+    ("yttrium", "Y_oxide", "", "", "symbol", "Y", "id", ""),
+    ("dysprosium", "Dy2O3", "", "", "formula", "Dy2O3", "id", ""),
+    ("gallium", "GaN wafer", "", "", "formula", "GaN", "id", ""),
+    ("samarium", "SmCo5 magnet", "", "", "formula", "SmCo5", "id", ""),
+    ("rare earths", "neodymium", "", "", "member", "neodymium", "id", ""),
+    ("rare earths", "dy_oxide", "", "", "symbol", "Dy", "id", "dysprosium"),  # a member's own rule
+    ("rare earths", "ndfeb_magnet", "", "", "product", "NdFeB", "id", "neodymium"),
+    ("germanium", "part 7", "", "Ge", "symbol", "Ge", "material", ""),  # the Items material cell
+])
+def test_each_rule_names_its_material(material: str, item: str, item_class: str, cell: str, rule: str, term: str,
+                                      where: str, of: str) -> None:
+    found = matches(material, item, item_class, cell)
+    assert found is not None
+    assert (found.rule, found.term, found.where, found.of) == (rule, term, where, of)
+
+
+def test_a_rows_note_says_which_rule_matched() -> None:
+    assert matches("gallium", "ga_metal").describe() == "gallium, by the symbol 'Ga' in the item's id"
+    assert matches("rare earths", "dy_oxide").describe() == \
+        "rare earths, by the symbol 'Dy' of its member dysprosium in the item's id"
+    assert matches("gallium", "ga_valve", "", "gallium").describe() == \
+        "gallium, by its name in the Items material cell"
+    assert matches("cobalt", "X1", "cobalt").describe() == "cobalt, by its name in the item's class"
+
+
+@pytest.mark.parametrize(("material", "item", "item_class"), [
+    ("gallium", "ga_valve", ""),  # `ga` before a word that is no form of a material: a gauge, not gallium
+    ("gallium", "12_ga_wire", ""),  # a symbol counts as the first word only
+    ("gallium", "V1", "ga valves"),  # the class is read as the id is
+    ("cobalt", "co_ltd_parts", ""),
+    ("cobalt", "CO", ""),  # in capitals a symbol is an abbreviation (Colorado, company) ...
+    ("europium", "X", "EU"),  # ... and a class EU is the European Union, not europium
+    ("dysprosium", "DY_OXIDE", ""),  # the price of that rule: such an item says so in its material cell
+    ("yttrium", "Y", ""),  # a one-letter symbol never alone: an item Y is a placeholder as often as yttrium
+    ("yttrium", "NY", ""),  # no small letter and no digit: not a formula (N and Y)
+    ("cobalt", "CO2", ""),  # capitals say C and O
+    ("germanium", "GeForce", ""),  # `Fo` is no symbol: not a formula
+    ("dysprosium", "Dyson fan", ""),
+    ("dysprosium", "rare_earth_oxide", ""),  # a group's word does not name one of its members
+    ("gallium", "galliumx", ""),
+    ("nickel", "nickelate", ""),
+])
+def test_false_hits_do_not_happen(material: str, item: str, item_class: str) -> None:
+    assert matches(material, item, item_class) is None
+
+
+def test_the_items_material_cell_overrides_the_names() -> None:
+    """The cell, when given, is matched instead of the id and class: it makes `ga_valve` gallium, `none` takes
+    gallium from an item named gallium, a Dy-free magnet (`neodymium`) escapes the dysprosium control, and
+    several entries name several materials."""
+    assert matches("gallium", "ga_valve", "", "gallium") is not None
+    assert matches("gallium", "gallium", "", "none") is None
+    assert matches("dysprosium", "ndfeb_magnet", "", "neodymium") is None
+    assert matches("rare earths", "ndfeb_magnet", "", "neodymium").rule == "member"
+    assert matches("dysprosium", "magnet_a", "", "NdFeB").describe() == \
+        "dysprosium, by the product 'NdFeB' in the Items material cell"
+    assert matches("cobalt", "mix", "", "Dy; cobalt").where == "material"
+    assert matches("dysprosium", "mix", "", "Dy; cobalt").rule == "symbol"
+
+
+def test_every_synonym_row_is_sound() -> None:
+    """Each symbol is an element's and names one material only; each member and synonym has a source; the
+    table's materials and the controls' are what an Items material cell may name."""
+    from planner.reference.controls import parse_synonyms, synonyms
+    from planner.scenarios import ELEMENTS, known_materials
+
+    assert len(ELEMENTS) == 118
+    rows = synonyms()
+    symbols = [t.term for t in rows if t.rule == "symbol"]
+    assert set(symbols) <= ELEMENTS and len(symbols) == len(set(symbols))
+    assert all(t.source for t in rows)
+    assert len([t for t in rows if t.material == "rare earths" and t.rule == "member"]) == 17  # Sc, Y, La..Lu
+    assert {"gallium", "rare earths", "neodymium", "anode materials"} <= set(known_materials())
+    with pytest.raises(ValueError, match=r"t\.csv:3: rule 'alias' is not one of"):
+        parse_synonyms("material,term,rule,source,note\ngallium,Ga,symbol,IUPAC,\ngallium,G,alias,x,\n", "t.csv")
+    with pytest.raises(ValueError, match="symbol 'GA' is not written as a chemical symbol"):
+        parse_synonyms("material,term,rule,source,note\ngallium,GA,symbol,IUPAC,\n", "t.csv")
+
+
+def symbol_workbook(path: Path, materials: dict[str, str] | None = None, plan_date: str = "2025-06-01") -> Path:
+    """Items named by symbol and product, all bought from CN: Ga, ga_valve, ndfeb_magnet, magnet_x; the Items
+    `material` cells of `materials`."""
+    materials = materials or {}
+    names = ["Ga", "ga_valve", "ndfeb_magnet", "magnet_x"]
+    return write_workbook(path, {
+        "Items": [[n, 10, "kg", materials.get(n)] for n in names],
+        "Suppliers": [["S1", "CN", None, 0]],
+        "Countries": countries("CN"),
+        "Offers": [[n, "S1", 5] for n in names],
+        "Settings": [["plan_date", plan_date]],
+    }, headers={"Items": ["item", "demand", "unit", "material"]})
+
+
+def test_controls_find_items_named_by_symbol_and_product(tmp_path: Path) -> None:
+    """On 2025-06-01 CN's gallium licensing hits `Ga` (symbol) and not `ga_valve`; the seven-rare-earths
+    licensing hits `ndfeb_magnet` (product NdFeB of terbium, the first of its materials that names it) and not
+    `magnet_x`, whose material cell says neodymium; each row's note says how. The graphite control, which
+    names no item, says how to make it name one; a material cell that names nothing is reported with its row."""
+    path = symbol_workbook(tmp_path / "in.xlsx", {"magnet_x": "neodymium", "ga_valve": "galium"})
+    data, _ = planner.read(path)
+    made = generate(data, ["controls"])
+    rows = {(r.scenario, r.item): r.note for r in made.rows}
+    assert rows == {("control cn-gallium-germanium-2023", "Ga"): "gallium, by the symbol 'Ga' in the item's id",
+                    ("control cn-rare-earths-7-2025", "ndfeb_magnet"):
+                        "terbium, by the product 'NdFeB' in the item's id"}
+    assert made.matched == (("control cn-gallium-germanium-2023", "Ga", rows[("control cn-gallium-germanium-2023",
+                                                                             "Ga")]),
+                            ("control cn-rare-earths-7-2025", "ndfeb_magnet",
+                             "terbium, by the product 'NdFeB' in the item's id"))
+    [graphite] = [why for why in made.left_out if why.startswith("control cn-graphite-2023")]
+    assert "no item names graphite" in graphite and "write 'graphite' in its Items material cell" in graphite
+    assert "the 2 with a material cell are matched by that cell alone" in graphite
+    [note] = made.notes
+    assert note.startswith("Items row 3 (material) of item 'ga_valve': 'galium' names no material")
+    assert "did you mean 'gallium'?" in note
+    # gallium in ga_valve's cell: now it is hit, by the cell
+    data, _ = planner.read(symbol_workbook(tmp_path / "in2.xlsx", {"ga_valve": "gallium"}))
+    again = generate(data, ["controls"])
+    assert [r.item for r in again.rows if r.scenario == "control cn-gallium-germanium-2023"] == ["Ga", "ga_valve"]
+    assert again.notes == ()
+
+
+def test_the_written_rows_say_how_they_matched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Written anew, a control row's note is an Excel note on its item cell (the sheet gets no column the reader
+    does not know); appended to a sheet with a `note` column of its own, it goes there. --json lists it."""
+    source = symbol_workbook(tmp_path / "in.xlsx")
+    out = tmp_path / "out.xlsx"
+    assert main(["scenarios", str(source), "-o", str(out), "--kinds", "controls", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {"scenario": "control cn-gallium-germanium-2023", "item": "Ga",
+            "how": "gallium, by the symbol 'Ga' in the item's id"} in report["matched"]
+    ws = openpyxl.load_workbook(out)["Scenarios"]
+    header = [c.value for c in ws[1]]
+    assert "note" not in header
+    notes = {row[1].value: row[1].comment.text for row in ws.iter_rows(min_row=2) if row[1].comment}
+    assert notes == {"Ga": "gallium, by the symbol 'Ga' in the item's id",
+                     "ndfeb_magnet": "terbium, by the product 'NdFeB' in the item's id"}
+    _, warnings = planner.read(out)
+    assert not [w for w in warnings if "ignored" in str(w)]
+
+    wb = openpyxl.load_workbook(source)
+    ws = wb.create_sheet("Scenarios")
+    ws.append(["scenario", "item", "group", "availability", "note"])
+    ws.append(["old", None, "country:CN", 0.5, "mine"])
+    wb.save(source)
+    appended = tmp_path / "appended.xlsx"
+    assert main(["scenarios", str(source), "-o", str(appended), "--kinds", "controls", "--append",
+                 "--rate-control", "0.1"]) == 0
+    ws = openpyxl.load_workbook(appended)["Scenarios"]
+    rows = [dict(zip([c.value for c in ws[1]], [c.value for c in row])) for row in ws.iter_rows(min_row=2)]
+    assert [(r["scenario"], r["item"], r["note"]) for r in rows] == [
+        ("old", None, "mine"),
+        ("control cn-gallium-germanium-2023", "Ga", "gallium, by the symbol 'Ga' in the item's id"),
+        ("control cn-rare-earths-7-2025", "ndfeb_magnet", "terbium, by the product 'NdFeB' in the item's id")]
+    assert not any(c.comment for row in ws.iter_rows(min_row=2) for c in row)
+
+
+def two_stage_workbook(path: Path, item: str) -> Path:
+    """One item, demand 100, spot price 30; S1 in CN sells at 10, S2 in DE at 11; plan date 2024-06-01, on which
+    CN's gallium licensing (from 2023-08-01) is in force."""
+    return write_workbook(path, {
+        "Items": [[item, 100, "kg", 30]],
+        "Suppliers": [["S1", "CN", None, 0], ["S2", "DE", None, 0]],
+        "Countries": countries("CN", "DE"),
+        "Offers": [[item, "S1", 10], [item, "S2", 11]],
+        "Settings": [["plan_date", "2024-06-01"]],
+    }, headers={"Items": ["item", "demand", "unit", "spot_price"]})
+
+
+def contracts(plan: Path) -> dict[str, float]:
+    ws = openpyxl.load_workbook(plan)["Contracts"]
+    rows = list(ws.iter_rows(values_only=True))
+    at = {name: k for k, name in enumerate(rows[0])}
+    return {row[at["supplier"]]: row[at["contract"]] for row in rows[1:] if row[at["supplier"]]}
+
+
+@pytest.mark.parametrize(("item", "scenarios", "objective", "held"), [
+    # Ga, gallium by its symbol: one scenario, CN's gallium stopped, probability 0.1 (the baseline 0.9). With x
+    # from CN and y from DE, x + y = 100 (more is paid and wasted, less is bought at 30 > 11): CN's units are
+    # paid only in the baseline, and in the scenario bought again at 30, so they cost 0.9*10 + 0.1*30 = 12 each,
+    # DE's 11: y = 100, objective 1,100 (CN alone: 0.9*1,000 + 0.1*3,000 = 1,200)
+    ("Ga", 1, 1100.0, {"S2": 100.0}),
+    # ga_valve is no gallium: no scenario, the baseline alone, all from CN at 10: 1,000
+    ("ga_valve", 0, 1000.0, {"S1": 100.0}),
+])
+def test_round_trip_through_scenarios_then_a_two_stage_solve(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             item: str, scenarios: int, objective: float,
+                                                             held: dict[str, float]) -> None:
+    source = two_stage_workbook(tmp_path / "in.xlsx", item)
+    made = tmp_path / "scenarios.xlsx"
+    assert main(["scenarios", str(source), "-o", str(made), "--kinds", "controls", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["scenarios"] == scenarios
+    if not scenarios:
+        assert any("no item names gallium" in why and "Items material cell" in why for why in report["left_out"])
+    plan = tmp_path / "plan.xlsx"
+    assert main(["solve", str(made), "--two-stage", "-o", str(plan), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["status"] == "optimal" and result["violations"] == []
+    assert result["objective"] == pytest.approx(objective) and result["expected_cost"] == pytest.approx(objective)
+    assert {s: q for s, q in contracts(plan).items() if q} == pytest.approx(held)

@@ -213,7 +213,8 @@ def test_the_template_writes_the_new_columns_and_reads_back_filled(tmp_path: Pat
     template = tmp_path / "template.xlsx"
     assert main(["template", str(template)]) == 0
     wb = openpyxl.load_workbook(template)
-    assert [c.value for c in wb["Items"][1]][-3:] == ["spot_price", "spot_capacity", "shortage_cost"]
+    # after the stock columns (I..K); `material` (planner scenarios) follows them
+    assert [c.value for c in wb["Items"][1]][8:11] == ["spot_price", "spot_capacity", "shortage_cost"]
     assert [c.value for c in wb["Scenarios"][1]][-1] == "probability"
     assert wb["Items"]["I1"].comment.text == ("two_stage: landed price per unit bought on the spot market in a "
                                               "scenario, >= 0. optional; blank = no spot market. unit: currency "

@@ -25,6 +25,11 @@ EVERY_ITEM = "*"
 _CODE = re.compile(r"[A-Z]{2}")  # as planner.reference reads a country code
 _ROUTE = re.compile(r"route:(\S.*)", re.IGNORECASE)
 
+SYNONYMS = "material_synonyms.csv"
+SYNONYM_COLUMNS = ("material", "term", "rule", "source", "note")
+SYNONYM_RULES = ("synonym", "product", "symbol", "member")
+_SYMBOL = re.compile(r"[A-Z][a-z]?")  # a chemical symbol as IUPAC writes it: a capital, then at most one small letter
+
 
 @dataclass(frozen=True)
 class Control:
@@ -104,3 +109,47 @@ def _control(row: list[str]) -> Control:
                    last, share, event, source, note)
 
 
+
+
+@dataclass(frozen=True)
+class Term:
+    """One row of `material_synonyms.csv`: `term` names `material` by `rule` (one of SYNONYM_RULES)."""
+
+    material: str
+    term: str
+    rule: str
+    source: str
+    note: str = ""
+
+
+def synonyms() -> tuple[Term, ...]:
+    """Every row of the built-in synonyms table, in its order."""
+    return _synonyms()
+
+
+@functools.cache
+def _synonyms() -> tuple[Term, ...]:
+    text = resources.files(__package__).joinpath(SYNONYMS).read_text(encoding="utf-8")
+    return parse_synonyms(text, SYNONYMS)
+
+
+def parse_synonyms(text: str, where: str = SYNONYMS) -> tuple[Term, ...]:
+    """The rows of a table in `material_synonyms.csv`'s format; ValueError naming `where` and the line of the first
+    bad row: a blank material, term or source, a rule not in SYNONYM_RULES, a symbol not written as one (`Dy`), a
+    row given twice."""
+    found: list[Term] = []
+    seen: set[tuple[str, str, str]] = set()
+    for number, row in table_rows(text, where, SYNONYM_COLUMNS):
+        material, term, rule, source, note = (c.strip() for c in row)
+        problem = ("no material" if not material else "no term" if not term else "no source" if not source else
+                   f"rule {rule!r} is not one of {', '.join(SYNONYM_RULES)}" if rule not in SYNONYM_RULES else
+                   f"symbol {term!r} is not written as a chemical symbol (Dy)"
+                   if rule == "symbol" and not _SYMBOL.fullmatch(term) else "")
+        key = (material.casefold(), term.casefold(), rule)
+        if not problem and key in seen:
+            problem = f"{material}, {term}, {rule} appears twice"
+        if problem:
+            raise ValueError(f"{where}:{number}: {problem}")
+        seen.add(key)
+        found.append(Term(material, term, rule, source, note))
+    return tuple(found)

@@ -110,8 +110,9 @@ def run(args: argparse.Namespace, envelope: Envelope) -> int:
     from planner.io.write_scenarios import write_scenarios
 
     rows = [row.cells() for row in made.rows]
+    notes = [row.note for row in made.rows]
     wrote = write_file(envelope, lambda: write_scenarios(Path(args.input), target, scenarios.SCENARIOS_COLUMNS, rows,
-                                                         args.append, log, read_limits(args)), target)
+                                                         args.append, log, read_limits(args), notes), target)
     if not wrote:
         return envelope.finish(EXIT_ERROR)
     if log.errors:
@@ -122,9 +123,14 @@ def run(args: argparse.Namespace, envelope: Envelope) -> int:
         return envelope.begin("done", output=str(target), message=message, date=made.day.isoformat(),
                               scenarios=len(made.scenarios), counts=made.counts, total_probability=made.total,
                               baseline=max(0.0, 1.0 - total), left_out=list(made.left_out),
-                              warnings=[w.as_dict() for w in warnings]).finish(EXIT_OK)
+                              matched=[{"scenario": n, "item": i, "how": how} for n, i, how in made.matched],
+                              notes=list(made.notes), warnings=[w.as_dict() for w in warnings]).finish(EXIT_OK)
+    for scenario, item, how in made.matched:
+        say(f"  {scenario} hits {item}: {how}", info=True)
     for note in made.left_out:
         say(f"  left out: {note}", info=True)
+    for note in made.notes:
+        say(f"  note: {note}", info=True)
     print(message)
     return EXIT_OK
 
