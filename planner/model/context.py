@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from planner.data import BASELINE, Group, GroupSpec, OfferTable, PlanningData, Rule
+from planner.data import Group, GroupSpec, OfferTable, PlanningData, Rule
 from planner.model.blocks import names
 from planner.model.container import View
 from planner.model.outer import Cut
@@ -93,17 +93,12 @@ class BuildContext:
         Beyond d_i / a_min(o) the contract delivers the whole demand in every scenario where it delivers at all
         (more is paid and wasted), unless a minimum order, an all-units break or a coverage row asks for more
         (`overshoot`). The mean is among the scenarios so that the VSS's mean plan, fixed, fits under it; the
-        data's own scenarios are read (not a sub-solve's one scenario), so every solve of a plan has one bound."""
-        data, t = self.data, self.table
-        probabilities = data.probabilities
-        levels = [data.availability_levels(s) for s in probabilities if s in data.scenarios]
-        mean = sum((probabilities[s] * level for s, level in zip(
-            [s for s in probabilities if s in data.scenarios], levels)), np.zeros(len(t)))
-        mean = mean + probabilities.get(BASELINE, 0.0)
-        lowest = np.ones(len(t))
-        for level in [*levels, mean]:
-            positive = level > 0
-            lowest[positive] = np.minimum(lowest[positive], level[positive])
+        data's own scenarios are read (not a sub-solve's one scenario: `_stages.availability_floor`), so every
+        solve of a plan has one bound."""
+        from planner.model.families._stages import availability_floor
+
+        t = self.table
+        lowest = availability_floor(self.data)
         return np.maximum(t.demand[t.item] / lowest, self.overshoot)
 
     @cached_property

@@ -46,12 +46,33 @@ def scenario_set(data: PlanningData) -> ScenarioSet:
 
 
 def with_scenarios(data: PlanningData, scenarios: ScenarioSet) -> PlanningData:
-    """The same data planned against other scenarios (a copy; the data itself is unchanged)."""
+    """The same data planned against other scenarios (a copy; the data itself is unchanged). The copy keeps
+    the data's own `availability_floor`, so that every solve of one plan bounds its contracts alike."""
     import dataclasses
 
+    floor = availability_floor(data)
     out = dataclasses.replace(data)
     out.__dict__["_scenario_set"] = scenarios
+    out.__dict__["_availability_floor"] = floor
     return out
+
+
+def availability_floor(data: PlanningData) -> np.ndarray:
+    """Per offer of `data.table`: a_min(o) = min {a(s, o) > 0 : s a scenario of the data (the baseline
+    included) or their probability-weighted mean}, 1 where none is positive; the floor of
+    `BuildContext.contract_reach`. Computed once per data from its own scenarios (a re-solve's copy made by
+    `with_scenarios` inherits it): with S scenarios, each of the S + 3 re-solves of EVPI and VSS would
+    otherwise read all S again."""
+    kept = data.__dict__.get("_availability_floor")
+    if kept is not None:
+        return kept
+    found = scenario_set(data)
+    lowest = np.ones(len(data.table))
+    for level in [*found.availability, found.probability @ found.availability]:
+        positive = level > 0
+        lowest[positive] = np.minimum(lowest[positive], level[positive])
+    data.__dict__["_availability_floor"] = lowest
+    return lowest
 
 
 def expected_share(ctx: BuildContext, columns: np.ndarray | None = None) -> np.ndarray:
