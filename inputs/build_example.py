@@ -1,13 +1,16 @@
 """Build the bundled example workbooks from their CSV files: inputs/NAME/*.csv -> inputs/NAME.xlsx.
 
 The data lives in those CSV files so that every figure can be reviewed and
-diffed as text; sources.csv becomes the README sheet's notes. Three examples
+diffed as text; sources.csv becomes the README sheet's notes. Four examples
 are bundled: `example` (one year of critical raw materials), `defence` (four
 years of artillery shells with a rising Ukrainian share and a joint-venture
-plant) and `trader` (eight months of magnets shipped from Asia on three
-routes). Run from the repository root after editing a CSV:
+plant), `trader` (eight months of magnets shipped from Asia on three
+routes) and `controls` (two-stage: a year of contracts for five materials
+under China's export controls, with spot prices, shortage costs and the
+controls as scenarios with probabilities). Run from the repository root after
+editing a CSV:
 
-    python inputs/build_example.py             # all three
+    python inputs/build_example.py             # all four
     python inputs/build_example.py defence     # one of them
     python inputs/build_example.py OUT.xlsx    # the first example, to another file
 
@@ -26,7 +29,7 @@ from planner.io.write_input import write_input_workbook
 from planner.schema import SHEETS
 
 HERE = Path(__file__).resolve().parent
-EXAMPLES = ("example", "defence", "trader")
+EXAMPLES = ("example", "defence", "trader", "controls")
 DATA = HERE / "example"
 
 

@@ -9,6 +9,7 @@ themselves; nothing here is written to a file.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import pandas as pd
@@ -99,6 +100,8 @@ def diff_text(d: PlanDiff, currency: str = "") -> str:
            f"suppliers leaving: {', '.join(d.suppliers_leaving) or 'none'}"]
     if d.note:
         out.append(d.note)
+    if len(d.costs):
+        out += ["", costs_text(d, currency)]
     moved = d.lines[d.lines["change"] != "unchanged"]
     if len(moved):
         out.append("")
@@ -115,3 +118,30 @@ def diff_text(d: PlanDiff, currency: str = "") -> str:
         out.append(shifts.to_string(index=False, formatters={"share_old": share, "share_new": share,
                                                              "share_change": share_change}))
     return "\n".join(out)
+
+
+def costs_text(d: PlanDiff, currency: str = "") -> str:
+    """The two plans' costs by kind, side by side (`PlanDiff.costs`), with what each kind is: shown when either
+    plan is two-stage, whose expected cost is not a cost of the kind a deterministic plan's total is."""
+    modes = {side: str(d.plan_costs[side]["mode"]).replace("_", "-") for side in ("old", "new")}
+
+    def shown(value: object, figure: str) -> str:
+        if _missing(value):
+            return "-"
+        if figure in ("cvar_alpha", "risk_weight"):
+            return f"{value:g}"
+        return money(value) if isinstance(value, (int, float)) else str(value)
+
+    heads = ["", f"old ({modes['old']})", f"new ({modes['new']})"]
+    rows = [[str(f), shown(o, str(f)), shown(n, str(f))] for f, o, n in zip(d.costs["figure"], d.costs["old"],
+                                                                           d.costs["new"])]
+    wide = [max(len(r[k]) for r in [heads, *rows]) for k in range(3)]
+    text = "\n".join(f"  {r[0]:<{wide[0]}}  {r[1]:>{wide[1]}}  {r[2]:>{wide[2]}}".rstrip() for r in [heads, *rows])
+    legend = textwrap.fill(
+        "-: a figure the plan does not have (a deterministic plan prices no disruption: it buys its demand as "
+        "planned, with cover in its scenarios where a min_coverage rule asks for it). The total cost of the "
+        "lines is, for a deterministic plan, what it costs with nothing disrupted; for a two-stage plan, what its "
+        "contracts cost with every unit delivered. Expected cost and CVaR count each scenario's spot purchases "
+        "and shortage; the objective is what each plan minimised.", width=110, initial_indent="  ",
+        subsequent_indent="  ")
+    return f"each plan's costs, by kind{f' ({currency})' if currency else ''}:\n{text}\n{legend}"

@@ -19,6 +19,16 @@ period only one plan has is a period whose lines enter or leave. A plan of
 one period against one of several is compared over the horizon: the lines
 of the plan of several periods are summed over its periods per (item,
 supplier), u = cost / quantity, and `PlanDiff.note` says so.
+
+A two-stage plan (workbook-v2 section 3: a Risk sheet) is compared the same
+way, its contracts as its lines, so that its `total cost` above is what
+the contracts cost with every unit delivered. Since a deterministic plan's
+cost and a two-stage plan's expected cost are not costs of one kind, the
+diff then also lists, side by side, what each plan has (`PlanDiff.costs`):
+its cost with nothing disrupted (a deterministic plan's total cost, a
+two-stage plan's baseline scenario), and for a two-stage plan its expected
+cost, CVaR, worst scenario and the objective it minimised. These figures
+are the plans' own, read from their Risk sheets: a diff does not re-solve.
 """
 
 from __future__ import annotations
@@ -32,6 +42,9 @@ from planner.problems import ProblemLog
 LINE_COLUMNS = ["item", "supplier", "country", "quantity_old", "quantity_new", "quantity_change", "unit_cost_old",
                 "unit_cost_new", "cost_old", "cost_new", "cost_change", "price_effect", "reallocation_effect", "change"]
 SHARE_COLUMNS = ["item", "share_old", "share_new", "share_change"]
+COST_COLUMNS = ["figure", "old", "new", "kind of cost"]
+# the figures of a two-stage plan's Risk sheet a diff shows (planner.io.write_stages writes them)
+RISK_FIGURES = ("objective", "expected_cost", "cvar", "cvar_alpha", "risk_weight", "worst_scenario", "worst_cost")
 
 
 @dataclass
@@ -45,6 +58,13 @@ class PlanTables:
     currency_at: str = ""  # where the currency was read: `plan.xlsx:Summary!B6`
     holding_cost: float = 0.0
     periods: tuple[str, ...] = ()  # in planning order; none for a single-period plan (lines without `period`)
+    # a two-stage plan's figures (RISK_FIGURES, and `baseline_cost`: the baseline scenario's cost), from its Risk
+    # sheet; empty for a deterministic plan
+    risk: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def two_stage(self) -> bool:
+        return bool(self.risk)
 
 
 @dataclass
@@ -58,6 +78,9 @@ class PlanDiff:
     currency: str = ""  # of both plans ("" when neither says)
     periods: tuple[str, ...] = ()  # compared period by period: the periods of either plan, old's order first
     note: str = ""  # how plans of different shapes were compared
+    # with a two-stage plan on either side: each plan's costs by kind, side by side (COST_COLUMNS; `cost_table`)
+    costs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COST_COLUMNS))
+    plan_costs: dict[str, dict[str, object]] = field(default_factory=dict)  # "old", "new" -> `cost_figures`
 
 
 def check_comparable(old: PlanTables | None, new: PlanTables | None, log: ProblemLog) -> None:
@@ -139,9 +162,55 @@ def diff_plans(old: PlanTables, new: PlanTables) -> PlanDiff:
         totals["total cost new"] += new.holding_cost
         totals["total cost change"] += new.holding_cost - old.holding_cost
         totals["holding-cost effect"] = new.holding_cost - old.holding_cost
-    return PlanDiff(lines, _shares(old_lines, new_lines, "country", periods),
-                    _shares(old_lines, new_lines, "bloc", periods), sorted(used_new - used_old),
-                    sorted(used_old - used_new), totals, old.currency or new.currency or "", periods, note)
+    d = PlanDiff(lines, _shares(old_lines, new_lines, "country", periods),
+                 _shares(old_lines, new_lines, "bloc", periods), sorted(used_new - used_old),
+                 sorted(used_old - used_new), totals, old.currency or new.currency or "", periods, note)
+    if old.two_stage or new.two_stage:
+        d.plan_costs = {"old": cost_figures(old, totals["total cost old"]),
+                        "new": cost_figures(new, totals["total cost new"])}
+        d.costs = cost_table(d.plan_costs["old"], d.plan_costs["new"])
+    return d
+
+
+def cost_figures(plan: PlanTables, total: float) -> dict[str, object]:
+    """What a plan says it costs, by kind: `mode`; `total_cost`, the diff's total (its lines at landed cost and
+    its fixed costs: a deterministic plan's purchases as planned, a two-stage plan's contracts with every unit
+    delivered); `baseline_cost`, its cost with nothing disrupted (a deterministic plan's total, a two-stage
+    plan's baseline scenario); `objective`, what it minimised (the total; (1 - w) E + w CVaR); and for a
+    two-stage plan its `expected_cost`, `cvar`, `cvar_alpha`, `risk_weight`, `worst_scenario`, `worst_cost`."""
+    if not plan.two_stage:
+        return {"mode": "deterministic", "total_cost": total, "baseline_cost": total, "objective": total}
+    figures: dict[str, object] = {"mode": "two_stage", "total_cost": total,
+                                  "baseline_cost": plan.risk.get("baseline_cost")}
+    figures.update({key: plan.risk.get(key) for key in RISK_FIGURES})
+    return figures
+
+
+# the rows of the side-by-side table: figure key, its label, what kind of cost it is
+COST_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("total_cost", "total cost of the lines", "the diff's total cost above: the Plan lines at their landed cost and "
+                                              "the fixed costs; for a two-stage plan, its contracts with every unit "
+                                              "delivered"),
+    ("baseline_cost", "cost with nothing disrupted", "deterministic: its total cost, the purchases as planned; "
+                                                     "two-stage: its baseline scenario, in which every contract "
+                                                     "delivers"),
+    ("expected_cost", "expected cost", "two-stage only: the probability-weighted cost of its scenarios and the "
+                                       "baseline, spot purchases and shortage included"),
+    ("cvar", "CVaR", "two-stage only: the mean cost of the worst 1 - cvar_alpha of probability"),
+    ("cvar_alpha", "cvar_alpha", "two-stage only: the level of its CVaR (Settings cvar_alpha)"),
+    ("worst_scenario", "worst scenario", "two-stage only: its costliest scenario"),
+    ("worst_cost", "worst scenario's cost", "two-stage only: what that scenario costs"),
+    ("risk_weight", "risk_weight", "two-stage only: w, the weight of CVaR in its objective"),
+    ("objective", "objective", "what each plan minimised: deterministic, its total cost; two-stage, (1 - w) x "
+                               "expected cost + w x CVaR"),
+)
+
+
+def cost_table(old: dict[str, object], new: dict[str, object]) -> pd.DataFrame:
+    """The two plans' `cost_figures` side by side: one row per figure (COST_ROWS), `old` and `new` (None where
+    that plan has no such figure: a deterministic plan prices no disruption), and what kind of cost it is."""
+    return pd.DataFrame([(label, old.get(key), new.get(key), kind) for key, label, kind in COST_ROWS],
+                        columns=COST_COLUMNS, dtype=object)
 
 
 def _periods(plan: PlanTables) -> str:

@@ -4,7 +4,9 @@ Reads the Plan sheet by its header names and the fixed costs and currency
 from the Summary sheet; problems (not a plan workbook, a column missing) are logged
 with the file and sheet. A plan of several periods (a `period` column) also
 gives its holding cost (Summary), its expansion costs (added to its fixed
-costs) and its periods in planning order (Stock).
+costs) and its periods in planning order (Stock). A two-stage plan (a Risk
+sheet) also gives its objective, expected cost, CVaR, worst scenario and
+baseline cost (`PlanTables.risk`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from planner.diff import PlanTables
+from planner.diff import RISK_FIGURES, PlanTables
 from planner.io.guard import ReadLimits, open_workbook
 from planner.problems import ProblemLog
 
@@ -107,7 +109,47 @@ def read_plan(path: str | Path, log: ProblemLog, limits: ReadLimits | None = Non
         except Exception as exc:  # noqa: BLE001 - as the Plan sheet's: the fixed costs would be read wrong
             broken_sheet(f"{path.name}:Summary", row, exc, log)
             return None
-    return PlanTables(frame[columns], fixed + built, path.name, currency, currency_at, holding, periods)
+    risk: dict[str, object] = {}
+    if "Risk" in wb.sheetnames:
+        found = _risk(wb["Risk"], f"{path.name}:Risk", log)
+        if found is None:
+            return None
+        risk = found
+    return PlanTables(frame[columns], fixed + built, path.name, currency, currency_at, holding, periods, risk)
+
+
+def _risk(ws: object, where: str, log: ProblemLog) -> dict[str, object] | None:
+    """A two-stage plan's figures from its Risk sheet (planner.io.write_stages): the `figure` / `value` rows
+    (a figure written `none` has none: None), and `baseline_cost`, the cost of the `baseline` row of the table
+    of each scenario's cost below them; None with the problem logged when a figure is not a finite number."""
+    from planner.io.read import broken_sheet
+
+    out: dict[str, object] = {}
+    row = 0
+    costs_at: int | None = None  # the `cost` column of the table of scenarios, once its header is met
+    try:
+        for row, values in enumerate(ws.iter_rows(values_only=True, max_col=3), start=1):  # type: ignore[attr-defined]
+            label, value = (values + (None, None))[:2]
+            if label == "scenario" and "cost" in values:
+                costs_at = list(values).index("cost")
+            elif costs_at is not None and label == "baseline":
+                out["baseline_cost"] = values[costs_at]
+                break
+            elif costs_at is None and label in RISK_FIGURES and label not in out:
+                out[label] = None if value == "none" else value
+    except Exception as exc:  # noqa: BLE001 - read-only mode parses as it goes: a broken sheet raises here
+        broken_sheet(where, row, exc, log)
+        return None
+    for key, value in out.items():
+        if key == "worst_scenario":
+            out[key] = None if value is None else str(value)
+        elif value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                    or not math.isfinite(value)):
+            log.error(where, "", key, f"{value!r} is not a finite number", value)
+            return None
+        elif value is not None:
+            out[key] = float(value)
+    return out if out.get("objective") is not None else {}
 
 
 def _periods(wb: object, frame: pd.DataFrame) -> tuple[str, ...]:

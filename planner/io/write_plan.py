@@ -615,23 +615,48 @@ def _scenarios_sheet(ws: Worksheet, plan: Plan, bulk: BulkCells | None = None) -
 
 
 def _run_sheet(ws: Worksheet, plan: Plan, timings: bool = False) -> None:
+    """Provenance, problem size, what the solver said and every warning, one `field` and `value` a row.
+
+    A two-stage plan also gets its Risk figures (objective, expected cost, CVaR, the worst scenario and its
+    cost, EVPI, VSS, or why there is none) right below the `mode` row that states its scenarios and weights,
+    so that whoever opens the Run sheet to see how the plan was made reads what it is worth without turning to
+    the Risk sheet. Long values (the mode, a warning) wrap within the value column.
+    """
     header(ws, ("field", "value"))
     row = 2
     entries = dict(plan.run)
     if timings:
         entries.update(plan.timings)
-    for key, value in entries.items():
+    risk_rows: list[tuple[str, object, str | None]] = []
+    if plan.risk:
+        from planner.io.write_stages import risk_figures
+
+        risk_rows = [(f.label, f.value if f.value is not None else f.meaning, f.number_format)
+                     for f in risk_figures(plan, "") if f.key not in ("risk_weight", "cvar_alpha")]
+
+    def put(key: str, value: object, number_format: str | None = None) -> None:
+        nonlocal row
         ws.cell(row=row, column=1, value=key)
         cell = ws.cell(row=row, column=2, value=_cell_value(value))
-        if isinstance(value, float):
+        if number_format and isinstance(value, (int, float)):
+            cell.number_format = number_format
+        elif isinstance(value, float):
             cell.number_format = "0.000" if "seconds" in key else ("0.0000%" if "gap" in key.lower() else MONEY)
         row += 1
+
+    for key, value in entries.items():
+        put(key, value)
+        if key == "mode":
+            for figure in risk_rows:
+                put(*figure)
+            risk_rows = []
+    for figure in risk_rows:  # a two-stage plan whose run record has no `mode` row (made by hand)
+        put(*figure)
     for warning in plan.warnings:
-        ws.cell(row=row, column=1, value="warning")
-        ws.cell(row=row, column=2, value=warning)
-        row += 1
+        put("warning", warning)
     ws.freeze_panes = "A2"
     _fit_columns(ws)
+    _wrap_column(ws, 2, range(2, row))
 
 
 def write_diagnosis(plan: Plan, path: Path) -> None:
@@ -790,6 +815,28 @@ def write_batch_summary(table: pd.DataFrame, totals: dict[str, object], path: Pa
     atomic_write(path, workbook_bytes(wb))
 
 
+def _diff_costs(ws: Worksheet, d: PlanDiff, row: int) -> None:
+    """The two plans' costs by kind side by side (`PlanDiff.costs`) from `row`: figure, old, new, kind of cost
+    (wrapped), a blank where a plan has no such figure (a deterministic plan prices no disruption)."""
+    modes = {side: str(d.plan_costs[side]["mode"]).replace("_", "-") for side in ("old", "new")}
+    row = _title(ws, row, f"Each plan's costs, by kind ({d.currency})" if d.currency else "Each plan's costs, by kind")
+    for cell in header(ws, ("figure", f"old ({modes['old']})", f"new ({modes['new']})", "kind of cost"), row=row):
+        cell.alignment = Alignment(horizontal="center")
+    for record in d.costs.to_dict(orient="records"):
+        row += 1
+        label = ws.cell(row=row, column=1, value=record["figure"])
+        label.font, label.alignment = Font(bold=True), Alignment(vertical="top")
+        for c, side in ((2, "old"), (3, "new")):
+            value = _cell_value(record[side])
+            cell = ws.cell(row=row, column=c, value=value)
+            if isinstance(value, (int, float)):
+                cell.number_format = "0.00" if record["figure"] in ("cvar_alpha", "risk_weight") else MONEY
+            cell.alignment = Alignment(horizontal="right", vertical="top")
+        kind = ws.cell(row=row, column=4, value=record["kind of cost"])
+        kind.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = 15 * max(1, math.ceil(len(str(record["kind of cost"])) / 72))
+
+
 def write_diff(d: PlanDiff, path: Path, old_name: str, new_name: str) -> None:
     """Summary (totals and their split, suppliers in and out), Lines, Countries and Blocs sheets."""
     wb = Workbook()
@@ -816,7 +863,11 @@ def write_diff(d: PlanDiff, path: Path, old_name: str, new_name: str) -> None:
                                               "item, a supplier and the period its quantity arrives in")
     if d.note:
         ws.cell(row=row + 2, column=1, value=d.note)
+    if len(d.costs):  # a two-stage plan on either side: its costs by kind, beside the other plan's
+        _diff_costs(ws, d, row + 4)
     _fit_columns(ws)
+    if len(d.costs):
+        ws.column_dimensions["D"].width = 60
     money = {"unit_cost_old", "unit_cost_new", "cost_old", "cost_new", "cost_change", "price_effect",
              "reallocation_effect"}
     for title, frame in (("Lines", d.lines), ("Countries", d.countries), ("Blocs", d.blocs)):

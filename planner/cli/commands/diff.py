@@ -51,6 +51,8 @@ def run(args: argparse.Namespace, envelope: Envelope) -> int:
         envelope.set(periods=list(d.periods))
     if d.note:
         envelope.set(note=d.note)
+    if d.plan_costs:  # a two-stage plan on either side: each plan's costs by kind (a deterministic diff is as before)
+        envelope.set(costs=d.plan_costs)
     if target is not None:
         from planner.io.write_plan import write_diff
 
