@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from planner.check.view import TOL
-from planner.data import OfferKey, PlanningData
+from planner.data import Item, OfferKey, PlanningData
 from planner.model import Columns, SourcingModel, registry
 from planner.model.families.buy import FAMILY as BUY
 from planner.model.families.policy_min_coverage import MIN_COVERAGE
@@ -259,27 +259,35 @@ def extract_plan(model: SourcingModel, values: np.ndarray | None, data: Planning
 
 def _extract_two_stage(model: SourcingModel, values: np.ndarray, data: PlanningData,
                        outcome: SolverOutcome) -> Plan:
-    """A two-stage plan: the contracts (`buy`), and per scenario the solver's spot purchases and shortage."""
+    """A two-stage plan: the contracts (`buy`); each scenario's recourse follows from them (`cheapest_recourse`)."""
     at, q = _positive(model, purchases(model, values, data))
-    contracts = _as_dict(data, at, q)
-    recourse: dict[tuple[str, str, str], float] = {}
-    for name in ("spot", "short"):
-        if any(c.name == name for c in model.columns):
-            block, where = model.column_block(name)
-            for s, i, v in zip(block.coord("scenario"), block.coord("item"), values[where]):
-                if v > ZERO * max(1.0, data.items[str(i)].demand):
-                    recourse[name, str(s), str(i)] = float(v)
-    return build_two_stage_plan(data, contracts, recourse, outcome.status, outcome.message, outcome.gap,
+    return build_two_stage_plan(data, _as_dict(data, at, q), outcome.status, outcome.message, outcome.gap,
                                 outcome.objective)
 
 
-def build_two_stage_plan(data: PlanningData, contracts: dict[OfferKey, float],
-                         recourse: dict[tuple[str, str, str], float], status: str = "optimal", message: str = "",
+def cheapest_recourse(item: Item, delivered: float) -> tuple[float, float]:
+    """(spot, short) of `item` in a scenario in which its contracts deliver `delivered`: what is missing of
+    demand, m = max(0, d - delivered), is bought on the spot market up to its capacity while the spot price is
+    at most the shortage cost (or shortage is not allowed), the rest goes short.
+
+    Computed here, not read off the solver's columns: a scenario the objective gives no weight (probability 0,
+    or below the value at risk when risk_weight is 1) may hold any feasible recourse in the solver's answer,
+    and the plan states what that scenario would cost, which is the cost of its cheapest recourse."""
+    missing = max(0.0, item.demand - delivered)
+    if missing <= ZERO * max(1.0, item.demand):
+        return 0.0, 0.0
+    spot = 0.0
+    if item.spot_price is not None and (item.shortage_cost is None or item.spot_price <= item.shortage_cost):
+        spot = min(missing, item.spot_capacity)
+    short = missing - spot if item.shortage_cost is not None else 0.0
+    return spot, short
+
+
+def build_two_stage_plan(data: PlanningData, contracts: dict[OfferKey, float], status: str = "optimal", message: str = "",
                          gap: float | None = None, objective: float | None = None) -> Plan:
-    """Every table of a two-stage plan from data, its contracts and each scenario's spot purchases and shortage
-    ((kind, scenario, item) -> units): the Plan sheet's lines are the contracts; each scenario's cost is the
-    landed cost of what the contracts deliver (a(s, o) of each, at the contract's unit price), every fixed cost,
-    spot purchases and shortage; `total_cost` is (1 - w) * expected cost + w * CVaR_alpha."""
+    """Every table of a two-stage plan from data and its contracts: the Plan sheet's lines are the contracts;
+    each scenario's cost is the landed cost of what the contracts deliver (a(s, o) of each, at the contract's
+    unit price), every fixed cost, and the cheapest recourse (`cheapest_recourse`) for what is missing; `total_cost` is (1 - w) * expected cost + w * CVaR_alpha."""
     from planner.model.families._stages import scenario_set
 
     plan = build_plan(data, contracts, status, message, gap)
@@ -296,8 +304,7 @@ def build_two_stage_plan(data: PlanningData, contracts: dict[OfferKey, float],
         landed = np.bincount(t.item[at], weights=delivered * unit_cost, minlength=len(items))
         total = fixed
         for k, item in enumerate(items):
-            spot = recourse.get(("spot", scenario, item.name), 0.0)
-            short = recourse.get(("short", scenario, item.name), 0.0)
+            spot, short = cheapest_recourse(item, float(by_item[k]))
             cost = float(landed[k]) + spot * (item.spot_price or 0.0) + short * (item.shortage_cost or 0.0)
             total += cost
             rows.append({"scenario": scenario, "probability": float(found.probability[s]), "item": item.name,

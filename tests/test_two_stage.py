@@ -232,3 +232,18 @@ def test_hedging_contract_above_demand_with_a_fixed_cost():
             ScenarioHit(CN_STOP, Group("country", "AU"), availability=0.5))
     check(world(hits=hits, fixed_b=50.0), 2330, 2330, 2450, {("ga", "B"): 200}, {CN_STOP: 1250, BASELINE: 2450},
           1305, math.inf, {(CN_STOP, "ga"): (100, 0, 0), (BASELINE, "ga"): (200, 0, 0)})
+
+
+def test_a_scenario_of_probability_zero_reports_its_cheapest_recourse():
+    """Spot at 20, shortage at 15; CN stop 0.1 and `all stop` (CN and AU both stop) with probability 0.
+    The objective gives `all stop` no weight, so the solver may leave any recourse there (HiGHS leaves 100
+    spot at 20); the plan states the cheapest: nothing delivered, 100 short at 15 = 1500. The contracts:
+    A = 100 (CN stop goes short, 1500), E = 0.9 * 1000 + 0.1 * 1500 = 1050; t units to B: E = 1050 +
+    1.5 t. EVPI = 1050 - (900 + 0.1 * 1200) = 30 (a scenario of probability 0 adds nothing to the
+    wait-and-see cost); the mean plan (A keeps 0.9) buys 111.11 of A: E = 1000 + 150 = 1150, VSS = 100."""
+    hits = (ScenarioHit(CN_STOP, Group("country", "CN"), availability=0.0, probability=0.1),
+            ScenarioHit("all stop", Group("country", "CN"), availability=0.0, probability=0.0),
+            ScenarioHit("all stop", Group("country", "AU"), availability=0.0))
+    check(world(spot_price=20.0, shortage_cost=15.0, hits=hits), 1050, 1050, 1500, {("ga", "A"): 100},
+          {CN_STOP: 1500, "all stop": 1500, BASELINE: 1000}, 30, 100,
+          {(CN_STOP, "ga"): (0, 0, 100), ("all stop", "ga"): (0, 0, 100), (BASELINE, "ga"): (100, 0, 0)})
