@@ -174,7 +174,16 @@ def _decomposed(plan: Plan, run: dict[str, object], found: object, gap_setting: 
     run.update({"engine": f"mpisppy: {found.ranks} MPI ranks ({found.cylinders}), {found.iterations} PH "
                           f"iterations, stopped on {found.status}", "proven lower bound": found.lower_bound,
                 "relative gap": gap})
-    if gap <= gap_setting + 1e-12:
+    if found.lower_bound > value + 1e-6 * max(1.0, abs(value)):
+        # a lower bound above a plan's cost proves nothing but an error in the bound (a PH setting that
+        # breaks the Lagrangian's validity, a subproblem stopped early): never the ground for "optimal"
+        plan.status = "feasible"
+        plan.risk.update(lower_bound=None, rel_gap=None)
+        run.update({"proven lower bound": None, "relative gap": None,
+                    "bound rejected": f"{found.lower_bound:,.6g}, above this plan's cost {value:,.6g}"})
+        plan.message = (f"feasible, not proven optimal: the decomposition's lower bound {found.lower_bound:,.6g} is "
+                        f"above this plan's cost {value:,.6g}, so it is not a valid bound and is not used")
+    elif gap <= gap_setting + 1e-12:
         plan.message = f"optimal within the mip_gap setting ({gap_setting:g}): lower bound {found.lower_bound:,.6g}"
     else:
         plan.status = "feasible"

@@ -1,14 +1,24 @@
 """The mpi-sppy engine: scenario decomposition of a two-stage model, run under ``mpiexec``.
 
 It takes any Pyomo scenario creator (the planner's is rendered from the same family blocks as the
-extensive form) and runs, on ``K`` MPI ranks split into three cylinders of ``K / 3`` ranks each:
+extensive form) and runs, on ``K`` MPI ranks split evenly over up to three cylinders (which ones,
+:func:`cylinders_for`):
 
 - a progressive-hedging **hub**: per scenario s it solves
   ``min f_s(x_s, y_s) + W_s' x_s + rho/2 ||x_s - xbar||^2`` and updates
-  ``W_s += rho (x_s - xbar)``, ``xbar = sum_s p_s x_s``; HiGHS solves no quadratic MIP, so the
-  proximal term is linearised (``linearize_proximal_terms``: for a binary x, ``(x - xbar)^2`` is
-  exactly linear, ``x (1 - 2 xbar) + xbar^2``; for a continuous x, mpi-sppy adds tangent cuts of the
-  square until the cut is within ``proximal_linearization_tolerance`` of it);
+  ``W_s += rho (x_s - xbar)``, ``xbar = sum_s p_s x_s``. HiGHS solves a convex QP but no quadratic
+  MIP, so the proximal term is exact where it can be and linear where it must be: without integer
+  first-stage variables each subproblem is a convex QP, solved by Pyomo's ``highs`` interface
+  (``pyomo.contrib.solver``); with integers the term is linearised (``linearize_proximal_terms``: for
+  a binary x, ``(x - xbar)^2`` is exactly linear, ``x (1 - 2 xbar) + xbar^2``; for a continuous x,
+  mpi-sppy adds tangent cuts of the square until the cut is within
+  ``proximal_linearization_tolerance`` of it). The linearised term on an LP cost twice the PH
+  iterations and most of the time (its cuts are refit every iteration), so it is not the default there;
+- rho: one value per first-stage variable, from the data (``rho_setter``; the planner's
+  ``scenario_models.rho_of``: a contract's landed cost over its size, a binary's fixed cost), not one
+  number for all: contracts, binaries and the VaR level eta live on scales many orders apart.
+  mpi-sppy's ``coeff_rho`` rule (``rho_rule="coeff"``) gave Lagrangian "bounds" above the optimum in
+  trials (why was not settled), and ``sep_rho`` was slower than the rule above: neither is the default;
 - a **Lagrangian** spoke, the lower bound: with the hub's W (``sum_s p_s W_s = 0``),
   ``L(W) = sum_s p_s min_{x,y} (f_s + W_s' x) <= z*``, each scenario solved alone;
 - an **xhat-shuffle** spoke, the upper bound: it fixes the first-stage values of one scenario's PH
@@ -65,15 +75,38 @@ class MpisppyResult:
     lower_bound: float
     upper_bound: float
     rel_gap: float
-    status: str  # "gap" (bounds met), "converged" (PH stopped moving first), "iterations", "time", "no incumbent"
+    status: str  # "gap" (bounds met), "converged" (PH stopped moving first), "iterations", "time", "no incumbent",
+    # "inconsistent" (the lower bound above the upper: the bound is invalid, see rho_rule)
     iterations: int
     seconds: float
     ranks: int
 
 
+def _logs_to_stderr() -> None:
+    """mpi-sppy's cylinder modules open log files (hub.log, xhatclp.log, xhateval.log ...) in the current
+    folder when they are imported, which would leave them in the user's folder beside the plan: their
+    loggers write to stderr instead (they log at CRITICAL only, so they say nothing unless something
+    breaks). Must run before those modules are imported."""
+    import sys
+
+    import mpisppy.log as log
+
+    if getattr(log.setup_logger, "_to_stderr", False):
+        return
+    original = log.setup_logger
+
+    def setup_logger(name: str, out: Any, *args: Any, **kwargs: Any) -> Any:
+        return original(name, out if out in (sys.stdout, sys.stderr) else sys.stderr, *args, **kwargs)
+
+    setup_logger._to_stderr = True  # type: ignore[attr-defined]
+    log.setup_logger = setup_logger
+
+
 def _import_mpisppy() -> tuple[Any, Any, Any, Any, Any]:
     try:
         from mpi4py import MPI
+
+        _logs_to_stderr()
         import mpisppy.utils.cfg_vanilla as vanilla
         import mpisppy.utils.sputils as sputils
         from mpisppy.spin_the_wheel import WheelSpinner
@@ -81,6 +114,31 @@ def _import_mpisppy() -> tuple[Any, Any, Any, Any, Any]:
     except ImportError as exc:  # the extra is not installed, or its MPI library is absent
         raise MpisppyMissing(f"--engine mpisppy needs mpi-sppy and mpi4py ({exc}); {INSTALL_HINT}") from exc
     return MPI, vanilla, sputils, WheelSpinner, config
+
+
+SOLVER = "highs_persistent"  # Pyomo's `highs`, fixed variables as bounds (`_register_solver`); mpi-sppy reads the
+# name as HiGHS (its option names: mipgap -> mip_rel_gap) by its "_persistent" suffix
+
+
+def _register_solver() -> None:
+    """Register `SOLVER`: Pyomo's persistent `highs` interface (pyomo.contrib.solver), with a fixed variable
+    passed to HiGHS as equal bounds rather than as a parameter. By default a variable whose fixedness
+    changes has every row and the objective that mention it rebuilt; the xhat spoke and the hub's own upper
+    bound fix and free every first-stage variable of every scenario for each candidate, and with 1k contracts
+    that rebuild took 20x the solve (a 3-rank run of 100 scenarios x 1k offers found no incumbent in 650 s)."""
+    from pyomo.contrib.solver.common.factory import SolverFactory
+    from pyomo.contrib.solver.solvers.highs import Highs
+
+    if SOLVER in SolverFactory:
+        return
+
+    class FixedAsBounds(Highs):
+        def __init__(self, **kwds: Any) -> None:
+            kwds.setdefault("treat_fixed_vars_as_params", False)
+            super().__init__(**kwds)
+
+    SolverFactory.register(SOLVER, doc="HiGHS through Pyomo's persistent interface, fixed variables as bounds")(
+        FixedAsBounds)
 
 
 def relative_gap(lower: float, upper: float) -> float:
@@ -246,7 +304,7 @@ def solve_mpisppy(
     rho: float = 1.0,
     max_iterations: int = 200,
     mip_rel_gap: float | None = None,
-    solver_name: str = "highs",
+    solver_name: str = SOLVER,
     proximal_linearization_tolerance: float = 1e-1,
     bounds_every: int = 1,
     linearize: bool | None = None,
@@ -271,6 +329,8 @@ def solve_mpisppy(
     ``iter0_mipgap`` and ``iterk_mipgap``).
     """
     MPI, vanilla, sputils, WheelSpinner, config = _import_mpisppy()
+    if solver_name == SOLVER:
+        _register_solver()
     world = comm if comm is not None else MPI.COMM_WORLD
     size = world.Get_size()
     spokes, hub_computes = cylinders_for(size)
@@ -373,6 +433,8 @@ def solve_mpisppy(
     iterations = int(getattr(wheel.spcomm.opt, "_PHIter", 0))
     if not first_stage or not math.isfinite(upper):
         status = "no incumbent"
+    elif lower > upper + 1e-6 * max(1.0, abs(upper)):
+        status = "inconsistent"  # a "lower bound" above a feasible plan's cost: the bound is wrong, not the plan
     elif gap <= rel_gap:
         status = "gap"
     elif iterations >= max_iterations:

@@ -135,8 +135,9 @@ def _figures(plan: Plan) -> dict[str, Any]:
             value = plan.risk.get(key)
             figures[key] = reported(finite(float(value))) if isinstance(value, (int, float)) else None
         if "lower_bound" in plan.risk:  # --engine mpisppy: what the decomposition proved
-            figures.update(lower_bound=reported(finite(float(plan.risk["lower_bound"]))),
-                           rel_gap=finite(float(plan.risk["rel_gap"])))
+            bound, gap = plan.risk["lower_bound"], plan.risk["rel_gap"]  # None: a bound rejected as invalid
+            figures.update(lower_bound=None if bound is None else reported(finite(float(bound))),
+                           rel_gap=None if gap is None else finite(float(gap)))
         figures.update(worst_scenario=plan.risk.get("worst_scenario"), risk_weight=plan.risk.get("risk_weight"),
                        cvar_alpha=plan.risk.get("cvar_alpha"), engine=plan.risk.get("engine", "ef"))
     if plan.periods:  # several periods: the rest of the total, and the cost of each period (by order period)
