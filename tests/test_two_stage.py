@@ -247,3 +247,22 @@ def test_a_scenario_of_probability_zero_reports_its_cheapest_recourse():
     check(world(spot_price=20.0, shortage_cost=15.0, hits=hits), 1050, 1050, 1500, {("ga", "A"): 100},
           {CN_STOP: 1500, "all stop": 1500, BASELINE: 1000}, 30, 100,
           {(CN_STOP, "ga"): (0, 0, 100), ("all stop", "ga"): (0, 0, 100), (BASELINE, "ga"): (100, 0, 0)})
+
+
+def test_min_share_on_a_supplier_that_delivers_nothing_when_planned_alone():
+    """Spot at 15; one disruption `AU stop` (country:AU keeps 0, so B delivers nothing) with probability
+    0.1; min_share country:AU 0.3 (B >= 30 contracted, whatever arrives) and B's min_order 10 (a binary).
+    A = 70, B = 30: baseline 700 + 360 = 1060; AU stop 700 + 30 spot = 1150; E = 954 + 115 = 1069. One
+    more unit of A pays 10 in both scenarios (wasted in the baseline) to save 15 - 10 in AU stop: 0.9 * 10
+    - 0.1 * 5 > 0; one less buys spot at 15 in both; more B pays 12 for waste. CVaR_0.9 = 1150 (AU stop
+    is exactly the tail). Perfect foresight: baseline alone the same plan, 1060; AU stop alone holds B =
+    30 at no cost (it delivers nothing there, yet counts for the share) and A = 100: 1000. E* = 954 + 100
+    = 1054, EVPI = 15 (a bound on B by its deliveries alone, min_order 10, makes AU stop alone
+    infeasible). Mean plan (B keeps 0.9): B = 30 delivers 27 at 12 per delivered unit, A = 73 at 10;
+    then the baseline pays 730 + 360 = 1090 (3 wasted), AU stop 730 + 27 spot = 1135: E = 981 + 113.5 =
+    1094.5, VSS = 25.5."""
+    hits = (ScenarioHit("AU stop", Group("country", "AU"), availability=0.0, probability=0.1),)
+    rules = (Rule("min_share", item="ga", group=GroupSpec("country", "AU"), value=0.3),)
+    check(world(spot_price=15.0, hits=hits, rules=rules, min_order_b=10.0), 1069, 1069, 1150,
+          {("ga", "A"): 70, ("ga", "B"): 30}, {"AU stop": 1150, BASELINE: 1060}, 15, 25.5,
+          {("AU stop", "ga"): (70, 30, 0), (BASELINE, "ga"): (100, 0, 0)})

@@ -112,20 +112,7 @@ def test_reference_evpi_and_vss_are_not_negative(seed: int):
     assert ref.violations(data, mine.contracts) == []
 
 
-# (seed, binaries) where the two disagree, and why; each a strict xfail, to be settled
-KNOWN = {(19, True): "EVPI: the planner plans scenario s1 alone at 2974.22 with contracts i0: S3 176, S2 168; i1: S2 "
-                     "43, S4 105, which tests/two_stage_reference.violations finds nothing wrong with, while the "
-                     "reference's own plan of s1 alone costs 3090.65: the reference's perfect-foresight model looks "
-                     "over-constrained (a bound on contracts with binaries), not yet settled"}
-
-
-def cases() -> list:
-    return [pytest.param(seed, binaries, marks=pytest.mark.xfail(strict=True, reason=KNOWN[seed, binaries]))
-            if (seed, binaries) in KNOWN else pytest.param(seed, binaries)
-            for binaries in (True, False) for seed in SEEDS]
-
-
-@pytest.mark.parametrize("seed, binaries", cases())
+@pytest.mark.parametrize("seed, binaries", [(seed, binaries) for binaries in (True, False) for seed in SEEDS])
 def test_planner_equals_the_reference(seed: int, binaries: bool):
     """The planner's plan of a random instance against the reference's: the same status; the same
     objective; contracts that break no rule and whose cheapest recourse is worth that objective; each

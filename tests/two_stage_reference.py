@@ -29,9 +29,16 @@ The extensive form, o over usable offers (no exclude row hits them), i over item
              u_s >= cost_s - eta, u_s >= 0, eta free           (Rockafellar-Uryasev)
 
 with c_o = price_o * (1 + tariff of the supplier's country) + freight_o (landed, paid on delivered
-units only) and M_o = min(cap_o, cap_k, max(d_i / a_min(o), q_o)), a_min(o) the least positive a(s, o)
-over S: contracting more than makes every scenario's delivery reach d_i never lowers any scenario's
-cost (delivery above demand is paid and wasted), so the bound cuts no optimum.
+units only) and M_o = min(cap_o, cap_k, max(n_i / a_min(o), q_o)), n_i = d_i * max(1, v of every
+min_share and min_coverage row on i), a_min(o) the least positive of 1, a(s, o) over the scenarios of
+the model being solved and a(s, o) over the Scenarios sheet. The bound cuts no optimum: lower a
+contract above it to M_o and (a) every modelled scenario in which o delivers still gets d_i from o
+alone, so no recourse is needed there and no cost rises (delivery above demand is paid and wasted);
+(b) min_share holds on o alone (M_o >= v d_i; contracted volume counts whatever is delivered);
+(c) min_coverage holds in every sheet scenario where o delivers (a M_o >= v d_i) and is untouched where
+it does not; (d) max_share and the capacities only loosen. The sheet's scenarios and the 1 matter when
+the model is one scenario alone (perfect foresight) or the mean: an offer that delivers nothing there
+still counts towards min_share, and may have to cover min_coverage in a scenario that keeps less of it.
 
 Reported figures (each recomputed from the contracts, not read off the solver's recourse columns, so
 that with w = 1 a scenario below the tail still reports its cheapest recourse, as the contract asks):
@@ -206,10 +213,12 @@ def extensive_form(data: PlanningData, scenarios: dict[str, tuple[float, dict[Of
     lp = Lp("two-stage reference")
     x: dict[OfferKey, int] = {}
     bigs: dict[OfferKey, float] = {}
+    floors = {item: max([1.0] + [r.value for r in data.rules if r.kind in ("min_share", "min_coverage")
+                                 and item in items_of(data, r)]) for item in data.items}
     for o in offers:
-        positive = [a[o.key] for _, a in scenarios.values() if a[o.key] > 0]
-        demand = data.items[o.item].demand
-        reach = max(demand / min(positive) if positive else 0.0, o.min_order)
+        levels = [1.0] + [a[o.key] for _, a in scenarios.values()] + [a[o.key] for a in sheet.values()]
+        need = data.items[o.item].demand * floors[o.item]
+        reach = max(need / min(v for v in levels if v > 0), o.min_order)
         big = bigs[o.key] = min(o.capacity, data.suppliers[o.supplier].capacity, reach)
         x[o.key] = lp.col(0.0, 0.0, o.capacity)
         if o.min_order > 0:
