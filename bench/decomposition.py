@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import subprocess
@@ -39,9 +40,11 @@ from report import publish  # noqa: E402
 MPIEXEC = Path(sys.executable).parent / "mpiexec"
 
 
-def child(scenarios: int, offers: int, risk: float, gap: float, limit: float) -> None:
+def child(scenarios: int, offers: int, risk: float, gap: float, limit: float, short_every: int) -> None:
     """One rank's part of a run (under mpiexec): rank 0 prints the result line."""
     import dataclasses
+
+    two_stage.SHORT_EVERY = short_every
 
     from mpi4py import MPI
 
@@ -62,34 +65,42 @@ def child(scenarios: int, offers: int, risk: float, gap: float, limit: float) ->
                           "peak MB per rank": peaks}), flush=True)
 
 
-def run(scenarios: int, offers: int, risk: float, ranks: int, gap: float, limit: float) -> dict:
+def run(scenarios: int, offers: int, risk: float, ranks: int, gap: float, limit: float, short_every: int) -> dict:
     load = os.getloadavg()[0]
     done = subprocess.run([str(MPIEXEC), "-n", str(ranks), sys.executable, __file__, "--child", str(scenarios),
-                           str(offers), str(risk), str(gap), str(limit)], capture_output=True, text=True, cwd=HERE)
+                           str(offers), str(risk), str(gap), str(limit), str(short_every)], capture_output=True,
+                          text=True, cwd=HERE)
     if done.returncode != 0:
         raise RuntimeError(f"{ranks} ranks, S {scenarios} failed:\n{done.stderr[-4000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    return {"scenarios": scenarios, "offers": offers, "risk": risk, "rel_gap": gap, "time limit": limit, **result,
+    return {"scenarios": scenarios, "offers": offers, "risk": risk, "rel_gap": gap, "time limit": limit,
+            "short every": short_every, **result,
             "load before": load, "load after": os.getloadavg()[0]}
 
 
-def optimum(scenarios: int, offers: int, risk: float) -> float:
+def optimum(scenarios: int, offers: int, risk: float, short_every: int) -> float:
     """The extensive form's optimum by plain highspy (no planner code): what the bounds must bracket."""
+    two_stage.SHORT_EVERY = short_every
     h, _ = two_stage.plain_ef(two_stage.arrays(scenarios, offers), risk)
     h.run()
     return float(h.getInfo().objective_function_value)
 
 
+def shortage(every: int) -> str:
+    return "every item" if every == 1 else f"every {every}th item"
+
+
 def render(runs: list[dict]) -> str:
     lines = [__doc__.split("\n\n")[0].strip(), "",
-             "| scenarios | offers | risk_weight | ranks | cylinders | status | PH iterations | seconds (wheel) "
+             "| scenarios | offers | shortage on | risk_weight | ranks | cylinders | status | PH iterations | seconds (wheel) "
              "| lower bound | upper bound | extensive form | gap | upper over optimum | peak MiB per rank | load |",
-             "|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+             "|---:|---:|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     for r in runs:
         z = r.get("optimum")
-        over = "-" if z is None else f"{(r['upper'] - z) / abs(z):.3%}"
+        over = "-" if z is None or not math.isfinite(r["upper"]) else f"{max(0.0, (r['upper'] - z) / abs(z)):.3%}"
         lines.append(
-            f"| {r['scenarios']:,} | {r['offers']:,} | {r['risk']:g} | {r['ranks']} | {r['cylinders']} | "
+            f"| {r['scenarios']:,} | {r['offers']:,} | {shortage(r.get('short every', 4))} | {r['risk']:g} | "
+            f"{r['ranks']} | {r['cylinders']} | "
             f"{r['status']} | {r['iterations']} | {r['wheel seconds']:.1f} | {r['lower']:,.2f} | {r['upper']:,.2f} | "
             f"{'-' if z is None else f'{z:,.2f}'} | {r['gap']:.3%} | {over} | "
             f"{', '.join(f'{m:,.0f}' for m in r['peak MB per rank'])} | {r['load before']:.2f}-{r['load after']:.2f} |")
@@ -107,11 +118,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "decomposition.md")
     parser.add_argument("--log", type=Path, default=HERE / "results" / "decomposition.jsonl")
     parser.add_argument("--from-log", type=Path, nargs="*")
-    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--short-every", type=int, default=two_stage.SHORT_EVERY,
+                        help="shortage allowed on every N-th item (bench/two_stage.py: 4); 1 = on every item, so that "
+                             "any contracts have a recourse in every scenario (complete recourse)")
+    parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        s, o, w, g, t = args.child
-        child(int(s), int(o), float(w), float(g), float(t))
+        s, o, w, g, t, k = args.child
+        child(int(s), int(o), float(w), float(g), float(t), int(k))
         return
     if args.from_log:
         runs = [json.loads(line) for path in args.from_log for line in path.read_text().splitlines() if line.strip()]
@@ -120,9 +134,9 @@ def main() -> None:
     runs = []
     for scenarios in args.scenarios:
         for risk in args.risk:
-            z = optimum(scenarios, args.offers, risk)
+            z = optimum(scenarios, args.offers, risk, args.short_every)
             for ranks in args.ranks:
-                r = run(scenarios, args.offers, risk, ranks, args.gap, args.time_limit)
+                r = run(scenarios, args.offers, risk, ranks, args.gap, args.time_limit, args.short_every)
                 r["optimum"] = z
                 tol = 1e-6 * abs(z)
                 if not (r["lower"] <= z + tol and z <= r["upper"] + tol):

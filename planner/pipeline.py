@@ -10,6 +10,7 @@ import dataclasses
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -27,6 +28,9 @@ from planner.validate import period_problems, two_stage_problems
 from planner.results import Plan, build_periods_plan, build_plan, extract_plan
 from planner.about import versions
 from planner.solver import HighsModel, Progress
+
+if TYPE_CHECKING:
+    from planner.stochastic.decompose import Decomposed
 
 
 def read(path: str | Path, limits: ReadLimits | None = None, *,
@@ -161,6 +165,12 @@ def run_info(data: PlanningData) -> dict[str, object]:
     return run
 
 
+def _engine_line(found: Decomposed) -> str:
+    """The Run sheet's `engine` line of an mpi-sppy run."""
+    return (f"mpisppy: {found.ranks} MPI ranks ({found.cylinders}), {found.iterations} PH iterations in "
+            f"{found.seconds:,.1f} s, stopped on {found.status}")
+
+
 def _decomposed(plan: Plan, run: dict[str, object], found: object, gap_setting: float) -> None:
     """Say what the mpi-sppy run proved: the plan is optimal only when its objective is within the mip_gap
     setting of the proven lower bound; else it is a feasible plan with both bounds stated."""
@@ -171,9 +181,7 @@ def _decomposed(plan: Plan, run: dict[str, object], found: object, gap_setting: 
     gap = (value - found.lower_bound) / max(abs(value), 1e-10)
     plan.risk.update(engine="mpisppy", lower_bound=found.lower_bound, upper_bound=value, rel_gap=gap,
                      iterations=found.iterations, ranks=found.ranks)
-    run.update({"engine": f"mpisppy: {found.ranks} MPI ranks ({found.cylinders}), {found.iterations} PH "
-                          f"iterations, stopped on {found.status}", "proven lower bound": found.lower_bound,
-                "relative gap": gap})
+    run.update({"engine": _engine_line(found), "proven lower bound": found.lower_bound, "relative gap": gap})
     if found.lower_bound > value + 1e-6 * max(1.0, abs(value)):
         # a lower bound above a plan's cost proves nothing but an error in the bound (a PH setting that
         # breaks the Lagrangian's validity, a subproblem stopped early): never the ground for "optimal"
@@ -232,6 +240,21 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         decomposed = contracts_by_decomposition(data)
         if decomposed is None:
             return Plan(status="worker", message="an MPI worker of the mpi-sppy run: rank 0 reports and writes")
+        if decomposed.status == "no incumbent":  # no contracts to price: never fall back on buying nothing
+            run.update({"engine": _engine_line(decomposed), "proven lower bound": decomposed.lower_bound})
+            # an incumbent is one scenario's contracts fixed in all: without a shortage cost on every item, a
+            # scenario can be left with no recourse for another's contracts until PH has nearly converged
+            open_ended = [i.name for i in data.items.values() if i.shortage_cost is None and i.demand > 0]
+            many = len(open_ended) > 1
+            hint = (f"; {len(open_ended)} item{'s' if many else ''} {'have' if many else 'has'} no shortage_cost ({', '.join(open_ended[:3])}"
+                    f"{' ...' if len(open_ended) > 3 else ''}), so contracts made for one scenario can leave another "
+                    "without recourse" if open_ended else "")
+            plan = Plan(status="error", message=(
+                f"the decomposition found no contracts that every scenario can live with in "
+                f"{decomposed.seconds:,.0f} s ({decomposed.iterations} PH iterations; proven lower bound "
+                f"{decomposed.lower_bound:,.6g}){hint}; no plan: give it a longer time_limit or more ranks, or solve "
+                "the extensive form (--engine ef)"))
+            return _finish(plan, run, "mpi-sppy: no incumbent")
         cache = None  # the contracts are fixed in the instance below: it is not one to keep
     if cache is not None:
         model, handle, reused = cache.get(data)

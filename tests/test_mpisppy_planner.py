@@ -165,3 +165,51 @@ def test_rho_per_first_stage_variable() -> None:
     assert contracts == pytest.approx([10 / 50, 12 / 50])
     assert [v for k, v in rho.items() if k.startswith("use_supplier")] == pytest.approx([550.0])
     assert [v for k, v in rho.items() if k.startswith("eta")] == pytest.approx([0.5 / 1100])
+
+
+def decomposed(status: str, lower: float, contracts: dict[int, float] | None = None):
+    from planner.stochastic.decompose import Decomposed
+
+    return Decomposed(contracts or {}, lower, math.inf, math.inf, status, 7, 3, 12.0, describe_cylinders(3))
+
+
+def test_without_an_incumbent_there_is_no_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A decomposition that found no contracts every scenario can live with (the xhat spoke's candidates all
+    left some scenario without recourse) gives no plan: never the contracts at 0 priced as if they were one."""
+    import dataclasses
+
+    from planner.stochastic import decompose
+
+    monkeypatch.setattr(decompose, "contracts_by_decomposition", lambda data: decomposed("no incumbent", 1000.0))
+    data = two_suppliers(0.0)
+    plan = planner.solve(dataclasses.replace(data, settings=dataclasses.replace(data.settings, engine="mpisppy")))
+    assert plan.status == "error" and not plan.has_plan
+    assert "no contracts that every scenario can live with" in plan.message and "7 PH iterations" in plan.message
+    assert "1 item has no shortage_cost (ga)" in plan.message
+    assert plan.run["proven lower bound"] == 1000.0
+
+
+def test_a_lower_bound_above_the_plan_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The spot test's world: A = 100 costs E = 0.9 * 1000 + 0.1 * 1500 = 1050. A decomposition that claims a
+    lower bound of 1100 (above the cost of a plan it returned) proves nothing: the plan is feasible, not
+    optimal, and no bound is reported."""
+    import dataclasses
+
+    from planner.model import build as build_model
+    from planner.stochastic import decompose
+
+    data = two_suppliers(0.0)
+    data = dataclasses.replace(data, settings=dataclasses.replace(data.settings, engine="mpisppy"))
+    block, _ = build_model(data).column_block("buy")
+    position = {str(s): k for k, s in enumerate(block.coord("supplier"))}
+    contracts = {position["A"]: 100.0}
+    for lower, status in ((1100.0, "feasible"), (1050.0 * (1 - 1e-9), "optimal")):
+        monkeypatch.setattr(decompose, "contracts_by_decomposition",
+                            lambda data, lower=lower: decomposed("gap", lower, contracts))
+        plan = planner.solve(data)
+        assert plan.total_cost == pytest.approx(1050.0)
+        assert plan.status == status, plan.message
+        if status == "feasible":
+            assert plan.risk["lower_bound"] is None and "not a valid bound" in plan.message
+        else:
+            assert plan.risk["lower_bound"] == pytest.approx(1050.0)
