@@ -167,14 +167,14 @@ def run_info(data: PlanningData) -> dict[str, object]:
 
 def _engine_line(found: Decomposed) -> str:
     """The Run sheet's `engine` line of an mpi-sppy run."""
-    return (f"mpisppy: {found.ranks} MPI ranks ({found.cylinders}), {found.iterations} PH iterations in "
-            f"{found.seconds:,.1f} s, stopped on {found.status}")
+    return (f"mpisppy: {found.ranks} MPI ranks ({found.cylinders}), {found.iterations} PH iterations, "
+            f"stopped on {found.status}")  # its seconds are in the timings: a plan file repeats without them
 
 
 def _decomposed(plan: Plan, run: dict[str, object], found: object, gap_setting: float) -> None:
     """Say what the mpi-sppy run proved: the plan is optimal only when its objective is within the mip_gap
     setting of the proven lower bound; else it is a feasible plan with both bounds stated."""
-    from planner.stochastic.decompose import Decomposed
+    from planner.stochastic.decompose import GAP_FLOOR, Decomposed
 
     assert isinstance(found, Decomposed)
     value = float(plan.total_cost or 0.0)
@@ -182,16 +182,20 @@ def _decomposed(plan: Plan, run: dict[str, object], found: object, gap_setting: 
     plan.risk.update(engine="mpisppy", lower_bound=found.lower_bound, upper_bound=value, rel_gap=gap,
                      iterations=found.iterations, ranks=found.ranks)
     run.update({"engine": _engine_line(found), "proven lower bound": found.lower_bound, "relative gap": gap})
-    if found.lower_bound > value + 1e-6 * max(1.0, abs(value)):
+    if found.status == "inconsistent" or found.lower_bound > value + 1e-6 * max(1.0, abs(value)):
         # a lower bound above a plan's cost proves nothing but an error in the bound (a PH setting that
         # breaks the Lagrangian's validity, a subproblem stopped early): never the ground for "optimal"
         plan.status = "feasible"
         plan.risk.update(lower_bound=None, rel_gap=None)
+        above = min(value, found.upper_bound)
         run.update({"proven lower bound": None, "relative gap": None,
-                    "bound rejected": f"{found.lower_bound:,.6g}, above this plan's cost {value:,.6g}"})
+                    "bound rejected": f"{found.lower_bound:,.6g}, above the cost of a plan found, {above:,.6g}"})
         plan.message = (f"feasible, not proven optimal: the decomposition's lower bound {found.lower_bound:,.6g} is "
-                        f"above this plan's cost {value:,.6g}, so it is not a valid bound and is not used")
-    elif gap <= gap_setting + 1e-12:
+                        f"above the cost of a plan it found ({above:,.6g}), so it is not a valid bound and is not used")
+    elif plan.status != "optimal":  # the extensive form's pricing of the contracts itself stopped short
+        plan.message = (f"feasible, not proven optimal: {plan.message} (the decomposition's lower bound "
+                        f"{found.lower_bound:,.6g})")
+    elif gap <= max(gap_setting, GAP_FLOOR) + 1e-12 or value - found.lower_bound <= 1e-9:  # (an optimum of 0)
         plan.message = f"optimal within the mip_gap setting ({gap_setting:g}): lower bound {found.lower_bound:,.6g}"
     else:
         plan.status = "feasible"
@@ -244,9 +248,10 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
             run.update({"engine": _engine_line(decomposed), "proven lower bound": decomposed.lower_bound})
             # an incumbent is one scenario's contracts fixed in all: without a shortage cost on every item, a
             # scenario can be left with no recourse for another's contracts until PH has nearly converged
-            open_ended = [i.name for i in data.items.values() if i.shortage_cost is None and i.demand > 0]
+            open_ended = [i.name for i in data.items.values() if i.shortage_cost is None and i.demand > 0 and
+                          (i.spot_price is None or i.spot_capacity < i.demand)]
             many = len(open_ended) > 1
-            hint = (f"; {len(open_ended)} item{'s' if many else ''} {'have' if many else 'has'} no shortage_cost ({', '.join(open_ended[:3])}"
+            hint = (f"; {len(open_ended)} item{'s' if many else ''} {'have' if many else 'has'} no shortage_cost and no spot market for all of their demand ({', '.join(open_ended[:3])}"
                     f"{' ...' if len(open_ended) > 3 else ''}), so contracts made for one scenario can leave another "
                     "without recourse" if open_ended else "")
             plan = Plan(status="error", message=(
@@ -289,6 +294,15 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
             plan.risk.update(figures)
     if decomposed is not None and plan.has_plan:
         _decomposed(plan, run, decomposed, data.settings.mip_gap)
+        timings["decomposition seconds"] = decomposed.seconds
+    elif decomposed is not None and plan.status == "infeasible":
+        # not the rules: the decomposition's contracts, fixed, leave some scenario without recourse (one of
+        # probability 0, which the decomposition does not see, or a subproblem's tolerance)
+        run["engine"] = _engine_line(decomposed)
+        plan = Plan(status="error", message=(
+            "the decomposition's contracts leave some scenario without any recourse (scenarios of probability "
+            "0 are not part of the decomposition; give their items a shortage_cost, or solve the extensive "
+            "form, --engine ef); no plan"))
     timings["extract and check seconds"] = time.perf_counter() - extracting
     run.update({
         "objective": outcome.objective,
@@ -305,7 +319,7 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         diagnosis = diagnose(data)
         _attach_diagnosis(plan, diagnosis)
         run["diagnosis"] = f"{diagnosis.method}: {len(diagnosis.rows) or len(diagnosis.notes)} row(s)"
-    if plan.status == "optimal" and rule_costs and data.rules:
+    if plan.status == "optimal" and rule_costs and data.rules and decomposed is None:
         costs = analysis.rule_costs(data, handle, outcome, data.settings.currency, progress)
         plan.rules = _with_inactive(costs.table, data)
         plan.resilience = {"optimum with all Policy rules": costs.with_rules,
@@ -317,7 +331,9 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
         if costs.joint_stopped:
             run["joint costs"] = costs.joint_stopped
     elif data.rules:
-        run["rule analysis"] = "skipped" if not rule_costs else f"not done: the plan is {plan.status}"
+        run["rule analysis"] = "skipped" if not rule_costs else (
+            "not done: the contracts come from the decomposition (the rule costs re-solve the extensive form "
+            "once per rule)" if decomposed is not None else f"not done: the plan is {plan.status}")
     timings["planning seconds"] = time.perf_counter() - started  # model, solve and analysis; the CLI adds the whole run
     plan.timings = timings
     return _finish(plan, run, f"{outcome.termination}: {outcome.message}")

@@ -181,11 +181,15 @@ def test_without_an_incumbent_there_is_no_plan(monkeypatch: pytest.MonkeyPatch) 
     from planner.stochastic import decompose
 
     monkeypatch.setattr(decompose, "contracts_by_decomposition", lambda data: decomposed("no incumbent", 1000.0))
-    data = two_suppliers(0.0)
-    plan = planner.solve(dataclasses.replace(data, settings=dataclasses.replace(data.settings, engine="mpisppy")))
-    assert plan.status == "error" and not plan.has_plan
-    assert "no contracts that every scenario can live with" in plan.message and "7 PH iterations" in plan.message
-    assert "1 item has no shortage_cost (ga)" in plan.message
+    for spot_capacity, hint in ((math.inf, False), (40.0, True)):
+        data = two_suppliers(0.0)
+        data = dataclasses.replace(data, items={"ga": dataclasses.replace(data.items["ga"], spot_capacity=spot_capacity)},
+                                   settings=dataclasses.replace(data.settings, engine="mpisppy"))
+        plan = planner.solve(data)
+        assert plan.status == "error" and not plan.has_plan
+        assert "no contracts that every scenario can live with" in plan.message and "7 PH iterations" in plan.message
+        # the hint names the items that can be left without recourse: no shortage cost, spot below demand
+        assert ("1 item has no shortage_cost and no spot market for all of their demand (ga)" in plan.message) == hint
     assert plan.run["proven lower bound"] == 1000.0
 
 
@@ -211,5 +215,29 @@ def test_a_lower_bound_above_the_plan_is_rejected(monkeypatch: pytest.MonkeyPatc
         assert plan.status == status, plan.message
         if status == "feasible":
             assert plan.risk["lower_bound"] is None and "not a valid bound" in plan.message
+            assert plan.run["bound rejected"] == "1,100, above the cost of a plan found, 1,050"
         else:
             assert plan.risk["lower_bound"] == pytest.approx(1050.0)
+
+
+def test_contracts_that_leave_a_scenario_of_probability_zero_without_recourse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No spot market, no shortage; CN stop has probability 0, so the decomposition sees the baseline alone and
+    may return A = 100, with which CN stop has no recourse: no plan, and not "the rules cannot all hold" (the
+    extensive form, which sees CN stop, contracts B = 100 at 1200)."""
+    import dataclasses
+
+    from planner.model import build as build_model
+    from planner.stochastic import decompose
+
+    data = two_suppliers(0.0)
+    hits = (ScenarioHit("CN stop", Group("country", "CN"), availability=0.0, probability=0.0),)
+    data = dataclasses.replace(data, items={"ga": Item("ga", 100.0)}, scenario_hits=hits)
+    assert planner.solve(data).total_cost == pytest.approx(1200.0)
+    data = dataclasses.replace(data, settings=dataclasses.replace(data.settings, engine="mpisppy"))
+    block, _ = build_model(data).column_block("buy")
+    position = {str(s): k for k, s in enumerate(block.coord("supplier"))}
+    monkeypatch.setattr(decompose, "contracts_by_decomposition",
+                        lambda data: decomposed("gap", 1000.0, {position["A"]: 100.0}))
+    plan = planner.solve(data)
+    assert plan.status == "error" and "leave some scenario without any recourse" in plan.message
+    assert not plan.conflicts

@@ -11,6 +11,9 @@ from planner.data import PlanningData
 from planner.stochastic import scenario_models as sm
 
 
+GAP_FLOOR = 1e-6  # the tightest relative gap a run is asked for (mip_gap 0 cannot be met by PH's bounds)
+
+
 @dataclass(frozen=True)
 class Decomposed:
     """Rank 0's outcome: the contracts by position in the `buy` block, and the run's bounds."""
@@ -58,7 +61,7 @@ def contracts_by_decomposition(data: PlanningData) -> Decomposed | None:
     os.dup2(2, 1)
     try:
         result = solve_mpisppy(names, creator, {n: sm.probability(data, n) for n in names},
-                               lambda m: firsts[id(m)], rel_gap=max(data.settings.mip_gap, 1e-6),
+                               lambda m: firsts[id(m)], rel_gap=max(data.settings.mip_gap, GAP_FLOOR),
                                time_limit=data.settings.time_limit, mip_rel_gap=data.settings.mip_gap,
                                rho_setter=rho_setter)
     finally:

@@ -17,8 +17,10 @@ extensive form) and runs, on ``K`` MPI ranks split evenly over up to three cylin
 - rho: one value per first-stage variable, from the data (``rho_setter``; the planner's
   ``scenario_models.rho_of``: a contract's landed cost over its size, a binary's fixed cost), not one
   number for all: contracts, binaries and the VaR level eta live on scales many orders apart.
-  mpi-sppy's ``coeff_rho`` rule (``rho_rule="coeff"``) gave Lagrangian "bounds" above the optimum in
-  trials (why was not settled), and ``sep_rho`` was slower than the rule above: neither is the default;
+  rho must be the same in every scenario: W_s += rho (x_s - xbar) keeps sum_s p_s W_s = 0 only then, and
+  the Lagrangian bound needs it. mpi-sppy's ``coeff_rho`` sets rho per scenario from that scenario's own
+  cost coefficient (0 where an offer delivers nothing), and gave Lagrangian "bounds" above the optimum in
+  trials; ``sep_rho`` was slower than this rule; neither is offered;
 - a **Lagrangian** spoke, the lower bound: with the hub's W (``sum_s p_s W_s = 0``),
   ``L(W) = sum_s p_s min_{x,y} (f_s + W_s' x) <= z*``, each scenario solved alone;
 - an **xhat-shuffle** spoke, the upper bound: it fixes the first-stage values of one scenario's PH
@@ -28,14 +30,16 @@ extensive form) and runs, on ``K`` MPI ranks split evenly over up to three cylin
 The hub stops when ``(upper - lower) / |upper| <= rel_gap``, at ``max_iterations`` or at
 ``time_limit`` seconds. mpi-sppy gives each cylinder the same number of ranks, so the rank count
 decides the cylinders (:func:`cylinders_for`): a multiple of 3 runs all three; another even count
-runs the hub and the Lagrangian spoke, and the hub itself prices ``xbar`` (below) for the upper
+runs the hub and the Lagrangian spoke, and the hub itself prices a candidate (below) for the upper
 bound; any other count (1, 5, 7 ...) runs the hub alone, which computes both bounds itself
 (:class:`HubBounds`, after every ``bounds_every``-th PH iteration):
 
 - lower: the Lagrangian bound at the hub's current W, each scenario solved with W on and the
-  proximal term off (what the Lagrangian spoke does on its own ranks);
-- upper: ``xbar`` (binaries rounded) fixed in every scenario, the recourse solved, the expected
-  cost kept when every scenario has a plan (mpi-sppy's xhat-xbar rule).
+  proximal term off (what the Lagrangian spoke does on its own ranks), kept only when every
+  scenario's subproblem solved;
+- upper: one first stage fixed in every scenario, the recourse solved, the expected cost kept when
+  every scenario has a plan: ``xbar`` when no first-stage variable is integer (mpi-sppy's xhat-xbar
+  rule), else the PH solution x_s of one scenario after another (those of the hub's first rank).
 
 Both are extra passes over the hub's scenarios, so one rank does up to three solves per scenario
 per iteration where three ranks do one each: that is the price of running on one rank.
@@ -76,7 +80,7 @@ class MpisppyResult:
     upper_bound: float
     rel_gap: float
     status: str  # "gap" (bounds met), "converged" (PH stopped moving first), "iterations", "time", "no incumbent",
-    # "inconsistent" (the lower bound above the upper: the bound is invalid, see rho_rule)
+    # "inconsistent" (the lower bound above the upper: the bound is invalid)
     iterations: int
     seconds: float
     ranks: int
@@ -213,9 +217,17 @@ def _hub_classes(phbase: Any, extension_base: Any, converger_base: Any) -> tuple
             try:
                 candidate = self._candidate() if self.upper else None  # read off PH's iterate, before any solve
                 if self.lower:
+                    # a subproblem that fails keeps the outer bound of its last solve (the PH one, with the
+                    # proximal term, which is no Lagrangian bound): start every scenario from no bound
+                    for scenario in ph.local_scenarios.values():
+                        scenario._mpisppy_data.outer_bound = -math.inf
                     ph.solve_loop(solver_options=ph._effective_solver_options(ph._PHIter), dis_prox=True,
                                   gripe=True, need_solution=False)
-                    self._lower(float(ph.Ebound()))
+                    for scenario in ph.local_scenarios.values():
+                        if scenario._mpisppy_data.outer_bound is None:  # an LP stopped short of optimal
+                            scenario._mpisppy_data.outer_bound = -math.inf
+                    if ph.no_incumbent_prob() == 0.0:  # every scenario solved: L(W) is a bound
+                        self._lower(float(ph.Ebound()))
                 if candidate is not None:
                     ph._fix_nonants(candidate)
                     # W and prox stay off through the objective's evaluation too: Eobjective reads the
@@ -308,12 +320,11 @@ def solve_mpisppy(
     proximal_linearization_tolerance: float = 1e-1,
     bounds_every: int = 1,
     linearize: bool | None = None,
-    rho_rule: str = "fixed",
     rho_setter: Callable[[Any], list[tuple[int, float]]] | None = None,
     verbose: bool = False,
     comm: Any = None,
 ) -> MpisppyResult | None:
-    """Run PH hub + Lagrangian spoke + xhat-shuffle spoke; return the result on global rank 0.
+    """Run the PH hub and the spokes the rank count allows (`cylinders_for`); the result on global rank 0.
 
     ``scenario_creator(name)`` builds one scenario's ConcreteModel with its own minimising
     objective ``f_s`` (first-stage cost plus that scenario's recourse cost);
@@ -325,7 +336,8 @@ def solve_mpisppy(
     mpi-sppy only reports it, so 0 is used when it is not given.
 
     ``rho`` is PH's penalty for every first-stage variable, in objective units per unit of the
-    variable squared; ``mip_rel_gap`` is handed to HiGHS for each subproblem (mpi-sppy's
+    variable squared, unless ``rho_setter(model)`` gives one per variable ((id(var), rho) pairs; the
+    same in every scenario); ``mip_rel_gap`` is handed to HiGHS for each subproblem (mpi-sppy's
     ``iter0_mipgap`` and ``iterk_mipgap``).
     """
     MPI, vanilla, sputils, WheelSpinner, config = _import_mpisppy()
@@ -384,14 +396,6 @@ def solve_mpisppy(
     hub = vanilla.ph_hub(*beans, ph_extensions=hub_extension, ph_converger=converger, rho_setter=rho_setter)
     hub["opt_kwargs"]["options"]["hub_bounds"] = {"bounds": hub_computes, "every": bounds_every,
                                                   "rel_gap": rel_gap, "integers": integers}
-    if rho_rule == "sep":
-        cfg.sep_rho_args()
-        cfg.sep_rho = True
-        vanilla.add_sep_rho(hub, cfg)
-    elif rho_rule == "coeff":
-        cfg.coeff_rho_args()
-        cfg.coeff_rho = True
-        vanilla.add_coeff_rho(hub, cfg)
     spoke_dicts = []
     if "lagrangian" in spokes:
         spoke_dicts.append(vanilla.lagrangian_spoke(*beans))

@@ -69,7 +69,7 @@ def rho_of(data: PlanningData) -> np.ndarray:
     rho is in objective units per unit squared: a step W += rho (x_s - xbar) of a contract that strays by a
     typical contract size moves its weight by about its landed cost, and eta's by about w. One rho for every
     variable (1 in objective units) left contracts of cost 30 and size 10^3 oscillating and eta (a cost of
-    order 10^6) with weights far outside [-w alpha / (1 - alpha), w]."""
+    order 10^6) with weights far outside (-w, w alpha / (1 - alpha)), where its subproblem is bounded."""
     model = first_stage_model(data, scenario_names(data)[-1])
     t = data.table
     position = model.offers

@@ -25,7 +25,7 @@ class Eta(VariableFamily):
         falls below min_s cost_s (slope 1 - 1/(1 - alpha) < 0) and rises above max_s cost_s (slope 1), so a
         minimiser lies in [min_s cost_s, max_s cost_s], and eta is bounded by that range over every plan that
         can be optimal (`cost_range`). The bound cuts no optimum; it keeps every first-stage variable bounded,
-        as a decomposition's Lagrangian subproblem needs once PH's weight on eta leaves [-w alpha/(1 - alpha), w]
+        as a decomposition's Lagrangian subproblem needs once PH's weight W on eta leaves (-w, w alpha/(1 - alpha))
         (that subproblem is otherwise unbounded, and its "bound" is none).
         """
         data = ctx.data
