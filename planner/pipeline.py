@@ -171,6 +171,24 @@ def _engine_line(found: Decomposed) -> str:
             f"stopped on {found.status}")  # its seconds are in the timings: a plan file repeats without them
 
 
+def _no_incumbent(data: PlanningData, found: Decomposed) -> str:
+    """Why a decomposition ended without a plan, and what to do. An incumbent is one scenario's contracts
+    fixed in all: where an item has neither a shortage cost nor a spot market for all of its demand, the
+    contracts made for one scenario can leave another without recourse until PH has nearly converged."""
+    open_ended = [i.name for i in data.items.values() if i.shortage_cost is None and i.demand > 0 and
+                  (i.spot_price is None or i.spot_capacity < i.demand)]
+    hint = ""
+    if open_ended:
+        many = len(open_ended) > 1
+        named = ", ".join(open_ended[:3]) + (" ..." if len(open_ended) > 3 else "")
+        hint = (f"; {len(open_ended)} item{'s' if many else ''} {'have' if many else 'has'} no shortage_cost and no "
+                f"spot market for all of their demand ({named}), so contracts made for one scenario can leave "
+                "another without recourse")
+    return (f"the decomposition found no contracts that every scenario can live with in {found.seconds:,.0f} s "
+            f"({found.iterations} PH iterations; proven lower bound {found.lower_bound:,.6g}){hint}; no plan: give "
+            "it a longer time_limit or more ranks, or solve the extensive form (--engine ef)")
+
+
 def _decomposed(plan: Plan, run: dict[str, object], found: object, gap_setting: float) -> None:
     """Say what the mpi-sppy run proved: the plan is optimal only when its objective is within the mip_gap
     setting of the proven lower bound; else it is a feasible plan with both bounds stated."""
@@ -246,20 +264,7 @@ def solve(data: PlanningData, rule_costs: bool = True, explain: bool = True, cac
             return Plan(status="worker", message="an MPI worker of the mpi-sppy run: rank 0 reports and writes")
         if decomposed.status == "no incumbent":  # no contracts to price: never fall back on buying nothing
             run.update({"engine": _engine_line(decomposed), "proven lower bound": decomposed.lower_bound})
-            # an incumbent is one scenario's contracts fixed in all: without a shortage cost on every item, a
-            # scenario can be left with no recourse for another's contracts until PH has nearly converged
-            open_ended = [i.name for i in data.items.values() if i.shortage_cost is None and i.demand > 0 and
-                          (i.spot_price is None or i.spot_capacity < i.demand)]
-            many = len(open_ended) > 1
-            hint = (f"; {len(open_ended)} item{'s' if many else ''} {'have' if many else 'has'} no shortage_cost and no spot market for all of their demand ({', '.join(open_ended[:3])}"
-                    f"{' ...' if len(open_ended) > 3 else ''}), so contracts made for one scenario can leave another "
-                    "without recourse" if open_ended else "")
-            plan = Plan(status="error", message=(
-                f"the decomposition found no contracts that every scenario can live with in "
-                f"{decomposed.seconds:,.0f} s ({decomposed.iterations} PH iterations; proven lower bound "
-                f"{decomposed.lower_bound:,.6g}){hint}; no plan: give it a longer time_limit or more ranks, or solve "
-                "the extensive form (--engine ef)"))
-            return _finish(plan, run, "mpi-sppy: no incumbent")
+            return _finish(Plan(status="error", message=_no_incumbent(data, decomposed)), run, "mpi-sppy: no incumbent")
         cache = None  # the contracts are fixed in the instance below: it is not one to keep
     if cache is not None:
         model, handle, reused = cache.get(data)

@@ -283,11 +283,12 @@ def cheapest_recourse(item: Item, delivered: float) -> tuple[float, float]:
     return spot, short
 
 
-def build_two_stage_plan(data: PlanningData, contracts: dict[OfferKey, float], status: str = "optimal", message: str = "",
-                         gap: float | None = None, objective: float | None = None) -> Plan:
+def build_two_stage_plan(data: PlanningData, contracts: dict[OfferKey, float], status: str = "optimal",
+                         message: str = "", gap: float | None = None, objective: float | None = None) -> Plan:
     """Every table of a two-stage plan from data and its contracts: the Plan sheet's lines are the contracts;
     each scenario's cost is the landed cost of what the contracts deliver (a(s, o) of each, at the contract's
-    unit price), every fixed cost, and the cheapest recourse (`cheapest_recourse`) for what is missing; `total_cost` is (1 - w) * expected cost + w * CVaR_alpha."""
+    unit price), every fixed cost, and the cheapest recourse (`cheapest_recourse`) for what is missing;
+    `total_cost` is (1 - w) * expected cost + w * CVaR_alpha."""
     from planner.model.families._stages import scenario_set
 
     plan = build_plan(data, contracts, status, message, gap)
