@@ -141,6 +141,16 @@ def _register_solver() -> None:
             kwds.setdefault("treat_fixed_vars_as_params", False)
             super().__init__(**kwds)
 
+        def update(self, timer: Any = None) -> None:
+            # HiGHS says "Hessian has dimension n but no nonzeros" each time the proximal term is switched
+            # off (the Lagrangian pass, xhat pricing), hundreds of lines drowning mpi-sppy's progress lines
+            import io
+
+            from pyomo.common.tee import capture_output
+
+            with capture_output(io.StringIO(), capture_fd=True):
+                super().update(timer)
+
     SolverFactory.register(SOLVER, doc="HiGHS through Pyomo's persistent interface, fixed variables as bounds")(
         FixedAsBounds)
 

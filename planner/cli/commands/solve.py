@@ -162,6 +162,8 @@ def _write_plan(args: argparse.Namespace, envelope: Envelope, data: PlanningData
     if not args.json:
         mip = plan.mip_gap is not None and plan.run.get("problem type") == "MIP"
         gap = f", MIP gap {plan.mip_gap:.4%}" if mip else ""
+        if plan.risk.get("engine") == "mpisppy" and plan.risk.get("lower_bound") is not None:
+            gap = f", decomposition's lower bound {plan.risk['lower_bound']:,.2f} (gap {plan.risk['rel_gap']:.2%})"
         print(f"{plan.status}: total cost {plan.total_cost:,.2f} {data.settings.currency}{gap}")
         if plan.status != "optimal":
             print(f"  {plan.message}")
