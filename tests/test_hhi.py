@@ -366,7 +366,8 @@ def test_many_countries_converge_in_few_rounds() -> None:
     assert check_plan(data, plan.quantities, plan.total_cost) == []
 
 
-def test_a_batch_reuses_the_model_across_caps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_batch_reuses_the_model_across_caps(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """A batch of three runs of one base, the cap set to 0.6, 0.68 and 0.6 again: the model is built once and
     re-used (only numbers change; the tangents a run added are dropped before the next), and each run gets the
     optimum a fresh solve gets: 1100 - 100 sqrt(0.2) = 1055.28, 1040, 1055.28."""
@@ -374,6 +375,7 @@ def test_a_batch_reuses_the_model_across_caps(tmp_path: Path, capsys: pytest.Cap
     table = tmp_path / "runs.csv"
     table.write_text("name,base,set,output\na,hhi.xlsx,Policy!2=0.6,a.xlsx\nb,hhi.xlsx,,b.xlsx\n"
                      "c,hhi.xlsx,Policy!2=0.6,c.xlsx\n")
+    monkeypatch.chdir(tmp_path)  # the summary goes to outputs/ of the current folder, not the checkout's
     assert main(["batch", str(table), "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert [r["status"] for r in payload["runs"]] == ["optimal"] * 3
