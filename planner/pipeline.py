@@ -189,12 +189,11 @@ def _no_incumbent(data: PlanningData, found: Decomposed) -> str:
             "it a longer time_limit or more ranks, or solve the extensive form (--engine ef)")
 
 
-def _decomposed(plan: Plan, run: dict[str, object], found: object, gap_setting: float) -> None:
+def _decomposed(plan: Plan, run: dict[str, object], found: Decomposed, gap_setting: float) -> None:
     """Say what the mpi-sppy run proved: the plan is optimal only when its objective is within the mip_gap
     setting of the proven lower bound; else it is a feasible plan with both bounds stated."""
-    from planner.stochastic.decompose import GAP_FLOOR, Decomposed
+    from planner.stochastic.decompose import GAP_FLOOR
 
-    assert isinstance(found, Decomposed)
     value = float(plan.total_cost or 0.0)
     gap = (value - found.lower_bound) / max(abs(value), 1e-10)
     plan.risk.update(engine="mpisppy", lower_bound=found.lower_bound, upper_bound=value, rel_gap=gap,

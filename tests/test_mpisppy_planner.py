@@ -21,9 +21,10 @@ import pandas as pd
 import pytest
 
 import planner
-from planner.data import Country, Group, Item, Offer, PlanningData, ScenarioHit, Settings, Supplier
+from planner.data import Group, Item, PlanningData, ScenarioHit
 from planner.model import build
 from planner.stochastic.mpisppy_engine import cylinders_for, describe_cylinders, relative_gap
+from test_two_stage import world
 
 MPIEXEC = Path(sys.executable).parent / "mpiexec"
 PLANNER = Path(sys.executable).parent / "planner"
@@ -131,12 +132,7 @@ def test_relative_gap_as_the_hub_measures_it() -> None:
 
 def two_suppliers(risk_weight: float, fixed_b: float = 0.0) -> PlanningData:
     """tests/test_two_stage.py's world: ga, demand 100; A (CN) at 10, B (AU) at 12; CN stop 0.1; spot at 15."""
-    items = {"ga": Item("ga", 100.0, spot_price=15.0)}
-    suppliers = {"A": Supplier("A", "CN"), "B": Supplier("B", "AU", fixed_cost=fixed_b)}
-    hits = (ScenarioHit("CN stop", Group("country", "CN"), availability=0.0, probability=0.1),)
-    return PlanningData(items, suppliers, {c: Country(c) for c in ("CN", "AU")},
-                        {("ga", "A"): Offer("ga", "A", 10.0), ("ga", "B"): Offer("ga", "B", 12.0)},
-                        scenario_hits=hits, settings=Settings(mode="two_stage", risk_weight=risk_weight))
+    return world(spot_price=15.0, risk_weight=risk_weight, fixed_b=fixed_b)
 
 
 def test_eta_is_bounded_by_the_dearest_cost_a_plan_can_have() -> None:
