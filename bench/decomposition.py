@@ -62,6 +62,7 @@ def child(scenarios: int, offers: int, risk: float, gap: float, limit: float, sh
         print(json.dumps({"lower": found.lower_bound, "upper": found.upper_bound, "gap": found.rel_gap,
                           "status": found.status, "iterations": found.iterations, "wheel seconds": found.seconds,
                           "child seconds": total, "ranks": found.ranks, "cylinders": describe_cylinders(found.ranks),
+                          "solver": found.solver,
                           "peak MB per rank": peaks}), flush=True)
 
 
@@ -92,14 +93,15 @@ def shortage(every: int) -> str:
 
 def render(runs: list[dict]) -> str:
     lines = [__doc__.split("\n\n")[0].strip(), "",
-             "| scenarios | offers | shortage on | risk_weight | ranks | cylinders | status | PH iterations | seconds (wheel) "
+             "| scenarios | offers | shortage on | risk_weight | subproblem solver | ranks | cylinders | status | PH iterations | seconds (wheel) "
              "| lower bound | upper bound | extensive form | gap | upper over optimum | peak MiB per rank | load |",
-             "|---:|---:|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+             "|---:|---:|---|---:|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     for r in runs:
         z = r.get("optimum")
         over = "-" if z is None or not math.isfinite(r["upper"]) else f"{max(0.0, (r['upper'] - z) / abs(z)):.3%}"
         lines.append(
             f"| {r['scenarios']:,} | {r['offers']:,} | {shortage(r.get('short every', 4))} | {r['risk']:g} | "
+            f"{r.get('solver') or 'highs_persistent'} | "
             f"{r['ranks']} | {r['cylinders']} | "
             f"{r['status']} | {r['iterations']} | {r['wheel seconds']:.1f} | {r['lower']:,.2f} | {r['upper']:,.2f} | "
             f"{'-' if z is None else f'{z:,.2f}'} | {r['gap']:.3%} | {over} | "

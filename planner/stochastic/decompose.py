@@ -27,6 +27,7 @@ class Decomposed:
     ranks: int
     seconds: float
     cylinders: str  # what ran on the ranks (mpisppy_engine.describe_cylinders)
+    solver: str = ""  # the subproblems' solver (mpisppy_engine.choose_solver)
 
 
 def contracts_by_decomposition(data: PlanningData) -> Decomposed | None:
@@ -73,4 +74,5 @@ def contracts_by_decomposition(data: PlanningData) -> Decomposed | None:
     m, _ = sm.scenario_model(data, names[0])
     contracts = {k: float(result.first_stage.get(v.name, 0.0)) for k, v in enumerate(m.component("buy").values())}
     return Decomposed(contracts, result.lower_bound, result.upper_bound, result.rel_gap, result.status,
-                      result.iterations, result.ranks, result.seconds, describe_cylinders(result.ranks))
+                      result.iterations, result.ranks, result.seconds, describe_cylinders(result.ranks),
+                      result.solver)

@@ -58,6 +58,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from planner.stochastic import highs_subproblem
+
 INSTALL_HINT = "install the mpi extra: pip install -e '.[mpi]'"
 
 
@@ -84,6 +86,7 @@ class MpisppyResult:
     iterations: int
     seconds: float
     ranks: int
+    solver: str = ""  # the subproblem solver's name (`choose_solver`)
 
 
 def _logs_to_stderr() -> None:
@@ -153,6 +156,14 @@ def _register_solver() -> None:
 
     SolverFactory.register(SOLVER, doc="HiGHS through Pyomo's persistent interface, fixed variables as bounds")(
         FixedAsBounds)
+
+
+def choose_solver(model: Any) -> str:
+    """The subproblem solver for scenario models like `model`: the planner's own HiGHS plugin
+    (`highs_subproblem`: one highspy instance per scenario, only the objective, bounds and proximal cuts
+    changed per solve) for a model that carries the planner's matrix; else Pyomo's persistent `highs`
+    (`SOLVER`), which reads any Pyomo model."""
+    return highs_subproblem.NAME if getattr(model, highs_subproblem.ATTRIBUTE, None) is not None else SOLVER
 
 
 def relative_gap(lower: float, upper: float) -> float:
@@ -326,7 +337,7 @@ def solve_mpisppy(
     rho: float = 1.0,
     max_iterations: int = 200,
     mip_rel_gap: float | None = None,
-    solver_name: str = SOLVER,
+    solver_name: str | None = None,
     proximal_linearization_tolerance: float = 1e-1,
     bounds_every: int = 1,
     linearize: bool | None = None,
@@ -351,8 +362,6 @@ def solve_mpisppy(
     ``iter0_mipgap`` and ``iterk_mipgap``).
     """
     MPI, vanilla, sputils, WheelSpinner, config = _import_mpisppy()
-    if solver_name == SOLVER:
-        _register_solver()
     world = comm if comm is not None else MPI.COMM_WORLD
     size = world.Get_size()
     spokes, hub_computes = cylinders_for(size)
@@ -374,13 +383,20 @@ def solve_mpisppy(
     cfg.ph_args()
     cfg.lagrangian_args()
     cfg.xhatshuffle_args()
-    cfg.solver_name = solver_name
     cfg.default_rho = rho
     cfg.max_iterations = max_iterations
     cfg.rel_gap = rel_gap
     cfg.abs_gap = 0.0
-    integers = any(d.is_integer() for v in first_stage_vars_of(creator(names[0]))
+    probe = creator(names[0])
+    integers = any(d.is_integer() for v in first_stage_vars_of(probe)
                    for d in (v.values() if v.is_indexed() else (v,)))
+    if solver_name is None:
+        solver_name = choose_solver(probe)
+    if solver_name == SOLVER:
+        _register_solver()
+    elif solver_name == highs_subproblem.NAME:
+        highs_subproblem.register()
+    cfg.solver_name = solver_name
     if linearize is None:  # HiGHS solves a convex QP but no MIQP: a quadratic term only without integers
         linearize = integers
     cfg.linearize_proximal_terms = linearize
@@ -457,7 +473,7 @@ def solve_mpisppy(
         status = "time"
     else:
         status = "converged"  # PH's first-stage values stopped moving before the bounds met
-    return MpisppyResult(first_stage, lower, upper, gap, status, iterations, seconds, size)
+    return MpisppyResult(first_stage, lower, upper, gap, status, iterations, seconds, size, solver_name)
 
 
 def rank() -> int:

@@ -46,10 +46,13 @@ def scenario_model(data: PlanningData, name: str) -> tuple[pyo.ConcreteModel, li
     scenario, as decomposition needs)."""
     from planner.model import to_pyomo
 
+    from planner.stochastic.highs_subproblem import attach
+
     model = first_stage_model(data, name)
     m = to_pyomo(model)
     first = [v for block in model.columns if block.name not in SECOND_STAGE
              for v in m.component(block.name).values()]
+    attach(m, model, [v for block in model.columns for v in m.component(block.name).values()])
     return m, first
 
 
