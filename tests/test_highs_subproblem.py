@@ -32,7 +32,7 @@ import planner  # noqa: E402
 from test_mpisppy_planner import MPIEXEC, PLANNER, twenty_scenarios  # noqa: E402
 
 
-def ph_on(data: planner.PlanningData, linearize: bool) -> Any:
+def ph_on(data: planner.PlanningData, proximal: str) -> Any:
     """mpi-sppy's PH object on the scenario models, its solvers the plugin, after its iteration 0 and one more
     (so that the W and proximal terms are in the objective)."""
     import contextlib
@@ -51,6 +51,8 @@ def ph_on(data: planner.PlanningData, linearize: bool) -> Any:
 
     def creator(name: str) -> Any:
         m, first = sm.scenario_model(data, name)
+        matrix = getattr(m, hs.ATTRIBUTE)
+        hs.attach(m, matrix.model, matrix.columns, "exact" if proximal == "linearised" else proximal)
         firsts[id(m)] = first
         sputils.attach_root_node(m, 0.0, first)
         m._mpisppy_probability = sm.probability(data, name)
@@ -58,7 +60,7 @@ def ph_on(data: planner.PlanningData, linearize: bool) -> Any:
 
     options = {"solver_name": hs.NAME, "PHIterLimit": 1, "defaultPHrho": 1.0, "convthresh": -1.0, "verbose": False,
                "display_progress": False, "display_timing": False, "iter0_solver_options": {},
-               "iterk_solver_options": {}, "linearize_proximal_terms": linearize,
+               "iterk_solver_options": {}, "linearize_proximal_terms": proximal == "linearised",
                "linearize_binary_proximal_terms": True, "proximal_linearization_tolerance": 0.1}
     ph = PH(options, names, creator,
             rho_setter=lambda m: [(id(v), float(r)) for v, r in zip(firsts[id(m)], rho)])
@@ -72,14 +74,18 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> planner.PlanningData:
     return found
 
 
-@pytest.mark.parametrize("linearize", [False, True])
-def test_the_plugin_solves_mpi_sppys_own_objective(data: planner.PlanningData, linearize: bool) -> None:
+@pytest.mark.parametrize("proximal", ["exact", "linearised", "tangents"])
+def test_the_plugin_solves_mpi_sppys_own_objective(data: planner.PlanningData, proximal: str) -> None:
+    """exact: the plugin's QP is Pyomo's; linearised: mpi-sppy's cuts, the same LP; tangents (the plugin's own
+    under-estimate of the proximal term): HiGHS's optimum at most the exact one, the plan's exact objective
+    at least it. Without the proximal term, all three are the same LP."""
     import pyomo.environ as pyo
     from mpisppy.utils import sputils
 
     from planner.stochastic import highs_subproblem as hs
 
-    ph = ph_on(data, linearize)
+    linearize = proximal == "linearised"
+    ph = ph_on(data, proximal)
     rng = random.Random(3)
     reference = pyo.SolverFactory("highs")  # Pyomo's own HiGHS interface: it reads the quadratic term
     checked = 0
@@ -107,13 +113,28 @@ def test_the_plugin_solves_mpi_sppys_own_objective(data: planner.PlanningData, l
             assert str(results.solver.termination_condition) == "optimal"
             plugin.load_vars()
             assert all(v.value == pytest.approx(at[id(v)], abs=1e-9) for _, v in nonants if id(v) in at)
-            ours = float(results.problem.upper_bound)
+            ours = float(results.problem.upper_bound)  # the exact objective at the plugin's plan
+            below = float(results.problem.lower_bound)  # HiGHS's optimum
             objective = sputils.find_active_objective(s)
             assert plugin.objective_value() == pytest.approx(pyo.value(objective), rel=1e-9, abs=1e-6)
             assert ours == pytest.approx(pyo.value(objective), rel=1e-7, abs=1e-5)
             done = reference.solve(s, load_solutions=True)
             assert str(done.solver.termination_condition) == "optimal"
-            assert ours == pytest.approx(pyo.value(objective), rel=1e-6), (name, w_on, prox_on, fixed)
+            optimum = pyo.value(objective)
+            if proximal == "tangents" and prox_on:
+                assert below <= optimum * (1 + 1e-9) and optimum <= ours * (1 + 1e-9), (name, fixed)
+                # the gap is the tangents' shortfall under rho / 2 d^2 at the plan, column by column
+                grid = plugin._tangents
+                x = plugin._values
+                tangent = plugin._square == hs.TANGENTS
+                xbar = [model.xbars[key]._value for (key, _), t in zip(nonants, tangent) if t]
+                d = x[plugin._first[tangent]] - xbar
+                a, rho = grid.points, grid.rho[:, None]
+                shortfall = rho[:, 0] / 2 * d ** 2 - (rho * a * d[:, None] - rho * a ** 2 / 2).max(axis=1)
+                assert ours - below == pytest.approx(shortfall.sum(), rel=1e-5, abs=1e-4)
+            else:
+                assert ours == pytest.approx(optimum, rel=1e-6), (name, w_on, prox_on, fixed)
+                assert below == pytest.approx(optimum, rel=1e-6)
             for _, v in nonants:
                 v.unfix()
             checked += 1
