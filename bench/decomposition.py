@@ -40,9 +40,14 @@ from report import publish  # noqa: E402
 MPIEXEC = Path(sys.executable).parent / "mpiexec"
 
 
-def child(scenarios: int, offers: int, risk: float, gap: float, limit: float, short_every: int) -> None:
+def child(scenarios: int, offers: int, risk: float, gap: float, limit: float, short_every: int,
+          proximal: str) -> None:
     """One rank's part of a run (under mpiexec): rank 0 prints the result line."""
     import dataclasses
+
+    from planner.stochastic import highs_subproblem
+
+    highs_subproblem.DEFAULT_PROXIMAL = proximal
 
     two_stage.SHORT_EVERY = short_every
 
@@ -62,14 +67,15 @@ def child(scenarios: int, offers: int, risk: float, gap: float, limit: float, sh
         print(json.dumps({"lower": found.lower_bound, "upper": found.upper_bound, "gap": found.rel_gap,
                           "status": found.status, "iterations": found.iterations, "wheel seconds": found.seconds,
                           "child seconds": total, "ranks": found.ranks, "cylinders": describe_cylinders(found.ranks),
-                          "solver": found.solver,
+                          "solver": found.solver, "proximal": proximal,
                           "peak MB per rank": peaks}), flush=True)
 
 
-def run(scenarios: int, offers: int, risk: float, ranks: int, gap: float, limit: float, short_every: int) -> dict:
+def run(scenarios: int, offers: int, risk: float, ranks: int, gap: float, limit: float, short_every: int,
+        proximal: str) -> dict:
     load = os.getloadavg()[0]
     done = subprocess.run([str(MPIEXEC), "-n", str(ranks), sys.executable, __file__, "--child", str(scenarios),
-                           str(offers), str(risk), str(gap), str(limit), str(short_every)], capture_output=True,
+                           str(offers), str(risk), str(gap), str(limit), str(short_every), proximal], capture_output=True,
                           text=True, cwd=HERE)
     if done.returncode != 0:
         raise RuntimeError(f"{ranks} ranks, S {scenarios} failed:\n{done.stderr[-4000:]}")
@@ -93,7 +99,7 @@ def shortage(every: int) -> str:
 
 def render(runs: list[dict]) -> str:
     lines = [__doc__.split("\n\n")[0].strip(), "",
-             "| scenarios | offers | shortage on | risk_weight | subproblem solver | ranks | cylinders | status | PH iterations | seconds (wheel) "
+             "| scenarios | offers | shortage on | risk_weight | subproblem solver (proximal term) | ranks | cylinders | status | PH iterations | seconds (wheel) "
              "| lower bound | upper bound | extensive form | gap | upper over optimum | peak MiB per rank | load |",
              "|---:|---:|---|---:|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     for r in runs:
@@ -101,7 +107,7 @@ def render(runs: list[dict]) -> str:
         over = "-" if z is None or not math.isfinite(r["upper"]) else f"{max(0.0, (r['upper'] - z) / abs(z)):.3%}"
         lines.append(
             f"| {r['scenarios']:,} | {r['offers']:,} | {shortage(r.get('short every', 4))} | {r['risk']:g} | "
-            f"{r.get('solver') or 'highs_persistent'} | "
+            f"{r.get('solver') or 'highs_persistent'} ({r.get('proximal', 'exact')}) | "
             f"{r['ranks']} | {r['cylinders']} | "
             f"{r['status']} | {r['iterations']} | {r['wheel seconds']:.1f} | {r['lower']:,.2f} | {r['upper']:,.2f} | "
             f"{'-' if z is None else f'{z:,.2f}'} | {r['gap']:.3%} | {over} | "
@@ -123,11 +129,13 @@ def main() -> None:
     parser.add_argument("--short-every", type=int, default=two_stage.SHORT_EVERY,
                         help="shortage allowed on every N-th item (bench/two_stage.py: 4); 1 = on every item, so that "
                              "any contracts have a recourse in every scenario (complete recourse)")
-    parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
+    parser.add_argument("--proximal", choices=["exact", "tangents"], default="exact",
+                        help="how the subproblem solver takes PH's proximal term (planner/stochastic/highs_subproblem.py)")
+    parser.add_argument("--child", nargs=7, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        s, o, w, g, t, k = args.child
-        child(int(s), int(o), float(w), float(g), float(t), int(k))
+        s, o, w, g, t, k, x = args.child
+        child(int(s), int(o), float(w), float(g), float(t), int(k), x)
         return
     if args.from_log:
         runs = [json.loads(line) for path in args.from_log for line in path.read_text().splitlines() if line.strip()]
@@ -138,7 +146,7 @@ def main() -> None:
         for risk in args.risk:
             z = optimum(scenarios, args.offers, risk, args.short_every)
             for ranks in args.ranks:
-                r = run(scenarios, args.offers, risk, ranks, args.gap, args.time_limit, args.short_every)
+                r = run(scenarios, args.offers, risk, ranks, args.gap, args.time_limit, args.short_every, args.proximal)
                 r["optimum"] = z
                 tol = 1e-6 * abs(z)
                 if not (r["lower"] <= z + tol and z <= r["upper"] + tol):

@@ -167,8 +167,9 @@ def run_info(data: PlanningData) -> dict[str, object]:
 
 def _engine_line(found: Decomposed) -> str:
     """The Run sheet's `engine` line of an mpi-sppy run."""
+    solver = f", subproblems by {found.solver}" if found.solver else ""
     return (f"mpisppy: {found.ranks} MPI ranks ({found.cylinders}), {found.iterations} PH iterations, "
-            f"stopped on {found.status}")  # its seconds are in the timings: a plan file repeats without them
+            f"stopped on {found.status}{solver}")  # its seconds are in the timings: a plan file repeats without them
 
 
 def _no_incumbent(data: PlanningData, found: Decomposed) -> str:
@@ -193,13 +194,14 @@ def _decomposed(plan: Plan, run: dict[str, object], found: Decomposed, gap_setti
     """Say what the mpi-sppy run proved: the plan is optimal only when its objective is within the mip_gap
     setting of the proven lower bound; else it is a feasible plan with both bounds stated."""
     from planner.stochastic.decompose import GAP_FLOOR
+    from planner.stochastic.mpisppy_engine import bound_above
 
     value = float(plan.total_cost or 0.0)
     gap = (value - found.lower_bound) / max(abs(value), 1e-10)
     plan.risk.update(engine="mpisppy", lower_bound=found.lower_bound, upper_bound=value, rel_gap=gap,
                      iterations=found.iterations, ranks=found.ranks)
     run.update({"engine": _engine_line(found), "proven lower bound": found.lower_bound, "relative gap": gap})
-    if found.status == "inconsistent" or found.lower_bound > value + 1e-6 * max(1.0, abs(value)):
+    if found.status == "inconsistent" or bound_above(found.lower_bound, value):
         # a lower bound above a plan's cost proves nothing but an error in the bound (a PH setting that
         # breaks the Lagrangian's validity, a subproblem stopped early): never the ground for "optimal"
         plan.status = "feasible"

@@ -3,30 +3,35 @@ from the planner's own scenario matrix, that only changes what progressive hedgi
 
 Each PH iteration solves every scenario's model with a new objective, and the spokes solve it again with
 the first stage fixed or the proximal term off. Through Pyomo's persistent interface each of those solves
-spent ~0.15 s re-reading the objective's mutable coefficients (W, xbar, rho) for a ~0.03 s HiGHS solve
-(1k offers; `bench/results/decomposition.md`). This plugin reads the same numbers straight from
-mpi-sppy's parameters and hands HiGHS only what changed:
+spent ~0.15 s re-reading the objective's mutable coefficients (W, xbar, rho) around a HiGHS solve of
+~0.03 s (1k offers; `bench/results/decomposition.md`). This plugin reads the same numbers straight from
+mpi-sppy's parameters and hands HiGHS only what changed. mpi-sppy's objective is
 
-    f_s(x, y) + W_on * sum_j W_j x_j + prox_on * sum_j rho_j / 2 (x_j - xbar_j)^2
+    f_s(x, y) + W_on * sum_j W_j x_j + prox_on * sum_j rho_j / 2 (x_j^2 - 2 xbar_j x_j + xbar_j^2)
 
-is, over the scenario's columns (c the planner's cost vector, j over the first-stage columns),
+and over the scenario's columns (c the planner's cost vector, j over the first-stage columns) HiGHS gets
 
-    cost:     c_j + W_on W_j - prox_on rho_j xbar_j
-    Hessian:  Q_jj = prox_on rho_j            (HiGHS minimises 1/2 x'Qx + c'x)
-    offset:   prox_on * sum_j rho_j / 2 xbar_j^2
+    cost c + W_on W on the first-stage columns, and with the proximal term on, per first-stage column:
+    - a binary (x^2 = x; mpi-sppy's linearize_binary_proximal_terms, which the engine sets):
+      rho_j / 2 - rho_j xbar_j on x_j, offset rho_j / 2 xbar_j^2;
+    - where mpi-sppy linearises the term (with integer first-stage columns: no quadratic MIP in HiGHS): its
+      column xsqvar_j for x_j^2 at rho_j / 2, -rho_j xbar_j on x_j, the offset, and its tangent cut rows
+      as it adds them (`add_constraint`);
+    - exact (`proximal="exact"`, the default `DEFAULT_PROXIMAL`): rho_j on the Hessian's diagonal,
+      -rho_j xbar_j on x_j, the offset (a convex QP);
+    - tangents (`proximal="tangents"`, for a column with a finite range; `_Tangents`): the term
+      under-estimated by 17 fixed tangent rows in d_j = x_j - xbar_j, an LP whose rows never change
+      (twice as fast, 14x the memory);
 
 and a first-stage variable mpi-sppy fixes (the xhat spoke, the hub's own pricing) becomes equal column
-bounds. The rows and the rest of the columns are the planner's scenario matrix (`SourcingModel.matrix`),
-passed once, never rebuilt: an LP re-solve starts from the last basis.
+bounds. The planner's rows are passed once and never rebuilt: an LP re-solve starts from the last basis.
 
-It is the same objective as the Pyomo model's, which mpi-sppy keeps evaluating itself (`Eobjective`):
-the first solve of each scenario with each combination of W and the proximal term on or off compares
-HiGHS's objective with Pyomo's expression at the loaded values and raises if they differ, so a change in
-how mpi-sppy builds its objective cannot go unnoticed.
-
-Where it applies: continuous first-stage variables only (HiGHS solves a convex QP, not a quadratic MIP).
-With binaries, mpi-sppy linearises the proximal term with cut rows and variables of its own, which this
-plugin does not read; the engine then uses Pyomo's `highs` interface (`mpisppy_engine.SOLVER`).
+mpi-sppy keeps evaluating its objective itself (`Eobjective`, for every candidate first stage); for the
+scenarios this plugin solves that comes from the arrays (`objective_value`, `_fast_eobjective`). The first
+solve of each scenario with each combination of W and the proximal term on or off compares HiGHS's optimum
+and the arrays' objective with Pyomo's expression at the loaded values and stops the run if they differ
+(HiGHS's may be below where the tangents under-estimate), so a change in how mpi-sppy builds its objective
+cannot go unnoticed.
 """
 
 from __future__ import annotations
@@ -48,6 +53,11 @@ OPTION_NAMES = {"mipgap": "mip_rel_gap"}  # mpi-sppy's solver-neutral option nam
 ATTRIBUTE = "_planner_matrix"  # where the scenario's Pyomo model carries its `ScenarioMatrix`
 CHECK_TOL = 1e-6  # relative: HiGHS's objective against Pyomo's expression at the loaded values
 PROXIMAL = frozenset({"tangents", "exact"})
+# the default for a continuous column with a finite range: "exact" (a QP, ~1.1 MB of HiGHS per scenario);
+# "tangents" made PH's subproblems LPs twice as fast at 100 scenarios x 1k offers, but each instance holds
+# 17 rows per contract: ~16 MB per scenario, 20.5 GB on one rank at 1,000 scenarios, and a 2-rank run on the
+# 24 GB machine was killed for memory (bench/results/decomposition.md)
+DEFAULT_PROXIMAL = "exact"
 TANGENT_HALVINGS = 7  # tangent points at d = 0, +-span, +-span/2, ..., +-span/2^7: 17 per column
 EXACT, TANGENTS = -1, -2  # `_square` codes: the Hessian's diagonal, the plugin's tangent rows
 
@@ -59,11 +69,12 @@ class ScenarioMatrix:
 
     model: SourcingModel
     columns: list[Any]
-    proximal: str = "tangents"  # how an exact proximal term of a continuous column is solved: "tangents" or "exact"
+    proximal: str = DEFAULT_PROXIMAL  # how an exact proximal term of a continuous column is solved: "tangents" or "exact"
 
 
-def attach(m: Any, model: SourcingModel, columns: list[Any], proximal: str = "tangents") -> None:
+def attach(m: Any, model: SourcingModel, columns: list[Any], proximal: str | None = None) -> None:
     """Give the Pyomo model `m` (= `to_pyomo(model)`) the matrix this plugin solves."""
+    proximal = DEFAULT_PROXIMAL if proximal is None else proximal
     if proximal not in PROXIMAL:
         raise ValueError(f"proximal must be one of {sorted(PROXIMAL)}, not {proximal!r}")
     setattr(m, ATTRIBUTE, ScenarioMatrix(model, columns, proximal))

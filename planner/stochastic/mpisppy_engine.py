@@ -6,14 +6,13 @@ extensive form) and runs, on ``K`` MPI ranks split evenly over up to three cylin
 
 - a progressive-hedging **hub**: per scenario s it solves
   ``min f_s(x_s, y_s) + W_s' x_s + rho/2 ||x_s - xbar||^2`` and updates
-  ``W_s += rho (x_s - xbar)``, ``xbar = sum_s p_s x_s``. HiGHS solves a convex QP but no quadratic
-  MIP, so the proximal term is exact where it can be and linear where it must be: without integer
-  first-stage variables each subproblem is a convex QP, solved by Pyomo's ``highs`` interface
-  (``pyomo.contrib.solver``); with integers the term is linearised (``linearize_proximal_terms``: for
-  a binary x, ``(x - xbar)^2`` is exactly linear, ``x (1 - 2 xbar) + xbar^2``; for a continuous x,
-  mpi-sppy adds tangent cuts of the square until the cut is within
-  ``proximal_linearization_tolerance`` of it). The linearised term on an LP cost twice the PH
-  iterations and most of the time (its cuts are refit every iteration), so it is not the default there;
+  ``W_s += rho (x_s - xbar)``, ``xbar = sum_s p_s x_s``. HiGHS solves LPs, convex QPs and MIPs but no
+  quadratic MIP: with integer first-stage variables the proximal term is linearised as mpi-sppy offers
+  (``linearize_proximal_terms``: for a binary x, ``(x - xbar)^2`` is exactly linear,
+  ``x (1 - 2 xbar) + xbar^2``; for a continuous x, tangent cuts of the square until the cut is within
+  ``proximal_linearization_tolerance`` of it); without, mpi-sppy writes it exact and the planner's
+  subproblem solver (`highs_subproblem`, chosen by :func:`choose_solver` for scenario models that carry the
+  planner's matrix) solves it with tangent rows of its own, or as a QP;
 - rho: one value per first-stage variable, from the data (``rho_setter``; the planner's
   ``scenario_models.rho_of``: a contract's landed cost over its size, a binary's fixed cost), not one
   number for all: contracts, binaries and the VaR level eta live on scales many orders apart.
@@ -164,6 +163,14 @@ def choose_solver(model: Any) -> str:
     changed per solve) for a model that carries the planner's matrix; else Pyomo's persistent `highs`
     (`SOLVER`), which reads any Pyomo model."""
     return highs_subproblem.NAME if getattr(model, highs_subproblem.ATTRIBUTE, None) is not None else SOLVER
+
+
+BOUND_TOL = 1e-6  # relative: how far a lower bound may lie above a plan's cost before it is no bound at all
+
+
+def bound_above(lower: float, value: float) -> bool:
+    """A "lower bound" above the cost of a plan found (by more than BOUND_TOL, relative) is wrong: no bound."""
+    return lower > value + BOUND_TOL * max(1.0, abs(value))
 
 
 def relative_gap(lower: float, upper: float) -> float:
@@ -463,7 +470,7 @@ def solve_mpisppy(
     iterations = int(getattr(wheel.spcomm.opt, "_PHIter", 0))
     if not first_stage or not math.isfinite(upper):
         status = "no incumbent"
-    elif lower > upper + 1e-6 * max(1.0, abs(upper)):
+    elif bound_above(lower, upper):
         status = "inconsistent"  # a "lower bound" above a feasible plan's cost: the bound is wrong, not the plan
     elif gap <= rel_gap:
         status = "gap"
