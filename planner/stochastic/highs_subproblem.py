@@ -37,7 +37,6 @@ cannot go unnoticed.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,7 +193,6 @@ def plugin_class() -> type:
             self._nonants: list[tuple[Any, Any]] = list(model._mpisppy_data.nonant_indices.items())
             extra = [squares[key] for key, v in self._nonants if squares is not None and not v.is_binary()]
             self._columns = list(matrix.columns) + extra
-            n = len(self._columns)
             self._cost = np.concatenate([np.asarray(sm.cost, dtype=float), np.zeros(len(extra))])
             self._lower = np.concatenate([np.asarray(sm.col_lower, dtype=float), np.zeros(len(extra))])
             self._upper = np.concatenate([np.asarray(sm.col_upper, dtype=float), np.full(len(extra), highspy.kHighsInf)])
