@@ -126,7 +126,12 @@ def test_signal_during_a_solve(tmp_path: Path, signal_number: int, code: int, sa
     source = facility_mip(tmp_path / "hard.xlsx", time_limit=120)
     out = tmp_path / "plan.xlsx"
     victim = start("solve", str(source), "-o", str(out), "--json")
-    time.sleep(3.0)  # reading and building take about a second; HiGHS then needs many more
+    # highspy is imported lazily, with the solve command: from then on `main` handles the signal. A fixed
+    # 3 s from start-up once fell inside Python's own imports on a loaded machine (a KeyboardInterrupt
+    # traceback, not the planner's message). Reading and building take about a second; HiGHS then needs
+    # many more.
+    wait_until_loaded(victim, "highspy")
+    time.sleep(2.0)
     victim.send_signal(signal_number)
     signalled = time.perf_counter()
     stdout, stderr = victim.communicate(timeout=60)
