@@ -23,7 +23,7 @@ import pytest
 import planner
 from planner.data import Group, Item, PlanningData, ScenarioHit
 from planner.model import build
-from planner.stochastic.mpisppy_engine import cylinders_for, describe_cylinders, relative_gap
+from planner.stochastic.mpisppy_engine import cylinders_for, describe_cylinders, relative_gap, turn_owner
 from test_two_stage import world
 
 MPIEXEC = Path(sys.executable).parent / "mpiexec"
@@ -122,6 +122,16 @@ def test_what_runs_is_said_in_words() -> None:
     assert describe_cylinders(6) == "a PH hub, a Lagrangian spoke and an xhat-shuffle spoke, 2 ranks each"
     with pytest.raises(ValueError):
         cylinders_for(0)
+
+
+def test_the_hubs_candidates_come_from_every_scenario_of_every_hub_rank() -> None:
+    """With binaries the hub prices one scenario's first stage per turn; on a hub of several ranks (4, 8, ...
+    ranks in all) the turns run over the scenarios of all of them, each once per round, rank 0's first."""
+    counts = [3, 2, 2]
+    turns = [turn_owner(t, counts) for t in range(14)]
+    assert turns[:7] == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (2, 0), (2, 1)]
+    assert turns[7:] == turns[:7]
+    assert turn_owner(5, [4]) == (0, 1)
 
 
 def test_relative_gap_as_the_hub_measures_it() -> None:

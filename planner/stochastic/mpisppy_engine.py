@@ -38,7 +38,7 @@ bound; any other count (1, 5, 7 ...) runs the hub alone, which computes both bou
   scenario's subproblem solved;
 - upper: one first stage fixed in every scenario, the recourse solved, the expected cost kept when
   every scenario has a plan: ``xbar`` when no first-stage variable is integer (mpi-sppy's xhat-xbar
-  rule), else the PH solution x_s of one scenario after another (those of the hub's first rank).
+  rule), else the PH solution x_s of one scenario after another (over all of the hub's ranks, `turn_owner`).
 
 Both are extra passes over the hub's scenarios, so one rank does up to three solves per scenario
 per iteration where three ranks do one each: that is the price of running on one rank.
@@ -180,6 +180,20 @@ def relative_gap(lower: float, upper: float) -> float:
     return (upper - lower) / max(abs(upper), 1e-10)
 
 
+def turn_owner(turn: int, counts: Sequence[int]) -> tuple[int, int]:
+    """Which rank of the hub, and which of its local scenarios, gives the candidate of turn `turn`.
+
+    The hub's ranks hold ``counts[r]`` scenarios each; turns run over all of them, rank 0's first, so that
+    with the hub on several ranks (4, 8, ... ranks in all) every scenario's first stage is priced in turn,
+    not only those of the hub's first rank."""
+    k = turn % sum(counts)
+    for owner, count in enumerate(counts):
+        if k < count:
+            return owner, k
+        k -= count
+    raise AssertionError("unreachable: k < sum(counts)")
+
+
 def cylinders_for(size: int) -> tuple[tuple[str, ...], frozenset[str]]:
     """(the spokes beside the hub, the bounds the hub computes itself) on ``size`` MPI ranks.
 
@@ -236,6 +250,7 @@ def _hub_classes(phbase: Any, extension_base: Any, converger_base: Any) -> tuple
             self.best_xhat: dict[str, float] | None = None  # the first-stage values of best_upper
             self.integers: bool = options["integers"]
             self.turn = 0
+            self.counts: list[int] | None = None
 
         def enditer(self) -> None:
             ph = self.opt
@@ -280,7 +295,8 @@ def _hub_classes(phbase: Any, extension_base: Any, converger_base: Any) -> tuple
             """The first stage to price: xbar without integers (PH's consensus, feasible for the
             first-stage rows, which are linear); with integers, one scenario's own x_s after another
             (xbar with binaries rounded breaks x <= cap * use wherever a mean contract's on/off
-            rounds to off), broadcast from the hub's first rank."""
+            rounds to off): every scenario of the hub in turn (`turn_owner`), broadcast from the rank that
+            holds it."""
             ph = self.opt
             scenarios = list(ph.local_scenarios.values())
             node = scenarios[0]._mpisppy_node_list[0]
@@ -288,12 +304,14 @@ def _hub_classes(phbase: Any, extension_base: Any, converger_base: Any) -> tuple
                 phbase._Compute_Xbar(ph)
                 return {node.name: [scenarios[0]._mpisppy_model.xbars[node.name, i]._value
                                     for i in range(scenarios[0]._mpisppy_data.nlens[node.name])]}
+            if self.counts is None:  # how many scenarios each of the hub's ranks holds, asked once
+                self.counts = ph.mpicomm.allgather(len(scenarios))
+            owner, index = turn_owner(self.turn, self.counts)
             values = None
-            if ph.cylinder_rank == 0:
-                scenario = scenarios[self.turn % len(scenarios)]
-                values = [v._value for v in scenario._mpisppy_node_list[0].nonant_vardata_list]
+            if ph.cylinder_rank == owner:
+                values = [v._value for v in scenarios[index]._mpisppy_node_list[0].nonant_vardata_list]
             self.turn += 1
-            return {node.name: ph.mpicomm.bcast(values, root=0)}
+            return {node.name: ph.mpicomm.bcast(values, root=owner)}
 
         def _lower(self, bound: float) -> None:
             if math.isfinite(bound) and bound > self.best_lower:
