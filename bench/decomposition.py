@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import two_stage  # noqa: E402 - after the path is set
-from report import publish  # noqa: E402
+from report import publish, read_runs  # noqa: E402
 
 MPIEXEC = Path(sys.executable).parent / "mpiexec"
 
@@ -138,10 +138,8 @@ def main() -> None:
         child(int(s), int(o), float(w), float(g), float(t), int(k), x)
         return
     if args.from_log:
-        runs = [json.loads(line) for path in args.from_log for line in path.read_text().splitlines() if line.strip()]
-        publish(render(runs), args.out)
+        publish(render(read_runs(args.from_log, key="ranks")), args.out)
         return
-    runs = []
     for scenarios in args.scenarios:
         for risk in args.risk:
             z = optimum(scenarios, args.offers, risk, args.short_every)
@@ -154,8 +152,7 @@ def main() -> None:
                 print(json.dumps(r), flush=True)
                 with args.log.open("a") as log:
                     log.write(json.dumps(r) + "\n")
-                runs.append(r)
-    publish(render(runs), args.out)
+    publish(render(read_runs([args.log], key="ranks")), args.out)  # every run logged, not only this call's
 
 
 if __name__ == "__main__":

@@ -49,11 +49,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +60,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from report import publish  # noqa: E402 - after the path is set
+import report  # noqa: E402 - after the path is set
+from report import check_agree, fmt, publish, read_runs, wait_for_quiet  # noqa: E402
 
 PERIODS = 12
 OFFERS = 100_000
@@ -547,34 +545,12 @@ TABLED = ["highspy", "model", "solve"]  # the sides of the table, in the order e
 
 
 def run_child(side: str, periods: int, offers: int) -> dict:
-    """One side in a fresh process: its result, its peak memory (max RSS, from os.wait4), and the load average
-    before and after."""
-    load = os.getloadavg()[0]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([sys.executable, __file__, "--child", side, str(periods), str(offers)], stdout=out,
-                                stderr=err, cwd=HERE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if proc.returncode != 0:
-            raise RuntimeError(f"{side} ({periods} x {offers:,}) failed:\n{err.read().decode()[-4000:]}")
-        result = json.loads(out.read().decode().strip().splitlines()[-1])
-    return {"side": side, "periods": periods, "offers": offers, **result, "peak MB": usage.ru_maxrss / 1024,
-            "load before": load, "load after": os.getloadavg()[0]}
-
-
-def wait_for_quiet(threshold: float, patience: float) -> None:
-    waited = time.perf_counter()
-    while os.getloadavg()[0] >= threshold and time.perf_counter() - waited < patience:
-        time.sleep(15)
+    """One side in a fresh process: its result, its peak memory and the load average before and after."""
+    return {"side": side, "periods": periods, "offers": offers,
+            **report.run_child(__file__, ["--child", side, str(periods), str(offers)], f"{side} ({periods} x {offers:,})")}
 
 
 # ---- the table ---------------------------------------------------------------------------------------------------
-
-
-def fmt(value: float | None, digits: int = 2) -> str:
-    return "-" if value is None else f"{value:,.{digits}f}"
 
 
 def count(value: int | None) -> str:
@@ -627,21 +603,6 @@ def render(runs: list[dict]) -> str:
         f"HiGHS {'/'.join(sorted({r['highs'] for r in runs if 'highs' in r}))}."])
 
 
-def check_agree(runs: list[dict]) -> None:
-    """Every planner optimum against plain highspy's of the same size, to 1e-6 relative."""
-    plain = {(r["periods"], r["offers"]): r["objective"] for r in runs if r["side"] == "highspy"}
-    for r in runs:
-        assert r["status"] in ("optimal", "kOptimal"), r
-        base = plain.get((r["periods"], r["offers"]))
-        if base is not None:
-            assert abs(r["objective"] - base) <= 1e-6 * abs(base), (r, base)
-
-
-def read_runs(paths: list[Path]) -> list[dict]:
-    return [json.loads(line) for path in paths for line in path.read_text().splitlines()
-            if line.startswith("{") and '"side"' in line]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--periods", type=int, default=PERIODS)
@@ -680,7 +641,7 @@ def main() -> None:
                     wait_for_quiet(args.quiet, args.patience)
                     runs.append(run_child(side, args.periods, offers))
                     print(json.dumps(runs[-1]), flush=True)
-    check_agree(runs)
+    check_agree(runs, ("periods", "offers"))
     publish(render(runs), args.out)
 
 

@@ -35,6 +35,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import report  # noqa: E402 - after the path is set
+from report import wait_for_quiet  # noqa: E402
+
 
 def _data(instance: str, offers: int):
     if instance == "mip":
@@ -103,14 +106,6 @@ def run_child(instance: str, offers: int, gap: float, start: bool, time_limit: f
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def wait_for_quiet(threshold: float, patience: float) -> float:
-    """Wait (at most `patience` seconds) until the 1-minute load average is below `threshold`; the load then."""
-    waited = time.perf_counter()
-    while os.getloadavg()[0] >= threshold and time.perf_counter() - waited < patience:
-        time.sleep(15)
-    return os.getloadavg()[0]
-
-
 def compare(instance: str, offers: int, gap: float, repeat: int, time_limit: float, quiet: float = 0.5,
             patience: float = 1200.0) -> list[dict]:
     """`repeat` runs without and with the start, alternating, each after waiting for a quiet machine."""
@@ -125,13 +120,9 @@ def compare(instance: str, offers: int, gap: float, repeat: int, time_limit: flo
 
 def read_runs(paths: list[Path]) -> list[dict]:
     """The runs `compare` printed (one JSON line each) to the given files, in order."""
-    runs = []
-    for path in paths:
-        for line in path.read_text().splitlines():
-            if line.startswith("{") and '"instance"' in line:
-                run = json.loads(line)
-                run.setdefault("incumbents", [])
-                runs.append(run)
+    runs = report.read_runs(paths, key="instance")
+    for run in runs:
+        run.setdefault("incumbents", [])
     return runs
 
 
@@ -141,7 +132,7 @@ def median(runs: list[dict], key: str) -> float | None:
 
 
 def fmt(value: float | None, digits: int = 1) -> str:
-    return "-" if value is None else f"{value:,.{digits}f}"
+    return report.fmt(value, digits)
 
 
 def comparison_table(runs: list[dict]) -> list[str]:

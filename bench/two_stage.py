@@ -49,11 +49,8 @@ import argparse
 import itertools
 import json
 import math
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +60,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from report import publish  # noqa: E402 - after the path is set
+import report  # noqa: E402 - after the path is set
+from report import check_agree, fmt, publish, read_runs, wait_for_quiet  # noqa: E402
 
 OFFERS = 1_000
 SCENARIOS = (100, 500, 1000)
@@ -393,33 +391,13 @@ TABLED = ["highspy", "model", "solve"]
 
 
 def run_child(side: str, scenarios: int, offers: int, risk: float) -> dict:
-    """One side in a fresh process: its result, its peak memory (max RSS, from os.wait4), the load before/after."""
-    load = os.getloadavg()[0]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([sys.executable, __file__, "--child", side, str(scenarios), str(offers), str(risk)],
-                                stdout=out, stderr=err, cwd=HERE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if proc.returncode != 0:
-            raise RuntimeError(f"{side} ({scenarios} x {offers:,}, w {risk}) failed:\n{err.read().decode()[-4000:]}")
-        result = json.loads(out.read().decode().strip().splitlines()[-1])
-    return {"side": side, "scenarios": scenarios, "offers": offers, "risk": risk, **result,
-            "peak MB": usage.ru_maxrss / 1024, "load before": load, "load after": os.getloadavg()[0]}
-
-
-def wait_for_quiet(threshold: float, patience: float) -> None:
-    waited = time.perf_counter()
-    while os.getloadavg()[0] >= threshold and time.perf_counter() - waited < patience:
-        time.sleep(15)
+    """One side in a fresh process: its result, its peak memory and the load average before and after."""
+    return {"side": side, "scenarios": scenarios, "offers": offers, "risk": risk,
+            **report.run_child(__file__, ["--child", side, str(scenarios), str(offers), str(risk)],
+                               f"{side} ({scenarios} x {offers:,}, w {risk})")}
 
 
 # ---- the table ---------------------------------------------------------------------------------------------------
-
-
-def fmt(value: float | None, digits: int = 2) -> str:
-    return "-" if value is None else f"{value:,.{digits}f}"
 
 
 def total_of(run: dict) -> float:
@@ -494,21 +472,6 @@ def render(runs: list[dict]) -> str:
         f"HiGHS {'/'.join(sorted({r['highs'] for r in runs if 'highs' in r}))}."])
 
 
-def check_agree(runs: list[dict]) -> None:
-    """Every planner optimum against plain highspy's of the same size, to 1e-6 relative."""
-    plain = {(r["scenarios"], r["offers"], r["risk"]): r["objective"] for r in runs if r["side"] == "highspy"}
-    for r in runs:
-        assert r["status"] in ("optimal", "kOptimal"), r
-        base = plain.get((r["scenarios"], r["offers"], r["risk"]))
-        if base is not None:
-            assert abs(r["objective"] - base) <= 1e-6 * abs(base), (r, base)
-
-
-def read_runs(paths: list[Path]) -> list[dict]:
-    return [json.loads(line) for path in paths for line in path.read_text().splitlines()
-            if line.startswith("{") and '"side"' in line]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenarios", type=int, nargs="*", default=list(SCENARIOS))
@@ -543,7 +506,7 @@ def main() -> None:
                         wait_for_quiet(args.quiet, args.patience)
                         runs.append(run_child(side, scenarios, args.offers, risk))
                         print(json.dumps(runs[-1]), flush=True)
-    check_agree(runs)
+    check_agree(runs, ("scenarios", "offers", "risk"))
     publish(render(runs), args.out)
 
 
